@@ -1,0 +1,356 @@
+// Package policy holds Gatekeeper's decision rules: whether publishing a post
+// would take an outlet's negative share past its limit, the headroom left,
+// and the earliest time a held post would fit. It is pure Go with no I/O and
+// no floating point in any decision: shares are integer basis points.
+//
+// The rules are expressed as a Plan: for one post, the verdict for every
+// combination of the few facts only the store knows at decision time (the
+// post's ledger state and three threshold comparisons on the window's
+// counts). A store evaluates the plan atomically next to its counts (Redis:
+// inside one Lua script; the embedded store: inside one transaction), so the
+// rules themselves live only here.
+package policy
+
+import (
+	"errors"
+	"fmt"
+)
+
+// BasisPoints is a share in hundredths of a percent: 10000 is 100%.
+type BasisPoints int64
+
+// Full is 100% in basis points.
+const Full BasisPoints = 10000
+
+// Percent formats bp as a percentage with two decimals, e.g. "15.00".
+func (bp BasisPoints) Percent() string {
+	return fmt.Sprintf("%d.%02d", bp/100, bp%100)
+}
+
+// Fraction is bp as a fraction of one (0.15 for 1500), for JSON output only.
+func (bp BasisPoints) Fraction() float64 { return float64(bp) / float64(Full) }
+
+// Ratio returns num/den as a fraction rounded to four decimals (0 when den is
+// 0). It is for display; decisions never use it.
+func Ratio(num, den int64) float64 {
+	if den <= 0 {
+		return 0
+	}
+	// Round half up on integers, then convert once.
+	q := (num*100000/den + 5) / 10
+	return float64(q) / 10000
+}
+
+// Verdict is the answer to a check.
+type Verdict string
+
+const (
+	Allow Verdict = "allow"
+	Warn  Verdict = "warn"
+	Hold  Verdict = "hold"
+)
+
+func (v Verdict) rank() int {
+	switch v {
+	case Warn:
+		return 1
+	case Hold:
+		return 2
+	}
+	return 0
+}
+
+// Max returns the stricter of two verdicts.
+func Max(a, b Verdict) Verdict {
+	if b.rank() > a.rank() {
+		return b
+	}
+	return a
+}
+
+// Mode is an outlet's enforcement mode.
+type Mode string
+
+const (
+	// Enforce answers what the rules say.
+	Enforce Mode = "enforce"
+	// Shadow computes and records what the rules say, but answers allow.
+	Shadow Mode = "shadow"
+)
+
+// Rules are one outlet's decision parameters.
+type Rules struct {
+	Limit             BasisPoints // the negative share may not go past this (default 1500)
+	WarnAt            BasisPoints // above this, a counted negative post is warned (default 1200)
+	MinSample         int64       // below this many posts in the window, would-be holds are warned
+	SensationalAction Verdict     // Warn or Hold for a flagged headline (default Warn)
+	Mode              Mode        // Enforce (default) or Shadow
+}
+
+// DefaultRules are the rules a new outlet gets.
+func DefaultRules() Rules {
+	return Rules{Limit: 1500, WarnAt: 1200, MinSample: 0, SensationalAction: Warn, Mode: Enforce}
+}
+
+// Validate reports the first rule that is out of range.
+func (r Rules) Validate() error {
+	var errs []error
+	if r.Limit < 0 || r.Limit > Full {
+		errs = append(errs, fmt.Errorf("limit %s%% is outside 0–100%%", r.Limit.Percent()))
+	}
+	if r.WarnAt < 0 || r.WarnAt > r.Limit {
+		errs = append(errs, fmt.Errorf("warn_at %s%% must be between 0 and the limit (%s%%)", r.WarnAt.Percent(), r.Limit.Percent()))
+	}
+	if r.MinSample < 0 {
+		errs = append(errs, fmt.Errorf("min_sample %d must not be negative", r.MinSample))
+	}
+	if r.SensationalAction != Warn && r.SensationalAction != Hold {
+		errs = append(errs, fmt.Errorf("sensational action %q must be warn or hold", r.SensationalAction))
+	}
+	if r.Mode != Enforce && r.Mode != Shadow {
+		errs = append(errs, fmt.Errorf("mode %q must be enforce or shadow", r.Mode))
+	}
+	return errors.Join(errs...)
+}
+
+// Counts are the posts counted in an outlet's window.
+type Counts struct {
+	Published int64 `json:"published"`
+	Negative  int64 `json:"negative"`
+}
+
+// Share is Negative/Published in basis points, rounded down (0 for an empty window).
+func (c Counts) Share() BasisPoints {
+	if c.Published <= 0 {
+		return 0
+	}
+	return BasisPoints(c.Negative * int64(Full) / c.Published)
+}
+
+// over reports whether num/den > limit, exactly, in integers.
+func over(num, den int64, limit BasisPoints) bool {
+	return num*int64(Full) > int64(limit)*den
+}
+
+// Ledger is what the store already knows about a post when it is checked.
+type Ledger int
+
+const (
+	// NotCounted: never seen, held, rejected or withdrawn.
+	NotCounted Ledger = iota
+	// CountedNonNegative: counted in the window as not negative.
+	CountedNonNegative
+	// CountedNegative: counted in the window as negative.
+	CountedNegative
+	// CountedOutsideWindow: counted once, but its go-live time has left the window.
+	CountedOutsideWindow
+	ledgerStates
+)
+
+// String names the ledger state.
+func (l Ledger) String() string {
+	switch l {
+	case NotCounted:
+		return "not_counted"
+	case CountedNonNegative:
+		return "counted_non_negative"
+	case CountedNegative:
+		return "counted_negative"
+	case CountedOutsideWindow:
+		return "counted_outside_window"
+	}
+	return "unknown"
+}
+
+// Subject is what is known about the post being decided, before the store
+// looks at its counts.
+type Subject struct {
+	Negative    bool // counted as negative if counted (its best label)
+	Borderline  bool // the tone is uncertain (see Assess)
+	Sensational bool // the headline was flagged as sensational
+}
+
+// Reason codes explain a verdict. Messages for people are in the handler's
+// message catalogue, keyed by these codes.
+const (
+	ReasonNotNegative         = "not_negative"
+	ReasonShareWithinLimit    = "share_within_limit"
+	ReasonShareNearLimit      = "share_near_limit"
+	ReasonShareOverLimit      = "share_over_limit"
+	ReasonBorderline          = "borderline"
+	ReasonBorderlineOverLimit = "borderline_over_limit"
+	ReasonMinSample           = "min_sample"
+	ReasonSensational         = "sensational_headline"
+	ReasonAlreadyCounted      = "already_counted"
+	ReasonOutsideWindow       = "outside_window"
+	ReasonShadowMode          = "shadow_mode"
+)
+
+// Outcome is the verdict for one post in one situation.
+type Outcome struct {
+	Verdict Verdict  // what is answered
+	Would   Verdict  // what the rules say (differs from Verdict only in shadow mode)
+	Counted bool     // the post is in the counts after this decision
+	Reasons []string // reason codes, most important first
+	// TimeCanHelp is true for holds that posts leaving the window can lift
+	// (share holds); false for a hold of a sensational headline.
+	TimeCanHelp bool
+}
+
+// Situation is the part of a decision that only the store knows: the post's
+// ledger state and three comparisons on the window's counts, which exclude the
+// post itself. Index packs it into 0..31.
+type Situation struct {
+	Ledger    Ledger
+	OverLimit bool // (N+1)/(P+1) > limit
+	OverWarn  bool // (N+1)/(P+1) > warn_at
+	Small     bool // P < min_sample
+}
+
+// Index is the situation's position in a Plan.
+func (s Situation) Index() int {
+	i := int(s.Ledger) * 8
+	if s.OverLimit {
+		i |= 1
+	}
+	if s.OverWarn {
+		i |= 2
+	}
+	if s.Small {
+		i |= 4
+	}
+	return i
+}
+
+// SituationAt returns the situation for a post in ledger state l against the
+// window counts c (which must exclude the post).
+func SituationAt(r Rules, l Ledger, c Counts) Situation {
+	return Situation{
+		Ledger:    l,
+		OverLimit: over(c.Negative+1, c.Published+1, r.Limit),
+		OverWarn:  over(c.Negative+1, c.Published+1, r.WarnAt),
+		Small:     c.Published < r.MinSample,
+	}
+}
+
+// PlanSize is the number of situations a plan covers.
+const PlanSize = int(ledgerStates) * 8
+
+// Plan is the verdict for every situation one post can meet.
+type Plan [PlanSize]Outcome
+
+// MakePlan computes the outcome of every situation for subject s under r.
+func MakePlan(r Rules, s Subject) Plan {
+	var p Plan
+	for l := NotCounted; l < ledgerStates; l++ {
+		for bits := 0; bits < 8; bits++ {
+			sit := Situation{Ledger: l, OverLimit: bits&1 != 0, OverWarn: bits&2 != 0, Small: bits&4 != 0}
+			p[sit.Index()] = decide(r, s, sit)
+		}
+	}
+	return p
+}
+
+// Decide is the verdict for subject s in ledger state l against window counts
+// c (excluding the post).
+func Decide(r Rules, s Subject, l Ledger, c Counts) Outcome {
+	return decide(r, s, SituationAt(r, l, c))
+}
+
+func decide(r Rules, s Subject, sit Situation) Outcome {
+	var o Outcome
+	sameTone := (sit.Ledger == CountedNegative && s.Negative) || (sit.Ledger == CountedNonNegative && !s.Negative)
+	switch {
+	case sit.Ledger == CountedOutsideWindow:
+		// Its go-live time has left the window: it no longer weighs on the share.
+		o.Verdict, o.Reasons = Allow, []string{ReasonOutsideWindow}
+	case sameTone && !s.Borderline:
+		// An edit that keeps the tone moves nothing.
+		o.Verdict, o.Reasons = Allow, []string{ReasonAlreadyCounted}
+	case s.Borderline && sit.OverLimit:
+		o.Verdict, o.Reasons, o.TimeCanHelp = Hold, []string{ReasonBorderlineOverLimit}, true
+	case s.Borderline:
+		o.Verdict, o.Reasons = Warn, []string{ReasonBorderline}
+	case !s.Negative:
+		o.Verdict, o.Reasons = Allow, []string{ReasonNotNegative}
+	case sit.OverLimit:
+		o.Verdict, o.Reasons, o.TimeCanHelp = Hold, []string{ReasonShareOverLimit}, true
+	case sit.OverWarn:
+		o.Verdict, o.Reasons = Warn, []string{ReasonShareNearLimit}
+	default:
+		o.Verdict, o.Reasons = Allow, []string{ReasonShareWithinLimit}
+	}
+	if o.Verdict == Hold && sit.Small {
+		// Cold start: too few posts in the window for the share to mean much.
+		o.Verdict, o.TimeCanHelp = Warn, false
+		o.Reasons = append(o.Reasons, ReasonMinSample)
+	}
+	if s.Sensational {
+		if r.SensationalAction == Hold {
+			o.TimeCanHelp = false
+		}
+		o.Verdict = Max(o.Verdict, r.SensationalAction)
+		o.Reasons = append(o.Reasons, ReasonSensational)
+	}
+	o.Would = o.Verdict
+	if r.Mode == Shadow {
+		o.Verdict = Allow
+		o.Reasons = append(o.Reasons, ReasonShadowMode)
+	}
+	o.Counted = o.Verdict != Hold
+	return o
+}
+
+// Codes encodes the plan for a store script: one byte per situation,
+// 'a' (allow), 'w' (warn), 'h' (hold that time can lift) or 'H' (hold that
+// it cannot). Counted is exactly "not a hold".
+func (p *Plan) Codes() string {
+	b := make([]byte, PlanSize)
+	for i, o := range p {
+		switch {
+		case o.Verdict == Allow:
+			b[i] = 'a'
+		case o.Verdict == Warn:
+			b[i] = 'w'
+		case o.TimeCanHelp:
+			b[i] = 'h'
+		default:
+			b[i] = 'H'
+		}
+	}
+	return string(b)
+}
+
+// Headroom says how much room an outlet's window has left.
+type Headroom struct {
+	// NegativeLeft is how many negative posts can still go out now, one after
+	// another; nil when the limit is 100% (no bound).
+	NegativeLeft *int64 `json:"negative_left"`
+	// NonNegativeNeeded is how many non-negative posts must go out before one
+	// more negative one fits; nil when the limit is 0% (never).
+	NonNegativeNeeded *int64 `json:"non_negative_needed"`
+}
+
+// HeadroomOf computes the headroom of window counts c under r.
+func HeadroomOf(r Rules, c Counts) Headroom {
+	var h Headroom
+	L, P, N := int64(r.Limit), c.Published, c.Negative
+	if r.Limit < Full {
+		// Largest k with (N+k)·10000 ≤ L·(P+k).
+		k := (L*P - int64(Full)*N) / (int64(Full) - L)
+		if L*P-int64(Full)*N < 0 {
+			k = 0
+		}
+		h.NegativeLeft = &k
+	}
+	if !over(N+1, P+1, r.Limit) {
+		zero := int64(0)
+		h.NonNegativeNeeded = &zero
+	} else if r.Limit > 0 {
+		// Smallest m with (N+1)·10000 ≤ L·(P+m+1).
+		need := int64(Full)*(N+1) - L*(P+1)
+		m := (need + L - 1) / L
+		h.NonNegativeNeeded = &m
+	}
+	return h
+}

@@ -1,0 +1,180 @@
+package policy
+
+import (
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Tone is a post's tone label.
+type Tone string
+
+const (
+	Negative Tone = "negative"
+	Neutral  Tone = "neutral"
+	Positive Tone = "positive"
+)
+
+// ParseTone accepts "negative", "neutral", "positive" (any case, surrounding
+// space ignored). ok is false for anything else.
+func ParseTone(s string) (Tone, bool) {
+	switch Tone(strings.ToLower(strings.TrimSpace(s))) {
+	case Negative:
+		return Negative, true
+	case Neutral:
+		return Neutral, true
+	case Positive:
+		return Positive, true
+	}
+	return "", false
+}
+
+// Text is what a classifier reads of a post.
+type Text struct {
+	Title      string
+	Excerpt    string
+	Content    string // may be HTML
+	Categories []string
+	Language   string // "vi", "en" or "" (detect)
+}
+
+// Evidence is one phrase that moved a score.
+type Evidence struct {
+	Text   string  `json:"text"`
+	Field  string  `json:"field"` // title, excerpt, content, category, declared_tone
+	Weight float64 `json:"weight"`
+	// Folded is true when the phrase matched only after diacritics were
+	// removed (text typed without tone marks), which is less certain.
+	Folded bool `json:"folded,omitempty"`
+}
+
+// ToneResult is a classifier's view of a post's tone.
+type ToneResult struct {
+	Label Tone    `json:"label"`
+	Score float64 `json:"score"` // confidence in Label, 0..1
+	// Borderline is true when the classifier is unsure whether the post is
+	// negative. A label that is negative and not borderline is confident.
+	Borderline bool       `json:"borderline"`
+	Evidence   []Evidence `json:"evidence"`
+}
+
+// SensationalResult is a classifier's view of the headline.
+type SensationalResult struct {
+	Flagged  bool       `json:"flagged"`
+	Score    float64    `json:"score"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Classification is everything a classifier says about a post.
+type Classification struct {
+	Language    string            `json:"language"`
+	Tone        ToneResult        `json:"tone"`
+	Sensational SensationalResult `json:"sensational"`
+}
+
+// Classifier reads a post and says what its tone is and whether its headline
+// is sensational. Implementations are pure and safe for concurrent use.
+type Classifier interface {
+	Classify(Text) Classification
+}
+
+// NeutralClassifier says every post is neutral and no headline sensational.
+// With it, tone comes only from the editor's declared tone and the outlet's
+// category map.
+type NeutralClassifier struct{}
+
+// Classify implements Classifier.
+func (NeutralClassifier) Classify(t Text) Classification {
+	lang := t.Language
+	if lang == "" {
+		lang = "vi"
+	}
+	return Classification{
+		Language: lang,
+		Tone:     ToneResult{Label: Neutral, Score: 0, Evidence: []Evidence{}},
+		Sensational: SensationalResult{
+			Evidence: []Evidence{},
+		},
+	}
+}
+
+// Assessment is the tone a decision uses, after the editor's declared tone
+// and the outlet's category map are combined with the classifier.
+type Assessment struct {
+	Tone ToneResult
+	// Notes are extra reason codes: "declared_negative",
+	// "declared_tone_conflict", "category_negative", "category_tone_conflict".
+	Notes []string
+}
+
+// Notes codes added by Assess.
+const (
+	NoteDeclaredNegative     = "declared_negative"
+	NoteDeclaredToneConflict = "declared_tone_conflict"
+	NoteCategoryNegative     = "category_negative"
+	NoteCategoryToneConflict = "category_tone_conflict"
+)
+
+// CategoryKey folds a category name for lookups in an outlet's category map:
+// Unicode NFC, lower case, inner spaces folded.
+func CategoryKey(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(norm.NFC.String(s))), " ")
+}
+
+// Assess combines the classifier's result with the editor's declared tone
+// ("" when none) and the tones the outlet maps the post's categories to.
+//
+//   - A declared or mapped "negative" is always honoured: the post is
+//     negative and not borderline.
+//   - A declared or mapped milder tone is taken when the classifier is not
+//     confidently negative; against a confident negative it makes the post
+//     borderline (best label negative), so mislabelling cannot bypass the rule.
+func Assess(c ToneResult, declared Tone, categoryTones []Tone) Assessment {
+	a := Assessment{Tone: c}
+	if a.Tone.Evidence == nil {
+		a.Tone.Evidence = []Evidence{}
+	}
+	confidentNegative := c.Label == Negative && !c.Borderline
+
+	mapped := Tone("")
+	for _, t := range categoryTones {
+		if t == Negative {
+			mapped = Negative
+			break
+		}
+		if mapped == "" {
+			mapped = t
+		}
+	}
+	switch {
+	case declared == Negative:
+		a.Tone.Label, a.Tone.Borderline = Negative, false
+		a.Tone.Score = 1
+		a.Tone.Evidence = append(a.Tone.Evidence, Evidence{Text: string(Negative), Field: "declared_tone", Weight: 1})
+		a.Notes = append(a.Notes, NoteDeclaredNegative)
+		return a
+	case mapped == Negative:
+		a.Tone.Label, a.Tone.Borderline = Negative, false
+		a.Tone.Score = 1
+		a.Tone.Evidence = append(a.Tone.Evidence, Evidence{Text: string(Negative), Field: "category", Weight: 1})
+		a.Notes = append(a.Notes, NoteCategoryNegative)
+		return a
+	}
+	milder, note := declared, NoteDeclaredToneConflict
+	if milder == "" {
+		milder, note = mapped, NoteCategoryToneConflict
+	}
+	if milder == "" {
+		return a
+	}
+	if confidentNegative {
+		a.Tone.Borderline = true
+		a.Notes = append(a.Notes, note)
+		return a
+	}
+	if a.Tone.Label != Negative {
+		// Positive and neutral are the editor's (or the outlet's) call.
+		a.Tone.Label = milder
+	}
+	return a
+}
