@@ -224,6 +224,57 @@ type Resolution struct {
 	Now      time.Time
 	Window   time.Duration
 	Day      string // DayKey(Now, outlet location): approving counts the post now
+	// Callback, when set, is put in the outlet's outbox in the same atomic
+	// step as the resolution, so an approval is never recorded without its
+	// notice to the CMS (or the other way round).
+	Callback *Callback
+}
+
+// CallbackStatus is where a callback is in its life.
+type CallbackStatus string
+
+const (
+	CallbackPending   CallbackStatus = "pending"
+	CallbackDelivered CallbackStatus = "delivered"
+	CallbackFailed    CallbackStatus = "failed" // gave up (24 h of retries)
+)
+
+// Callback is a signed notice to an outlet's CMS (hold.approved,
+// hold.rejected), kept in a persisted outbox until delivered.
+type Callback struct {
+	ID          string         `json:"id"`
+	Outlet      string         `json:"outlet"`
+	Type        string         `json:"type"`
+	Payload     []byte         `json:"-"` // the JSON body to POST
+	Status      CallbackStatus `json:"status"`
+	CreatedAt   time.Time      `json:"created_at"`
+	NextAttempt time.Time      `json:"next_attempt"`
+	Attempts    int            `json:"attempts"`
+	LastError   string         `json:"last_error,omitempty"`
+	DeliveredAt *time.Time     `json:"delivered_at,omitempty"`
+}
+
+// CallbackAttempt is the result of one delivery attempt.
+type CallbackAttempt struct {
+	At        time.Time
+	Delivered bool
+	Error     string
+	// Next is when to try again; zero means give up (status failed).
+	Next time.Time
+}
+
+// Callbacks is the persisted outbox of notices to CMSs.
+type Callbacks interface {
+	// LeaseCallbacks returns up to n pending callbacks of the outlet due at
+	// now, oldest first, and moves their next attempt to now+lease so other
+	// replicas skip them meanwhile.
+	LeaseCallbacks(ctx context.Context, outlet string, now time.Time, lease time.Duration, n int) ([]Callback, error)
+	// FinishCallback records an attempt.
+	FinishCallback(ctx context.Context, outlet, id string, a CallbackAttempt) error
+	// ListCallbacks lists callbacks newest first ("" status = all).
+	ListCallbacks(ctx context.Context, outlet string, status CallbackStatus, limit int) ([]Callback, error)
+	// RetryCallback makes a pending or failed callback due at now (the console's "retry now").
+	RetryCallback(ctx context.Context, outlet, id string, now time.Time) error
 }
 
 // AuditEntry is one append-only record.
@@ -275,6 +326,9 @@ type Decisions interface {
 	// the post was never seen.
 	Withdraw(ctx context.Context, outlet, postID string, now time.Time, window time.Duration, actor string) (WithdrawResult, error)
 	Sync(ctx context.Context, in SyncInput) (SyncResult, error)
+	// Relabel sets a post's tone by hand (a manager's correction): if it is
+	// counted, its count moves with it. ErrNotFound when the post was never seen.
+	Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) error
 	// Window returns the counts of posts that went live in (now-window, now].
 	Window(ctx context.Context, outlet string, now time.Time, window time.Duration) (policy.Counts, error)
 	// Daily returns the daily series for the given days (as DayKey), in order.
@@ -313,6 +367,7 @@ type Store interface {
 	Holds
 	Audit
 	Replies
+	Callbacks
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error
