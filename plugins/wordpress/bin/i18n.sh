@@ -5,10 +5,18 @@
 #   gatekeeper-vi.mo  ← msgfmt
 #   gatekeeper-vi-<md5 of the script path>.json  ← bin/make-json.php (wp_set_script_translations)
 # Fails when a string has no Vietnamese translation (or is fuzzy).
+#   --check: build into a temporary copy and fail if the committed files differ.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 P=$ROOT/gatekeeper
 L=$P/languages
+CHECK=
+if [ "${1:-}" = --check ]; then
+  CHECK=$(mktemp -d)
+  trap 'rm -rf "$CHECK"' EXIT
+  cp -a "$L/." "$CHECK/"
+  L=$CHECK
+fi
 cd "$P"
 
 KW=(--keyword=__ --keyword=_e --keyword=_x:1,2c --keyword=_ex:1,2c --keyword=_n:1,2 --keyword=_nx:1,2,4c
@@ -47,3 +55,20 @@ if msgattrib --only-fuzzy "$L/gatekeeper-vi.po" | grep -q '^msgid "[^"]'; then
   exit 1
 fi
 php "$ROOT/bin/make-json.php" "$L/gatekeeper-vi.po" vi $js_files
+
+if [ -n "$CHECK" ]; then
+  norm() { msgcat --no-location --no-wrap --sort-output "$1"; }
+  stale=()
+  for f in gatekeeper.pot gatekeeper-vi.po; do
+    diff -q <(norm "$P/languages/$f") <(norm "$L/$f") >/dev/null || stale+=("$f")
+  done
+  diff -q <(msgunfmt "$P/languages/gatekeeper-vi.mo") <(msgunfmt "$L/gatekeeper-vi.mo") >/dev/null || stale+=(gatekeeper-vi.mo)
+  for f in "$L"/*.json; do
+    cmp -s "$f" "$P/languages/$(basename "$f")" || stale+=("$(basename "$f")")
+  done
+  if ((${#stale[@]})); then
+    echo "i18n: out of date: ${stale[*]} (run plugins/wordpress/bin/i18n.sh and translate)" >&2
+    exit 1
+  fi
+  echo "i18n: committed translation files are up to date"
+fi

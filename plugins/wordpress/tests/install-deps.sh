@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 PKGS=(wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-curl php-xml php-mbstring php-intl
       mariadb-server mariadb-client chromium fonts-liberation phpunit gettext
-      redis-server curl zip)
+      redis-server curl zip unzip)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -25,7 +25,7 @@ T0=$(date +%s)
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 
 missing=()
-for b in mariadbd mariadb-install-db mariadb php phpunit redis-server node curl msgfmt; do
+for b in mariadbd mariadb-install-db mariadb php phpunit redis-server node curl msgfmt zip unzip; do
   command -v "$b" >/dev/null || missing+=("$b")
 done
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -127,7 +127,13 @@ WPORT=$(free_port "$IP")
 WP_HOST="$IP:$WPORT"
 WP_URL="http://$WP_HOST"
 mkdir -p "$RUN/plugins"
-ln -s "$PLUGIN_ROOT/gatekeeper" "$RUN/plugins/gatekeeper"
+# The plugin as users get it: built into the zip and unpacked (GK_PLUGIN_LINK=1 links the source instead).
+if [ "${GK_PLUGIN_LINK:-}" = 1 ]; then
+  ln -s "$PLUGIN_ROOT/gatekeeper" "$RUN/plugins/gatekeeper"
+else
+  "$PLUGIN_ROOT/bin/build-zip.sh" "$RUN" >&2
+  unzip -q "$RUN"/gatekeeper-*.zip -d "$RUN/plugins"
+fi
 CONF=/etc/wordpress/config-$IP.php
 salt() { head -c 48 /dev/urandom | base64 | tr -d '\n/+='; }
 cat >"$CONF" <<PHP
@@ -182,6 +188,12 @@ E2E_RC=${PIPESTATUS[0]}
 phpunit --colors=never --do-not-cache-result --bootstrap "$HERE/php/bootstrap.php" "$HERE/php" 2>&1 | tee "$RUN/phpunit.log"
 PHPUNIT_RC=${PIPESTATUS[0]}
 
+# --- translations up to date, uninstall leaves nothing ---------------------------
+"$PLUGIN_ROOT/bin/i18n.sh" --check
+I18N_RC=$?
+php "$HERE/lib/uninstall-check.php" "$WP_HOST"
+UNINSTALL_RC=$?
+
 set -e
 
 # --- no notices from the plugin ------------------------------------------------
@@ -197,7 +209,8 @@ echo "== summary ($(( $(date +%s) - T0 ))s)"
 echo "phpunit: $(grep -E '^(OK|FAILURES!|ERRORS!|Tests:|No tests)' "$RUN/phpunit.log" | tail -2 | tr '\n' ' ')"
 echo "e2e:     $(tail -n 1 "$RUN/e2e.log")"
 echo "debug.log: $([ $NOTICE_RC = 0 ] && echo 'no plugin notices' || echo 'plugin notices found')"
-if [ $PHPUNIT_RC -ne 0 ] || [ $E2E_RC -ne 0 ] || [ $NOTICE_RC -ne 0 ]; then
+echo "i18n: $([ $I18N_RC = 0 ] && echo 'up to date, complete' || echo 'FAILED')   uninstall: $([ $UNINSTALL_RC = 0 ] && echo ok || echo FAILED)"
+if [ $PHPUNIT_RC -ne 0 ] || [ $E2E_RC -ne 0 ] || [ $NOTICE_RC -ne 0 ] || [ $I18N_RC -ne 0 ] || [ $UNINSTALL_RC -ne 0 ]; then
   echo "FAIL"
   exit 1
 fi

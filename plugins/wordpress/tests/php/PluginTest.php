@@ -3,6 +3,7 @@
  * Settings, secrets, Site Health, translations.
  */
 
+use Gatekeeper\Gate;
 use Gatekeeper\Health;
 use Gatekeeper\Plugin;
 use Gatekeeper\Settings;
@@ -37,6 +38,36 @@ final class PluginTest extends GatekeeperTestCase {
 		$this->assertStringNotContainsString( $this->secret, $html );
 		$this->assertStringNotContainsString( substr( $this->secret, 6, 20 ), $html );
 		$this->assertStringContainsString( 'Kiểm tra kết nối', $html, 'Test connection button, in Vietnamese' );
+	}
+
+	public function test_wp_config_constants_override_and_hide_the_fields(): void {
+		$out = shell_exec( 'php ' . escapeshellarg( dirname( __DIR__ ) . '/lib/constants-check.php' ) . ' ' . escapeshellarg( getenv( 'WP_HOST' ) ) . ' 2>&1' );
+		$r   = json_decode( (string) $out, true );
+		$this->assertIsArray( $r, (string) $out );
+		$this->assertSame( 'http://gatekeeper.example.test:8080', $r['url'] );
+		$this->assertSame( 'pinned-outlet', $r['outlet'] );
+		$this->assertTrue( $r['secret_pinned'] );
+		$this->assertFalse( $r['url_field'] );
+		$this->assertFalse( $r['outlet_field'] );
+		$this->assertFalse( $r['secret_field'] );
+		$this->assertFalse( $r['secret_shown'] );
+		$this->assertTrue( $r['timeout_field'], 'unpinned settings stay editable' );
+	}
+
+	public function test_posts_list_has_held_filter_with_count(): void {
+		$id = $this->draft();
+		wp_update_post( array( 'ID' => $id, 'post_status' => 'publish' ) );
+		$this->assertHeld( $id );
+		$this->login( 'quanly' );
+		set_current_screen( 'edit-post' );
+		global $avail_post_stati;
+		$avail_post_stati = get_available_post_statuses( 'post' ); // What wp_edit_posts_query() sets for edit.php.
+		$table = _get_list_table( 'WP_Posts_List_Table', array( 'screen' => 'edit-post' ) );
+		$views = $table->get_views();
+		$this->assertArrayHasKey( Gate::HELD, $views );
+		$this->assertMatchesRegularExpression( '#post_status=gatekeeper-held.*Chờ duyệt <span class="count">\(\d+\)</span>#', $views[ Gate::HELD ] );
+		$states = apply_filters( 'display_post_states', array(), get_post( $id ) );
+		$this->assertSame( 'Chờ duyệt', $states['gatekeeper-held'] );
 	}
 
 	public function test_site_health_and_test_connection_reach_the_service(): void {
