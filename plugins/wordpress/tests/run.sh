@@ -108,7 +108,7 @@ GPORT=$(free_port "$IP")
 "$GK" serve --addr "$IP:$GPORT" --redis-url "$REDIS_URL" >"$RUN/gatekeeper.log" 2>&1 &
 PIDS+=($!)
 GK_URL="http://$IP:$GPORT"
-wait_http "$GK_URL/" gatekeeper "${PIDS[-1]}"
+wait_http "$GK_URL/healthz" gatekeeper "${PIDS[-1]}"
 
 # --- MariaDB ----------------------------------------------------------------
 DBPORT=$(free_port 127.0.0.1)

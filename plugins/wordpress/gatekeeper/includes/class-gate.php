@@ -340,11 +340,20 @@ final class Gate {
 		$path = 'posts/' . rawurlencode( (string) $post_id );
 		$res  = Client::request( 'DELETE', $path );
 		delete_post_meta( $post_id, self::META_HASH );
-		if ( $res['ok'] || 404 === $res['status'] ) {
+		if ( $res['ok'] || self::never_seen( $res ) ) {
 			Outbox::cancel_checks( $post_id );
 			return;
 		}
 		Outbox::enqueue( 'withdraw', $post_id, 'DELETE', $path, null, $res['webhook_id'], $res );
+	}
+
+	/**
+	 * A 404 that means the service never saw this post (not an unknown outlet).
+	 *
+	 * @param array $res Client result.
+	 */
+	public static function never_seen( array $res ): bool {
+		return 404 === $res['status'] && in_array( $res['code'], array( 'post_not_found', 'unknown_post', 'not_found_post' ), true );
 	}
 
 	/**
@@ -564,17 +573,22 @@ final class Gate {
 		}
 
 		$user    = $author ? get_userdata( $author ) : false;
-		$locale  = (string) get_option( 'WPLANG', '' );
+		$locale  = strtolower( (string) get_option( 'WPLANG', '' ) );
 		$payload = array(
 			'id'         => (string) $post_id,
-			'title'      => '' !== trim( $title ) ? $title : __( '(no title)', 'gatekeeper' ),
-			'excerpt'    => $excerpt,
+			'title'      => self::cut( '' !== trim( $title ) ? $title : __( '(no title)', 'gatekeeper' ), 2000 ),
+			'excerpt'    => self::cut( $excerpt, 20000 ),
 			'content'    => $content,
-			'categories' => $categories,
-			'tags'       => $tags,
-			'author'     => $user ? $user->user_login : '',
-			'language'   => '' === $locale ? 'en' : strtolower( substr( $locale, 0, 2 ) ),
+			'categories' => array_slice( array_map( static fn( $c ) => self::cut( $c, 200 ), $categories ), 0, 100 ),
+			'tags'       => array_slice( array_map( static fn( $t ) => self::cut( $t, 200 ), $tags ), 0, 200 ),
+			'author'     => $user ? self::cut( $user->user_login, 200 ) : '',
 		);
+		// The service reads Vietnamese and English; anything else it detects itself.
+		if ( str_starts_with( $locale, 'vi' ) ) {
+			$payload['language'] = 'vi';
+		} elseif ( '' === $locale || str_starts_with( $locale, 'en' ) ) {
+			$payload['language'] = 'en';
+		}
 		if ( $post_id && $post ) {
 			$url = get_permalink( $post );
 			if ( $url ) {
@@ -629,6 +643,16 @@ final class Gate {
 			}
 		}
 		return $names;
+	}
+
+	/**
+	 * At most $max characters (the service's field limits).
+	 *
+	 * @param string $s   Text.
+	 * @param int    $max Characters.
+	 */
+	private static function cut( string $s, int $max ): string {
+		return mb_strlen( $s ) > $max ? mb_substr( $s, 0, $max ) : $s;
 	}
 
 	/**

@@ -297,7 +297,7 @@ final class Outbox {
 		$result['retry_after'] = $res['retry_after'];
 		if ( $res['ok'] ) {
 			$result['state'] = 'done';
-		} elseif ( 'withdraw' === $row['kind'] && 404 === $res['status'] ) {
+		} elseif ( 'withdraw' === $row['kind'] && Gate::never_seen( $res ) ) {
 			$result['state'] = 'done'; // The service never counted it.
 		} elseif ( in_array( $row['kind'], array( 'approve', 'reject' ), true ) && 409 === $res['status'] ) {
 			$result['state'] = 'done'; // Already resolved; the post was put in line with it.

@@ -169,7 +169,7 @@ final class Review {
 			wp_nonce_field( 'gatekeeper_resolve_' . $post->ID );
 			echo '<input type="hidden" name="action" value="gatekeeper_resolve" />';
 			echo '<p><label for="gatekeeper-note-' . (int) $post->ID . '">' . esc_html__( 'Note for the editor', 'gatekeeper' ) . '</label><br />';
-			echo '<textarea class="large-text" rows="2" name="note" id="gatekeeper-note-' . (int) $post->ID . '"></textarea></p>';
+			echo '<textarea class="large-text" rows="2" required name="note" id="gatekeeper-note-' . (int) $post->ID . '"></textarea></p>';
 			echo '<p><button type="submit" name="decision" value="approve" class="button button-primary gatekeeper-approve">' . esc_html__( 'Approve and publish', 'gatekeeper' ) . '</button> ';
 			echo '<button type="submit" name="decision" value="reject" class="button gatekeeper-reject">' . esc_html__( 'Reject', 'gatekeeper' ) . '</button></p>';
 		} else {
@@ -193,6 +193,7 @@ final class Review {
 			'override'  => __( 'Published without the check. This is recorded and will be reported to Gatekeeper.', 'gatekeeper' ),
 			'ignored'   => __( 'Nothing to do: the post is no longer held.', 'gatekeeper' ),
 			'error'     => __( 'Gatekeeper refused the decision.', 'gatekeeper' ),
+			'note_required' => __( 'Please write a note: it is recorded with your decision.', 'gatekeeper' ),
 		);
 	}
 
@@ -225,6 +226,9 @@ final class Review {
 		$hold_id = (string) get_post_meta( $post_id, Gate::META_HOLD, true );
 		if ( ! $post || Gate::HELD !== $post->post_status || '' === $hold_id ) {
 			return 'ignored';
+		}
+		if ( '' === trim( $note ) ) {
+			return 'note_required'; // The service records every decision with its reason.
 		}
 		$user = wp_get_current_user();
 		$kind = $approve ? 'approve' : 'reject';

@@ -115,7 +115,7 @@ final class ApprovalsTest extends GatekeeperTestCase {
 
 	public function test_replayed_webhook_id_changes_nothing(): void {
 		list( $id, $hold_id ) = $this->held_post();
-		$this->resolve_in_service( $hold_id, 'approve', '' );
+		$this->resolve_in_service( $hold_id, 'approve', 'OK' );
 		$body = $this->event( 'hold.approved', $id, $hold_id );
 		$h    = $this->signed_headers( $body );
 		list( $code, $answer ) = $this->post_callback( $body, $h );
@@ -159,6 +159,8 @@ final class ApprovalsTest extends GatekeeperTestCase {
 	public function test_review_in_wordpress_records_the_login_as_reviewer(): void {
 		list( $id, $hold_id ) = $this->held_post();
 		$this->login( 'quanly' );
+		$this->assertSame( 'note_required', Review::resolve( $id, true, '  ' ), 'a decision needs a note' );
+		$this->assertSame( Gate::HELD, $this->status( $id ) );
 		$this->assertSame( 'published', Review::resolve( $id, true, 'Tin quan trọng, cần đăng' ) );
 		$this->assertSame( 'publish', $this->status( $id ) );
 		$hold = $this->hold( $hold_id );

@@ -70,10 +70,15 @@ abstract class GatekeeperTestCase extends TestCase {
 
 	/** A draft; tone "negative" makes it negative whatever the classifier says. */
 	protected function draft( string $tone = 'negative', array $extra = array() ): int {
-		$args = array_merge(
+		$negative = 'negative' === $tone;
+		$args     = array_merge(
 			array(
-				'post_title'   => 'Tai nạn giao thông trên quốc lộ ' . wp_rand( 1, 99999 ),
-				'post_content' => '<p>Một vụ tai nạn xảy ra sáng nay.</p>',
+				'post_title'   => $negative
+					? 'Tai nạn giao thông trên quốc lộ 14, hai người bị thương (' . wp_rand( 1, 99999 ) . ')'
+					: 'Huyện tổ chức hội nghị tổng kết công tác năm (' . wp_rand( 1, 99999 ) . ')',
+				'post_content' => $negative
+					? '<p>Một vụ tai nạn giữa xe tải và xe máy xảy ra sáng nay, hai người bị thương.</p>'
+					: '<p>Sáng nay, Ủy ban nhân dân huyện tổ chức hội nghị tổng kết công tác năm và triển khai nhiệm vụ năm tới.</p>',
 				'post_status'  => 'draft',
 				'post_author'  => get_current_user_id(),
 			),
