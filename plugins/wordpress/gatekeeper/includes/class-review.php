@@ -65,6 +65,10 @@ final class Review {
 	 * @param mixed $ratio 0..1.
 	 */
 	public static function pct( $ratio ): string {
+		// Vietnamese writes 14,9% even where core's own Vietnamese pack is missing.
+		if ( Plugin::is_vietnamese() ) {
+			return number_format( 100 * (float) $ratio, 1, ',', '.' ) . '%';
+		}
 		return number_format_i18n( 100 * (float) $ratio, 1 ) . '%';
 	}
 
