@@ -1,0 +1,242 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"gatekeeper/policy"
+	"gatekeeper/store"
+)
+
+// Withdraw takes a post out of the counts and cancels its pending hold
+// (idempotent). store.ErrNotFound when the post was never seen.
+func (s *Store) Withdraw(ctx context.Context, outlet, postID string, now time.Time, window time.Duration, actor string) (store.WithdrawResult, error) {
+	var res store.WithdrawResult
+	err := s.write(ctx, "withdraw", func(tx *sql.Tx) error {
+		if err := outletExists(ctx, tx, outlet); err != nil {
+			return err
+		}
+		l, err := readLedger(ctx, tx, outlet, postID)
+		if err != nil {
+			return err
+		}
+		if !l.found {
+			return notFound("post", postID)
+		}
+		res = store.WithdrawResult{Previous: l.state}
+		h, pending, err := pendingHold(ctx, tx, outlet, l)
+		if err != nil {
+			return err
+		}
+		if pending {
+			if err := cancelHold(ctx, tx, h, CancelWithdrawn, now); err != nil {
+				return err
+			}
+			res.HoldCancelled = h.ID
+		}
+		ms := msOf(now)
+		switch {
+		case l.counted():
+			l.hold = ""
+			if err := uncount(ctx, tx, outlet, postID, l, store.StateWithdrawn, ms); err != nil {
+				return err
+			}
+			res.Withdrawn = true
+		case l.state == store.StateWithdrawn:
+			return nil // nothing changed, nothing to audit
+		default:
+			l.state, l.hold = store.StateWithdrawn, ""
+			if err := putLedger(ctx, tx, outlet, postID, l, ms); err != nil {
+				return err
+			}
+		}
+		_, err = appendAudit(ctx, tx, store.AuditEntry{
+			Outlet: outlet, At: now, Type: "withdraw", PostID: postID, HoldID: res.HoldCancelled, Actor: actor,
+			Detail: auditDetail(map[string]any{"previous": res.Previous, "withdrawn": res.Withdrawn, "negative": l.neg}),
+		})
+		return err
+	})
+	return res, err
+}
+
+// Sync backfills and reconciles: posts not counted are counted at their
+// go-live time (a pending hold is cancelled: the CMS published it); posts
+// already counted are left alone; with Complete, counted posts of the window
+// missing from the list are withdrawn. Posts that went live before the window
+// are recorded as counted outside it, so a later edit never counts them.
+func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult, error) {
+	res := store.SyncResult{Added: []string{}, Withdrawn: []string{}, Unchanged: []string{}, Outside: []string{}}
+	err := s.write(ctx, "sync", func(tx *sql.Tx) error {
+		res = store.SyncResult{Added: []string{}, Withdrawn: []string{}, Unchanged: []string{}, Outside: []string{}}
+		if err := outletExists(ctx, tx, in.Outlet); err != nil {
+			return err
+		}
+		now := msOf(in.Now)
+		start := now - in.Window.Milliseconds()
+		listed := make(map[string]bool, len(in.Posts))
+		for _, p := range in.Posts {
+			if p.ID == "" {
+				return fmt.Errorf("sync: a post without id: %w", errInvalid)
+			}
+			listed[p.ID] = true
+			l, err := readLedger(ctx, tx, in.Outlet, p.ID)
+			if err != nil {
+				return err
+			}
+			if l.counted() {
+				res.Unchanged = append(res.Unchanged, p.ID)
+				continue
+			}
+			h, pending, err := pendingHold(ctx, tx, in.Outlet, l)
+			if err != nil {
+				return err
+			}
+			if pending {
+				if err := cancelHold(ctx, tx, h, CancelSynced, in.Now); err != nil {
+					return err
+				}
+			}
+			at := msOf(p.PublishedAt)
+			if err := count(ctx, tx, in.Outlet, p.ID, p.Negative, at, p.Day, now); err != nil {
+				return err
+			}
+			if at > start {
+				res.Added = append(res.Added, p.ID)
+			} else {
+				res.Outside = append(res.Outside, p.ID)
+			}
+		}
+		if in.Complete {
+			rows, err := tx.QueryContext(ctx, `
+				SELECT post FROM posts WHERE outlet = ? AND state = 'counted' AND at_ms > ?
+				ORDER BY at_ms, post`, in.Outlet, start)
+			if err != nil {
+				return err
+			}
+			var gone []string
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				if !listed[id] {
+					gone = append(gone, id)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, id := range gone {
+				l, err := readLedger(ctx, tx, in.Outlet, id)
+				if err != nil {
+					return err
+				}
+				if err := uncount(ctx, tx, in.Outlet, id, l, store.StateWithdrawn, now); err != nil {
+					return err
+				}
+				res.Withdrawn = append(res.Withdrawn, id)
+			}
+		}
+		_, err := appendAudit(ctx, tx, store.AuditEntry{
+			Outlet: in.Outlet, At: in.Now, Type: "sync", Actor: in.Actor,
+			Detail: auditDetail(map[string]any{
+				"complete": in.Complete, "posts": len(in.Posts),
+				"added": res.Added, "withdrawn": res.Withdrawn, "outside_window": res.Outside,
+				"unchanged": len(res.Unchanged),
+			}),
+		})
+		return err
+	})
+	return res, err
+}
+
+// Relabel sets a post's tone by hand; a counted post's count moves with it,
+// a pending hold takes the new tone. store.ErrNotFound when the post was
+// never seen.
+func (s *Store) Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) error {
+	return s.write(ctx, "relabel", func(tx *sql.Tx) error {
+		if err := outletExists(ctx, tx, outlet); err != nil {
+			return err
+		}
+		l, err := readLedger(ctx, tx, outlet, postID)
+		if err != nil {
+			return err
+		}
+		if !l.found {
+			return notFound("post", postID)
+		}
+		ms := msOf(now)
+		was := l.neg
+		if l.counted() {
+			if err := retone(ctx, tx, outlet, postID, l, negative, ms); err != nil {
+				return err
+			}
+		} else if l.neg != negative {
+			l.neg = negative
+			if err := putLedger(ctx, tx, outlet, postID, l, ms); err != nil {
+				return err
+			}
+		}
+		h, pending, err := pendingHold(ctx, tx, outlet, l)
+		if err != nil {
+			return err
+		}
+		if pending && h.Negative != negative {
+			h.Negative, h.UpdatedAt = negative, now
+			if err := putHold(ctx, tx, h); err != nil {
+				return err
+			}
+		}
+		_, err = appendAudit(ctx, tx, store.AuditEntry{
+			Outlet: outlet, At: now, Type: "relabel", PostID: postID, Actor: actor,
+			Detail: auditDetail(map[string]any{"note": note, "negative": negative, "was_negative": was, "state": l.state}),
+		})
+		return err
+	})
+}
+
+// Window returns the counts of the posts counted with a go-live time after
+// now-window.
+func (s *Store) Window(ctx context.Context, outlet string, now time.Time, window time.Duration) (policy.Counts, error) {
+	var c policy.Counts
+	err := s.read(ctx, "window", func(tx *sql.Tx) error {
+		if err := outletExists(ctx, tx, outlet); err != nil {
+			return err
+		}
+		var err error
+		c, err = windowCounts(ctx, tx, outlet, msOf(now)-window.Milliseconds())
+		return err
+	})
+	return c, err
+}
+
+// Daily returns the daily series for days, in the order given; days without
+// posts are zero.
+func (s *Store) Daily(ctx context.Context, outlet string, days []string) ([]store.DayCount, error) {
+	out := make([]store.DayCount, 0, len(days))
+	err := s.read(ctx, "daily", func(tx *sql.Tx) error {
+		if err := outletExists(ctx, tx, outlet); err != nil {
+			return err
+		}
+		st, err := tx.PrepareContext(ctx, "SELECT published, negative FROM daily WHERE outlet = ? AND day = ?")
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, d := range days {
+			dc := store.DayCount{Day: d}
+			err := st.QueryRowContext(ctx, outlet, d).Scan(&dc.Published, &dc.Negative)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			out = append(out, dc)
+		}
+		return nil
+	})
+	return out, err
+}
