@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -15,7 +14,7 @@ import (
 // AppendAudit appends an entry; the store assigns its id (increasing).
 // A zero At is the current time.
 func (s *Store) AppendAudit(ctx context.Context, e store.AuditEntry) error {
-	return s.write(ctx, "append audit", func(tx *sql.Tx) error {
+	return s.write(ctx, "append audit", func(tx *txn) error {
 		_, err := appendAudit(ctx, tx, e)
 		return err
 	})

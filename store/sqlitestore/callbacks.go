@@ -30,7 +30,7 @@ func scanCallback(sc interface{ Scan(...any) error }) (store.Callback, error) {
 // insertCallback puts a callback in the outbox, pending and due at its
 // NextAttempt (now when zero). A callback whose id is already there is left
 // as it is.
-func insertCallback(ctx context.Context, tx *sql.Tx, outlet string, c store.Callback, now time.Time) error {
+func insertCallback(ctx context.Context, tx *txn, outlet string, c store.Callback, now time.Time) error {
 	if c.ID == "" {
 		return fmt.Errorf("callback without id: %w", errInvalid)
 	}
@@ -59,7 +59,7 @@ func (s *Store) LeaseCallbacks(ctx context.Context, outlet string, now time.Time
 	if n <= 0 {
 		return out, nil
 	}
-	err := s.write(ctx, "lease callbacks", func(tx *sql.Tx) error {
+	err := s.write(ctx, "lease callbacks", func(tx *txn) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, "SELECT "+callbackColumns+` FROM callbacks
 			WHERE outlet = ? AND status = 'pending' AND next_ms <= ?
@@ -98,7 +98,7 @@ func (s *Store) LeaseCallbacks(ctx context.Context, outlet string, now time.Time
 // FinishCallback records one delivery attempt. store.ErrNotFound when there
 // is no such callback; an attempt on a delivered callback changes nothing.
 func (s *Store) FinishCallback(ctx context.Context, outlet, id string, a store.CallbackAttempt) error {
-	return s.write(ctx, "finish callback", func(tx *sql.Tx) error {
+	return s.write(ctx, "finish callback", func(tx *txn) error {
 		c, err := scanCallback(tx.QueryRowContext(ctx,
 			"SELECT "+callbackColumns+" FROM callbacks WHERE outlet = ? AND id = ?", outlet, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -160,7 +160,7 @@ func (s *Store) ListCallbacks(ctx context.Context, outlet string, status store.C
 // RetryCallback makes a pending or failed callback pending and due at now.
 // store.ErrNotFound when there is none; store.ErrConflict when it was delivered.
 func (s *Store) RetryCallback(ctx context.Context, outlet, id string, now time.Time) error {
-	return s.write(ctx, "retry callback", func(tx *sql.Tx) error {
+	return s.write(ctx, "retry callback", func(tx *txn) error {
 		var status string
 		err := tx.QueryRowContext(ctx, "SELECT status FROM callbacks WHERE outlet = ? AND id = ?", outlet, id).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {

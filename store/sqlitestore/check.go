@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 
 	"gatekeeper/policy"
 	"gatekeeper/store"
@@ -25,7 +26,7 @@ type evaluation struct {
 // evaluate reads the post's ledger and the window's counts (excluding the
 // post), picks the situation and the plan's outcome for it, and computes the
 // counts after and, for holds time can lift, the earliest safe time.
-func evaluate(ctx context.Context, q queryer, in store.CheckInput) (evaluation, error) {
+func evaluate(ctx context.Context, q queryer, in store.CheckInput, write bool) (evaluation, error) {
 	var ev evaluation
 	now := msOf(in.Now)
 	start := now - in.Window.Milliseconds()
@@ -33,7 +34,7 @@ func evaluate(ctx context.Context, q queryer, in store.CheckInput) (evaluation, 
 	if err != nil {
 		return ev, err
 	}
-	c, err := windowCounts(ctx, q, in.Outlet, start)
+	c, err := windowCounts(ctx, q, in.Outlet, start, write)
 	if err != nil {
 		return ev, err
 	}
@@ -61,16 +62,58 @@ func evaluate(ctx context.Context, q queryer, in store.CheckInput) (evaluation, 
 			ev.res.HoldID = ev.pending.ID
 		}
 		if o.TimeCanHelp {
-			es, err := windowEntries(ctx, q, in.Outlet, start, in.PostID)
+			at, ok, err := earliestSafe(ctx, q, in, start, c)
 			if err != nil {
 				return ev, err
 			}
-			if at, ok := policy.EarliestSafe(&in.Plan, in.Rules, es, in.Window.Milliseconds()); ok {
+			if ok {
 				ev.res.EarliestSafe = timeOf(at)
 			}
 		}
 	}
 	return ev, nil
+}
+
+// earliestPrefix is how many of the window's oldest posts earliestSafe reads
+// first; the walk rarely needs more.
+const earliestPrefix = 256
+
+// earliestSafe is policy.EarliestSafe over the window's posts (excluding the
+// checked one; c are their counts). It reads the oldest earliestPrefix posts
+// and stands in for the rest with posts of the same tones that went live
+// after all of them: the walk over that list is the walk over the real one
+// up to the last go-live time read, so an answer before it is exact. Past it,
+// every post is read.
+func earliestSafe(ctx context.Context, q queryer, in store.CheckInput, start int64, c policy.Counts) (int64, bool, error) {
+	win := in.Window.Milliseconds()
+	es, err := windowEntries(ctx, q, in.Outlet, start, in.PostID, earliestPrefix)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(es) == earliestPrefix {
+		last := es[len(es)-1].AtMillis
+		rest := c
+		for _, e := range es {
+			rest.Published--
+			if e.Negative {
+				rest.Negative--
+			}
+		}
+		later := math.MaxInt64 - win
+		all := make([]policy.WindowEntry, len(es), len(es)+int(max(rest.Published, 0)))
+		copy(all, es)
+		for i := int64(0); i < rest.Published; i++ {
+			all = append(all, policy.WindowEntry{AtMillis: later, Negative: i < rest.Negative})
+		}
+		if at, ok := policy.EarliestSafe(&in.Plan, in.Rules, all, win); ok && at-win < last {
+			return at, true, nil
+		}
+		if es, err = windowEntries(ctx, q, in.Outlet, start, in.PostID, 0); err != nil {
+			return 0, false, err
+		}
+	}
+	at, ok := policy.EarliestSafe(&in.Plan, in.Rules, es, win)
+	return at, ok, nil
 }
 
 // Check decides a post in one BEGIN IMMEDIATE transaction: replay of a known
@@ -83,17 +126,17 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	}
 	var res store.CheckResult
 	if in.DryRun {
-		err := s.read(ctx, "check", func(tx *sql.Tx) error {
+		err := s.read(ctx, "check", func(tx *txn) error {
 			if err := outletExists(ctx, tx, in.Outlet); err != nil {
 				return err
 			}
-			ev, err := evaluate(ctx, tx, in)
+			ev, err := evaluate(ctx, tx, in, false)
 			res = ev.res
 			return err
 		})
 		return res, err
 	}
-	err := s.write(ctx, "check", func(tx *sql.Tx) error {
+	err := s.write(ctx, "check", func(tx *txn) error {
 		now := msOf(in.Now)
 		if in.WebhookID != "" {
 			r, ok, err := recallCheck(ctx, tx, in.Outlet, in.WebhookID, now)
@@ -105,7 +148,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		if err := outletExists(ctx, tx, in.Outlet); err != nil {
 			return err
 		}
-		ev, err := evaluate(ctx, tx, in)
+		ev, err := evaluate(ctx, tx, in, true)
 		if err != nil {
 			return err
 		}
@@ -124,7 +167,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 }
 
 // apply records an evaluated check: ledger, daily series, hold, audit.
-func apply(ctx context.Context, tx *sql.Tx, in store.CheckInput, ev *evaluation) error {
+func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) error {
 	now := msOf(in.Now)
 	l, o := ev.ledger, ev.outcome
 	sit := ev.res.Situation
@@ -235,7 +278,7 @@ func recallCheck(ctx context.Context, q queryer, outlet, wid string, now int64) 
 	return res, true, nil
 }
 
-func rememberCheck(ctx context.Context, tx *sql.Tx, outlet, wid string, res store.CheckResult, now int64) error {
+func rememberCheck(ctx context.Context, tx *txn, outlet, wid string, res store.CheckResult, now int64) error {
 	r := checkRecord{
 		Ledger: res.Situation.Ledger, OverLimit: res.Situation.OverLimit, OverWarn: res.Situation.OverWarn,
 		Small: res.Situation.Small, Before: res.Before, After: res.After, HoldID: res.HoldID, Snapshot: res.Snapshot,

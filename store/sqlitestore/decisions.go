@@ -15,7 +15,7 @@ import (
 // (idempotent). store.ErrNotFound when the post was never seen.
 func (s *Store) Withdraw(ctx context.Context, outlet, postID string, now time.Time, window time.Duration, actor string) (store.WithdrawResult, error) {
 	var res store.WithdrawResult
-	err := s.write(ctx, "withdraw", func(tx *sql.Tx) error {
+	err := s.write(ctx, "withdraw", func(tx *txn) error {
 		if err := outletExists(ctx, tx, outlet); err != nil {
 			return err
 		}
@@ -69,13 +69,18 @@ func (s *Store) Withdraw(ctx context.Context, outlet, postID string, now time.Ti
 // are recorded as counted outside it, so a later edit never counts them.
 func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult, error) {
 	res := store.SyncResult{Added: []string{}, Withdrawn: []string{}, Unchanged: []string{}, Outside: []string{}}
-	err := s.write(ctx, "sync", func(tx *sql.Tx) error {
+	err := s.write(ctx, "sync", func(tx *txn) error {
 		res = store.SyncResult{Added: []string{}, Withdrawn: []string{}, Unchanged: []string{}, Outside: []string{}}
 		if err := outletExists(ctx, tx, in.Outlet); err != nil {
 			return err
 		}
 		now := msOf(in.Now)
 		start := now - in.Window.Milliseconds()
+		// Move the running counts to this window first, so later reads of it
+		// start from there.
+		if _, err := windowCounts(ctx, tx, in.Outlet, start, true); err != nil {
+			return err
+		}
 		listed := make(map[string]bool, len(in.Posts))
 		for _, p := range in.Posts {
 			if p.ID == "" {
@@ -159,7 +164,7 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 // a pending hold takes the new tone. store.ErrNotFound when the post was
 // never seen.
 func (s *Store) Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) error {
-	return s.write(ctx, "relabel", func(tx *sql.Tx) error {
+	return s.write(ctx, "relabel", func(tx *txn) error {
 		if err := outletExists(ctx, tx, outlet); err != nil {
 			return err
 		}
@@ -204,12 +209,12 @@ func (s *Store) Relabel(ctx context.Context, outlet, postID string, negative boo
 // now-window.
 func (s *Store) Window(ctx context.Context, outlet string, now time.Time, window time.Duration) (policy.Counts, error) {
 	var c policy.Counts
-	err := s.read(ctx, "window", func(tx *sql.Tx) error {
+	err := s.read(ctx, "window", func(tx *txn) error {
 		if err := outletExists(ctx, tx, outlet); err != nil {
 			return err
 		}
 		var err error
-		c, err = windowCounts(ctx, tx, outlet, msOf(now)-window.Milliseconds())
+		c, err = windowCounts(ctx, tx, outlet, msOf(now)-window.Milliseconds(), false)
 		return err
 	})
 	return c, err
@@ -219,18 +224,14 @@ func (s *Store) Window(ctx context.Context, outlet string, now time.Time, window
 // posts are zero.
 func (s *Store) Daily(ctx context.Context, outlet string, days []string) ([]store.DayCount, error) {
 	out := make([]store.DayCount, 0, len(days))
-	err := s.read(ctx, "daily", func(tx *sql.Tx) error {
+	err := s.read(ctx, "daily", func(tx *txn) error {
 		if err := outletExists(ctx, tx, outlet); err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, "SELECT published, negative FROM daily WHERE outlet = ? AND day = ?")
-		if err != nil {
-			return err
-		}
-		defer st.Close()
 		for _, d := range days {
 			dc := store.DayCount{Day: d}
-			err := st.QueryRowContext(ctx, outlet, d).Scan(&dc.Published, &dc.Negative)
+			err := tx.QueryRowContext(ctx, "SELECT published, negative FROM daily WHERE outlet = ? AND day = ?", outlet, d).
+				Scan(&dc.Published, &dc.Negative)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}

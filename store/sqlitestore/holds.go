@@ -13,9 +13,9 @@ import (
 
 // Reasons a pending hold is cancelled (Hold.CancelReason).
 const (
-	CancelWithdrawn = "withdrawn"  // the post was unpublished, trashed or deleted
-	CancelRechecked = "rechecked"  // a new check of the post let it through
-	CancelSynced    = "synced"     // the CMS reports it published (published anyway)
+	CancelWithdrawn = "withdrawn" // the post was unpublished, trashed or deleted
+	CancelRechecked = "rechecked" // a new check of the post let it through
+	CancelSynced    = "synced"    // the CMS reports it published (published anyway)
 )
 
 const holdColumns = `outlet, id, post, status, created_ms, updated_ms, neg, before_p, before_n,
@@ -52,7 +52,7 @@ func getHold(ctx context.Context, q queryer, outlet, id string) (store.Hold, err
 }
 
 // putHold writes a hold (insert or replace).
-func putHold(ctx context.Context, tx *sql.Tx, h store.Hold) error {
+func putHold(ctx context.Context, tx *txn, h store.Hold) error {
 	var earliest, resolved sql.NullInt64
 	if h.EarliestSafe != nil {
 		earliest = sql.NullInt64{Int64: msOf(*h.EarliestSafe), Valid: true}
@@ -90,7 +90,7 @@ func pendingHold(ctx context.Context, q queryer, outlet string, l ledger) (store
 }
 
 // cancelHold cancels a pending hold.
-func cancelHold(ctx context.Context, tx *sql.Tx, h store.Hold, reason string, now time.Time) error {
+func cancelHold(ctx context.Context, tx *txn, h store.Hold, reason string, now time.Time) error {
 	h.Status, h.CancelReason = store.HoldCancelled, reason
 	h.UpdatedAt, h.ResolvedAt = now, &now
 	return putHold(ctx, tx, h)
@@ -148,7 +148,7 @@ func (s *Store) GetHold(ctx context.Context, outlet, id string) (store.Hold, err
 // Approving counts the post at r.Now even past the limit.
 func (s *Store) Resolve(ctx context.Context, r store.Resolution) (store.Hold, error) {
 	var out store.Hold
-	err := s.write(ctx, "resolve hold", func(tx *sql.Tx) error {
+	err := s.write(ctx, "resolve hold", func(tx *txn) error {
 		if err := outletExists(ctx, tx, r.Outlet); err != nil {
 			return err
 		}

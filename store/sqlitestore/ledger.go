@@ -58,7 +58,7 @@ func (l ledger) policyLedger(start int64) policy.Ledger {
 }
 
 // putLedger writes a post's ledger row.
-func putLedger(ctx context.Context, tx *sql.Tx, outlet, post string, l ledger, now int64) error {
+func putLedger(ctx context.Context, tx *txn, outlet, post string, l ledger, now int64) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO posts (outlet, post, state, neg, at_ms, day, hold, updated_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -70,10 +70,46 @@ func putLedger(ctx context.Context, tx *sql.Tx, outlet, post string, l ledger, n
 }
 
 // windowCounts counts the posts counted with a go-live time after start
-// (exclusive). Like the Redis store's ZCOUNT (start +inf, there is no upper
+// (exclusive). Like the Redis store's ZCOUNT (start +inf there is no upper
 // bound: a post synced with a go-live time ahead of the clock counts at once.
-// One range of the covering partial index posts_window.
-func windowCounts(ctx context.Context, q queryer, outlet string, start int64) (policy.Counts, error) {
+//
+// It starts from the outlet's running counts (table windows, kept exact by
+// triggers) and counts only the posts between their start and this one, so
+// a check costs O(log n) however long the window is. With move, the running
+// counts are moved to start (a write transaction).
+func windowCounts(ctx context.Context, q queryer, outlet string, start int64, move bool) (policy.Counts, error) {
+	var from int64
+	var c policy.Counts
+	err := q.QueryRowContext(ctx, "SELECT start_ms, published, negative FROM windows WHERE outlet = ?", outlet).
+		Scan(&from, &c.Published, &c.Negative)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("outlet", outlet)
+	}
+	if err != nil || from == start {
+		return c, err
+	}
+	lo, hi, sign := from, start, int64(-1) // posts that left the window
+	if start < from {
+		lo, hi, sign = start, from, 1 // posts back in a window that starts earlier
+	}
+	var d policy.Counts
+	if err := q.QueryRowContext(ctx, `
+		SELECT count(*), coalesce(sum(neg), 0) FROM posts
+		WHERE outlet = ? AND state = 'counted' AND at_ms > ? AND at_ms <= ?`, outlet, lo, hi).
+		Scan(&d.Published, &d.Negative); err != nil {
+		return c, err
+	}
+	c.Published += sign * d.Published
+	c.Negative += sign * d.Negative
+	if move {
+		_, err = q.ExecContext(ctx, "UPDATE windows SET start_ms = ?, published = ?, negative = ? WHERE outlet = ?",
+			start, c.Published, c.Negative, outlet)
+	}
+	return c, err
+}
+
+// scanWindow counts the window the slow way, from the posts alone (tests).
+func scanWindow(ctx context.Context, q queryer, outlet string, start int64) (policy.Counts, error) {
 	var c policy.Counts
 	err := q.QueryRowContext(ctx, `
 		SELECT count(*), coalesce(sum(neg), 0) FROM posts
@@ -82,12 +118,16 @@ func windowCounts(ctx context.Context, q queryer, outlet string, start int64) (p
 	return c, err
 }
 
-// windowEntries lists the counted posts after start, except post.
-func windowEntries(ctx context.Context, q queryer, outlet string, start int64, except string) ([]policy.WindowEntry, error) {
+// windowEntries lists the counted posts after start, except post, oldest
+// first: the first limit of them, or all when limit is 0.
+func windowEntries(ctx context.Context, q queryer, outlet string, start int64, except string, limit int) ([]policy.WindowEntry, error) {
+	if limit <= 0 {
+		limit = -1 // no limit
+	}
 	rows, err := q.QueryContext(ctx, `
 		SELECT at_ms, neg FROM posts
 		WHERE outlet = ? AND state = 'counted' AND at_ms > ? AND post <> ?
-		ORDER BY at_ms`, outlet, start, except)
+		ORDER BY at_ms LIMIT ?`, outlet, start, except, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +146,7 @@ func windowEntries(ctx context.Context, q queryer, outlet string, start int64, e
 }
 
 // addDaily moves the daily series of day by dp published and dn negative posts.
-func addDaily(ctx context.Context, tx *sql.Tx, outlet, day string, dp, dn int64) error {
+func addDaily(ctx context.Context, tx *txn, outlet, day string, dp, dn int64) error {
 	if dp == 0 && dn == 0 {
 		return nil
 	}
@@ -119,7 +159,7 @@ func addDaily(ctx context.Context, tx *sql.Tx, outlet, day string, dp, dn int64)
 }
 
 // count puts a post into the counts: go-live time at, on day, tone neg.
-func count(ctx context.Context, tx *sql.Tx, outlet, post string, neg bool, at int64, day string, now int64) error {
+func count(ctx context.Context, tx *txn, outlet, post string, neg bool, at int64, day string, now int64) error {
 	if err := putLedger(ctx, tx, outlet, post, ledger{state: store.StateCounted, neg: neg, at: at, day: day}, now); err != nil {
 		return err
 	}
@@ -127,7 +167,7 @@ func count(ctx context.Context, tx *sql.Tx, outlet, post string, neg bool, at in
 }
 
 // uncount takes a counted post out of the counts, leaving it in state st.
-func uncount(ctx context.Context, tx *sql.Tx, outlet, post string, l ledger, st store.LedgerState, now int64) error {
+func uncount(ctx context.Context, tx *txn, outlet, post string, l ledger, st store.LedgerState, now int64) error {
 	if err := addDaily(ctx, tx, outlet, l.day, -1, -boolInt(l.neg)); err != nil {
 		return err
 	}
@@ -136,7 +176,7 @@ func uncount(ctx context.Context, tx *sql.Tx, outlet, post string, l ledger, st 
 }
 
 // retone changes the tone of a counted post, moving its daily count.
-func retone(ctx context.Context, tx *sql.Tx, outlet, post string, l ledger, neg bool, now int64) error {
+func retone(ctx context.Context, tx *txn, outlet, post string, l ledger, neg bool, now int64) error {
 	if l.neg == neg {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 
 	"gatekeeper/store"
 )
@@ -19,7 +20,7 @@ func (s *Store) CreateOutlet(ctx context.Context, o store.Outlet) error {
 	if err != nil {
 		return fmt.Errorf("sqlitestore: create outlet %q: %w", o.ID, err)
 	}
-	return s.write(ctx, "create outlet", func(tx *sql.Tx) error {
+	return s.write(ctx, "create outlet", func(tx *txn) error {
 		res, err := tx.ExecContext(ctx,
 			"INSERT INTO outlets (id, doc, created_ms) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
 			o.ID, string(doc), msOf(o.CreatedAt))
@@ -31,7 +32,9 @@ func (s *Store) CreateOutlet(ctx context.Context, o store.Outlet) error {
 		} else if n == 0 {
 			return fmt.Errorf("outlet %q: %w", o.ID, store.ErrExists)
 		}
-		return nil
+		_, err = tx.ExecContext(ctx,
+			"INSERT INTO windows (outlet, start_ms, published, negative) VALUES (?, ?, 0, 0)", o.ID, int64(math.MinInt64))
+		return err
 	})
 }
 
@@ -41,7 +44,7 @@ func (s *Store) UpdateOutlet(ctx context.Context, o store.Outlet) error {
 	if err != nil {
 		return fmt.Errorf("sqlitestore: update outlet %q: %w", o.ID, err)
 	}
-	return s.write(ctx, "update outlet", func(tx *sql.Tx) error {
+	return s.write(ctx, "update outlet", func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, "UPDATE outlets SET doc = ? WHERE id = ?", string(doc), o.ID)
 		if err != nil {
 			return err
@@ -101,7 +104,7 @@ func (s *Store) ListOutlets(ctx context.Context) ([]store.Outlet, error) {
 // daily series, holds, webhook records, replies, audit and callbacks.
 // store.ErrNotFound when there is no such outlet.
 func (s *Store) DeleteOutlet(ctx context.Context, id string) error {
-	return s.write(ctx, "delete outlet", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete outlet", func(tx *txn) error {
 		// The tables with a foreign key go with the outlet (ON DELETE CASCADE).
 		res, err := tx.ExecContext(ctx, "DELETE FROM outlets WHERE id = ?", id)
 		if err != nil {

@@ -34,7 +34,7 @@ func (s *Store) Remember(ctx context.Context, outlet, webhookID string, answer [
 	if answer == nil {
 		answer = []byte{}
 	}
-	return s.write(ctx, "remember", func(tx *sql.Tx) error {
+	return s.write(ctx, "remember", func(tx *txn) error {
 		now := time.Now().UnixMilli()
 		// Expired answers go first (one index range; each is deleted once).
 		if _, err := tx.ExecContext(ctx, "DELETE FROM replies WHERE expires_ms <= ?", now); err != nil {

@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"time"
@@ -17,6 +16,7 @@ import (
 //
 //	outlets          {o:ID}:outlet (the outlet as JSON)
 //	posts            {o:ID}:post:PID, the ledger; counted rows are {o:ID}:win and :neg
+//	windows          ZCOUNT of :win and :neg, kept as running counts
 //	daily            {o:ID}:daily
 //	holds            {o:ID}:hold:HID and {o:ID}:holds
 //	webhook_replies  {o:ID}:wh:WID (a check's first answer)
@@ -47,6 +47,40 @@ CREATE TABLE posts (
 -- The window: counted posts by go-live time, covering (neg), so the counts of
 -- (now-window, +inf) are one index range.
 CREATE INDEX posts_window ON posts (outlet, at_ms, neg) WHERE state = 'counted';
+
+-- The window's running counts: the posts counted with a go-live time after
+-- start_ms. A check moves start_ms to its own window start, counting only the
+-- posts that left (or re-entered) the window in between: O(log n) per check.
+-- The triggers below keep the counts exact through every change of posts.
+CREATE TABLE windows (
+	outlet    TEXT PRIMARY KEY REFERENCES outlets(id) ON DELETE CASCADE,
+	start_ms  INTEGER NOT NULL,
+	published INTEGER NOT NULL,
+	negative  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER posts_window_insert AFTER INSERT ON posts
+WHEN new.state = 'counted' BEGIN
+	UPDATE windows SET published = published + 1, negative = negative + new.neg
+	WHERE outlet = new.outlet AND new.at_ms > start_ms;
+END;
+
+CREATE TRIGGER posts_window_update AFTER UPDATE OF state, neg, at_ms ON posts BEGIN
+	UPDATE windows SET
+		published = published
+			- (old.state = 'counted' AND old.at_ms > start_ms)
+			+ (new.state = 'counted' AND new.at_ms > start_ms),
+		negative = negative
+			- (old.state = 'counted' AND old.at_ms > start_ms AND old.neg = 1)
+			+ (new.state = 'counted' AND new.at_ms > start_ms AND new.neg = 1)
+	WHERE outlet = new.outlet;
+END;
+
+CREATE TRIGGER posts_window_delete AFTER DELETE ON posts
+WHEN old.state = 'counted' BEGIN
+	UPDATE windows SET published = published - 1, negative = negative - old.neg
+	WHERE outlet = old.outlet AND old.at_ms > start_ms;
+END;
 
 CREATE TABLE daily (
 	outlet    TEXT NOT NULL REFERENCES outlets(id) ON DELETE CASCADE,
@@ -148,7 +182,8 @@ var extraSchema []string
 // BEGIN IMMEDIATE transaction, so a second process opening the file at the
 // same time waits and then finds nothing to do.
 func (s *Store) migrate(ctx context.Context) error {
-	return s.write(ctx, "schema", func(tx *sql.Tx) error {
+	return s.write(ctx, "schema", func(t *txn) error {
+		tx := t.tx // DDL runs unprepared and uncached
 		var version int
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 			return err

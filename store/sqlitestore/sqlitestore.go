@@ -47,6 +47,8 @@ type Store struct {
 	path string
 	// wsem admits one write transaction of this Store at a time.
 	wsem chan struct{}
+	// stmts are the statements transactions use, prepared.
+	stmts stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -92,6 +94,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	db.SetConnMaxLifetime(0)
 
 	s := &Store{db: db, path: path, wsem: make(chan struct{}, 1)}
+	s.stmts.m = make(map[string]*sql.Stmt)
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
@@ -125,6 +128,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database. The file stays.
 func (s *Store) Close() error {
+	s.stmts.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlitestore: close: %w", err)
 	}
@@ -141,37 +145,51 @@ type queryer interface {
 // write runs fn in one BEGIN IMMEDIATE transaction and commits it. Errors of
 // fn that are store.ErrNotFound, ErrExists or ErrConflict are the caller's
 // and are returned wrapped with op; any other failure is ErrUnavailable.
-func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, op string, fn func(tx *txn) error) error {
+	t, err := s.writeTx(ctx, op, fn)
+	if t != nil && len(t.miss) > 0 {
+		s.stmts.add(ctx, s.db, t.miss)
+	}
+	return err
+}
+
+func (s *Store) writeTx(ctx context.Context, op string, fn func(tx *txn) error) (*txn, error) {
 	select {
 	case s.wsem <- struct{}{}:
 	case <-ctx.Done():
-		return unavailable(op, ctx.Err())
+		return nil, unavailable(op, ctx.Err())
 	}
 	defer func() { <-s.wsem }()
 
 	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
 	if err != nil {
-		return unavailable(op, err)
+		return nil, unavailable(op, err)
 	}
-	if err := fn(tx); err != nil {
+	t := &txn{tx: tx, s: s}
+	if err := fn(t); err != nil {
 		_ = tx.Rollback()
-		return classify(op, err)
+		return t, classify(op, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return unavailable(op, err)
+		return t, unavailable(op, err)
 	}
-	return nil
+	return t, nil
 }
 
 // read runs fn in one read transaction (a consistent snapshot; BEGIN DEFERRED,
 // so it never waits for writers in WAL mode).
-func (s *Store) read(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+func (s *Store) read(ctx context.Context, op string, fn func(tx *txn) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return unavailable(op, err)
 	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	t := &txn{tx: tx, s: s}
+	err = fn(t)
+	_ = tx.Rollback()
+	if len(t.miss) > 0 {
+		s.stmts.add(ctx, s.db, t.miss)
+	}
+	if err != nil {
 		return classify(op, err)
 	}
 	return nil

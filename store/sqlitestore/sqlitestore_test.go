@@ -383,7 +383,7 @@ func TestCallbacksOutbox(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, t.TempDir())
 	addOutlet(t, s, "o", policy.DefaultRules())
-	err := s.write(ctx, "test", func(tx *sql.Tx) error {
+	err := s.write(ctx, "test", func(tx *txn) error {
 		for i := 0; i < 3; i++ {
 			if err := insertCallback(ctx, tx, "o", store.Callback{ID: fmt.Sprint("c", i), Type: "hold.approved",
 				CreatedAt: t0.Add(time.Duration(i) * time.Second)}, t0); err != nil {
@@ -446,7 +446,7 @@ func TestDeleteOutletRemovesEverything(t *testing.T) {
 	}
 	for _, table := range []string{"posts", "daily", "holds", "webhook_replies", "replies", "audit", "callbacks"} {
 		var n int
-		if err := s.db.QueryRow("SELECT count(*) FROM "+table+" WHERE outlet = 'o'").Scan(&n); err != nil || n != 0 {
+		if err := s.db.QueryRow("SELECT count(*) FROM " + table + " WHERE outlet = 'o'").Scan(&n); err != nil || n != 0 {
 			t.Errorf("%s: %d rows left (%v)", table, n, err)
 		}
 	}
