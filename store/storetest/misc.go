@@ -39,7 +39,7 @@ func testOutlets(t *testing.T, open func(*testing.T) store.Store) {
 		WindowDays: 7,
 		Timezone:   "Asia/Ho_Chi_Minh",
 		CategoryTones: map[string]policy.Tone{
-			policy.CategoryKey("Pháp luật"): policy.Negative,
+			policy.CategoryKey("Pháp luật"):       policy.Negative,
 			policy.CategoryKey("Gương người tốt"): policy.Positive,
 		},
 		CallbackURL:          "https://cms.example.vn/wp-json/gatekeeper/v1/callback",
