@@ -48,8 +48,8 @@ func auditDetail(v any) []byte {
 	return b
 }
 
-// ListAudit lists an outlet's entries, newest first. Since and Until bound
-// At inclusively.
+// ListAudit lists an outlet's entries, newest first (in the order they were
+// appended). Since is inclusive, Until exclusive, both on At.
 func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilter) ([]store.AuditEntry, error) {
 	var where strings.Builder
 	args := []any{outlet}
@@ -67,7 +67,7 @@ func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilte
 		args = append(args, msOf(f.Since))
 	}
 	if !f.Until.IsZero() {
-		where.WriteString(" AND at_ms <= ?")
+		where.WriteString(" AND at_ms < ?")
 		args = append(args, msOf(f.Until))
 	}
 	limit := f.Limit

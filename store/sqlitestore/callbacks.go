@@ -52,8 +52,8 @@ func insertCallback(ctx context.Context, tx *txn, outlet string, c store.Callbac
 	return err
 }
 
-// LeaseCallbacks returns up to n pending callbacks due at now, oldest first,
-// and moves their next attempt to now+lease.
+// LeaseCallbacks returns up to n pending callbacks due at now, in order of
+// next attempt, and moves their next attempt to now+lease.
 func (s *Store) LeaseCallbacks(ctx context.Context, outlet string, now time.Time, lease time.Duration, n int) ([]store.Callback, error) {
 	out := []store.Callback{}
 	if n <= 0 {
@@ -63,7 +63,7 @@ func (s *Store) LeaseCallbacks(ctx context.Context, outlet string, now time.Time
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, "SELECT "+callbackColumns+` FROM callbacks
 			WHERE outlet = ? AND status = 'pending' AND next_ms <= ?
-			ORDER BY created_ms, seq LIMIT ?`, outlet, msOf(now), n)
+			ORDER BY next_ms, created_ms, seq LIMIT ?`, outlet, msOf(now), n)
 		if err != nil {
 			return err
 		}
@@ -95,8 +95,9 @@ func (s *Store) LeaseCallbacks(ctx context.Context, outlet string, now time.Time
 	return out, nil
 }
 
-// FinishCallback records one delivery attempt. store.ErrNotFound when there
-// is no such callback; an attempt on a delivered callback changes nothing.
+// FinishCallback records one delivery attempt of a pending callback.
+// store.ErrNotFound when there is no such callback, store.ErrConflict when it
+// is not pending (delivered, or given up).
 func (s *Store) FinishCallback(ctx context.Context, outlet, id string, a store.CallbackAttempt) error {
 	return s.write(ctx, "finish callback", func(tx *txn) error {
 		c, err := scanCallback(tx.QueryRowContext(ctx,
@@ -107,8 +108,8 @@ func (s *Store) FinishCallback(ctx context.Context, outlet, id string, a store.C
 		if err != nil {
 			return err
 		}
-		if c.Status == store.CallbackDelivered {
-			return nil
+		if c.Status != store.CallbackPending {
+			return fmt.Errorf("callback %q is %s: %w", id, c.Status, store.ErrConflict)
 		}
 		switch {
 		case a.Delivered:

@@ -223,8 +223,12 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 			return err
 		}
 	}
+	typ := "check"
+	if o.Verdict == policy.Hold {
+		typ = "hold"
+	}
 	_, err := appendAudit(ctx, tx, store.AuditEntry{
-		Outlet: in.Outlet, At: in.Now, Type: "check", PostID: in.PostID, HoldID: ev.res.HoldID,
+		Outlet: in.Outlet, At: in.Now, Type: typ, PostID: in.PostID, HoldID: ev.res.HoldID,
 		Actor: in.Actor, Decision: string(o.Verdict),
 		Detail: auditDetail(map[string]any{
 			"webhook_id": in.WebhookID,

@@ -62,11 +62,14 @@ func (s *Store) Withdraw(ctx context.Context, outlet, postID string, now time.Ti
 	return res, err
 }
 
-// Sync backfills and reconciles: posts not counted are counted at their
-// go-live time (a pending hold is cancelled: the CMS published it); posts
-// already counted are left alone; with Complete, counted posts of the window
-// missing from the list are withdrawn. Posts that went live before the window
-// are recorded as counted outside it, so a later edit never counts them.
+// Sync backfills and reconciles. Posts are classified by time first: one
+// that went live at or before now-window is "outside" (recorded as counted
+// outside the window if it was not counted, so an edit never counts it); an
+// in-window post already counted is "unchanged"; any other is "added",
+// counted at its go-live time. Posts counted now have their pending hold
+// cancelled (the CMS published them). With Complete, counted posts of the
+// window missing from the list are withdrawn. A sync that changes nothing
+// records nothing.
 func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult, error) {
 	res := store.SyncResult{Added: []string{}, Withdrawn: []string{}, Unchanged: []string{}, Outside: []string{}}
 	err := s.write(ctx, "sync", func(tx *txn) error {
@@ -82,6 +85,7 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 			return err
 		}
 		listed := make(map[string]bool, len(in.Posts))
+		changed := false
 		for _, p := range in.Posts {
 			if p.ID == "" {
 				return fmt.Errorf("sync: a post without id: %w", errInvalid)
@@ -91,8 +95,14 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 			if err != nil {
 				return err
 			}
+			at := msOf(p.PublishedAt)
+			outside := at <= start
 			if l.counted() {
-				res.Unchanged = append(res.Unchanged, p.ID)
+				if outside {
+					res.Outside = append(res.Outside, p.ID)
+				} else {
+					res.Unchanged = append(res.Unchanged, p.ID)
+				}
 				continue
 			}
 			h, pending, err := pendingHold(ctx, tx, in.Outlet, l)
@@ -104,14 +114,16 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 					return err
 				}
 			}
-			at := msOf(p.PublishedAt)
+			// Counted at its go-live time: before the window, that records
+			// it as counted outside the window, so an edit never counts it.
 			if err := count(ctx, tx, in.Outlet, p.ID, p.Negative, at, p.Day, now); err != nil {
 				return err
 			}
-			if at > start {
-				res.Added = append(res.Added, p.ID)
-			} else {
+			changed = true
+			if outside {
 				res.Outside = append(res.Outside, p.ID)
+			} else {
+				res.Added = append(res.Added, p.ID)
 			}
 		}
 		if in.Complete {
@@ -145,7 +157,11 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 					return err
 				}
 				res.Withdrawn = append(res.Withdrawn, id)
+				changed = true
 			}
+		}
+		if !changed {
+			return nil // nothing changed, nothing to audit
 		}
 		_, err := appendAudit(ctx, tx, store.AuditEntry{
 			Outlet: in.Outlet, At: in.Now, Type: "sync", Actor: in.Actor,
