@@ -105,10 +105,26 @@ for _ in $(seq 1 100); do redis-cli -h "$IP" -p "$RPORT" ping >/dev/null 2>&1 &&
 REDIS_URL="redis://$IP:$RPORT/0"
 
 GPORT=$(free_port "$IP")
-"$GK" serve --addr "$IP:$GPORT" --redis-url "$REDIS_URL" >"$RUN/gatekeeper.log" 2>&1 &
-PIDS+=($!)
 GK_URL="http://$IP:$GPORT"
-wait_http "$GK_URL/healthz" gatekeeper "${PIDS[-1]}"
+STORE_ARGS=(--redis-url "$REDIS_URL")
+start_gatekeeper() {
+  "$GK" serve --addr "$IP:$GPORT" "${STORE_ARGS[@]}" --log-format text >"$RUN/gatekeeper.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "$GK_URL/healthz" gatekeeper "${PIDS[-1]}"
+}
+if [ "${GK_STORE:-redis}" = embedded ]; then
+  STORE_ARGS=(--data "$RUN/gkdata")
+fi
+if ! start_gatekeeper; then
+  if grep -q 'not wired yet' "$RUN/gatekeeper.log" && [ "${GK_STORE:-redis}" = redis ]; then
+    say "WARNING: this gatekeeper build has no Redis store yet ($(tail -n1 "$RUN/gatekeeper.log")); using its embedded store"
+    STORE_ARGS=(--data "$RUN/gkdata")
+    start_gatekeeper
+  else
+    cat "$RUN/gatekeeper.log" >&2
+    exit 1
+  fi
+fi
 
 # --- MariaDB ----------------------------------------------------------------
 DBPORT=$(free_port 127.0.0.1)
@@ -163,7 +179,7 @@ define('LOGGED_IN_SALT', '$(salt)'); define('NONCE_SALT', '$(salt)');
 PHP
 
 CALLBACK="$WP_URL/?rest_route=/gatekeeper/v1/callback"
-OUT=$("$GK" outlet add wp-e2e --name "Cổng thông tin huyện" --json --callback-url "$CALLBACK" --allow-private-callback --redis-url "$REDIS_URL")
+OUT=$("$GK" outlet add wp-e2e --name "Cổng thông tin huyện" --json --callback-url "$CALLBACK" --allow-private-callback "${STORE_ARGS[@]}")
 SECRET=$(printf '%s' "$OUT" | php -r '$o = json_decode(stream_get_contents(STDIN), true); echo $o["secret"] ?? "";')
 [ -n "$SECRET" ] || { say "outlet add printed no secret: $OUT"; exit 1; }
 
@@ -174,9 +190,10 @@ GK_PLUGIN_DIR="$RUN/plugins" PHP_CLI_SERVER_WORKERS=4 setsid php -S "$WP_HOST" -
   "$HERE/lib/router.php" >"$RUN/php-server.log" 2>&1 &
 PHP_PGID=$!
 wait_http "$WP_URL/wp-login.php" "php -S" "$PHP_PGID"
-say "up in $(( $(date +%s) - T0 ))s: WordPress $WP_URL, gatekeeper $GK_URL, redis $IP:$RPORT, mariadb :$DBPORT"
+say "up in $(( $(date +%s) - T0 ))s: WordPress $WP_URL, gatekeeper $GK_URL (${STORE_ARGS[*]}), mariadb :$DBPORT"
 
-export WP_HOST WP_URL GK_URL GK_BIN="$GK" REDIS_URL RUN_DIR="$RUN" CALLBACK_URL="$CALLBACK"
+GK_STORE_ARGS="${STORE_ARGS[*]}"
+export WP_HOST WP_URL GK_URL GK_BIN="$GK" GK_STORE_ARGS RUN_DIR="$RUN" CALLBACK_URL="$CALLBACK"
 export GK_E2E_OUTLET=wp-e2e GK_E2E_SECRET="$SECRET"
 
 # --- end to end in headless Chromium (first: PHPUnit repoints the plugin at its own outlets)

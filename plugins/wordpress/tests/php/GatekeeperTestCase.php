@@ -34,7 +34,10 @@ abstract class GatekeeperTestCase extends TestCase {
 	 */
 	protected static function new_outlet( array $flags = array() ): array {
 		$id  = 'wp-' . bin2hex( random_bytes( 5 ) );
-		$cmd = escapeshellarg( getenv( 'GK_BIN' ) ) . ' outlet add ' . escapeshellarg( $id ) . ' --name ' . escapeshellarg( 'Test ' . $id ) . ' --json --redis-url ' . escapeshellarg( getenv( 'REDIS_URL' ) );
+		$cmd = escapeshellarg( getenv( 'GK_BIN' ) ) . ' outlet add ' . escapeshellarg( $id ) . ' --name ' . escapeshellarg( 'Test ' . $id ) . ' --json';
+		foreach ( preg_split( '/\s+/', trim( (string) getenv( 'GK_STORE_ARGS' ) ) ) as $arg ) {
+			$cmd .= ' ' . escapeshellarg( $arg ); // --redis-url URL, or --data DIR.
+		}
 		foreach ( $flags as $f ) {
 			$cmd .= ' ' . escapeshellarg( $f );
 		}
@@ -101,7 +104,7 @@ abstract class GatekeeperTestCase extends TestCase {
 	protected function share(): array {
 		$r = Client::get( 'share' );
 		$this->assertTrue( $r['ok'], 'GET share: ' . $r['error'] );
-		$b = isset( $r['body']['share'] ) ? $r['body']['share'] : $r['body'];
+		$b = isset( $r['body']['share'] ) && is_array( $r['body']['share'] ) ? $r['body']['share'] : $r['body'];
 		return array( (int) $b['published'], (int) $b['negative'] );
 	}
 
