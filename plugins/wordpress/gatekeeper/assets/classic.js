@@ -63,9 +63,13 @@
 					if ( a.share ) {
 						out.appendChild( p( 'gk-share-text', sprintf( __( 'Negative share: %1$s → %2$s (limit %3$s)', 'gatekeeper' ), pct( a.share.before ), pct( a.share.after ), pct( a.share.limit ) ) ) );
 					}
-					var words = ( ( a.tone && a.tone.evidence ) || [] ).map( function ( e ) {
-						return e.text;
-					} );
+					var words = ( ( a.tone && a.tone.evidence ) || [] )
+						.filter( function ( e ) {
+							return e.field !== 'declared_tone';
+						} )
+						.map( function ( e ) {
+							return e.text;
+						} );
 					if ( words.length ) {
 						out.appendChild( p( 'gk-words', __( 'Words that made it negative:', 'gatekeeper' ) + ' ' + words.join( ', ' ) ) );
 					}

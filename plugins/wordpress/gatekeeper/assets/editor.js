@@ -238,11 +238,15 @@
 		);
 	}
 
+	// Words from the post itself (the editor's own declaration is shown as a reason instead).
 	function words( list ) {
 		var seen = {};
 		return ( list || [] )
+			.filter( function ( e ) {
+				return e && e.field !== 'declared_tone';
+			} )
 			.map( function ( e ) {
-				return e && e.text;
+				return e.text;
 			} )
 			.filter( function ( t ) {
 				if ( ! t || seen[ t ] ) {

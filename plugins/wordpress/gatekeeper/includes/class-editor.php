@@ -212,7 +212,7 @@ final class Editor {
 		}
 		$words = array();
 		foreach ( (array) ( $a['tone']['evidence'] ?? array() ) as $ev ) {
-			if ( is_array( $ev ) && ! empty( $ev['text'] ) ) {
+			if ( is_array( $ev ) && ! empty( $ev['text'] ) && 'declared_tone' !== ( $ev['field'] ?? '' ) ) {
 				$words[] = (string) $ev['text'];
 			}
 		}

@@ -139,7 +139,7 @@ final class Review {
 		}
 		$words = array();
 		foreach ( (array) ( $answer['tone']['evidence'] ?? array() ) as $ev ) {
-			if ( is_array( $ev ) && isset( $ev['text'] ) ) {
+			if ( is_array( $ev ) && isset( $ev['text'] ) && 'declared_tone' !== ( $ev['field'] ?? '' ) ) {
 				$words[] = (string) $ev['text'];
 			}
 		}

@@ -85,24 +85,37 @@ function dbMeta( id, key ) {
 	return sql( `SELECT meta_value FROM wp_postmeta WHERE post_id = ${ Number( id ) } AND meta_key = '${ key }'` );
 }
 
+function marker() {
+	const t0 = Date.now();
+	const marks = [];
+	return {
+		mark: ( what ) => marks.push( `${ what } ${ Date.now() - t0 }ms` ),
+		toString: () => marks.join( ', ' ),
+	};
+}
+
 async function writeAndPublish( page, title, body, screenshots ) {
+	const m = marker();
 	await page.goto( WP + '/wp-admin/post-new.php' );
 	await page.waitForSelector( '.edit-post-layout' );
+	m.mark( 'editor loaded' );
 	const guide = page.locator( '.edit-post-welcome-guide' );
 	if ( await guide.isVisible().catch( () => false ) ) {
 		await page.getByRole( 'button', { name: /close/i } ).click();
 	}
 	await page.click( '.editor-post-title__input' );
-	await page.keyboard.type( title );
+	await page.keyboard.insertText( title );
 	await page.keyboard.press( 'Enter' );
-	await page.keyboard.type( body );
+	await page.keyboard.insertText( body );
 
+	m.mark( 'typed' );
 	await page.click( '.editor-post-publish-panel__toggle' );
 	const panel = page.locator( '.gatekeeper-prepublish' );
 	await panel.waitFor();
 	// Declared tone: negative whatever the classifier says.
 	await panel.locator( '.gk-tone select' ).selectOption( 'negative' );
 	await panel.locator( '.gk-verdict--hold' ).waitFor( { timeout: 45000 } );
+	m.mark( 'hold verdict shown' );
 	const text = await panel.innerText();
 	ok( /Sẽ bị giữ lại/.test( text ), 'hold verdict in Vietnamese: ' + text );
 	ok( /Tỷ lệ tin tiêu cực: .*→.*\(giới hạn 15,0%\)/.test( text ), 'share before → after against the limit: ' + text );
@@ -119,6 +132,8 @@ async function writeAndPublish( page, title, body, screenshots ) {
 	const res = await saved;
 	const post = await res.json();
 	ok( post.status === HELD, 'REST answer status held, got ' + post.status );
+	m.mark( 'published (held)' );
+	console.log( `  (${ m })` );
 	return post.id;
 }
 
