@@ -67,11 +67,11 @@ func evalshaMicros(b *testing.B, st *Store) (float64, int64) {
 	return 0, 0
 }
 
-// benchServer starts a server for a benchmark. The read timeout is raised
-// (the CPU is shared): a benchmark measures, it does not enforce deadlines.
+// benchServer starts a server for a benchmark (2 s timeouts: a benchmark
+// measures, it does not enforce deadlines).
 func benchServer(b *testing.B, opts redistest.Options) *Store {
 	srv := redistest.Start(b, opts)
-	return open(b, srv.URL()+"?read_timeout=2s&write_timeout=2s")
+	return open(b, srv.URL())
 }
 
 func runChecks(b *testing.B, st *Store, o store.Outlet, now time.Time, subject func(i int64) policy.Subject, parallel bool) {

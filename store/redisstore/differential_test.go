@@ -22,8 +22,8 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 	const window = 30 * 24 * time.Hour
 	now0 := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
 	var holds, withTime int
-	for iter := range 600 {
-		outlet := fmt.Sprintf("diff-%d-%d", iter, rng.Int64())
+	for iter := range 1000 {
+		outlet := fmt.Sprintf("diff-%d-%d-%d", time.Now().UnixNano(), iter, rng.Int64())
 		limit := policy.BasisPoints(rng.IntN(int(policy.Full) + 1))
 		if iter%3 == 0 {
 			limit = 1500
