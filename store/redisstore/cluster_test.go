@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"context"
 	"os/exec"
 	"strings"
 	"testing"
@@ -50,12 +49,5 @@ func TestContractCluster(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	url := "redis://" + nodes[0].Addr() + "?addr=" + nodes[1].Addr() + "&addr=" + nodes[2].Addr()
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	})
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, url) })
 }

@@ -93,7 +93,7 @@ func logLatencies(t *testing.T, what string, ds []time.Duration) {
 // ErrUnavailable quickly; after it is back the retried check is counted once.
 func TestStoppedAndHungServer(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{AppendOnly: true, Fsync: "always"})
-	st := open(t, srv.URL())
+	st := openStrict(t, srv.URL())
 	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
 	o := newOutlet(t, st, now, 100, 5)
