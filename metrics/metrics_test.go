@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"gatekeeper/metrics"
+	"gatekeeper/policy"
 	"gatekeeper/store"
 )
 
@@ -322,4 +323,58 @@ func TestWrapStore(t *testing.T) {
 		"{kind=timeout,op=check}":        1,
 		"{kind=unavailable,op=withdraw}": 1,
 	})
+}
+
+// refreshStore is a store with two outlets, one of them failing its window read.
+type refreshStore struct {
+	store.Store
+	outlets   []store.Outlet
+	counts    map[string]policy.Counts
+	callbacks map[string]int
+	failCB    bool
+}
+
+func (s *refreshStore) ListOutlets(context.Context) ([]store.Outlet, error) { return s.outlets, nil }
+func (s *refreshStore) Window(_ context.Context, outlet string, _ time.Time, w time.Duration) (policy.Counts, error) {
+	if w != 30*24*time.Hour {
+		return policy.Counts{}, fmt.Errorf("window %v", w)
+	}
+	c, ok := s.counts[outlet]
+	if !ok {
+		return policy.Counts{}, fmt.Errorf("window %s: %w", outlet, store.ErrUnavailable)
+	}
+	return c, nil
+}
+func (s *refreshStore) ListCallbacks(_ context.Context, outlet string, st store.CallbackStatus, limit int) ([]store.Callback, error) {
+	if s.failCB {
+		return nil, store.ErrUnavailable
+	}
+	if st != store.CallbackPending || limit != metrics.OutboxScanLimit {
+		return nil, fmt.Errorf("status %q limit %d", st, limit)
+	}
+	return make([]store.Callback, s.callbacks[outlet]), nil
+}
+
+func TestRefresh(t *testing.T) {
+	m := metrics.New(metrics.Options{NoRuntimeCollectors: true})
+	m.SetOutletShare("gone", 0.5) // removed from the store since
+	s := &refreshStore{
+		outlets:   []store.Outlet{{ID: "a", WindowDays: 30}, {ID: "b", WindowDays: 30}, {ID: "empty", WindowDays: 30}},
+		counts:    map[string]policy.Counts{"a": {Published: 120, Negative: 18}, "empty": {}},
+		callbacks: map[string]int{"a": 2, "b": 3},
+	}
+	err := m.Refresh(context.Background(), s, time.Now())
+	if !errors.Is(err, store.ErrUnavailable) || !strings.Contains(err.Error(), "window of b") {
+		t.Fatalf("Refresh error = %v, want b's window failure", err)
+	}
+	fams := scrape(t, m)
+	wantSeries(t, fams, "gatekeeper_outlet_negative_share", map[string]float64{"{outlet=a}": 0.15, "{outlet=empty}": 0})
+	wantSeries(t, fams, "gatekeeper_outbox_pending", map[string]float64{"{}": 5})
+
+	s.failCB = true // a partial count is not published
+	s.callbacks["a"] = 0
+	if err := m.Refresh(context.Background(), s, time.Now()); err == nil {
+		t.Fatal("want an error")
+	}
+	wantSeries(t, scrape(t, m), "gatekeeper_outbox_pending", map[string]float64{"{}": 5})
 }
