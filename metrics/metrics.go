@@ -59,13 +59,19 @@ const (
 	KindOther       = "other"
 )
 
+// Set by the linker in release builds (deploy/Dockerfile):
+//
+//	-ldflags "-X gatekeeper/metrics.linkVersion=v1.2.0 -X gatekeeper/metrics.linkRevision=abc123"
+var linkVersion, linkRevision string
+
 // Options configure New. The zero value is usable.
 type Options struct {
 	// MaxOutlets caps the outlet label of outlet_negative_share
 	// (0 = DefaultMaxOutlets).
 	MaxOutlets int
-	// Version and Revision label build_info; empty values are read from the
-	// binary's build information (module version, vcs.revision).
+	// Version and Revision label build_info; empty values come from the
+	// linker flags above, else from the binary's build information (module
+	// version, vcs.revision), else "unknown".
 	Version  string
 	Revision string
 	// NoRuntimeCollectors leaves out the go_* and process_* series.
@@ -136,6 +142,12 @@ func New(opts Options) *Metrics {
 	m.shares = newShareCollector(opts.MaxOutlets)
 
 	version, revision := opts.Version, opts.Revision
+	if version == "" {
+		version = linkVersion
+	}
+	if revision == "" {
+		revision = linkRevision
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if version == "" {
 			version = bi.Main.Version
