@@ -378,3 +378,31 @@ func TestRefresh(t *testing.T) {
 	}
 	wantSeries(t, scrape(t, m), "gatekeeper_outbox_pending", map[string]float64{"{}": 5})
 }
+
+func BenchmarkGinMiddleware(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("metrics=%v", on), func(b *testing.B) {
+			r := gin.New()
+			if on {
+				r.Use(metrics.New(metrics.Options{NoRuntimeCollectors: true}).GinMiddleware())
+			}
+			r.POST("/v1/outlets/:outlet/check", func(c *gin.Context) { c.Status(http.StatusOK) })
+			req := httptest.NewRequest(http.MethodPost, "/v1/outlets/a/check", nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				r.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
+}
+
+func BenchmarkObserve(b *testing.B) {
+	m := metrics.New(metrics.Options{NoRuntimeCollectors: true})
+	b.ReportAllocs()
+	for b.Loop() {
+		m.ObserveDecision("allow", metrics.ModeLive)
+		m.ObserveStore("check", time.Millisecond, nil)
+		m.SetOutletShare("dakglei", 0.12)
+	}
+}
