@@ -1,0 +1,478 @@
+package classify
+
+import (
+	"html"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A token is one syllable (Vietnamese) or word (English) of normalised text:
+// a maximal run of letters and digits, lower-cased, NFC/NFD and both
+// tone-mark placements merged, HTML tags skipped and entities decoded,
+// zero-width characters dropped, any other character a boundary.
+type token struct {
+	id    uint32 // dict id of the exact key (0: in no lexicon)
+	fid   uint32 // dict id of the folded key (diacritics removed)
+	flags uint8
+	punct uint8 // punctuation between this token and the next (p* bits)
+}
+
+// Token flags.
+const (
+	tDiacritic uint8 = 1 << iota // carries a tone, a modified vowel or đ
+	tNumber                      // digits only
+	tUpperFirst
+	tAllUpper
+	tOther // contains letters outside Latin/Vietnamese
+)
+
+// fieldStats are per-field counts gathered while tokenising.
+type fieldStats struct {
+	start, end int // token range in doc.toks
+	letters    int // tokens with letters
+	diacritic  int // tokens with tDiacritic
+	question   int
+	exclaim    int
+	quote      int
+	ellipsis   int
+	colon      int
+	viHint     int
+	enHint     int
+	lead       uint8 // punctuation before the first token
+}
+
+const maxKey = 40
+
+// tokenizer turns text into tokens. It keeps its buffers between calls.
+type tokenizer struct {
+	d    *dict
+	toks []token
+	st   *fieldStats
+
+	key    [maxKey]byte
+	fold   [maxKey]byte
+	klen   int
+	long   bool // key overflowed: the token is unknown
+	tone   uint8
+	flags  uint8
+	nUp    int
+	nLet   int
+	dots   int
+	vowel  bool
+	adding bool // building lexicons: unknown keys are added to d
+	// render, when set, receives every finished token (Normalize uses it).
+	render func(key []byte, tone uint8, vowel bool)
+}
+
+// entities maps the HTML named entities that matter for text (Latin-1
+// letters with accents, spaces, quotes, dashes) to their rune.
+var entities = map[string]rune{}
+
+func init() {
+	names := []string{"nbsp", "amp", "lt", "gt", "quot", "apos", "hellip", "ndash", "mdash",
+		"lsquo", "rsquo", "ldquo", "rdquo", "sbquo", "bdquo", "laquo", "raquo", "bull", "middot",
+		"copy", "reg", "trade", "deg", "times", "divide", "szlig", "eth", "ETH", "thorn", "THORN",
+		"aelig", "AElig", "oelig", "OElig", "euro", "zwj", "zwnj", "shy", "ensp", "emsp", "thinsp",
+		"iexcl", "iquest", "prime", "Prime", "minus", "frac12", "frac14", "frac34", "sup2", "sup3"}
+	for _, c := range "aeiouyAEIOUYcnsCNSz" {
+		for _, m := range []string{"acute", "grave", "circ", "tilde", "uml", "ring", "cedil", "slash", "caron"} {
+			names = append(names, string(c)+m)
+		}
+	}
+	for _, n := range names {
+		s := html.UnescapeString("&" + n + ";")
+		if r, size := utf8.DecodeRuneInString(s); size == len(s) && s != "&"+n+";" {
+			entities[n] = r
+		}
+	}
+}
+
+// run tokenises s, appending to t.toks and counting into st.
+func (t *tokenizer) run(s string, st *fieldStats) {
+	t.st = st
+	st.start = len(t.toks)
+	t.dots = 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		var r rune
+		size := 1
+		var info runeInfo
+		if c < utf8.RuneSelf {
+			r = rune(c)
+			info = runeTable[c]
+		} else {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if r < tableSize {
+				info = runeTable[r]
+			} else {
+				info = slowInfo(r)
+			}
+		}
+		switch info.kind {
+		case kLT:
+			if n, stop := skipTag(s[i:]); n > 0 {
+				t.end()
+				if stop {
+					t.punct(pStop | pBreak)
+				}
+				i += n
+				continue
+			}
+			t.end()
+			t.dots = 0
+			i++
+			continue
+		case kAmp:
+			if er, n := entity(s[i:]); n > 0 {
+				i += n
+				t.feed(er, lookupInfo(er), s, i)
+				continue
+			}
+		}
+		i += size
+		t.feed(r, info, s, i)
+	}
+	t.end()
+	st.end = len(t.toks)
+}
+
+func lookupInfo(r rune) runeInfo {
+	if r < tableSize {
+		return runeTable[r]
+	}
+	return slowInfo(r)
+}
+
+func slowInfo(r rune) runeInfo {
+	switch {
+	case r == '\ufeff':
+		return runeInfo{kind: kIgnore}
+	case r == '\uff1f':
+		return runeInfo{kind: kPunct, code: pQuestion | pStop | pBreak}
+	case r == '\uff01':
+		return runeInfo{kind: kPunct, code: pExclaim | pStop | pBreak}
+	case unicode.IsLetter(r):
+		return runeInfo{kind: kOther, upper: unicode.IsUpper(r)}
+	case unicode.Is(unicode.Mn, r):
+		return runeInfo{kind: kDrop}
+	case unicode.IsSpace(r):
+		return runeInfo{kind: kSep}
+	}
+	return runeInfo{kind: kPunct, code: pBreak}
+}
+
+// feed handles one decoded character; next is the offset of the following one.
+func (t *tokenizer) feed(r rune, info runeInfo, s string, next int) {
+	if r != '.' && info.kind != kIgnore {
+		t.dots = 0
+	}
+	switch info.kind {
+	case kLetter:
+		t.nLet++
+		if info.upper {
+			t.nUp++
+			if t.klen == 0 {
+				t.flags |= tUpperFirst
+			}
+		}
+		if info.code < 8 {
+			t.flags |= tDiacritic
+		}
+		if isVowelCode(info.code) {
+			t.vowel = true
+		}
+		if info.tone != 0 {
+			t.tone = info.tone
+			t.flags |= tDiacritic
+		}
+		t.put(info.code, fold1(info.code))
+	case kDigit:
+		t.put(info.code, info.code)
+	case kOther:
+		t.nLet++
+		t.flags |= tOther
+		if info.upper {
+			t.nUp++
+			if t.klen == 0 {
+				t.flags |= tUpperFirst
+			}
+		}
+		var b [utf8.UTFMax]byte
+		n := utf8.EncodeRune(b[:], unicode.ToLower(r))
+		for _, x := range b[:n] {
+			t.put(x, x)
+		}
+	case kTone:
+		if t.klen > 0 {
+			t.tone = info.tone
+			t.flags |= tDiacritic
+		}
+	case kMod:
+		if t.klen > 0 && t.klen <= maxKey {
+			last := t.key[t.klen-1]
+			if m := applyMod(last, info.code); m != last {
+				t.key[t.klen-1] = m
+				t.flags |= tDiacritic
+			}
+		}
+	case kIgnore, kDrop:
+	case kQuote1:
+		// An apostrophe between letters (don't, l'eau) splits the word; elsewhere it quotes.
+		if t.klen > 0 && next < len(s) && startsLetter(s[next:]) {
+			t.end()
+			return
+		}
+		t.end()
+		t.punct(pQuote | pBreak)
+	case kPunct:
+		t.end()
+		p := info.code
+		if r == '.' {
+			t.dots++
+			if t.dots >= 2 {
+				p |= pEllipsis
+				if t.dots > 2 {
+					return
+				}
+			}
+		}
+		t.punct(p)
+	default:
+		t.end()
+	}
+}
+
+func fold1(c byte) byte {
+	if c < 8 {
+		return foldCode[c]
+	}
+	return c
+}
+
+func startsLetter(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	k := lookupInfo(r).kind
+	return k == kLetter || k == kOther
+}
+
+func (t *tokenizer) put(k, f byte) {
+	if t.klen >= maxKey-1 {
+		t.long = true
+		return
+	}
+	t.key[t.klen] = k
+	t.fold[t.klen] = f
+	t.klen++
+}
+
+func (t *tokenizer) punct(p uint8) {
+	st := t.st
+	if p&pQuestion != 0 {
+		st.question++
+	}
+	if p&pExclaim != 0 {
+		st.exclaim++
+	}
+	if p&pQuote != 0 {
+		st.quote++
+	}
+	if p&pEllipsis != 0 {
+		st.ellipsis++
+	}
+	if p&pColon != 0 {
+		st.colon++
+	}
+	if len(t.toks) > st.start {
+		t.toks[len(t.toks)-1].punct |= p
+	} else {
+		st.lead |= p
+	}
+}
+
+// end finishes the token in progress, if any.
+func (t *tokenizer) end() {
+	if t.klen == 0 {
+		t.reset()
+		return
+	}
+	n := t.klen
+	tok := token{flags: t.flags}
+	if t.nLet == 0 {
+		tok.flags |= tNumber
+	} else {
+		t.st.letters++
+		if t.nUp == t.nLet && t.nLet > 1 {
+			tok.flags |= tAllUpper
+		}
+	}
+	if tok.flags&tDiacritic != 0 {
+		t.st.diacritic++
+	}
+	if tok.flags&tNumber != 0 {
+		tok.id, tok.fid = numID, numID
+	} else if !t.long {
+		key := t.key[:n]
+		if t.tone != 0 && t.vowel {
+			t.key[n] = toneBase + t.tone
+			key = t.key[:n+1]
+		}
+		if t.adding {
+			tok.id = t.d.add(key)
+			tok.fid = t.d.add(t.fold[:n])
+		} else {
+			tok.id = t.d.lookup(key)
+			if tok.flags&tDiacritic == 0 {
+				tok.fid = tok.id
+			} else {
+				tok.fid = t.d.lookup(t.fold[:n])
+			}
+		}
+		h := t.d.hint[tok.fid]
+		if h&hintVI != 0 {
+			t.st.viHint++
+		}
+		if h&hintEN != 0 {
+			t.st.enHint++
+		}
+		if t.render != nil {
+			t.render(t.key[:n], t.tone, t.vowel)
+		}
+	}
+	t.toks = append(t.toks, tok)
+	t.reset()
+}
+
+func (t *tokenizer) reset() {
+	t.klen, t.long, t.tone, t.flags, t.nUp, t.nLet, t.vowel = 0, false, 0, 0, 0, 0, false
+}
+
+// skipTag returns the length of the HTML tag (or comment) at the start of s,
+// 0 if s does not start a tag. stop is true for tags that end a block of text.
+// The contents of script and style elements are skipped with the tag.
+func skipTag(s string) (n int, stop bool) {
+	if len(s) < 2 {
+		return 0, false
+	}
+	c := s[1]
+	if !(c == '/' || c == '!' || c == '?' || (c|0x20 >= 'a' && c|0x20 <= 'z')) {
+		return 0, false
+	}
+	if len(s) >= 4 && s[1:4] == "!--" {
+		if j := strings.Index(s[4:], "-->"); j >= 0 {
+			return 4 + j + 3, false
+		}
+		return len(s), false
+	}
+	j := strings.IndexByte(s, '>')
+	if j < 0 {
+		return 0, false
+	}
+	name := s[1:j]
+	if len(name) > 0 && name[0] == '/' {
+		name = name[1:]
+	}
+	k := 0
+	for k < len(name) && (name[k]|0x20 >= 'a' && name[k]|0x20 <= 'z' || name[k] >= '0' && name[k] <= '9') {
+		k++
+	}
+	name = name[:k]
+	switch {
+	case eqFold(name, "script"), eqFold(name, "style"):
+		if s[1] != '/' {
+			if e := indexFold(s[j:], "</"+name); e >= 0 {
+				rest := s[j+e:]
+				if g := strings.IndexByte(rest, '>'); g >= 0 {
+					return j + e + g + 1, true
+				}
+			}
+			return len(s), true
+		}
+		return j + 1, true
+	case eqFold(name, "p"), eqFold(name, "br"), eqFold(name, "div"), eqFold(name, "li"),
+		eqFold(name, "tr"), eqFold(name, "td"), eqFold(name, "blockquote"), eqFold(name, "figcaption"),
+		len(name) == 2 && name[0]|0x20 == 'h' && name[1] >= '1' && name[1] <= '6':
+		return j + 1, true
+	}
+	return j + 1, false
+}
+
+// entity decodes the HTML character reference at the start of s ("&aacute;",
+// "&#225;", "&#xE1;"). n is 0 when s does not start a known reference.
+func entity(s string) (r rune, n int) {
+	end := -1
+	for k := 1; k < len(s) && k < 34; k++ {
+		if s[k] == ';' {
+			end = k
+			break
+		}
+		c := s[k]
+		if !(c == '#' || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z') {
+			return 0, 0
+		}
+	}
+	if end < 2 {
+		return 0, 0
+	}
+	name := s[1:end]
+	if name[0] == '#' {
+		v := 0
+		digits := name[1:]
+		base := 10
+		if len(digits) > 0 && digits[0]|0x20 == 'x' {
+			base, digits = 16, digits[1:]
+		}
+		if len(digits) == 0 || len(digits) > 7 {
+			return 0, 0
+		}
+		for i := 0; i < len(digits); i++ {
+			c := digits[i]
+			var x int
+			switch {
+			case c >= '0' && c <= '9':
+				x = int(c - '0')
+			case base == 16 && c|0x20 >= 'a' && c|0x20 <= 'f':
+				x = int(c|0x20-'a') + 10
+			default:
+				return 0, 0
+			}
+			v = v*base + x
+		}
+		if v == 0 || v > unicode.MaxRune || (v >= 0xD800 && v <= 0xDFFF) {
+			return utf8.RuneError, end + 1
+		}
+		return rune(v), end + 1
+	}
+	if r, ok := entities[name]; ok {
+		return r, end + 1
+	}
+	return 0, 0
+}
+
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if eqFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func eqFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x >= 'A' && x <= 'Z' {
+			x += 32
+		}
+		if y >= 'A' && y <= 'Z' {
+			y += 32
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
