@@ -74,6 +74,9 @@ type runeInfo struct {
 	code  byte  // letter code (kLetter), mark (kMod: '^', '(', '+'), or punct class (kPunct)
 	tone  uint8 // tone carried by a precomposed letter, or by a kTone mark
 	upper bool
+	fold  byte  // kLetter, kDigit: the folded code
+	flags uint8 // kLetter: tDiacritic when the letter carries one
+	vowel bool
 }
 
 // table covers U+0000–U+24FF: Latin, combining marks, Vietnamese (U+1EA0–U+1EF9),
@@ -87,7 +90,15 @@ var compose = map[[2]rune]rune{}
 
 func init() {
 	for r := rune(0); r < tableSize; r++ {
-		runeTable[r] = classify(r)
+		info := classify(r)
+		if info.kind == kLetter || info.kind == kDigit {
+			info.fold = fold1(info.code)
+			if info.kind == kLetter && (info.code < 8 || info.tone != 0) {
+				info.flags = tDiacritic
+			}
+			info.vowel = info.kind == kLetter && isVowelCode(info.code)
+		}
+		runeTable[r] = info
 	}
 	for _, b := range []rune("aăâeêioôơuưy") {
 		for t := 1; t <= 5; t++ {

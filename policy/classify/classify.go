@@ -45,6 +45,10 @@ var fieldNames = [nFields]string{"title", "excerpt", "content"}
 // the article to its title; past this many syllables the title counts as body.
 const headTokens = 30
 
+// minBody: with fewer syllables than this in excerpt and content, the title
+// stands for the body.
+const minBody = 8
+
 // foldFactor scales phrases matched only after diacritics were removed.
 const foldFactor = 0.8
 
@@ -64,28 +68,38 @@ const positiveMin = 1.0
 // labels only mark law and crime as negative, and a per-theme weight would
 // learn that floods and epidemics do not count, which the outlets' rule says
 // they do. Legal procedure ("justice") and the themes that speak against a
-// negative reading have their own weights.
-var toneGroups = []string{"harm", "justice", "positive", "reassure", "sport", "topic"}
+// negative reading have their own weights. Reassurance ("không có thương
+// vong", "đã được khống chế") and negated harm count as harm taken away.
+var toneGroups = []string{"harm", "justice", "positive", "sport", "topic"}
+
+const (
+	groupHarm     = 0
+	groupJustice  = 1
+	groupPositive = 2
+	groupReassure = -2 // not a model input: subtracted from harm
+)
 
 func toneGroup(theme string) int {
 	switch theme {
 	case "neutral", "negation":
 		return -1
 	case "justice":
-		return 1
+		return groupJustice
 	case "positive":
-		return 2
+		return groupPositive
 	case "reassure":
-		return 3
+		return groupReassure
 	case "sport":
-		return 4
+		return 3
 	case "topic":
-		return 5
+		return 4
 	}
-	return 0
+	return groupHarm
 }
 
-const groupHarm, groupReassure, groupPositive = 0, 3, 2
+// reassureFactor scales reassurance, and negated harm, as harm taken away:
+// "cháy … đã được khống chế" is still a fire, a milder one.
+const reassureFactor = 0.5
 
 // Structural headline cues, in feature order after the lexicon themes.
 // "#harm" is the title's harm (tone lexicon): lurid crime and accident
@@ -403,7 +417,6 @@ func (c *Classifier) Features(t policy.Text) (lang string, tone, sens []float64)
 func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 	var r result
 	s.tz.toks = s.tz.toks[:0]
-	s.tz.render = nil
 	fields := [nFields]string{t.Title, t.Excerpt, t.Content}
 	for f := range fields {
 		s.st[f] = fieldStats{}
@@ -423,6 +436,12 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 		st := &s.st[f]
 		folded := r.lang == langVI && foldedField(st)
 		r.folded[f] = folded
+		if folded && st.diacritic > 0 {
+			// Typed (mostly) without diacritics: tokenise again, folding
+			// the few syllables that have some.
+			c.refold(s, fields[f], st)
+			toks = s.tz.toks
+		}
 		tr := tl.exact
 		if folded {
 			tr = tl.folded
@@ -449,13 +468,16 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			}
 			g := tm.group[e.theme]
 			neg := int32(-1)
-			if negEnd >= 0 && (g == groupHarm || g == 1) && m.start-negEnd <= negWindow &&
+			if negEnd >= 0 && (g == groupHarm || g == groupJustice) && m.start-negEnd <= negWindow &&
 				m.start >= negEnd && !stopBetween(toks[st.start:st.end], negEnd-1, m.start) {
-				// "không có thương vong": the harm did not happen, which reassures.
+				// "không có người bị thương": the harm did not happen, which reassures.
 				neg = negEntry
 				g = groupReassure
 			}
 			negEnd = -1
+			if g == groupReassure {
+				g, w = groupHarm, -reassureFactor*w
+			}
 			s.sums[cl][g] += w
 			contrib := w * tm.w[cl][g]
 			if g == groupPositive {
@@ -464,11 +486,18 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			s.ev = addEv(s.ev, evAcc{lex: tl, entry: m.entry, neg: neg, field: uint8(f), folded: folded, w: contrib})
 		}
 	}
+	if s.st[fExcerpt].end-s.st[fExcerpt].start+s.st[fContent].end-s.st[fContent].start < minBody {
+		// No body to speak of: the headline is all there is, so it stands
+		// for the body too (the model learned from full articles).
+		for g := 0; g < ng; g++ {
+			s.sums[classBody][g] += s.sums[classHead][g]
+		}
+	}
 	s.feat = s.feat[:0]
 	z := tm.bias
 	for cl := 0; cl < 2; cl++ {
 		for g := 0; g < ng; g++ {
-			x := math.Log1p(s.sums[cl][g])
+			x := math.Log1p(math.Max(s.sums[cl][g], 0))
 			s.feat = append(s.feat, x)
 			z += x * tm.w[cl][g]
 		}
@@ -511,7 +540,7 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 	}
 	fi = len(s.sfeat)
 	s.sfeat = appendCues(s.sfeat, st, title)
-	s.sfeat = append(s.sfeat, math.Log1p(s.sums[classHead][groupHarm]), nameShare(title))
+	s.sfeat = append(s.sfeat, math.Log1p(math.Max(s.sums[classHead][groupHarm], 0)), nameShare(title))
 	z = sm.bias
 	for i, x := range s.sfeat {
 		z += x * sm.w[i]
@@ -521,6 +550,19 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 	}
 	r.sensZ = z
 	return r
+}
+
+// refold tokenises field again with folded lookups, in place of its
+// first-pass tokens. The new tokens are the same in number.
+func (c *Classifier) refold(s *scratch, text string, st *fieldStats) {
+	old := *st
+	tail := len(s.tz.toks)
+	s.tz.needFold = true
+	var tmp fieldStats
+	s.tz.run(text, &tmp)
+	s.tz.needFold = false
+	copy(s.tz.toks[old.start:old.end], s.tz.toks[tail:])
+	s.tz.toks = s.tz.toks[:tail]
 }
 
 func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
@@ -614,12 +656,13 @@ func (c *Classifier) language(declared string, st *[nFields]fieldStats) int {
 	case strings.HasPrefix(d, "en"):
 		return langEN
 	}
-	var letters, dia, vi, en int
+	var letters, dia, vi, en, foreign int
 	for i := range st {
 		letters += st[i].letters
 		dia += st[i].diacritic
 		vi += st[i].viHint
 		en += st[i].enHint
+		foreign += st[i].foreign
 	}
 	switch {
 	case letters == 0:
@@ -627,6 +670,8 @@ func (c *Classifier) language(declared string, st *[nFields]fieldStats) int {
 	case dia*5 >= letters:
 		return langVI
 	case en > vi:
+		return langEN
+	case vi == 0 && foreign*3 >= letters:
 		return langEN
 	}
 	return langVI

@@ -4,6 +4,10 @@ package classify
 // once, at init, from every syllable the lexicons use; id 0 means "not in any
 // lexicon". Lookups hash the key bytes and never allocate.
 type dict struct {
+	// seen has bit h&seenMask set for the hash h of every key: most
+	// syllables of a text are in no lexicon, and this 8 KiB filter answers
+	// them without touching the table.
+	seen  [seenWords]uint64
 	slots []dictSlot
 	mask  uint32
 	keys  []string // by id; keys[0] == ""
@@ -30,14 +34,24 @@ func newDict() *dict {
 	return d
 }
 
+const (
+	seenWords = 1024 // 65,536 bits
+	seenMask  = seenWords*64 - 1
+)
+
 // numID is the id of every all-digit token.
 const numID = 1
 
+const (
+	fnvOffset uint32 = 2166136261
+	fnvPrime  uint32 = 16777619
+)
+
 func fnv32(b []byte) uint32 {
-	h := uint32(2166136261)
+	h := fnvOffset
 	for _, c := range b {
 		h ^= uint32(c)
-		h *= 16777619
+		h *= fnvPrime
 	}
 	return h
 }
@@ -51,6 +65,7 @@ func (d *dict) resize(n int) {
 }
 
 func (d *dict) place(h uint32, id uint32) {
+	d.seen[(h&seenMask)>>6] |= 1 << (h & 63)
 	for i := h & d.mask; ; i = (i + 1) & d.mask {
 		if d.slots[i].id == 0 {
 			d.slots[i] = dictSlot{hash: h, id: id}
@@ -60,8 +75,13 @@ func (d *dict) place(h uint32, id uint32) {
 }
 
 // lookup returns the id of key, or 0.
-func (d *dict) lookup(key []byte) uint32 {
-	h := fnv32(key)
+func (d *dict) lookup(key []byte) uint32 { return d.lookupHash(key, fnv32(key)) }
+
+// lookupHash is lookup with the key's fnv32 already known.
+func (d *dict) lookupHash(key []byte, h uint32) uint32 {
+	if d.seen[(h&seenMask)>>6]&(1<<(h&63)) == 0 {
+		return 0
+	}
 	for i := h & d.mask; ; i = (i + 1) & d.mask {
 		s := d.slots[i]
 		if s.id == 0 {

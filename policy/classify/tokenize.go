@@ -27,6 +27,18 @@ const (
 	tOther // contains letters outside Latin/Vietnamese
 )
 
+// notVietnamese marks letters no Vietnamese syllable starts with (bit 1) or
+// ends with (bit 2).
+var notVietnamese = func() (t [256]uint8) {
+	for _, c := range "fjwz" {
+		t[c] |= 1
+	}
+	for _, c := range "bdfjklqrsvwxz" {
+		t[c] |= 2
+	}
+	return t
+}()
+
 // fieldStats are per-field counts gathered while tokenising.
 type fieldStats struct {
 	start, end int // token range in doc.toks
@@ -39,6 +51,7 @@ type fieldStats struct {
 	colon      int
 	viHint     int
 	enHint     int
+	foreign    int // words without diacritics no Vietnamese syllable could be (gold, seek, fix)
 	lead       uint8 // punctuation before the first token
 }
 
@@ -61,8 +74,15 @@ type tokenizer struct {
 	dots   int
 	vowel  bool
 	adding bool // building lexicons: unknown keys are added to d
-	// render, when set, receives every finished token (Normalize uses it).
-	render func(key []byte, tone uint8, vowel bool)
+	// needFold: look up folded keys too. Off in the first pass over a field
+	// (a token with diacritics then gets fid 0); a field found to be typed
+	// without diacritics is tokenised again with it on.
+	needFold bool
+	h        uint32 // FNV-1a of key[:klen], kept up to date by the fast path
+	rehash   bool   // a combining mark changed key: h is stale
+	// rendering: every finished token is also written to out (Normalize).
+	rendering bool
+	out       []byte
 }
 
 // entities maps the HTML named entities that matter for text (Latin-1
@@ -90,6 +110,7 @@ func init() {
 
 // run tokenises s, appending to t.toks and counting into st.
 func (t *tokenizer) run(s string, st *fieldStats) {
+	t.reset()
 	t.st = st
 	st.start = len(t.toks)
 	t.dots = 0
@@ -97,44 +118,94 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 		c := s[i]
 		var r rune
 		size := 1
-		var info runeInfo
+		var info *runeInfo
 		if c < utf8.RuneSelf {
 			r = rune(c)
-			info = runeTable[c]
+			info = &runeTable[c]
 		} else {
-			r, size = utf8.DecodeRuneInString(s[i:])
+			r, size = decodeRune(s, i)
 			if r < tableSize {
-				info = runeTable[r]
+				info = &runeTable[r]
 			} else {
-				info = slowInfo(r)
+				si := slowInfo(r)
+				info = &si
 			}
 		}
+		i += size
+		// Fast path: a letter or digit with a code (nearly every byte of text).
+		if info.kind == kLetter || info.kind == kDigit {
+			if t.klen < maxKey-1 {
+				t.key[t.klen] = info.code
+				t.fold[t.klen] = info.fold
+				t.klen++
+				t.h = (t.h ^ uint32(info.code)) * fnvPrime
+			} else {
+				t.long = true
+			}
+			if info.kind == kLetter {
+				t.nLet++
+				if info.upper {
+					t.nUp++
+					if t.klen == 1 {
+						t.flags |= tUpperFirst
+					}
+				}
+				t.flags |= info.flags
+				if info.tone != 0 {
+					t.tone = info.tone
+				}
+				if info.vowel {
+					t.vowel = true
+				}
+			}
+			t.dots = 0
+			continue
+		}
 		switch info.kind {
+		case kSep:
+			t.end()
+			t.dots = 0
+			continue
 		case kLT:
-			if n, stop := skipTag(s[i:]); n > 0 {
+			if n, stop := skipTag(s[i-1:]); n > 0 {
 				t.end()
 				if stop {
 					t.punct(pStop | pBreak)
 				}
-				i += n
+				i += n - 1
 				continue
 			}
 			t.end()
 			t.dots = 0
-			i++
 			continue
 		case kAmp:
-			if er, n := entity(s[i:]); n > 0 {
-				i += n
+			if er, n := entity(s[i-1:]); n > 0 {
+				i += n - 1
 				t.feed(er, lookupInfo(er), s, i)
 				continue
 			}
 		}
-		i += size
-		t.feed(r, info, s, i)
+		t.feed(r, *info, s, i)
 	}
 	t.end()
 	st.end = len(t.toks)
+}
+
+// decodeRune decodes the non-ASCII character at s[i], inline for the two-
+// and three-byte sequences of Vietnamese that need no range checks.
+func decodeRune(s string, i int) (rune, int) {
+	c := s[i]
+	switch {
+	case c >= 0xC2 && c <= 0xDF && i+1 < len(s):
+		if c1 := s[i+1]; c1&0xC0 == 0x80 {
+			return rune(c&0x1F)<<6 | rune(c1&0x3F), 2
+		}
+	case c >= 0xE1 && c <= 0xEC && i+2 < len(s):
+		if c1, c2 := s[i+1], s[i+2]; c1&0xC0 == 0x80 && c2&0xC0 == 0x80 {
+			return rune(c&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F), 3
+		}
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 func lookupInfo(r rune) runeInfo {
@@ -176,17 +247,14 @@ func (t *tokenizer) feed(r rune, info runeInfo, s string, next int) {
 				t.flags |= tUpperFirst
 			}
 		}
-		if info.code < 8 {
-			t.flags |= tDiacritic
-		}
-		if isVowelCode(info.code) {
+		t.flags |= info.flags
+		if info.vowel {
 			t.vowel = true
 		}
 		if info.tone != 0 {
 			t.tone = info.tone
-			t.flags |= tDiacritic
 		}
-		t.put(info.code, fold1(info.code))
+		t.put(info.code, info.fold)
 	case kDigit:
 		t.put(info.code, info.code)
 	case kOther:
@@ -214,6 +282,7 @@ func (t *tokenizer) feed(r rune, info runeInfo, s string, next int) {
 			if m := applyMod(last, info.code); m != last {
 				t.key[t.klen-1] = m
 				t.flags |= tDiacritic
+				t.rehash = true
 			}
 		}
 	case kIgnore, kDrop:
@@ -264,6 +333,7 @@ func (t *tokenizer) put(k, f byte) {
 	t.key[t.klen] = k
 	t.fold[t.klen] = f
 	t.klen++
+	t.h = (t.h ^ uint32(k)) * fnvPrime
 }
 
 func (t *tokenizer) punct(p uint8) {
@@ -293,7 +363,7 @@ func (t *tokenizer) punct(p uint8) {
 // end finishes the token in progress, if any.
 func (t *tokenizer) end() {
 	if t.klen == 0 {
-		t.reset()
+		// Nothing in progress: every other field is still at its reset value.
 		return
 	}
 	n := t.klen
@@ -313,31 +383,41 @@ func (t *tokenizer) end() {
 		tok.id, tok.fid = numID, numID
 	} else if !t.long {
 		key := t.key[:n]
+		h := t.h
+		if t.rehash {
+			h = fnv32(key)
+		}
 		if t.tone != 0 && t.vowel {
 			t.key[n] = toneBase + t.tone
 			key = t.key[:n+1]
+			h = (h ^ uint32(toneBase+t.tone)) * fnvPrime
 		}
-		if t.adding {
+		switch {
+		case t.adding:
 			tok.id = t.d.add(key)
 			tok.fid = t.d.add(t.fold[:n])
-		} else {
-			tok.id = t.d.lookup(key)
-			if tok.flags&tDiacritic == 0 {
-				tok.fid = tok.id
-			} else {
+		case tok.flags&tDiacritic == 0:
+			tok.id = t.d.lookupHash(key, h)
+			tok.fid = tok.id
+			if notVietnamese[key[0]]&1 != 0 || notVietnamese[key[n-1]]&2 != 0 {
+				t.st.foreign++
+			}
+		default:
+			tok.id = t.d.lookupHash(key, h)
+			if t.needFold {
 				tok.fid = t.d.lookup(t.fold[:n])
 			}
 		}
-		h := t.d.hint[tok.fid]
-		if h&hintVI != 0 {
+		hint := t.d.hint[tok.fid]
+		if hint&hintVI != 0 {
 			t.st.viHint++
 		}
-		if h&hintEN != 0 {
+		if hint&hintEN != 0 {
 			t.st.enHint++
 		}
-		if t.render != nil {
-			t.render(t.key[:n], t.tone, t.vowel)
-		}
+	}
+	if t.rendering && !t.long {
+		t.renderToken(n)
 	}
 	t.toks = append(t.toks, tok)
 	t.reset()
@@ -345,6 +425,7 @@ func (t *tokenizer) end() {
 
 func (t *tokenizer) reset() {
 	t.klen, t.long, t.tone, t.flags, t.nUp, t.nLet, t.vowel = 0, false, 0, 0, 0, 0, false
+	t.h, t.rehash = fnvOffset, false
 }
 
 // skipTag returns the length of the HTML tag (or comment) at the start of s,

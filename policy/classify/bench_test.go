@@ -1,0 +1,82 @@
+package classify
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gatekeeper/policy"
+)
+
+// devData is the folder of the dev data (see /work/shared/data/README.md);
+// GATEKEEPER_DATA overrides it.
+func devData() string {
+	if d := os.Getenv("GATEKEEPER_DATA"); d != "" {
+		return d
+	}
+	return "/work/shared/data"
+}
+
+// loadDev reads the Vietnamese news dev texts, or skips the benchmark.
+func loadDev(b *testing.B) ([]policy.Text, int64) {
+	b.Helper()
+	path := filepath.Join(devData(), "tone", "vi_news_dev.jsonl")
+	f, err := os.Open(path)
+	if err != nil {
+		b.Skipf("dev data not found (%v); set GATEKEEPER_DATA", err)
+	}
+	defer f.Close()
+	var texts []policy.Text
+	var n int64
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 8<<20)
+	for sc.Scan() {
+		var r struct{ Title, Excerpt, Content, Language string }
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, policy.Text{Title: r.Title, Excerpt: r.Excerpt, Content: r.Content, Language: r.Language})
+		n += int64(len(r.Title) + len(r.Excerpt) + len(r.Content))
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return texts, n
+}
+
+// BenchmarkClassifyVI classifies every Vietnamese dev text (tone and
+// headline) once per op; MB/s counts title + excerpt + content bytes. The
+// allocations are the evidence lists of the results.
+func BenchmarkClassifyVI(b *testing.B) {
+	texts, n := loadDev(b)
+	c := Default()
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, t := range texts {
+			c.Classify(t)
+		}
+	}
+}
+
+// BenchmarkAnalyzeVI is the hot loop alone (normalise, match, score), with
+// its working memory reused: it must not allocate.
+func BenchmarkAnalyzeVI(b *testing.B) {
+	texts, n := loadDev(b)
+	c := Default()
+	s := c.scratch.New().(*scratch)
+	for _, t := range texts {
+		c.analyze(s, t)
+	}
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, t := range texts {
+			c.analyze(s, t)
+		}
+	}
+}
