@@ -51,7 +51,7 @@ type fieldStats struct {
 	colon      int
 	viHint     int
 	enHint     int
-	foreign    int // words without diacritics no Vietnamese syllable could be (gold, seek, fix)
+	foreign    int   // words without diacritics no Vietnamese syllable could be (gold, seek, fix)
 	lead       uint8 // punctuation before the first token
 }
 
