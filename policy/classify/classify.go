@@ -58,8 +58,8 @@ const negWindow = 2
 // borderBand: |logit| below it is borderline (p between about 0.35 and 0.65).
 const borderBand = 0.6
 
-// positiveMin is how much positive evidence (in logit units) makes a
-// non-negative post "positive" rather than "neutral".
+// positiveMin is how far the positive themes must pull the logit down to
+// make a non-negative post "positive" rather than "neutral".
 const positiveMin = 1.0
 
 // toneGroups are the tone model's inputs. Every theme of harm (crime,
@@ -480,9 +480,6 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			}
 			s.sums[cl][g] += w
 			contrib := w * tm.w[cl][g]
-			if g == groupPositive {
-				r.positive += contrib
-			}
 			s.ev = addEv(s.ev, evAcc{lex: tl, entry: m.entry, neg: neg, field: uint8(f), folded: folded, w: contrib})
 		}
 	}
@@ -500,6 +497,9 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			x := math.Log1p(math.Max(s.sums[cl][g], 0))
 			s.feat = append(s.feat, x)
 			z += x * tm.w[cl][g]
+			if g == groupPositive {
+				r.positive += x * tm.w[cl][g]
+			}
 		}
 	}
 	r.toneZ = z
