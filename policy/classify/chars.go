@@ -75,8 +75,7 @@ type runeInfo struct {
 	tone  uint8 // tone carried by a precomposed letter, or by a kTone mark
 	upper bool
 	fold  byte  // kLetter, kDigit: the folded code
-	flags uint8 // kLetter: tDiacritic when the letter carries one
-	vowel bool
+	acc   uint8 // kLetter, kOther: the a* bits the character adds to its token
 }
 
 // table covers U+0000–U+24FF: Latin, combining marks, Vietnamese (U+1EA0–U+1EF9),
@@ -90,15 +89,7 @@ var compose = map[[2]rune]rune{}
 
 func init() {
 	for r := rune(0); r < tableSize; r++ {
-		info := classify(r)
-		if info.kind == kLetter || info.kind == kDigit {
-			info.fold = fold1(info.code)
-			if info.kind == kLetter && (info.code < 8 || info.tone != 0) {
-				info.flags = tDiacritic
-			}
-			info.vowel = info.kind == kLetter && isVowelCode(info.code)
-		}
-		runeTable[r] = info
+		runeTable[r] = finishInfo(classify(r))
 	}
 	for _, b := range []rune("aăâeêioôơuưy") {
 		for t := 1; t <= 5; t++ {
@@ -107,6 +98,33 @@ func init() {
 			compose[[2]rune{b, rune(t)}] = c
 		}
 	}
+}
+
+// finishInfo fills in the fields derived from kind, code and tone.
+func finishInfo(info runeInfo) runeInfo {
+	switch info.kind {
+	case kLetter, kDigit:
+		info.fold = fold1(info.code)
+	}
+	switch info.kind {
+	case kLetter:
+		info.acc = aLetter
+		if info.code < 8 || info.tone != 0 {
+			info.acc |= aDiacritic
+		}
+		if isVowelCode(info.code) {
+			info.acc |= aVowel
+		}
+		if !info.upper {
+			info.acc |= aLower
+		}
+	case kOther:
+		info.acc = aLetter | aOther
+		if !info.upper {
+			info.acc |= aLower
+		}
+	}
+	return info
 }
 
 func letterCode(r rune) (byte, bool) {

@@ -2,16 +2,21 @@ package classify
 
 // dict maps syllable keys (see chars.go) to small integer ids. It is built
 // once, at init, from every syllable the lexicons use; id 0 means "not in any
-// lexicon". Lookups hash the key bytes and never allocate.
+// lexicon". Lookups never allocate.
+//
+// Nearly every syllable key fits in 8 bytes (letters, then the tone byte),
+// and no key byte is 0, so such a key is one uint64 (little-endian, zero
+// padded): those live in an open-addressing table of integers, compared in
+// one instruction. Longer keys go to a second table hashed with FNV-1a.
 type dict struct {
-	// seen has bit h&seenMask set for the hash h of every key: most
-	// syllables of a text are in no lexicon, and this 8 KiB filter answers
-	// them without touching the table.
-	seen  [seenWords]uint64
-	slots []dictSlot
-	mask  uint32
-	keys  []string // by id; keys[0] == ""
-	hint  []uint8  // by id: language hint of the (folded) word, see hint*
+	short     []uint64 // packed keys; 0 marks a free slot
+	shortID   []uint32 // the id of short[i]
+	shortBits uint
+	slots     []dictSlot // keys longer than 8 bytes
+	mask      uint32
+	keys      []string // by id; keys[0] == ""
+	hint      []uint8  // by id: language hint of the (folded) word, see hint*
+	nShort    int
 }
 
 type dictSlot struct {
@@ -25,27 +30,23 @@ const (
 	hintEN
 )
 
-func newDict() *dict {
-	d := &dict{keys: []string{""}, hint: []uint8{0}}
-	d.resize(1024)
-	if id := d.add([]byte(numKey)); id != numID {
-		panic("classify: number id")
-	}
-	return d
-}
-
 const (
-	seenWords = 1024 // 65,536 bits
-	seenMask  = seenWords*64 - 1
+	fnvOffset uint32 = 2166136261
+	fnvPrime  uint32 = 16777619
 )
 
 // numID is the id of every all-digit token.
 const numID = 1
 
-const (
-	fnvOffset uint32 = 2166136261
-	fnvPrime  uint32 = 16777619
-)
+func newDict() *dict {
+	d := &dict{keys: []string{""}, hint: []uint8{0}}
+	d.resizeShort(10)
+	d.resizeLong(256)
+	if id := d.add([]byte(numKey)); id != numID {
+		panic("classify: number id")
+	}
+	return d
+}
 
 func fnv32(b []byte) uint32 {
 	h := fnvOffset
@@ -56,16 +57,51 @@ func fnv32(b []byte) uint32 {
 	return h
 }
 
-func (d *dict) resize(n int) {
-	d.slots = make([]dictSlot, n)
-	d.mask = uint32(n - 1)
+// pack8 is the uint64 form of a key of at most 8 bytes.
+func pack8(key []byte) uint64 {
+	var v uint64
+	for i, c := range key {
+		v |= uint64(c) << (8 * i)
+	}
+	return v
+}
+
+func (d *dict) shortIndex(k8 uint64) uint64 {
+	return (k8 * 0x9E3779B97F4A7C15) >> (64 - d.shortBits)
+}
+
+func (d *dict) resizeShort(b uint) {
+	d.shortBits = b
+	d.short = make([]uint64, 1<<b)
+	d.shortID = make([]uint32, 1<<b)
 	for id := 1; id < len(d.keys); id++ {
-		d.place(fnv32([]byte(d.keys[id])), uint32(id))
+		if k := d.keys[id]; len(k) <= 8 {
+			d.placeShort(pack8([]byte(k)), uint32(id))
+		}
 	}
 }
 
-func (d *dict) place(h uint32, id uint32) {
-	d.seen[(h&seenMask)>>6] |= 1 << (h & 63)
+func (d *dict) placeShort(k8 uint64, id uint32) {
+	mask := uint64(len(d.short) - 1)
+	for i := d.shortIndex(k8); ; i = (i + 1) & mask {
+		if d.short[i] == 0 {
+			d.short[i], d.shortID[i] = k8, id
+			return
+		}
+	}
+}
+
+func (d *dict) resizeLong(n int) {
+	d.slots = make([]dictSlot, n)
+	d.mask = uint32(n - 1)
+	for id := 1; id < len(d.keys); id++ {
+		if k := d.keys[id]; len(k) > 8 {
+			d.placeLong(fnv32([]byte(k)), uint32(id))
+		}
+	}
+}
+
+func (d *dict) placeLong(h uint32, id uint32) {
 	for i := h & d.mask; ; i = (i + 1) & d.mask {
 		if d.slots[i].id == 0 {
 			d.slots[i] = dictSlot{hash: h, id: id}
@@ -74,14 +110,22 @@ func (d *dict) place(h uint32, id uint32) {
 	}
 }
 
-// lookup returns the id of key, or 0.
-func (d *dict) lookup(key []byte) uint32 { return d.lookupHash(key, fnv32(key)) }
-
-// lookupHash is lookup with the key's fnv32 already known.
-func (d *dict) lookupHash(key []byte, h uint32) uint32 {
-	if d.seen[(h&seenMask)>>6]&(1<<(h&63)) == 0 {
-		return 0
+// lookupShort returns the id of the key packed as k8, or 0.
+func (d *dict) lookupShort(k8 uint64) uint32 {
+	mask := uint64(len(d.short) - 1)
+	for i := d.shortIndex(k8); ; i = (i + 1) & mask {
+		switch d.short[i] {
+		case k8:
+			return d.shortID[i]
+		case 0:
+			return 0
+		}
 	}
+}
+
+// lookupLong returns the id of a key longer than 8 bytes, or 0.
+func (d *dict) lookupLong(key []byte) uint32 {
+	h := fnv32(key)
 	for i := h & d.mask; ; i = (i + 1) & d.mask {
 		s := d.slots[i]
 		if s.id == 0 {
@@ -93,6 +137,14 @@ func (d *dict) lookupHash(key []byte, h uint32) uint32 {
 	}
 }
 
+// lookup returns the id of key, or 0.
+func (d *dict) lookup(key []byte) uint32 {
+	if len(key) <= 8 {
+		return d.lookupShort(pack8(key))
+	}
+	return d.lookupLong(key)
+}
+
 // add returns the id of key, adding it if needed.
 func (d *dict) add(key []byte) uint32 {
 	if id := d.lookup(key); id != 0 {
@@ -101,10 +153,17 @@ func (d *dict) add(key []byte) uint32 {
 	id := uint32(len(d.keys))
 	d.keys = append(d.keys, string(key))
 	d.hint = append(d.hint, 0)
-	if len(d.keys)*4 > len(d.slots) {
-		d.resize(len(d.slots) * 2)
+	if len(key) <= 8 {
+		d.nShort++
+		if d.nShort*2 > len(d.short) {
+			d.resizeShort(d.shortBits + 1)
+		} else {
+			d.placeShort(pack8(key), id)
+		}
+	} else if (len(d.keys)-d.nShort)*2 > len(d.slots) {
+		d.resizeLong(len(d.slots) * 2)
 	} else {
-		d.place(fnv32(key), id)
+		d.placeLong(fnv32(key), id)
 	}
 	return id
 }

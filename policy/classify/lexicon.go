@@ -131,6 +131,7 @@ func (l *lexicon) compile(d *dict) error {
 	var tz tokenizer
 	tz.d = d
 	tz.adding = true
+	tz.needFold = true
 	var st fieldStats
 	for i := range l.entries {
 		e := &l.entries[i]

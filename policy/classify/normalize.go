@@ -19,7 +19,7 @@ var (
 // Normalize(s).
 func Normalize(dst []byte, s string) []byte {
 	plainDictOnce.Do(func() { plainDict = newDict() })
-	t := tokenizer{d: plainDict, rendering: true, out: dst}
+	t := tokenizer{d: plainDict, rendering: true, out: dst, needFold: true}
 	var st fieldStats
 	t.run(s, &st)
 	return t.out
@@ -32,7 +32,7 @@ func (t *tokenizer) renderToken(n int) {
 		t.out = append(t.out, ' ')
 	}
 	pos := -1
-	if t.tone != 0 && t.vowel {
+	if t.tone != 0 && t.acc&aVowel != 0 {
 		pos = tonePos(key)
 	}
 	for i, c := range key {

@@ -57,6 +57,17 @@ type fieldStats struct {
 
 const maxKey = 40
 
+// Bits a token's characters add to tokenizer.acc. The first three are the
+// token flags of the same name; the rest are turned into flags by end.
+const (
+	aDiacritic  = tDiacritic
+	aUpperFirst = tUpperFirst
+	aOther      = tOther
+	aLetter     = 1 << 5
+	aLower      = 1 << 6
+	aVowel      = 1 << 7
+)
+
 // tokenizer turns text into tokens. It keeps its buffers between calls.
 type tokenizer struct {
 	d    *dict
@@ -66,20 +77,17 @@ type tokenizer struct {
 	key    [maxKey]byte
 	fold   [maxKey]byte
 	klen   int
-	long   bool // key overflowed: the token is unknown
-	tone   uint8
-	flags  uint8
-	nUp    int
-	nLet   int
+	long   bool  // key overflowed: the token is unknown
+	tone   uint8 // the token's tone, 0 if none
+	acc    uint8 // what the token's characters carry (a* bits)
 	dots   int
-	vowel  bool
 	adding bool // building lexicons: unknown keys are added to d
 	// needFold: look up folded keys too. Off in the first pass over a field
 	// (a token with diacritics then gets fid 0); a field found to be typed
 	// without diacritics is tokenised again with it on.
 	needFold bool
-	h        uint32 // FNV-1a of key[:klen], kept up to date by the fast path
-	rehash   bool   // a combining mark changed key: h is stale
+	k8       uint64 // key[:8] packed (see pack8), kept up to date by the fast path
+	rehash   bool   // a combining mark changed key: k8 is stale
 	// rendering: every finished token is also written to out (Normalize).
 	rendering bool
 	out       []byte
@@ -108,12 +116,22 @@ func init() {
 	}
 }
 
-// run tokenises s, appending to t.toks and counting into st.
+// run tokenises s, appending to t.toks and counting into st. The token in
+// progress lives in local variables on the fast path (letters, digits,
+// spaces) and is synced to t only around the slow paths.
 func (t *tokenizer) run(s string, st *fieldStats) {
 	t.reset()
 	t.st = st
 	st.start = len(t.toks)
 	t.dots = 0
+	var (
+		klen      int
+		k8        uint64
+		acc, tone uint8
+		long_     bool
+		slow      runeInfo // info of a character past the table
+	)
+	needFold := t.needFold
 	for i := 0; i < len(s); {
 		c := s[i]
 		var r rune
@@ -127,45 +145,51 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 			if r < tableSize {
 				info = &runeTable[r]
 			} else {
-				si := slowInfo(r)
-				info = &si
+				slow = slowInfo(r)
+				info = &slow
 			}
 		}
 		i += size
-		// Fast path: a letter or digit with a code (nearly every byte of text).
-		if info.kind == kLetter || info.kind == kDigit {
-			if t.klen < maxKey-1 {
-				t.key[t.klen] = info.code
-				t.fold[t.klen] = info.fold
-				t.klen++
-				t.h = (t.h ^ uint32(info.code)) * fnvPrime
+		switch info.kind {
+		case kLetter, kDigit:
+			// Fast path: nearly every byte of text.
+			if klen < maxKey-1 {
+				t.key[klen] = info.code
+				if needFold {
+					t.fold[klen] = info.fold
+				}
+				if klen == 0 && info.upper {
+					acc |= aUpperFirst
+				}
+				if klen < 8 {
+					k8 |= uint64(info.code) << (8 * klen)
+				}
+				klen++
 			} else {
-				t.long = true
+				long_ = true
 			}
-			if info.kind == kLetter {
-				t.nLet++
-				if info.upper {
-					t.nUp++
-					if t.klen == 1 {
-						t.flags |= tUpperFirst
-					}
-				}
-				t.flags |= info.flags
-				if info.tone != 0 {
-					t.tone = info.tone
-				}
-				if info.vowel {
-					t.vowel = true
-				}
+			acc |= info.acc
+			if info.tone != 0 {
+				tone = info.tone
 			}
-			t.dots = 0
+			if t.dots != 0 {
+				t.dots = 0
+			}
+			continue
+		case kSep:
+			if klen > 0 {
+				t.klen, t.k8, t.acc, t.tone, t.long = klen, k8, acc, tone, long_
+				t.end()
+				klen, k8, acc, tone, long_ = 0, 0, 0, 0, false
+			}
+			if t.dots != 0 {
+				t.dots = 0
+			}
 			continue
 		}
+		// Slow path: hand the token in progress to t.
+		t.klen, t.k8, t.acc, t.tone, t.long = klen, k8, acc, tone, long_
 		switch info.kind {
-		case kSep:
-			t.end()
-			t.dots = 0
-			continue
 		case kLT:
 			if n, stop := skipTag(s[i-1:]); n > 0 {
 				t.end()
@@ -173,20 +197,23 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 					t.punct(pStop | pBreak)
 				}
 				i += n - 1
-				continue
+			} else {
+				t.end()
+				t.dots = 0
 			}
-			t.end()
-			t.dots = 0
-			continue
 		case kAmp:
 			if er, n := entity(s[i-1:]); n > 0 {
 				i += n - 1
 				t.feed(er, lookupInfo(er), s, i)
-				continue
+			} else {
+				t.feed(r, *info, s, i)
 			}
+		default:
+			t.feed(r, *info, s, i)
 		}
-		t.feed(r, *info, s, i)
+		klen, k8, acc, tone, long_ = t.klen, t.k8, t.acc, t.tone, t.long
 	}
+	t.klen, t.k8, t.acc, t.tone, t.long = klen, k8, acc, tone, long_
 	t.end()
 	st.end = len(t.toks)
 }
@@ -224,7 +251,7 @@ func slowInfo(r rune) runeInfo {
 	case r == '\uff01':
 		return runeInfo{kind: kPunct, code: pExclaim | pStop | pBreak}
 	case unicode.IsLetter(r):
-		return runeInfo{kind: kOther, upper: unicode.IsUpper(r)}
+		return finishInfo(runeInfo{kind: kOther, upper: unicode.IsUpper(r)})
 	case unicode.Is(unicode.Mn, r):
 		return runeInfo{kind: kDrop}
 	case unicode.IsSpace(r):
@@ -240,17 +267,10 @@ func (t *tokenizer) feed(r rune, info runeInfo, s string, next int) {
 	}
 	switch info.kind {
 	case kLetter:
-		t.nLet++
-		if info.upper {
-			t.nUp++
-			if t.klen == 0 {
-				t.flags |= tUpperFirst
-			}
+		if t.klen == 0 && info.upper {
+			t.acc |= aUpperFirst
 		}
-		t.flags |= info.flags
-		if info.vowel {
-			t.vowel = true
-		}
+		t.acc |= info.acc
 		if info.tone != 0 {
 			t.tone = info.tone
 		}
@@ -258,14 +278,10 @@ func (t *tokenizer) feed(r rune, info runeInfo, s string, next int) {
 	case kDigit:
 		t.put(info.code, info.code)
 	case kOther:
-		t.nLet++
-		t.flags |= tOther
-		if info.upper {
-			t.nUp++
-			if t.klen == 0 {
-				t.flags |= tUpperFirst
-			}
+		if t.klen == 0 && info.upper {
+			t.acc |= aUpperFirst
 		}
+		t.acc |= info.acc
 		var b [utf8.UTFMax]byte
 		n := utf8.EncodeRune(b[:], unicode.ToLower(r))
 		for _, x := range b[:n] {
@@ -274,14 +290,14 @@ func (t *tokenizer) feed(r rune, info runeInfo, s string, next int) {
 	case kTone:
 		if t.klen > 0 {
 			t.tone = info.tone
-			t.flags |= tDiacritic
+			t.acc |= aDiacritic
 		}
 	case kMod:
 		if t.klen > 0 && t.klen <= maxKey {
 			last := t.key[t.klen-1]
 			if m := applyMod(last, info.code); m != last {
 				t.key[t.klen-1] = m
-				t.flags |= tDiacritic
+				t.acc |= aDiacritic
 				t.rehash = true
 			}
 		}
@@ -332,8 +348,10 @@ func (t *tokenizer) put(k, f byte) {
 	}
 	t.key[t.klen] = k
 	t.fold[t.klen] = f
+	if t.klen < 8 {
+		t.k8 |= uint64(k) << (8 * t.klen)
+	}
 	t.klen++
-	t.h = (t.h ^ uint32(k)) * fnvPrime
 }
 
 func (t *tokenizer) punct(p uint8) {
@@ -367,15 +385,17 @@ func (t *tokenizer) end() {
 		return
 	}
 	n := t.klen
-	tok := token{flags: t.flags}
-	if t.nLet == 0 {
+	acc := t.acc
+	tok := token{flags: acc & (aDiacritic | aUpperFirst | aOther)}
+	if acc&aLetter == 0 {
 		tok.flags |= tNumber
 	} else {
 		t.st.letters++
-		if t.nUp == t.nLet && t.nLet > 1 {
+		if acc&aLower == 0 && n > 1 {
 			tok.flags |= tAllUpper
 		}
 	}
+	vowel := acc&aVowel != 0
 	if tok.flags&tDiacritic != 0 {
 		t.st.diacritic++
 	}
@@ -383,27 +403,35 @@ func (t *tokenizer) end() {
 		tok.id, tok.fid = numID, numID
 	} else if !t.long {
 		key := t.key[:n]
-		h := t.h
+		k8 := t.k8
 		if t.rehash {
-			h = fnv32(key)
+			k8 = pack8(t.key[:min(n, 8)])
 		}
-		if t.tone != 0 && t.vowel {
+		if t.tone != 0 && vowel {
 			t.key[n] = toneBase + t.tone
 			key = t.key[:n+1]
-			h = (h ^ uint32(toneBase+t.tone)) * fnvPrime
+			if n < 8 {
+				k8 |= uint64(toneBase+t.tone) << (8 * n)
+			}
+		}
+		var id uint32
+		if len(key) <= 8 {
+			id = t.d.lookupShort(k8)
+		} else {
+			id = t.d.lookupLong(key)
 		}
 		switch {
 		case t.adding:
 			tok.id = t.d.add(key)
 			tok.fid = t.d.add(t.fold[:n])
 		case tok.flags&tDiacritic == 0:
-			tok.id = t.d.lookupHash(key, h)
-			tok.fid = tok.id
+			tok.id = id
+			tok.fid = id
 			if notVietnamese[key[0]]&1 != 0 || notVietnamese[key[n-1]]&2 != 0 {
 				t.st.foreign++
 			}
 		default:
-			tok.id = t.d.lookupHash(key, h)
+			tok.id = id
 			if t.needFold {
 				tok.fid = t.d.lookup(t.fold[:n])
 			}
@@ -424,8 +452,8 @@ func (t *tokenizer) end() {
 }
 
 func (t *tokenizer) reset() {
-	t.klen, t.long, t.tone, t.flags, t.nUp, t.nLet, t.vowel = 0, false, 0, 0, 0, 0, false
-	t.h, t.rehash = fnvOffset, false
+	t.klen, t.long, t.tone, t.acc = 0, false, 0, 0
+	t.k8, t.rehash = 0, false
 }
 
 // skipTag returns the length of the HTML tag (or comment) at the start of s,
