@@ -107,3 +107,28 @@ func BenchmarkAnalyzeVI(b *testing.B) {
 	b.StopTimer()
 	reportCPU(b, n, start)
 }
+
+// BenchmarkDecodeOnlyVI is the yardstick: a loop that only decodes the same
+// bytes as UTF-8 and does nothing else. No tokenizer can beat it; on a
+// shared machine it tells how fast the machine is at that moment.
+func BenchmarkDecodeOnlyVI(b *testing.B) {
+	texts, n := loadDev(b)
+	b.SetBytes(n)
+	b.ResetTimer()
+	start := cpuTime()
+	sum := 0
+	for i := 0; i < b.N; i++ {
+		for _, t := range texts {
+			for _, s := range [...]string{t.Title, t.Excerpt, t.Content} {
+				for _, r := range s {
+					sum += int(r)
+				}
+			}
+		}
+	}
+	b.StopTimer()
+	reportCPU(b, n, start)
+	if sum == 42 {
+		b.Log(sum)
+	}
+}

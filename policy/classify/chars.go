@@ -84,12 +84,33 @@ const tableSize = 0x2500
 
 var runeTable [tableSize]runeInfo
 
+// Direct tables for the UTF-8 forms of Vietnamese letters, so the hot loop
+// needs no general decoding: two-byte sequences C3–C6 xx (U+00C0–U+01BF:
+// à á â ã è é ê ì í ò ó ô õ ù ú ý ă đ ĩ ũ ơ ư …) and three-byte sequences
+// E1 BA–BB xx (U+1E80–U+1EFF: ạ ả ấ ầ … ỹ).
+var (
+	asciiAcc   [26]uint8 // acc bits of a–z
+	asciiTable [128]runeInfo
+	utf8Two    [4 * 64]runeInfo
+	utf8Three  [2 * 64]runeInfo
+)
+
 // compose[code or ASCII vowel][tone] is the precomposed lower-case letter.
 var compose = map[[2]rune]rune{}
 
 func init() {
 	for r := rune(0); r < tableSize; r++ {
 		runeTable[r] = finishInfo(classify(r))
+	}
+	copy(asciiTable[:], runeTable[:128])
+	for c := 'a'; c <= 'z'; c++ {
+		asciiAcc[c-'a'] = runeTable[c].acc
+	}
+	for i := range utf8Two {
+		utf8Two[i] = runeTable[0xC0+i]
+	}
+	for i := range utf8Three {
+		utf8Three[i] = runeTable[0x1E80+i]
 	}
 	for _, b := range []rune("aăâeêioôơuưy") {
 		for t := 1; t <= 5; t++ {

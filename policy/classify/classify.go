@@ -337,15 +337,16 @@ func (c *Classifier) setWeight(model, feat string, w float64) bool {
 
 // scratch holds one call's working memory; pooled so the hot path does not allocate.
 type scratch struct {
-	tz      tokenizer
-	st      [nFields]fieldStats
-	matches []match
-	sums    [2][]float64 // [class][theme] tone sums
-	hsums   []float64    // headline theme sums
-	ev      []evAcc
-	sev     []evAcc
-	feat    []float64
-	sfeat   []float64
+	tz       tokenizer
+	st       [nFields]fieldStats
+	tmpStats fieldStats // refold's counts, not used
+	matches  []match
+	sums     [2][]float64 // [class][theme] tone sums
+	hsums    []float64    // headline theme sums
+	ev       []evAcc
+	sev      []evAcc
+	feat     []float64
+	sfeat    []float64
 }
 
 // evAcc accumulates one evidence line: an entry (or structural cue) in a field.
@@ -558,8 +559,8 @@ func (c *Classifier) refold(s *scratch, text string, st *fieldStats) {
 	old := *st
 	tail := len(s.tz.toks)
 	s.tz.needFold = true
-	var tmp fieldStats
-	s.tz.run(text, &tmp)
+	s.tmpStats = fieldStats{}
+	s.tz.run(text, &s.tmpStats)
 	s.tz.needFold = false
 	copy(s.tz.toks[old.start:old.end], s.tz.toks[tail:])
 	s.tz.toks = s.tz.toks[:tail]

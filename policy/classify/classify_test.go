@@ -244,7 +244,7 @@ func TestAnalyzeDoesNotAllocate(t *testing.T) {
 	c := Default()
 	s := c.scratch.New().(*scratch)
 	tx := policy.Text{Title: "Hoả hoạn thiêu rụi kho hàng, không có thương vong",
-		Excerpt: "Bat giu nghi pham giet nguoi", Content: "<p>Khởi tố vụ án &aacute;n mạng.</p>"}
+		Excerpt: "Bat giu nghi pham giet nguoi, cướp tài sản", Content: "<p>Khởi tố vụ án &aacute;n mạng.</p>"}
 	c.analyze(s, tx)
 	if n := testing.AllocsPerRun(200, func() { c.analyze(s, tx) }); n != 0 {
 		t.Errorf("analyze allocates %.1f times per call", n)

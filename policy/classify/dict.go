@@ -155,7 +155,7 @@ func (d *dict) add(key []byte) uint32 {
 	d.hint = append(d.hint, 0)
 	if len(key) <= 8 {
 		d.nShort++
-		if d.nShort*2 > len(d.short) {
+		if d.nShort*4 > len(d.short)*3 { // load ≤ 3/4: a small table stays in L1
 			d.resizeShort(d.shortBits + 1)
 		} else {
 			d.placeShort(pack8(key), id)

@@ -134,13 +134,46 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 	needFold := t.needFold
 	for i := 0; i < len(s); {
 		c := s[i]
+		if c-'a' < 26 && klen < 8 {
+			// Runs of lower-case ASCII letters, the bulk of most text:
+			// one compare a byte, and the key packed as it goes.
+			j := i
+			for {
+				k8 |= uint64(c) << (8 * klen)
+				t.key[klen] = c
+				if needFold {
+					t.fold[klen] = c
+				}
+				acc |= asciiAcc[c-'a']
+				klen++
+				j++
+				if j == len(s) || klen == 8 {
+					break
+				}
+				if c = s[j]; c-'a' >= 26 {
+					break
+				}
+			}
+			i = j
+			if t.dots != 0 {
+				t.dots = 0
+			}
+			continue
+		}
 		var r rune
 		size := 1
 		var info *runeInfo
-		if c < utf8.RuneSelf {
+		switch {
+		case c < utf8.RuneSelf:
 			r = rune(c)
-			info = &runeTable[c]
-		} else {
+			info = &asciiTable[c]
+		case c >= 0xC3 && c <= 0xC6 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			x := int(c-0xC3)<<6 | int(s[i+1]&0x3F)
+			r, size, info = rune(0xC0+x), 2, &utf8Two[x]
+		case c == 0xE1 && i+2 < len(s) && s[i+1]&0xFE == 0xBA && s[i+2]&0xC0 == 0x80:
+			x := int(s[i+1]&1)<<6 | int(s[i+2]&0x3F)
+			r, size, info = rune(0x1E80+x), 3, &utf8Three[x]
+		default:
 			r, size = decodeRune(s, i)
 			if r < tableSize {
 				info = &runeTable[r]
@@ -425,23 +458,25 @@ func (t *tokenizer) end() {
 			tok.id = t.d.add(key)
 			tok.fid = t.d.add(t.fold[:n])
 		case tok.flags&tDiacritic == 0:
+			// Only words without diacritics say anything about the language.
 			tok.id = id
 			tok.fid = id
 			if notVietnamese[key[0]]&1 != 0 || notVietnamese[key[n-1]]&2 != 0 {
 				t.st.foreign++
+			}
+			if hint := t.d.hint[id]; hint != 0 {
+				if hint&hintVI != 0 {
+					t.st.viHint++
+				}
+				if hint&hintEN != 0 {
+					t.st.enHint++
+				}
 			}
 		default:
 			tok.id = id
 			if t.needFold {
 				tok.fid = t.d.lookup(t.fold[:n])
 			}
-		}
-		hint := t.d.hint[tok.fid]
-		if hint&hintVI != 0 {
-			t.st.viHint++
-		}
-		if hint&hintEN != 0 {
-			t.st.enHint++
 		}
 	}
 	if t.rendering && !t.long {
