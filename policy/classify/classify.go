@@ -106,7 +106,10 @@ const reassureFactor = 0.5
 // headlines are sensational too.
 // "#names" is the share of capitalised words after the first: headlines
 // that name who and where are specific; click-bait holds the name back.
-var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#short", "#length", "#harm", "#names"}
+// "#teaser" is 1 − the share of title words found in the lead: a news
+// title restates its lead, a teaser holds back what the lead tells (0 when
+// there is no lead to compare with).
+var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#short", "#length", "#harm", "#names", "#teaser"}
 
 // Classifier implements policy.Classifier. It is read-only after New and
 // safe for concurrent use.
@@ -339,7 +342,8 @@ func (c *Classifier) setWeight(model, feat string, w float64) bool {
 type scratch struct {
 	tz       tokenizer
 	st       [nFields]fieldStats
-	tmpStats fieldStats // refold's counts, not used
+	tmpStats fieldStats  // refold's counts, not used
+	set      [512]uint64 // teaser's word set
 	matches  []match
 	sums     [2][]float64 // [class][theme] tone sums
 	hsums    []float64    // headline theme sums
@@ -419,10 +423,13 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 	var r result
 	s.tz.toks = s.tz.toks[:0]
 	fields := [nFields]string{t.Title, t.Excerpt, t.Content}
+	s.tz.keys = s.tz.keys[:0]
 	for f := range fields {
 		s.st[f] = fieldStats{}
+		s.tz.record = f != fContent
 		s.tz.run(fields[f], &s.st[f])
 	}
+	s.tz.record = false
 	r.lang = c.language(t.Language, &s.st)
 	toks := s.tz.toks
 
@@ -541,7 +548,7 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 	}
 	fi = len(s.sfeat)
 	s.sfeat = appendCues(s.sfeat, st, title)
-	s.sfeat = append(s.sfeat, math.Log1p(math.Max(s.sums[classHead][groupHarm], 0)), nameShare(title))
+	s.sfeat = append(s.sfeat, math.Log1p(math.Max(s.sums[classHead][groupHarm], 0)), nameShare(title), s.teaser())
 	z = sm.bias
 	for i, x := range s.sfeat {
 		z += x * sm.w[i]
@@ -594,6 +601,60 @@ func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
 	cues[7] = b(len(title) > 0 && len(title) <= 5)
 	cues[8] = math.Min(float64(len(title))/10, 3)
 	return append(dst, cues[:]...)
+}
+
+// teaser is 1 − the share of the title's words (first headTokens) that
+// also occur in the excerpt, or 0 without an excerpt of a few words.
+func (s *scratch) teaser() float64 {
+	tl := s.st[fTitle].end - s.st[fTitle].start
+	el := s.st[fExcerpt].end - s.st[fExcerpt].start
+	if tl < 3 || el < 5 {
+		return 0
+	}
+	tl = min(tl, headTokens)
+	title := s.tz.keys[:tl]
+	lead := s.tz.keys[s.st[fTitle].end-s.st[fTitle].start:][:el]
+	// A small open-addressing set of the lead's words, in scratch.
+	for i := range s.set {
+		s.set[i] = 0
+	}
+	mask := uint64(len(s.set) - 1)
+	n := 0
+	for _, k := range lead {
+		if k == 0 || n >= len(s.set)/2 {
+			continue
+		}
+		for i := (k * 0x9E3779B97F4A7C15) >> 55 & mask; ; i = (i + 1) & mask {
+			if s.set[i] == k {
+				break
+			}
+			if s.set[i] == 0 {
+				s.set[i] = k
+				n++
+				break
+			}
+		}
+	}
+	words, found := 0, 0
+	for _, k := range title {
+		if k == 0 {
+			continue
+		}
+		words++
+		for i := (k * 0x9E3779B97F4A7C15) >> 55 & mask; ; i = (i + 1) & mask {
+			if s.set[i] == k {
+				found++
+				break
+			}
+			if s.set[i] == 0 {
+				break
+			}
+		}
+	}
+	if words == 0 {
+		return 0
+	}
+	return 1 - float64(found)/float64(words)
 }
 
 // nameShare is the share of title words after the first that start with a

@@ -88,6 +88,10 @@ type tokenizer struct {
 	needFold bool
 	k8       uint64 // key[:8] packed (see pack8), kept up to date by the fast path
 	rehash   bool   // a combining mark changed key: k8 is stale
+	// record: append each token's full key (packed, or hashed when longer
+	// than 8 bytes) to keys, for comparing words that are in no lexicon.
+	record bool
+	keys   []uint64
 	// rendering: every finished token is also written to out (Normalize).
 	rendering bool
 	out       []byte
@@ -481,6 +485,21 @@ func (t *tokenizer) end() {
 	}
 	if t.rendering && !t.long {
 		t.renderToken(n)
+	}
+	if t.record {
+		var k uint64
+		switch {
+		case tok.flags&tNumber != 0:
+			k = 0 // numbers are not words
+		case n < 8:
+			k = t.k8
+			if t.tone != 0 && vowel {
+				k |= uint64(toneBase+t.tone) << (8 * n)
+			}
+		default:
+			k = uint64(fnv32(t.key[:n]))<<32 | uint64(t.tone) | 1<<31
+		}
+		t.keys = append(t.keys, k)
 	}
 	t.toks = append(t.toks, tok)
 	t.reset()

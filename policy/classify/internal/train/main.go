@@ -163,7 +163,7 @@ func signs(names []string) []int {
 			// click-bait. (Left free, English learns the house style of the
 			// click-bait sites, which capitalise every word.)
 			out[i] = -1
-		case "#number", "#colon", "#short", "#length", "#harm":
+		case "#number", "#colon", "#short", "#length", "#harm", "#teaser":
 			out[i] = 0
 		default: // headline cue themes and punctuation cues
 			out[i] = 1
