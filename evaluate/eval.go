@@ -1,0 +1,260 @@
+package evaluate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"gatekeeper/policy"
+)
+
+// Gold labels of the dev data (see /work/shared/data/README.md).
+const (
+	goldNegative     = "negative"
+	goldNonNegative  = "non_negative"
+	goldMixed        = "mixed"
+	goldClickbait    = "clickbait"
+	goldNotClickbait = "not_clickbait"
+)
+
+// Counts is a binary confusion matrix.
+type Counts struct{ TP, FP, FN, TN int }
+
+// Add records one item.
+func (c *Counts) Add(gold, predicted bool) {
+	switch {
+	case gold && predicted:
+		c.TP++
+	case predicted:
+		c.FP++
+	case gold:
+		c.FN++
+	default:
+		c.TN++
+	}
+}
+
+// N is the number of items counted.
+func (c Counts) N() int { return c.TP + c.FP + c.FN + c.TN }
+
+// PRF returns precision, recall and F1 (0 when undefined).
+func (c Counts) PRF() (p, r, f float64) {
+	if c.TP == 0 {
+		return 0, 0, 0
+	}
+	p = float64(c.TP) / float64(c.TP+c.FP)
+	r = float64(c.TP) / float64(c.TP+c.FN)
+	return p, r, 2 * p * r / (p + r)
+}
+
+// Report is what RunEval measured.
+type Report struct {
+	Rows     int
+	Skipped  int // unknown labels and bad lines
+	Tone     Counts
+	Mixed    int
+	MixedNeg int            // mixed rows flagged negative
+	ToneGrid map[string]int // "gold→predicted label" counts, borderline counted apart
+	Border   map[string]int // gold label → borderline count
+	Bait     Counts
+	misses   []miss
+}
+
+type miss struct {
+	id, kind, gold, got, title string
+	conf                       float64 // confidence in the wrong answer
+	ev                         []policy.Evidence
+}
+
+// RunEval scores c on the labelled JSON Lines at path (the dev data's
+// format: tone rows labelled negative / non_negative / mixed, click-bait rows
+// clickbait / not_clickbait) and writes a report to out: precision, recall
+// and F1 of "negative" against the rest (mixed rows left out, the share
+// flagged among them shown), of the click-bait flag, the confusion matrices,
+// and the worst misses with their evidence. Lines that cannot be read are
+// counted and make it return an error after the report.
+func RunEval(ctx context.Context, path string, out io.Writer, c policy.Classifier, worst int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	defer f.Close()
+	rep, bad, err := Evaluate(ctx, f, c, worst)
+	if err != nil {
+		return fmt.Errorf("eval %s: %w", path, err)
+	}
+	rep.Write(out, path, worst)
+	if len(bad) > 0 {
+		return fmt.Errorf("eval %s: %d bad lines (first: %s)", path, len(bad), bad[0])
+	}
+	return nil
+}
+
+// Evaluate scores c on labelled JSON Lines read from in; bad describes lines
+// that could not be used.
+func Evaluate(ctx context.Context, in io.Reader, c policy.Classifier, worst int) (*Report, []string, error) {
+	rep := &Report{ToneGrid: map[string]int{}, Border: map[string]int{}}
+	var bad []string
+	lr := newLineReader(in)
+	for {
+		if lr.n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+		}
+		line, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if isBlank(line) {
+			continue
+		}
+		p, err := parsePost(line)
+		if lr.long {
+			err = fmt.Errorf("line longer than %d bytes", MaxLine)
+		}
+		if err == nil && !knownLabel(p.Label) {
+			err = fmt.Errorf("unknown label %q", p.Label)
+		}
+		if err != nil {
+			rep.Skipped++
+			bad = append(bad, fmt.Sprintf("line %d: %v", lr.n, err))
+			continue
+		}
+		rep.Rows++
+		r := c.Classify(policy.Text{Title: p.Title, Excerpt: p.Excerpt, Content: p.Content,
+			Categories: p.Categories, Language: p.Language})
+		rep.add(p, r)
+	}
+	sort.Slice(rep.misses, func(i, j int) bool { return rep.misses[i].conf > rep.misses[j].conf })
+	return rep, bad, nil
+}
+
+func knownLabel(l string) bool {
+	switch l {
+	case goldNegative, goldNonNegative, goldMixed, goldClickbait, goldNotClickbait:
+		return true
+	}
+	return false
+}
+
+func (rep *Report) add(p post, r policy.Classification) {
+	switch p.Label {
+	case goldNegative, goldNonNegative, goldMixed:
+		neg := r.Tone.Label == policy.Negative
+		pNeg := r.Tone.Score
+		if !neg {
+			pNeg = 1 - pNeg
+		}
+		rep.ToneGrid[p.Label+"→"+string(r.Tone.Label)]++
+		if r.Tone.Borderline {
+			rep.Border[p.Label]++
+		}
+		if p.Label == goldMixed {
+			rep.Mixed++
+			if neg {
+				rep.MixedNeg++
+			}
+			return
+		}
+		gold := p.Label == goldNegative
+		rep.Tone.Add(gold, neg)
+		if gold != neg {
+			conf := pNeg
+			if gold {
+				conf = 1 - pNeg
+			}
+			rep.misses = append(rep.misses, miss{id: string(p.ID), kind: "tone", gold: p.Label,
+				got: string(r.Tone.Label), title: p.Title, conf: conf, ev: r.Tone.Evidence})
+		}
+	default:
+		gold := p.Label == goldClickbait
+		got := r.Sensational.Flagged
+		rep.Bait.Add(gold, got)
+		if gold != got {
+			conf := r.Sensational.Score
+			label := goldClickbait
+			if gold {
+				conf, label = 1-conf, goldNotClickbait
+			}
+			rep.misses = append(rep.misses, miss{id: string(p.ID), kind: "clickbait", gold: p.Label,
+				got: label, title: p.Title, conf: conf, ev: r.Sensational.Evidence})
+		}
+	}
+}
+
+// Write prints the report.
+func (rep *Report) Write(w io.Writer, name string, worst int) {
+	fmt.Fprintf(w, "%s: %d rows scored, %d skipped\n", name, rep.Rows, rep.Skipped)
+	if n := rep.Tone.N() + rep.Mixed; n > 0 {
+		p, r, f := rep.Tone.PRF()
+		fmt.Fprintf(w, "\ntone, negative vs non_negative (%d rows): precision %.3f  recall %.3f  F1 %.3f  accuracy %.3f\n",
+			rep.Tone.N(), p, r, f, acc(rep.Tone))
+		if rep.Mixed > 0 {
+			fmt.Fprintf(w, "mixed (not scored): %d rows, %.1f%% flagged negative\n", rep.Mixed, 100*float64(rep.MixedNeg)/float64(rep.Mixed))
+		}
+		fmt.Fprintf(w, "%-14s %10s %10s %10s %11s\n", "gold \\ label", "negative", "neutral", "positive", "borderline")
+		for _, g := range []string{goldNegative, goldNonNegative, goldMixed} {
+			row := rep.ToneGrid[g+"→negative"] + rep.ToneGrid[g+"→neutral"] + rep.ToneGrid[g+"→positive"]
+			if row == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "%-14s %10d %10d %10d %11d\n", g, rep.ToneGrid[g+"→negative"], rep.ToneGrid[g+"→neutral"],
+				rep.ToneGrid[g+"→positive"], rep.Border[g])
+		}
+	}
+	if rep.Bait.N() > 0 {
+		p, r, f := rep.Bait.PRF()
+		fmt.Fprintf(w, "\nclick-bait (%d rows): precision %.3f  recall %.3f  F1 %.3f  accuracy %.3f\n",
+			rep.Bait.N(), p, r, f, acc(rep.Bait))
+		fmt.Fprintf(w, "%-14s %10s %10s\n", "gold \\ flag", "flagged", "not")
+		fmt.Fprintf(w, "%-14s %10d %10d\n", goldClickbait, rep.Bait.TP, rep.Bait.FN)
+		fmt.Fprintf(w, "%-14s %10d %10d\n", goldNotClickbait, rep.Bait.FP, rep.Bait.TN)
+	}
+	if worst > 0 && len(rep.misses) > 0 {
+		fmt.Fprintf(w, "\nworst misses (most confident wrong answers):\n")
+		for i, m := range rep.misses {
+			if i == worst {
+				break
+			}
+			fmt.Fprintf(w, "%3d. %s [%s] gold %s, got %s (%.2f): %s\n", i+1, m.id, m.kind, m.gold, m.got, m.conf, cut(m.title, 110))
+			var parts []string
+			for j, e := range m.ev {
+				if j == 6 {
+					break
+				}
+				s := fmt.Sprintf("%s(%s %+.2f)", e.Text, e.Field, e.Weight)
+				if e.Folded {
+					s += "~"
+				}
+				parts = append(parts, s)
+			}
+			if len(parts) == 0 {
+				parts = []string{"(no evidence)"}
+			}
+			fmt.Fprintf(w, "     %s\n", strings.Join(parts, ", "))
+		}
+	}
+}
+
+func acc(c Counts) float64 {
+	if c.N() == 0 {
+		return 0
+	}
+	return float64(c.TP+c.TN) / float64(c.N())
+}
+
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

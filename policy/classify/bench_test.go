@@ -1,0 +1,134 @@
+package classify
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"gatekeeper/policy"
+)
+
+// devData is the folder of the dev data (see /work/shared/data/README.md);
+// GATEKEEPER_DATA overrides it.
+func devData() string {
+	if d := os.Getenv("GATEKEEPER_DATA"); d != "" {
+		return d
+	}
+	return "/work/shared/data"
+}
+
+// loadDev reads the Vietnamese news dev texts, or skips the benchmark.
+func loadDev(b *testing.B) ([]policy.Text, int64) {
+	b.Helper()
+	path := filepath.Join(devData(), "tone", "vi_news_dev.jsonl")
+	f, err := os.Open(path)
+	if err != nil {
+		b.Skipf("dev data not found (%v); set GATEKEEPER_DATA", err)
+	}
+	defer f.Close()
+	var texts []policy.Text
+	var n int64
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 8<<20)
+	for sc.Scan() {
+		var r struct{ Title, Excerpt, Content, Language string }
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, policy.Text{Title: r.Title, Excerpt: r.Excerpt, Content: r.Content, Language: r.Language})
+		n += int64(len(r.Title) + len(r.Excerpt) + len(r.Content))
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return texts, n
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds "MB/cpu-s": bytes over the CPU time the loop used. On a
+// shared machine wall time counts the time spent waiting for a core; CPU
+// time does not, so this is the figure to compare with another program
+// measured the same way (testdata/bench/bench.js).
+func reportCPU(b *testing.B, bytes int64, start time.Duration) {
+	if used := cpuTime() - start; used > 0 {
+		b.ReportMetric(float64(bytes)*float64(b.N)/used.Seconds()/1e6, "MB/cpu-s")
+	}
+}
+
+// BenchmarkClassifyVI classifies every Vietnamese dev text (tone and
+// headline) once per op; MB/s counts title + excerpt + content bytes. The
+// allocations are the evidence lists of the results.
+func BenchmarkClassifyVI(b *testing.B) {
+	texts, n := loadDev(b)
+	c := Default()
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		for _, t := range texts {
+			c.Classify(t)
+		}
+	}
+	b.StopTimer()
+	reportCPU(b, n, start)
+}
+
+// BenchmarkAnalyzeVI is the hot loop alone (normalise, match, score), with
+// its working memory reused: it must not allocate.
+func BenchmarkAnalyzeVI(b *testing.B) {
+	texts, n := loadDev(b)
+	c := Default()
+	s := c.scratch.New().(*scratch)
+	for _, t := range texts {
+		c.analyze(s, t)
+	}
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		for _, t := range texts {
+			c.analyze(s, t)
+		}
+	}
+	b.StopTimer()
+	reportCPU(b, n, start)
+}
+
+// BenchmarkDecodeOnlyVI is the yardstick: a loop that only decodes the same
+// bytes as UTF-8 and does nothing else. No tokenizer can beat it; on a
+// shared machine it tells how fast the machine is at that moment.
+func BenchmarkDecodeOnlyVI(b *testing.B) {
+	texts, n := loadDev(b)
+	b.SetBytes(n)
+	b.ResetTimer()
+	start := cpuTime()
+	sum := 0
+	for i := 0; i < b.N; i++ {
+		for _, t := range texts {
+			for _, s := range [...]string{t.Title, t.Excerpt, t.Content} {
+				for _, r := range s {
+					sum += int(r)
+				}
+			}
+		}
+	}
+	b.StopTimer()
+	reportCPU(b, n, start)
+	if sum == 42 {
+		b.Log(sum)
+	}
+}

@@ -1,0 +1,794 @@
+// Package classify is Gatekeeper's tone and headline classifier.
+//
+// It reads a post's title, excerpt and content (HTML allowed), tokenises them
+// into syllables (see tokenize.go: NFC/NFD, both tone-mark placements, HTML
+// entities, zero-width characters, upper case and text typed without
+// diacritics all meet the same keys), and matches hand-written themed
+// lexicons (lexicon/*.txt) with a compiled leftmost-longest phrase matcher.
+// Theme sums per field feed two small logistic models whose weights
+// (model.txt) are learned from the dev data by internal/train. Everything the
+// classifier knows is in those embedded text files.
+package classify
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gatekeeper/policy"
+)
+
+//go:embed lexicon/*.txt model.txt
+var files embed.FS
+
+// Field classes for tone: the headline weighs more than the body.
+const (
+	classHead = iota
+	classBody
+)
+
+// Field indexes.
+const (
+	fTitle = iota
+	fExcerpt
+	fContent
+	nFields
+)
+
+var fieldNames = [nFields]string{"title", "excerpt", "content"}
+
+// headTokens is how much of a title counts as a headline. Some feeds glue
+// the article to its title; past this many syllables the title counts as body.
+const headTokens = 30
+
+// minBody: with fewer syllables than this in excerpt and content, the title
+// stands for the body.
+const minBody = 8
+
+// foldFactor scales phrases matched only after diacritics were removed.
+const foldFactor = 0.8
+
+// negWindow is how many syllables may sit between a negation and the phrase it negates.
+const negWindow = 2
+
+// borderBand: |logit| below it is borderline (p between about 0.35 and 0.65).
+const borderBand = 0.6
+
+// positiveMin is how far the positive themes must pull the logit down to
+// make a non-negative post "positive" rather than "neutral".
+const positiveMin = 1.0
+
+// toneGroups are the tone model's inputs. Every theme of harm (crime,
+// violence, accident, disaster, epidemic, corruption, scandal, social ills,
+// fear) feeds the one group "harm", so the model weighs them alike: the dev
+// labels only mark law and crime as negative, and a per-theme weight would
+// learn that floods and epidemics do not count, which the outlets' rule says
+// they do. Legal procedure ("justice") and the themes that speak against a
+// negative reading have their own weights. Reassurance ("không có thương
+// vong", "đã được khống chế") and negated harm count as harm taken away.
+var toneGroups = []string{"harm", "justice", "positive", "sport", "topic"}
+
+const (
+	groupHarm     = 0
+	groupJustice  = 1
+	groupPositive = 2
+	groupReassure = -2 // not a model input: subtracted from harm
+)
+
+func toneGroup(theme string) int {
+	switch theme {
+	case "neutral", "negation":
+		return -1
+	case "justice":
+		return groupJustice
+	case "positive":
+		return groupPositive
+	case "reassure":
+		return groupReassure
+	case "sport":
+		return 3
+	case "topic":
+		return 4
+	}
+	return groupHarm
+}
+
+// reassureFactor scales reassurance, and negated harm, as harm taken away:
+// "cháy … đã được khống chế" is still a fire, a milder one.
+const reassureFactor = 0.5
+
+// Structural headline cues, in feature order after the lexicon themes.
+// "#harm" is the title's harm (tone lexicon): lurid crime and accident
+// headlines are sensational too.
+// "#names" is the share of capitalised words after the first: headlines
+// that name who and where are specific; click-bait holds the name back.
+// "#teaser" is 1 − the share of title words found in the lead: a news
+// title restates its lead, a teaser holds back what the lead tells (0 when
+// there is no lead to compare with).
+var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#short", "#length", "#harm", "#names", "#teaser"}
+
+// Classifier implements policy.Classifier. It is read-only after New and
+// safe for concurrent use.
+type Classifier struct {
+	d       *dict
+	tone    [2]*lexicon // by language: 0 vi, 1 en
+	head    [2]*lexicon
+	toneW   [2]toneModel
+	sensW   [2]sensModel
+	scratch sync.Pool
+}
+
+const (
+	langVI = 0
+	langEN = 1
+)
+
+var langNames = [2]string{"vi", "en"}
+
+type toneModel struct {
+	bias  float64
+	w     [2][]float64 // [class][group]
+	group []int        // by theme of the language's tone lexicon: group, -1 for special themes
+}
+
+type sensModel struct {
+	bias  float64
+	w     []float64 // lexicon themes, then structural
+	index []int     // feature index of each lexicon theme
+}
+
+var (
+	defaultOnce sync.Once
+	defaultC    *Classifier
+)
+
+// Default returns a shared Classifier built from the embedded data.
+func Default() *Classifier {
+	defaultOnce.Do(func() { defaultC = New() })
+	return defaultC
+}
+
+// New builds a Classifier from the embedded lexicons and model. It panics if
+// the embedded data is malformed (the package's tests catch that).
+func New() *Classifier {
+	src, err := fsRead("model.txt")
+	if err == nil {
+		var c *Classifier
+		if c, err = WithModel(src); err == nil {
+			return c
+		}
+	}
+	panic("classify: " + err.Error())
+}
+
+// WithModel builds a Classifier from the embedded lexicons and the given
+// model text (the format of model.txt; "" leaves every weight at 0, which is
+// what internal/train starts from).
+func WithModel(model string) (*Classifier, error) {
+	c := &Classifier{d: newDict()}
+	for _, w := range []string{"va", "cua", "la", "cac", "nhung", "duoc", "nguoi", "khong", "trong", "mot", "voi", "nay", "cho", "da", "se", "thi", "tai", "ve", "nhieu", "sau", "khi"} {
+		c.d.hint[c.d.add([]byte(w))] |= hintVI
+	}
+	for _, w := range []string{"the", "of", "and", "is", "for", "with", "that", "you", "this", "are", "was", "it", "from", "what", "how", "why", "your", "will", "be", "to", "in", "on", "at", "by", "an"} {
+		c.d.hint[c.d.add([]byte(w))] |= hintEN
+	}
+	load := func(name string, files ...string) (*lexicon, error) {
+		l := &lexicon{name: name}
+		for _, f := range files {
+			theme := ""
+			if i := strings.Index(f, ":"); i >= 0 {
+				f, theme = f[:i], f[i+1:]
+			}
+			b, err := fsRead(f)
+			if err != nil {
+				return nil, err
+			}
+			l.name = f
+			if err := parseLexicon(l, b, theme); err != nil {
+				return nil, err
+			}
+		}
+		l.name = name
+		return l, l.compile(c.d)
+	}
+	var err error
+	if c.tone[langVI], err = load("tone.vi", "lexicon/vi_tone.txt"); err != nil {
+		return nil, err
+	}
+	if c.tone[langEN], err = load("tone.en", "lexicon/en_tone.txt"); err != nil {
+		return nil, err
+	}
+	if c.head[langVI], err = load("sens.vi", "lexicon/vi_headline.txt"); err != nil {
+		return nil, err
+	}
+	if c.head[langEN], err = load("sens.en", "lexicon/en_headline.txt",
+		"lexicon/en_hyperbolic.txt:hyperbolic", "lexicon/en_common_phrases.txt:phrases"); err != nil {
+		return nil, err
+	}
+	for _, l := range append(c.tone[:], c.head[:]...) {
+		l.build(len(c.d.keys))
+	}
+	if err := c.loadModel(model); err != nil {
+		return nil, err
+	}
+	c.scratch.New = func() any { return &scratch{tz: tokenizer{d: c.d}} }
+	return c, nil
+}
+
+func fsRead(name string) (string, error) {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", name, err)
+	}
+	return string(b), nil
+}
+
+// FeatureNames lists the inputs of a model: "tone" or "sens.vi" / "sens.en".
+func (c *Classifier) FeatureNames(model string) []string {
+	switch model {
+	case "tone":
+		var out []string
+		for _, cl := range []string{"head.", "body."} {
+			for _, g := range toneGroups {
+				out = append(out, cl+g)
+			}
+		}
+		return out
+	case "sens.vi", "sens.en":
+		l := c.head[langVI]
+		if model == "sens.en" {
+			l = c.head[langEN]
+		}
+		var out []string
+		for _, t := range l.themes {
+			if !special(t) {
+				out = append(out, t)
+			}
+		}
+		return append(out, structural...)
+	}
+	return nil
+}
+
+func special(theme string) bool { return theme == "neutral" || theme == "negation" }
+
+// loadModel reads "model feature weight" lines. The tone model is shared by
+// both languages: its features are themes, and both tone lexicons use the
+// same theme names.
+func (c *Classifier) loadModel(src string) error {
+	for li := 0; li < 2; li++ {
+		tm := &c.toneW[li]
+		tm.w[0] = make([]float64, len(toneGroups))
+		tm.w[1] = make([]float64, len(toneGroups))
+		for _, t := range c.tone[li].themes {
+			tm.group = append(tm.group, toneGroup(t))
+		}
+		n := 0
+		for _, t := range c.head[li].themes {
+			c.sensW[li].index = append(c.sensW[li].index, n)
+			if !special(t) {
+				n++
+			}
+		}
+		c.sensW[li].w = make([]float64, n+len(structural))
+	}
+	sc := bufio.NewScanner(strings.NewReader(src))
+	for n := 1; sc.Scan(); n++ {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		if len(f) != 3 {
+			return fmt.Errorf("model.txt:%d: want \"model feature weight\"", n)
+		}
+		w, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			return fmt.Errorf("model.txt:%d: %w", n, err)
+		}
+		if !c.setWeight(f[0], f[1], w) {
+			return fmt.Errorf("model.txt:%d: unknown feature %s %s", n, f[0], f[1])
+		}
+	}
+	return sc.Err()
+}
+
+func (c *Classifier) setWeight(model, feat string, w float64) bool {
+	switch model {
+	case "tone":
+		if feat == "bias" {
+			c.toneW[0].bias, c.toneW[1].bias = w, w
+			return true
+		}
+		cl := classHead
+		name, ok := strings.CutPrefix(feat, "head.")
+		if !ok {
+			name, ok = strings.CutPrefix(feat, "body.")
+			cl = classBody
+		}
+		if !ok {
+			return false
+		}
+		for g, gn := range toneGroups {
+			if gn == name {
+				c.toneW[0].w[cl][g], c.toneW[1].w[cl][g] = w, w
+				return true
+			}
+		}
+		return false
+	case "sens.vi", "sens.en":
+		li := langVI
+		if model == "sens.en" {
+			li = langEN
+		}
+		if feat == "bias" {
+			c.sensW[li].bias = w
+			return true
+		}
+		for i, name := range c.FeatureNames(model) {
+			if name == feat {
+				c.sensW[li].w[i] = w
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// scratch holds one call's working memory; pooled so the hot path does not allocate.
+type scratch struct {
+	tz       tokenizer
+	st       [nFields]fieldStats
+	tmpStats fieldStats  // refold's counts, not used
+	set      [512]uint64 // teaser's word set
+	matches  []match
+	sums     [2][]float64 // [class][theme] tone sums
+	hsums    []float64    // headline theme sums
+	ev       []evAcc
+	sev      []evAcc
+	feat     []float64
+	sfeat    []float64
+}
+
+// evAcc accumulates one evidence line: an entry (or structural cue) in a field.
+type evAcc struct {
+	lex    *lexicon
+	entry  int32 // -1: structural cue cue
+	neg    int32 // negation entry before it, -1 if none
+	cue    int8
+	field  uint8
+	folded bool
+	w      float64
+}
+
+// Result is the allocation-free form of a classification; Classify turns it
+// into a policy.Classification.
+type result struct {
+	lang     int
+	toneZ    float64
+	sensZ    float64
+	positive float64
+	folded   [nFields]bool
+}
+
+// Classify implements policy.Classifier.
+func (c *Classifier) Classify(t policy.Text) policy.Classification {
+	s := c.scratch.Get().(*scratch)
+	r := c.analyze(s, t)
+	out := policy.Classification{Language: langNames[r.lang]}
+	p := sigmoid(r.toneZ)
+	tr := &out.Tone
+	switch {
+	case p >= 0.5:
+		tr.Label, tr.Score = policy.Negative, p
+	case -r.positive >= positiveMin:
+		tr.Label, tr.Score = policy.Positive, 1-p
+	default:
+		tr.Label, tr.Score = policy.Neutral, 1-p
+	}
+	tr.Score = round4(tr.Score)
+	tr.Borderline = math.Abs(r.toneZ) < borderBand
+	tr.Evidence = s.evidence(s.ev, 12, false)
+	ps := sigmoid(r.sensZ)
+	out.Sensational.Score = round4(ps)
+	out.Sensational.Flagged = ps >= 0.5
+	out.Sensational.Evidence = s.evidence(s.sev, 8, true)
+	c.scratch.Put(s)
+	return out
+}
+
+func round4(x float64) float64 { return math.Round(x*10000) / 10000 }
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// Features returns a text's model inputs (for internal/train): the language,
+// the tone features (FeatureNames("tone")) and the headline features
+// (FeatureNames("sens."+lang)).
+func (c *Classifier) Features(t policy.Text) (lang string, tone, sens []float64) {
+	s := c.scratch.Get().(*scratch)
+	r := c.analyze(s, t)
+	lang = langNames[r.lang]
+	tone = append([]float64(nil), s.feat...)
+	sens = append([]float64(nil), s.sfeat...)
+	c.scratch.Put(s)
+	return lang, tone, sens
+}
+
+// analyze tokenises, matches and scores t into s. It does not allocate once
+// s's buffers have grown.
+func (c *Classifier) analyze(s *scratch, t policy.Text) result {
+	var r result
+	s.tz.toks = s.tz.toks[:0]
+	fields := [nFields]string{t.Title, t.Excerpt, t.Content}
+	s.tz.keys = s.tz.keys[:0]
+	for f := range fields {
+		s.st[f] = fieldStats{}
+		s.tz.record = f != fContent
+		s.tz.run(fields[f], &s.st[f])
+	}
+	s.tz.record = false
+	r.lang = c.language(t.Language, &s.st)
+	toks := s.tz.toks
+
+	// Tone.
+	tl, tm := c.tone[r.lang], &c.toneW[r.lang]
+	ng := len(toneGroups)
+	for cl := range s.sums {
+		s.sums[cl] = resize(s.sums[cl], ng)
+	}
+	s.ev = s.ev[:0]
+	for f := 0; f < nFields; f++ {
+		st := &s.st[f]
+		folded := r.lang == langVI && foldedField(st)
+		r.folded[f] = folded
+		if folded && st.diacritic > 0 {
+			// Typed (mostly) without diacritics: tokenise again, folding
+			// the few syllables that have some.
+			c.refold(s, fields[f], st)
+			toks = s.tz.toks
+		}
+		tr := tl.exact
+		if folded {
+			tr = tl.folded
+		}
+		s.matches = tr.scan(s.matches[:0], toks[st.start:st.end], folded)
+		negEnd := int32(-1)
+		negEntry := int32(-1)
+		for _, m := range s.matches {
+			e := &tl.entries[m.entry]
+			switch e.kind {
+			case kindNegation:
+				negEnd, negEntry = m.end, m.entry
+				continue
+			case kindBlock:
+				continue
+			}
+			cl := classBody
+			if f == fTitle && m.start < headTokens {
+				cl = classHead
+			}
+			w := e.weight
+			if folded {
+				w *= foldFactor
+			}
+			g := tm.group[e.theme]
+			neg := int32(-1)
+			if negEnd >= 0 && (g == groupHarm || g == groupJustice) && m.start-negEnd <= negWindow &&
+				m.start >= negEnd && !stopBetween(toks[st.start:st.end], negEnd-1, m.start) {
+				// "không có người bị thương": the harm did not happen, which reassures.
+				neg = negEntry
+				g = groupReassure
+			}
+			negEnd = -1
+			if g == groupReassure {
+				g, w = groupHarm, -reassureFactor*w
+			}
+			s.sums[cl][g] += w
+			contrib := w * tm.w[cl][g]
+			s.ev = addEv(s.ev, evAcc{lex: tl, entry: m.entry, neg: neg, field: uint8(f), folded: folded, w: contrib})
+		}
+	}
+	if s.st[fExcerpt].end-s.st[fExcerpt].start+s.st[fContent].end-s.st[fContent].start < minBody {
+		// No body to speak of: the headline is all there is, so it stands
+		// for the body too (the model learned from full articles).
+		for g := 0; g < ng; g++ {
+			s.sums[classBody][g] += s.sums[classHead][g]
+		}
+	}
+	s.feat = s.feat[:0]
+	z := tm.bias
+	for cl := 0; cl < 2; cl++ {
+		for g := 0; g < ng; g++ {
+			x := math.Log1p(math.Max(s.sums[cl][g], 0))
+			s.feat = append(s.feat, x)
+			z += x * tm.w[cl][g]
+			if g == groupPositive {
+				r.positive += x * tm.w[cl][g]
+			}
+		}
+	}
+	r.toneZ = z
+
+	// Headline.
+	hl, sm := c.head[r.lang], &c.sensW[r.lang]
+	s.hsums = resize(s.hsums, len(hl.themes))
+	s.sev = s.sev[:0]
+	st := &s.st[fTitle]
+	title := toks[st.start:st.end]
+	if len(title) > headTokens {
+		title = title[:headTokens]
+	}
+	tr := hl.exact
+	if r.folded[fTitle] {
+		tr = hl.folded
+	}
+	s.matches = tr.scan(s.matches[:0], title, r.folded[fTitle])
+	fi := 0
+	for _, m := range s.matches {
+		e := &hl.entries[m.entry]
+		if e.kind != kindScore || (e.start && m.start != 0) {
+			continue
+		}
+		w := e.weight
+		if r.folded[fTitle] {
+			w *= foldFactor
+		}
+		s.hsums[e.theme] += w
+		s.sev = addEv(s.sev, evAcc{lex: hl, entry: m.entry, neg: -1, field: fTitle, folded: r.folded[fTitle], w: w * sm.w[sm.index[e.theme]]})
+	}
+	s.sfeat = s.sfeat[:0]
+	for th, name := range hl.themes {
+		if special(name) {
+			continue
+		}
+		s.sfeat = append(s.sfeat, math.Log1p(s.hsums[th]))
+	}
+	fi = len(s.sfeat)
+	s.sfeat = appendCues(s.sfeat, st, title)
+	s.sfeat = append(s.sfeat, math.Log1p(math.Max(s.sums[classHead][groupHarm], 0)), nameShare(title), s.teaser())
+	z = sm.bias
+	for i, x := range s.sfeat {
+		z += x * sm.w[i]
+		if i >= fi && x != 0 {
+			s.sev = addEv(s.sev, evAcc{entry: -1, neg: -1, cue: int8(i - fi), field: fTitle, w: x * sm.w[i]})
+		}
+	}
+	r.sensZ = z
+	return r
+}
+
+// refold tokenises field again with folded lookups, in place of its
+// first-pass tokens. The new tokens are the same in number.
+func (c *Classifier) refold(s *scratch, text string, st *fieldStats) {
+	old := *st
+	tail := len(s.tz.toks)
+	s.tz.needFold = true
+	s.tmpStats = fieldStats{}
+	s.tz.run(text, &s.tmpStats)
+	s.tz.needFold = false
+	copy(s.tz.toks[old.start:old.end], s.tz.toks[tail:])
+	s.tz.toks = s.tz.toks[:tail]
+}
+
+func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
+	var cues [9]float64
+	b := func(v bool) float64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	cues[0] = b(st.question > 0)
+	cues[1] = b(st.exclaim > 0)
+	cues[2] = b(st.quote >= 2)
+	cues[3] = b(st.ellipsis > 0)
+	nums := 0
+	for _, t := range title {
+		if t.flags&tNumber != 0 {
+			nums++
+		}
+	}
+	lead := len(title) > 0 && title[0].flags&tNumber != 0 && st.lead&pQuote == 0
+	cues[4] = b(lead)
+	if lead {
+		nums--
+	}
+	cues[5] = b(nums > 0)
+	cues[6] = b(st.colon > 0)
+	cues[7] = b(len(title) > 0 && len(title) <= 5)
+	cues[8] = math.Min(float64(len(title))/10, 3)
+	return append(dst, cues[:]...)
+}
+
+// teaser is 1 − the share of the title's words (first headTokens) that
+// also occur in the excerpt, or 0 without an excerpt of a few words.
+func (s *scratch) teaser() float64 {
+	tl := s.st[fTitle].end - s.st[fTitle].start
+	el := s.st[fExcerpt].end - s.st[fExcerpt].start
+	if tl < 3 || el < 5 {
+		return 0
+	}
+	tl = min(tl, headTokens)
+	title := s.tz.keys[:tl]
+	lead := s.tz.keys[s.st[fTitle].end-s.st[fTitle].start:][:el]
+	// A small open-addressing set of the lead's words, in scratch.
+	for i := range s.set {
+		s.set[i] = 0
+	}
+	mask := uint64(len(s.set) - 1)
+	n := 0
+	for _, k := range lead {
+		if k == 0 || n >= len(s.set)/2 {
+			continue
+		}
+		for i := (k * 0x9E3779B97F4A7C15) >> 55 & mask; ; i = (i + 1) & mask {
+			if s.set[i] == k {
+				break
+			}
+			if s.set[i] == 0 {
+				s.set[i] = k
+				n++
+				break
+			}
+		}
+	}
+	words, found := 0, 0
+	for _, k := range title {
+		if k == 0 {
+			continue
+		}
+		words++
+		for i := (k * 0x9E3779B97F4A7C15) >> 55 & mask; ; i = (i + 1) & mask {
+			if s.set[i] == k {
+				found++
+				break
+			}
+			if s.set[i] == 0 {
+				break
+			}
+		}
+	}
+	if words == 0 {
+		return 0
+	}
+	return 1 - float64(found)/float64(words)
+}
+
+// nameShare is the share of title words after the first that start with a
+// capital letter (all-capital words, mostly acronyms, count too).
+func nameShare(title []token) float64 {
+	if len(title) < 2 {
+		return 0
+	}
+	n, caps := 0, 0
+	for _, t := range title[1:] {
+		if t.flags&tNumber != 0 {
+			continue
+		}
+		n++
+		if t.flags&tUpperFirst != 0 {
+			caps++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(caps) / float64(n)
+}
+
+func resize(x []float64, n int) []float64 {
+	if cap(x) < n {
+		return make([]float64, n)
+	}
+	x = x[:n]
+	for i := range x {
+		x[i] = 0
+	}
+	return x
+}
+
+// foldedField says whether a Vietnamese field was typed without diacritics:
+// real Vietnamese text carries a tone or a modified vowel on most syllables.
+func foldedField(st *fieldStats) bool {
+	return st.letters >= 3 && st.diacritic*6 < st.letters
+}
+
+func stopBetween(toks []token, from, to int32) bool {
+	if from < 0 {
+		from = 0
+	}
+	for i := from; i < to && int(i) < len(toks); i++ {
+		if toks[i].punct&pStop != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// language picks vi or en: the declared one if it is one of them, else what
+// the text looks like (diacritics and frequent function words).
+func (c *Classifier) language(declared string, st *[nFields]fieldStats) int {
+	d := strings.ToLower(strings.TrimSpace(declared))
+	switch {
+	case strings.HasPrefix(d, "vi"):
+		return langVI
+	case strings.HasPrefix(d, "en"):
+		return langEN
+	}
+	var letters, dia, vi, en, foreign int
+	for i := range st {
+		letters += st[i].letters
+		dia += st[i].diacritic
+		vi += st[i].viHint
+		en += st[i].enHint
+		foreign += st[i].foreign
+	}
+	switch {
+	case letters == 0:
+		return langVI
+	case dia*5 >= letters:
+		return langVI
+	case en > vi:
+		return langEN
+	case vi == 0 && foreign*3 >= letters:
+		return langEN
+	}
+	return langVI
+}
+
+func addEv(ev []evAcc, a evAcc) []evAcc {
+	for i := range ev {
+		e := &ev[i]
+		if e.lex == a.lex && e.entry == a.entry && e.neg == a.neg && e.cue == a.cue && e.field == a.field {
+			e.w += a.w
+			e.folded = e.folded || a.folded
+			return ev
+		}
+	}
+	return append(ev, a)
+}
+
+// evidence turns accumulated evidence into the result's list: strongest
+// first, at most max lines, lines that moved the score less than 0.05 left
+// out (onlyPositive: only those that pushed toward "sensational").
+func (s *scratch) evidence(ev []evAcc, max int, onlyPositive bool) []policy.Evidence {
+	// Insertion sort by |w| descending: short lists, no allocation.
+	for i := 1; i < len(ev); i++ {
+		for j := i; j > 0 && math.Abs(ev[j].w) > math.Abs(ev[j-1].w); j-- {
+			ev[j], ev[j-1] = ev[j-1], ev[j]
+		}
+	}
+	n := 0
+	for _, e := range ev {
+		if n == max {
+			break
+		}
+		if math.Abs(e.w) < 0.05 || (onlyPositive && e.w <= 0) {
+			continue
+		}
+		n++
+	}
+	out := make([]policy.Evidence, 0, n)
+	for _, e := range ev {
+		if len(out) == n {
+			break
+		}
+		if math.Abs(e.w) < 0.05 || (onlyPositive && e.w <= 0) {
+			continue
+		}
+		var text string
+		switch {
+		case e.entry < 0:
+			text = structural[e.cue]
+		case e.neg >= 0:
+			text = e.lex.entries[e.neg].text + " … " + e.lex.entries[e.entry].text
+		default:
+			text = e.lex.entries[e.entry].text
+		}
+		out = append(out, policy.Evidence{Text: text, Field: fieldNames[e.field], Weight: round4(e.w), Folded: e.folded})
+	}
+	return out
+}

@@ -1,0 +1,142 @@
+package classify
+
+import "sort"
+
+// trie is a compiled phrase matcher over syllable ids: leftmost-longest,
+// non-overlapping matches at syllable boundaries, never across punctuation. At each position the longest
+// phrase that starts there wins and matching resumes after it, so "dự án"
+// hides "án" and "an toàn" hides "an". Built once; read-only afterwards.
+type trie struct {
+	root  []int32 // by dict id: child node of the root, 0 if none
+	nodes []tnode // nodes[0] is the root
+	edges []tedge // each node's edges, sorted by id
+}
+
+type tnode struct {
+	first, n int32 // edges[first:first+n]
+	entry    int32 // entry ending here, -1 if none
+}
+
+type tedge struct {
+	id    uint32
+	child int32
+}
+
+type match struct {
+	entry      int32
+	start, end int32 // token range
+}
+
+// trieBuilder collects phrases before freezing them into a trie.
+type trieBuilder struct {
+	kids  []map[uint32]int32
+	entry []int32
+}
+
+func newTrieBuilder() *trieBuilder {
+	return &trieBuilder{kids: []map[uint32]int32{{}}, entry: []int32{-1}}
+}
+
+// insert adds a phrase; if the same id sequence is already there, keep
+// decides which entry stays (true: the new one).
+func (b *trieBuilder) insert(ids []uint32, e int32, keep func(old, new int32) bool) {
+	n := int32(0)
+	for _, id := range ids {
+		c, ok := b.kids[n][id]
+		if !ok {
+			c = int32(len(b.kids))
+			b.kids = append(b.kids, map[uint32]int32{})
+			b.entry = append(b.entry, -1)
+			b.kids[n][id] = c
+		}
+		n = c
+	}
+	if old := b.entry[n]; old < 0 || keep(old, e) {
+		b.entry[n] = e
+	}
+}
+
+func (b *trieBuilder) build(dictSize int) *trie {
+	t := &trie{root: make([]int32, dictSize), nodes: make([]tnode, len(b.kids))}
+	for n, kids := range b.kids {
+		ids := make([]uint32, 0, len(kids))
+		for id := range kids {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		t.nodes[n] = tnode{first: int32(len(t.edges)), n: int32(len(ids)), entry: b.entry[n]}
+		for _, id := range ids {
+			t.edges = append(t.edges, tedge{id: id, child: kids[id]})
+			if n == 0 {
+				t.root[id] = kids[id]
+			}
+		}
+	}
+	return t
+}
+
+func (t *trie) next(n int32, id uint32) int32 {
+	nd := t.nodes[n]
+	es := t.edges[nd.first : nd.first+nd.n]
+	if len(es) <= 8 {
+		for _, e := range es {
+			if e.id == id {
+				return e.child
+			}
+		}
+		return 0
+	}
+	lo, hi := 0, len(es)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if es[m].id < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(es) && es[lo].id == id {
+		return es[lo].child
+	}
+	return 0
+}
+
+// scan appends the matches in toks to dst. folded selects the folded ids.
+func (t *trie) scan(dst []match, toks []token, folded bool) []match {
+	root := t.root
+	for i := 0; i < len(toks); {
+		id := toks[i].id
+		if folded {
+			id = toks[i].fid
+		}
+		n := root[id]
+		if n == 0 {
+			i++
+			continue
+		}
+		best, bestEnd := t.nodes[n].entry, i+1
+		for j := i + 1; j < len(toks) && toks[j-1].punct&pBreak == 0; j++ {
+			id := toks[j].id
+			if folded {
+				id = toks[j].fid
+			}
+			if id == 0 {
+				break
+			}
+			n = t.next(n, id)
+			if n == 0 {
+				break
+			}
+			if e := t.nodes[n].entry; e >= 0 {
+				best, bestEnd = e, j+1
+			}
+		}
+		if best >= 0 {
+			dst = append(dst, match{entry: best, start: int32(i), end: int32(bestEnd)})
+			i = bestEnd
+		} else {
+			i++
+		}
+	}
+	return dst
+}
