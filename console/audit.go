@@ -39,8 +39,8 @@ type auditData struct {
 	Rows    []auditRow
 }
 
-// dateRange reads from/to (YYYY-MM-DD, inclusive days in loc). Missing
-// bounds are open; bad ones are reported.
+// dateRange reads from/to (YYYY-MM-DD, inclusive days in loc) as
+// [since, until) for store.AuditFilter. Missing bounds are open.
 func dateRange(from, to string, loc *time.Location) (since, until time.Time, err error) {
 	if from != "" {
 		t, err := time.ParseInLocation("2006-01-02", from, loc)
@@ -54,7 +54,7 @@ func dateRange(from, to string, loc *time.Location) (since, until time.Time, err
 		if err != nil {
 			return since, until, fmt.Errorf("to")
 		}
-		until = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+		until = t.AddDate(0, 0, 1) // exclusive
 	}
 	return since, until, nil
 }
