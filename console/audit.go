@@ -115,7 +115,7 @@ func (c *Console) auditPage(g *gin.Context) {
 	}
 	d.Types = append(d.Types, "outlet_add", "outlet_update", "secret_rotate", "callback_retry", "approve_unscheduled", "user_add", "user_remove")
 	sort.Strings(d.Types)
-	rows, err := c.auditEntries(g, outlets, d.Outlet, store.AuditFilter{Type: d.Type, PostID: d.Post, Limit: 300}, d.From, d.To)
+	rows, err := c.auditEntries(g, outlets, d.Outlet, store.AuditFilter{Type: d.Type, PostID: d.Post, Limit: 200}, d.From, d.To)
 	if err != nil {
 		if err.Error() == "from" || err.Error() == "to" {
 			c.errorPage(g, http.StatusBadRequest, "err.input", err.Error())
@@ -124,8 +124,8 @@ func (c *Console) auditPage(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
-	if len(rows) > 300 {
-		rows = rows[:300]
+	if len(rows) > 200 {
+		rows = rows[:200]
 	}
 	d.Rows = rows
 	c.render(g, http.StatusOK, "audit", "audit.title", d)

@@ -103,7 +103,7 @@ func buildChart(lang string, pts []dayPoint, r policy.Rules) chart {
 	if maxS <= 0 {
 		maxS = 1000
 	}
-	maxS = (maxS + 499) / 500 * 500 // round up to 5%
+	maxS = (maxS + 399) / 400 * 400 // a multiple of 4%: the quarter lines are whole percents
 	n := float64(max(len(pts), 1))
 	bw := plotW / n
 	yCount := func(v int64) float64 { return c.Top + plotH - float64(v)/float64(maxP)*plotH }
@@ -133,7 +133,7 @@ func buildChart(lang string, pts []dayPoint, r policy.Rules) chart {
 		v := maxP * i / 4
 		c.YLabels = append(c.YLabels, chartLabel{X: c.Left - 6, Y: yCount(v) + 4, Text: fmt.Sprint(v)})
 		s := maxS * i / 4
-		c.SLabels = append(c.SLabels, chartLabel{X: c.W - c.Right + 6, Y: yShare(s) + 4, Text: fmtPercent(lang, s/100*100)})
+		c.SLabels = append(c.SLabels, chartLabel{X: c.W - c.Right + 6, Y: yShare(s) + 4, Text: fmt.Sprintf("%d%%", s/100)})
 	}
 	return c
 }
@@ -166,14 +166,16 @@ type sparkline struct {
 
 func buildSparkline(pts []dayPoint, r policy.Rules) sparkline {
 	s := sparkline{W: 160, H: 32}
-	maxS := int64(r.Limit) * 3 / 2
+	// The range spans the values and the limit, so a line near the limit
+	// shows its movement.
+	lo, hi := int64(r.Limit), int64(r.Limit)
 	for _, p := range pts {
-		maxS = max(maxS, int64(p.Rolling.Share()))
+		v := int64(p.Rolling.Share())
+		lo, hi = min(lo, v), max(hi, v)
 	}
-	if maxS <= 0 {
-		maxS = 1000
-	}
-	y := func(bp int64) float64 { return 2 + (s.H-4)*(1-float64(bp)/float64(maxS)) }
+	pad := max((hi-lo)/8, 50)
+	lo, hi = max(lo-pad, 0), hi+pad
+	y := func(bp int64) float64 { return 2 + (s.H-4)*(1-float64(bp-lo)/float64(hi-lo)) }
 	var b strings.Builder
 	n := float64(max(len(pts)-1, 1))
 	for i, p := range pts {

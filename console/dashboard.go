@@ -45,6 +45,10 @@ func (c *Console) outletHistory(g *gin.Context, o store.Outlet, now time.Time) (
 	return history(series, days, chartDays, wd), nil
 }
 
+// recentTypes are the people's decisions a dashboard lists (with the
+// checks that held a post).
+var recentTypes = map[string]bool{"approve": true, "reject": true, "relabel": true, "approve_scheduled": true, "break_glass": true, "hold": true}
+
 type dashData struct {
 	Outlet    store.Outlet
 	Loc       *time.Location
@@ -100,7 +104,7 @@ func (c *Console) dashboardPage(g *gin.Context) {
 	}
 	var recent []store.AuditEntry
 	for _, e := range all {
-		if decisionTypes[e.Type] && e.Type != "check" || e.Decision == "hold" {
+		if recentTypes[e.Type] || e.Type == "check" && e.Decision == "hold" {
 			recent = append(recent, e)
 			if len(recent) == 15 {
 				break

@@ -167,7 +167,7 @@ func (e *env) hold(o store.Outlet, postID, title, content string, at time.Time, 
 	e.t.Helper()
 	res := e.check(o, postID, true, at, snapshotJSON(postID, title, content, "phongvien.an", evidence...))
 	if res.HoldID == "" {
-		e.t.Fatalf("post %s was not held (%+v)", postID, res)
+		e.t.Fatalf("post %s was not held (situation %+v, counts before %+v)", postID, res.Situation, res.Before)
 	}
 	return res.HoldID
 }

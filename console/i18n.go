@@ -208,6 +208,11 @@ var messages = map[string][2]string{
 	"reason.category_tone_conflict": {"Sắc thái theo chuyên mục khác với kết quả phân loại.", "The category's tone disagrees with the classifier."},
 	"reason.declared_negative":      {"Biên tập viên khai báo bài là tiêu cực.", "The editor declared the post negative."},
 	"reason.category_negative":      {"Chuyên mục của bài được coi là tiêu cực.", "The post's category counts as negative."},
+	"decision.allow":    {"cho đăng", "allow"},
+	"decision.warn":     {"cảnh báo", "warn"},
+	"decision.hold":     {"giữ lại", "hold"},
+	"decision.approved": {"đã duyệt", "approved"},
+	"decision.rejected": {"đã từ chối", "rejected"},
 	"yes":                           {"có", "yes"},
 	"no":                            {"không", "no"},
 }

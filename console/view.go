@@ -56,6 +56,14 @@ func (p *page) Pct(bp any) string {
 	return fmtPercent(p.Lang, toInt64(bp))
 }
 
+// Dec names a decision code for people (the code itself when unknown).
+func (p *page) Dec(code string) string {
+	if _, ok := messages["decision."+code]; ok {
+		return tr(p.Lang, "decision."+code)
+	}
+	return code
+}
+
 // Dur formats a duration for people.
 func (p *page) Dur(d time.Duration) string { return fmtDuration(p.Lang, d) }
 
