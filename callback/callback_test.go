@@ -143,7 +143,7 @@ func TestDeliverSigned(t *testing.T) {
 		t.Fatalf("callbacks = %+v (webhook id %s)", cbs, id)
 	}
 	var p struct {
-		Type string `json:"type"`
+		Type string              `json:"type"`
 		Hold struct{ ID string } `json:"hold"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil || p.Type != "hold.approved" || p.Hold.ID != h.ID {
