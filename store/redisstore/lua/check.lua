@@ -1,0 +1,171 @@
+-- check: decide one post atomically and record the result.
+-- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 holds,
+--       7 the new hold, 8 audit, 9 the post's pending hold (if known)
+-- ARGV: 1 post, 2 now, 3 window, 4 day, 5 plan codes, 6 negative 0/1,
+--       7 limit, 8 warn_at, 9 min_sample, 10 dry 0/1, 11 webhook id,
+--       12 webhook ttl, 13 new hold id, 14 snapshot, 15 actor, 16 ledger ttl,
+--       17 the pending hold id KEYS[9] belongs to
+-- Returns {code, index, P, N, P after, N after, hold id, earliest safe (-1 none), replayed, snapshot}.
+local post, now, window, day, plan = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local isNeg, dry, wid = ARGV[6] == '1', ARGV[10] == '1', ARGV[11]
+local limit, warn, minSample = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local cutoff = now - window
+local nowS = ARGV[2]
+
+-- A repeated webhook id gets the first answer and changes nothing.
+if wid ~= '' then
+  local rec = redis.call('GET', KEYS[5])
+  if rec then
+    local nl = string.find(rec, '\n', 1, true)
+    local head, snap = string.sub(rec, 1, nl - 1), string.sub(rec, nl + 1)
+    local f, i = {}, 1
+    for k = 1, 7 do
+      local j = string.find(head, ',', i, true)
+      f[k] = string.sub(head, i, j - 1)
+      i = j + 1
+    end
+    return {f[1], tonumber(f[2]), tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6]),
+            string.sub(head, i), tonumber(f[7]), 1, snap}
+  end
+end
+
+-- What the ledger knows: policy.Ledger.
+local L = redis.call('HMGET', KEYS[4], 'state', 'neg', 'at', 'day', 'hold')
+local state, wasNeg, at, lday = L[1], L[2] == '1', tonumber(L[3]), L[4]
+local pending = nil
+if state == 'held' and L[5] and L[5] ~= '' then pending = L[5] end
+if pending and not dry and ARGV[17] ~= pending then return need({pending}) end
+local ledger = 0
+if state == 'counted' then
+  if at > cutoff then
+    if wasNeg then ledger = 2 else ledger = 1 end
+  else
+    ledger = 3
+  end
+end
+
+-- The window's counts, excluding the post.
+local lo = '(' .. fmt(cutoff)
+local P = redis.call('ZCOUNT', KEYS[1], lo, '+inf')
+local N = redis.call('ZCOUNT', KEYS[2], lo, '+inf')
+if ledger == 1 then P = P - 1 elseif ledger == 2 then P = P - 1; N = N - 1 end
+
+local idx = ledger * 8 + bits(P, N, limit, warn, minSample)
+local code = string.sub(plan, idx + 1, idx + 1)
+local counted = code == 'a' or code == 'w'
+local Pa, Na = P, N
+if counted and ledger ~= 3 then
+  Pa = P + 1
+  if isNeg then Na = N + 1 end
+end
+
+-- Earliest safe time (policy.EarliestSafe): walk the window oldest first,
+-- posts live at the same millisecond leaving together, until a new post
+-- (ledger: not counted) would no longer be held.
+local function earliest()
+  local function cursor(key)
+    return {key = key, buf = {}, i = 1, rank = redis.call('ZCOUNT', key, '-inf', fmt(cutoff)), done = false}
+  end
+  local function peek(c)
+    while true do
+      if c.i > #c.buf then
+        if c.done then return nil end
+        c.buf = redis.call('ZRANGE', c.key, c.rank, c.rank + 255, 'WITHSCORES')
+        c.rank, c.i = c.rank + 256, 1
+        if #c.buf < 512 then c.done = true end
+        if #c.buf == 0 then return nil end
+      end
+      if c.buf[c.i] ~= post then return c.buf[c.i], tonumber(c.buf[c.i + 1]) end
+      c.i = c.i + 2
+    end
+  end
+  local wc, nc = cursor(KEYS[1]), cursor(KEYS[2])
+  local p, n = P, N
+  local m, s = peek(wc)
+  while m do
+    local t = s
+    while m and s == t do
+      p = p - 1
+      wc.i = wc.i + 2
+      m, s = peek(wc)
+    end
+    local nm, ns = peek(nc)
+    while nm and ns <= t do
+      n = n - 1
+      nc.i = nc.i + 2
+      nm, ns = peek(nc)
+    end
+    local i2 = bits(p, n, limit, warn, minSample)
+    local c2 = string.sub(plan, i2 + 1, i2 + 1)
+    if c2 ~= 'h' and c2 ~= 'H' then return t + window end
+  end
+  return -1
+end
+local es = -1
+if code == 'h' then es = earliest() end
+
+if dry then
+  return {code, idx, P, N, Pa, Na, pending or '', es, 0, ''}
+end
+
+local holdID = ''
+local negFlag = '0'
+if isNeg then negFlag = '1' end
+if counted then
+  if ledger == 0 then
+    count(KEYS[1], KEYS[2], KEYS[3], post, nowS, day, isNeg)
+    redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'at', nowS, 'day', day, 'hold', '', 'updated', nowS)
+    if pending then cancelHold(KEYS[9], nowS, 'rechecked') end
+  elseif ledger == 1 or ledger == 2 then
+    if wasNeg ~= isNeg then
+      -- An edit changed the tone: the count moves on the post's go-live day.
+      if isNeg then
+        redis.call('ZADD', KEYS[2], L[3], post)
+        redis.call('HINCRBY', KEYS[3], lday .. ':n', 1)
+      else
+        redis.call('ZREM', KEYS[2], post)
+        redis.call('HINCRBY', KEYS[3], lday .. ':n', -1)
+      end
+    end
+    redis.call('HSET', KEYS[4], 'neg', negFlag, 'updated', nowS)
+  else
+    -- Went live before the window: it no longer weighs on the share.
+    redis.call('HSET', KEYS[4], 'updated', nowS)
+  end
+else
+  if ledger ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[3], post, lday, wasNeg) end
+  local hk
+  if pending then
+    holdID, hk = pending, KEYS[9]
+  else
+    holdID, hk = ARGV[13], KEYS[7]
+    redis.call('HSET', hk, 'id', holdID, 'post', post, 'status', 'pending', 'created', nowS)
+    redis.call('ZADD', KEYS[6], nowS, holdID)
+  end
+  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'bp', P, 'bn', N, 'es', fmt(es), 'snap', ARGV[14])
+  redis.call('HSET', KEYS[4], 'state', 'held', 'neg', negFlag, 'hold', holdID, 'updated', nowS)
+end
+redis.call('PEXPIRE', KEYS[4], ARGV[16])
+
+local verdict = 'allow'
+if code == 'w' then verdict = 'warn' elseif not counted then verdict = 'hold' end
+local typ = 'check'
+if not counted then typ = 'hold' end
+local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d},"after":{"published":%d,"negative":%d},"negative":%s,"earliest_safe_ms":%s,"webhook_id":%s}',
+  idx, P, N, Pa, Na, tostring(isNeg), fmt(es), jsonStr(wid))
+redis.call('XADD', KEYS[8], '*', 'type', typ, 'at', ARGV[2], 'post', post, 'hold', holdID,
+  'actor', ARGV[15], 'decision', verdict, 'detail', detail)
+
+if wid ~= '' then
+  local head = table.concat({code, idx, P, N, Pa, Na, fmt(es), holdID}, ',')
+  redis.call('SET', KEYS[5], head .. '\n' .. ARGV[14], 'PX', ARGV[12])
+end
+
+-- Prune what left the window (each post once).
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if first[2] and tonumber(first[2]) <= cutoff then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', fmt(cutoff))
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', fmt(cutoff))
+end
+
+return {code, idx, P, N, Pa, Na, holdID, es, 0, ''}

@@ -1,0 +1,44 @@
+-- resolve: approve (count the post now, even past the limit) or reject a pending hold,
+-- and put the notice to the CMS in the outbox in the same step.
+-- KEYS: 1 hold, 2 post ledger, 3 win, 4 neg, 5 daily, 6 audit, 7 outbox (due), 8 outbox records, 9 outbox (all)
+-- ARGV: 1 hold id, 2 approve 0/1, 3 reviewer, 4 note, 5 now, 6 day, 7 ledger ttl, 8 post id,
+--       9 callback id ('' none), 10 callback record, 11 callback created, 12 callback next attempt
+-- Returns the hold's fields (HGETALL).
+local hid, approve, nowS, post = ARGV[1], ARGV[2] == '1', ARGV[5], ARGV[8]
+local H = redis.call('HMGET', KEYS[1], 'status', 'post', 'neg')
+if not H[1] then return redis.error_reply('GKNOTFOUND hold') end
+if H[2] ~= post then return redis.error_reply('GKSTALE hold post changed') end
+if H[1] ~= 'pending' then return redis.error_reply('GKCONFLICT hold is ' .. H[1]) end
+
+local L = redis.call('HMGET', KEYS[2], 'state', 'hold')
+local ours = L[1] == 'held' and L[2] == hid
+local typ = 'reject'
+if approve then
+  typ = 'approve'
+  local isNeg = H[3] == '1'
+  if L[1] ~= 'counted' then
+    count(KEYS[3], KEYS[4], KEYS[5], post, nowS, ARGV[6], isNeg)
+    local negFlag = '0'
+    if isNeg then negFlag = '1' end
+    redis.call('HSET', KEYS[2], 'state', 'counted', 'neg', negFlag, 'at', nowS, 'day', ARGV[6], 'hold', '', 'updated', nowS)
+    redis.call('PEXPIRE', KEYS[2], ARGV[7])
+  end
+  redis.call('HSET', KEYS[1], 'status', 'approved')
+else
+  if ours then
+    redis.call('HSET', KEYS[2], 'state', 'rejected', 'hold', '', 'updated', nowS)
+    redis.call('PEXPIRE', KEYS[2], ARGV[7])
+  end
+  redis.call('HSET', KEYS[1], 'status', 'rejected')
+end
+redis.call('HSET', KEYS[1], 'reviewer', ARGV[3], 'note', ARGV[4], 'resolved', nowS, 'updated', nowS)
+redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', hid, 'actor', ARGV[3],
+  'detail', string.format('{"note":%s}', jsonStr(ARGV[4])))
+
+local cid = ARGV[9]
+if cid ~= '' then
+  redis.call('HSET', KEYS[8], cid, ARGV[10], cid .. ':s', 'pending', cid .. ':n', ARGV[12], cid .. ':a', 0)
+  redis.call('ZADD', KEYS[7], ARGV[12], cid)
+  redis.call('ZADD', KEYS[9], ARGV[11], cid)
+end
+return redis.call('HGETALL', KEYS[1])

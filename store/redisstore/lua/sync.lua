@@ -1,0 +1,81 @@
+-- sync: backfill / reconcile the posts a CMS says are published.
+-- KEYS: 1 win, 2 neg, 3 daily, 4 audit, then the ledgers of the np posts, then
+--       the ledgers of the nc withdrawal candidates, then the nk pending holds known
+-- ARGV: 1 now, 2 window, 3 actor, 4 ledger ttl, 5 np, 6 nc, 7 nk, 8 complete 0/1,
+--       then per post: id, negative 0/1, published at (ms), day;
+--       then the candidates' ids; then the known pending hold ids
+-- Candidates are the window's posts missing from the list when the caller
+-- read it; each is checked again here.
+-- Returns {added, withdrawn, unchanged, outside} (lists of post ids).
+local nowS, now, window = ARGV[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+local cutoff = now - window
+local np, nc, nk = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local ttl = ARGV[4]
+local pa, ca, ka = 9, 9 + 4 * np, 9 + 4 * np + nc
+local pk, ck, kk = 5, 5 + np, 5 + np + nc
+
+local known = {}
+for j = 0, nk - 1 do known[ARGV[ka + j]] = KEYS[kk + j] end
+
+-- First pass: read every ledger; ask for the keys of pending holds we must cancel.
+local ledgers, missing = {}, {}
+for i = 0, np - 1 do
+  local L = redis.call('HMGET', KEYS[pk + i], 'state', 'hold')
+  ledgers[i] = L
+  if L[1] == 'held' and L[2] and L[2] ~= '' and not known[L[2]] then missing[#missing + 1] = L[2] end
+end
+if #missing > 0 then return need(missing) end
+
+local added, withdrawn, unchanged, outside = {}, {}, {}, {}
+local changed = false
+for i = 0, np - 1 do
+  local id, isNeg, at, day = ARGV[pa + 4 * i], ARGV[pa + 4 * i + 1] == '1', ARGV[pa + 4 * i + 2], ARGV[pa + 4 * i + 3]
+  local key, L = KEYS[pk + i], ledgers[i]
+  local inWindow = tonumber(at) > cutoff
+  if not inWindow then outside[#outside + 1] = id end
+  if L[1] == 'counted' then
+    if inWindow then unchanged[#unchanged + 1] = id end
+  else
+    -- Counted at its go-live time; before the window it only enters the
+    -- ledger (and its day), so an edit never counts it.
+    if inWindow then
+      count(KEYS[1], KEYS[2], KEYS[3], id, at, day, isNeg)
+      added[#added + 1] = id
+    else
+      redis.call('HINCRBY', KEYS[3], day .. ':p', 1)
+      if isNeg then redis.call('HINCRBY', KEYS[3], day .. ':n', 1) end
+    end
+    if L[1] == 'held' and L[2] and L[2] ~= '' then cancelHold(known[L[2]], nowS, 'published') end
+    local negFlag = '0'
+    if isNeg then negFlag = '1' end
+    redis.call('HSET', key, 'state', 'counted', 'neg', negFlag, 'at', at, 'day', day, 'hold', '', 'updated', nowS)
+    redis.call('PEXPIRE', key, ttl)
+    changed = true
+  end
+end
+
+if ARGV[8] == '1' then
+  local listed = {}
+  for i = 0, np - 1 do listed[ARGV[pa + 4 * i]] = true end
+  for j = 0, nc - 1 do
+    local id, key = ARGV[ca + j], KEYS[ck + j]
+    local score = redis.call('ZSCORE', KEYS[1], id)
+    if not listed[id] and score and tonumber(score) > cutoff then
+      local L = redis.call('HMGET', key, 'state', 'neg', 'day')
+      if L[1] == 'counted' then
+        uncount(KEYS[1], KEYS[2], KEYS[3], id, L[3], L[2] == '1')
+        redis.call('HSET', key, 'state', 'withdrawn', 'updated', nowS)
+        redis.call('PEXPIRE', key, ttl)
+        withdrawn[#withdrawn + 1] = id
+        changed = true
+      end
+    end
+  end
+end
+
+if changed then
+  redis.call('XADD', KEYS[4], '*', 'type', 'sync', 'at', nowS, 'actor', ARGV[3], 'detail',
+    string.format('{"added":%d,"withdrawn":%d,"unchanged":%d,"outside_window":%d,"complete":%s}',
+      #added, #withdrawn, #unchanged, #outside, tostring(ARGV[8] == '1')))
+end
+return {added, withdrawn, unchanged, outside}

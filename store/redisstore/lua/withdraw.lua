@@ -1,0 +1,27 @@
+-- withdraw: take a post out of the counts (idempotent).
+-- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 audit, 6 the post's pending hold (if known)
+-- ARGV: 1 post, 2 now, 3 actor, 4 ledger ttl, 5 the pending hold id KEYS[6] belongs to
+-- Returns {withdrawn 0/1, cancelled hold id, previous state}.
+local post, nowS = ARGV[1], ARGV[2]
+local L = redis.call('HMGET', KEYS[4], 'state', 'neg', 'at', 'day', 'hold')
+local state = L[1]
+if not state then return redis.error_reply('GKNOTFOUND post') end
+local pending = nil
+if state == 'held' and L[5] and L[5] ~= '' then pending = L[5] end
+if pending and ARGV[5] ~= pending then return need({pending}) end
+
+local withdrawn = 0
+if state == 'counted' then
+  uncount(KEYS[1], KEYS[2], KEYS[3], post, L[4], L[2] == '1')
+  withdrawn = 1
+elseif pending then
+  cancelHold(KEYS[6], nowS, 'withdrawn')
+else
+  -- Already withdrawn, rejected, or held without a pending hold: nothing to do.
+  return {0, '', state}
+end
+redis.call('HSET', KEYS[4], 'state', 'withdrawn', 'hold', '', 'updated', nowS)
+redis.call('PEXPIRE', KEYS[4], ARGV[4])
+redis.call('XADD', KEYS[5], '*', 'type', 'withdraw', 'at', nowS, 'post', post, 'hold', pending or '',
+  'actor', ARGV[3], 'detail', string.format('{"previous":%s}', jsonStr(state)))
+return {withdrawn, pending or '', state}

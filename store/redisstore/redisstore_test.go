@@ -1,0 +1,48 @@
+package redisstore
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"gatekeeper/internal/redistest"
+	"gatekeeper/store"
+	"gatekeeper/store/storetest"
+)
+
+// shared is one redis-server for the package's tests (nil when redis-server
+// is missing and not required: tests needing it skip).
+var shared *redistest.Server
+
+func TestMain(m *testing.M) {
+	shared = redistest.MustStartMain(redistest.Options{})
+	code := m.Run()
+	if shared != nil {
+		shared.Close()
+	}
+	os.Exit(code)
+}
+
+func sharedServer(t testing.TB) *redistest.Server {
+	t.Helper()
+	if shared == nil {
+		t.Skip("redis-server is not installed")
+	}
+	return shared
+}
+
+// open connects a store to url and closes it when the test ends.
+func open(t testing.TB, url string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestContract(t *testing.T) {
+	srv := sharedServer(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, srv.URL()) })
+}
