@@ -69,8 +69,10 @@ type matrixCase struct {
 // TestAuthorizationMatrix tries every console route as every role (and, for
 // outlet routes, on the manager's own outlet and another one) and checks who
 // is let through. Refused requests run first, and must change nothing.
-func TestAuthorizationMatrix(t *testing.T) {
-	e := newEnv(t, openSQLite(t))
+func TestAuthorizationMatrix(t *testing.T) { eachStore(t, testAuthorizationMatrix) }
+
+func testAuthorizationMatrix(t *testing.T, db store.Store) {
+	e := newEnv(t, db)
 	now := time.Now()
 	holds := map[string]string{
 		e.a.ID: e.hold(e.a, "101", "Tai nạn giao thông trên quốc lộ 14", "<p>Nội dung</p>", now.Add(-2*time.Hour), "tai nạn"),

@@ -130,7 +130,7 @@ func logout(t *testing.T, ctx context.Context) {
 // other outlet; a script in a post title shows as text; a cross-origin form
 // post is refused; an auditor cannot approve; wrong passwords are throttled.
 func TestBrowserReview(t *testing.T) {
-	e := newEnv(t, openSQLite(t))
+	e := newEnv(t, openRedis(t)) // the production store; TestBrowserPages uses SQLite
 	ctx := newBrowser(t)
 	base := e.srv.URL
 	now := time.Now()

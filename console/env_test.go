@@ -19,8 +19,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/callback"
+	"gatekeeper/internal/redistest"
 	"gatekeeper/policy"
 	"gatekeeper/store"
+	"gatekeeper/store/redisstore"
 	"gatekeeper/store/sqlitestore"
 	"gatekeeper/webhook"
 )
@@ -79,6 +81,30 @@ func openSQLite(t *testing.T) store.Store {
 	return s
 }
 
+// openRedis starts a private redis-server for the test and opens the Redis
+// store on it (skipped without redis-server, failed with
+// GATEKEEPER_REQUIRE_ALL=1).
+func openRedis(t *testing.T) store.Store {
+	t.Helper()
+	srv := redistest.Start(t, redistest.Options{})
+	s, err := redisstore.Open(context.Background(), srv.URL())
+	if err != nil {
+		t.Fatalf("open redis store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// eachStore runs fn against each real store.
+func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
+	for _, s := range []struct {
+		name string
+		open func(*testing.T) store.Store
+	}{{"sqlite", openSQLite}, {"redis", openRedis}} {
+		t.Run(s.name, func(t *testing.T) { fn(t, s.open(t)) })
+	}
+}
+
 func newEnv(t *testing.T, st store.Store) *env {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
@@ -120,7 +146,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 		}
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.con = New(Config{Logger: quiet}, Deps{Store: st})
+	e.con = New(Config{Logger: quiet, AddrFailures: 8}, Deps{Store: st})
 	r := gin.New()
 	e.con.Register(r)
 	e.srv = httptest.NewServer(r)
