@@ -299,7 +299,12 @@ func (c *Console) userForm(g *gin.Context) (store.Role, []string, error) {
 	}
 	var ids []string
 	if r == store.RoleManager {
-		ids, _ = checkOutlets(ctx(g), c.st, strings.Join(g.PostFormArray("outlets"), ","))
+		for _, id := range g.PostFormArray("outlets") {
+			if _, err := c.st.GetOutlet(ctx(g), id); err == nil && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
 	}
 	return r, ids, nil
 }
