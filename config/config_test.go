@@ -1,0 +1,85 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	c := Default()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	_, err := c.Load(fs, args, func(k string) string { return env[k] }, c.ServeFlags)
+	if err == nil {
+		err = c.Validate()
+	}
+	return c, err
+}
+
+func TestPrecedenceFileEnvFlag(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gk.yaml")
+	os.WriteFile(file, []byte("addr: \":7000\"\nstore_timeout: 400ms\nrate_limit: 5\n"), 0o600)
+
+	c, err := load(t, []string{"--config", file}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":7000" || c.StoreTimeout != 400*time.Millisecond || c.RateLimit != 5 {
+		t.Fatalf("file not applied: %+v", c)
+	}
+	c, err = load(t, []string{"--config", file}, map[string]string{"GATEKEEPER_ADDR": ":7100"})
+	if err != nil || c.Addr != ":7100" {
+		t.Fatalf("env must beat the file: %v %q", err, c.Addr)
+	}
+	c, err = load(t, []string{"--config", file, "--addr", ":7200"}, map[string]string{"GATEKEEPER_ADDR": ":7100"})
+	if err != nil || c.Addr != ":7200" {
+		t.Fatalf("flag must beat env: %v %q", err, c.Addr)
+	}
+	c, err = load(t, nil, map[string]string{"GATEKEEPER_CONFIG": file})
+	if err != nil || c.Addr != ":7000" {
+		t.Fatalf("GATEKEEPER_CONFIG not read: %v %q", err, c.Addr)
+	}
+}
+
+func TestErrorsNameTheSetting(t *testing.T) {
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "unknown.yaml")
+	os.WriteFile(unknown, []byte("adress: \":1\"\n"), 0o600)
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown key in file", []string{"--config", unknown}, nil, "adress"},
+		{"bad env value", nil, map[string]string{"GATEKEEPER_STORE_TIMEOUT": "soon"}, "GATEKEEPER_STORE_TIMEOUT"},
+		{"bad flag value", []string{"--rate-limit", "many"}, nil, "rate-limit"},
+		{"unknown flag", []string{"--colour", "red"}, nil, "colour"},
+		{"bad redis scheme", []string{"--redis-url", "http://x"}, nil, "redis_url"},
+		{"bad log format", []string{"--log-format", "xml"}, nil, "log_format"},
+		{"bad addr", []string{"--addr", "8080"}, nil, "addr"},
+		{"missing file", []string{"--config", filepath.Join(dir, "nope.yaml")}, nil, "config file"},
+		{"store timeout too long", []string{"--store-timeout", "1h"}, nil, "store_timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load(t, tc.args, tc.env)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one naming %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	if _, err := load(t, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}

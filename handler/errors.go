@@ -1,0 +1,91 @@
+package handler
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"gatekeeper/gate"
+	"gatekeeper/messages"
+	"gatekeeper/review"
+	"gatekeeper/store"
+)
+
+// statusOf is the one table from error codes to HTTP statuses.
+var statusOf = map[string]int{
+	"invalid_json":           http.StatusBadRequest,
+	"validation_failed":      http.StatusBadRequest,
+	"signature_missing":      http.StatusUnauthorized,
+	"signature_invalid":      http.StatusUnauthorized,
+	"signature_expired":      http.StatusUnauthorized,
+	"outlet_not_found":       http.StatusNotFound,
+	"post_not_found":         http.StatusNotFound,
+	"hold_not_found":         http.StatusNotFound,
+	"not_found":              http.StatusNotFound,
+	"method_not_allowed":     http.StatusMethodNotAllowed,
+	"hold_not_pending":       http.StatusConflict,
+	"body_too_large":         http.StatusRequestEntityTooLarge,
+	"unsupported_media_type": http.StatusUnsupportedMediaType,
+	"rate_limited":           http.StatusTooManyRequests,
+	"internal":               http.StatusInternalServerError,
+	"store_unavailable":      http.StatusServiceUnavailable,
+}
+
+// RetryAfterSeconds is what a 503 or 429 asks the caller to wait.
+const RetryAfterSeconds = "2"
+
+// apiError is an error a caller can act on.
+type apiError struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	// RequestID lets an operator find the log line of an internal error.
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// fail answers with error code, logging cause when it is the service's fault.
+func fail(c *gin.Context, code string, cause error, fields map[string]string) {
+	status, ok := statusOf[code]
+	if !ok {
+		code, status = "internal", http.StatusInternalServerError
+	}
+	lang := langOf(c)
+	e := apiError{Code: code, Message: messages.Error(lang, code), Fields: fields}
+	switch status {
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
+		c.Header("Retry-After", RetryAfterSeconds)
+	}
+	if status >= 500 {
+		e.RequestID = requestID(c)
+		level := slog.LevelError
+		if status == http.StatusServiceUnavailable {
+			level = slog.LevelWarn
+		}
+		slog.Log(c.Request.Context(), level, "request failed", "request_id", e.RequestID, "code", code, "err", cause)
+	}
+	c.AbortWithStatusJSON(status, gin.H{"error": e})
+}
+
+// failErr maps an error from gate or the store to its code.
+func failErr(c *gin.Context, err error, notFound string) {
+	switch {
+	case gate.Unavailable(err):
+		fail(c, "store_unavailable", err, nil)
+	case errors.Is(err, store.ErrNotFound):
+		fail(c, notFound, err, nil)
+	case errors.Is(err, store.ErrConflict):
+		fail(c, "hold_not_pending", err, nil)
+	case errors.Is(err, review.ErrNoteRequired):
+		fail(c, "validation_failed", err, map[string]string{"note": messages.Field(langOf(c), "required", "")})
+	case errors.Is(err, review.ErrReviewerRequired):
+		fail(c, "validation_failed", err, map[string]string{"reviewer": messages.Field(langOf(c), "required", "")})
+	default:
+		fail(c, "internal", err, nil)
+	}
+}
+
+func langOf(c *gin.Context) messages.Lang {
+	return messages.FromAcceptLanguage(c.GetHeader("Accept-Language"))
+}

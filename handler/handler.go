@@ -1,0 +1,407 @@
+// Package handler is Gatekeeper's HTTP API on Gin: routes, body limits,
+// Standard Webhooks signatures, binding and validation, and errors as JSON in
+// Vietnamese (default) or English. The work itself is done by package gate.
+package handler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+
+	"gatekeeper/gate"
+	"gatekeeper/store"
+	"gatekeeper/webhook"
+)
+
+// Deps is what the API needs.
+type Deps struct {
+	Gate    *gate.Service
+	Outlets *gate.OutletCache
+	Store   store.Store // for replies of repeated webhook ids and readiness
+	Log     *slog.Logger
+	Now     func() time.Time
+
+	MaxBodyBytes int64
+	RateLimit    float64 // per outlet per second on this replica; 0 = off
+	RateBurst    int
+	// Middleware runs first on every request (metrics, …).
+	Middleware []gin.HandlerFunc
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []string
+}
+
+type api struct {
+	Deps
+	limiters sync.Map // outlet id → *rate.Limiter
+}
+
+// New returns the Gin engine with the API, health and readiness routes.
+// Other parts (the console, /metrics) are mounted on it by the caller.
+func New(d Deps) (*gin.Engine, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	a := &api{Deps: d}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	r.HandleMethodNotAllowed = true
+	r.Use(a.requestID, a.recover, a.logRequests)
+	r.Use(d.Middleware...)
+	r.NoRoute(func(c *gin.Context) { fail(c, "not_found", nil, nil) })
+	r.NoMethod(func(c *gin.Context) { fail(c, "method_not_allowed", nil, nil) })
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", a.ready)
+
+	v1 := r.Group("/v1/outlets/:outlet", a.signed)
+	v1.POST("/check", a.check)
+	v1.DELETE("/posts/:id", a.remembered(a.withdraw))
+	v1.POST("/sync", a.remembered(a.sync))
+	v1.GET("/share", a.share)
+	v1.GET("/holds", a.holds)
+	v1.GET("/holds/:id", a.hold)
+	v1.POST("/holds/:id/approve", a.remembered(a.resolve(true)))
+	v1.POST("/holds/:id/reject", a.remembered(a.resolve(false)))
+	return r, nil
+}
+
+const (
+	ctxRequestID = "gatekeeper.request_id"
+	ctxOutlet    = "gatekeeper.outlet"
+	ctxBody      = "gatekeeper.body"
+	ctxWebhookID = "gatekeeper.webhook_id"
+)
+
+func (a *api) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if id == "" || len(id) > 64 || !postIDPattern.MatchString(id) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Set(ctxRequestID, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+// recover turns a panic into a 500 JSON answer with the request id; the
+// panic itself goes to the log only.
+func (a *api) recover(c *gin.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			if errors.Is(asError(p), http.ErrAbortHandler) {
+				panic(p)
+			}
+			fail(c, "internal", fmt.Errorf("panic: %v", p), nil)
+		}
+	}()
+	c.Next()
+}
+
+func asError(p any) error {
+	if err, ok := p.(error); ok {
+		return err
+	}
+	return nil
+}
+
+func (a *api) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	status := c.Writer.Status()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelWarn
+	}
+	a.Log.Log(c.Request.Context(), level, "http",
+		"request_id", requestID(c), "method", c.Request.Method, "route", c.FullPath(),
+		"status", status, "duration_ms", float64(time.Since(start).Microseconds())/1000,
+		"outlet", c.Param("outlet"), "client_ip", c.ClientIP())
+}
+
+func (a *api) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Second)
+	defer cancel()
+	if err := a.Store.Ping(ctx); err != nil {
+		fail(c, "store_unavailable", err, nil)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// signed loads the outlet, reads the body within the limit and verifies the
+// Standard Webhooks signature with the outlet's secrets. Nothing after it
+// runs for a request that is not signed by the outlet.
+func (a *api) signed(c *gin.Context) {
+	o, err := a.Outlets.Get(c.Request.Context(), c.Param("outlet"))
+	if err != nil {
+		failErr(c, err, "outlet_not_found")
+		return
+	}
+	if c.Request.Method == http.MethodPost {
+		mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+		if err != nil || mt != "application/json" {
+			fail(c, "unsupported_media_type", nil, nil)
+			return
+		}
+	}
+	if c.Request.ContentLength > a.MaxBodyBytes {
+		fail(c, "body_too_large", nil, nil)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, a.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			fail(c, "body_too_large", nil, nil)
+			return
+		}
+		fail(c, "invalid_json", err, nil)
+		return
+	}
+	now := a.Now()
+	var keys [][]byte
+	for _, s := range o.Secrets {
+		if s.ExpiresAt != nil && !now.Before(*s.ExpiresAt) {
+			continue
+		}
+		if k, err := webhook.DecodeSecret(s.Value); err == nil {
+			keys = append(keys, k)
+		}
+	}
+	id, err := webhook.Verify(c.Request.Header, body, now, keys...)
+	switch {
+	case errors.Is(err, webhook.ErrMissingHeaders):
+		fail(c, "signature_missing", nil, nil)
+		return
+	case errors.Is(err, webhook.ErrTooOld), errors.Is(err, webhook.ErrTooNew), errors.Is(err, webhook.ErrBadTimestamp):
+		fail(c, "signature_expired", nil, nil)
+		return
+	case err != nil:
+		fail(c, "signature_invalid", nil, nil)
+		return
+	}
+	if !a.allow(o.ID) {
+		fail(c, "rate_limited", nil, nil)
+		return
+	}
+	c.Set(ctxOutlet, o)
+	c.Set(ctxBody, body)
+	c.Set(ctxWebhookID, id)
+	c.Next()
+}
+
+func (a *api) allow(outlet string) bool {
+	if a.RateLimit <= 0 {
+		return true
+	}
+	l, ok := a.limiters.Load(outlet)
+	if !ok {
+		l, _ = a.limiters.LoadOrStore(outlet, rate.NewLimiter(rate.Limit(a.RateLimit), a.RateBurst))
+	}
+	return l.(*rate.Limiter).Allow()
+}
+
+func outletOf(c *gin.Context) *store.Outlet { return c.MustGet(ctxOutlet).(*store.Outlet) }
+func bodyOf(c *gin.Context) []byte          { return c.MustGet(ctxBody).([]byte) }
+
+// reply is a stored answer to a signed request.
+type reply struct {
+	Status int    `json:"status"`
+	Body   []byte `json:"body"`
+}
+
+// remembered makes a state-changing route answer a repeated webhook id with
+// its first answer, changing nothing. (Checks do this atomically in the store.)
+func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		o, id := outletOf(c), c.GetString(ctxWebhookID)
+		ctx, cancel := context.WithTimeout(c.Request.Context(), a.Gate.StoreTimeout)
+		stored, ok, err := a.Store.Recall(ctx, o.ID, id)
+		cancel()
+		if err != nil {
+			failErr(c, err, "not_found")
+			return
+		}
+		if ok {
+			var r reply
+			if err := jsonUnmarshal(stored, &r); err == nil {
+				c.Header("Idempotent-Replayed", "true")
+				c.Data(r.Status, "application/json; charset=utf-8", r.Body)
+				return
+			}
+		}
+		status, v, done := h(c)
+		if !done {
+			return
+		}
+		body, err := jsonMarshal(v)
+		if err != nil {
+			fail(c, "internal", err, nil)
+			return
+		}
+		raw, _ := jsonMarshal(reply{Status: status, Body: body})
+		ctx, cancel = context.WithTimeout(c.Request.Context(), a.Gate.StoreTimeout)
+		defer cancel()
+		if err := a.Store.Remember(ctx, o.ID, id, raw); err != nil {
+			// The change is made; only the replay record is missing, and the
+			// operations behind this are idempotent. Say so in the log.
+			a.Log.Warn("could not remember the answer to a webhook id", "request_id", requestID(c), "webhook_id", id, "err", err)
+		}
+		c.Data(status, "application/json; charset=utf-8", body)
+	}
+}
+
+func (a *api) check(c *gin.Context) {
+	lang := langOf(c)
+	var req checkRequest
+	if code, fields := decodeJSON(bodyOf(c), &req, lang); code != "" {
+		fail(c, code, nil, fields)
+		return
+	}
+	ans, err := a.Gate.Check(c.Request.Context(), outletOf(c), req.Post.post(), req.DryRun, c.GetString(ctxWebhookID))
+	if err != nil {
+		failErr(c, err, "outlet_not_found")
+		return
+	}
+	ans.Localize(lang)
+	c.JSON(http.StatusOK, ans)
+}
+
+func (a *api) withdraw(c *gin.Context) (int, any, bool) {
+	id := c.Param("id")
+	if !postIDPattern.MatchString(id) {
+		fail(c, "validation_failed", nil, map[string]string{"id": fieldMsg(c, "postid", "")})
+		return 0, nil, false
+	}
+	ans, err := a.Gate.Withdraw(c.Request.Context(), outletOf(c), id, "cms")
+	if err != nil {
+		failErr(c, err, "post_not_found")
+		return 0, nil, false
+	}
+	return http.StatusOK, ans, true
+}
+
+func (a *api) sync(c *gin.Context) (int, any, bool) {
+	lang := langOf(c)
+	var req syncRequest
+	if code, fields := decodeJSON(bodyOf(c), &req, lang); code != "" {
+		fail(c, code, nil, fields)
+		return 0, nil, false
+	}
+	now := a.Now()
+	posts := make([]gate.Post, 0, len(req.Posts))
+	for i := range req.Posts {
+		p := req.Posts[i].postInput.post()
+		t, _ := time.Parse(time.RFC3339, req.Posts[i].PublishedAt)
+		if t.After(now.Add(webhook.Tolerance)) {
+			fail(c, "validation_failed", nil, map[string]string{
+				"posts[" + strconv.Itoa(i) + "].published_at": fieldMsg(c, "future", ""),
+			})
+			return 0, nil, false
+		}
+		p.PublishedAt = &t
+		posts = append(posts, p)
+	}
+	ans, err := a.Gate.Sync(c.Request.Context(), outletOf(c), posts, req.Complete, "cms")
+	if err != nil {
+		failErr(c, err, "outlet_not_found")
+		return 0, nil, false
+	}
+	return http.StatusOK, ans, true
+}
+
+func (a *api) share(c *gin.Context) {
+	days := 0
+	if s := c.Query("days"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > gate.MaxSeriesDays {
+			fail(c, "validation_failed", nil, map[string]string{"days": fieldMsg(c, "integer", "1–"+strconv.Itoa(gate.MaxSeriesDays))})
+			return
+		}
+		days = n
+	}
+	ans, err := a.Gate.Share(c.Request.Context(), outletOf(c), days)
+	if err != nil {
+		failErr(c, err, "outlet_not_found")
+		return
+	}
+	c.JSON(http.StatusOK, ans)
+}
+
+func (a *api) holds(c *gin.Context) {
+	f := store.HoldFilter{Status: store.HoldStatus(c.Query("status")), Limit: 100}
+	switch f.Status {
+	case "", store.HoldPending, store.HoldApproved, store.HoldRejected, store.HoldCancelled:
+	default:
+		fail(c, "validation_failed", nil, map[string]string{"status": fieldMsg(c, "status", "")})
+		return
+	}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 500 {
+			fail(c, "validation_failed", nil, map[string]string{"limit": fieldMsg(c, "integer", "1–500")})
+			return
+		}
+		f.Limit = n
+	}
+	if s := c.Query("before"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			fail(c, "validation_failed", nil, map[string]string{"before": fieldMsg(c, "time", "")})
+			return
+		}
+		f.Before = t
+	}
+	hs, err := a.Gate.Holds(c.Request.Context(), outletOf(c), f)
+	if err != nil {
+		failErr(c, err, "outlet_not_found")
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"holds": hs})
+}
+
+func (a *api) hold(c *gin.Context) {
+	h, err := a.Gate.Hold(c.Request.Context(), outletOf(c), c.Param("id"))
+	if err != nil {
+		failErr(c, err, "hold_not_found")
+		return
+	}
+	c.JSON(http.StatusOK, h)
+}
+
+func (a *api) resolve(approve bool) func(*gin.Context) (int, any, bool) {
+	return func(c *gin.Context) (int, any, bool) {
+		var req resolveRequest
+		if code, fields := decodeJSON(bodyOf(c), &req, langOf(c)); code != "" {
+			fail(c, code, nil, fields)
+			return 0, nil, false
+		}
+		h, err := a.Gate.Resolve(c.Request.Context(), outletOf(c), c.Param("id"), approve, req.Reviewer, req.Note)
+		if err != nil {
+			failErr(c, err, "hold_not_found")
+			return 0, nil, false
+		}
+		return http.StatusOK, h, true
+	}
+}

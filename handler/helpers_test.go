@@ -1,0 +1,237 @@
+package handler_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"gatekeeper/admin"
+	"gatekeeper/gate"
+	"gatekeeper/handler"
+	"gatekeeper/policy"
+	"gatekeeper/review"
+	"gatekeeper/store"
+	"gatekeeper/store/sqlitestore"
+	"gatekeeper/webhook"
+)
+
+// clock is a settable time shared by a test's service instances.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// env is one test's service: a real store behind the real Gin engine.
+type env struct {
+	t      testing.TB
+	st     store.Store
+	clock  *clock
+	engine http.Handler
+	keys   map[string][]byte // outlet id → key
+}
+
+func sqliteStore(t *testing.T) store.Store { return sqliteStoreB(t) }
+
+func sqliteStoreB(tb testing.TB) store.Store {
+	tb.Helper()
+	st, err := sqlitestore.Open(context.Background(), tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+var benchNow = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+
+func newEnv(t *testing.T, st store.Store) *env {
+	t.Helper()
+	c := &clock{t: benchNow}
+	return &env{t: t, st: st, clock: c, engine: newEngine(t, st, c), keys: map[string][]byte{}}
+}
+
+func newEngine(t testing.TB, st store.Store, c *clock) http.Handler {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &gate.Service{
+		Store: st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: st, Now: c.Now},
+		Now: c.Now, StoreTimeout: 250 * time.Millisecond, Log: log,
+	}
+	e, err := handler.New(handler.Deps{
+		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: 0}, Store: st, Log: log, Now: c.Now,
+		MaxBodyBytes: 4 << 20,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// addOutlet creates an outlet with the default policy, changed by edit.
+func (e *env) addOutlet(id string, edit func(*store.Outlet)) {
+	e.t.Helper()
+	o := admin.NewOutlet(id, "Báo "+id)
+	if edit != nil {
+		edit(&o)
+	}
+	secret, err := admin.Create(context.Background(), e.st, o, "test", e.clock.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	key, err := webhook.DecodeSecret(secret)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.keys[id] = key
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) json(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("answer is not JSON (%d): %s", r.Status, r.Body)
+	}
+	return m
+}
+
+func (r response) errorCode(t testing.TB) string {
+	t.Helper()
+	e, _ := r.json(t)["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+// request is one HTTP call; sign says with which key and webhook id.
+type request struct {
+	method, path string
+	body         []byte
+	key          []byte // nil: unsigned
+	webhookID    string
+	at           time.Time // signature time; zero: the clock's now
+	header       map[string]string
+}
+
+func (e *env) do(r request) response {
+	e.t.Helper()
+	req := httptest.NewRequest(r.method, r.path, bytes.NewReader(r.body))
+	if r.method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.key != nil {
+		id := r.webhookID
+		if id == "" {
+			id = webhook.NewID()
+		}
+		at := r.at
+		if at.IsZero() {
+			at = e.clock.Now()
+		}
+		webhook.SignHeaders(req.Header, id, at, r.body, r.key)
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	e.engine.ServeHTTP(w, req)
+	if err := openAPI(e.t).check(r.method, r.path, w.Code, w.Body.Bytes()); err != nil {
+		e.t.Fatal(err)
+	}
+	return response{Status: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+}
+
+func checkBody(id, title, tone string, dryRun bool) []byte {
+	post := map[string]any{"id": id, "title": title, "content": "<p>Nội dung bài viết.</p>", "author": "bientapvien"}
+	if tone != "" {
+		post["declared_tone"] = tone
+	}
+	b, _ := json.Marshal(map[string]any{"post": post, "dry_run": dryRun})
+	return b
+}
+
+// check sends a signed check and returns the answer.
+func (e *env) check(outlet, id, tone string) map[string]any {
+	e.t.Helper()
+	r := e.do(request{method: "POST", path: "/v1/outlets/" + outlet + "/check", body: checkBody(id, "Tin "+id, tone, false), key: e.keys[outlet]})
+	if r.Status != http.StatusOK {
+		e.t.Fatalf("check %s: %d %s", id, r.Status, r.Body)
+	}
+	return r.json(e.t)
+}
+
+// seed records posts published at the clock's now through the sync route.
+func (e *env) seed(outlet string, published, negative int, prefix string) {
+	e.t.Helper()
+	var posts []map[string]any
+	for i := 0; i < published; i++ {
+		tone := "neutral"
+		if i < negative {
+			tone = "negative"
+		}
+		posts = append(posts, map[string]any{
+			"id": prefix + "-" + itoa(i), "title": "Bài " + itoa(i), "declared_tone": tone,
+			"published_at": e.clock.Now().Add(-time.Hour).Format(time.RFC3339),
+		})
+	}
+	b, _ := json.Marshal(map[string]any{"posts": posts})
+	r := e.do(request{method: "POST", path: "/v1/outlets/" + outlet + "/sync", body: b, key: e.keys[outlet]})
+	if r.Status != http.StatusOK {
+		e.t.Fatalf("sync: %d %s", r.Status, r.Body)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// state is everything a refused request must leave unchanged.
+type state struct {
+	counts policy.Counts
+	audit  int
+	holds  int
+}
+
+func (e *env) state(outlet string) state {
+	e.t.Helper()
+	ctx := context.Background()
+	c, err := e.st.Window(ctx, outlet, e.clock.Now(), 30*24*time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	a, err := e.st.ListAudit(ctx, outlet, store.AuditFilter{Limit: 10000})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	h, err := e.st.ListHolds(ctx, outlet, store.HoldFilter{Limit: 10000})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return state{c, len(a), len(h)}
+}
+
+func rotate(e *env, outlet string) (string, error) {
+	return admin.RotateSecret(context.Background(), e.st, outlet, "test", e.clock.Now(), admin.RotationGrace)
+}

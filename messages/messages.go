@@ -1,0 +1,167 @@
+// Package messages holds every sentence Gatekeeper's API says to a person, in
+// Vietnamese (the default) and English, keyed by stable codes.
+package messages
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// Lang is a supported language.
+type Lang string
+
+const (
+	VI Lang = "vi"
+	EN Lang = "en"
+)
+
+var matcher = language.NewMatcher([]language.Tag{language.Vietnamese, language.English})
+
+// FromAcceptLanguage picks vi or en from an Accept-Language header;
+// Vietnamese when the header is empty or names neither.
+func FromAcceptLanguage(h string) Lang {
+	if strings.TrimSpace(h) == "" {
+		return VI
+	}
+	tags, _, err := language.ParseAcceptLanguage(h)
+	if err != nil || len(tags) == 0 {
+		return VI
+	}
+	_, idx, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return VI
+	}
+	if idx == 1 {
+		return EN
+	}
+	return VI
+}
+
+type pair struct{ vi, en string }
+
+// errorText is what each error code says.
+var errorText = map[string]pair{
+	"invalid_json":           {"Nội dung yêu cầu không phải JSON hợp lệ.", "The request body is not valid JSON."},
+	"validation_failed":      {"Yêu cầu có trường không hợp lệ.", "Some fields of the request are invalid."},
+	"signature_missing":      {"Thiếu chữ ký: cần các header webhook-id, webhook-timestamp và webhook-signature.", "Missing signature: the webhook-id, webhook-timestamp and webhook-signature headers are required."},
+	"signature_invalid":      {"Chữ ký không hợp lệ cho kênh này.", "The signature is not valid for this outlet."},
+	"signature_expired":      {"Chữ ký đã hết hạn hoặc đồng hồ lệch quá 5 phút; hãy gửi lại với thời điểm hiện tại.", "The signature has expired or the clock is off by more than 5 minutes; send again with the current time."},
+	"outlet_not_found":       {"Không tìm thấy kênh (outlet) này.", "No such outlet."},
+	"post_not_found":         {"Gatekeeper chưa từng nhận bài viết này.", "Gatekeeper has never seen this post."},
+	"hold_not_found":         {"Không tìm thấy bài bị giữ này.", "No such held post."},
+	"hold_not_pending":       {"Bài này đã được xử lý (duyệt, từ chối hoặc huỷ) trước đó.", "This hold was already approved, rejected or cancelled."},
+	"not_found":              {"Không có đường dẫn này.", "No such path."},
+	"method_not_allowed":     {"Phương thức không được hỗ trợ ở đường dẫn này.", "Method not allowed on this path."},
+	"body_too_large":         {"Nội dung yêu cầu quá lớn.", "The request body is too large."},
+	"unsupported_media_type": {"Nội dung phải là JSON (Content-Type: application/json).", "The body must be JSON (Content-Type: application/json)."},
+	"rate_limited":           {"Quá nhiều yêu cầu; hãy thử lại sau ít giây.", "Too many requests; try again in a few seconds."},
+	"store_unavailable":      {"Chưa ghi nhận được quyết định vì kho dữ liệu tạm thời không phản hồi; bài chưa được tính, hãy thử lại.", "The decision could not be recorded because the store is not responding; the post is not counted, try again."},
+	"internal":               {"Lỗi nội bộ; đã ghi lại với mã yêu cầu.", "Internal error; it has been logged with the request id."},
+}
+
+// Error returns the message of an error code in lang.
+func Error(lang Lang, code string) string {
+	p, ok := errorText[code]
+	if !ok {
+		p = errorText["internal"]
+	}
+	return pick(lang, p)
+}
+
+// fieldText is what each validation rule says about a field.
+var fieldText = map[string]pair{
+	"required": {"bắt buộc, không được để trống", "is required and must not be empty"},
+	"max":      {"dài quá mức cho phép (tối đa %s)", "is too long (at most %s)"},
+	"min":      {"quá ngắn (tối thiểu %s)", "is too short (at least %s)"},
+	"oneof":    {"phải là một trong: %s", "must be one of: %s"},
+	"url":      {"phải là một URL hợp lệ", "must be a valid URL"},
+	"http_url": {"phải là một URL http(s) hợp lệ", "must be a valid http(s) URL"},
+	"postid":   {"chỉ gồm chữ, số và . _ : - (tối đa 128 ký tự)", "may contain only letters, digits and . _ : - (at most 128 characters)"},
+	"type":     {"sai kiểu dữ liệu (cần %s)", "has the wrong type (want %s)"},
+	"time":     {"phải là thời điểm RFC 3339, ví dụ 2026-11-27T08:00:00+07:00", "must be an RFC 3339 time, e.g. 2026-11-27T08:00:00+07:00"},
+	"future":   {"không được ở tương lai", "must not be in the future"},
+	"dive":     {"có phần tử không hợp lệ", "has an invalid element"},
+	"status":   {"phải là pending, approved, rejected hoặc cancelled", "must be pending, approved, rejected or cancelled"},
+	"integer":  {"phải là số nguyên từ %s", "must be a whole number from %s"},
+}
+
+// Field returns the message for a field that failed rule (with its parameter).
+func Field(lang Lang, rule, param string) string {
+	p, ok := fieldText[rule]
+	if !ok {
+		return pick(lang, pair{"không hợp lệ", "is invalid"})
+	}
+	s := pick(lang, p)
+	if strings.Contains(s, "%s") {
+		s = fmt.Sprintf(s, param)
+	}
+	return s
+}
+
+// Percent formats a share in basis points the way lang writes it:
+// "14,88%" in Vietnamese, "14.88%" in English.
+func Percent(lang Lang, bp int64) string {
+	s := fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
+	if lang == VI {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// ReasonArgs are the numbers a reason message may mention.
+type ReasonArgs struct {
+	After, WarnAt, Limit int64 // basis points
+	Published, MinSample int64
+}
+
+var reasonText = map[string]pair{
+	"not_negative":           {"Bài không mang sắc thái tiêu cực.", "The post is not negative."},
+	"share_within_limit":     {"Bài tiêu cực; sau bài này tỉ lệ tin tiêu cực là %[1]s, trong ngưỡng an toàn (cảnh báo từ %[2]s).", "A negative post; after it the negative share is %[1]s, within the safe range (warning above %[2]s)."},
+	"share_near_limit":       {"Bài tiêu cực; sau bài này tỉ lệ tin tiêu cực là %[1]s, vượt ngưỡng cảnh báo %[2]s (giới hạn %[3]s).", "A negative post; after it the negative share is %[1]s, above the warning level %[2]s (limit %[3]s)."},
+	"share_over_limit":       {"Bài tiêu cực; đăng bài này sẽ đưa tỉ lệ tin tiêu cực lên %[1]s, vượt giới hạn %[3]s. Bài được giữ lại chờ duyệt.", "A negative post; publishing it would take the negative share to %[1]s, past the %[3]s limit. It is held for review."},
+	"borderline":             {"Sắc thái của bài chưa rõ ràng; hãy xem lại trước khi đăng.", "The post's tone is uncertain; check it before publishing."},
+	"borderline_over_limit":  {"Sắc thái của bài chưa rõ ràng và nếu là tin tiêu cực thì tỉ lệ sẽ lên %[1]s, vượt giới hạn %[3]s. Bài được giữ lại chờ duyệt.", "The post's tone is uncertain, and if negative the share would reach %[1]s, past the %[3]s limit. It is held for review."},
+	"min_sample":             {"Kênh mới có %[4]d bài trong kỳ (dưới mức tối thiểu %[5]d) nên bài chỉ bị cảnh báo thay vì giữ lại.", "The outlet has only %[4]d posts in the window (fewer than the minimum %[5]d), so the post is warned instead of held."},
+	"sensational_headline":   {"Tiêu đề có dấu hiệu giật gân, câu khách.", "The headline looks sensational (click-bait)."},
+	"already_counted":        {"Bài đã được tính trước đó với cùng sắc thái; không có gì thay đổi.", "The post was already counted with the same tone; nothing changes."},
+	"outside_window":         {"Bài đã đăng trước kỳ tính hiện tại nên không ảnh hưởng tỉ lệ.", "The post went live before the current window, so it does not affect the share."},
+	"shadow_mode":            {"Kênh đang ở chế độ theo dõi: quyết định được ghi lại nhưng bài luôn được phép đăng.", "The outlet is in shadow mode: the decision is recorded but the post is always allowed."},
+	"declared_negative":      {"Biên tập viên khai báo bài là tin tiêu cực.", "The editor declared the post negative."},
+	"declared_tone_conflict": {"Sắc thái biên tập viên khai báo nhẹ hơn đánh giá của hệ thống (tiêu cực); bài được xem là chưa rõ ràng.", "The editor declared a milder tone than the system's confident assessment (negative); the post is treated as uncertain."},
+	"category_negative":      {"Chuyên mục của bài được kênh xếp vào tin tiêu cực.", "The outlet maps the post's category to negative."},
+	"category_tone_conflict": {"Chuyên mục của bài được xếp nhẹ hơn đánh giá của hệ thống (tiêu cực); bài được xem là chưa rõ ràng.", "The post's category maps to a milder tone than the system's confident assessment (negative); the post is treated as uncertain."},
+}
+
+// Reason returns the message of a reason code in lang.
+func Reason(lang Lang, code string, a ReasonArgs) string {
+	p, ok := reasonText[code]
+	if !ok {
+		return code
+	}
+	s := pick(lang, p)
+	if strings.Contains(s, "%[") {
+		// Explicit argument indexes: fmt does not complain about unused ones.
+		s = fmt.Sprintf(s, Percent(lang, a.After), Percent(lang, a.WarnAt), Percent(lang, a.Limit), a.Published, a.MinSample)
+	}
+	return s
+}
+
+func pick(lang Lang, p pair) string {
+	if lang == EN {
+		return p.en
+	}
+	return p.vi
+}
+
+// Codes lists every error and reason code (for tests of the catalogue).
+func Codes() (errs, reasons []string) {
+	for k := range errorText {
+		errs = append(errs, k)
+	}
+	for k := range reasonText {
+		reasons = append(reasons, k)
+	}
+	return errs, reasons
+}
