@@ -2,10 +2,8 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,12 +11,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gatekeeper/admin"
 	"gatekeeper/policy"
 	"gatekeeper/store"
-	"gatekeeper/webhook"
 )
-
-var outletIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 type adminOutletsData struct {
 	Outlets []store.Outlet
@@ -48,36 +44,14 @@ func readOutletForm(g *gin.Context) outletForm {
 	}
 }
 
-// parsePercent reads "15", "15.5", "15,25" as basis points, exactly.
+// parsePercent reads "15", "15.5", "15,25" as basis points, exactly (a
+// decimal comma, as Vietnamese writes it, is accepted).
 func parsePercent(s string) (policy.BasisPoints, error) {
-	s = strings.TrimSuffix(strings.ReplaceAll(strings.TrimSpace(s), ",", "."), "%")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
+	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") {
 		return 0, errors.New("percent")
 	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 || w > 100 {
-		return 0, errors.New("percent")
-	}
-	frac = (frac + "00")[:2]
-	f, err := strconv.ParseInt(frac, 10, 64)
-	if err != nil {
-		return 0, errors.New("percent")
-	}
-	return policy.BasisPoints(w*100 + f), nil
-}
-
-// ValidateCallbackURL accepts an absolute http(s) URL without credentials
-// or fragment.
-func ValidateCallbackURL(s string) error {
-	if s == "" {
-		return nil
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" || len(s) > 2000 {
-		return errors.New("callback_url")
-	}
-	return nil
+	return admin.ParsePercent(s)
 }
 
 // apply sets the form's values on o, reporting the first bad field.
@@ -100,7 +74,7 @@ func (f outletForm) apply(o *store.Outlet) error {
 	if o.Rules.WarnAt, err = parsePercent(f.WarnAt); err != nil {
 		return errors.New("warn_at")
 	}
-	if o.WindowDays, err = strconv.Atoi(f.WindowDays); err != nil || o.WindowDays < 1 || o.WindowDays > 366 {
+	if o.WindowDays, err = strconv.Atoi(f.WindowDays); err != nil {
 		return errors.New("window_days")
 	}
 	if f.MinSample == "" {
@@ -115,14 +89,8 @@ func (f outletForm) apply(o *store.Outlet) error {
 	if o.Rules.Mode == "" {
 		o.Rules.Mode = policy.Enforce
 	}
-	if err := o.Rules.Validate(); err != nil {
-		return fmt.Errorf("rules: %v", err)
-	}
-	if err := ValidateCallbackURL(f.CallbackURL); err != nil {
-		return err
-	}
 	o.CallbackURL, o.AllowPrivateCallback = f.CallbackURL, f.AllowPrivate
-	return nil
+	return admin.Validate(o)
 }
 
 func (c *Console) adminOutletsPage(g *gin.Context) {
@@ -154,23 +122,17 @@ type secretData struct {
 func (c *Console) adminCreateOutlet(g *gin.Context) {
 	f := readOutletForm(g)
 	lang := langOf(g)
-	if !outletIDRE.MatchString(f.ID) {
+	if err := admin.ValidID(f.ID); err != nil {
 		c.showOutlets(g, http.StatusBadRequest, f, tr(lang, "err.input", "id"))
 		return
 	}
-	now := c.now()
-	o := store.Outlet{ID: f.ID, Rules: policy.DefaultRules(), CreatedAt: now, UpdatedAt: now}
+	o := admin.NewOutlet(f.ID, f.Name)
 	if err := f.apply(&o); err != nil {
 		c.showOutlets(g, http.StatusBadRequest, f, tr(lang, "err.input", err.Error()))
 		return
 	}
-	secret, err := webhook.NewSecret()
+	secret, err := admin.Create(ctx(g), c.st, o, userOf(g).Username, c.now())
 	if err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	o.Secrets = []store.Secret{{Value: secret}}
-	if err := c.st.CreateOutlet(ctx(g), o); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			c.showOutlets(g, http.StatusConflict, f, tr(lang, "admin.exists"))
 			return
@@ -178,16 +140,13 @@ func (c *Console) adminCreateOutlet(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
-	c.audit(g, o.ID, store.AuditEntry{Type: "outlet_add", Detail: mustJSON(outletDetail(o))})
-	// The secret is shown this once, never stored anywhere but the outlet.
+	o, err = c.st.GetOutlet(ctx(g), o.ID)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	// The secret is shown this once; it is kept nowhere but the outlet.
 	c.render(g, http.StatusOK, "secret", "admin.outlets", secretData{Outlet: o, Secret: secret, Loc: o.Location()})
-}
-
-// outletDetail is what the audit log keeps of an outlet (never its secrets).
-func outletDetail(o store.Outlet) map[string]any {
-	return map[string]any{"name": o.Name, "timezone": o.Timezone, "limit": o.Rules.Limit, "warn_at": o.Rules.WarnAt,
-		"window_days": o.WindowDays, "min_sample": o.Rules.MinSample, "callback_url": o.CallbackURL,
-		"allow_private_callback": o.AllowPrivateCallback}
 }
 
 type adminOutletData struct {
@@ -218,44 +177,30 @@ func (c *Console) adminUpdateOutlet(g *gin.Context) {
 			adminOutletData{Outlet: o, Form: f, Error: tr(langOf(g), "err.input", err.Error())})
 		return
 	}
-	o.UpdatedAt = c.now()
-	if err := c.st.UpdateOutlet(ctx(g), o); err != nil {
+	if err := admin.Update(ctx(g), c.st, o, userOf(g).Username, c.now()); err != nil {
 		c.storeErr(g, err)
 		return
 	}
-	c.audit(g, o.ID, store.AuditEntry{Type: "outlet_update", Detail: mustJSON(outletDetail(o))})
 	g.Redirect(http.StatusSeeOther, "/console/admin/outlets/"+url.PathEscape(o.ID)+"?ok=saved")
 }
 
 // adminRotateSecret makes a new current secret; the previous one keeps
 // verifying for SecretGrace so the CMS can be updated without downtime.
 func (c *Console) adminRotateSecret(g *gin.Context) {
+	now := c.now()
+	secret, err := admin.RotateSecret(ctx(g), c.st, g.Param("outlet"), userOf(g).Username, now, c.cfg.SecretGrace)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
 	o, err := c.st.GetOutlet(ctx(g), g.Param("outlet"))
 	if err != nil {
 		c.storeErr(g, err)
 		return
 	}
-	secret, err := webhook.NewSecret()
-	if err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	now := c.now()
-	grace := now.Add(c.cfg.SecretGrace)
-	secrets := []store.Secret{{Value: secret}}
-	if len(o.Secrets) > 0 {
-		prev := o.Secrets[0]
-		prev.ExpiresAt = &grace
-		secrets = append(secrets, prev)
-	}
-	o.Secrets, o.UpdatedAt = secrets, now
-	if err := c.st.UpdateOutlet(ctx(g), o); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	c.audit(g, o.ID, store.AuditEntry{Type: "secret_rotate", Detail: mustJSON(map[string]any{"previous_expires_at": grace})})
 	d := secretData{Outlet: o, Secret: secret, Loc: o.Location()}
-	if len(secrets) > 1 {
+	if len(o.Secrets) > 1 {
+		grace := now.Add(c.cfg.SecretGrace)
 		d.GraceTo = &grace
 	}
 	c.render(g, http.StatusOK, "secret", "admin.outlets", d)

@@ -255,6 +255,9 @@ func TestPostContentIsText(t *testing.T) {
 		}
 	}
 	_, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+id)
+	if !strings.Contains(body, "vượt giới hạn 15,00%") {
+		t.Errorf("the hold's reason is not shown: %s", textOf(body))
+	}
 	if !strings.Contains(body, "<p>Đoạn một đậm</p>") || !strings.Contains(body, "Đoạn hai &amp; ba") || !strings.Contains(body, "<mark>Tai nạn</mark>") {
 		t.Errorf("content/evidence not rendered as expected: %s", textOf(body))
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/callback"
+	"gatekeeper/gate"
 	"gatekeeper/internal/redistest"
 	"gatekeeper/policy"
 	"gatekeeper/store"
@@ -155,18 +156,19 @@ func newEnv(t *testing.T, st store.Store) *env {
 	return e
 }
 
-// snapshotJSON is what the handler keeps with a hold.
+// snapshotJSON is what the gate keeps with a hold (gate.Snapshot).
 func snapshotJSON(id, title, content, author string, evidence ...string) []byte {
 	ev := []policy.Evidence{}
 	for _, x := range evidence {
 		ev = append(ev, policy.Evidence{Text: x, Field: "title", Weight: 2})
 	}
-	b, _ := json.Marshal(map[string]any{
-		"post": map[string]any{"id": id, "title": title, "excerpt": "", "content": content,
-			"url": "https://dakglei.example.vn/?p=" + id, "categories": []string{"Thời sự"}, "author": author},
-		"classification": policy.Classification{Language: "vi",
-			Tone: policy.ToneResult{Label: policy.Negative, Score: 0.91, Evidence: ev}},
-		"reasons": []map[string]string{{"code": "share_over_limit", "message": "Vượt ngưỡng 15%"}},
+	b, _ := json.Marshal(gate.Snapshot{
+		Post: gate.Post{ID: id, Title: title, Content: content, URL: "https://dakglei.example.vn/?p=" + id,
+			Categories: []string{"Thời sự"}, Author: author},
+		Classification: policy.Classification{Language: "vi", Tone: policy.ToneResult{Label: policy.Negative, Score: 0.91, Evidence: ev}},
+		Rules:          policy.DefaultRules(),
+		Subject:        policy.Subject{Negative: true},
+		WindowDays:     30,
 	})
 	return b
 }

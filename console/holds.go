@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	msgs "gatekeeper/messages"
 	"gatekeeper/policy"
 	"gatekeeper/review"
 	"gatekeeper/store"
@@ -223,17 +224,7 @@ func (c *Console) showHold(g *gin.Context, status int, errMsg, note string) {
 		Excerpt: paragraphs(r.Snap.Post.Excerpt, r.Evidence),
 		Content: paragraphs(r.Snap.Post.Content, r.Evidence),
 	}
-	lang := langOf(g)
-	for _, rs := range r.Snap.Reasons {
-		msg := rs.Message
-		if k := "reason." + rs.Code; messages[k] != [2]string{} {
-			msg = tr(lang, k)
-		}
-		if msg == "" {
-			msg = rs.Code
-		}
-		d.Reasons = append(d.Reasons, msg)
-	}
+	d.Reasons = holdReasons(langOf(g), o, h, r.Snap)
 	if h.EarliestSafe != nil && h.EarliestSafe.After(now) {
 		d.SafeAt = h.EarliestSafe
 	}
@@ -248,6 +239,42 @@ func (c *Console) showHold(g *gin.Context, status int, errMsg, note string) {
 		}
 	}
 	c.render(g, status, "hold", "hold.title", d)
+}
+
+// holdReasons says why a post was held: the decision's reason codes (from
+// the rules and subject the check used, against the counts when it was
+// held), the assessment's notes, and any reasons stored with it.
+func holdReasons(lang string, o store.Outlet, h store.Hold, snap snapshot) []string {
+	ml := msgs.VI
+	if lang == langEN {
+		ml = msgs.EN
+	}
+	rules, codes := o.Rules, []string{}
+	if snap.HasPolicy {
+		rules = snap.Rules
+		codes = append(codes, policy.Decide(rules, snap.Subject, policy.NotCounted, h.Before).Reasons...)
+	}
+	codes = append(codes, snap.Notes...)
+	for _, r := range snap.Reasons {
+		codes = append(codes, r.Code)
+	}
+	after := h.Before
+	after.Published++
+	if h.Negative {
+		after.Negative++
+	}
+	args := msgs.ReasonArgs{After: int64(after.Share()), WarnAt: int64(rules.WarnAt), Limit: int64(rules.Limit),
+		Published: h.Before.Published, MinSample: rules.MinSample}
+	var out []string
+	seen := map[string]bool{}
+	for _, code := range codes {
+		if code == "" || seen[code] {
+			continue
+		}
+		seen[code] = true
+		out = append(out, msgs.Reason(ml, code, args))
+	}
+	return out
 }
 
 func holdURL(outlet, hold string) string {

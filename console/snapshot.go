@@ -34,6 +34,13 @@ type snapshot struct {
 	Post           snapPost
 	Classification policy.Classification
 	Reasons        []reason
+	// Rules and Subject are what the check decided with (HasPolicy when
+	// both were present), so the reasons of a hold can be given again.
+	Rules     policy.Rules
+	Subject   policy.Subject
+	HasPolicy bool
+	// Notes are the assessment's extra reason codes (declared tone...).
+	Notes []string
 }
 
 // decodeSnapshot reads the JSON the handler stored with a hold.
@@ -70,6 +77,12 @@ func decodeSnapshot(b []byte) snapshot {
 			}
 		}
 	}
+	_, hasRules := top["rules"]
+	_, hasSubject := top["subject"]
+	if hasRules && hasSubject && json.Unmarshal(top["rules"], &s.Rules) == nil && json.Unmarshal(top["subject"], &s.Subject) == nil {
+		s.HasPolicy = s.Rules.Validate() == nil
+	}
+	s.Notes = jsonStrings(top["notes"])
 	if raw, ok := top["reasons"]; ok {
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) == nil {
