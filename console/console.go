@@ -37,6 +37,9 @@ type Config struct {
 	// did not arrive over TLS (the service runs behind a TLS proxy). Over TLS
 	// it is always Secure.
 	SecureCookies bool
+	// TrustedOrigins may post forms to the console although they are another
+	// origin (e.g. "https://cms.example.vn"); normally none.
+	TrustedOrigins []string
 	// SessionTTL is the longest a session lasts (12 h).
 	SessionTTL time.Duration
 	// SessionIdle ends a session not used for this long (2 h).
@@ -131,6 +134,11 @@ func New(cfg Config, deps Deps) *Console {
 	}
 	c.static = http.StripPrefix("/console/static/", http.FileServerFS(sub))
 	c.cop = http.NewCrossOriginProtection()
+	for _, o := range cfg.TrustedOrigins {
+		if err := c.cop.AddTrustedOrigin(o); err != nil {
+			c.log.Error("console: trusted origin ignored", "origin", o, "err", err)
+		}
+	}
 	return c
 }
 

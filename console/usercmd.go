@@ -34,24 +34,46 @@ const userUsage = `Cách dùng / usage:
   gatekeeper user remove USERNAME
 `
 
+// UserFlags are the flags of "gatekeeper user …".
+type UserFlags struct {
+	Role          string
+	Outlets       string
+	PasswordStdin bool
+}
+
+// Register adds the flags to fs (for a caller that parses its own flags,
+// such as the store's, on the same set).
+func (f *UserFlags) Register(fs *flag.FlagSet) {
+	fs.StringVar(&f.Role, "role", "", "admin, manager or auditor")
+	fs.StringVar(&f.Outlets, "outlets", "", "comma-separated outlet ids (managers)")
+	fs.BoolVar(&f.PasswordStdin, "password-stdin", false, "read the password from the first line of standard input")
+}
+
 // UserCommand runs "gatekeeper user …" (args start after "user"): add, list,
-// passwd, remove. Passwords are read from stdin (first line) so they never
+// passwd, remove, with the flags of UserFlags anywhere after the
+// subcommand. Passwords are read from stdin (first line) so they never
 // appear in a process listing or shell history.
 func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, userUsage)
 		return errors.New("thiếu lệnh con / missing subcommand")
 	}
-	sub, rest := args[0], args[1:]
+	sub := args[0]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	role := fs.String("role", "", "admin, manager or auditor")
-	outlets := fs.String("outlets", "", "comma-separated outlet ids (managers)")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
-	pos, err := parseInterspersed(fs, rest)
+	var f UserFlags
+	f.Register(fs)
+	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
 	}
+	return RunUserCommand(ctx, sub, pos, f, st, stdin, stdout, stderr)
+}
+
+// RunUserCommand runs one subcommand with its positional arguments (the
+// username) and parsed flags.
+func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
+	role, outlets, pwStdin := &f.Role, &f.Outlets, &f.PasswordStdin
 	now := time.Now().UTC()
 	switch sub {
 	case "add":
