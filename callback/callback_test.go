@@ -3,6 +3,7 @@ package callback
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,9 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/redistest"
 	"gatekeeper/policy"
 	"gatekeeper/review"
 	"gatekeeper/store"
+	"gatekeeper/store/redisstore"
 	"gatekeeper/store/sqlitestore"
 	"gatekeeper/webhook"
 )
@@ -56,6 +59,7 @@ type fixture struct {
 	t      *testing.T
 	ctx    context.Context
 	dir    string
+	reopen func() store.Store // another handle on the same data (a restarted service)
 	st     store.Store
 	o      store.Outlet
 	secret string
@@ -72,10 +76,31 @@ func openStore(t *testing.T, dir string) store.Store {
 	return s
 }
 
+// kinds are the real stores the tests run on.
+var kinds = []string{"sqlite", "redis"}
+
 func newFixture(t *testing.T, url string, allowPrivate bool) *fixture {
+	return newFixtureOn(t, "sqlite", url, allowPrivate)
+}
+
+func newFixtureOn(t *testing.T, kind, url string, allowPrivate bool) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), dir: t.TempDir()}
-	f.st = openStore(t, f.dir)
+	switch kind {
+	case "sqlite":
+		f.reopen = func() store.Store { return openStore(t, f.dir) }
+	case "redis":
+		srv := redistest.Start(t, redistest.Options{})
+		f.reopen = func() store.Store {
+			s, err := redisstore.Open(context.Background(), srv.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+	}
+	f.st = f.reopen()
 	secret, _ := webhook.NewSecret()
 	f.secret = secret
 	now := time.Now()
@@ -118,6 +143,12 @@ func (f *fixture) callbacks() []store.Callback {
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func TestDeliverSigned(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k, func(t *testing.T) { testDeliverSigned(t, k) })
+	}
+}
+
+func testDeliverSigned(t *testing.T, kind string) {
 	var got atomic.Value
 	cms := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -125,7 +156,7 @@ func TestDeliverSigned(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	defer cms.Close()
-	f := newFixture(t, cms.URL+"/cb", true)
+	f := newFixtureOn(t, kind, cms.URL+"/cb", true)
 	h := f.approve("42")
 	w := New(f.st, Config{Logger: quiet()})
 	if n, err := w.RunOnce(f.ctx); err != nil || n != 1 {
@@ -207,6 +238,12 @@ func TestRedirectNotFollowed(t *testing.T) {
 // TestRetryBackoffThenFail: failures are retried with growing delays and
 // given up 24 h after queueing; the console's retry makes it due again.
 func TestRetryBackoffThenFail(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k, func(t *testing.T) { testRetryBackoffThenFail(t, k) })
+	}
+}
+
+func testRetryBackoffThenFail(t *testing.T, kind string) {
 	var status atomic.Int32
 	status.Store(http.StatusInternalServerError)
 	cms := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -215,7 +252,7 @@ func TestRetryBackoffThenFail(t *testing.T) {
 		io.WriteString(w, "lỗi máy chủ "+strings.Repeat("x", 1<<20))
 	}))
 	defer cms.Close()
-	f := newFixture(t, cms.URL+"/cb", true)
+	f := newFixtureOn(t, kind, cms.URL+"/cb", true)
 	f.approve("1")
 	created := f.callbacks()[0].CreatedAt
 	now := time.Now()
@@ -271,10 +308,16 @@ func TestRetryBackoffThenFail(t *testing.T) {
 // TestSurvivesRestart: a callback that failed while the CMS was down is
 // delivered by a new worker on a new store handle (a restarted service).
 func TestSurvivesRestart(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k, func(t *testing.T) { testSurvivesRestart(t, k) })
+	}
+}
+
+func testSurvivesRestart(t *testing.T, kind string) {
 	down := httptest.NewServer(http.NotFoundHandler())
 	downURL := down.URL
 	down.Close() // connection refused
-	f := newFixture(t, downURL+"/cb", true)
+	f := newFixtureOn(t, kind, downURL+"/cb", true)
 	f.approve("1")
 	w1 := New(f.st, Config{Logger: quiet()})
 	w1.RunOnce(f.ctx)
@@ -291,7 +334,7 @@ func TestSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.st.Close()
-	st2 := openStore(t, f.dir)
+	st2 := f.reopen()
 	w2 := New(st2, Config{Logger: quiet(), Now: func() time.Time { return cb.NextAttempt.Add(time.Second) }})
 	if n, err := w2.RunOnce(f.ctx); err != nil || n != 1 {
 		t.Fatalf("after restart: %d %v", n, err)
@@ -321,5 +364,44 @@ func TestTimeout(t *testing.T) {
 	cb := f.callbacks()[0]
 	if cb.Status != store.CallbackPending || cb.LastError == "" {
 		t.Fatalf("callback %+v", cb)
+	}
+}
+
+// TestTwoReplicasDeliverOnce: two workers (two service replicas) running at
+// once send each callback once: the lease keeps the second away.
+func TestTwoReplicasDeliverOnce(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k, func(t *testing.T) {
+			var hits atomic.Int32
+			cms := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits.Add(1)
+				time.Sleep(100 * time.Millisecond) // both workers are busy at once
+			}))
+			defer cms.Close()
+			f := newFixtureOn(t, k, cms.URL+"/cb", true)
+			for i := 0; i < 5; i++ {
+				f.approve(fmt.Sprint("p", i))
+			}
+			w1, w2 := New(f.st, Config{Logger: quiet()}), New(f.reopen(), Config{Logger: quiet()})
+			done := make(chan int, 2)
+			for _, w := range []*Worker{w1, w2} {
+				go func() {
+					n, err := w.RunOnce(f.ctx)
+					if err != nil {
+						t.Error(err)
+					}
+					done <- n
+				}()
+			}
+			n := <-done + <-done
+			if n != 5 || hits.Load() != 5 {
+				t.Fatalf("%d attempts, %d deliveries for 5 callbacks", n, hits.Load())
+			}
+			for _, cb := range f.callbacks() {
+				if cb.Status != store.CallbackDelivered || cb.Attempts != 1 {
+					t.Fatalf("callback %+v", cb)
+				}
+			}
+		})
 	}
 }
