@@ -6,6 +6,7 @@ import (
 
 	"gatekeeper/config"
 	"gatekeeper/store"
+	"gatekeeper/store/redisstore"
 	"gatekeeper/store/sqlitestore"
 )
 
@@ -29,5 +30,9 @@ func storeName(cfg *config.Config) string {
 }
 
 func openRedis(ctx context.Context, cfg *config.Config) (store.Store, error) {
-	return nil, fmt.Errorf("redis store: not wired yet")
+	st, err := redisstore.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("open Redis: %w", err)
+	}
+	return st, nil
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"gatekeeper/store/redisstore"
 )
 
 // Config is every setting.
@@ -26,7 +28,6 @@ type Config struct {
 	DataDir      string        `yaml:"data"`          // embedded store directory (used when RedisURL is empty)
 	RedisURL     string        `yaml:"redis_url"`     // redis://, rediss://, cluster (?addr=), redis+sentinel://
 	StoreTimeout time.Duration `yaml:"store_timeout"` // deadline of one store call
-	RedisWait    int           `yaml:"redis_wait_replicas"`
 
 	// HTTP
 	Addr            string        `yaml:"addr"`
@@ -78,7 +79,6 @@ func (c *Config) StoreFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "embedded store directory, used when no Redis URL is set (GATEKEEPER_DATA)")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis URL: redis://, rediss://, redis://h1:p1?addr=h2:p2 (cluster), redis+sentinel://h1:26379,h2:26379/master (GATEKEEPER_REDIS_URL)")
 	fs.DurationVar(&c.StoreTimeout, "store-timeout", c.StoreTimeout, "deadline of one store call (GATEKEEPER_STORE_TIMEOUT)")
-	fs.IntVar(&c.RedisWait, "redis-wait-replicas", c.RedisWait, "after each write, WAIT for this many replicas; 0 = off (GATEKEEPER_REDIS_WAIT_REPLICAS)")
 }
 
 // ServeFlags registers every setting of `serve` on fs.
@@ -164,20 +164,14 @@ func (c *Config) loadFile(path string) error {
 func (c *Config) ValidateStore() error {
 	var errs []error
 	if c.RedisURL != "" {
-		u, err := url.Parse(c.RedisURL)
-		if err != nil {
+		if _, err := redisstore.ParseURL(c.RedisURL); err != nil {
 			errs = append(errs, fmt.Errorf("redis_url: %v", err))
-		} else if s := u.Scheme; s != "redis" && s != "rediss" && s != "redis+sentinel" && s != "rediss+sentinel" {
-			errs = append(errs, fmt.Errorf("redis_url: scheme %q must be redis, rediss or redis+sentinel", s))
 		}
 	} else if strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("data: set a directory for the embedded store, or a redis_url"))
 	}
 	if c.StoreTimeout < 10*time.Millisecond || c.StoreTimeout > 30*time.Second {
 		errs = append(errs, fmt.Errorf("store_timeout %s must be between 10ms and 30s", c.StoreTimeout))
-	}
-	if c.RedisWait < 0 || c.RedisWait > 16 {
-		errs = append(errs, fmt.Errorf("redis_wait_replicas %d must be between 0 and 16", c.RedisWait))
 	}
 	return errors.Join(errs...)
 }

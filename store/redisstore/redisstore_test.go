@@ -3,7 +3,10 @@ package redisstore
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"gatekeeper/internal/redistest"
 	"gatekeeper/store"
@@ -14,7 +17,13 @@ import (
 // is missing and not required: tests needing it skip).
 var shared *redistest.Server
 
+// quiet drops go-redis's own log lines (dial failures are expected in outage tests).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
 func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{})
 	shared = redistest.MustStartMain(redistest.Options{})
 	code := m.Run()
 	if shared != nil {
@@ -31,8 +40,19 @@ func sharedServer(t testing.TB) *redistest.Server {
 	return shared
 }
 
-// open connects a store to url and closes it when the test ends.
+// open connects a store to url and closes it when the test ends. Tests of
+// behaviour get 2 s read/write timeouts (the CPU is shared with other work);
+// tests of deadlines use openStrict, with the production defaults.
 func open(t testing.TB, url string) *Store {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return openStrict(t, url+sep+"read_timeout=2s&write_timeout=2s")
+}
+
+func openStrict(t testing.TB, url string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), url)
 	if err != nil {

@@ -59,47 +59,90 @@ if counted and ledger ~= 3 then
   if isNeg then Na = N + 1 end
 end
 
--- Earliest safe time (policy.EarliestSafe): walk the window oldest first,
--- posts live at the same millisecond leaving together, until a new post
--- (ledger: not counted) would no longer be held.
+-- Earliest safe time: what policy.EarliestSafe finds by walking the window
+-- oldest first (posts live at the same millisecond leave together) until a
+-- new post (ledger: not counted) would no longer be held; found without
+-- visiting every post. While only non-negative posts leave, n is fixed and
+-- p falls, so the situation's bits change only where p crosses one of three
+-- thresholds; so only the groups with a negative post and those crossings
+-- need a look (found by rank). The post itself is left out throughout.
 local function earliest()
-  local function cursor(key)
-    return {key = key, buf = {}, i = 1, rank = redis.call('ZCOUNT', key, '-inf', fmt(cutoff)), done = false}
+  local postIn = ledger == 1 or ledger == 2
+  local function upTo(key, x, exclusive, isPostThere)
+    local hi = fmt(x)
+    if exclusive then hi = '(' .. hi end
+    local c = redis.call('ZCOUNT', key, lo, hi)
+    if isPostThere and (at < x or (at == x and not exclusive)) then c = c - 1 end
+    return c
   end
-  local function peek(c)
+  local function lifts(p, n)
+    local i = bits(p, n, limit, warn, minSample)
+    local c = string.sub(plan, i + 1, i + 1)
+    return c ~= 'h' and c ~= 'H'
+  end
+  -- the largest p at which (n+1)/(p+1) > x/10000 still holds
+  local function thr(x, n)
+    if x <= 0 then return math.huge end
+    return math.floor(((n + 1) * 10000 + x - 1) / x) - 2
+  end
+  if P == 0 then return -1 end
+  local rank0 = redis.call('ZCOUNT', KEYS[1], '-inf', fmt(cutoff))
+  local postRank = nil
+  if postIn then postRank = redis.call('ZRANK', KEYS[1], post) end
+  -- the go-live time of the k-th (from 0) post of the window
+  local function kth(k)
+    local r = rank0 + k
+    if postRank and postRank <= r then r = r + 1 end
+    return tonumber(redis.call('ZRANGE', KEYS[1], r, r, 'WITHSCORES')[2])
+  end
+  -- The first group to leave.
+  local x0 = kth(0)
+  if lifts(P - upTo(KEYS[1], x0, false, postIn), N - upTo(KEYS[2], x0, false, postIn and wasNeg)) then
+    return x0 + window
+  end
+  -- The negative posts, oldest first, in pages.
+  local buf, i, rank, done = {}, 1, redis.call('ZCOUNT', KEYS[2], '-inf', fmt(cutoff)), false
+  local function peek()
     while true do
-      if c.i > #c.buf then
-        if c.done then return nil end
-        c.buf = redis.call('ZRANGE', c.key, c.rank, c.rank + 255, 'WITHSCORES')
-        c.rank, c.i = c.rank + 256, 1
-        if #c.buf < 512 then c.done = true end
-        if #c.buf == 0 then return nil end
+      if i > #buf then
+        if done then return nil end
+        buf = redis.call('ZRANGE', KEYS[2], rank, rank + 255, 'WITHSCORES')
+        rank, i = rank + 256, 1
+        if #buf < 512 then done = true end
+        if #buf == 0 then return nil end
       end
-      if c.buf[c.i] ~= post then return c.buf[c.i], tonumber(c.buf[c.i + 1]) end
-      c.i = c.i + 2
+      if buf[i] ~= post then return tonumber(buf[i + 1]) end
+      i = i + 2
     end
   end
-  local wc, nc = cursor(KEYS[1]), cursor(KEYS[2])
   local p, n = P, N
-  local m, s = peek(wc)
-  while m do
-    local t = s
-    while m and s == t do
-      p = p - 1
-      wc.i = wc.i + 2
-      m, s = peek(wc)
+  while true do
+    local tb = peek()
+    -- Before tb only non-negative posts leave: look where p crosses a threshold.
+    local ts = {thr(limit, n), thr(warn, n), minSample - 1}
+    table.sort(ts, function(a, b) return a > b end)
+    local pEnd = nil
+    for _, t in ipairs(ts) do
+      if t < p and t >= 0 then
+        if not pEnd then
+          pEnd = 0
+          if tb then pEnd = P - upTo(KEYS[1], tb, true, postIn) end
+        end
+        if pEnd <= t then
+          local x = kth(P - t - 1)
+          if lifts(P - upTo(KEYS[1], x, false, postIn), n) then return x + window end
+        end
+      end
     end
-    local nm, ns = peek(nc)
-    while nm and ns <= t do
+    if not tb then return -1 end
+    -- The group at tb, with its negative posts.
+    while tb and peek() == tb do
       n = n - 1
-      nc.i = nc.i + 2
-      nm, ns = peek(nc)
+      i = i + 2
     end
-    local i2 = bits(p, n, limit, warn, minSample)
-    local c2 = string.sub(plan, i2 + 1, i2 + 1)
-    if c2 ~= 'h' and c2 ~= 'H' then return t + window end
+    p = P - upTo(KEYS[1], tb, false, postIn)
+    if lifts(p, n) then return tb + window end
   end
-  return -1
 end
 local es = -1
 if code == 'h' then es = earliest() end

@@ -1,0 +1,366 @@
+/**
+ * Gatekeeper in the block editor (no build step: plain wp.element).
+ *
+ * - Pre-publish panel: the dry-run verdict of the post as it is being edited
+ *   (allow / warn / hold), the negative share before → after on a meter
+ *   against the limit, the words that made it negative, the headroom, the
+ *   sensational-headline warning, and the editor's declared tone. Refreshed
+ *   (debounced) while the title, content, terms or tone change.
+ * - Keeps the publish sidebar on, so the panel is always seen before the final click.
+ * - After a save that ended held (or waiting), a persistent notice replaces
+ *   "Draft saved"; a badge in the status panel shows the Gatekeeper state.
+ */
+( function ( wp, cfg ) {
+	'use strict';
+	if ( ! wp || ! cfg || ! wp.plugins || ! wp.data ) {
+		return;
+	}
+	var el = wp.element.createElement;
+	var useState = wp.element.useState;
+	var useEffect = wp.element.useEffect;
+	var __ = wp.i18n.__;
+	var _n = wp.i18n._n;
+	var sprintf = wp.i18n.sprintf;
+	var data = wp.data;
+	var apiFetch = wp.apiFetch;
+	var components = wp.components;
+	var editPostPkg = wp.editPost || {};
+	var editorPkg = wp.editor || {};
+	// WordPress 6.6+ moved these to wp.editor; 6.1–6.5 have them on wp.editPost.
+	var PrePublishPanel = editorPkg.PluginPrePublishPanel || editPostPkg.PluginPrePublishPanel;
+	var PostStatusInfo = editorPkg.PluginPostStatusInfo || editPostPkg.PluginPostStatusInfo;
+	var TONE = cfg.toneKey;
+	var HELD = cfg.heldStatus;
+	var WAIT = cfg.waitStatus;
+	var NOTICE_ID = 'gatekeeper-state';
+
+	function pct( x ) {
+		var n = Number( x ) * 100;
+		try {
+			return n.toLocaleString( cfg.numberLocale, { minimumFractionDigits: 1, maximumFractionDigits: 1 } ) + '%';
+		} catch ( e ) {
+			return n.toFixed( 1 ) + '%';
+		}
+	}
+
+	// The post's Gatekeeper state, shared by the badge and the notices.
+	var state = cfg.state || {};
+	var listeners = [];
+	function setState( s ) {
+		state = s || {};
+		listeners.forEach( function ( f ) {
+			f( state );
+		} );
+		showNotice( state );
+	}
+	function useGkState() {
+		var pair = useState( state );
+		useEffect( function () {
+			listeners.push( pair[ 1 ] );
+			return function () {
+				listeners = listeners.filter( function ( f ) {
+					return f !== pair[ 1 ];
+				} );
+			};
+		}, [] );
+		return pair[ 0 ];
+	}
+
+	function showNotice( s ) {
+		var notices = data.dispatch( 'core/notices' );
+		notices.removeNotice( NOTICE_ID );
+		if ( s.status === HELD ) {
+			notices.removeNotice( 'SAVE_POST_NOTICE_ID' );
+			notices.createWarningNotice(
+				__( 'This post is held for review: publishing it now would take the outlet past its limit of negative news. A manager will approve or reject it; it goes live as soon as it is approved.', 'gatekeeper' ),
+				{
+					id: NOTICE_ID,
+					isDismissible: false,
+					actions: s.review_url ? [ { label: __( 'Review it now', 'gatekeeper' ), url: s.review_url } ] : [],
+				}
+			);
+		} else if ( s.status === WAIT ) {
+			notices.removeNotice( 'SAVE_POST_NOTICE_ID' );
+			notices.createWarningNotice(
+				__( 'This post is waiting for the Gatekeeper check: the service could not be reached. It is checked again automatically and published if allowed.', 'gatekeeper' ),
+				{ id: NOTICE_ID, isDismissible: false }
+			);
+		} else if ( s.status === 'draft' && s.decision === 'rejected' ) {
+			notices.createErrorNotice(
+				s.note
+					? sprintf( __( 'Rejected by %1$s: %2$s', 'gatekeeper' ), s.reviewer || '—', s.note )
+					: sprintf( __( 'Rejected by %s.', 'gatekeeper' ), s.reviewer || '—' ),
+				{ id: NOTICE_ID, isDismissible: true }
+			);
+		}
+	}
+
+	function refreshState( postId ) {
+		return apiFetch( { path: '/gatekeeper/v1/state/' + postId } ).then( setState, function () {} );
+	}
+
+	// After every real save: fetch the state; keep the publish sidebar on.
+	var wasSaving = false;
+	data.subscribe( function () {
+		var ed = data.select( 'core/editor' );
+		if ( ! ed || ! ed.getCurrentPostId ) {
+			return;
+		}
+		var saving = ed.isSavingPost() && ! ed.isAutosavingPost();
+		if ( wasSaving && ! saving ) {
+			var post = ed.getCurrentPost();
+			refreshState( post.id ).then( function () {
+				if ( state.status === HELD || state.status === WAIT ) {
+					var ep = data.dispatch( 'core/edit-post' );
+					if ( ep && ep.closePublishSidebar ) {
+						ep.closePublishSidebar();
+					}
+				}
+			} );
+		}
+		wasSaving = saving;
+		if ( ed.isPublishSidebarEnabled && ! ed.isPublishSidebarEnabled() ) {
+			data.dispatch( 'core/editor' ).enablePublishSidebar();
+		}
+	} );
+
+	function ToneControl() {
+		var tone = data.useSelect( function ( select ) {
+			var meta = select( 'core/editor' ).getEditedPostAttribute( 'meta' ) || {};
+			return meta[ TONE ] || '';
+		}, [] );
+		var editPost = data.useDispatch( 'core/editor' ).editPost;
+		return el( components.SelectControl, {
+			className: 'gk-tone',
+			label: __( 'Tone of this post', 'gatekeeper' ),
+			value: tone,
+			options: [
+				{ value: '', label: __( 'Let Gatekeeper decide', 'gatekeeper' ) },
+				{ value: 'negative', label: __( 'Negative', 'gatekeeper' ) },
+				{ value: 'neutral', label: __( 'Neutral', 'gatekeeper' ) },
+				{ value: 'positive', label: __( 'Positive', 'gatekeeper' ) },
+			],
+			help: __( 'Declaring "negative" is always honoured; a milder tone than the text shows makes the post borderline.', 'gatekeeper' ),
+			onChange: function ( v ) {
+				var meta = {};
+				meta[ TONE ] = v;
+				editPost( { meta: meta } );
+			},
+		} );
+	}
+
+	function useVerdict() {
+		var post = data.useSelect( function ( select ) {
+			var ed = select( 'core/editor' );
+			var meta = ed.getEditedPostAttribute( 'meta' ) || {};
+			return {
+				post: ed.getCurrentPostId(),
+				title: ed.getEditedPostAttribute( 'title' ) || '',
+				content: ed.getEditedPostContent() || '',
+				excerpt: ed.getEditedPostAttribute( 'excerpt' ) || '',
+				categories: ed.getEditedPostAttribute( 'categories' ) || [],
+				tags: ed.getEditedPostAttribute( 'tags' ) || [],
+				tone: meta[ TONE ] || '',
+			};
+		}, [] );
+		var key = JSON.stringify( post );
+		var pair = useState( { loading: true } );
+		var setResult = pair[ 1 ];
+		useEffect(
+			function () {
+				var live = true;
+				setResult( function ( prev ) {
+					return Object.assign( {}, prev, { loading: true } );
+				} );
+				var timer = setTimeout( function () {
+					apiFetch( { path: '/gatekeeper/v1/verdict', method: 'POST', data: post } ).then(
+						function ( r ) {
+							if ( live ) {
+								setResult( r );
+							}
+						},
+						function ( err ) {
+							if ( live ) {
+								setResult( { ok: false, error: ( err && err.message ) || __( 'Could not reach Gatekeeper.', 'gatekeeper' ) } );
+							}
+						}
+					);
+				}, cfg.debounce );
+				return function () {
+					live = false;
+					clearTimeout( timer );
+				};
+			},
+			[ key ]
+		);
+		return pair[ 0 ];
+	}
+
+	var HEADLINES = {
+		allow: function () {
+			return __( 'Allowed: this post can go live.', 'gatekeeper' );
+		},
+		warn: function () {
+			return __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' );
+		},
+		hold: function () {
+			return __( 'Will be held: if you publish, this post waits for a manager\'s approval.', 'gatekeeper' );
+		},
+	};
+
+	function Meter( props ) {
+		var s = props.share;
+		var scale = Math.max( s.limit * 1.5, s.after, s.before, 0.01 );
+		var w = function ( x ) {
+			return Math.min( 100, ( 100 * x ) / scale ) + '%';
+		};
+		return el(
+			'div',
+			{ className: 'gk-share' },
+			el(
+				'p',
+				{ className: 'gk-share-text' },
+				sprintf( __( 'Negative share: %1$s → %2$s (limit %3$s)', 'gatekeeper' ), pct( s.before ), pct( s.after ), pct( s.limit ) )
+			),
+			el(
+				'div',
+				{ className: 'gk-meter', role: 'img', 'aria-label': sprintf( __( 'Negative share after this post: %s', 'gatekeeper' ), pct( s.after ) ) },
+				el( 'div', { className: 'gk-meter-after gk-meter-after--' + props.decision, style: { width: w( s.after ) } } ),
+				el( 'div', { className: 'gk-meter-before', style: { width: w( s.before ) } } ),
+				el( 'div', { className: 'gk-meter-warn', style: { left: w( s.warn_at ) } } ),
+				el( 'div', { className: 'gk-meter-limit', style: { left: w( s.limit ) } } )
+			),
+			el(
+				'p',
+				{ className: 'gk-share-counts' },
+				sprintf( __( '%1$d posts in the last %2$d days, %3$d negative.', 'gatekeeper' ), s.published, s.window_days, s.negative )
+			)
+		);
+	}
+
+	// Words from the post itself (the editor's own declaration is shown as a reason instead).
+	function words( list ) {
+		var seen = {};
+		return ( list || [] )
+			.filter( function ( e ) {
+				return e && e.field !== 'declared_tone';
+			} )
+			.map( function ( e ) {
+				return e.text;
+			} )
+			.filter( function ( t ) {
+				if ( ! t || seen[ t ] ) {
+					return false;
+				}
+				seen[ t ] = true;
+				return true;
+			} );
+	}
+
+	function Verdict() {
+		var r = useVerdict();
+		if ( r.loading && ! r.answer && ! r.error ) {
+			return el( 'p', { className: 'gk-loading' }, el( components.Spinner ), __( 'Checking with Gatekeeper…', 'gatekeeper' ) );
+		}
+		if ( ! r.ok ) {
+			return el( 'p', { className: 'gk-error' }, r.error || __( 'Could not reach Gatekeeper.', 'gatekeeper' ) );
+		}
+		var a = r.answer;
+		var d = a.decision;
+		var kids = [];
+		kids.push( el( 'p', { key: 'h', className: 'gk-verdict gk-verdict--' + d }, ( HEADLINES[ d ] || HEADLINES.warn )() ) );
+		if ( a.share ) {
+			kids.push( el( Meter, { key: 'm', share: a.share, decision: d } ) );
+		}
+		var neg = words( a.tone && a.tone.evidence );
+		if ( neg.length ) {
+			kids.push(
+				el( 'p', { key: 'w', className: 'gk-words' }, __( 'Words that made it negative:', 'gatekeeper' ) + ' ', el( 'strong', null, neg.join( ', ' ) ) )
+			);
+		}
+		if ( a.headroom ) {
+			var need = a.headroom.non_negative_needed || 0;
+			var left = a.headroom.negative_left || 0;
+			kids.push(
+				el(
+					'p',
+					{ key: 'r', className: 'gk-headroom' },
+					need > 0
+						? sprintf( _n( '%d more non-negative post needed before another negative one fits.', '%d more non-negative posts needed before another negative one fits.', need, 'gatekeeper' ), need )
+						: sprintf( _n( '%d more negative post can go out now.', '%d more negative posts can go out now.', left, 'gatekeeper' ), left )
+				)
+			);
+		}
+		if ( a.sensational && a.sensational.flagged ) {
+			var sw = words( a.sensational.evidence );
+			kids.push(
+				el(
+					'p',
+					{ key: 's', className: 'gk-sensational' },
+					__( 'The headline looks sensational.', 'gatekeeper' ) + ( sw.length ? ' ' + sprintf( __( 'Words: %s', 'gatekeeper' ), sw.join( ', ' ) ) : '' )
+				)
+			);
+		}
+		( a.reasons || [] ).forEach( function ( reason, i ) {
+			if ( reason && reason.message ) {
+				kids.push( el( 'p', { key: 'x' + i, className: 'gk-reason gk-reason--' + reason.code }, reason.message ) );
+			}
+		} );
+		if ( d === 'hold' && a.hold && a.hold.earliest_safe_at ) {
+			var when = new Date( a.hold.earliest_safe_at );
+			if ( ! isNaN( when.getTime() ) ) {
+				kids.push(
+					el(
+						'p',
+						{ key: 'e', className: 'gk-earliest' },
+						sprintf( __( 'If nothing else is published, it fits from %s.', 'gatekeeper' ), when.toLocaleString( cfg.numberLocale ) )
+					)
+				);
+			}
+		}
+		if ( r.loading ) {
+			kids.push( el( 'p', { key: 'l', className: 'gk-refreshing' }, __( 'Updating…', 'gatekeeper' ) ) );
+		}
+		return el( 'div', { className: 'gk-answer' }, kids );
+	}
+
+	function Badge() {
+		var s = useGkState();
+		var current = data.useSelect( function ( select ) {
+			return select( 'core/editor' ).getCurrentPostAttribute( 'status' );
+		}, [] );
+		var key = current === HELD ? 'hold' : current === WAIT ? 'wait' : s.decision;
+		var label = current === HELD ? cfg.labels.hold : current === WAIT ? cfg.labels.wait : s.label;
+		if ( ! label ) {
+			return null;
+		}
+		return el(
+			'div',
+			{ className: 'gk-status' },
+			el( 'span', null, __( 'Gatekeeper:', 'gatekeeper' ) + ' ' ),
+			el( 'span', { className: 'gatekeeper-badge gatekeeper-' + key }, label )
+		);
+	}
+
+	function Root() {
+		return el(
+			wp.element.Fragment,
+			null,
+			PostStatusInfo ? el( PostStatusInfo, { className: 'gatekeeper-status-info' }, el( 'div', { className: 'gk-status-wrap' }, el( Badge ), el( ToneControl ) ) ) : null,
+			PrePublishPanel
+				? el(
+						PrePublishPanel,
+						{ title: __( 'Gatekeeper: negative news check', 'gatekeeper' ), initialOpen: true, className: 'gatekeeper-prepublish' },
+						el( Verdict ),
+						el( ToneControl )
+				  )
+				: null
+		);
+	}
+
+	wp.plugins.registerPlugin( 'gatekeeper', { render: Root, icon: 'shield' } );
+
+	wp.domReady( function () {
+		showNotice( state );
+	} );
+} )( window.wp, window.gatekeeperEditor );
