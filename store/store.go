@@ -368,6 +368,7 @@ type Store interface {
 	Audit
 	Replies
 	Callbacks
+	Accounts
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error

@@ -72,6 +72,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Isolation", testIsolation},
 		{"DeleteOutlet", testDeleteOutlet},
 		{"Concurrency", testConcurrency},
+		// store.Accounts (accounts.go)
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"LoginFailures", testLoginFailures},
+		{"ScheduledApprovals", testScheduledApprovals},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -1,0 +1,271 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Languages the console speaks. Vietnamese is the default.
+const (
+	langVI = "vi"
+	langEN = "en"
+)
+
+// messages: key → {Vietnamese, English}. Keys missing here render as the key
+// itself (a test checks every key used by the templates is present).
+var messages = map[string][2]string{
+	"app":                 {"Gatekeeper — Kiểm duyệt", "Gatekeeper — Review"},
+	"nav.holds":           {"Tin chờ duyệt", "Held items"},
+	"nav.overview":        {"Tổng quan", "Overview"},
+	"nav.audit":           {"Nhật ký", "Audit log"},
+	"nav.export":          {"Xuất CSV", "CSV export"},
+	"nav.outlets":         {"Cơ quan", "Outlets"},
+	"nav.users":           {"Người dùng", "Users"},
+	"nav.account":         {"Tài khoản", "Account"},
+	"nav.logout":          {"Đăng xuất", "Sign out"},
+	"lang.switch":         {"English", "Tiếng Việt"},
+	"role.admin":          {"quản trị", "admin"},
+	"role.manager":        {"quản lý", "manager"},
+	"role.auditor":        {"kiểm tra", "auditor"},
+	"login.title":         {"Đăng nhập", "Sign in"},
+	"login.username":      {"Tên đăng nhập", "Username"},
+	"login.password":      {"Mật khẩu", "Password"},
+	"login.submit":        {"Đăng nhập", "Sign in"},
+	"login.bad":           {"Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."},
+	"login.throttled":     {"Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau %d phút.", "Too many failed sign-ins. Please try again in %d minutes."},
+	"login.error":         {"Không đăng nhập được lúc này, vui lòng thử lại.", "Signing in is not possible right now, please try again."},
+	"err.forbidden":       {"Bạn không có quyền thực hiện việc này.", "You are not allowed to do this."},
+	"err.notfound":        {"Không tìm thấy.", "Not found."},
+	"err.csrf":            {"Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang.", "The form has expired or is invalid. Please reload the page."},
+	"err.crossorigin":     {"Yêu cầu từ trang khác bị từ chối.", "Cross-origin request refused."},
+	"err.store":           {"Kho dữ liệu tạm thời không truy cập được. Vui lòng thử lại.", "The store is unavailable right now. Please try again."},
+	"err.note":            {"Cần ghi chú cho quyết định.", "A note is required."},
+	"err.conflict":        {"Tin này đã được xử lý.", "This item has already been decided."},
+	"err.nosafe":          {"Không có thời điểm an toàn trong cửa sổ; chỉ có thể duyệt ngay.", "No safe time within the window; it can only be approved now."},
+	"err.input":           {"Dữ liệu nhập không hợp lệ: %s", "Invalid input: %s"},
+	"err.title":           {"Lỗi", "Error"},
+	"back":                {"Quay lại", "Back"},
+	"ok.approved":         {"Đã duyệt tin.", "Item approved."},
+	"ok.rejected":         {"Đã từ chối tin.", "Item rejected."},
+	"ok.scheduled":        {"Đã hẹn duyệt vào thời điểm an toàn sớm nhất.", "Approval scheduled for the earliest safe time."},
+	"ok.unscheduled":      {"Đã huỷ hẹn duyệt.", "Scheduled approval cancelled."},
+	"ok.relabeled":        {"Đã gán lại sắc thái.", "Tone relabelled."},
+	"ok.retry":            {"Sẽ gửi lại ngay.", "Will be retried now."},
+	"ok.saved":            {"Đã lưu.", "Saved."},
+	"ok.deleted":          {"Đã xoá.", "Deleted."},
+	"ok.password":         {"Đã đổi mật khẩu.", "Password changed."},
+	"holds.title":         {"Tin chờ duyệt", "Held items"},
+	"holds.none":          {"Không có tin nào đang chờ.", "Nothing is waiting."},
+	"filter.outlet":       {"Cơ quan", "Outlet"},
+	"filter.all":          {"Tất cả", "All"},
+	"filter.age":          {"Đã chờ", "Waiting"},
+	"filter.age.any":      {"bao lâu cũng được", "any time"},
+	"filter.age.1h":       {"hơn 1 giờ", "over 1 hour"},
+	"filter.age.6h":       {"hơn 6 giờ", "over 6 hours"},
+	"filter.age.24h":      {"hơn 1 ngày", "over 1 day"},
+	"filter.age.72h":      {"hơn 3 ngày", "over 3 days"},
+	"filter.status":       {"Trạng thái", "Status"},
+	"filter.apply":        {"Lọc", "Filter"},
+	"filter.type":         {"Loại", "Type"},
+	"filter.post":         {"Mã bài", "Post id"},
+	"filter.from":         {"Từ ngày", "From"},
+	"filter.to":           {"Đến ngày", "To"},
+	"col.title":           {"Tiêu đề", "Title"},
+	"col.outlet":          {"Cơ quan", "Outlet"},
+	"col.author":          {"Tác giả", "Author"},
+	"col.tone":            {"Sắc thái", "Tone"},
+	"col.share":           {"Tỷ lệ trước → sau", "Share before → after"},
+	"col.headroom":        {"Dư địa", "Headroom"},
+	"col.safe":            {"Thời điểm an toàn sớm nhất", "Earliest safe time"},
+	"col.waited":          {"Đã chờ", "Waiting for"},
+	"col.time":            {"Thời gian", "Time"},
+	"col.type":            {"Loại", "Type"},
+	"col.post":            {"Bài", "Post"},
+	"col.hold":            {"Tin giữ", "Hold"},
+	"col.actor":           {"Người thực hiện", "Actor"},
+	"col.decision":        {"Quyết định", "Decision"},
+	"col.detail":          {"Chi tiết", "Detail"},
+	"col.status":          {"Trạng thái", "Status"},
+	"col.attempts":        {"Số lần gửi", "Attempts"},
+	"col.lasterror":       {"Lỗi gần nhất", "Last error"},
+	"col.next":            {"Lần gửi tới", "Next attempt"},
+	"col.share.now":       {"Tỷ lệ hiện tại", "Current share"},
+	"col.limit":           {"Ngưỡng", "Limit"},
+	"col.counts":          {"Tiêu cực / tổng", "Negative / total"},
+	"col.pending":         {"Đang chờ duyệt", "Pending"},
+	"col.trend":           {"Xu hướng 90 ngày", "90-day trend"},
+	"col.name":            {"Tên", "Name"},
+	"col.id":              {"Mã", "Id"},
+	"col.role":            {"Vai trò", "Role"},
+	"col.outlets":         {"Cơ quan phụ trách", "Outlets"},
+	"col.callback":        {"Địa chỉ callback", "Callback URL"},
+	"col.timezone":        {"Múi giờ", "Time zone"},
+	"col.window":          {"Cửa sổ (ngày)", "Window (days)"},
+	"col.warn":            {"Mức cảnh báo (%)", "Warn at (%)"},
+	"col.limitpct":        {"Ngưỡng (%)", "Limit (%)"},
+	"col.minsample":       {"Số bài tối thiểu", "Minimum sample"},
+	"col.private":         {"Cho phép địa chỉ nội bộ", "Allow private address"},
+	"col.created":         {"Ngày tạo", "Created"},
+	"col.actions":         {"Thao tác", "Actions"},
+	"tone.negative":       {"tiêu cực", "negative"},
+	"tone.neutral":        {"trung tính", "neutral"},
+	"tone.positive":       {"tích cực", "positive"},
+	"tone.not_negative":   {"không tiêu cực", "not negative"},
+	"tone.borderline":     {"chưa chắc chắn", "borderline"},
+	"tone.evidence":       {"Từ ngữ làm bài bị coi là tiêu cực", "Words that made the post negative"},
+	"tone.score":          {"độ tin cậy", "confidence"},
+	"sensational":         {"Tiêu đề giật gân", "Sensational headline"},
+	"headroom.left":       {"còn %d tin tiêu cực", "%d negative left"},
+	"headroom.need":       {"cần %d tin không tiêu cực", "%d non-negative needed"},
+	"headroom.nobound":    {"không giới hạn", "no bound"},
+	"safe.none":           {"không có trong cửa sổ", "none within the window"},
+	"status.pending":      {"đang chờ", "pending"},
+	"status.approved":     {"đã duyệt", "approved"},
+	"status.rejected":     {"đã từ chối", "rejected"},
+	"status.cancelled":    {"đã huỷ", "cancelled"},
+	"status.delivered":    {"đã gửi", "delivered"},
+	"status.failed":       {"thất bại", "failed"},
+	"hold.title":          {"Tin chờ duyệt", "Held item"},
+	"hold.content":        {"Nội dung (chỉ văn bản)", "Content (text only)"},
+	"hold.excerpt":        {"Tóm tắt", "Excerpt"},
+	"hold.categories":     {"Chuyên mục", "Categories"},
+	"hold.url":            {"Đường dẫn", "Link"},
+	"hold.reasons":        {"Lý do giữ", "Why it was held"},
+	"hold.heldat":         {"Bị giữ lúc", "Held at"},
+	"hold.resolved":       {"Đã xử lý bởi %s lúc %s", "Decided by %s at %s"},
+	"hold.note":           {"Ghi chú", "Note"},
+	"hold.note.ph":        {"Lý do quyết định (bắt buộc)", "Reason for the decision (required)"},
+	"hold.approve":        {"Duyệt", "Approve"},
+	"hold.reject":         {"Từ chối", "Reject"},
+	"hold.when":           {"Thời điểm duyệt", "When"},
+	"hold.when.now":       {"ngay bây giờ (được tính ngay, kể cả khi vượt ngưỡng)", "now (counted now, even past the limit)"},
+	"hold.when.safe":      {"vào thời điểm an toàn sớm nhất: %s", "at the earliest safe time: %s"},
+	"hold.scheduled":      {"Đã hẹn duyệt lúc %s (bởi %s).", "Approval scheduled at %s (by %s)."},
+	"hold.unschedule":     {"Huỷ hẹn", "Cancel schedule"},
+	"hold.relabel":        {"Gán lại sắc thái", "Relabel the tone"},
+	"hold.relabel.help":   {"Số liệu sẽ thay đổi theo nếu bài đã được tính.", "Counts follow if the post is counted."},
+	"hold.decide":         {"Quyết định", "Decision"},
+	"hold.readonly":       {"Bạn chỉ có quyền xem.", "You have read-only access."},
+	"hold.shareafter":     {"Tỷ lệ trước → sau khi đăng", "Share before → after publishing"},
+	"hold.callbacks":      {"Thông báo tới CMS", "Notices to the CMS"},
+	"dash.title":          {"Bảng theo dõi", "Dashboard"},
+	"dash.share":          {"Tỷ lệ tin tiêu cực trong %d ngày", "Negative share over %d days"},
+	"dash.chart":          {"90 ngày: số tin đăng, tin tiêu cực và tỷ lệ theo cửa sổ", "90 days: published, negative and window share"},
+	"dash.published":      {"tin đăng", "published"},
+	"dash.negative":       {"tin tiêu cực", "negative"},
+	"dash.rolling":        {"tỷ lệ theo cửa sổ", "window share"},
+	"dash.limitline":      {"ngưỡng", "limit"},
+	"dash.recent":         {"Quyết định gần đây", "Recent decisions"},
+	"dash.callbacks":      {"Thông báo tới CMS (callback)", "Callbacks to the CMS"},
+	"dash.nocallbacks":    {"Chưa có thông báo nào.", "No callbacks yet."},
+	"dash.retry":          {"Gửi lại ngay", "Retry now"},
+	"dash.pendinglink":    {"%d tin đang chờ duyệt", "%d items waiting"},
+	"over.title":          {"Tổng quan các cơ quan", "All outlets"},
+	"over.over":           {"vượt ngưỡng", "over the limit"},
+	"over.near":           {"gần ngưỡng", "near the limit"},
+	"over.ok":             {"trong ngưỡng", "within the limit"},
+	"audit.title":         {"Nhật ký", "Audit log"},
+	"audit.none":          {"Không có mục nào.", "No entries."},
+	"export.title":        {"Xuất quyết định (CSV)", "Export decisions (CSV)"},
+	"export.help":         {"Tệp CSV UTF-8 (có BOM, mở được bằng Excel), giờ theo múi giờ của cơ quan.", "UTF-8 CSV (with BOM, opens in Excel), times in the outlet's time zone."},
+	"export.submit":       {"Tải về", "Download"},
+	"admin.outlets":       {"Quản lý cơ quan", "Manage outlets"},
+	"admin.users":         {"Quản lý người dùng", "Manage users"},
+	"admin.newoutlet":     {"Thêm cơ quan", "Add an outlet"},
+	"admin.newuser":       {"Thêm người dùng", "Add a user"},
+	"admin.save":          {"Lưu", "Save"},
+	"admin.create":        {"Tạo", "Create"},
+	"admin.edit":          {"Sửa", "Edit"},
+	"admin.delete":        {"Xoá", "Delete"},
+	"admin.rotate":        {"Đổi khoá bí mật", "Rotate secret"},
+	"admin.resetpw":       {"Đặt lại mật khẩu", "Reset password"},
+	"admin.pw.help":       {"Để trống để tạo mật khẩu ngẫu nhiên (hiển thị một lần).", "Leave empty to generate a random one (shown once)."},
+	"admin.secret":        {"Khoá bí mật webhook của %s", "Webhook secret of %s"},
+	"admin.secret.once":   {"Hãy sao chép và cài vào CMS ngay: khoá này sẽ không được hiển thị lại.", "Copy it into the CMS now: it will not be shown again."},
+	"admin.secret.grace":  {"Khoá cũ vẫn dùng được đến %s.", "The previous secret keeps working until %s."},
+	"admin.password":      {"Mật khẩu của %s", "Password of %s"},
+	"admin.password.once": {"Hãy gửi mật khẩu này cho người dùng qua kênh an toàn: nó sẽ không được hiển thị lại.", "Give this password to the user over a safe channel: it will not be shown again."},
+	"admin.lastadmin":     {"Phải còn ít nhất một quản trị viên.", "At least one admin must remain."},
+	"admin.self":          {"Không thể tự xoá tài khoản của mình.", "You cannot delete your own account."},
+	"admin.exists":        {"Đã tồn tại.", "Already exists."},
+	"admin.secrets":       {"Khoá bí mật", "Secrets"},
+	"admin.secretcount":   {"%d khoá (khoá hiện tại và khoá đang hết hạn)", "%d (current and expiring)"},
+	"account.title":       {"Đổi mật khẩu", "Change password"},
+	"account.current":     {"Mật khẩu hiện tại", "Current password"},
+	"account.new":         {"Mật khẩu mới", "New password"},
+	"account.wrong":       {"Mật khẩu hiện tại không đúng.", "The current password is wrong."},
+	"account.weak":        {"Mật khẩu mới phải dài %d–%d ký tự.", "The new password must be %d–%d characters long."},
+	"dur.days":            {"%d ngày %d giờ", "%d d %d h"},
+	"dur.hours":           {"%d giờ %d phút", "%d h %d min"},
+	"dur.minutes":         {"%d phút", "%d min"},
+	"decision.allow":      {"cho đăng", "allow"},
+	"decision.warn":       {"cảnh báo", "warn"},
+	"decision.hold":       {"giữ lại", "hold"},
+	"decision.approved":   {"đã duyệt", "approved"},
+	"decision.rejected":   {"đã từ chối", "rejected"},
+	"yes":                 {"có", "yes"},
+	"no":                  {"không", "no"},
+}
+
+// tr translates key into lang, formatting args into it when given.
+func tr(lang, key string, args ...any) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	s := m[0]
+	if lang == langEN {
+		s = m[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// fmtTime formats t in loc: "27/11/2026 14:05" (Vietnamese) or
+// "27 Nov 2026 14:05" (English).
+func fmtTime(lang string, t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	if loc == nil {
+		loc = defaultLoc
+	}
+	if lang == langEN {
+		return t.In(loc).Format("02 Jan 2006 15:04")
+	}
+	return t.In(loc).Format("02/01/2006 15:04")
+}
+
+// fmtDuration formats how long something has waited.
+func fmtDuration(lang string, d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d >= 24*time.Hour:
+		return tr(lang, "dur.days", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	case d >= time.Hour:
+		return tr(lang, "dur.hours", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return tr(lang, "dur.minutes", int(d/time.Minute))
+}
+
+// fmtPercent formats basis points as a percentage: "14,17%" in Vietnamese,
+// "14.17%" in English.
+func fmtPercent(lang string, bp int64) string {
+	s := fmt.Sprintf("%d.%02d", bp/100, bp%100)
+	if lang != langEN {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + "%"
+}
+
+var defaultLoc = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
+		return loc
+	}
+	return time.FixedZone("ICT", 7*3600)
+}()

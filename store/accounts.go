@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what a console user may do.
+type Role string
+
+const (
+	// RoleAdmin manages outlets and users and may do everything else.
+	RoleAdmin Role = "admin"
+	// RoleManager reviews holds and sees the dashboards of the outlets
+	// assigned to them (User.Outlets).
+	RoleManager Role = "manager"
+	// RoleAuditor reads everything, on every outlet, and changes nothing.
+	RoleAuditor Role = "auditor"
+)
+
+// Valid reports whether r is one of the three roles.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleManager || r == RoleAuditor }
+
+// User is a person who signs in to the console.
+type User struct {
+	Username string `json:"username"` // lower case, unique
+	Role     Role   `json:"role"`
+	// Outlets are the outlet ids a manager reviews (ignored for other roles).
+	Outlets []string `json:"outlets,omitempty"`
+	// PasswordHash is a PHC string ("$argon2id$v=19$m=…,t=…,p=…$salt$hash").
+	PasswordHash string    `json:"password_hash"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Session is a signed-in browser. Its ID is a hash of the token kept in the
+// browser's cookie, so what a store holds cannot be replayed as a cookie.
+type Session struct {
+	ID       string    `json:"id"`
+	Username string    `json:"username"`
+	CSRF     string    `json:"csrf"` // per-session token for forms
+	Created  time.Time `json:"created"`
+	// Expires is when the session ends unless it is extended (the store
+	// forgets it then).
+	Expires time.Time `json:"expires"`
+}
+
+// ScheduledApproval is a manager's approval of a hold to be performed later
+// (at the hold's earliest safe time) by a background job.
+type ScheduledApproval struct {
+	Outlet    string    `json:"outlet"`
+	HoldID    string    `json:"hold_id"`
+	At        time.Time `json:"at"`
+	Reviewer  string    `json:"reviewer"`
+	Note      string    `json:"note"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Accounts keeps the console's users, their sessions, the counters that
+// throttle wrong passwords, and approvals scheduled for later. It lives in
+// the store so that any service replica serves any user.
+type Accounts interface {
+	// CreateUser adds a user. ErrExists when the username is taken.
+	CreateUser(ctx context.Context, u User) error
+	// UpdateUser replaces a user. ErrNotFound when there is none.
+	UpdateUser(ctx context.Context, u User) error
+	// GetUser returns a user. ErrNotFound when there is none.
+	GetUser(ctx context.Context, username string) (User, error)
+	// ListUsers returns every user, by username.
+	ListUsers(ctx context.Context) ([]User, error)
+	// DeleteUser removes a user and ends all of their sessions. ErrNotFound
+	// when there is none.
+	DeleteUser(ctx context.Context, username string) error
+
+	// PutSession stores (or replaces) a session until s.Expires.
+	PutSession(ctx context.Context, s Session) error
+	// GetSession returns a session that has not expired at now. ErrNotFound
+	// when there is none.
+	GetSession(ctx context.Context, id string, now time.Time) (Session, error)
+	// DeleteSession ends one session (no error when there is none).
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions ends every session of a user.
+	DeleteUserSessions(ctx context.Context, username string) error
+
+	// AddLoginFailure counts one failed sign-in under key (e.g. "user:NAME",
+	// "addr:IP") in a fixed window: the first failure starts a window of
+	// length window, and the count is forgotten when it ends. It returns the
+	// count so far and when the window ends.
+	AddLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) (count int64, resetAt time.Time, err error)
+	// LoginFailures returns the current count under key (0 when none).
+	LoginFailures(ctx context.Context, key string, now time.Time) (count int64, resetAt time.Time, err error)
+	// ResetLoginFailures forgets the count under key.
+	ResetLoginFailures(ctx context.Context, key string) error
+
+	// ScheduleApproval stores (or replaces) the scheduled approval of a hold.
+	ScheduleApproval(ctx context.Context, s ScheduledApproval) error
+	// DueApprovals returns up to n scheduled approvals due at now, earliest first.
+	DueApprovals(ctx context.Context, now time.Time, n int) ([]ScheduledApproval, error)
+	// ListScheduledApprovals returns an outlet's scheduled approvals,
+	// earliest first ("" outlet: every outlet's).
+	ListScheduledApprovals(ctx context.Context, outlet string) ([]ScheduledApproval, error)
+	// CancelScheduledApproval removes the scheduled approval of a hold (no
+	// error when there is none).
+	CancelScheduledApproval(ctx context.Context, outlet, holdID string) error
+}
