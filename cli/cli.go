@@ -8,8 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 )
 
 // Env is what a command may touch of the outside world.
@@ -35,6 +37,7 @@ func commands() []command {
 		{"bench", "load-test a running service with signed checks", runBench},
 		{"classify", "classify JSON Lines posts from stdin", runClassify},
 		{"eval", "score the classifier on labelled JSON Lines", runEval},
+		{"healthcheck", "exit 0 when a running service is ready (for containers)", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -86,6 +89,30 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.usage)
 	}
+}
+
+func runHealthcheck(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "healthcheck")
+	url := fs.String("url", "http://127.0.0.1:8080/readyz", "URL that must answer 200")
+	timeout := fs.Duration("timeout", 2*time.Second, "how long to wait")
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("not ready: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("not ready: %s", resp.Status)
+	}
+	return nil
 }
 
 func runVersion(_ context.Context, e *Env, _ []string) error {

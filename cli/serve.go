@@ -12,9 +12,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"gatekeeper/callback"
 	"gatekeeper/config"
+	"gatekeeper/console"
 	"gatekeeper/gate"
 	"gatekeeper/handler"
+	"gatekeeper/metrics"
 	"gatekeeper/review"
 	"gatekeeper/store"
 )
@@ -99,25 +104,51 @@ type app struct {
 	background []func(context.Context)
 }
 
-// buildApp wires the API (and, as they are added, the console, metrics and
-// callback worker) on one store.
+// buildApp wires the API, the console, /metrics and the background workers
+// (callback delivery, scheduled approvals, metrics refresh) on one store.
 func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logger) (*app, error) {
+	version := Version
+	if version == "dev" {
+		version = "" // let metrics read the build information
+	}
+	m := metrics.New(metrics.Options{Version: version})
+	st = m.WrapStore(st)
+	rev := &review.Service{Store: st}
 	svc := &gate.Service{
 		Store:        st,
 		Classifier:   defaultClassifier(),
-		Review:       &review.Service{Store: st},
+		Review:       rev,
 		StoreTimeout: cfg.StoreTimeout,
 		PublicURL:    cfg.PublicURL,
 		Log:          log,
+		Observer:     m,
 	}
 	outlets := &gate.OutletCache{Store: st, TTL: cfg.OutletCacheTTL}
 	engine, err := handler.New(handler.Deps{
 		Gate: svc, Outlets: outlets, Store: st, Log: log,
 		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		TrustedProxies: cfg.TrustedProxyList(),
+		Middleware:     []gin.HandlerFunc{m.GinMiddleware()},
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{engine: engine, gate: svc}, nil
+	engine.GET("/metrics", gin.WrapH(m.Handler()))
+	con := console.New(console.Config{
+		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL,
+	}, console.Deps{Store: st, Review: rev})
+	con.Register(engine)
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval})
+	bg := func(name string, run func(context.Context) error) func(context.Context) {
+		return func(ctx context.Context) {
+			if err := run(ctx); err != nil && ctx.Err() == nil {
+				log.Error("background task stopped", "task", name, "err", err)
+			}
+		}
+	}
+	return &app{engine: engine, gate: svc, background: []func(context.Context){
+		bg("callbacks", worker.Run),
+		bg("scheduled approvals", con.RunScheduler),
+		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },
+	}}, nil
 }

@@ -21,8 +21,19 @@ import (
 
 // Observer is told about every decision (metrics); optional.
 type Observer interface {
+	// ObserveDecision counts a verdict ("allow", "warn", "hold" or
+	// "unavailable") made live, as a dry run or as a replay.
 	ObserveDecision(verdict, mode string)
+	// SetOutletCounts reports an outlet's window after a recorded decision.
+	SetOutletCounts(outlet string, c policy.Counts)
 }
+
+// Modes of ObserveDecision.
+const (
+	ModeLive   = "live"
+	ModeDryRun = "dry_run"
+	ModeReplay = "replay"
+)
 
 // Service runs the API's operations.
 type Service struct {
@@ -185,10 +196,17 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	if !dryRun {
 		in.WebhookID = webhookID
 	}
+	mode := ModeLive
+	if dryRun {
+		mode = ModeDryRun
+	}
 	sctx, cancel := s.storeCtx(ctx)
 	defer cancel()
 	res, err := s.Store.Check(sctx, in)
 	if err != nil {
+		if s.Observer != nil && Unavailable(err) {
+			s.Observer.ObserveDecision("unavailable", mode)
+		}
 		return nil, fmt.Errorf("check post %s of %s: %w", p.ID, o.ID, err)
 	}
 	if res.Replayed {
@@ -199,8 +217,14 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		snap = stored
 	}
 	ans := s.answer(o, snap, res)
-	if s.Observer != nil && !dryRun && !res.Replayed {
-		s.Observer.ObserveDecision(string(ans.Decision), string(snap.Rules.Mode))
+	if s.Observer != nil {
+		if res.Replayed {
+			mode = ModeReplay
+		}
+		s.Observer.ObserveDecision(string(ans.Decision), mode)
+		if mode == ModeLive {
+			s.Observer.SetOutletCounts(o.ID, res.After)
+		}
 	}
 	return ans, nil
 }
