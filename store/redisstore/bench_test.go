@@ -18,7 +18,7 @@ import (
 
 // hotOutlet is an outlet whose window holds 30 days × 200 posts, negShare
 // per mille of them negative, spread evenly.
-func hotOutlet(b *testing.B, st *Store, now time.Time, negPerMille int) store.Outlet {
+func hotOutlet(b testing.TB, st *Store, now time.Time, negPerMille int) store.Outlet {
 	b.Helper()
 	ctx := context.Background()
 	o := store.Outlet{ID: fmt.Sprintf("hot%d", time.Now().UnixNano()), Name: "hot", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
@@ -43,7 +43,7 @@ func hotOutlet(b *testing.B, st *Store, now time.Time, negPerMille int) store.Ou
 }
 
 // evalshaMicros reads evalsha's microseconds per call from INFO commandstats.
-func evalshaMicros(b *testing.B, st *Store) (float64, int64) {
+func evalshaMicros(b testing.TB, st *Store) (float64, int64) {
 	b.Helper()
 	info, err := st.Client().Info(context.Background(), "commandstats").Result()
 	if err != nil {
@@ -74,7 +74,7 @@ func evalshaMicros(b *testing.B, st *Store) (float64, int64) {
 // redisCPU is the server's CPU time so far (INFO cpu, user + system), which
 // unlike commandstats does not count time the process spent waiting for a
 // CPU on a busy machine.
-func redisCPU(b *testing.B, st *Store) time.Duration {
+func redisCPU(b testing.TB, st *Store) time.Duration {
 	b.Helper()
 	info, err := st.Client().Info(context.Background(), "cpu").Result()
 	if err != nil {
