@@ -19,7 +19,7 @@ func policyForm(csrf string) url.Values {
 	return url.Values{"csrf": {csrf}, "name": {"Cổng TTĐT huyện Đắk Glei (mới)"}, "limit": {"14,5"}, "warn_at": {"11.25"},
 		"window_days": {"45"}, "timezone": {"Asia/Bangkok"}, "min_sample": {"25"}, "sensational": {"hold"}, "mode": {"shadow"},
 		"callback_url": {"https://dakglei.example.vn/wp-json/gatekeeper/v1/callback"},
-		"cat_name": {"Pháp  luật", "Gương người tốt", "", ""}, "cat_tone": {"negative", "positive", "", ""}}
+		"cat_name":     {"Pháp  luật", "Gương người tốt", "", ""}, "cat_tone": {"negative", "positive", "", ""}}
 }
 
 // fieldError returns the message shown under a field (err-NAME), unescaped.
@@ -122,7 +122,7 @@ func TestOutletFormFieldErrors(t *testing.T) {
 	bad := url.Values{"csrf": {csrf}, "name": {"  "}, "limit": {"abc"}, "warn_at": {"16"}, "window_days": {"0"},
 		"timezone": {"Sao/Hoa"}, "min_sample": {"-1"}, "sensational": {"block"}, "mode": {"off"},
 		"callback_url": {"javascript:alert(1)"},
-		"cat_name": {"Pháp luật", "pháp LUẬT", "", "An ninh"}, "cat_tone": {"negative", "positive", "negative", ""}}
+		"cat_name":     {"Pháp luật", "pháp LUẬT", "", "An ninh"}, "cat_tone": {"negative", "positive", "negative", ""}}
 	want := map[string][2]string{
 		"name":         {"Cần có tên", "A name is required"},
 		"limit":        {"Nhập phần trăm từ 0 đến 100", "Enter a percentage from 0 to 100"},
