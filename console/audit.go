@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -148,9 +149,18 @@ func (c *Console) exportPage(g *gin.Context) {
 		From: now.AddDate(0, 0, -30).Format("2006-01-02"), To: now.Format("2006-01-02")})
 }
 
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
+// csvSafe keeps a spreadsheet from reading a cell as a formula: a cell
+// whose first character, or first after spaces, is = + - @ (or their
+// full-width forms), a tab, a carriage return or a line feed gets a leading
+// apostrophe, which spreadsheets show as text.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	t := strings.TrimLeft(s, " \u00a0\u3000")
+	if t == "" {
+		return s
+	}
+	r, _ := utf8.DecodeRuneInString(t)
+	switch r {
+	case '=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠':
 		return "'" + s
 	}
 	return s
