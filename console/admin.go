@@ -432,9 +432,7 @@ func (c *Console) adminCreateUser(g *gin.Context) {
 		return
 	}
 	c.log.Info("console: user added", "username", name, "role", role, "by", userOf(g).Username)
-	for _, o := range outlets {
-		c.audit(g, o, store.AuditEntry{Type: "user_add", Detail: mustJSON(map[string]any{"username": name, "role": role})})
-	}
+	c.auditAccount(g, outlets, "user_add", map[string]any{"username": name, "role": role, "outlets": outlets})
 	if shown {
 		c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: name, Password: pw})
 		return
@@ -475,11 +473,20 @@ func (c *Console) adminUpdateUser(g *gin.Context) {
 			return
 		}
 	}
+	before, beforeOutlets := u.Role, u.Outlets
 	u.Role, u.Outlets, u.UpdatedAt = role, outlets, c.now()
 	if err := c.st.UpdateUser(ctx(g), u); err != nil {
 		c.storeErr(g, err)
 		return
 	}
+	touched := slices.Clone(beforeOutlets)
+	for _, o := range outlets {
+		if !slices.Contains(touched, o) {
+			touched = append(touched, o)
+		}
+	}
+	c.auditAccount(g, touched, "user_update", map[string]any{"username": u.Username, "role_before": before, "role": role,
+		"outlets_before": beforeOutlets, "outlets": outlets})
 	c.log.Info("console: user updated", "username", u.Username, "role", role, "outlets", outlets, "by", userOf(g).Username)
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=saved")
 }
@@ -505,6 +512,7 @@ func (c *Console) adminResetPassword(g *gin.Context) {
 		return
 	}
 	c.log.Info("console: password reset", "username", u.Username, "by", userOf(g).Username)
+	c.auditAccount(g, nil, "user_password_reset", map[string]any{"username": u.Username})
 	c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: u.Username, Password: pw})
 }
 
@@ -524,8 +532,14 @@ func (c *Console) adminDeleteUser(g *gin.Context) {
 		return
 	}
 	c.log.Info("console: user removed", "username", u.Username, "by", userOf(g).Username)
-	for _, o := range u.Outlets {
-		c.audit(g, o, store.AuditEntry{Type: "user_remove", Detail: mustJSON(map[string]any{"username": u.Username})})
-	}
+	c.auditAccount(g, u.Outlets, "user_remove", map[string]any{"username": u.Username, "role": u.Role})
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=deleted")
+}
+
+// auditAccount records an account change made in the console, as auditAll
+// does for the CLI: in the accounts log and in each outlet's log it touches.
+func (c *Console) auditAccount(g *gin.Context, outlets []string, typ string, detail map[string]any) {
+	for _, o := range append([]string{AccountsLog}, outlets...) {
+		c.audit(g, o, store.AuditEntry{Type: typ, Detail: mustJSON(detail)})
+	}
 }

@@ -121,11 +121,24 @@ func compactDetail(b []byte) string {
 	return s
 }
 
+// accountsLogOutlet stands for the accounts log in the audit page's lists.
+func accountsLogOutlet(lang string) store.Outlet {
+	return store.Outlet{ID: AccountsLog, Name: tr(lang, "audit.accounts"), Timezone: "Asia/Ho_Chi_Minh"}
+}
+
+// seesAccounts: admins and auditors read the accounts log.
+func seesAccounts(u *store.User) bool {
+	return u.Role == store.RoleAdmin || u.Role == store.RoleAuditor
+}
+
 func (c *Console) auditPage(g *gin.Context) {
 	outlets, err := c.visibleOutlets(g)
 	if err != nil {
 		c.storeErr(g, err)
 		return
+	}
+	if seesAccounts(userOf(g)) {
+		outlets = append(outlets, accountsLogOutlet(langOf(g)))
 	}
 	d := auditData{Outlets: outlets, Outlet: g.Query("outlet"), Type: g.Query("type"), Post: strings.TrimSpace(g.Query("post")),
 		From: g.Query("from"), To: g.Query("to")}
@@ -136,7 +149,8 @@ func (c *Console) auditPage(g *gin.Context) {
 	for t := range decisionTypes {
 		d.Types = append(d.Types, t)
 	}
-	d.Types = append(d.Types, "outlet_add", "outlet_update", "secret_rotate", "callback_retry", "approve_unscheduled", "user_add", "user_remove")
+	d.Types = append(d.Types, "outlet_add", "outlet_update", "secret_rotate", "callback_retry", "approve_unscheduled", "user_add", "user_remove",
+		"user_update", "user_password_reset", "password_change")
 	sort.Strings(d.Types)
 	rows, err := c.auditEntries(g, outlets, d.Outlet, store.AuditFilter{Type: d.Type, PostID: d.Post, Limit: 200}, d.From, d.To)
 	if err != nil {

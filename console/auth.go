@@ -420,6 +420,7 @@ func (c *Console) changePassword(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
+	c.auditAccount(g, nil, "password_change", map[string]any{"username": u.Username})
 	// Keep this browser signed in with a fresh session.
 	s := sessionOf(g)
 	s.ID = ""

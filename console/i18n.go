@@ -168,6 +168,7 @@ var messages = map[string][2]string{
 	"over.near":           {"gần ngưỡng", "near the limit"},
 	"over.ok":             {"trong ngưỡng", "within the limit"},
 	"audit.title":         {"Nhật ký", "Audit log"},
+	"audit.accounts":      {"Tài khoản người dùng", "User accounts"},
 	"audit.none":          {"Không có mục nào.", "No entries."},
 	"export.title":        {"Xuất quyết định (CSV)", "Export decisions (CSV)"},
 	"export.help":         {"Tệp CSV UTF-8 (có BOM, mở được bằng Excel), giờ theo múi giờ của cơ quan.", "UTF-8 CSV (with BOM, opens in Excel), times in the outlet's time zone."},
