@@ -41,7 +41,7 @@ bench-load: build
 	scripts/bench-load.sh
 
 wordpress-zip:
-	plugins/wordpress/build-zip.sh dist
+	plugins/wordpress/bin/build-zip.sh $(CURDIR)/dist
 
 clean:
 	rm -rf bin dist
