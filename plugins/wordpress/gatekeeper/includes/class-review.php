@@ -101,8 +101,15 @@ final class Review {
 			echo '<p class="gatekeeper-empty">' . esc_html__( 'No post is waiting.', 'gatekeeper' ) . '</p></div>';
 			return;
 		}
+		$shown = 0;
 		foreach ( $posts as $post ) {
-			self::render_post( $post );
+			if ( current_user_can( 'edit_post', $post->ID ) ) {
+				self::render_post( $post );
+				++$shown;
+			}
+		}
+		if ( ! $shown ) {
+			echo '<p class="gatekeeper-empty">' . esc_html__( 'No post is waiting.', 'gatekeeper' ) . '</p>';
 		}
 		echo '</div>';
 	}
@@ -125,7 +132,7 @@ final class Review {
 				get_the_modified_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $post )
 			)
 		) . '</p>';
-		if ( isset( $answer['share'] ) ) {
+		if ( isset( $answer['share'] ) && is_array( $answer['share'] ) ) {
 			$s = $answer['share'];
 			echo '<p>' . esc_html(
 				sprintf(
@@ -137,22 +144,16 @@ final class Review {
 				)
 			) . '</p>';
 		}
-		$words = array();
-		foreach ( (array) ( $answer['tone']['evidence'] ?? array() ) as $ev ) {
-			if ( is_array( $ev ) && isset( $ev['text'] ) && 'declared_tone' !== ( $ev['field'] ?? '' ) ) {
-				$words[] = (string) $ev['text'];
-			}
-		}
+		$tone  = isset( $answer['tone'] ) && is_array( $answer['tone'] ) ? $answer['tone'] : array();
+		$words = Evidence::texts( $tone['evidence'] ?? array() );
 		if ( $words ) {
-			echo '<p>' . esc_html__( 'Words that made it negative:', 'gatekeeper' ) . ' <strong>' . esc_html( implode( ', ', array_unique( $words ) ) ) . '</strong></p>';
+			echo '<p class="gk-words">' . esc_html( Evidence::words_heading( $tone ) ) . ' <strong>' . esc_html( implode( ', ', $words ) ) . '</strong></p>';
 		}
-		foreach ( (array) ( $answer['reasons'] ?? array() ) as $reason ) {
-			if ( is_array( $reason ) && ! empty( $reason['message'] ) ) {
-				echo '<p class="gatekeeper-reason">' . esc_html( (string) $reason['message'] ) . '</p>';
-			}
+		foreach ( self::reason_messages( $answer ) as $message ) {
+			echo '<p class="gatekeeper-reason">' . esc_html( $message ) . '</p>';
 		}
-		if ( ! empty( $answer['hold']['earliest_safe_at'] ) ) {
-			$ts = strtotime( (string) $answer['hold']['earliest_safe_at'] );
+		if ( isset( $answer['hold']['earliest_safe_at'] ) && is_string( $answer['hold']['earliest_safe_at'] ) ) {
+			$ts = strtotime( $answer['hold']['earliest_safe_at'] );
 			if ( $ts ) {
 				echo '<p>' . esc_html(
 					sprintf(
@@ -163,8 +164,8 @@ final class Review {
 				) . '</p>';
 			}
 		}
-		if ( ! empty( $answer['error'] ) ) {
-			echo '<p>' . esc_html__( 'Last error:', 'gatekeeper' ) . ' ' . esc_html( (string) $answer['error'] ) . '</p>';
+		if ( ! empty( $answer['error'] ) && is_string( $answer['error'] ) ) {
+			echo '<p>' . esc_html__( 'Last error:', 'gatekeeper' ) . ' ' . esc_html( $answer['error'] ) . '</p>';
 		}
 
 		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
@@ -184,6 +185,22 @@ final class Review {
 			echo '<p><button type="submit" class="button gatekeeper-override">' . esc_html__( 'Publish anyway (recorded)', 'gatekeeper' ) . '</button></p>';
 		}
 		echo '</form></div>';
+	}
+
+	/**
+	 * The reasons' messages of an answer (strings only).
+	 *
+	 * @param array $answer Decoded answer.
+	 * @return string[]
+	 */
+	public static function reason_messages( array $answer ): array {
+		$out = array();
+		foreach ( isset( $answer['reasons'] ) && is_array( $answer['reasons'] ) ? $answer['reasons'] : array() as $reason ) {
+			if ( is_array( $reason ) && isset( $reason['message'] ) && is_string( $reason['message'] ) && '' !== $reason['message'] ) {
+				$out[] = $reason['message'];
+			}
+		}
+		return $out;
 	}
 
 	/**
