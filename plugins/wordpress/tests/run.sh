@@ -137,7 +137,8 @@ mariadb --no-defaults --socket="$RUN/mysqld.sock" -uroot -e "CREATE DATABASE wp;
 WPORT=$(free_port "$IP")
 WP_HOST="$IP:$WPORT"
 WP_URL="http://$WP_HOST"
-mkdir -p "$RUN/plugins"
+mkdir -p "$RUN/plugins" "$RUN/mu-plugins"
+cp "$HERE/lib/mu-classic-editor.php" "$RUN/mu-plugins/"
 # The plugin as users get it: built into the zip and unpacked (GK_PLUGIN_LINK=1 links the source instead).
 if [ "${GK_PLUGIN_LINK:-}" = 1 ]; then
   ln -s "$PLUGIN_ROOT/gatekeeper" "$RUN/plugins/gatekeeper"
@@ -161,6 +162,7 @@ define('WP_SITEURL', '$WP_URL');
 define('WP_CONTENT_URL', '$WP_URL/wp-content');
 define('WP_PLUGIN_DIR', '$RUN/plugins');
 define('WP_PLUGIN_URL', '$WP_URL/wp-content/plugins');
+define('WPMU_PLUGIN_DIR', '$RUN/mu-plugins');
 define('WP_DEBUG', true);
 define('WP_DEBUG_LOG', '$RUN/debug.log');
 define('WP_DEBUG_DISPLAY', false);

@@ -1,6 +1,7 @@
 /**
- * Gatekeeper in the classic editor: "Check again" asks for the dry-run
- * verdict of the post as it is being edited.
+ * Gatekeeper in the classic editor: the meta box shows the dry-run verdict of
+ * the post as it is being edited, fetched when the page is shown and again on
+ * "Check again" (the words that made it negative, the share, the headroom).
  */
 ( function ( wp, cfg ) {
 	'use strict';
@@ -35,7 +36,7 @@
 			warn: __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' ),
 			hold: __( 'Will be held: if you publish, this post waits for a manager\'s approval.', 'gatekeeper' ),
 		};
-		box.querySelector( '.gk-classic-refresh' ).addEventListener( 'click', function () {
+		function check() {
 			var title = document.getElementById( 'title' );
 			var cats = Array.prototype.map.call( document.querySelectorAll( '#categorychecklist input:checked' ), function ( i ) {
 				return parseInt( i.value, 10 );
@@ -101,6 +102,8 @@
 					out.textContent = ( err && err.message ) || __( 'Could not reach Gatekeeper.', 'gatekeeper' );
 				}
 			);
-		} );
+		}
+		box.querySelector( '.gk-classic-refresh' ).addEventListener( 'click', check );
+		check();
 	} );
 } )( window.wp, window.gatekeeperClassic || { numberLocale: 'en' } );

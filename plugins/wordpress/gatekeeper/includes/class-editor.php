@@ -152,7 +152,7 @@ final class Editor {
 	}
 
 	/**
-	 * Meta box content: state, dry-run verdict, declared tone.
+	 * Meta box content: state, the place of the dry-run verdict, declared tone.
 	 *
 	 * @param \WP_Post $post Post.
 	 */
@@ -168,26 +168,12 @@ final class Editor {
 		if ( '' !== $label ) {
 			echo '<p class="gk-status">' . esc_html__( 'Gatekeeper:', 'gatekeeper' ) . ' <span class="gatekeeper-badge gatekeeper-' . esc_attr( $decision ) . '">' . esc_html( $label ) . '</span></p>';
 		}
-		echo '<div class="gk-classic-result">';
-		if ( Settings::configured() && 'auto-draft' !== $post->post_status ) {
-			$payload = Gate::collect( $post->ID );
-			if ( 'publish' === $post->post_status ) {
-				$payload['published_at'] = Gate::rfc3339( $post->post_date_gmt );
-			}
-			$res = Gate::call_check(
-				$post->ID,
-				$payload,
-				array(
-					'dry_run' => true,
-					'timeout' => (int) Settings::get( 'timeout_panel' ),
-				)
-			);
-			if ( Gate::answer_ok( $res ) ) {
-				self::verdict_html( $res['body'] );
-			} else {
-				/* translators: %s: error detail */
-				echo '<p class="gk-error">' . esc_html( sprintf( __( 'Could not reach Gatekeeper: %s', 'gatekeeper' ), Client::describe_error( $res ) ) ) . '</p>';
-			}
+		// The dry-run verdict is fetched by assets/classic.js once the page is
+		// shown (and again on "Check again"): no call to the service while the
+		// page renders, so a slow service never slows the editor down.
+		echo '<div class="gk-classic-result" aria-live="polite">';
+		if ( ! Settings::configured() ) {
+			echo '<p class="gk-error">' . esc_html__( 'Gatekeeper is not configured: set the service URL, the outlet ID and the secret.', 'gatekeeper' ) . '</p>';
 		}
 		echo '</div>';
 		wp_nonce_field( 'gatekeeper_tone_' . $post->ID, 'gatekeeper_tone_nonce' );

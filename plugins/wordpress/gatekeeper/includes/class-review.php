@@ -55,7 +55,7 @@ final class Review {
 	public static function menu(): void {
 		$n     = current_user_can( Plugin::CAP_REVIEW ) ? self::held_count() : 0;
 		$title = __( 'Held for review', 'gatekeeper' );
-		$menu  = $title . ( $n ? ' <span class="awaiting-mod count-' . $n . '"><span class="pending-count">' . number_format_i18n( $n ) . '</span></span>' : '' );
+		$menu  = esc_html( $title ) . ( $n ? ' <span class="awaiting-mod count-' . $n . '"><span class="pending-count">' . number_format_i18n( $n ) . '</span></span>' : '' );
 		add_posts_page( $title, $menu, Plugin::CAP_REVIEW, self::PAGE, array( __CLASS__, 'render' ) );
 	}
 
@@ -103,7 +103,7 @@ final class Review {
 		}
 		$shown = 0;
 		foreach ( $posts as $post ) {
-			if ( current_user_can( 'edit_post', $post->ID ) ) {
+			if ( self::may_review( $post->ID, false ) ) {
 				self::render_post( $post );
 				++$shown;
 			}
@@ -219,16 +219,32 @@ final class Review {
 	}
 
 	/**
+	 * Whether the current user may decide on this post: the review capability,
+	 * the right to edit it and, to make it live, the right to publish its type.
+	 *
+	 * @param int  $post_id Post.
+	 * @param bool $publish The decision publishes the post.
+	 */
+	public static function may_review( int $post_id, bool $publish ): bool {
+		$post = get_post( $post_id );
+		if ( ! $post || ! current_user_can( Plugin::CAP_REVIEW ) || ! current_user_can( 'edit_post', $post_id ) ) {
+			return false;
+		}
+		$type = get_post_type_object( $post->post_type );
+		return ! $publish || ( $type && current_user_can( $type->cap->publish_posts ) );
+	}
+
+	/**
 	 * Approve / reject form.
 	 */
 	public static function handle_resolve(): void {
-		$post_id = isset( $_POST['post'] ) ? (int) $_POST['post'] : 0;
+		$post_id = isset( $_POST['post'] ) ? absint( wp_unslash( $_POST['post'] ) ) : 0;
 		check_admin_referer( 'gatekeeper_resolve_' . $post_id );
-		if ( ! current_user_can( Plugin::CAP_REVIEW ) || ! current_user_can( 'edit_post', $post_id ) ) {
+		$decision = isset( $_POST['decision'] ) && 'reject' === sanitize_key( wp_unslash( $_POST['decision'] ) ) ? 'reject' : 'approve';
+		if ( ! self::may_review( $post_id, 'approve' === $decision ) ) {
 			wp_die( esc_html__( 'You are not allowed to review held posts.', 'gatekeeper' ), 403 );
 		}
-		$note     = isset( $_POST['note'] ) ? sanitize_textarea_field( wp_unslash( $_POST['note'] ) ) : '';
-		$decision = isset( $_POST['decision'] ) && 'reject' === $_POST['decision'] ? 'reject' : 'approve';
+		$note = isset( $_POST['note'] ) ? sanitize_textarea_field( wp_unslash( $_POST['note'] ) ) : '';
 		$result   = self::resolve( $post_id, 'approve' === $decision, $note );
 		wp_safe_redirect( add_query_arg( 'gatekeeper_done', $result, admin_url( 'edit.php?page=' . self::PAGE ) ) );
 		exit;
@@ -365,9 +381,9 @@ final class Review {
 	 * "Publish anyway" form.
 	 */
 	public static function handle_override(): void {
-		$post_id = isset( $_POST['post'] ) ? (int) $_POST['post'] : 0;
+		$post_id = isset( $_POST['post'] ) ? absint( wp_unslash( $_POST['post'] ) ) : 0;
 		check_admin_referer( 'gatekeeper_override_' . $post_id );
-		if ( ! current_user_can( Plugin::CAP_REVIEW ) || ! current_user_can( 'edit_post', $post_id ) ) {
+		if ( ! self::may_review( $post_id, true ) ) {
 			wp_die( esc_html__( 'You are not allowed to review held posts.', 'gatekeeper' ), 403 );
 		}
 		$reason = isset( $_POST['reason'] ) ? sanitize_textarea_field( wp_unslash( $_POST['reason'] ) ) : '';

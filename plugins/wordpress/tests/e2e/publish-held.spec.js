@@ -17,7 +17,9 @@
  *    publishes the post in WordPress (WP-Cron is off: no poll).
  * 4. WordPress-side review: a second held post is approved by a manager on
  *    Posts → Chờ duyệt and published.
- * 5. The panel names structural headline cues and ignores answer fields it
+ * 5. Classic editor (a test mu-plugin gives "phongvien" the classic editor):
+ *    the meta box shows the hold verdict and its words; publishing holds.
+ * 6. The panel names structural headline cues and ignores answer fields it
  *    does not know (the real answer, with unknown fields added in transit).
  */
 'use strict';
@@ -34,7 +36,7 @@ const OUTLET = process.env.GK_E2E_OUTLET;
 const SECRET = process.env.GK_E2E_SECRET;
 const DOCS = path.resolve( __dirname, '../../docs' );
 const HELD = 'gatekeeper-held';
-const STEPS = 5;
+const STEPS = 6;
 
 let passed = 0;
 let failed = 0;
@@ -223,6 +225,7 @@ async function main() {
 				await tab.click();
 			}
 			await page.locator( '.gk-status .gatekeeper-hold' ).waitFor();
+			await page.evaluate( () => window.wp.data.dispatch( 'core/block-editor' ).clearSelectedBlock() );
 			await page.screenshot( { path: path.join( DOCS, 'held-notice.png' ) } );
 		} );
 
@@ -278,6 +281,27 @@ async function main() {
 			ok( dbStatus( id ) === 'publish', 'published, got ' + dbStatus( id ) );
 			ok( dbMeta( id, '_gatekeeper_decision' ) === 'approved', 'approval recorded' );
 			ok( dbMeta( id, '_gatekeeper_reviewer' ) === 'quanly', 'reviewer recorded' );
+		} );
+
+		await step( 'classic editor: the meta box shows the hold verdict with its words; publishing holds the post with a notice', async () => {
+			await login( page, 'phongvien', 'phongvien-pass' );
+			await page.goto( WP + '/wp-admin/post-new.php' );
+			const box = page.locator( '#gatekeeper .gatekeeper-classic' );
+			await box.waitFor();
+			await page.fill( '#title', 'Cháy xưởng gỗ trong đêm, thiệt hại hàng tỷ đồng' );
+			await page.click( '#content-html' );
+			await page.fill( '#content', 'Ngọn lửa bùng phát lúc nửa đêm, thiêu rụi toàn bộ nhà xưởng và máy móc.' );
+			await box.locator( '.gk-classic-refresh' ).click();
+			await box.locator( '.gk-verdict--hold' ).waitFor();
+			const words = await box.locator( '.gk-words' ).innerText();
+			ok( /^Từ ngữ khiến bài bị coi là tiêu cực: .*cháy/i.test( words ), 'evidence in the meta box: ' + words );
+			ok( /Tỷ lệ tin tiêu cực: .*→/.test( await box.innerText() ), 'share in the meta box' );
+			await page.locator( '#gatekeeper' ).screenshot( { path: path.join( DOCS, 'classic-metabox.png' ) } );
+			await Promise.all( [ page.waitForURL( /post\.php\?post=\d+.*gatekeeper=held/ ), page.click( '#publish' ) ] );
+			const id = Number( new URL( page.url() ).searchParams.get( 'post' ) );
+			ok( dbStatus( id ) === HELD, 'held in the database, got ' + dbStatus( id ) );
+			ok( /Bài đang chờ duyệt/.test( await page.locator( '.gatekeeper-notice' ).innerText() ), 'held notice on the classic screen' );
+			ok( ( await page.locator( '#message.updated', { hasText: /Post published|Đã đăng/ } ).count() ) === 0, 'not announced as published' );
 		} );
 
 		await step( 'the panel names headline cues and ignores answer fields it does not know', async () => {
