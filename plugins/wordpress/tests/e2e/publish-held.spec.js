@@ -226,6 +226,7 @@ async function main() {
 			}
 			await page.locator( '.gk-status .gatekeeper-hold' ).waitFor();
 			await page.evaluate( () => window.wp.data.dispatch( 'core/block-editor' ).clearSelectedBlock() );
+			ok( ! ( await page.content() ).includes( SECRET.slice( 6, 30 ) ), 'the outlet secret is not in the editor page' );
 			await page.screenshot( { path: path.join( DOCS, 'held-notice.png' ) } );
 		} );
 
@@ -302,6 +303,7 @@ async function main() {
 			ok( dbStatus( id ) === HELD, 'held in the database, got ' + dbStatus( id ) );
 			ok( /Bài đang chờ duyệt/.test( await page.locator( '.gatekeeper-notice' ).innerText() ), 'held notice on the classic screen' );
 			ok( ( await page.locator( '#message.updated', { hasText: /Post published|Đã đăng/ } ).count() ) === 0, 'not announced as published' );
+			ok( ! ( await page.content() ).includes( SECRET.slice( 6, 30 ) ), 'the outlet secret is not in the classic editor page' );
 		} );
 
 		await step( 'the panel names headline cues and ignores answer fields it does not know', async () => {

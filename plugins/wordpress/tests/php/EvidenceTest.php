@@ -117,4 +117,72 @@ final class EvidenceTest extends GatekeeperTestCase {
 		}
 		$this->assertStringNotContainsString( 'gatekeeper-post-' . $id, $html );
 	}
+
+	public function test_declared_tone_is_for_editors_not_visitors(): void {
+		$id = $this->draft( 'neutral' );
+		$this->login( 'quanly' );
+		$req  = new WP_REST_Request( 'GET', '/wp/v2/posts/' . $id );
+		$req->set_query_params( array( 'context' => 'edit' ) );
+		$edit = rest_do_request( $req );
+		$this->assertSame( 'neutral', $edit->get_data()['meta'][ Gate::META_TONE ] ?? null, 'editors see the declared tone' );
+		$view = rest_do_request( new WP_REST_Request( 'GET', '/wp/v2/posts/' . $id ) );
+		$this->assertArrayNotHasKey( Gate::META_TONE, (array) ( $view->get_data()['meta'] ?? array() ), 'not in the view context' );
+	}
+
+	public function test_review_actions_need_the_capabilities(): void {
+		$id = $this->draft( '' );
+		$this->login( 'quanly' );
+		$this->assertTrue( Review::may_review( $id, true ), 'an editor with the review capability may approve' );
+		$this->login( 'phongvien' );
+		$this->assertFalse( Review::may_review( $id, false ), 'an author may not review' );
+		// The review capability alone, without the right to publish, does not let anyone approve.
+		$u    = get_user_by( 'login', 'phongvien' );
+		$u->set_role( 'contributor' );
+		$u->add_cap( 'gatekeeper_review' );
+		$u->add_cap( 'edit_others_posts' );
+		wp_set_current_user( 0 );
+		wp_set_current_user( $u->ID );
+		try {
+			$this->assertTrue( Review::may_review( $id, false ), 'may see it' );
+			$this->assertFalse( Review::may_review( $id, true ), 'may not publish it' );
+		} finally {
+			$u->remove_cap( 'gatekeeper_review' );
+			$u->remove_cap( 'edit_others_posts' );
+			$u->set_role( 'author' );
+		}
+	}
+
+	public function test_review_form_refuses_a_missing_or_foreign_nonce(): void {
+		$id = $this->draft();
+		wp_update_post( array( 'ID' => $id, 'post_status' => 'publish' ) );
+		$this->assertHeld( $id );
+		$this->login( 'quanly' );
+		$die = static fn() => static function ( $m ) {
+			throw new WPDieException( is_string( $m ) ? $m : 'die' );
+		};
+		add_filter( 'wp_die_handler', $die );
+		try {
+			foreach ( array( '', wp_create_nonce( 'gatekeeper_resolve_' . ( $id + 1 ) ) ) as $nonce ) {
+				$_POST    = array(
+					'post'     => (string) $id,
+					'decision' => 'approve',
+					'note'     => 'OK',
+					'_wpnonce' => $nonce,
+				);
+				$_REQUEST = $_POST;
+				try {
+					Review::handle_resolve();
+					$this->fail( 'handled without a valid nonce' );
+				} catch ( WPDieException $e ) {
+					$this->assertSame( Gate::HELD, $this->status( $id ), 'nothing changed' );
+				}
+			}
+		} finally {
+			remove_filter( 'wp_die_handler', $die );
+		}
+	}
+}
+
+if ( ! class_exists( 'WPDieException' ) ) {
+	class WPDieException extends Exception {}
 }
