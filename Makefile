@@ -30,7 +30,7 @@ test-go:
 	GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -timeout 15m ./...
 
 test-wordpress: build
-	GATEKEEPER_BIN=$(CURDIR)/$(BIN) plugins/wordpress/tests/run.sh
+	GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_BIN=$(CURDIR)/$(BIN) plugins/wordpress/tests/run.sh
 
 # Go benchmarks of the policy, the stores and the handler path.
 bench:
