@@ -13,7 +13,8 @@
 #      processes on a shared machine is visible next to every number.
 # Everything it starts is stopped on exit.
 #
-# Settings (environment): GATEKEEPER_BIN (bin/gatekeeper), DURATION (10s per
+# Settings (environment): GATEKEEPER_BIN (bin/gatekeeper), SERVE_BIN (the binary
+# that serves, default GATEKEEPER_BIN: to measure another build), DURATION (10s per
 # run), SWEEP ("8 16 32 64"), FSYNCS ("everysec always"), DAYS (30),
 # PER_DAY (200), POST_SIZE (3000), NEGATIVE (0.1), REDIS_SERVER (redis-server).
 set -euo pipefail
@@ -34,6 +35,7 @@ for cmd in "$REDIS_SERVER" redis-cli jq curl; do
 done
 [ -x "$BIN" ] || { echo "bench-load: $BIN not found (make build)" >&2; exit 1; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+SERVE_BIN=${SERVE_BIN:-$BIN}
 
 work=$(mktemp -d)
 pids=()
@@ -82,7 +84,7 @@ cmdstat() {
 }
 
 echo "# bench-load $(date -u +%FT%TZ) on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
-echo "# $("$REDIS_SERVER" --version | cut -d' ' -f1-3), $("$BIN" version 2>/dev/null || echo gatekeeper), DURATION=$DURATION SWEEP=\"$SWEEP\" backfill ${DAYS}×${PER_DAY}"
+echo "# $("$REDIS_SERVER" --version | cut -d' ' -f1-3), serving $("$SERVE_BIN" version 2>/dev/null || echo gatekeeper), DURATION=$DURATION SWEEP=\"$SWEEP\" backfill ${DAYS}×${PER_DAY}"
 
 # run NAME URL OUTLET SECRET REDISPORT [bench flags...]: one bench run; prints
 # one line and leaves the JSON result in $work/last.json.
@@ -158,12 +160,12 @@ for fsync in $FSYNCS; do
 	url="redis://127.0.0.1:$rport/0"
 
 	sport=$(freeport)
-	"$BIN" serve --redis-url "$url" --addr "127.0.0.1:$sport" --rate-limit 0 --log-level warn 2>"$work/serve-$fsync.log" &
+	"$SERVE_BIN" serve --redis-url "$url" --addr "127.0.0.1:$sport" --rate-limit 0 --log-level warn 2>"$work/serve-$fsync.log" &
 	server_pid=$!
 	pids+=("$server_pid")
 	waitfor "http://127.0.0.1:$sport/readyz" "$server_pid" "$work/serve-$fsync.log"
 
-	out=$("$BIN" outlet add bench --name "Bench" --redis-url "$url" --json)
+	out=$("$SERVE_BIN" outlet add bench --name "Bench" --redis-url "$url" --json)
 	secret=$(jq -r .secret <<<"$out")
 
 	# Backfill: DAYS × PER_DAY posts spread evenly over the window, one in ten negative.
