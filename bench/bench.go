@@ -60,10 +60,10 @@ type Result struct {
 	// ClientCPU is the CPU time (user + system) this process used during the
 	// run, to tell the load generator's share of a shared machine.
 	ClientCPU time.Duration `json:"client_cpu"`
-	P50       time.Duration    `json:"p50"`
-	P90       time.Duration    `json:"p90"`
-	P99       time.Duration    `json:"p99"`
-	Max       time.Duration    `json:"max"`
+	P50       time.Duration `json:"p50"`
+	P90       time.Duration `json:"p90"`
+	P99       time.Duration `json:"p99"`
+	Max       time.Duration `json:"max"`
 }
 
 // String formats r on one line.
