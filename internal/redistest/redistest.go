@@ -49,6 +49,9 @@ type Options struct {
 	Fsync string
 	// Config holds extra redis.conf lines, e.g. "maxmemory 64mb".
 	Config []string
+	// Sentinel runs the process as a Redis Sentinel (redis-server --sentinel):
+	// only the network, directory and log lines are written, plus Config.
+	Sentinel bool
 }
 
 // Server is a running (or stopped) redis-server.
@@ -193,6 +196,18 @@ func (s *Server) LogPath() string { return filepath.Join(s.dir, "redis.log") }
 func (s *Server) confPath() string { return filepath.Join(s.dir, "redis.conf") }
 
 func (s *Server) writeConf() error {
+	if s.opts.Sentinel {
+		lines := []string{
+			"bind 127.0.0.1",
+			"port " + strconv.Itoa(s.port),
+			"dir " + s.dir,
+			"daemonize no",
+			"logfile " + s.LogPath(),
+			"loglevel notice",
+		}
+		lines = append(lines, s.opts.Config...)
+		return os.WriteFile(s.confPath(), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	}
 	appendonly := "no"
 	if s.opts.AppendOnly {
 		appendonly = "yes"
@@ -224,7 +239,11 @@ func (s *Server) start() error {
 	if err := s.writeConf(); err != nil {
 		return fmt.Errorf("redistest: write config: %w", err)
 	}
-	cmd := exec.Command(s.bin, s.confPath())
+	args := []string{s.confPath()}
+	if s.opts.Sentinel {
+		args = append(args, "--sentinel")
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.dir
 	// The server dies with the test binary, even if cleanup never runs.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
@@ -335,6 +354,16 @@ func (s *Server) Restart() error {
 		return err
 	}
 	return s.start()
+}
+
+// Pid is the process id of the running server, 0 when it is not running.
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // Running reports whether the process is alive.
