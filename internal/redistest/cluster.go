@@ -346,6 +346,15 @@ func (c *Cluster) ready(replicas int) error {
 		if online < replicas {
 			return fmt.Errorf("master %s has %d online replicas, want %d", addr, online, replicas)
 		}
+		if replicas > 0 {
+			key, err := c.keyServedBy(addr)
+			if err != nil {
+				return err
+			}
+			if err := confirmsWrites(addr, key, replicas); err != nil {
+				return err
+			}
+		}
 	}
 	for _, n := range running {
 		info, err := DoString(n.Addr(), "INFO", "replication")
@@ -361,4 +370,29 @@ func (c *Cluster) ready(replicas int) error {
 		}
 	}
 	return nil
+}
+
+// keyServedBy finds a key whose slot the master at addr serves.
+func (c *Cluster) keyServedBy(addr string) (string, error) {
+	view, err := nodesView(addr)
+	if err != nil {
+		return "", err
+	}
+	var me clusterNode
+	for _, v := range view {
+		if v.has("myself") {
+			me = v
+		}
+	}
+	for i := range 1000 {
+		key := "redistest:ready:" + strconv.Itoa(i)
+		v, err := Do(addr, 0, "CLUSTER", "KEYSLOT", key)
+		if err != nil {
+			return "", err
+		}
+		if slot, ok := v.(int64); ok && me.owns(int(slot)) {
+			return key, nil
+		}
+	}
+	return "", fmt.Errorf("no key found for the slots of %s", addr)
 }

@@ -21,6 +21,19 @@ func (e ReplyError) Error() string { return string(e) }
 // ReplyError. It is the harness's own tiny client, independent of the
 // client under test; every call is bounded by timeout (1 s when 0).
 func Do(addr string, timeout time.Duration, args ...string) (any, error) {
+	vs, err := Pipeline(addr, timeout, args)
+	if err != nil {
+		return nil, err
+	}
+	if re, ok := vs[0].(ReplyError); ok {
+		return nil, re
+	}
+	return vs[0], nil
+}
+
+// Pipeline sends several commands on one connection and returns their
+// replies (an error reply is a ReplyError in its place).
+func Pipeline(addr string, timeout time.Duration, cmds ...[]string) ([]any, error) {
 	if timeout <= 0 {
 		timeout = time.Second
 	}
@@ -31,21 +44,60 @@ func Do(addr string, timeout time.Duration, args ...string) (any, error) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(timeout))
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	for _, args := range cmds {
+		fmt.Fprintf(&b, "*%d\r\n", len(args))
+		for _, a := range args {
+			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+		}
 	}
 	if _, err := io.WriteString(c, b.String()); err != nil {
 		return nil, err
 	}
-	v, err := readReply(bufio.NewReader(c))
+	r := bufio.NewReader(c)
+	out := make([]any, len(cmds))
+	for i := range out {
+		if out[i], err = readReply(r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// confirmsWrites writes and deletes key on the master at addr and waits
+// (up to 200 ms) for n replicas to acknowledge it. Right after a full sync
+// a replica counts as online but the master streams to it only after its
+// first acknowledgement (sent once a second), so WAIT fails until then.
+func confirmsWrites(addr, key string, n int) error {
+	vs, err := Pipeline(addr, time.Second, []string{"SET", key, "1"}, []string{"DEL", key}, []string{"WAIT", strconv.Itoa(n), "200"})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if re, ok := v.(ReplyError); ok {
-		return nil, re
+	for _, v := range vs {
+		if re, ok := v.(ReplyError); ok {
+			return re
+		}
 	}
-	return v, nil
+	if got, _ := vs[2].(int64); got < int64(n) {
+		return fmt.Errorf("%s: a write was confirmed by %d of %d replicas", addr, got, n)
+	}
+	// A replica's acknowledged offset stays 0 until its first
+	// acknowledgement (and the master streams nothing to it until then);
+	// meanwhile WAIT may count it for a connection whose writes did not
+	// advance the replication offset, so the WAIT above is not enough.
+	info, err := DoString(addr, "INFO", "replication")
+	if err != nil {
+		return err
+	}
+	acked := 0
+	for _, line := range strings.Split(info, "\n") {
+		if strings.HasPrefix(line, "slave") && strings.Contains(line, ",state=online,") && !strings.Contains(line, ",offset=0,") {
+			acked++
+		}
+	}
+	if acked < n {
+		return fmt.Errorf("%s: %d replicas have acknowledged the stream, want %d", addr, acked, n)
+	}
+	return nil
 }
 
 // DoString is Do for commands whose reply is a string (INFO, CLUSTER INFO...).
@@ -122,4 +174,18 @@ func InfoField(info, field string) string {
 		}
 	}
 	return ""
+}
+
+// WaitReplicated waits (up to timeout) until n replicas of the standalone
+// master at addr acknowledge writes (see the cluster and Sentinel set-ups,
+// which do this before they return).
+func WaitReplicated(addr string, n int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := confirmsWrites(addr, "redistest:ready", n)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -259,6 +259,11 @@ func replicasSynced(master *Server, nodes []*Server, n int) error {
 	if online := strings.Count(info, ",state=online,"); online < n {
 		return fmt.Errorf("master %s has %d online replicas, want %d", master.Addr(), online, n)
 	}
+	if n > 0 {
+		if err := confirmsWrites(master.Addr(), "redistest:ready", n); err != nil {
+			return err
+		}
+	}
 	for _, r := range nodes {
 		if r == master || !r.Running() {
 			continue

@@ -42,7 +42,7 @@ func (s *Store) runNeeding(ctx context.Context, sc *redis.Script, build func(kno
 	var known []string
 	for attempt := 0; ; attempt++ {
 		keys, args := build(known)
-		v, err := sc.Run(ctx, s.rdb, keys, args...).Result()
+		v, err := s.run(ctx, sc, keys, args...).Result()
 		if err != nil && attempt < 4 {
 			if msg := err.Error(); strings.HasPrefix(msg, "GKNEED ") {
 				for _, id := range strings.Fields(msg[len("GKNEED "):]) {
@@ -77,6 +77,9 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	}
 	k := keysOf(in.Outlet)
 	codes := in.Plan.Codes()
+	if in.DryRun {
+		ctx = withoutWait(ctx) // a dry run writes nothing
+	}
 	v, err := s.runNeeding(ctx, checkScript, func(known []string) ([]string, []any) {
 		pending := ""
 		if len(known) > 0 {
