@@ -1,6 +1,7 @@
 package failover
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"gatekeeper/internal/redistest"
 )
@@ -19,7 +22,13 @@ const LongEnv = "GATEKEEPER_FAILOVER_LONG"
 
 func long() bool { return os.Getenv(LongEnv) == "1" }
 
+// quiet drops go-redis's own log lines (dial failures are the point here).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
 func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{})
 	code := m.Run()
 	CleanBuild()
 	os.Exit(code)
