@@ -34,16 +34,35 @@ else
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port p whose cluster bus port p+10000 is valid and free.
+free_bus_port() {
+  python3 -c '
+import random, socket
+def free(p):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+while True:
+    p = random.randint(20000, 55535)
+    if free(p) and free(p + 10000):
+        print(p); break
+'
+}
 
 # start_redis NAME [redis.conf lines...]: sets PORT.
 start_redis() {
   local name=$1; shift
   local dir=$WORK/$name; mkdir -p "$dir"
-  PORT=$(free_port)
+  if [[ " $* " == *"cluster-enabled yes"* ]]; then PORT=$(free_bus_port); else PORT=$(free_port); fi
   { echo "bind 127.0.0.1"; echo "port $PORT"; echo "dir $dir"; echo "save \"\""; echo "logfile $dir/redis.log"
     echo "repl-diskless-sync-delay 0"; printf '%s\n' "$@"; } > "$dir/redis.conf"
   redis-server "$dir/redis.conf" >/dev/null 2>&1 & PIDS+=($!)
-  for _ in $(seq 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  for _ in $(seq 300); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && return; sleep 0.05; done
+  echo "redis-server $name did not start: $(tail -5 "$dir/redis.log")" >&2; exit 1
 }
 
 # start_serve NAME REDIS_URL [flags...]: sets ADDR and SPID.
@@ -77,19 +96,26 @@ redis_cpu() { redis-cli -p "$1" info cpu | awk -F: '/^used_cpu_(user|sys):/{s+=$
 bench_run() {
   local label=$1 outlet=$2 secret=$3 rports=$4 spids=$5; shift 5
   local n=$# per=$(( CONC / $# )) i=0 r0=0 r1=0 g0 g1 p
-  for p in $rports; do r0=$(python3 -c "print($r0+$(redis_cpu "$p"))"); done
+  for p in $rports; do r0=$(python3 -c "print($r0+$(redis_cpu "$p"))"); redis-cli -p "$p" config resetstat >/dev/null; done
   g0=$(cpu_ticks $spids)
   local bpids=()
   for target in "$@"; do
-    GATEKEEPER_SECRET=$secret "$BIN" bench --url "http://$target" --outlet "$outlet" --duration "$DUR" \
+    GATEKEEPER_SECRET=$secret /usr/bin/time -f "%U %S" -o "$WORK/bench.$i.time" "$BIN" bench --url "http://$target" --outlet "$outlet" --duration "$DUR" \
       --concurrency "$per" --json > "$WORK/bench.$i.json" & bpids+=($!); i=$((i+1))
   done
   for b in "${bpids[@]}"; do wait "$b"; done
   g1=$(cpu_ticks $spids)
-  for p in $rports; do r1=$(python3 -c "print($r1+$(redis_cpu "$p"))"); done
-  python3 - "$label" "$n" "$WORK" "$g0" "$g1" "$r0" "$r1" "$DUR" <<'EOF'
+  local evalsha=""
+  for p in $rports; do
+    r1=$(python3 -c "print($r1+$(redis_cpu "$p"))")
+    evalsha+=" $(redis-cli -p "$p" info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=[0-9]*,usec_per_call=\([0-9.]*\).*/\1:\2/p')"
+  done
+  python3 - "$label" "$n" "$WORK" "$g0" "$g1" "$r0" "$r1" "$DUR" "$evalsha" <<'EOF'
 import json, sys
 label, n, work, g0, g1, r0, r1, dur = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]), sys.argv[8]
+calls = [tuple(map(float, x.split(":"))) for x in sys.argv[9].split()]
+ev = sum(c * u for c, u in calls) / max(1, sum(c for c, u in calls))
+bcpu = sum(sum(map(float, open(f"{work}/bench.{i}.time").read().split()[-2:])) for i in range(n))
 rs = [json.load(open(f"{work}/bench.{i}.json")) for i in range(n)]
 rps = sum(r["rps"] for r in rs)
 p50 = max(r["p50"] for r in rs) / 1e6
@@ -100,13 +126,14 @@ for r in rs:
     for k, v in (r["decisions"] or {}).items(): dec[k] = dec.get(k, 0) + v
 el = max(r["elapsed"] for r in rs) / 1e9
 print(f"{label}: {rps:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, statuses {st}, decisions {dec}; "
-      f"CPU over {el:.1f}s: gatekeeper {(g1-g0)/100/el:.2f} cores, redis {(r1-r0)/el:.2f} cores")
+      f"CPU over {el:.1f}s: gatekeeper {(g1-g0)/100/el:.2f} cores, redis {(r1-r0)/el:.2f} cores, load generator {bcpu/el:.2f} cores; "
+      f"Redis time per EVALSHA {ev:.0f} µs")
 EOF
 }
 
 throughput() {
   echo "== machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "== bench: $DUR per run, $CONC clients in all, 3000-byte posts, 10% declared negative"
+  echo "== bench: $DUR per run, $CONC clients in all, 3000-byte posts, 10% declared negative, a fresh outlet per run"
 
   # Baseline: an empty Gin handler on the same route.
   local ep; ep=$(free_port)
@@ -124,7 +151,8 @@ throughput() {
   bench_run "1 replica, one Redis (AOF always)" one "$secret" "$rp" "$s1" "$a1"
   start_serve s2 "$url"; a2=$ADDR; s2=$SPID
   start_serve s3 "$url"; a3=$ADDR; s3=$SPID
-  bench_run "3 replicas, one Redis (AOF always)" one "$secret" "$rp" "$s1 $s2 $s3" "$a1" "$a2" "$a3"
+  secret=$(new_outlet "$url" one3)
+  bench_run "3 replicas, one Redis (AOF always)" one3 "$secret" "$rp" "$s1 $s2 $s3" "$a1" "$a2" "$a3"
   kill "$s1" "$s2" "$s3"
 
   # WAIT: a master and one replica, without and with --redis-wait-replicas 1.
@@ -138,7 +166,8 @@ throughput() {
   bench_run "1 replica, master+replica, no WAIT" wait "$secret" "$mp $rpp" "$SPID" "$ADDR"
   kill "$SPID"
   start_serve w1 "$murl" --redis-wait-replicas 1
-  bench_run "1 replica, master+replica, WAIT 1" wait "$secret" "$mp $rpp" "$SPID" "$ADDR"
+  secret=$(new_outlet "$murl" wait1)
+  bench_run "1 replica, master+replica, WAIT 1" wait1 "$secret" "$mp $rpp" "$SPID" "$ADDR"
   kill "$SPID"
 
   # A 3+3 Redis Cluster (no AOF: cluster nodes rely on their replicas).
@@ -156,7 +185,8 @@ throughput() {
   bench_run "1 replica, 3+3 Cluster, one outlet" clu "$secret" "${ports[*]}" "$c1p" "$c1"
   start_serve c2 "$curl"; c2=$ADDR; c2p=$SPID
   start_serve c3 "$curl"; c3=$ADDR; c3p=$SPID
-  bench_run "3 replicas, 3+3 Cluster, one outlet" clu "$secret" "${ports[*]}" "$c1p $c2p $c3p" "$c1" "$c2" "$c3"
+  secret=$(new_outlet "$curl" clu3)
+  bench_run "3 replicas, 3+3 Cluster, one outlet" clu3 "$secret" "${ports[*]}" "$c1p $c2p $c3p" "$c1" "$c2" "$c3"
   kill "$c1p" "$c2p" "$c3p"
 }
 

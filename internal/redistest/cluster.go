@@ -93,6 +93,7 @@ func StartCluster(tb testing.TB, o ClusterOptions) *Cluster {
 		}
 	})
 	node := o.Node
+	node.ClusterBus = true
 	node.Config = append([]string{
 		"cluster-enabled yes",
 		"cluster-config-file nodes.conf",

@@ -52,6 +52,9 @@ type Options struct {
 	// Sentinel runs the process as a Redis Sentinel (redis-server --sentinel):
 	// only the network, directory and log lines are written, plus Config.
 	Sentinel bool
+	// ClusterBus picks a port whose cluster bus port (port + 10000) is
+	// valid and free (cluster nodes).
+	ClusterBus bool
 }
 
 // Server is a running (or stopped) redis-server.
@@ -137,7 +140,11 @@ func StartServer(o Options) (*Server, error) {
 	s := &Server{bin: bin, dir: dir, opts: o, ownsDir: true}
 	// A free port can be taken between probing and binding; try a few.
 	for attempt := 0; ; attempt++ {
-		s.port, err = freePort()
+		if o.ClusterBus {
+			s.port, err = freeBusPort()
+		} else {
+			s.port, err = freePort()
+		}
 		if err == nil {
 			err = s.start()
 		}
@@ -176,6 +183,26 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// freeBusPort returns a free port p <= 55535 whose bus port p+10000 is free too.
+func freeBusPort() (int, error) {
+	for range 200 {
+		p, err := freePort()
+		if err != nil {
+			return 0, err
+		}
+		if p > 55535 {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p+10000)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return p, nil
+	}
+	return 0, errors.New("redistest: no free port with a free cluster bus port")
 }
 
 // Addr is the server's host:port.
