@@ -7,6 +7,7 @@
 #   scripts/capacity.sh throughput       # only the throughput runs
 #   scripts/capacity.sh memory           # only the memory measurements
 #   DUR=5s CONC=16 scripts/capacity.sh   # shorter / fewer clients
+#   REPEAT=3 DUR=5s scripts/capacity.sh  # each run three times (a shared machine is noisy)
 #
 # Needs redis-server and redis-cli (Debian redis-server, redis-tools), python3, go.
 set -euo pipefail
@@ -14,6 +15,7 @@ set -euo pipefail
 DUR=${DUR:-10s}
 CONC=${CONC:-32}
 REQUESTS=${REQUESTS:-10000}
+REPEAT=${REPEAT:-1}
 WHAT=${1:-all}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/gk-capacity.XXXXXX)
@@ -94,6 +96,10 @@ redis_cpu() { redis-cli -p "$1" info cpu | awk -F: '/^used_cpu_(user|sys):/{s+=$
 # process per target (concurrency split), summed; CPU seconds of the
 # gatekeeper processes and of Redis during the run.
 bench_run() {
+  local r
+  for r in $(seq "$REPEAT"); do bench_once "$@"; done
+}
+bench_once() {
   local label=$1 outlet=$2 secret=$3 rports=$4 spids=$5; shift 5
   local n=$# per=$(( CONC / $# )) i=0 r0=0 r1=0 g0 g1 p
   for p in $rports; do r0=$(python3 -c "print($r0+$(redis_cpu "$p"))"); redis-cli -p "$p" config resetstat >/dev/null; done
@@ -206,7 +212,9 @@ memory() {
 
   # 10 000 posts backfilled through sync (ledger + window + daily, one audit entry).
   secret=$(new_outlet "$url" sync)
-  start_serve mem "$url"; a=$ADDR; sp=$SPID
+  # A 10 000-post sync is 40 scripts of 256 posts: more than the 250 ms a
+  # check gets, so this replica has a long store deadline.
+  start_serve mem "$url" --store-timeout 30s; a=$ADDR; sp=$SPID
   python3 - "$WORK/sync.json" <<'EOF'
 import json, sys, datetime
 now = datetime.datetime.now(datetime.timezone.utc)
@@ -215,19 +223,25 @@ posts = [{"id": f"s{i}", "title": "Khánh thành trường học mới ở xã �
 json.dump({"posts": posts, "complete": False}, open(sys.argv[1], "w"))
 EOF
   m0=$(used)
+  local t0 t1
+  t0=$(date +%s.%N)
   GATEKEEPER_SECRET=$secret "$BIN" sign --send "http://$a/v1/outlets/sync/sync" "$WORK/sync.json" > "$WORK/sync.out" || { cat "$WORK/sync.out"; exit 1; }
+  t1=$(date +%s.%N)
   m1=$(used)
+  echo "sync of 10 000 posts (one request) took $(python3 -c "print(f'{$t1-$t0:.2f}')") s"
   echo "10 000 posts synced into one outlet's window: $(( m1 - m0 )) bytes ($(( (m1 - m0) / 10000 )) per post)"
   for k in win neg daily audit; do
     echo "  {o:sync}:$k: $(redis-cli -p "$rp" memory usage "{o:sync}:$k") bytes"
   done
   echo "  one ledger hash {o:sync}:post:s1: $(redis-cli -p "$rp" memory usage "{o:sync}:post:s1") bytes"
 
-  # 10 000 checks through the service (each also keeps its answer for 24 h
-  # under its webhook id and appends an audit entry; holds keep a hold).
+  # 10 000 checks through the service, none declared negative so (nearly)
+  # all are counted: each also keeps its answer for 24 h under its webhook
+  # id and appends an audit entry (a hold would also keep the post).
+  set +o pipefail # head closes the --scan pipes below
   secret=$(new_outlet "$url" live)
   m0=$(used)
-  GATEKEEPER_SECRET=$secret "$BIN" bench --url "http://$a" --outlet live --requests "$REQUESTS" --duration 5m --concurrency 16 --json > "$WORK/live.json"
+  GATEKEEPER_SECRET=$secret "$BIN" bench --url "http://$a" --outlet live --requests "$REQUESTS" --duration 5m --concurrency 16 --negative 0 --json > "$WORK/live.json"
   m1=$(used)
   python3 -c "import json; r=json.load(open('$WORK/live.json')); print(f'{r[\"requests\"]} checks: statuses {r[\"statuses\"]}, decisions {r[\"decisions\"]}')"
   echo "  used_memory delta: $(( m1 - m0 )) bytes ($(( (m1 - m0) / REQUESTS )) per check)"
