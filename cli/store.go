@@ -30,7 +30,7 @@ func storeName(cfg *config.Config) string {
 }
 
 func openRedis(ctx context.Context, cfg *config.Config) (store.Store, error) {
-	st, err := redisstore.Open(ctx, cfg.RedisURL)
+	st, err := redisstore.Open(ctx, cfg.RedisURL, redisstore.WithWaitReplicas(cfg.RedisWaitReplicas))
 	if err != nil {
 		return nil, fmt.Errorf("open Redis: %w", err)
 	}

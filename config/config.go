@@ -28,6 +28,9 @@ type Config struct {
 	DataDir      string        `yaml:"data"`          // embedded store directory (used when RedisURL is empty)
 	RedisURL     string        `yaml:"redis_url"`     // redis://, rediss://, cluster (?addr=), redis+sentinel://
 	StoreTimeout time.Duration `yaml:"store_timeout"` // deadline of one store call; 0 = 250ms on Redis, 2s embedded
+	// RedisWaitReplicas is how many replicas must confirm each write (Redis
+	// WAIT) before it is acknowledged; 0 = asynchronous replication.
+	RedisWaitReplicas int `yaml:"redis_wait_replicas"`
 
 	// HTTP
 	Addr            string        `yaml:"addr"`
@@ -78,6 +81,7 @@ func (c *Config) StoreFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "embedded store directory, used when no Redis URL is set (GATEKEEPER_DATA)")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis URL: redis://, rediss://, redis://h1:p1?addr=h2:p2 (cluster), redis+sentinel://h1:26379,h2:26379/master (GATEKEEPER_REDIS_URL)")
 	fs.DurationVar(&c.StoreTimeout, "store-timeout", c.StoreTimeout, "deadline of one store call; 0 = 250ms on Redis, 2s on the embedded store (GATEKEEPER_STORE_TIMEOUT)")
+	fs.IntVar(&c.RedisWaitReplicas, "redis-wait-replicas", c.RedisWaitReplicas, "Redis replicas that must confirm each write within the store timeout, else 503; 0 = none (GATEKEEPER_REDIS_WAIT_REPLICAS)")
 }
 
 // ServeFlags registers every setting of `serve` on fs.
@@ -168,6 +172,11 @@ func (c *Config) ValidateStore() error {
 		}
 	} else if strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("data: set a directory for the embedded store, or a redis_url"))
+	}
+	if c.RedisWaitReplicas < 0 || c.RedisWaitReplicas > 16 {
+		errs = append(errs, fmt.Errorf("redis_wait_replicas %d must be between 0 and 16", c.RedisWaitReplicas))
+	} else if c.RedisWaitReplicas > 0 && c.RedisURL == "" {
+		errs = append(errs, errors.New("redis_wait_replicas needs a redis_url (the embedded store has no replicas)"))
 	}
 	if c.StoreTimeout != 0 && (c.StoreTimeout < 10*time.Millisecond || c.StoreTimeout > 30*time.Second) {
 		errs = append(errs, fmt.Errorf("store_timeout %s must be 0 (automatic) or between 10ms and 30s", c.StoreTimeout))

@@ -67,6 +67,9 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"bad addr", []string{"--addr", "8080"}, nil, "addr"},
 		{"missing file", []string{"--config", filepath.Join(dir, "nope.yaml")}, nil, "config file"},
 		{"store timeout too long", []string{"--store-timeout", "1h"}, nil, "store_timeout"},
+		{"wait replicas without redis", []string{"--redis-wait-replicas", "1"}, nil, "redis_wait_replicas"},
+		{"wait replicas negative", []string{"--redis-url", "redis://127.0.0.1:6379", "--redis-wait-replicas", "-1"}, nil, "redis_wait_replicas"},
+		{"bad wait replicas env", nil, map[string]string{"GATEKEEPER_REDIS_WAIT_REPLICAS": "all"}, "GATEKEEPER_REDIS_WAIT_REPLICAS"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,5 +84,26 @@ func TestErrorsNameTheSetting(t *testing.T) {
 func TestDefaultsAreValid(t *testing.T) {
 	if _, err := load(t, nil, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRedisWaitReplicas(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gk.yaml")
+	os.WriteFile(file, []byte("redis_url: redis://127.0.0.1:6379\nredis_wait_replicas: 2\n"), 0o600)
+	c, err := load(t, []string{"--config", file}, nil)
+	if err != nil || c.RedisWaitReplicas != 2 {
+		t.Fatalf("from the file: %v %d", err, c.RedisWaitReplicas)
+	}
+	c, err = load(t, []string{"--config", file}, map[string]string{"GATEKEEPER_REDIS_WAIT_REPLICAS": "1"})
+	if err != nil || c.RedisWaitReplicas != 1 {
+		t.Fatalf("from the environment: %v %d", err, c.RedisWaitReplicas)
+	}
+	c, err = load(t, []string{"--config", file, "--redis-wait-replicas", "0"}, map[string]string{"GATEKEEPER_REDIS_WAIT_REPLICAS": "1"})
+	if err != nil || c.RedisWaitReplicas != 0 {
+		t.Fatalf("from the flag: %v %d", err, c.RedisWaitReplicas)
+	}
+	if Default().RedisWaitReplicas != 0 {
+		t.Fatal("the default must be 0")
 	}
 }

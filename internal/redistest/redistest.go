@@ -49,6 +49,12 @@ type Options struct {
 	Fsync string
 	// Config holds extra redis.conf lines, e.g. "maxmemory 64mb".
 	Config []string
+	// Sentinel runs the process as a Redis Sentinel (redis-server --sentinel):
+	// only the network, directory and log lines are written, plus Config.
+	Sentinel bool
+	// ClusterBus picks a port whose cluster bus port (port + 10000) is
+	// valid and free (cluster nodes).
+	ClusterBus bool
 }
 
 // Server is a running (or stopped) redis-server.
@@ -134,7 +140,11 @@ func StartServer(o Options) (*Server, error) {
 	s := &Server{bin: bin, dir: dir, opts: o, ownsDir: true}
 	// A free port can be taken between probing and binding; try a few.
 	for attempt := 0; ; attempt++ {
-		s.port, err = freePort()
+		if o.ClusterBus {
+			s.port, err = freeBusPort()
+		} else {
+			s.port, err = freePort()
+		}
 		if err == nil {
 			err = s.start()
 		}
@@ -175,6 +185,26 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// freeBusPort returns a free port p <= 55535 whose bus port p+10000 is free too.
+func freeBusPort() (int, error) {
+	for range 200 {
+		p, err := freePort()
+		if err != nil {
+			return 0, err
+		}
+		if p > 55535 {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p+10000)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return p, nil
+	}
+	return 0, errors.New("redistest: no free port with a free cluster bus port")
+}
+
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
 
@@ -193,6 +223,18 @@ func (s *Server) LogPath() string { return filepath.Join(s.dir, "redis.log") }
 func (s *Server) confPath() string { return filepath.Join(s.dir, "redis.conf") }
 
 func (s *Server) writeConf() error {
+	if s.opts.Sentinel {
+		lines := []string{
+			"bind 127.0.0.1",
+			"port " + strconv.Itoa(s.port),
+			"dir " + s.dir,
+			"daemonize no",
+			"logfile " + s.LogPath(),
+			"loglevel notice",
+		}
+		lines = append(lines, s.opts.Config...)
+		return os.WriteFile(s.confPath(), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	}
 	appendonly := "no"
 	if s.opts.AppendOnly {
 		appendonly = "yes"
@@ -224,7 +266,11 @@ func (s *Server) start() error {
 	if err := s.writeConf(); err != nil {
 		return fmt.Errorf("redistest: write config: %w", err)
 	}
-	cmd := exec.Command(s.bin, s.confPath())
+	args := []string{s.confPath()}
+	if s.opts.Sentinel {
+		args = append(args, "--sentinel")
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.dir
 	// The server dies with the test binary, even if cleanup never runs.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
@@ -335,6 +381,16 @@ func (s *Server) Restart() error {
 		return err
 	}
 	return s.start()
+}
+
+// Pid is the process id of the running server, 0 when it is not running.
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // Running reports whether the process is alive.

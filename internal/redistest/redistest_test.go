@@ -121,3 +121,110 @@ func TestPauseResume(t *testing.T) {
 		t.Fatalf("after Resume: %v", err)
 	}
 }
+
+// TestCluster: a 3+3 cluster comes up with every replica synced, answers
+// through a cluster client, and fails a killed master's slots over to its
+// replica; the killed node rejoins as a replica when restarted.
+func TestCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test skipped in -short mode")
+	}
+	start := time.Now()
+	c := StartCluster(t, ClusterOptions{})
+	t.Logf("3+3 cluster ready (replicas synced) in %v", time.Since(start).Round(time.Millisecond))
+	if len(c.Nodes) != 6 {
+		t.Fatalf("%d nodes", len(c.Nodes))
+	}
+	ctx := context.Background()
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{c.Nodes[0].Addr()}, MaxRetries: -1})
+	defer cc.Close()
+	if err := cc.Set(ctx, "{o:x}:k", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	slot, err := c.KeySlot("{o:x}:k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.MasterOf(slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := Do(m.Addr(), 0, "GET", "{o:x}:k"); err != nil || v != "v" {
+		t.Fatalf("GET on the slot's master %s: %v %v", m.Addr(), v, err)
+	}
+	if _, err := Do(m.Addr(), 0, "WAIT", "1", "1000"); err != nil {
+		t.Fatal(err)
+	}
+	pid := m.Pid()
+	if pid == 0 {
+		t.Fatal("no pid")
+	}
+	killed := time.Now()
+	if err := m.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	nm, err := c.WaitFailover(slot, m, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("slot %d: master %s (pid %d) killed, %s promoted after %v", slot, m.Addr(), pid, nm.Addr(), time.Since(killed).Round(time.Millisecond))
+	if v, err := Do(nm.Addr(), 0, "GET", "{o:x}:k"); err != nil || v != "v" {
+		t.Fatalf("GET on the new master: %v %v", v, err)
+	}
+	if err := m.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitReady(30*time.Second, 1); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := DoString(m.Addr(), "INFO", "replication"); InfoField(info, "role") != "slave" {
+		t.Fatalf("restarted old master is %s", InfoField(info, "role"))
+	}
+}
+
+// TestSentinel: a master, a replica and three sentinels; a killed master is
+// replaced by its replica and a Sentinel client follows.
+func TestSentinel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sentinel test skipped in -short mode")
+	}
+	start := time.Now()
+	s := StartSentinel(t, SentinelOptions{})
+	t.Logf("sentinel set-up ready in %v", time.Since(start).Round(time.Millisecond))
+	m, err := s.Master()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m != s.Servers[0] {
+		t.Fatalf("master %s, want %s", m.Addr(), s.Servers[0].Addr())
+	}
+	ctx := context.Background()
+	fc := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: s.MasterName(), SentinelAddrs: []string{s.Watchers[0].Addr(), s.Watchers[1].Addr()}, MaxRetries: -1})
+	defer fc.Close()
+	if err := fc.Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Do(m.Addr(), 0, "WAIT", "1", "1000"); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	if err := m.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	nm, err := s.WaitFailover(m, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("master killed, %s promoted after %v", nm.Addr(), time.Since(killed).Round(time.Millisecond))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		v, err := fc.Get(ctx, "k").Result()
+		if err == nil && v == "v" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the Sentinel client does not reach the new master: %v %v", v, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

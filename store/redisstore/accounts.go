@@ -110,7 +110,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return fmt.Errorf("redisstore: create user: %w", err)
 	}
-	n, err := createUserScript.Run(ctx, s.rdb, []string{userKey(u.Username), usersKey}, b, u.Username).Int()
+	n, err := s.run(ctx, createUserScript, []string{userKey(u.Username), usersKey}, b, u.Username).Int()
 	if err != nil {
 		return s.fail("create user", err)
 	}
@@ -126,7 +126,7 @@ func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return fmt.Errorf("redisstore: update user: %w", err)
 	}
-	n, err := updateUserScript.Run(ctx, s.rdb, []string{userKey(u.Username)}, b).Int()
+	n, err := s.run(ctx, updateUserScript, []string{userKey(u.Username)}, b).Int()
 	if err != nil {
 		return s.fail("update user", err)
 	}
@@ -187,7 +187,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]store.User, error) {
 
 // DeleteUser removes a user and ends their sessions; store.ErrNotFound when there is none.
 func (s *Store) DeleteUser(ctx context.Context, username string) error {
-	n, err := deleteUserScript.Run(ctx, s.rdb, []string{userKey(username), usersKey, userSessKey(username)}, username, acct+"sess:").Int()
+	n, err := s.run(ctx, deleteUserScript, []string{userKey(username), usersKey, userSessKey(username)}, username, acct+"sess:").Int()
 	if err != nil {
 		return s.fail("delete user", err)
 	}
@@ -206,7 +206,7 @@ func (s *Store) PutSession(ctx context.Context, se store.Session) error {
 	if err != nil {
 		return fmt.Errorf("redisstore: put session: %w", err)
 	}
-	err = putSessionScript.Run(ctx, s.rdb, []string{sessKey(se.ID), userSessKey(se.Username)},
+	err = s.run(ctx, putSessionScript, []string{sessKey(se.ID), userSessKey(se.Username)},
 		b, se.ID, se.Expires.UnixMilli(), acct+"sess:").Err()
 	return s.fail("put session", err)
 }
@@ -237,12 +237,12 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 
 // DeleteUserSessions ends every session of a user.
 func (s *Store) DeleteUserSessions(ctx context.Context, username string) error {
-	return s.fail("delete user sessions", endSessionsScript.Run(ctx, s.rdb, []string{userSessKey(username)}, acct+"sess:").Err())
+	return s.fail("delete user sessions", s.run(ctx, endSessionsScript, []string{userSessKey(username)}, acct+"sess:").Err())
 }
 
 // AddLoginFailure counts a failed sign-in under key in a fixed window.
 func (s *Store) AddLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) (int64, time.Time, error) {
-	v, err := failScript.Run(ctx, s.rdb, []string{failKey(key)}, now.UnixMilli(), window.Milliseconds()).Int64Slice()
+	v, err := s.run(ctx, failScript, []string{failKey(key)}, now.UnixMilli(), window.Milliseconds()).Int64Slice()
 	if err != nil {
 		return 0, time.Time{}, s.fail("add login failure", err)
 	}

@@ -50,7 +50,7 @@ func (s *Store) LeaseCallbacks(ctx context.Context, outlet string, now time.Time
 	if n <= 0 {
 		return []store.Callback{}, nil
 	}
-	v, err := leaseScript.Run(ctx, s.rdb, []string{k.outbox(), k.outboxRecords()}, ms(now), ms(now.Add(lease)), n).Result()
+	v, err := s.run(ctx, leaseScript, []string{k.outbox(), k.outboxRecords()}, ms(now), ms(now.Add(lease)), n).Result()
 	if err != nil {
 		return nil, s.fail("lease callbacks", err)
 	}
@@ -74,14 +74,14 @@ func (s *Store) FinishCallback(ctx context.Context, outlet, id string, a store.C
 	if !a.Delivered && !a.Next.IsZero() {
 		next = ms(a.Next)
 	}
-	err := finishScript.Run(ctx, s.rdb, []string{k.outbox(), k.outboxRecords()}, id, ms(a.At), b01(a.Delivered), a.Error, next).Err()
+	err := s.run(ctx, finishScript, []string{k.outbox(), k.outboxRecords()}, id, ms(a.At), b01(a.Delivered), a.Error, next).Err()
 	return s.fail("finish callback", err)
 }
 
 // RetryCallback makes a pending or failed callback due now.
 func (s *Store) RetryCallback(ctx context.Context, outlet, id string, now time.Time) error {
 	k := keysOf(outlet)
-	return s.fail("retry callback", retryScript.Run(ctx, s.rdb, []string{k.outbox(), k.outboxRecords()}, id, ms(now)).Err())
+	return s.fail("retry callback", s.run(ctx, retryScript, []string{k.outbox(), k.outboxRecords()}, id, ms(now)).Err())
 }
 
 // ListCallbacks lists callbacks newest first.

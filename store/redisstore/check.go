@@ -45,7 +45,7 @@ func (s *Store) runNeeding(ctx context.Context, sc *redis.Script, build func(kno
 	var known []string
 	for attempt := 0; ; attempt++ {
 		keys, args := build(known)
-		v, err := sc.Run(ctx, s.rdb, keys, args...).Result()
+		v, err := s.run(ctx, sc, keys, args...).Result()
 		if err != nil && attempt < 4 {
 			if msg := err.Error(); strings.HasPrefix(msg, "GKNEED ") {
 				for _, id := range strings.Fields(msg[len("GKNEED "):]) {
@@ -85,6 +85,9 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		return store.CheckResult{}, errors.New("redisstore: check: outlet, post id, day and window are required")
 	}
 	k := keysOf(in.Outlet)
+	if in.DryRun {
+		ctx = withoutWait(ctx) // a dry run writes nothing
+	}
 	now := ms(in.Now)
 	widJSON := ""
 	if in.WebhookID != "" {
@@ -108,7 +111,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		err error
 	)
 	for attempt, pending := 0, ""; ; attempt++ {
-		v, err = checkScript.Run(ctx, s.rdb, keys, args...).Result()
+		v, err = s.run(ctx, checkScript, keys, args...).Result()
 		ids, again := needed(err)
 		if !again || attempt == 4 {
 			break

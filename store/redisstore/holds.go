@@ -145,7 +145,7 @@ func (s *Store) Resolve(ctx context.Context, r store.Resolution) (store.Hold, er
 		}
 		cbRec = rec
 	}
-	v, err := resolveScript.Run(ctx, s.rdb,
+	v, err := s.run(ctx, resolveScript,
 		[]string{k.hold(r.HoldID), k.post(post), k.win(), k.neg(), k.daily(), k.audit(), k.outbox(), k.outboxRecords(), k.outboxAll()},
 		r.HoldID, b01(r.Approve), r.Reviewer, r.Note, ms(r.Now), r.Day, ledgerTTL(r.Window), post,
 		cbID, cbRec, cbCreated, cbNext).Result()

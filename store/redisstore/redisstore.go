@@ -46,37 +46,80 @@ type Store struct {
 	rdb redis.UniversalClient
 	// own is true when Close should close rdb.
 	own bool
+	// wait is how many replicas must confirm each write script (WAIT); 0 = none.
+	wait int
+	// readTimeout bounds one reply (it caps how long WAIT may block).
+	readTimeout time.Duration
 }
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithWaitReplicas makes every write script wait until n replicas have
+// confirmed it (Redis WAIT, on the connection that ran the script). If
+// fewer confirm within the call's deadline, the call fails with
+// store.ErrUnavailable even though the master applied the write: the
+// caller answers 503 and the CMS's retry (same post id, same webhook id)
+// finds the write already recorded and changes nothing. n = 0 waits for
+// no replica (asynchronous replication).
+func WithWaitReplicas(n int) Option { return func(s *Store) { s.wait = n } }
 
 var _ store.Store = (*Store)(nil)
 
 // Open connects to the Redis at rawURL (see ParseURL) and loads the scripts.
 // The server need not be up yet: calls fail with store.ErrUnavailable until it is.
-func Open(ctx context.Context, rawURL string) (*Store, error) {
+func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	opt, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	return New(ctx, NewClient(opt), true), nil
+	return New(ctx, NewClient(opt), true, opts...), nil
 }
 
-// NewClient builds the go-redis client for opt: a cluster client (with a 1 s
-// cluster state reload, so a promoted replica is found quickly) when opt
-// names several addresses or cluster mode, a Sentinel failover client when
-// it names a master, a plain client otherwise.
+// NewClient builds the go-redis client for opt:
+//
+//   - a cluster client when opt names several addresses or cluster mode. Its
+//     view of the slots is reloaded every second (go-redis's default is
+//     60 s: a killed master gives only dial errors, never MOVED, so the
+//     client would keep dialling it long after a replica took over), and it
+//     follows no redirect: go-redis's redirect loop also re-sends a command
+//     after EOF or a timeout, which for a script whose reply was lost means
+//     running it twice. MOVED, ASK and TRYAGAIN become store.ErrUnavailable
+//     (the slot map reloads at once) and the caller's retry goes to the
+//     right node.
+//   - a Sentinel failover client when it names a master: every command goes
+//     to the master the sentinels name (never a replica), and it follows
+//     +switch-master.
+//   - a plain client otherwise.
 func NewClient(opt *redis.UniversalOptions) redis.UniversalClient {
 	if opt.MasterName == "" && (opt.IsClusterMode || len(opt.Addrs) > 1) {
 		co := opt.Cluster()
 		co.ClusterStateReloadInterval = time.Second
+		co.MaxRedirects = -1
+		co.ReadOnly, co.RouteByLatency, co.RouteRandomly = false, false, false
 		return redis.NewClusterClient(co)
+	}
+	if opt.MasterName != "" {
+		fo := opt.Failover()
+		fo.ReplicaOnly, fo.RouteByLatency, fo.RouteRandomly, fo.UseDisconnectedReplicas = false, false, false, false
+		return redis.NewFailoverClient(fo)
 	}
 	return redis.NewUniversalClient(opt)
 }
 
 // New wraps a client. If own is set, Close closes it. The scripts are loaded
 // now when the server is reachable (EVALSHA falls back to EVAL otherwise).
-func New(ctx context.Context, rdb redis.UniversalClient, own bool) *Store {
-	s := &Store{rdb: rdb, own: own}
+func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Option) *Store {
+	s := &Store{rdb: rdb, own: own, readTimeout: DefaultTimeout}
+	switch c := rdb.(type) {
+	case *redis.Client:
+		s.readTimeout = c.Options().ReadTimeout
+	case *redis.ClusterClient:
+		s.readTimeout = c.Options().ReadTimeout
+	}
+	for _, o := range opts {
+		o(s)
+	}
 	lctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	for _, sc := range allScripts {
@@ -149,6 +192,9 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 			co, err := redis.ParseClusterURL(rawURL)
 			if err != nil {
 				return nil, fmt.Errorf("redisstore: redis cluster URL: %w", err)
+			}
+			if co.ReadOnly || co.RouteByLatency || co.RouteRandomly {
+				return nil, errors.New("redisstore: redis cluster URL: read_only, route_by_latency and route_randomly would read from replicas, which may lag the master: remove them")
 			}
 			opt = fromCluster(co)
 		} else {
@@ -319,7 +365,7 @@ func Unavailable(err error) bool {
 	if err == nil || errors.Is(err, redis.Nil) {
 		return false
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+	if errors.Is(err, ErrNotReplicated) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, net.ErrClosed) || errors.Is(err, redis.ErrClosed) || errors.Is(err, redis.ErrPoolTimeout) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {

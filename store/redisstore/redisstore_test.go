@@ -43,18 +43,18 @@ func sharedServer(t testing.TB) *redistest.Server {
 // open connects a store to url and closes it when the test ends. Tests of
 // behaviour get 2 s read/write timeouts (the CPU is shared with other work);
 // tests of deadlines use openStrict, with the production defaults.
-func open(t testing.TB, url string) *Store {
+func open(t testing.TB, url string, opts ...Option) *Store {
 	t.Helper()
 	sep := "?"
 	if strings.Contains(url, "?") {
 		sep = "&"
 	}
-	return openStrict(t, url+sep+"read_timeout=2s&write_timeout=2s")
+	return openStrict(t, url+sep+"read_timeout=2s&write_timeout=2s", opts...)
 }
 
-func openStrict(t testing.TB, url string) *Store {
+func openStrict(t testing.TB, url string, opts ...Option) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), url)
+	s, err := Open(context.Background(), url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

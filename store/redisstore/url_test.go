@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func TestParseURL(t *testing.T) {
@@ -43,10 +45,56 @@ func TestParseURL(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"http://x", "redis+sentinel:///m", "redis+sentinel://s1/", "redis+sentinel://s1/m/x", "redis+sentinel://s1/m?bogus=1", "redis://x?bogus=1"} {
+	for _, bad := range []string{"http://x", "redis+sentinel:///m", "redis+sentinel://s1/", "redis+sentinel://s1/m/x", "redis+sentinel://s1/m?bogus=1", "redis://x?bogus=1",
+		"redis://a:1?addr=b:1&read_only=true", "redis://a:1?addr=b:1&route_randomly=true", "redis://a:1?addr=b:1&route_by_latency=true"} {
 		if _, err := ParseURL(bad); err == nil {
 			t.Errorf("ParseURL(%q) accepted", bad)
 		}
+	}
+}
+
+// TestNewClient: the settings that decide how a failover goes.
+func TestNewClient(t *testing.T) {
+	opt, err := ParseURL("redis://127.0.0.1:7000?addr=127.0.0.1:7001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(opt)
+	defer c.Close()
+	cc, ok := c.(*redis.ClusterClient)
+	if !ok {
+		t.Fatalf("cluster URL gave %T", c)
+	}
+	co := cc.Options()
+	if co.ClusterStateReloadInterval != time.Second || co.MaxRedirects != 0 || co.MaxRetries > 0 ||
+		co.ReadOnly || co.RouteByLatency || co.RouteRandomly || !co.ContextTimeoutEnabled || co.ReadTimeout != DefaultTimeout {
+		t.Fatalf("cluster options %+v", co)
+	}
+
+	opt, err = ParseURL("redis+sentinel://127.0.0.1:26379/gk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = NewClient(opt)
+	defer c.Close()
+	fc, ok := c.(*redis.Client)
+	if !ok {
+		t.Fatalf("sentinel URL gave %T", c)
+	}
+	// A failover client is a plain client whose dialler asks the sentinels
+	// for the master; no retries, enforced deadlines.
+	if o := fc.Options(); o.MaxRetries > 0 || !o.ContextTimeoutEnabled || o.ReadTimeout != DefaultTimeout {
+		t.Fatalf("sentinel options %+v", o)
+	}
+
+	opt, err = ParseURL("redis://127.0.0.1:6379/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = NewClient(opt)
+	defer c.Close()
+	if o := c.(*redis.Client).Options(); o.MaxRetries > 0 || !o.ContextTimeoutEnabled {
+		t.Fatalf("single options %+v", o)
 	}
 }
 
