@@ -48,7 +48,10 @@ func (s *Service) Sync(ctx context.Context, o *store.Outlet, posts []Post, compl
 			ID: p.ID, Negative: subj.Negative, PublishedAt: *p.PublishedAt, Day: store.DayKey(*p.PublishedAt, loc),
 		})
 	}
-	sctx, cancel := s.storeCtx(ctx)
+	// A sync runs in batches of a few hundred posts, each bounded by the
+	// store's own timeouts; the whole call gets a deadline to match its size.
+	deadline := max(5*time.Second, s.StoreTimeout*time.Duration(1+len(posts)/256))
+	sctx, cancel := context.WithTimeout(ctx, min(deadline, time.Minute))
 	defer cancel()
 	r, err := s.Store.Sync(sctx, in)
 	if err != nil {
