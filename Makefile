@@ -7,7 +7,7 @@ BIN := bin/gatekeeper
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X gatekeeper/cli.Version=$(VERSION)
 
-.PHONY: run build test test-go test-wordpress deps vet bench bench-load wordpress-zip clean
+.PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval clean
 
 run:
 	$(GO) run ./cmd/gatekeeper serve
@@ -39,6 +39,23 @@ bench:
 # Load test: the service on Redis against an empty Gin handler (docs/performance.md).
 bench-load: build
 	scripts/bench-load.sh
+
+# Five kills of each Cluster and Sentinel set-up, with and without WAIT (about 4 minutes).
+test-failover-long:
+	GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_FAILOVER_LONG=1 $(GO) test -count=1 -timeout 20m ./internal/failover
+
+# Throughput on 1 and 3 replicas and on a Cluster, Redis memory per outlet and per post (docs/capacity.md).
+capacity: build
+	GATEKEEPER_BIN=$(CURDIR)/$(BIN) scripts/capacity.sh
+
+# The classifier on the labelled data in ../shared/data (or GATEKEEPER_DATA).
+eval:
+	$(GO) run ./cmd/gatekeeper eval --worst 10 $${GATEKEEPER_DATA:-../shared/data}/tone/vi_news_dev.jsonl \
+		$${GATEKEEPER_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl
+
+# Console screenshots into docs/console (headless Chromium).
+screenshots:
+	GATEKEEPER_SCREENSHOTS=1 $(GO) test -count=1 -run TestBrowserPages ./console
 
 wordpress-zip:
 	plugins/wordpress/bin/build-zip.sh $(CURDIR)/dist
