@@ -22,7 +22,7 @@ func devData() string {
 }
 
 // loadDev reads the Vietnamese news dev texts, or skips the benchmark.
-func loadDev(b *testing.B) ([]policy.Text, int64) {
+func loadDev(b testing.TB) ([]policy.Text, int64) {
 	b.Helper()
 	path := filepath.Join(devData(), "tone", "vi_news_dev.jsonl")
 	f, err := os.Open(path)
