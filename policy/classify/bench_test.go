@@ -91,7 +91,7 @@ func BenchmarkClassifyVI(b *testing.B) {
 func BenchmarkAnalyzeVI(b *testing.B) {
 	texts, n := loadDev(b)
 	c := Default()
-	s := c.scratch.New().(*scratch)
+	s := c.newScratch()
 	for _, t := range texts {
 		c.analyze(s, t)
 	}

@@ -15,6 +15,7 @@ import (
 	"embed"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -128,12 +129,14 @@ const leadFactor = 0.25
 // Classifier implements policy.Classifier. It is read-only after New and
 // safe for concurrent use.
 type Classifier struct {
-	d       *dict
-	tone    [2]*lexicon // by language: 0 vi, 1 en
-	head    [2]*lexicon
-	toneW   [2]toneModel
-	sensW   [2]sensModel
-	scratch sync.Pool
+	d     *dict
+	tone  [2]*lexicon // by language: 0 vi, 1 en
+	head  [2]*lexicon
+	toneW [2]toneModel
+	sensW [2]sensModel
+	// free holds idle working memory. Not a sync.Pool: a scratch carries a
+	// warm token cache, which a pool would drop at every collection.
+	free chan *scratch
 }
 
 const (
@@ -229,7 +232,7 @@ func WithModel(model string) (*Classifier, error) {
 	if err := c.loadModel(model); err != nil {
 		return nil, err
 	}
-	c.scratch.New = func() any { return &scratch{tz: tokenizer{d: c.d}} }
+	c.free = make(chan *scratch, 2*runtime.GOMAXPROCS(0))
 
 	return c, nil
 }
@@ -353,7 +356,28 @@ func (c *Classifier) setWeight(model, feat string, w float64) bool {
 	return false
 }
 
-// scratch holds one call's working memory; pooled so the hot path does not allocate.
+func (c *Classifier) newScratch() *scratch {
+	return &scratch{tz: tokenizer{d: c.d, cache: new(tokenCache)}}
+}
+
+func (c *Classifier) getScratch() *scratch {
+	select {
+	case s := <-c.free:
+		return s
+	default:
+		return c.newScratch()
+	}
+}
+
+func (c *Classifier) putScratch(s *scratch) {
+	select {
+	case c.free <- s:
+	default: // enough idle ones already
+	}
+}
+
+// scratch holds one call's working memory, reused (Classifier.free) so the hot
+// path does not allocate.
 type scratch struct {
 	tz       tokenizer
 	st       [nFields]fieldStats
@@ -391,7 +415,7 @@ type result struct {
 
 // Classify implements policy.Classifier.
 func (c *Classifier) Classify(t policy.Text) policy.Classification {
-	s := c.scratch.Get().(*scratch)
+	s := c.getScratch()
 	r := c.analyze(s, t)
 	out := policy.Classification{Language: langNames[r.lang]}
 	p := sigmoid(r.toneZ)
@@ -411,7 +435,7 @@ func (c *Classifier) Classify(t policy.Text) policy.Classification {
 	out.Sensational.Score = round4(ps)
 	out.Sensational.Flagged = ps >= 0.5
 	out.Sensational.Evidence = s.evidence(s.sev, 8, true)
-	c.scratch.Put(s)
+	c.putScratch(s)
 	return out
 }
 
@@ -423,12 +447,12 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // the tone features (FeatureNames("tone")) and the headline features
 // (FeatureNames("sens."+lang)).
 func (c *Classifier) Features(t policy.Text) (lang string, tone, sens []float64) {
-	s := c.scratch.Get().(*scratch)
+	s := c.getScratch()
 	r := c.analyze(s, t)
 	lang = langNames[r.lang]
 	tone = append([]float64(nil), s.feat...)
 	sens = append([]float64(nil), s.sfeat...)
-	c.scratch.Put(s)
+	c.putScratch(s)
 	return lang, tone, sens
 }
 

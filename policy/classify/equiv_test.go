@@ -122,7 +122,7 @@ func TestTokenizerMatchesReference(t *testing.T) {
 	} else {
 		t.Logf("dev data not found (%v): generated text only", err)
 	}
-	fast := tokenizer{d: c.d, record: true}
+	fast := tokenizer{d: c.d, record: true, cache: new(tokenCache)}
 	ref := tokenizer{d: c.d, record: true}
 	n := 0
 	for _, tx := range texts {

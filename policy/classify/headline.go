@@ -20,7 +20,8 @@ var siteWords = []string{
 // are not part of what the editor wrote, and they would count as words the
 // lead does not repeat, as capitalised names and as length. A trailing
 // segment is taken off when it follows " - ", " – ", " — " or " | " and is
-// a publication name (see siteWords), a web address or a brand written in
+// a publication name (see siteWords; at most 12 words and maxSite bytes), a
+// web address or a brand written in
 // one word with inner capitals (VnExpress, VietTimes); after " | " any
 // segment of at most four words is a programme label ("| ON TRENDING").
 // At least three words of headline are always kept. It does not allocate.
@@ -39,12 +40,18 @@ func headline(title string) string {
 	}
 }
 
-// lastSeparator finds the last " - ", " – ", " — " or " | " in s.
+// maxSite is the longest publication name, in bytes, that headline takes off.
+const maxSite = 120
+
+// lastSeparator finds the last " - ", " – ", " — " or " | " in s that is
+// followed by at most maxSite bytes (a long title is searched at its end
+// only).
 func lastSeparator(s string) (int, string) {
+	from := max(0, len(s)-maxSite-len(" — "))
 	best, bsep := -1, ""
 	for _, sep := range [...]string{" - ", " – ", " — ", " | "} {
-		if i := strings.LastIndex(s, sep); i > best {
-			best, bsep = i, sep
+		if i := strings.LastIndex(s[from:], sep); i >= 0 && from+i > best {
+			best, bsep = from+i, sep
 		}
 	}
 	return best, bsep
@@ -53,7 +60,7 @@ func lastSeparator(s string) (int, string) {
 func siteName(seg string, pipe bool) bool {
 	n := words(seg)
 	switch {
-	case n == 0 || n > 12:
+	case n == 0 || n > 12 || len(seg) > maxSite:
 		return false
 	case pipe && n <= 4:
 		return true
