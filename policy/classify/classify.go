@@ -430,11 +430,10 @@ func (c *Classifier) Classify(t policy.Text) policy.Classification {
 	}
 	tr.Score = round4(tr.Score)
 	tr.Borderline = math.Abs(r.toneZ) < borderBand
-	tr.Evidence = s.evidence(s.ev, 12, false)
 	ps := sigmoid(r.sensZ)
 	out.Sensational.Score = round4(ps)
 	out.Sensational.Flagged = ps >= 0.5
-	out.Sensational.Evidence = s.evidence(s.sev, 8, true)
+	tr.Evidence, out.Sensational.Evidence = s.evidence(t)
 	c.putScratch(s)
 	return out
 }
@@ -748,20 +747,27 @@ func (s *scratch) teaser() float64 {
 			continue
 		}
 		words++
-		for i := (k * 0x9E3779B97F4A7C15) >> 55 & mask; ; i = (i + 1) & mask {
-			if s.set[i] == k {
-				found++
-				break
-			}
-			if s.set[i] == 0 {
-				break
-			}
+		if s.inLead(k) {
+			found++
 		}
 	}
 	if words == 0 {
 		return 0
 	}
 	return 1 - float64(found)/float64(words)
+}
+
+// inLead says whether the word key k is in the lead's set that teaser built.
+func (s *scratch) inLead(k uint64) bool {
+	mask := uint64(len(s.set) - 1)
+	for i := (k * 0x9E3779B97F4A7C15) >> 55 & mask; ; i = (i + 1) & mask {
+		switch s.set[i] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
 }
 
 // nameShare is the share of title words after the first that start with a
@@ -856,46 +862,4 @@ func addEv(ev []evAcc, a evAcc) []evAcc {
 		}
 	}
 	return append(ev, a)
-}
-
-// evidence turns accumulated evidence into the result's list: strongest
-// first, at most max lines, lines that moved the score less than 0.05 left
-// out (onlyPositive: only those that pushed toward "sensational").
-func (s *scratch) evidence(ev []evAcc, max int, onlyPositive bool) []policy.Evidence {
-	// Insertion sort by |w| descending: short lists, no allocation.
-	for i := 1; i < len(ev); i++ {
-		for j := i; j > 0 && math.Abs(ev[j].w) > math.Abs(ev[j-1].w); j-- {
-			ev[j], ev[j-1] = ev[j-1], ev[j]
-		}
-	}
-	n := 0
-	for _, e := range ev {
-		if n == max {
-			break
-		}
-		if math.Abs(e.w) < 0.05 || (onlyPositive && e.w <= 0) {
-			continue
-		}
-		n++
-	}
-	out := make([]policy.Evidence, 0, n)
-	for _, e := range ev {
-		if len(out) == n {
-			break
-		}
-		if math.Abs(e.w) < 0.05 || (onlyPositive && e.w <= 0) {
-			continue
-		}
-		var text string
-		switch {
-		case e.entry < 0:
-			text = structural[e.cue]
-		case e.neg >= 0:
-			text = e.lex.entries[e.neg].text + " … " + e.lex.entries[e.entry].text
-		default:
-			text = e.lex.entries[e.entry].text
-		}
-		out = append(out, policy.Evidence{Text: text, Field: fieldNames[e.field], Weight: round4(e.w), Folded: e.folded})
-	}
-	return out
 }
