@@ -379,6 +379,7 @@ func (c *Classifier) putScratch(s *scratch) {
 // scratch holds one call's working memory, reused (Classifier.free) so the hot
 // path does not allocate.
 type scratch struct {
+	head     string // the title without publication names (headline)
 	tz       tokenizer
 	st       [nFields]fieldStats
 	tmpStats fieldStats  // refold's counts, not used
@@ -460,7 +461,8 @@ func (c *Classifier) Features(t policy.Text) (lang string, tone, sens []float64)
 func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 	var r result
 	s.tz.toks = s.tz.toks[:0]
-	fields := [nFields]string{headline(t.Title), t.Excerpt, t.Content}
+	s.head = headline(t.Title)
+	fields := [nFields]string{s.head, t.Excerpt, t.Content}
 	s.tz.keys = s.tz.keys[:0]
 	for f := range fields {
 		s.st[f] = fieldStats{}

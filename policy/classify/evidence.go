@@ -139,7 +139,7 @@ const (
 // words the lead does not repeat. The whole headline when nothing shorter
 // shows it (its length, or a cue that could not be placed).
 func (s *scratch) snippet(cue int, t policy.Text) string {
-	head := strings.TrimSpace(headline(t.Title))
+	head := strings.TrimSpace(s.head)
 	switch cue {
 	case cueQuestion:
 		return firstOf(head, "?", "？")

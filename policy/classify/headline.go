@@ -47,14 +47,18 @@ const maxSite = 120
 // followed by at most maxSite bytes (a long title is searched at its end
 // only).
 func lastSeparator(s string) (int, string) {
-	from := max(0, len(s)-maxSite-len(" — "))
-	best, bsep := -1, ""
-	for _, sep := range [...]string{" - ", " – ", " — ", " | "} {
-		if i := strings.LastIndex(s[from:], sep); i >= 0 && from+i > best {
-			best, bsep = from+i, sep
+	stop := max(0, len(s)-maxSite-len(" — "))
+	for i := len(s) - 3; i >= stop; i-- {
+		if s[i] != ' ' {
+			continue
+		}
+		for _, sep := range [...]string{" - ", " – ", " — ", " | "} {
+			if strings.HasPrefix(s[i:], sep) {
+				return i, sep
+			}
 		}
 	}
-	return best, bsep
+	return -1, ""
 }
 
 func siteName(seg string, pipe bool) bool {

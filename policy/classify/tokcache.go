@@ -9,8 +9,8 @@ import "unicode/utf8"
 // (a few thousand syllables make most of Vietnamese prose), so nearly every
 // word is a hit.
 //
-// Only "simple" words are cached: at most cacheBytes bytes of ASCII letters
-// and digits and precomposed letters (two-byte U+00C0–U+01BF and three-byte
+// Only "simple" words are cached: at most cacheBytes bytes (99% of the
+// words of Vietnamese news) of ASCII letters and digits and precomposed letters (two-byte U+00C0–U+01BF and three-byte
 // U+1E80–U+1EFF sequences), starting where no token is in progress and
 // followed by a character that ends a token without touching it (space,
 // punctuation other than apostrophes, '<', the end of the text). What the tokenizer
@@ -24,20 +24,29 @@ import "unicode/utf8"
 // warm), so it needs no lock and does not allocate once made. The hit path
 // is written out in tokenizer.run.
 const (
-	cacheBits  = 14 // 16384 entries (640 KiB with the keys): about 4% misses on news text
-	cacheBytes = 16
+	cacheBits  = 15 // 32768 entries of 16 bytes: the hot ones stay in the nearest caches
+	cacheBytes = 8
 )
 
 type cacheEntry struct {
-	lo, hi uint64 // the raw bytes, zero-padded (simple words hold no zero byte)
-	tok    token  // fid as with needFold (see apply); punct holds the counts the token adds (c* bits)
+	raw   uint64 // the word's bytes, zero-padded (simple words hold no zero byte)
+	id    uint32 // token.id; token.fid is id for a word without diacritics, else in cacheSide
+	flags uint8  // token.flags
+	stats uint8  // the counts the token adds (c* bits)
 }
 
-// tokenCache is a tokenizer's cache: the entries, and each entry's record
-// key (tokenizer.keys) apart, since only titles and leads need it.
+// cacheSide is what only some calls need of an entry, kept apart so the
+// entries stay small: the record key (tokenizer.keys, for titles and
+// leads) and the folded id (for text typed without diacritics).
+type cacheSide struct {
+	key uint64
+	fid uint32
+}
+
+// tokenCache is a tokenizer's cache.
 type tokenCache struct {
-	e   [1 << cacheBits]cacheEntry
-	key [1 << cacheBits]uint64
+	e    [1 << cacheBits]cacheEntry
+	side [1 << cacheBits]cacheSide
 }
 
 // Counts a cached token adds to its field's stats.
@@ -86,77 +95,57 @@ const (
 )
 
 // scanSimple reads the simple word at s[i:] (see above). ok is false when
-// the word there is not simple; j is where it ends.
-func scanSimple(s string, i int) (j int, lo, hi uint64, ok bool) {
-	k := uint(0)
+// the word there is not simple; j is where it ends. k counts its bytes.
+func scanSimple(s string, i int) (j, k int, ok bool) {
 	j = i
 	for j < len(s) {
 		c := s[j]
 		switch byteClass[c] {
 		case bcAlnum:
 			if k == cacheBytes {
-				return j, 0, 0, false
-			}
-			if k < 8 {
-				lo |= uint64(c) << (8 * k)
-			} else {
-				hi |= uint64(c) << (8 * (k - 8))
+				return j, k, false
 			}
 			k++
 			j++
 			continue
 		case bcTwo:
 			if j+1 >= len(s) || s[j+1]&0xC0 != 0x80 || k+2 > cacheBytes {
-				return j, 0, 0, false
+				return j, k, false
 			}
 			if utf8Two[int(c-0xC3)<<6|int(s[j+1]&0x3F)].kind != kLetter {
 				break // × ÷ and the like end the word: check them below
 			}
-			for _, b := range [2]byte{c, s[j+1]} {
-				if k < 8 {
-					lo |= uint64(b) << (8 * k)
-				} else {
-					hi |= uint64(b) << (8 * (k - 8))
-				}
-				k++
-			}
+			k += 2
 			j += 2
 			continue
 		case bcThree:
 			if j+2 >= len(s) || s[j+1]&0xFE != 0xBA || s[j+2]&0xC0 != 0x80 || k+3 > cacheBytes {
-				break // another three-byte character: check it below
+				break // another three-byte character, or too long: check it below
 			}
 			if utf8Three[int(s[j+1]&1)<<6|int(s[j+2]&0x3F)].kind != kLetter {
 				break
 			}
-			for _, b := range [3]byte{c, s[j+1], s[j+2]} {
-				if k < 8 {
-					lo |= uint64(b) << (8 * k)
-				} else {
-					hi |= uint64(b) << (8 * (k - 8))
-				}
-				k++
-			}
+			k += 3
 			j += 3
 			continue
 		case bcEnd:
-			return j, lo, hi, k > 0
+			return j, k, k > 0
 		case bcNo:
-			return j, 0, 0, false
+			return j, k, false
 		}
 		// A non-ASCII character that is not a cached letter: the word is
 		// simple if it ends the token untouched.
 		if k == 0 {
-			return j, 0, 0, false
+			return j, k, false
 		}
 		r, _ := decodeRune(s, j)
 		switch lookupInfo(r).kind {
 		case kSep, kPunct:
-			return j, lo, hi, true
+			return j, k, true
 		}
-		return j, 0, 0, false
+		return j, k, false
 	}
-	return j, lo, hi, k > 0
+	return j, k, k > 0
 }
 
 // wordByte sorts bytes for the quick scan that finds a word's end before
@@ -192,45 +181,37 @@ func load8(s string, i int) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// rawKey packs s[i:j] (at most cacheBytes bytes) into lo, hi, zero-padded.
-func rawKey(s string, i, j int) (lo, hi uint64) {
+// rawKey packs s[i:j] (at most 8 bytes) into a word, zero-padded.
+func rawKey(s string, i, j int) uint64 {
 	n := uint(j - i)
-	if i+16 <= len(s) {
-		lo, hi = load8(s, i), load8(s, i+8)
-		if n <= 8 {
-			return lo & (1<<(8*n) - 1), 0
-		}
-		return lo, hi & (1<<(8*(n-8)) - 1)
+	if i+8 <= len(s) {
+		return load8(s, i) & (1<<(8*n) - 1)
 	}
+	var raw uint64
 	for k := uint(0); k < n; k++ {
-		c := uint64(s[i+int(k)])
-		if k < 8 {
-			lo |= c << (8 * k)
-		} else {
-			hi |= c << (8 * (k - 8))
-		}
+		raw |= uint64(s[i+int(k)]) << (8 * k)
 	}
-	return lo, hi
+	return raw
 }
 
-// miss makes the token of the word s[i:j] (bytes lo, hi) and stores it in
-// entry x, e, if the word is simple; it reports false, having done
-// nothing, for a word that is not. The hit path is in tokenizer.run.
-func (t *tokenizer) miss(e *cacheEntry, x uint64, s string, i, j int, lo, hi uint64) bool {
-	if end, _, _, ok := scanSimple(s, i); !ok || end != j {
+// miss makes the token of the word s[i:j] (bytes raw) and stores it in
+// entry x, if the word is simple; it reports false, having done nothing,
+// for a word that is not. The hit path is in tokenizer.run.
+func (t *tokenizer) miss(x uint64, s string, i, j int, raw uint64) bool {
+	if end, _, ok := scanSimple(s, i); !ok || end != j {
 		return false
 	}
-	t.fill(e, &t.cache.key[x], s[i:j], lo, hi)
+	t.fill(x, s[i:j], raw)
 	return true
 }
 
-func cacheIndex(lo, hi uint64) uint64 {
-	return ((lo ^ hi*0xC2B2AE3D27D4EB4F) * 0x9E3779B97F4A7C15) >> (64 - cacheBits)
+func cacheIndex(raw uint64) uint64 {
+	return (raw * 0x9E3779B97F4A7C15) >> (64 - cacheBits)
 }
 
 // fill tokenises the simple word w alone, as the normal path would, and
-// stores the result in e.
-func (t *tokenizer) fill(e *cacheEntry, key *uint64, w string, lo, hi uint64) {
+// stores the result in entry x.
+func (t *tokenizer) fill(x uint64, w string, raw uint64) {
 	saveSt, saveFold, saveRec := t.st, t.needFold, t.record
 	t.fillSt = fieldStats{}
 	st := &t.fillSt
@@ -242,8 +223,9 @@ func (t *tokenizer) fill(e *cacheEntry, key *uint64, w string, lo, hi uint64) {
 		t.feed(r, lookupInfo(r), w, p)
 	}
 	t.end()
-	*e = cacheEntry{lo: lo, hi: hi, tok: t.toks[n]}
-	*key = t.keys[k]
+	tok := t.toks[n]
+	e := cacheEntry{raw: raw, id: tok.id, flags: tok.flags}
+	t.cache.side[x] = cacheSide{key: t.keys[k], fid: tok.fid}
 	t.toks, t.keys = t.toks[:n], t.keys[:k]
 	t.st, t.needFold, t.record = saveSt, saveFold, saveRec
 	for _, c := range [...]struct {
@@ -251,7 +233,8 @@ func (t *tokenizer) fill(e *cacheEntry, key *uint64, w string, lo, hi uint64) {
 		bit uint8
 	}{{st.letters, cLetters}, {st.diacritic, cDiacritic}, {st.foreign, cForeign}, {st.viHint, cVIHint}, {st.enHint, cENHint}} {
 		if c.n != 0 {
-			e.tok.punct |= c.bit
+			e.stats |= c.bit
 		}
 	}
+	t.cache.e[x] = e
 }

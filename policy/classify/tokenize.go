@@ -149,17 +149,19 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 				j++
 			}
 			if j-i <= cacheBytes && (j == len(s) || wordByte[s[j]] == wbEnd) {
-				lo, hi := rawKey(s, i, j)
-				x := cacheIndex(lo, hi) & (1<<cacheBits - 1)
+				raw := rawKey(s, i, j)
+				x := cacheIndex(raw)
 				e := &t.cache.e[x]
-				if e.lo == lo && e.hi == hi || t.miss(e, x, s, i, j, lo, hi) {
-					// Inline of apply, the hot path.
-					tok := e.tok
-					if !needFold && tok.flags&tDiacritic != 0 {
+				if e.raw == raw || t.miss(x, s, i, j, raw) {
+					// Inline of a cache hit, the hot path.
+					tok := token{id: e.id, fid: e.id, flags: e.flags}
+					if tok.flags&tDiacritic != 0 {
 						tok.fid = 0
+						if needFold {
+							tok.fid = t.cache.side[x].fid
+						}
 					}
-					n := int(tok.punct)
-					tok.punct = 0
+					n := int(e.stats)
 					ps := t.st
 					ps.letters += n & 1
 					ps.diacritic += n >> 1 & 1
@@ -167,7 +169,7 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 					ps.viHint += n >> 3 & 1
 					ps.enHint += n >> 4 & 1
 					if t.record {
-						t.keys = append(t.keys, t.cache.key[x])
+						t.keys = append(t.keys, t.cache.side[x].key)
 					}
 					t.toks = append(t.toks, tok)
 					t.dots = 0
