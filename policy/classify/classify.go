@@ -8,6 +8,51 @@
 // Theme sums per field feed two small logistic models whose weights
 // (model.txt) are learned from the dev data by internal/train. Everything the
 // classifier knows is in those embedded text files.
+//
+// Tone: the tone lexicons group phrases by theme (crime, accident, disaster,
+// … and the themes that speak against a negative reading: positive, sport,
+// topic, reassurance); the harm themes share one weight (see toneGroups).
+// Negation before a harm phrase ("không có … bị thương") reassures.
+//
+// Headline (click-bait, "sensational"): the title is read without the
+// publication names that aggregators append to it ("… - Báo X", see
+// headline), and scored on
+//   - the headline lexicon's themes (shock, curiosity, forward reference,
+//     addressing the reader, buzz, hyperbole, emotion, gossip, advice, the
+//     unnamed protagonist, teasers; news wording and dates count against).
+//     Phrases may be tied to the start or the end of the title ("này" closing
+//     it hides its subject);
+//   - the same lexicon read in the lead (excerpt), at a quarter of the weight:
+//     a lead that goes on teasing;
+//   - structural cues (structural): a question, an exclamation, scare quotes,
+//     an ellipsis, a leading number, the title's length, names, lurid harm,
+//     a question in the lead, and title words the lead does not repeat
+//     ("teaser": a news title restates its lead, a teaser holds it back).
+//
+// Each model has a few dozen weights, L2-regularised, the penalty and the
+// decision threshold chosen by 5-fold cross-validation; internal/train also
+// reports a leave-one-outlet-out figure for Vietnamese click-bait, the one
+// to watch for a publication the model has never seen. Retrain after any
+// lexicon change:
+//
+//	go run ./policy/classify/internal/train -data /work/shared/data -out policy/classify/model.txt
+//	go run ./evaluate/internal/evalrun -worst 20 FILE.jsonl...
+//	go test ./policy/classify -run TestGolden -update   # results changed on purpose
+//
+// Evidence: every result lists what moved its score, strongest first. A
+// phrase is given as written in the lexicon; a structural cue as the words
+// of the headline that show it ("?", "5 điều", "'đứng hình'", the words the
+// lead does not repeat) with a stable code in policy.Evidence.Cue, which
+// CueLabel names in Vietnamese or English for a UI.
+//
+// Speed: the hot loop (analyze) does not allocate. Each tokenizer keeps a
+// cache of the tokens of words it has seen, keyed by their raw bytes
+// (tokcache.go), so most words skip the per-character work; a Classifier
+// keeps its working memory, and so the warm caches, between calls.
+// TestTokenizerMatchesReference holds the fast paths to a per-character
+// reference and TestGolden holds every result to a recorded digest.
+// testdata/bench/run.sh times Classify against npm's sentiment on the same
+// bytes.
 package classify
 
 import (
@@ -134,8 +179,9 @@ type Classifier struct {
 	head  [2]*lexicon
 	toneW [2]toneModel
 	sensW [2]sensModel
-	// free holds idle working memory. Not a sync.Pool: a scratch carries a
-	// warm token cache, which a pool would drop at every collection.
+	// free holds idle working memory, at most GOMAXPROCS scratches of about
+	// 1 MiB each (most of it the token cache). Not a sync.Pool: a scratch
+	// carries a warm token cache, which a pool would drop at every collection.
 	free chan *scratch
 }
 
@@ -232,7 +278,7 @@ func WithModel(model string) (*Classifier, error) {
 	if err := c.loadModel(model); err != nil {
 		return nil, err
 	}
-	c.free = make(chan *scratch, 2*runtime.GOMAXPROCS(0))
+	c.free = make(chan *scratch, runtime.GOMAXPROCS(0))
 
 	return c, nil
 }

@@ -27,10 +27,10 @@ func TestCueSnippets(t *testing.T) {
 		field     string
 	}{
 		{policy.Text{Title: "5 điều bạn chưa biết về giấc ngủ"}, "leading_number", "5 điều", "title"},
-		{policy.Text{Title: "Vì sao người trẻ chủ quan khi thận suy?"}, "question", "?", "title"},
-		{policy.Text{Title: "Tòa án xử xong vẫn 'đứng hình' vì tờ trình"}, "quotes", "'đứng hình'", "title"},
+		{policy.Text{Title: "Vì sao nhiều người bỏ bữa sáng?"}, "question", "?", "title"},
+		{policy.Text{Title: "Cả khu phố 'đứng hình' vì chiếc xe lạ"}, "quotes", "'đứng hình'", "title"},
 		{policy.Text{Title: "Sự thật phía sau bức ảnh gây bão!"}, "exclamation", "!", "title"},
-		{policy.Text{Title: "Ngả mũ trước thủ môn", Excerpt: "Thủ môn Đặng Văn Lâm cản phá ba quả phạt đền trong trận đấu tối qua trên sân nhà."},
+		{policy.Text{Title: "Ngả mũ trước thủ môn", Excerpt: "Thủ môn đội khách cản phá ba quả phạt đền trong trận đấu tối qua trên sân nhà."},
 			"teaser", "Ngả mũ trước", "title"},
 		{policy.Text{Title: "Chị em cần biết điều này", Excerpt: "Bạn có biết vì sao da khô vào mùa đông? Câu trả lời nằm ở thói quen."},
 			"lead_question", "Bạn có biết vì sao da khô vào mùa đông?", "excerpt"},

@@ -9,15 +9,15 @@ import (
 func TestHeadline(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"Sân bay Vinh đóng cửa 6 tháng để nâng cấp", "Sân bay Vinh đóng cửa 6 tháng để nâng cấp"},
-		{"Messi nói lời chân tình về Ronaldo - Báo Thế Giới & Việt Nam", "Messi nói lời chân tình về Ronaldo"},
-		{"Top 10 thương vụ đắt giá nhất lịch sử Premier League - Chuyên trang An Ninh Thủ Đô - Báo Công an nhân dân",
-			"Top 10 thương vụ đắt giá nhất lịch sử Premier League"},
-		{"Inter Miami trước ngưỡng cửa lịch sử - Tạp chí Tri thức", "Inter Miami trước ngưỡng cửa lịch sử"},
-		{"Ngô Kiến Huy 'xịt keo' vì Cris Phan | ON TRENDING", "Ngô Kiến Huy 'xịt keo' vì Cris Phan"},
+		{"Đội tuyển nữ về nước sau giải châu Á - Báo Thể Thao & Đời Sống", "Đội tuyển nữ về nước sau giải châu Á"},
+		{"Mười cây cầu dài nhất miền Tây - Chuyên trang Giao Thông - Báo Đường Sắt Mới",
+			"Mười cây cầu dài nhất miền Tây"},
+		{"Chợ nổi mùa nước nổi đông khách - Tạp chí Du Lịch Xanh", "Chợ nổi mùa nước nổi đông khách"},
+		{"Ca sĩ trẻ 'gây bão' với bản hát lại | GÓC GIẢI TRÍ", "Ca sĩ trẻ 'gây bão' với bản hát lại"},
 		{"Giá vàng hôm nay tăng mạnh – VnExpress.net", "Giá vàng hôm nay tăng mạnh"},
-		{"Lãnh đạo hai nước hội đàm trực tuyến - VietTimes", "Lãnh đạo hai nước hội đàm trực tuyến"},
+		{"Lãnh đạo hai nước hội đàm trực tuyến - TinNhanhSo", "Lãnh đạo hai nước hội đàm trực tuyến"},
 		{"Giá vàng - Báo Mới", "Giá vàng - Báo Mới"}, // fewer than three words would be left
-		{"Liên danh Đèo Cả - Văn Phú đề xuất dự án mới", "Liên danh Đèo Cả - Văn Phú đề xuất dự án mới"},
+		{"Liên danh Sông Xanh - Núi Đỏ đề xuất dự án mới", "Liên danh Sông Xanh - Núi Đỏ đề xuất dự án mới"},
 		{"Kết quả trận Real Madrid - Barcelona", "Kết quả trận Real Madrid - Barcelona"},
 		{"", ""},
 		{" - ", " - "},
@@ -67,8 +67,8 @@ func TestPositionalEntries(t *testing.T) {
 	if got := l.at(endIdx, 2, 3, 6); got != plainIdx {
 		t.Errorf("mid-title: %d, want the plain entry %d", got, plainIdx)
 	}
-	end := c.Classify(policy.Text{Title: "Ngày mai các cầu thủ hẳn nhớ mãi những hình ảnh này", Language: "vi"})
-	mid := c.Classify(policy.Text{Title: "Những hình ảnh này khiến các cầu thủ nhớ mãi", Language: "vi"})
+	end := c.Classify(policy.Text{Title: "Người hâm mộ sẽ còn nhắc mãi những khoảnh khắc này", Language: "vi"})
+	mid := c.Classify(policy.Text{Title: "Những khoảnh khắc này người hâm mộ sẽ còn nhắc mãi", Language: "vi"})
 	we, _ := hasEv(end.Sensational.Evidence, "này")
 	wm, _ := hasEv(mid.Sensational.Evidence, "này")
 	if !(we.Weight > wm.Weight) {
