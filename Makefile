@@ -30,7 +30,7 @@ test-go:
 	GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -timeout 15m ./...
 
 test-wordpress: build
-	GATEKEEPER_BIN=$(CURDIR)/$(BIN) plugins/wordpress/tests/run.sh
+	GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_BIN=$(CURDIR)/$(BIN) plugins/wordpress/tests/run.sh
 
 # Go benchmarks of the policy, the stores and the handler path.
 bench:
@@ -41,7 +41,7 @@ bench-load: build
 	scripts/bench-load.sh
 
 wordpress-zip:
-	plugins/wordpress/build-zip.sh dist
+	plugins/wordpress/bin/build-zip.sh $(CURDIR)/dist
 
 clean:
 	rm -rf bin dist

@@ -15,7 +15,10 @@ import (
 
 const benchUsage = `Usage:
   gatekeeper bench --url http://127.0.0.1:8080 --outlet ID [--secret whsec_… | GATEKEEPER_SECRET]
-                   [--concurrency 32] [--duration 10s] [--post-size 3000] [--negative 0.1] [--json]
+                   [--concurrency 32] [--duration 10s] [--rate 0] [--post-size 3000] [--negative 0.1] [--json]
+      every request is a new post with a fresh webhook id; --rate N holds N requests
+      per second (latency counted from when each request was due) instead of
+      sending as fast as --concurrency clients can.
   gatekeeper bench empty-server --addr 127.0.0.1:8099
       runs the baseline: an empty Gin handler on the same route, to compare against.`
 
@@ -45,6 +48,7 @@ func runBench(ctx context.Context, e *Env, args []string) error {
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "concurrent clients")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to run (at most 10m)")
 	fs.Int64Var(&o.MaxRequests, "requests", 0, "stop after this many requests (0 = run for --duration)")
+	fs.Float64Var(&o.Rate, "rate", 0, "requests per second to hold (0 = as fast as possible)")
 	fs.IntVar(&o.PostSize, "post-size", 3000, "bytes of Vietnamese text per post")
 	fs.Float64Var(&o.Negative, "negative", 0.1, "share of posts declared negative (0–1)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "send dry runs (nothing recorded)")
@@ -67,6 +71,8 @@ func runBench(ctx context.Context, e *Env, args []string) error {
 		return errors.New("--negative must be between 0 and 1")
 	case o.Concurrency < 1 || o.Concurrency > 4096:
 		return errors.New("--concurrency must be between 1 and 4096")
+	case o.Rate < 0 || o.Rate > 1e6:
+		return errors.New("--rate must be between 0 (as fast as possible) and 1000000")
 	}
 	o.Key = key
 	o.Seed = uint64(time.Now().UnixNano())

@@ -172,7 +172,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 	switch sub {
 	case "add":
 		if !given["name"] {
-			return errors.New("--name is required")
+			return errors.New("cần --name (tên kênh) / --name is required")
 		}
 		o := admin.NewOutlet(id, "")
 		if err := of.apply(&o, given, true); err != nil {
@@ -212,7 +212,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		return nil
 	case "remove":
 		if !yes {
-			return errors.New("removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
+			return errors.New("xoá kênh sẽ xoá số liệu, bài bị giữ và nhật ký của kênh; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
 		}
 		if err := admin.Remove(ctx, st, id); err != nil {
 			return err

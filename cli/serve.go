@@ -118,7 +118,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 		Store:        st,
 		Classifier:   defaultClassifier(),
 		Review:       rev,
-		StoreTimeout: cfg.StoreTimeout,
+		StoreTimeout: cfg.StoreDeadline(),
 		PublicURL:    cfg.PublicURL,
 		Log:          log,
 		Observer:     m,

@@ -18,7 +18,8 @@ import (
 const signUsage = `Usage: gatekeeper sign [--secret whsec_… | GATEKEEPER_SECRET] [--id ID] [FILE|-]
   Prints the three Standard Webhooks headers for the body in FILE (stdin when
   FILE is - or absent), one per line, for curl -H @FILE.
-  With --send URL it sends the signed request itself and prints the answer.`
+  With --send URL it sends the signed request itself and prints the answer:
+  POST with FILE as the body, GET without FILE (--method DELETE to withdraw).`
 
 func runSign(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "sign")
@@ -42,8 +43,8 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 	switch path := fs.Arg(0); {
 	case fs.NArg() > 1:
 		return errors.New("give at most one FILE")
-	case path == "" && *send != "" && (*method == "GET" || *method == "DELETE"):
-		// no body
+	case path == "" && *send != "":
+		// --send without FILE: a request with no body (GET, DELETE); "-" reads stdin
 	case path == "" || path == "-":
 		body, err = io.ReadAll(e.Stdin)
 	default:

@@ -27,7 +27,7 @@ type Config struct {
 	// Store
 	DataDir      string        `yaml:"data"`          // embedded store directory (used when RedisURL is empty)
 	RedisURL     string        `yaml:"redis_url"`     // redis://, rediss://, cluster (?addr=), redis+sentinel://
-	StoreTimeout time.Duration `yaml:"store_timeout"` // deadline of one store call
+	StoreTimeout time.Duration `yaml:"store_timeout"` // deadline of one store call; 0 = 250ms on Redis, 2s embedded
 
 	// HTTP
 	Addr            string        `yaml:"addr"`
@@ -53,7 +53,6 @@ type Config struct {
 func Default() Config {
 	return Config{
 		DataDir:          "./data",
-		StoreTimeout:     250 * time.Millisecond,
 		Addr:             ":8080",
 		MaxBodyBytes:     4 << 20,
 		OutletCacheTTL:   2 * time.Second,
@@ -78,7 +77,7 @@ type setting struct {
 func (c *Config) StoreFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "embedded store directory, used when no Redis URL is set (GATEKEEPER_DATA)")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis URL: redis://, rediss://, redis://h1:p1?addr=h2:p2 (cluster), redis+sentinel://h1:26379,h2:26379/master (GATEKEEPER_REDIS_URL)")
-	fs.DurationVar(&c.StoreTimeout, "store-timeout", c.StoreTimeout, "deadline of one store call (GATEKEEPER_STORE_TIMEOUT)")
+	fs.DurationVar(&c.StoreTimeout, "store-timeout", c.StoreTimeout, "deadline of one store call; 0 = 250ms on Redis, 2s on the embedded store (GATEKEEPER_STORE_TIMEOUT)")
 }
 
 // ServeFlags registers every setting of `serve` on fs.
@@ -170,8 +169,8 @@ func (c *Config) ValidateStore() error {
 	} else if strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("data: set a directory for the embedded store, or a redis_url"))
 	}
-	if c.StoreTimeout < 10*time.Millisecond || c.StoreTimeout > 30*time.Second {
-		errs = append(errs, fmt.Errorf("store_timeout %s must be between 10ms and 30s", c.StoreTimeout))
+	if c.StoreTimeout != 0 && (c.StoreTimeout < 10*time.Millisecond || c.StoreTimeout > 30*time.Second) {
+		errs = append(errs, fmt.Errorf("store_timeout %s must be 0 (automatic) or between 10ms and 30s", c.StoreTimeout))
 	}
 	return errors.Join(errs...)
 }
@@ -225,6 +224,19 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("log_level %q must be debug, info, warn or error", c.LogLevel))
 	}
 	return errors.Join(errs...)
+}
+
+// StoreDeadline is the deadline of one store call: StoreTimeout, or when it
+// is 0, 250ms on Redis (fail fast: the CMS retries) and 2s on the embedded
+// store, which writes one fsync'd transaction at a time.
+func (c *Config) StoreDeadline() time.Duration {
+	switch {
+	case c.StoreTimeout > 0:
+		return c.StoreTimeout
+	case c.RedisURL != "":
+		return 250 * time.Millisecond
+	}
+	return 2 * time.Second
 }
 
 // TrustedProxyList splits TrustedProxies.

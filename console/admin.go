@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,26 +23,89 @@ type adminOutletsData struct {
 	Error   string
 }
 
-// outletForm is the outlet form's fields as typed.
+// categoryRow is one line of an outlet's category → tone map as typed.
+type categoryRow struct {
+	Name, Tone string
+}
+
+// blankCategoryRows is how many empty category lines a form offers.
+const blankCategoryRows = 3
+
+// outletForm is the outlet form's fields as typed, and the message for
+// each field that was refused (in the page's language).
 type outletForm struct {
 	ID, Name, Timezone, Limit, WarnAt, WindowDays, MinSample, CallbackURL string
+	Sensational, Mode                                                     string
 	AllowPrivate                                                          bool
+	Categories                                                            []categoryRow
+	// Errors maps a field name (or "cat.N" for category line N) to what is
+	// wrong with it.
+	Errors map[string]string
 }
 
-func formOf(o store.Outlet) outletForm {
-	return outletForm{ID: o.ID, Name: o.Name, Timezone: o.Timezone, Limit: o.Rules.Limit.Percent(), WarnAt: o.Rules.WarnAt.Percent(),
-		WindowDays: strconv.Itoa(o.WindowDays), MinSample: strconv.FormatInt(o.Rules.MinSample, 10),
-		CallbackURL: o.CallbackURL, AllowPrivate: o.AllowPrivateCallback}
+// Err is the message for a field, "" when it is fine.
+func (f outletForm) Err(field string) string { return f.Errors[field] }
+
+// CatErr is the message for category line i.
+func (f outletForm) CatErr(i int) string { return f.Errors["cat."+strconv.Itoa(i)] }
+
+// percentField shows basis points as typed in lang: "15,5" in Vietnamese.
+func percentField(lang string, bp policy.BasisPoints) string {
+	s := strings.TrimSuffix(strings.TrimRight(bp.Percent(), "0"), ".")
+	if lang != langEN {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
+
+func formOf(lang string, o store.Outlet) outletForm {
+	f := outletForm{ID: o.ID, Name: o.Name, Timezone: o.Timezone, Limit: percentField(lang, o.Rules.Limit),
+		WarnAt: percentField(lang, o.Rules.WarnAt), WindowDays: strconv.Itoa(o.WindowDays),
+		MinSample: strconv.FormatInt(o.Rules.MinSample, 10), CallbackURL: o.CallbackURL, AllowPrivate: o.AllowPrivateCallback,
+		Sensational: string(o.Rules.SensationalAction), Mode: string(o.Rules.Mode)}
+	keys := make([]string, 0, len(o.CategoryTones))
+	for k := range o.CategoryTones {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		f.Categories = append(f.Categories, categoryRow{Name: k, Tone: string(o.CategoryTones[k])})
+	}
+	return f.withBlankRows()
+}
+
+// withBlankRows appends empty category lines to fill in.
+func (f outletForm) withBlankRows() outletForm {
+	for range blankCategoryRows {
+		f.Categories = append(f.Categories, categoryRow{})
+	}
+	return f
+}
+
+// maxCategoryRows bounds the category lines one form may send.
+const maxCategoryRows = 500
 
 func readOutletForm(g *gin.Context) outletForm {
-	return outletForm{
+	f := outletForm{
 		ID: strings.TrimSpace(g.PostForm("id")), Name: strings.TrimSpace(g.PostForm("name")),
 		Timezone: strings.TrimSpace(g.PostForm("timezone")), Limit: strings.TrimSpace(g.PostForm("limit")),
 		WarnAt: strings.TrimSpace(g.PostForm("warn_at")), WindowDays: strings.TrimSpace(g.PostForm("window_days")),
 		MinSample: strings.TrimSpace(g.PostForm("min_sample")), CallbackURL: strings.TrimSpace(g.PostForm("callback_url")),
+		Sensational: strings.TrimSpace(g.PostForm("sensational")), Mode: strings.TrimSpace(g.PostForm("mode")),
 		AllowPrivate: g.PostForm("allow_private") == "on",
 	}
+	names, tones := g.PostFormArray("cat_name"), g.PostFormArray("cat_tone")
+	for i := 0; i < len(names) || i < len(tones); i++ {
+		var r categoryRow
+		if i < len(names) {
+			r.Name = strings.Join(strings.Fields(names[i]), " ")
+		}
+		if i < len(tones) {
+			r.Tone = strings.TrimSpace(tones[i])
+		}
+		f.Categories = append(f.Categories, r)
+	}
+	return f
 }
 
 // parsePercent reads "15", "15.5", "15,25" as basis points, exactly (a
@@ -54,52 +118,126 @@ func parsePercent(s string) (policy.BasisPoints, error) {
 	return admin.ParsePercent(s)
 }
 
-// apply sets the form's values on o, reporting the first bad field.
-func (f outletForm) apply(o *store.Outlet) error {
-	if f.Name == "" || len([]rune(f.Name)) > 200 {
-		return errors.New("name")
+// maxCategoryLen bounds a category name, in characters.
+const maxCategoryLen = 100
+
+// apply checks every field and, when all are fine, sets them on o (which
+// admin.Validate then checks again as a whole). It fills f.Errors with one
+// message per refused field and reports whether there were none.
+func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
+	e := map[string]string{}
+	f.Errors = e
+	if checkID && admin.ValidID(f.ID) != nil {
+		e["id"] = tr(lang, "fe.id")
 	}
-	o.Name = f.Name
+	if f.Name == "" || utf8.RuneCountInString(f.Name) > 200 {
+		e["name"] = tr(lang, "fe.name")
+	}
 	if f.Timezone == "" {
 		f.Timezone = "Asia/Ho_Chi_Minh"
 	}
-	if _, err := time.LoadLocation(f.Timezone); err != nil {
-		return errors.New("timezone")
+	if _, err := time.LoadLocation(f.Timezone); err != nil || strings.HasPrefix(f.Timezone, "/") || strings.Contains(f.Timezone, "..") {
+		e["timezone"] = tr(lang, "fe.timezone")
 	}
-	o.Timezone = f.Timezone
-	var err error
-	if o.Rules.Limit, err = parsePercent(f.Limit); err != nil {
-		return errors.New("limit")
+	limit, err := parsePercent(f.Limit)
+	if err != nil {
+		e["limit"] = tr(lang, "fe.percent")
 	}
-	if o.Rules.WarnAt, err = parsePercent(f.WarnAt); err != nil {
-		return errors.New("warn_at")
+	warnAt, err := parsePercent(f.WarnAt)
+	switch {
+	case err != nil:
+		e["warn_at"] = tr(lang, "fe.percent")
+	case e["limit"] == "" && warnAt > limit:
+		e["warn_at"] = tr(lang, "fe.warnabove")
 	}
-	if o.WindowDays, err = strconv.Atoi(f.WindowDays); err != nil {
-		return errors.New("window_days")
+	days, err := strconv.Atoi(f.WindowDays)
+	if err != nil || days < 1 || days > 365 {
+		e["window_days"] = tr(lang, "fe.window")
 	}
 	if f.MinSample == "" {
 		f.MinSample = "0"
 	}
-	if o.Rules.MinSample, err = strconv.ParseInt(f.MinSample, 10, 64); err != nil || o.Rules.MinSample < 0 {
-		return errors.New("min_sample")
+	minSample, err := strconv.ParseInt(f.MinSample, 10, 64)
+	if err != nil || minSample < 0 || minSample > 1_000_000 {
+		e["min_sample"] = tr(lang, "fe.minsample")
 	}
-	if o.Rules.SensationalAction == "" {
-		o.Rules.SensationalAction = policy.Warn
+	if f.Sensational == "" {
+		f.Sensational = string(policy.Warn)
 	}
-	if o.Rules.Mode == "" {
-		o.Rules.Mode = policy.Enforce
+	if f.Sensational != string(policy.Warn) && f.Sensational != string(policy.Hold) {
+		e["sensational"] = tr(lang, "fe.sensational")
 	}
+	if f.Mode == "" {
+		f.Mode = string(policy.Enforce)
+	}
+	if f.Mode != string(policy.Enforce) && f.Mode != string(policy.Shadow) {
+		e["mode"] = tr(lang, "fe.mode")
+	}
+	if f.CallbackURL != "" {
+		u, err := url.Parse(f.CallbackURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(f.CallbackURL) > 2000 {
+			e["callback_url"] = tr(lang, "fe.callback")
+		}
+	}
+	cats := map[string]policy.Tone{}
+	if len(f.Categories) > maxCategoryRows {
+		f.Categories = f.Categories[:maxCategoryRows]
+		e["categories"] = tr(lang, "fe.cat.many", maxCategoryRows)
+	}
+	firstLine := map[string]int{}
+	for i, r := range f.Categories {
+		if r.Name == "" && r.Tone == "" {
+			continue
+		}
+		k := policy.CategoryKey(r.Name)
+		tone, okTone := policy.ParseTone(r.Tone)
+		switch {
+		case k == "":
+			e["cat."+strconv.Itoa(i)] = tr(lang, "fe.cat.name")
+		case utf8.RuneCountInString(k) > maxCategoryLen:
+			e["cat."+strconv.Itoa(i)] = tr(lang, "fe.cat.long", maxCategoryLen)
+		case !okTone:
+			e["cat."+strconv.Itoa(i)] = tr(lang, "fe.cat.tone")
+		default:
+			if j, dup := firstLine[k]; dup {
+				e["cat."+strconv.Itoa(i)] = tr(lang, "fe.cat.dup", j+1)
+				continue
+			}
+			firstLine[k] = i
+			cats[k] = tone
+		}
+	}
+	if len(e) > 0 {
+		return false
+	}
+	o.Name, o.Timezone, o.WindowDays = f.Name, f.Timezone, days
+	o.Rules.Limit, o.Rules.WarnAt, o.Rules.MinSample = limit, warnAt, minSample
+	o.Rules.SensationalAction, o.Rules.Mode = policy.Verdict(f.Sensational), policy.Mode(f.Mode)
 	o.CallbackURL, o.AllowPrivateCallback = f.CallbackURL, f.AllowPrivate
-	return admin.Validate(o)
+	o.CategoryTones = cats
+	if err := admin.Validate(o); err != nil {
+		// A rule the fields above do not cover: say it as it is.
+		e["_"] = tr(lang, "err.input", err.Error())
+		return false
+	}
+	return true
+}
+
+// summary is the message above a refused form.
+func (f outletForm) summary(lang string) string {
+	if m := f.Errors["_"]; m != "" {
+		return m
+	}
+	return tr(lang, "fe.summary", len(f.Errors))
 }
 
 func (c *Console) adminOutletsPage(g *gin.Context) {
-	c.showOutlets(g, http.StatusOK, newOutletForm(), "")
+	c.showOutlets(g, http.StatusOK, newOutletForm(langOf(g)), "")
 }
 
-func newOutletForm() outletForm {
+func newOutletForm(lang string) outletForm {
 	o := store.Outlet{Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
-	return formOf(o)
+	return formOf(lang, o)
 }
 
 func (c *Console) showOutlets(g *gin.Context, status int, f outletForm, errMsg string) {
@@ -122,19 +260,16 @@ type secretData struct {
 func (c *Console) adminCreateOutlet(g *gin.Context) {
 	f := readOutletForm(g)
 	lang := langOf(g)
-	if err := admin.ValidID(f.ID); err != nil {
-		c.showOutlets(g, http.StatusBadRequest, f, tr(lang, "err.input", "id"))
-		return
-	}
 	o := admin.NewOutlet(f.ID, f.Name)
-	if err := f.apply(&o); err != nil {
-		c.showOutlets(g, http.StatusBadRequest, f, tr(lang, "err.input", err.Error()))
+	if !f.apply(lang, &o, true) {
+		c.showOutlets(g, http.StatusBadRequest, f.withBlankRows(), f.summary(lang))
 		return
 	}
 	secret, err := admin.Create(ctx(g), c.st, o, userOf(g).Username, c.now())
 	if err != nil {
 		if errors.Is(err, store.ErrExists) {
-			c.showOutlets(g, http.StatusConflict, f, tr(lang, "admin.exists"))
+			f.Errors = map[string]string{"id": tr(lang, "admin.exists")}
+			c.showOutlets(g, http.StatusConflict, f.withBlankRows(), tr(lang, "fe.summary", 1))
 			return
 		}
 		c.storeErr(g, err)
@@ -151,8 +286,10 @@ func (c *Console) adminCreateOutlet(g *gin.Context) {
 
 type adminOutletData struct {
 	Outlet store.Outlet
+	Loc    *time.Location
 	Form   outletForm
 	Error  string
+	Grace  string // how long a rotated-out secret keeps working
 }
 
 func (c *Console) adminOutletPage(g *gin.Context) {
@@ -161,26 +298,32 @@ func (c *Console) adminOutletPage(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
-	c.render(g, http.StatusOK, "admin_outlet", "admin.outlets", adminOutletData{Outlet: o, Form: formOf(o)})
+	c.render(g, http.StatusOK, "admin_outlet", "admin.outlets", adminOutletData{Outlet: o, Loc: o.Location(), Form: formOf(langOf(g), o), Grace: fmtDuration(langOf(g), c.cfg.SecretGrace)})
 }
 
+// adminUpdateOutlet saves an outlet's whole policy through admin.Update,
+// which writes the outlet_update audit entry. Its secrets are untouched.
 func (c *Console) adminUpdateOutlet(g *gin.Context) {
 	o, err := c.st.GetOutlet(ctx(g), g.Param("outlet"))
 	if err != nil {
 		c.storeErr(g, err)
 		return
 	}
+	lang := langOf(g)
+	shown := o
 	f := readOutletForm(g)
 	f.ID = o.ID
-	if err := f.apply(&o); err != nil {
+	if !f.apply(lang, &o, false) {
 		c.render(g, http.StatusBadRequest, "admin_outlet", "admin.outlets",
-			adminOutletData{Outlet: o, Form: f, Error: tr(langOf(g), "err.input", err.Error())})
+			adminOutletData{Outlet: shown, Loc: shown.Location(), Form: f.withBlankRows(), Error: f.summary(lang),
+				Grace: fmtDuration(lang, c.cfg.SecretGrace)})
 		return
 	}
 	if err := admin.Update(ctx(g), c.st, o, userOf(g).Username, c.now()); err != nil {
 		c.storeErr(g, err)
 		return
 	}
+	c.log.Info("console: outlet updated", "outlet", o.ID, "by", userOf(g).Username)
 	g.Redirect(http.StatusSeeOther, "/console/admin/outlets/"+url.PathEscape(o.ID)+"?ok=saved")
 }
 
@@ -289,9 +432,7 @@ func (c *Console) adminCreateUser(g *gin.Context) {
 		return
 	}
 	c.log.Info("console: user added", "username", name, "role", role, "by", userOf(g).Username)
-	for _, o := range outlets {
-		c.audit(g, o, store.AuditEntry{Type: "user_add", Detail: mustJSON(map[string]any{"username": name, "role": role})})
-	}
+	c.auditAccount(g, outlets, "user_add", map[string]any{"username": name, "role": role, "outlets": outlets})
 	if shown {
 		c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: name, Password: pw})
 		return
@@ -332,11 +473,20 @@ func (c *Console) adminUpdateUser(g *gin.Context) {
 			return
 		}
 	}
+	before, beforeOutlets := u.Role, u.Outlets
 	u.Role, u.Outlets, u.UpdatedAt = role, outlets, c.now()
 	if err := c.st.UpdateUser(ctx(g), u); err != nil {
 		c.storeErr(g, err)
 		return
 	}
+	touched := slices.Clone(beforeOutlets)
+	for _, o := range outlets {
+		if !slices.Contains(touched, o) {
+			touched = append(touched, o)
+		}
+	}
+	c.auditAccount(g, touched, "user_update", map[string]any{"username": u.Username, "role_before": before, "role": role,
+		"outlets_before": beforeOutlets, "outlets": outlets})
 	c.log.Info("console: user updated", "username", u.Username, "role", role, "outlets", outlets, "by", userOf(g).Username)
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=saved")
 }
@@ -362,6 +512,7 @@ func (c *Console) adminResetPassword(g *gin.Context) {
 		return
 	}
 	c.log.Info("console: password reset", "username", u.Username, "by", userOf(g).Username)
+	c.auditAccount(g, nil, "user_password_reset", map[string]any{"username": u.Username})
 	c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: u.Username, Password: pw})
 }
 
@@ -381,8 +532,14 @@ func (c *Console) adminDeleteUser(g *gin.Context) {
 		return
 	}
 	c.log.Info("console: user removed", "username", u.Username, "by", userOf(g).Username)
-	for _, o := range u.Outlets {
-		c.audit(g, o, store.AuditEntry{Type: "user_remove", Detail: mustJSON(map[string]any{"username": u.Username})})
-	}
+	c.auditAccount(g, u.Outlets, "user_remove", map[string]any{"username": u.Username, "role": u.Role})
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=deleted")
+}
+
+// auditAccount records an account change made in the console, as auditAll
+// does for the CLI: in the accounts log and in each outlet's log it touches.
+func (c *Console) auditAccount(g *gin.Context, outlets []string, typ string, detail map[string]any) {
+	for _, o := range append([]string{AccountsLog}, outlets...) {
+		c.audit(g, o, store.AuditEntry{Type: typ, Detail: mustJSON(detail)})
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,24 +40,46 @@ type auditData struct {
 	Rows    []auditRow
 }
 
-// dateRange reads from/to (YYYY-MM-DD, inclusive days in loc) as
-// [since, until) for store.AuditFilter. Missing bounds are open.
+// parseDay reads a day as people write it here, 27/11/2026 (or 27-11-2026,
+// 27.11.2026), or as a date input sends it, 2026-11-27, in loc.
+func parseDay(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2/1/2006", "2-1-2006", "2.1.2006", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("day %q: want dd/mm/yyyy", s)
+}
+
+// dateRange reads from/to (inclusive days in loc) as [since, until) for
+// store.AuditFilter. Missing bounds are open.
 func dateRange(from, to string, loc *time.Location) (since, until time.Time, err error) {
 	if from != "" {
-		t, err := time.ParseInLocation("2006-01-02", from, loc)
+		t, err := parseDay(from, loc)
 		if err != nil {
 			return since, until, fmt.Errorf("from")
 		}
 		since = t
 	}
 	if to != "" {
-		t, err := time.ParseInLocation("2006-01-02", to, loc)
+		t, err := parseDay(to, loc)
 		if err != nil {
 			return since, until, fmt.Errorf("to")
 		}
 		until = t.AddDate(0, 0, 1) // exclusive
 	}
 	return since, until, nil
+}
+
+// fileDay writes a typed day as yyyy-mm-dd for a file name (loc does not
+// matter: only the calendar day is kept).
+func fileDay(s string) string {
+	t, err := parseDay(s, time.UTC)
+	if err != nil {
+		return "x"
+	}
+	return t.Format("2006-01-02")
 }
 
 // auditEntries lists the entries of the chosen visible outlets, newest first.
@@ -98,11 +121,24 @@ func compactDetail(b []byte) string {
 	return s
 }
 
+// accountsLogOutlet stands for the accounts log in the audit page's lists.
+func accountsLogOutlet(lang string) store.Outlet {
+	return store.Outlet{ID: AccountsLog, Name: tr(lang, "audit.accounts"), Timezone: "Asia/Ho_Chi_Minh"}
+}
+
+// seesAccounts: admins and auditors read the accounts log.
+func seesAccounts(u *store.User) bool {
+	return u.Role == store.RoleAdmin || u.Role == store.RoleAuditor
+}
+
 func (c *Console) auditPage(g *gin.Context) {
 	outlets, err := c.visibleOutlets(g)
 	if err != nil {
 		c.storeErr(g, err)
 		return
+	}
+	if seesAccounts(userOf(g)) {
+		outlets = append(outlets, accountsLogOutlet(langOf(g)))
 	}
 	d := auditData{Outlets: outlets, Outlet: g.Query("outlet"), Type: g.Query("type"), Post: strings.TrimSpace(g.Query("post")),
 		From: g.Query("from"), To: g.Query("to")}
@@ -113,12 +149,13 @@ func (c *Console) auditPage(g *gin.Context) {
 	for t := range decisionTypes {
 		d.Types = append(d.Types, t)
 	}
-	d.Types = append(d.Types, "outlet_add", "outlet_update", "secret_rotate", "callback_retry", "approve_unscheduled", "user_add", "user_remove")
+	d.Types = append(d.Types, "outlet_add", "outlet_update", "secret_rotate", "callback_retry", "approve_unscheduled", "user_add", "user_remove",
+		"user_update", "user_password_reset", "password_change")
 	sort.Strings(d.Types)
 	rows, err := c.auditEntries(g, outlets, d.Outlet, store.AuditFilter{Type: d.Type, PostID: d.Post, Limit: 200}, d.From, d.To)
 	if err != nil {
 		if err.Error() == "from" || err.Error() == "to" {
-			c.errorPage(g, http.StatusBadRequest, "err.input", err.Error())
+			c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter."+err.Error()))
 			return
 		}
 		c.storeErr(g, err)
@@ -145,12 +182,21 @@ func (c *Console) exportPage(g *gin.Context) {
 	}
 	now := c.now().In(defaultLoc)
 	c.render(g, http.StatusOK, "export", "export.title", exportData{Outlets: outlets,
-		From: now.AddDate(0, 0, -30).Format("2006-01-02"), To: now.Format("2006-01-02")})
+		From: now.AddDate(0, 0, -30).Format("02/01/2006"), To: now.Format("02/01/2006")})
 }
 
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
+// csvSafe keeps a spreadsheet from reading a cell as a formula: a cell
+// whose first character, or first after spaces, is = + - @ (or their
+// full-width forms), a tab, a carriage return or a line feed gets a leading
+// apostrophe, which spreadsheets show as text.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	t := strings.TrimLeft(s, " \u00a0\u3000")
+	if t == "" {
+		return s
+	}
+	r, _ := utf8.DecodeRuneInString(t)
+	switch r {
+	case '=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠':
 		return "'" + s
 	}
 	return s
@@ -169,13 +215,13 @@ func (c *Console) exportCSV(g *gin.Context) {
 		return
 	}
 	if from == "" || to == "" {
-		c.errorPage(g, http.StatusBadRequest, "err.input", "from/to")
+		c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter.from")+" / "+tr(langOf(g), "filter.to"))
 		return
 	}
 	rows, err := c.auditEntries(g, outlets, outlet, store.AuditFilter{Limit: c.cfg.ExportLimit}, from, to)
 	if err != nil {
 		if err.Error() == "from" || err.Error() == "to" {
-			c.errorPage(g, http.StatusBadRequest, "err.input", err.Error())
+			c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter."+err.Error()))
 			return
 		}
 		c.storeErr(g, err)
@@ -207,9 +253,9 @@ func (c *Console) exportCSV(g *gin.Context) {
 		})
 	}
 	w.Flush()
-	name := "gatekeeper-" + from + "-" + to
+	name := "gatekeeper-" + fileDay(from) + "-" + fileDay(to)
 	if outlet != "" {
-		name = "gatekeeper-" + outlet + "-" + from + "-" + to
+		name = "gatekeeper-" + outlet + "-" + fileDay(from) + "-" + fileDay(to)
 	}
 	g.Header("Content-Disposition", `attachment; filename="`+sanitizeFilename(name)+`.csv"`)
 	g.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -114,10 +115,50 @@ func queryNext(next string) string {
 	return "?next=" + url.QueryEscape(next)
 }
 
-// safeNext accepts only paths inside the console (no open redirect).
+// safeNext accepts only paths inside the console (no open redirect): no
+// scheme, host or user, no "//", backslash or control character, and a
+// path that stays under /console once dot segments are removed. The sign-in
+// and language routes are not destinations (no loops).
 func safeNext(next string) bool {
-	return strings.HasPrefix(next, "/console") && !strings.HasPrefix(next, "//") &&
-		!strings.ContainsAny(next, "\\\r\n") && !strings.HasPrefix(next, "/console/login")
+	return consolePath(next) && !isAuthPath(next)
+}
+
+// safeLangNext is where the language switch may go back to: the sign-in
+// page as well.
+func safeLangNext(next string) bool {
+	return consolePath(next) && !strings.HasPrefix(cleanPath(next), "/console/lang/")
+}
+
+func consolePath(next string) bool {
+	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return false
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return false
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	p := cleanPath(next)
+	return p == "/console" || strings.HasPrefix(p, "/console/")
+}
+
+// cleanPath is next's decoded path without dot segments ("" when it does
+// not parse).
+func cleanPath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil {
+		return ""
+	}
+	return path.Clean(u.Path)
+}
+
+func isAuthPath(next string) bool {
+	p := cleanPath(next)
+	return p == "/console/login" || p == "/console/logout" || strings.HasPrefix(p, "/console/lang/")
 }
 
 // checkCSRF requires the session's token in every state-changing form, on
@@ -323,7 +364,7 @@ func (c *Console) setLang(g *gin.Context) {
 	http.SetCookie(g.Writer, &http.Cookie{Name: "gk_lang", Value: lang, Path: "/console", Secure: secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
 	next := g.Query("next")
-	if !safeNext(next) && next != "/console/login" {
+	if !safeLangNext(next) {
 		next = "/console/"
 	}
 	g.Redirect(http.StatusSeeOther, next)
@@ -379,6 +420,7 @@ func (c *Console) changePassword(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
+	c.auditAccount(g, nil, "password_change", map[string]any{"username": u.Username})
 	// Keep this browser signed in with a fresh session.
 	s := sessionOf(g)
 	s.ID = ""

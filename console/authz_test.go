@@ -1,6 +1,7 @@
 package console
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -154,7 +155,8 @@ func testAuthorizationMatrix(t *testing.T, db store.Store) {
 		return url.Values{"csrf": {csrf}, "note": {"ghi chú kiểm tra"}, "when": {"now"}, "tone": {"negative"},
 			"role": {"manager"}, "outlets": {e.a.ID}, "name": {"Tên"}, "limit": {"15"}, "warn_at": {"12"},
 			"window_days": {"30"}, "timezone": {"Asia/Ho_Chi_Minh"}, "id": {"moi"}, "username": {"nguoimoi"},
-			"current": {"sai"}, "new": {"ngan"}}
+			"current": {"sai"}, "new": {"ngan"}, "min_sample": {"7"}, "sensational": {"hold"}, "mode": {"shadow"},
+			"cat_name": {"Pháp luật"}, "cat_tone": {"negative"}, "callback_url": {"https://moi.example.vn/cb"}}
 	}
 	checkedInvariants := false
 	for _, c := range cases {
@@ -166,14 +168,28 @@ func testAuthorizationMatrix(t *testing.T, db store.Store) {
 		if c.role != "" {
 			client, csrf = e.session(c.role)
 		}
-		var status int
-		var loc, body string
+		var resp *http.Response
+		var err error
 		if c.method == http.MethodGet {
-			status, loc, body = e.get(client, c.path)
+			resp, err = client.Get(e.srv.URL + c.path)
 		} else {
-			status, loc, body = e.post(client, c.path, form(csrf))
+			resp, err = client.PostForm(e.srv.URL+c.path, form(csrf))
 		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		status, loc, body := resp.StatusCode, resp.Header.Get("Location"), string(b)
 		name := c.method + " " + c.path + " as " + orAnon(c.role)
+		// Every answer, allowed or refused, may not be framed or cached
+		// (static files aside, which hold nothing private).
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || resp.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: may be framed (CSP %q)", name, csp)
+		}
+		if cc := resp.Header.Get("Cache-Control"); c.route != "GET /console/static/*file" && cc != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", name, cc)
+		}
 		toLogin := status == http.StatusSeeOther && strings.HasPrefix(loc, "/console/login")
 		switch {
 		case c.allowed && c.route == "POST /console/login":
@@ -187,6 +203,9 @@ func testAuthorizationMatrix(t *testing.T, db store.Store) {
 			t.Errorf("%s: %d %s, want a redirect to sign in", name, status, loc)
 		case !c.allowed && c.role != "" && status != http.StatusForbidden:
 			t.Errorf("%s: %d, want 403", name, status)
+		}
+		if c.allowed && c.route == "POST /console/admin/outlets/:outlet" && status != http.StatusSeeOther {
+			t.Errorf("%s: %d, want the policy saved (303): %.300s", name, status, textOf(body))
 		}
 		if status >= 500 {
 			t.Errorf("%s: %d: %.300s", name, status, textOf(body))
@@ -226,7 +245,14 @@ func assertUnchanged(t *testing.T, e *env, holds map[string]string) {
 	if _, err := e.st.GetOutlet(e.ctx, "moi"); err == nil {
 		t.Error("a refused request created an outlet")
 	}
-	if o, _ := e.st.GetOutlet(e.ctx, e.a.ID); o.Name != e.a.Name || len(o.Secrets) != 1 {
-		t.Errorf("outlet changed by refused requests: %+v", o)
+	for _, want := range []store.Outlet{e.a, e.b} {
+		o, _ := e.st.GetOutlet(e.ctx, want.ID)
+		if o.Name != want.Name || len(o.Secrets) != 1 || o.Rules != want.Rules || len(o.CategoryTones) != 0 ||
+			o.CallbackURL != want.CallbackURL || o.WindowDays != want.WindowDays {
+			t.Errorf("outlet changed by refused requests: %+v", o)
+		}
+		if es, _ := e.st.ListAudit(e.ctx, want.ID, store.AuditFilter{Type: "outlet_update"}); len(es) != 0 {
+			t.Errorf("refused requests updated outlet %s: %+v", want.ID, es)
+		}
 	}
 }

@@ -258,7 +258,7 @@ func TestPostContentIsText(t *testing.T) {
 	if !strings.Contains(body, "vượt giới hạn 15,00%") {
 		t.Errorf("the hold's reason is not shown: %s", textOf(body))
 	}
-	if !strings.Contains(body, "<p>Đoạn một đậm</p>") || !strings.Contains(body, "Đoạn hai &amp; ba") || !strings.Contains(body, "<mark>Tai nạn</mark>") {
+	if !strings.Contains(body, "<p>Đoạn một đậm</p>") || !strings.Contains(body, "Đoạn hai &amp; ba") || !strings.Contains(body, `<mark class="m-tone">Tai nạn</mark>`) {
 		t.Errorf("content/evidence not rendered as expected: %s", textOf(body))
 	}
 }

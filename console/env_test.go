@@ -40,7 +40,7 @@ type received struct {
 // env is a console on a real store, served over HTTP, with two outlets (A
 // and B), users of every role, held posts and a CMS callback receiver.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	st      store.Store
 	con     *Console
@@ -61,7 +61,7 @@ var (
 	fastHashVal  string
 )
 
-func testHash(t *testing.T) string {
+func testHash(t testing.TB) string {
 	fastHashOnce.Do(func() {
 		h, err := HashPassword(testPassword)
 		if err != nil {
@@ -72,7 +72,7 @@ func testHash(t *testing.T) string {
 	return fastHashVal
 }
 
-func openSQLite(t *testing.T) store.Store {
+func openSQLite(t testing.TB) store.Store {
 	t.Helper()
 	s, err := sqlitestore.Open(context.Background(), t.TempDir())
 	if err != nil {
@@ -85,7 +85,7 @@ func openSQLite(t *testing.T) store.Store {
 // openRedis starts a private redis-server for the test and opens the Redis
 // store on it (skipped without redis-server, failed with
 // GATEKEEPER_REQUIRE_ALL=1).
-func openRedis(t *testing.T) store.Store {
+func openRedis(t testing.TB) store.Store {
 	t.Helper()
 	srv := redistest.Start(t, redistest.Options{})
 	s, err := redisstore.Open(context.Background(), srv.URL())
@@ -100,13 +100,13 @@ func openRedis(t *testing.T) store.Store {
 func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 	for _, s := range []struct {
 		name string
-		open func(*testing.T) store.Store
+		open func(testing.TB) store.Store
 	}{{"sqlite", openSQLite}, {"redis", openRedis}} {
 		t.Run(s.name, func(t *testing.T) { fn(t, s.open(t)) })
 	}
 }
 
-func newEnv(t *testing.T, st store.Store) *env {
+func newEnv(t testing.TB, st store.Store) *env {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	e := &env{t: t, ctx: context.Background(), st: st}

@@ -46,21 +46,28 @@ type holdRow struct {
 	Snap      snapshot
 	Title     []segment
 	ToneKey   string
-	Evidence  []string
-	Before    int64 // share when held, bp
-	After     int64 // share if it had been counted then, bp
+	Phrases   []string       // tone phrases highlighted in the text
+	Evidence  []evidenceView // why the tone
+	SensEv    []evidenceView // why the headline is sensational
+	Before    int64          // share when held, bp
+	After     int64          // share if it had been counted then, bp
 	Headroom  headroomView
 	Current   policy.Counts
 	Waited    time.Duration
 	Scheduled *store.ScheduledApproval
 }
 
-func (c *Console) makeRow(o store.Outlet, h store.Hold, current policy.Counts, now time.Time) holdRow {
+func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current policy.Counts, now time.Time) holdRow {
 	snap := decodeSnapshot(h.Snapshot)
-	ev := evidencePhrases(snap.Classification.Tone.Evidence)
+	ev := evidencePhrases(snap.ToneEvidence)
+	var sens []string
+	if snap.Classification.Sensational.Flagged {
+		sens = evidencePhrases(snap.SensEvidence)
+	}
 	r := holdRow{
-		Outlet: o, Loc: o.Location(), Hold: h, Snap: snap, Evidence: ev,
-		Title:   highlight(snap.Post.Title, ev),
+		Outlet: o, Loc: o.Location(), Hold: h, Snap: snap, Phrases: ev,
+		Evidence: evidenceViews(lang, snap.ToneEvidence), SensEv: evidenceViews(lang, snap.SensEvidence),
+		Title:   highlight(snap.Post.Title, ev, sens...),
 		Current: current,
 		Waited:  now.Sub(h.CreatedAt),
 	}
@@ -155,7 +162,7 @@ func (c *Console) holdsPage(g *gin.Context) {
 			if now.Sub(h.CreatedAt) < minAge {
 				continue
 			}
-			r := c.makeRow(o, h, cur, now)
+			r := c.makeRow(langOf(g), o, h, cur, now)
 			for i := range scheduled {
 				if scheduled[i].Outlet == o.ID && scheduled[i].HoldID == h.ID {
 					r.Scheduled = &scheduled[i]
@@ -209,7 +216,7 @@ func (c *Console) showHold(g *gin.Context, status int, errMsg, note string) {
 		c.storeErr(g, err)
 		return
 	}
-	r := c.makeRow(o, h, cur, now)
+	r := c.makeRow(langOf(g), o, h, cur, now)
 	sched, err := c.st.ListScheduledApprovals(ctx(g), o.ID)
 	if err != nil {
 		c.storeErr(g, err)
@@ -221,8 +228,8 @@ func (c *Console) showHold(g *gin.Context, status int, errMsg, note string) {
 		}
 	}
 	d := holdData{Row: r, Error: errMsg, Note: note,
-		Excerpt: paragraphs(r.Snap.Post.Excerpt, r.Evidence),
-		Content: paragraphs(r.Snap.Post.Content, r.Evidence),
+		Excerpt: paragraphs(r.Snap.Post.Excerpt, r.Phrases),
+		Content: paragraphs(r.Snap.Post.Content, r.Phrases),
 	}
 	d.Reasons = holdReasons(langOf(g), o, h, r.Snap)
 	if h.EarliestSafe != nil && h.EarliestSafe.After(now) {

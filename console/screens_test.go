@@ -1,17 +1,22 @@
 package console
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"gatekeeper/gate"
 	"gatekeeper/policy"
 	"gatekeeper/store"
 )
@@ -102,6 +107,22 @@ func TestBrowserPages(t *testing.T) {
 			first = id
 		}
 	}
+	// A question headline: sensational words in the title, a cue label.
+	qsnap, _ := json.Marshal(gate.Snapshot{
+		Post: gate.Post{ID: "4221", Title: "Vì sao tai nạn liên tiếp xảy ra trên đèo Lò Xo?", Author: "phongvien.binh",
+			Content:    "<p>Chỉ trong tháng này, đèo Lò Xo đã xảy ra ba vụ <b>tai nạn</b> khiến hai người bị thương.</p><p>Cơ quan chức năng đang khảo sát để bổ sung biển báo.</p>",
+			Categories: []string{"Giao thông"}, URL: "https://dakglei.example.vn/?p=4221"},
+		Classification: policy.Classification{Language: "vi",
+			Tone: policy.ToneResult{Label: policy.Negative, Score: 0.88, Evidence: []policy.Evidence{
+				{Text: "tai nạn", Field: "title", Weight: 2}, {Text: "bị thương", Field: "content", Weight: 1}}},
+			Sensational: policy.SensationalResult{Flagged: true, Score: 0.71, Evidence: []policy.Evidence{
+				{Text: "vì sao", Field: "title", Weight: 0.6}, {Text: "#question", Field: "title", Weight: 0.4}}}},
+		Rules: policy.DefaultRules(), Subject: policy.Subject{Negative: true}, WindowDays: 30,
+	})
+	question := e.check(e.a, "4221", true, now.Add(-2*time.Hour), qsnap).HoldID
+	if question == "" {
+		t.Fatal("question headline not held")
+	}
 	e.hold(c3, "77", "Xử lý nghiêm vi phạm khai thác cát trái phép", "<p>…</p>", now.Add(-50*time.Hour), "vi phạm", "trái phép")
 	// One decided item with a delivered callback, one failed callback.
 	dec := e.hold(e.a, "4100", "Khởi tố vụ án tham nhũng tại ban quản lý dự án", "<p>…</p>", now.Add(-30*time.Hour), "khởi tố", "tham nhũng")
@@ -134,7 +155,8 @@ func TestBrowserPages(t *testing.T) {
 	login(t, ctx, base, "mai", testPassword)
 	pages := []struct{ name, path, wait, want string }{
 		{"holds", "/console/holds", "table.holds", "Tai nạn giao thông nghiêm trọng"},
-		{"hold", "/console/outlets/" + e.a.ID + "/holds/" + first, "#approve", "Khoảng 6 giờ sáng nay"},
+		{"hold", "/console/outlets/" + e.a.ID + "/holds/" + question, "#approve", "dấu hiệu ở tiêu đề"},
+		{"hold-content", "/console/outlets/" + e.a.ID + "/holds/" + first, "#approve", "Khoảng 6 giờ sáng nay"},
 		{"dashboard", "/console/outlets/" + e.a.ID, "svg.chart", "hold.approved"},
 		{"audit", "/console/audit?outlet=" + e.a.ID, "table.audit", "approve"},
 		{"export", "/console/export", "form", "CSV"},
@@ -143,6 +165,18 @@ func TestBrowserPages(t *testing.T) {
 		do(t, ctx, p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
 		if txt := bodyText(t, ctx); !strings.Contains(txt, p.want) {
 			t.Errorf("%s lacks %q", p.name, p.want)
+		}
+		if p.name == "hold" {
+			marks := run(t, ctx, "marks", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("h1.post-title mark")).map(function (m) { return m.className + ":" + m.textContent; })`))
+			if strings.Join(marks, "|") != "m-sens:Vì sao|m-tone:tai nạn" {
+				t.Errorf("title marks %v", marks)
+			}
+		}
+		if p.name == "export" {
+			from := run(t, ctx, "from", chromedp.Evaluate[string](`document.querySelector("input[name=from]").value`))
+			if _, err := time.Parse("02/01/2006", from); err != nil {
+				t.Errorf("export's from field shows %q, want dd/mm/yyyy", from)
+			}
 		}
 		if p.name == "dashboard" {
 			// A bar per day for 90 days, the limit line, the window share line.
@@ -153,7 +187,11 @@ func TestBrowserPages(t *testing.T) {
 				t.Errorf("chart has %d of the limit and share lines, want 2", n)
 			}
 		}
-		shoot(p.name)
+		if p.name != "hold-content" {
+			shoot(p.name)
+		} else {
+			noProblems(t, ctx, p.name)
+		}
 	}
 	logout(t, ctx)
 	login(t, ctx, base, "kiemtra", testPassword)
@@ -163,16 +201,73 @@ func TestBrowserPages(t *testing.T) {
 		t.Fatalf("overview rows %v", rows)
 	}
 	shoot("overview")
-	// English.
-	do(t, ctx, "english", chromedp.Navigate(base+"/console/lang/en?next="+url.QueryEscape("/console/overview")), chromedp.WaitVisible(chromedp.CSS(`table.overview`)))
+	// English, by the switch in the header; it stays on other pages.
+	do(t, ctx, "english", chromedp.Click(chromedp.CSS(`a.lang`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] table.overview`)))
 	if txt := bodyText(t, ctx); !strings.Contains(txt, "All outlets") || !strings.Contains(txt, "Current share") {
 		t.Errorf("English overview: %s", txt)
 	}
-	do(t, ctx, "vietnamese", chromedp.Navigate(base+"/console/lang/vi?next=/console/overview"), chromedp.WaitVisible(chromedp.CSS(`table.overview`)))
+	do(t, ctx, "english audit", chromedp.Navigate(base+"/console/audit"), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] form.filters`)))
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "Dates as day/month/year") {
+		t.Errorf("English audit page: %s", txt)
+	}
+	do(t, ctx, "vietnamese", chromedp.Click(chromedp.CSS(`a.lang`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="vi"] form.filters`)))
 	logout(t, ctx)
 	login(t, ctx, base, "admin", testPassword)
 	do(t, ctx, "users", chromedp.Navigate(base+"/console/admin/users"), chromedp.WaitVisible(chromedp.CSS(`table.users`)))
 	shoot("users")
 	do(t, ctx, "outlets", chromedp.Navigate(base+"/console/admin/outlets"), chromedp.WaitVisible(chromedp.CSS(`form.grid-form`)))
 	shoot("outlets")
+	// The policy form: a category line added, a bad limit refused under
+	// its field, then saved.
+	do(t, ctx, "outlet", chromedp.Navigate(base+"/console/admin/outlets/"+e.a.ID), chromedp.WaitVisible(chromedp.CSS(`form.outlet-form`)),
+		chromedp.SetValue(chromedp.CSS(`input[name="limit"]`), "abc"),
+		chromedp.SendKeys(chromedp.CSS(`table.cats tbody tr:first-child input[name="cat_name"]`), "Pháp luật"),
+		chromedp.SetValue(chromedp.CSS(`table.cats tbody tr:first-child select`), "negative"),
+		chromedp.SendKeys(chromedp.CSS(`table.cats tbody tr:nth-child(2) input[name="cat_name"]`), "Gương người tốt"),
+		chromedp.SetValue(chromedp.CSS(`table.cats tbody tr:nth-child(2) select`), "positive"),
+		chromedp.Click(chromedp.CSS(`form.outlet-form button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#err-limit`)),
+	)
+	if msg := run(t, ctx, "limit error", chromedp.Text(chromedp.CSS(`#err-limit`))); !strings.Contains(msg, "Nhập phần trăm") {
+		t.Errorf("limit error %q", msg)
+	}
+	do(t, ctx, "outlet save",
+		chromedp.SetValue(chromedp.CSS(`input[name="limit"]`), "15"),
+		chromedp.Click(chromedp.CSS(`form.outlet-form button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	if o, _ := e.st.GetOutlet(e.ctx, e.a.ID); o.CategoryTones["pháp luật"] != policy.Negative || o.CategoryTones["gương người tốt"] != policy.Positive {
+		t.Errorf("categories after the browser saved them: %v", o.CategoryTones)
+	}
+	shoot("outlet")
+
+	// Another site cannot frame the console (clickjacking): Chromium
+	// refuses to render it in the frame.
+	framer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><iframe id="f" src="%s/console/admin/outlets"></iframe>`, base)
+	}))
+	defer framer.Close()
+	do(t, ctx, "framing page", chromedp.Navigate(framer.URL), chromedp.WaitReady(chromedp.CSS(`#f`)))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := chromedp.Call(ctx, cdppage.GetFrameTree, cdp.Empty{})
+		if err != nil {
+			t.Fatalf("frame tree: %v", err)
+		}
+		tree := res.FrameTree
+		if len(tree.ChildFrames) == 1 {
+			f := tree.ChildFrames[0].Frame
+			if strings.HasPrefix(f.URL, "chrome-error:") || f.UnreachableURL != "" {
+				break
+			}
+			if strings.HasPrefix(f.URL, base) && time.Now().After(deadline) {
+				t.Fatalf("the console rendered inside another site's frame: %+v", f)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("frame never settled: %+v", tree)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	stdhtml "html"
+
 	"golang.org/x/net/html"
 
 	"gatekeeper/policy"
@@ -41,6 +43,9 @@ type snapshot struct {
 	HasPolicy bool
 	// Notes are the assessment's extra reason codes (declared tone...).
 	Notes []string
+	// ToneEvidence and SensEvidence are the classifier's evidence with the
+	// fields policy.Evidence may not carry (a structural cue code).
+	ToneEvidence, SensEvidence []evidenceItem
 }
 
 // decodeSnapshot reads the JSON the handler stored with a hold.
@@ -55,12 +60,12 @@ func decodeSnapshot(b []byte) snapshot {
 		if json.Unmarshal(raw, &p) == nil {
 			s.Post = snapPost{
 				ID:         jsonString(p["id"]),
-				Title:      jsonString(p["title"]),
+				Title:      stdhtml.UnescapeString(jsonString(p["title"])),
 				Excerpt:    htmlToText(jsonString(p["excerpt"])),
 				Content:    htmlToText(jsonString(p["content"])),
 				URL:        jsonString(p["url"]),
-				Categories: jsonStrings(p["categories"]),
-				Author:     jsonString(p["author"]),
+				Categories: unescapeAll(jsonStrings(p["categories"])),
+				Author:     stdhtml.UnescapeString(jsonString(p["author"])),
 			}
 		}
 	}
@@ -75,6 +80,13 @@ func decodeSnapshot(b []byte) snapshot {
 				_ = json.Unmarshal(parts["tone"], &s.Classification.Tone)
 				_ = json.Unmarshal(parts["sensational"], &s.Classification.Sensational)
 			}
+		}
+	}
+	if raw, ok := top["classification"]; ok {
+		var parts map[string]json.RawMessage
+		if json.Unmarshal(raw, &parts) == nil {
+			s.ToneEvidence = evidenceOf(parts["tone"])
+			s.SensEvidence = evidenceOf(parts["sensational"])
 		}
 	}
 	_, hasRules := top["rules"]
@@ -100,6 +112,34 @@ func decodeSnapshot(b []byte) snapshot {
 		}
 	}
 	return s
+}
+
+// evidenceOf reads the evidence list of a tone or sensational result; items
+// that do not decode are skipped.
+func evidenceOf(raw json.RawMessage) []evidenceItem {
+	var r struct {
+		Evidence []json.RawMessage `json:"evidence"`
+	}
+	if json.Unmarshal(raw, &r) != nil {
+		return nil
+	}
+	var out []evidenceItem
+	for _, it := range r.Evidence {
+		var e evidenceItem
+		if json.Unmarshal(it, &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// unescapeAll decodes HTML entities in each string (WordPress sends
+// category names and titles with entities).
+func unescapeAll(list []string) []string {
+	for i, s := range list {
+		list[i] = stdhtml.UnescapeString(s)
+	}
+	return list
 }
 
 // jsonString reads a JSON string, or a number or boolean as text; "" otherwise.
@@ -151,6 +191,14 @@ var blockTags = map[string]bool{
 	"section": true, "article": true, "pre": true, "ul": true, "ol": true, "table": true,
 }
 
+// inlineTags format text without separating words: "tai n<b>ạ</b>n" is
+// one word.
+var inlineTags = map[string]bool{
+	"a": true, "b": true, "strong": true, "em": true, "i": true, "u": true, "s": true, "span": true, "mark": true,
+	"small": true, "sub": true, "sup": true, "abbr": true, "code": true, "font": true, "q": true, "cite": true,
+	"del": true, "ins": true, "kbd": true, "bdi": true, "bdo": true, "wbr": true,
+}
+
 // htmlToText returns the text of untrusted HTML: tags dropped, entities
 // decoded, script and style contents skipped, paragraphs separated by a blank
 // line. The result is plain text, escaped again when rendered.
@@ -185,9 +233,10 @@ func htmlToText(s string) string {
 					skip++
 				}
 			default:
-				if blockTags[string(name)] {
+				switch {
+				case blockTags[string(name)]:
 					flush()
-				} else {
+				case !inlineTags[string(name)]:
 					cur.WriteByte(' ')
 				}
 			}

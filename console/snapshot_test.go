@@ -1,9 +1,12 @@
 package console
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"gatekeeper/policy"
 	"gatekeeper/store"
@@ -53,6 +56,8 @@ func TestHTMLToText(t *testing.T) {
 		`Tai n&#7841;n &lt;b&gt;`:                             "Tai nạn <b>",
 		`<p onclick="x()">a<br>b</p>`:                         "a\n\nb",
 		`<img src=x onerror=alert(1)>Chữ`:                     "Chữ",
+		`<p>Tai n<b>ạ</b>n<img src=x>giao thông</p>`:          "Tai nạn giao thông",
+		`Tai&nbsp;n&#x1EA1;n`:                                 "Tai nạn",
 	} {
 		if got := htmlToText(in); got != want {
 			t.Errorf("htmlToText(%q) = %q, want %q", in, got, want)
@@ -60,41 +65,115 @@ func TestHTMLToText(t *testing.T) {
 	}
 }
 
-func TestHighlight(t *testing.T) {
-	marked := func(segs []segment) string {
-		var b strings.Builder
-		for _, s := range segs {
-			if s.Mark {
-				b.WriteString("[" + s.Text + "]")
-			} else {
-				b.WriteString(s.Text)
-			}
+// marked shows segments as text with [tone] and {sensational} marks.
+func marked(segs []segment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		switch s.Mark {
+		case markTone:
+			b.WriteString("[" + s.Text + "]")
+		case markSens:
+			b.WriteString("{" + s.Text + "}")
+		default:
+			b.WriteString(s.Text)
 		}
-		return b.String()
 	}
+	return b.String()
+}
+
+func TestHighlight(t *testing.T) {
 	nfd := "Tai na\u0323n giao tho\u0302ng" // decomposed marks
 	for _, tc := range []struct {
+		name    string
 		text    string
 		phrases []string
+		sens    []string
 		want    string
 	}{
-		{"Tai nạn giao thông ở Đắk Glei", []string{"tai nạn"}, "[Tai nạn] giao thông ở Đắk Glei"},
-		{"Tai nan giao thong", []string{"tai nạn"}, "[Tai nan] giao thong"},
-		{nfd, []string{"tai nạn giao thông"}, "[Tai nạn giao thông]"},
-		{"Đánh bạc, đánh nhau", []string{"danh bac"}, "[Đánh bạc], đánh nhau"},
-		{"cháy rừng, cháyrừng", []string{"cháy rừng"}, "[cháy rừng], cháyrừng"},
-		{"tainạn", []string{"nạn"}, "tainạn"},
-		{"<b>Tai nạn</b>", []string{"tai nạn"}, "<b>[Tai nạn]</b>"},
-		{"không có gì", []string{"tai nạn", ""}, "không có gì"},
+		{"plain", "Tai nạn giao thông ở Đắk Glei", []string{"tai nạn"}, nil, "[Tai nạn] giao thông ở Đắk Glei"},
+		{"no diacritics in the post", "Tai nan giao thong", []string{"tai nạn"}, nil, "[Tai nan] giao thong"},
+		{"NFD post, NFC phrase", nfd, []string{"tai nạn giao thông"}, nil, "[Tai nạn giao thông]"},
+		{"NFC post, NFD phrase", "Tai nạn giao thông", []string{"tai na\u0323n"}, nil, "[Tai nạn] giao thông"},
+		{"old and new tone-mark placement", "Hoà giải, hòa giải", []string{"hòa giải"}, nil, "[Hoà giải], [hòa giải]"},
+		{"đ", "Đánh bạc, đánh nhau", []string{"danh bac"}, nil, "[Đánh bạc], đánh nhau"},
+		{"whole words", "cháy rừng, cháyrừng", []string{"cháy rừng"}, nil, "[cháy rừng], cháyrừng"},
+		{"inside a word", "tainạn", []string{"nạn"}, nil, "tainạn"},
+		{"markup is text", "<b>Tai nạn</b>", []string{"tai nạn"}, nil, "<b>[Tai nạn]</b>"},
+		{"not in the post", "không có gì", []string{"tai nạn", "", "   "}, nil, "không có gì"},
+		{"nothing to mark", "", []string{"tai nạn"}, nil, ""},
+		{"overlapping phrases", "vụ tai nạn giao thông nghiêm trọng", []string{"tai nạn giao", "giao thông nghiêm"}, nil,
+			"vụ [tai nạn giao thông nghiêm] trọng"},
+		{"nested phrases", "tai nạn giao thông", []string{"tai nạn giao thông", "giao"}, nil, "[tai nạn giao thông]"},
+		{"phrase longer than the text", "tai", []string{"tai nạn giao thông"}, nil, "tai"},
+		{"repeated", "nạn nạn nạn", []string{"nạn"}, nil, "[nạn] [nạn] [nạn]"},
+		{"runs of spaces and nbsp", "tai \u00a0 nạn", []string{"tai nạn"}, nil, "[tai \u00a0 nạn]"},
+		{"soft hyphen and zero-width space", "tai n\u00adạn, tai\u200b nạn", []string{"tai nạn"}, nil, "[tai n\u00adạn], [tai\u200b nạn]"},
+		{"phrase with an entity", "Lừa đảo & chiếm đoạt", []string{"lừa đảo &amp; chiếm đoạt"}, nil, "[Lừa đảo & chiếm đoạt]"},
+		{"a stray combining mark stays with its letter", "nạn\u0334 khác", []string{"nạn"}, nil, "[nạn\u0334] khác"},
+		{"punctuation phrase", "Sốc!!! Tai nạn", []string{"tai nạn"}, []string{"sốc"}, "{Sốc}!!! [Tai nạn]"},
+		{"tone wins over sensational", "Kinh hoàng tai nạn", []string{"tai nạn"}, []string{"kinh hoàng tai"}, "{Kinh hoàng }[tai nạn]"},
+		{"emoji and astral runes", "😱 tai nạn 😱", []string{"tai nạn"}, nil, "😱 [tai nạn] 😱"},
+		{"upper-case with marks", "TAI NẠN", []string{"tai nạn"}, nil, "[TAI NẠN]"},
 	} {
-		if got := marked(highlight(tc.text, tc.phrases)); got != tc.want {
-			t.Errorf("highlight(%q, %q) = %q, want %q", tc.text, tc.phrases, got, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			segs := highlight(tc.text, tc.phrases, tc.sens...)
+			if got := marked(segs); got != tc.want {
+				t.Errorf("highlight(%q, %q) = %q, want %q", tc.text, tc.phrases, got, tc.want)
+			}
+			// The segments always put the (NFC) text back together.
+			var all strings.Builder
+			for _, s := range segs {
+				all.WriteString(s.Text)
+			}
+			if all.String() != norm.NFC.String(tc.text) {
+				t.Errorf("segments %q do not rebuild the text", all.String())
+			}
+		})
+	}
+	ev := evidencePhrases([]evidenceItem{{Text: "tai nạn", Field: "title"}, {Text: "Tai nạn", Field: "content"},
+		{Text: "negative", Field: "declared_tone"}, {Text: "tai nạn giao thông", Field: "content"},
+		{Text: "#question", Field: "title"}, {Text: "x", Field: "title", Cue: "exclamation"}, {Text: "không … cháy", Field: "content"}})
+	if strings.Join(ev, "|") != "tai nạn giao thông|tai nạn|cháy" {
+		t.Errorf("evidencePhrases = %v", ev)
+	}
+}
+
+// TestEvidenceHighlightOnPost: evidence on a real post as the CMS sends it
+// (entities, NFD, a phrase that is not there, overlapping phrases, a cue)
+// is highlighted in the page, and cues are labelled, not searched for.
+func TestEvidenceHighlightOnPost(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	snap := map[string]any{
+		"post": map[string]any{"id": "88", "title": "Vì sao tai na\u0323n &#8220;thảm khốc&#8221; liên tiếp xảy ra?",
+			"content": "<p>Vụ tai&nbsp;nạn giao thông &amp; cháy xe</p><p>Tai n&#7841;n lần hai.</p>", "author": "an"},
+		"classification": map[string]any{
+			"tone": map[string]any{"label": "negative", "score": 0.9, "evidence": []map[string]any{
+				{"text": "tai nạn", "field": "title", "weight": 2}, {"text": "tai nạn giao thông", "field": "content", "weight": 1},
+				{"text": "giao thông & cháy", "field": "content", "weight": 1}, {"text": "động đất", "field": "content", "weight": 1},
+				{"text": "thảm khốc", "field": "title", "weight": 1}}},
+			"sensational": map[string]any{"flagged": true, "score": 0.8, "evidence": []map[string]any{
+				{"text": "#question", "field": "title", "weight": 0.5}, {"text": "vì sao", "field": "title", "weight": 0.4},
+				{"text": "ignored", "cue": "exclamation", "field": "title", "weight": 0.3}}},
+		},
+	}
+	raw, _ := json.Marshal(snap)
+	res := e.check(e.a, "88", true, time.Now().Add(-time.Hour), raw)
+	c, _ := e.session("mai")
+	_, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+res.HoldID)
+	for _, want := range []string{
+		`<h1 class="post-title"><mark class="m-sens">Vì sao</mark> <mark class="m-tone">tai nạn</mark> “<mark class="m-tone">thảm khốc</mark>” liên tiếp xảy ra?</h1>`,
+		`<p>Vụ <mark class="m-tone">tai nạn giao thông &amp; cháy</mark> xe</p>`,
+		`<p><mark class="m-tone">Tai nạn</mark> lần hai.</p>`,
+		`<span class="cue">dấu hiệu ở tiêu đề: question</span>`,
+		`<span class="cue">dấu hiệu ở tiêu đề: exclamation</span>`,
+		`<mark>động đất</mark>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("hold page lacks %s\n%s", want, body)
 		}
 	}
-	ev := evidencePhrases([]policy.Evidence{{Text: "tai nạn", Field: "title"}, {Text: "Tai nạn", Field: "content"},
-		{Text: "negative", Field: "declared_tone"}, {Text: "tai nạn giao thông", Field: "content"}})
-	if strings.Join(ev, "|") != "tai nạn giao thông|tai nạn" {
-		t.Errorf("evidencePhrases = %v", ev)
+	if strings.Contains(body, "#question") || strings.Contains(body, "ignored") {
+		t.Error("a cue code is shown as words of the post")
 	}
 }
 

@@ -155,6 +155,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		if err := st.DeleteUserSessions(ctx, name); err != nil {
 			return fmt.Errorf("end sessions: %w", err)
 		}
+		auditAll(ctx, st, nil, now, "user_password_reset", "cli", map[string]any{"username": name})
 		fmt.Fprintf(stdout, "Đã đổi mật khẩu của %s; mọi phiên đăng nhập đã kết thúc / password of %s changed; all sessions ended\n", name, name)
 		return nil
 	case "remove":
@@ -242,12 +243,17 @@ func readPassword(stdin io.Reader, fromStdin bool) (string, error) {
 	return pw, nil
 }
 
-// auditAll records an account change in the audit log of each outlet it
-// touches (the audit log is per outlet). Failures are ignored: the change
-// itself is already made.
+// AccountsLog is the audit log of account changes (every role, every
+// change), beside the log of each outlet a change touches. It is not a
+// valid outlet id, so it cannot clash with one.
+const AccountsLog = "_accounts"
+
+// auditAll records an account change in the accounts log and in the audit
+// log of each outlet it touches. Failures are ignored: the change itself is
+// already made.
 func auditAll(ctx context.Context, st store.Audit, outlets []string, now time.Time, typ, actor string, detail map[string]any) {
 	b := mustJSON(detail)
-	for _, o := range outlets {
+	for _, o := range append([]string{AccountsLog}, outlets...) {
 		_ = st.AppendAudit(ctx, store.AuditEntry{Outlet: o, At: now, Type: typ, Actor: actor, Detail: b})
 	}
 }

@@ -177,21 +177,34 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		Post: p, Classification: cls, Notes: notes,
 		Rules: o.Rules, Subject: subj, WindowDays: o.WindowDays, DryRun: dryRun,
 	}
-	raw, err := json.Marshal(snap)
-	if err != nil {
-		return nil, fmt.Errorf("encode snapshot: %w", err)
-	}
 	now := s.now()
 	if p.PublishedAt != nil && !p.PublishedAt.After(now.Add(-o.Window())) {
 		// An edit of a post that went live before the window: it does not
 		// weigh on the share, whatever the ledger remembers of it.
 		return s.outsideWindow(ctx, o, snap, now)
 	}
+	plan := policy.MakePlan(o.Rules, subj)
+	// The store keeps Snapshot with the answer for replays: everything the
+	// answer is rendered from, but of the post only its id. The post's full
+	// text is for a reviewer: it goes with a hold (HoldSnapshot), so it is
+	// sent only when the plan can hold.
+	compact := snap
+	compact.Post = Post{ID: p.ID}
+	raw, err := json.Marshal(compact)
+	if err != nil {
+		return nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	var full []byte
+	if canHold(&plan) {
+		if full, err = json.Marshal(snap); err != nil {
+			return nil, fmt.Errorf("encode snapshot: %w", err)
+		}
+	}
 	in := store.CheckInput{
 		Outlet: o.ID, PostID: p.ID, Now: now, Window: o.Window(),
 		Day: store.DayKey(now, o.Location()), Rules: o.Rules, Subject: subj,
-		Plan: policy.MakePlan(o.Rules, subj), DryRun: dryRun, HoldID: NewHoldID(),
-		Snapshot: raw, Actor: p.Author,
+		Plan: plan, DryRun: dryRun, HoldID: NewHoldID(),
+		Snapshot: raw, HoldSnapshot: full, Actor: p.Author,
 	}
 	if !dryRun {
 		in.WebhookID = webhookID
@@ -227,6 +240,16 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		}
 	}
 	return ans, nil
+}
+
+// canHold reports whether any situation of the plan is a hold.
+func canHold(plan *policy.Plan) bool {
+	for _, o := range plan {
+		if o.Verdict == policy.Hold {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) answer(o *store.Outlet, snap Snapshot, res store.CheckResult) *Answer {

@@ -2,6 +2,7 @@ package handler_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"gatekeeper/policy"
+	"gatekeeper/store"
 	"gatekeeper/webhook"
 )
 
@@ -302,5 +304,74 @@ func TestEditOfAPostFromBeforeTheWindow(t *testing.T) {
 	}
 	if e.state("o").counts != before.counts {
 		t.Fatal("an old post was counted")
+	}
+}
+
+// After every refused check, the post it named is still unknown to the
+// ledger: withdrawing it is a 404.
+func TestRefusedChecksLeaveNoLedgerEntry(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	e.addOutlet("a", nil)
+	e.addOutlet("b", nil)
+	body := checkBody("ghost", "Tin", "negative", false)
+	for _, r := range []request{
+		{method: "POST", path: "/v1/outlets/a/check", body: body},
+		{method: "POST", path: "/v1/outlets/a/check", body: body, key: e.keys["b"]},
+		{method: "POST", path: "/v1/outlets/a/check", body: body, key: e.keys["a"], at: e.clock.Now().Add(-time.Hour)},
+		{method: "POST", path: "/v1/outlets/a/check", body: []byte(`{"post": {"id": "ghost", "title": 5}}`), key: e.keys["a"]},
+	} {
+		if got := e.do(r); got.Status < 400 {
+			t.Fatalf("accepted: %s", got.Body)
+		}
+	}
+	if r := e.do(request{method: "DELETE", path: "/v1/outlets/a/posts/ghost", key: e.keys["a"]}); r.Status != 404 {
+		t.Fatalf("the ledger knows a post only refused requests named: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestOneDayWindow(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	e.addOutlet("o", func(o *store.Outlet) { o.WindowDays = 1 })
+	old := e.clock.Now().Add(-25 * time.Hour).Format(time.RFC3339)
+	recent := e.clock.Now().Add(-23 * time.Hour).Format(time.RFC3339)
+	b, _ := json.Marshal(map[string]any{"posts": []map[string]any{
+		{"id": "old", "title": "x", "declared_tone": "negative", "published_at": old},
+		{"id": "r1", "title": "x", "published_at": recent},
+		{"id": "r2", "title": "x", "published_at": recent},
+	}})
+	r := e.do(request{method: "POST", path: "/v1/outlets/o/sync", body: b, key: e.keys["o"]})
+	if out := r.json(t)["outside_window"].([]any); len(out) != 1 || out[0] != "old" {
+		t.Fatalf("sync: %s", r.Body)
+	}
+	if c := e.state("o").counts; c != (policy.Counts{Published: 2, Negative: 0}) {
+		t.Fatalf("one-day window: %+v", c)
+	}
+	// One hour later the two recent posts have left the window too.
+	e.clock.Advance(90 * time.Minute)
+	sh := e.do(request{method: "GET", path: "/v1/outlets/o/share", key: e.keys["o"]}).json(t)
+	if sh["published"].(float64) != 0 {
+		t.Fatalf("after the window moved: %v", sh)
+	}
+}
+
+// panicStore fails the way a bug would.
+type panicStore struct{ store.Store }
+
+func (panicStore) Check(context.Context, store.CheckInput) (store.CheckResult, error) {
+	panic("a bug in the store")
+}
+
+func TestPanicsBecomeA500WithRequestID(t *testing.T) {
+	st := sqliteStore(t)
+	e := newEnv(t, st)
+	e.addOutlet("o", nil)
+	e.engine = newEngine(t, panicStore{st}, e.clock)
+	r := e.do(request{method: "POST", path: "/v1/outlets/o/check", body: checkBody("1", "Tin", "", false), key: e.keys["o"]})
+	errObj := r.json(t)["error"].(map[string]any)
+	if r.Status != 500 || errObj["code"] != "internal" || errObj["request_id"] == "" || strings.Contains(string(r.Body), "bug") || strings.Contains(string(r.Body), "goroutine") {
+		t.Fatalf("panic answer: %d %s", r.Status, r.Body)
+	}
+	if r.Header.Get("X-Request-ID") != errObj["request_id"] {
+		t.Fatalf("request id header %q vs body %v", r.Header.Get("X-Request-ID"), errObj["request_id"])
 	}
 }

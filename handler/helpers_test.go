@@ -62,6 +62,16 @@ func sqliteStoreB(tb testing.TB) store.Store {
 	return st
 }
 
+// storeTimeout is the service's deadline per store call: Redis's default;
+// the embedded store serialises its writes (one fsync each), so a burst of 64
+// checks at once needs longer than a lone editor ever will.
+func storeTimeout(st store.Store) time.Duration {
+	if _, ok := st.(*sqlitestore.Store); ok {
+		return 10 * time.Second
+	}
+	return 250 * time.Millisecond
+}
+
 var benchNow = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T, st store.Store) *env {
@@ -75,7 +85,7 @@ func newEngine(t testing.TB, st store.Store, c *clock) http.Handler {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &gate.Service{
 		Store: st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: st, Now: c.Now},
-		Now: c.Now, StoreTimeout: 250 * time.Millisecond, Log: log,
+		Now: c.Now, StoreTimeout: storeTimeout(st), Log: log,
 	}
 	e, err := handler.New(handler.Deps{
 		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: 0}, Store: st, Log: log, Now: c.Now,
@@ -217,7 +227,11 @@ type state struct {
 func (e *env) state(outlet string) state {
 	e.t.Helper()
 	ctx := context.Background()
-	c, err := e.st.Window(ctx, outlet, e.clock.Now(), 30*24*time.Hour)
+	o, err := e.st.GetOutlet(ctx, outlet)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c, err := e.st.Window(ctx, outlet, e.clock.Now(), o.Window())
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -1,44 +1,26 @@
 #!/usr/bin/env bash
-# Installs what the tests need, only when it is missing, from Debian's
-# packages and npm. Safe to run again; quick when everything is there.
+# Installs what `make test` needs, only what is missing, from Debian's
+# packages and npm (never a browser download). Safe to run again; quick when
+# everything is there. Run as root on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-have() { command -v "$1" >/dev/null 2>&1; }
-want() { have "$1" || need_apt+=("$2"); }
+# Redis, MariaDB, WordPress, PHP, PHPUnit, Chromium, gettext and the npm
+# packages of the WordPress browser test.
+plugins/wordpress/tests/install-deps.sh
 
-want redis-server redis-server
-want redis-cli redis-tools
-want mariadbd mariadb-server
-want mariadb mariadb-client
-want php php-cli
-want phpunit phpunit
-want chromium chromium
-want msgfmt gettext
-want curl curl
-want zip zip
-[ -f /usr/share/wordpress/wp-load.php ] || need_apt+=(wordpress)
-for ext in mysqli curl xml mbstring intl; do
-  php -m 2>/dev/null | grep -qi "^$ext\$" || need_apt+=("php-${ext/mysqli/mysql}")
-done
-[ -d /usr/share/fonts/truetype/liberation ] || need_apt+=(fonts-liberation)
-
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "deps: installing ${need_apt[*]}"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "deps: run as root (or install these Debian packages yourself): ${need_apt[*]}" >&2
-    exit 1
-  fi
+# The deployment checks: promtool (Debian's prometheus package; it starts no
+# service here) and systemd-analyze.
+extra=()
+command -v promtool >/dev/null || extra+=(prometheus)
+command -v systemd-analyze >/dev/null || extra+=(systemd)
+command -v redis-cli >/dev/null || extra+=(redis-tools)
+if ((${#extra[@]})); then
+  echo "deps: installing ${extra[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null || {
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null
+  }
 fi
-
-# Node packages of the browser tests (playwright-core drives Debian's Chromium; no browser download).
-for dir in plugins/wordpress/tests/e2e; do
-  if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
-    (cd "$dir" && npm ci --no-audit --no-fund --silent)
-  fi
-done
 echo "deps: ok"

@@ -70,13 +70,21 @@ return 1`)
 
 // putSessionScript: KEYS sess, usess; ARGV json, id, expires (Unix ms),
 // session key prefix. Ids of sessions that are gone leave the user's set,
-// so it holds only live sessions (and the one just added).
+// so it holds only live sessions (and the one just added); the set itself
+// expires with the last of them, so a user who never signs in again leaves
+// nothing behind.
 var putSessionScript = redis.NewScript(`
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if redis.call('EXISTS', ARGV[4] .. id) == 0 then redis.call('SREM', KEYS[2], id) end
 end
 redis.call('SADD', KEYS[2], ARGV[2])
+local at = tonumber(ARGV[3])
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local t = redis.call('PEXPIRETIME', ARGV[4] .. id)
+  if t > at then at = t end
+end
+redis.call('PEXPIREAT', KEYS[2], at)
 return 1`)
 
 // failScript: KEYS fail; ARGV now (ms), window (ms). Returns {count, reset}.

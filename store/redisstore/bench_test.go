@@ -18,7 +18,7 @@ import (
 
 // hotOutlet is an outlet whose window holds 30 days × 200 posts, negShare
 // per mille of them negative, spread evenly.
-func hotOutlet(b *testing.B, st *Store, now time.Time, negPerMille int) store.Outlet {
+func hotOutlet(b testing.TB, st *Store, now time.Time, negPerMille int) store.Outlet {
 	b.Helper()
 	ctx := context.Background()
 	o := store.Outlet{ID: fmt.Sprintf("hot%d", time.Now().UnixNano()), Name: "hot", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
@@ -43,7 +43,7 @@ func hotOutlet(b *testing.B, st *Store, now time.Time, negPerMille int) store.Ou
 }
 
 // evalshaMicros reads evalsha's microseconds per call from INFO commandstats.
-func evalshaMicros(b *testing.B, st *Store) (float64, int64) {
+func evalshaMicros(b testing.TB, st *Store) (float64, int64) {
 	b.Helper()
 	info, err := st.Client().Info(context.Background(), "commandstats").Result()
 	if err != nil {
@@ -74,7 +74,7 @@ func evalshaMicros(b *testing.B, st *Store) (float64, int64) {
 // redisCPU is the server's CPU time so far (INFO cpu, user + system), which
 // unlike commandstats does not count time the process spent waiting for a
 // CPU on a busy machine.
-func redisCPU(b *testing.B, st *Store) time.Duration {
+func redisCPU(b testing.TB, st *Store) time.Duration {
 	b.Helper()
 	info, err := st.Client().Info(context.Background(), "cpu").Result()
 	if err != nil {
@@ -96,14 +96,25 @@ func benchServer(b *testing.B, opts redistest.Options) *Store {
 	return open(b, srv.URL())
 }
 
+// compactSnapshot is what the gate keeps for replays (the answer's inputs,
+// the post's id only); postSnapshot is the post with its 3 KB of text, which
+// goes with a hold.
+var (
+	compactSnapshot = []byte(`{"post":{"id":"b1"},"classification":{"language":"vi","tone":{"label":"positive","score":0.9999,"borderline":false,"evidence":[{"text":"khánh thành","field":"title","weight":2.1},{"text":"phát triển","field":"content","weight":1.3}]},"sensational":{"flagged":false,"score":0.05,"evidence":[]}},"rules":{"limit":1500,"warn_at":1200,"min_sample":0,"sensational_action":"warn","mode":"enforce"},"subject":{"negative":false,"borderline":false,"sensational":false},"window_days":30}`)
+	postSnapshot    = []byte(`{"post":{"id":"b1","title":"Khánh thành cầu mới nối hai xã vùng cao","content":"` + strings.Repeat("Người dân xã Đắk Pék phấn khởi đón mùa cà phê bội thu. ", 55) + `"}}`)
+)
+
 func runChecks(b *testing.B, st *Store, o store.Outlet, now time.Time, subject func(i int64) policy.Subject, parallel bool) {
+	runChecksWith(b, st, o, now, subject, parallel, compactSnapshot, postSnapshot)
+}
+
+func runChecksWith(b *testing.B, st *Store, o store.Outlet, now time.Time, subject func(i int64) policy.Subject, parallel bool, snap, holdSnap []byte) {
 	ctx := context.Background()
 	plans := map[policy.Subject]policy.Plan{}
 	for _, s := range []policy.Subject{{}, {Negative: true}} {
 		plans[s] = policy.MakePlan(o.Rules, s)
 	}
 	day := store.DayKey(now, o.Location())
-	snap := []byte(`{"post":{"id":"x","title":"Khánh thành cầu mới ở xã Đắk Pék"},"tone":{"label":"positive"}}`)
 	var seq atomic.Int64
 	one := func() {
 		i := seq.Add(1)
@@ -111,7 +122,7 @@ func runChecks(b *testing.B, st *Store, o store.Outlet, now time.Time, subject f
 		id := strconv.FormatInt(i, 10)
 		in := store.CheckInput{
 			Outlet: o.ID, PostID: "b" + id, Now: now.Add(time.Duration(i) * time.Millisecond), Window: o.Window(), Day: day,
-			Rules: o.Rules, Subject: s, Plan: plans[s], WebhookID: "msg_" + id, HoldID: "h" + id, Snapshot: snap, Actor: "editor",
+			Rules: o.Rules, Subject: s, Plan: plans[s], WebhookID: "msg_" + id, HoldID: "h" + id, Snapshot: snap, HoldSnapshot: holdSnap, Actor: "editor",
 		}
 		if _, err := st.Check(ctx, in); err != nil {
 			b.Error(err)
@@ -177,6 +188,15 @@ func BenchmarkCheck(b *testing.B) {
 	st := benchServer(b, redistest.Options{})
 	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
 	runChecks(b, st, hotOutlet(b, st, now, 100), now, tenPercent, false)
+}
+
+// BenchmarkCheckPostInSnapshot: BenchmarkCheck with the post's 3 KB of text
+// in the snapshot kept for replays (what the gate sent before it kept the
+// text for holds only).
+func BenchmarkCheckPostInSnapshot(b *testing.B) {
+	st := benchServer(b, redistest.Options{})
+	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	runChecksWith(b, st, hotOutlet(b, st, now, 100), now, tenPercent, false, postSnapshot, nil)
 }
 
 // BenchmarkCheckParallel: the same from GOMAXPROCS×4 goroutines.

@@ -29,8 +29,20 @@ func (s *Store) CreateOutlet(ctx context.Context, o store.Outlet) error {
 	if !ok {
 		return fmt.Errorf("redisstore: outlet %s: %w", o.ID, store.ErrExists)
 	}
+	if err := s.rdb.HSetNX(ctx, keysOf(o.ID).daily(), dailyMarkerField, dailyMarker).Err(); err != nil {
+		return s.fail("create outlet", err)
+	}
 	return s.fail("create outlet", s.rdb.SAdd(ctx, outletsKey, o.ID).Err())
 }
+
+// dailyMarker is a field of the daily series longer than Redis's
+// hash-max-listpack-value (64 by default), so the hash is a real hash table
+// from the start: HINCRBY of a day is then O(1), where a listpack (up to 128
+// fields: the first two months) is scanned from its start on every check.
+const (
+	dailyMarkerField = "~"
+	dailyMarker      = "daily series: DAY:p published, DAY:n negative (this field keeps it a hash table)"
+)
 
 // UpdateOutlet replaces an outlet; ErrNotFound if there is none.
 func (s *Store) UpdateOutlet(ctx context.Context, o store.Outlet) error {

@@ -209,6 +209,9 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 				CreatedAt: in.Now, UpdatedAt: in.Now}
 		}
 		h.Negative, h.Before, h.Snapshot = in.Subject.Negative, ev.res.Before, in.Snapshot
+		if in.HoldSnapshot != nil {
+			h.Snapshot = in.HoldSnapshot
+		}
 		h.EarliestSafe = nil
 		if !ev.res.EarliestSafe.IsZero() {
 			t := ev.res.EarliestSafe

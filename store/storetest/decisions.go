@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -207,6 +208,51 @@ func testHoldReused(t *testing.T, open func(*testing.T) store.Store) {
 	e.wantCounts(now, policy.Counts{Published: 21, Negative: 3})
 	if h := e.hold(r1.HoldID); h.Status != store.HoldCancelled || h.CancelReason == "" {
 		t.Fatalf("hold after the post was let through: %+v, want cancelled with a reason", h)
+	}
+}
+
+// testHoldSnapshot: CheckInput.HoldSnapshot is kept with a hold (new or
+// pending) and nowhere else; replays answer Snapshot.
+func testHoldSnapshot(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	e.fillCounts(T0, 20, 3)
+	withFull := func(in store.CheckInput, text string) store.CheckInput {
+		in.HoldSnapshot = []byte(fmt.Sprintf(`{"post":{"id":%q,"content":%q}}`, in.PostID, text))
+		return in
+	}
+	// Counted: no hold, the answer carries Snapshot.
+	in := withFull(e.input("ok", nonNegative, T0), "tin vui")
+	if r := e.run(in); r.HoldID != "" || !bytes.Equal(r.Snapshot, in.Snapshot) {
+		t.Fatalf("counted check: hold %q, snapshot %s, want none and %s", r.HoldID, r.Snapshot, in.Snapshot)
+	}
+	// Held: the hold keeps HoldSnapshot; the answer and its replay carry Snapshot.
+	now := T0.Add(time.Minute)
+	in = withFull(e.input("p", negative, now), "tai nạn giao thông")
+	in.WebhookID = "msg_hs1"
+	r := e.run(in)
+	if r.HoldID == "" || !bytes.Equal(r.Snapshot, in.Snapshot) {
+		t.Fatalf("held check: hold %q, snapshot %s, want a hold and %s", r.HoldID, r.Snapshot, in.Snapshot)
+	}
+	if h := e.hold(r.HoldID); !bytes.Equal(h.Snapshot, in.HoldSnapshot) {
+		t.Fatalf("hold snapshot %s, want the hold snapshot %s", h.Snapshot, in.HoldSnapshot)
+	}
+	again := withFull(e.input("p", negative, now.Add(time.Second)), "other")
+	again.WebhookID = "msg_hs1"
+	if r2 := e.run(again); !r2.Replayed || !bytes.Equal(r2.Snapshot, in.Snapshot) || r2.HoldID != r.HoldID {
+		t.Fatalf("replay: %+v snapshot %s, want hold %s and %s", r2, r2.Snapshot, r.HoldID, in.Snapshot)
+	}
+	// Re-checked while held (an edit): the pending hold shows the new text.
+	edit := withFull(e.input("p", negative, now.Add(time.Minute)), "tai nạn giao thông (sửa)")
+	if r3 := e.run(edit); r3.HoldID != r.HoldID {
+		t.Fatalf("re-check of a held post: hold %q, want %q", r3.HoldID, r.HoldID)
+	}
+	if h := e.hold(r.HoldID); !bytes.Equal(h.Snapshot, edit.HoldSnapshot) {
+		t.Fatalf("hold snapshot after an edit %s, want %s", h.Snapshot, edit.HoldSnapshot)
+	}
+	// Without HoldSnapshot a hold keeps Snapshot.
+	plain := e.input("q", negative, now.Add(2*time.Minute))
+	if r4 := e.run(plain); r4.HoldID == "" || !bytes.Equal(e.hold(r4.HoldID).Snapshot, plain.Snapshot) {
+		t.Fatalf("hold without a hold snapshot: %+v", r4)
 	}
 }
 

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Edges", testEdges},
 		{"HoldEarliestSafe", testHoldEarliestSafe},
 		{"HoldReused", testHoldReused},
+		{"HoldSnapshot", testHoldSnapshot},
 		{"DryRun", testDryRun},
 		{"WebhookReplay", testWebhookReplay},
 		{"AlreadyCounted", testAlreadyCounted},

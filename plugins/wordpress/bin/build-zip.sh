@@ -18,6 +18,7 @@ for f in $(find "$ROOT/gatekeeper" -name '*.php'); do php -l "$f" >/dev/null; do
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd) # the zip is written from another directory
 # Copy only what ships (no editor backups, no dotfiles).
 (cd "$ROOT" && find gatekeeper -type f \( -name '*.php' -o -name '*.js' -o -name '*.css' -o -name '*.json' \
    -o -name '*.po' -o -name '*.pot' -o -name '*.mo' -o -name 'readme.txt' \) -not -path '*/.*' -print0 \

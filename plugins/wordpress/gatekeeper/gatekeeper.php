@@ -25,6 +25,7 @@ require_once GATEKEEPER_DIR . 'includes/class-settings.php';
 require_once GATEKEEPER_DIR . 'includes/class-client.php';
 require_once GATEKEEPER_DIR . 'includes/class-outbox.php';
 require_once GATEKEEPER_DIR . 'includes/class-gate.php';
+require_once GATEKEEPER_DIR . 'includes/class-evidence.php';
 require_once GATEKEEPER_DIR . 'includes/class-statuses.php';
 require_once GATEKEEPER_DIR . 'includes/class-rest.php';
 require_once GATEKEEPER_DIR . 'includes/class-callbacks.php';

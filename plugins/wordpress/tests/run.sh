@@ -4,12 +4,15 @@
 #   plugins/wordpress/tests/run.sh
 #
 # Starts a private MariaDB (own datadir, free port), a real redis-server and
-# the real gatekeeper binary (built from ./cmd/gatekeeper) on free ports,
+# the real gatekeeper binary (built from ./cmd/gatekeeper) on free ports
+# (`serve --redis-url`: no embedded store; a build without Redis fails),
 # configures Debian's WordPress 6.1 for a unique loopback address
 # (/etc/wordpress/config-127.x.y.z.php, removed on exit) with the plugin in a
 # private plugin dir, serves it with `php -S`, then runs PHPUnit (every publish
 # path, callbacks, outbox, review, sync) and the end-to-end test in headless
-# Chromium (playwright-core + /usr/bin/chromium). Everything is torn down on exit.
+# Chromium (playwright-core + /usr/bin/chromium): the editor's hold verdict,
+# approval in the Gatekeeper console, the signed callback that publishes.
+# Everything is torn down on exit.
 #
 # Needs the packages of tests/install-deps.sh. Missing ones: FAIL when
 # GATEKEEPER_REQUIRE_ALL=1, otherwise SKIP (exit 0, said loudly).
@@ -25,7 +28,7 @@ T0=$(date +%s)
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 
 missing=()
-for b in mariadbd mariadb-install-db mariadb php phpunit redis-server node curl msgfmt zip unzip; do
+for b in mariadbd mariadb-install-db mariadb php phpunit redis-server redis-cli node curl msgfmt zip unzip; do
   command -v "$b" >/dev/null || missing+=("$b")
 done
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -102,29 +105,21 @@ redis-server --bind "$IP" --port "$RPORT" --save '' --appendonly no --dir "$RUN"
   --logfile "$RUN/redis.log" --protected-mode no >/dev/null &
 PIDS+=($!)
 for _ in $(seq 1 100); do redis-cli -h "$IP" -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+redis-cli -h "$IP" -p "$RPORT" ping 2>/dev/null | grep -q PONG || { say "redis-server did not come up"; cat "$RUN/redis.log" >&2; exit 1; }
 REDIS_URL="redis://$IP:$RPORT/0"
 
 GPORT=$(free_port "$IP")
 GK_URL="http://$IP:$GPORT"
 STORE_ARGS=(--redis-url "$REDIS_URL")
-start_gatekeeper() {
-  "$GK" serve --addr "$IP:$GPORT" "${STORE_ARGS[@]}" --log-format text >"$RUN/gatekeeper.log" 2>&1 &
-  PIDS+=($!)
-  wait_http "$GK_URL/healthz" gatekeeper "${PIDS[-1]}"
-}
-if [ "${GK_STORE:-redis}" = embedded ]; then
-  STORE_ARGS=(--data "$RUN/gkdata")
+# Callbacks are polled every 300 ms here (default 2 s) so an approval reaches WordPress quickly.
+"$GK" serve --addr "$IP:$GPORT" "${STORE_ARGS[@]}" --public-url "$GK_URL" --callback-interval 300ms \
+  --log-format text >"$RUN/gatekeeper.log" 2>&1 &
+PIDS+=($!)
+if ! wait_http "$GK_URL/healthz" gatekeeper "${PIDS[-1]}"; then
+  cat "$RUN/gatekeeper.log" >&2
+  exit 1
 fi
-if ! start_gatekeeper; then
-  if grep -q 'not wired yet' "$RUN/gatekeeper.log" && [ "${GK_STORE:-redis}" = redis ]; then
-    say "WARNING: this gatekeeper build has no Redis store yet ($(tail -n1 "$RUN/gatekeeper.log")); using its embedded store"
-    STORE_ARGS=(--data "$RUN/gkdata")
-    start_gatekeeper
-  else
-    cat "$RUN/gatekeeper.log" >&2
-    exit 1
-  fi
-fi
+grep -q 'store=redis' "$RUN/gatekeeper.log" || { say "gatekeeper is not using Redis:"; head -n 3 "$RUN/gatekeeper.log" >&2; exit 1; }
 
 # --- MariaDB ----------------------------------------------------------------
 DBPORT=$(free_port 127.0.0.1)
@@ -142,7 +137,8 @@ mariadb --no-defaults --socket="$RUN/mysqld.sock" -uroot -e "CREATE DATABASE wp;
 WPORT=$(free_port "$IP")
 WP_HOST="$IP:$WPORT"
 WP_URL="http://$WP_HOST"
-mkdir -p "$RUN/plugins"
+mkdir -p "$RUN/plugins" "$RUN/mu-plugins"
+cp "$HERE/lib/mu-classic-editor.php" "$RUN/mu-plugins/"
 # The plugin as users get it: built into the zip and unpacked (GK_PLUGIN_LINK=1 links the source instead).
 if [ "${GK_PLUGIN_LINK:-}" = 1 ]; then
   ln -s "$PLUGIN_ROOT/gatekeeper" "$RUN/plugins/gatekeeper"
@@ -159,11 +155,14 @@ define('DB_NAME', 'wp');
 define('DB_USER', 'wp');
 define('DB_PASSWORD', 'wp');
 define('DB_HOST', '127.0.0.1:$DBPORT');
+define('DB_CHARSET', 'utf8mb4'); // As wp-config-sample.php: Vietnamese stored as UTF-8, not in latin1 tables.
+define('DB_COLLATE', '');
 define('WP_HOME', '$WP_URL');
 define('WP_SITEURL', '$WP_URL');
 define('WP_CONTENT_URL', '$WP_URL/wp-content');
 define('WP_PLUGIN_DIR', '$RUN/plugins');
 define('WP_PLUGIN_URL', '$WP_URL/wp-content/plugins');
+define('WPMU_PLUGIN_DIR', '$RUN/mu-plugins');
 define('WP_DEBUG', true);
 define('WP_DEBUG_LOG', '$RUN/debug.log');
 define('WP_DEBUG_DISPLAY', false);
@@ -182,6 +181,11 @@ CALLBACK="$WP_URL/?rest_route=/gatekeeper/v1/callback"
 OUT=$("$GK" outlet add wp-e2e --name "Cổng thông tin huyện" --json --callback-url "$CALLBACK" --allow-private-callback "${STORE_ARGS[@]}")
 SECRET=$(printf '%s' "$OUT" | php -r '$o = json_decode(stream_get_contents(STDIN), true); echo $o["secret"] ?? "";')
 [ -n "$SECRET" ] || { say "outlet add printed no secret: $OUT"; exit 1; }
+# The outlet's manager in the Gatekeeper console.
+CONSOLE_USER=truongban
+CONSOLE_PASS=$(head -c 18 /dev/urandom | base64 | tr -d '\n/+=')
+printf '%s\n' "$CONSOLE_PASS" | "$GK" user add "$CONSOLE_USER" --role manager --outlets wp-e2e --password-stdin "${STORE_ARGS[@]}" \
+  >"$RUN/user-add.log" 2>&1 || { cat "$RUN/user-add.log" >&2; exit 1; }
 
 php "$HERE/lib/wp-install.php" "$WP_HOST" gatekeeper/gatekeeper.php "$GK_URL" wp-e2e "$SECRET" >"$RUN/install.log" 2>&1 \
   || { cat "$RUN/install.log" >&2; exit 1; }
@@ -194,7 +198,7 @@ say "up in $(( $(date +%s) - T0 ))s: WordPress $WP_URL, gatekeeper $GK_URL (${ST
 
 GK_STORE_ARGS="${STORE_ARGS[*]}"
 export WP_HOST WP_URL GK_URL GK_BIN="$GK" GK_STORE_ARGS RUN_DIR="$RUN" CALLBACK_URL="$CALLBACK"
-export GK_E2E_OUTLET=wp-e2e GK_E2E_SECRET="$SECRET"
+export GK_E2E_OUTLET=wp-e2e GK_E2E_SECRET="$SECRET" GK_CONSOLE_USER="$CONSOLE_USER" GK_CONSOLE_PASS="$CONSOLE_PASS"
 
 # --- end to end in headless Chromium (first: PHPUnit repoints the plugin at its own outlets)
 set +e
@@ -221,13 +225,18 @@ if [ -f "$RUN/debug.log" ] && grep -E 'PHP (Warning|Notice|Deprecated|Fatal erro
   NOTICE_RC=1
 fi
 
+REDIS_KEYS=$(redis-cli -h "$IP" -p "$RPORT" --scan --pattern '{o:wp-e2e}:*' 2>/dev/null | wc -l)
+REDIS_RC=0
+[ "$REDIS_KEYS" -gt 0 ] || REDIS_RC=1
+
 echo
 echo "== summary ($(( $(date +%s) - T0 ))s)"
-echo "phpunit: $(grep -E '^(OK|FAILURES!|ERRORS!|Tests:|No tests)' "$RUN/phpunit.log" | tail -2 | tr '\n' ' ')"
+echo "phpunit: $(grep -E '^(OK|FAILURES!|ERRORS!|Tests:|No tests|Time:)' "$RUN/phpunit.log" | tail -3 | tr '\n' ' ')"
 echo "e2e:     $(tail -n 1 "$RUN/e2e.log")"
+echo "redis:   $([ $REDIS_RC = 0 ] && echo "the e2e outlet lives in redis-server ($REDIS_KEYS keys)" || echo 'FAILED: no key of the e2e outlet in Redis')"
 echo "debug.log: $([ $NOTICE_RC = 0 ] && echo 'no plugin notices' || echo 'plugin notices found')"
 echo "i18n: $([ $I18N_RC = 0 ] && echo 'up to date, complete' || echo 'FAILED')   uninstall: $([ $UNINSTALL_RC = 0 ] && echo ok || echo FAILED)"
-if [ $PHPUNIT_RC -ne 0 ] || [ $E2E_RC -ne 0 ] || [ $NOTICE_RC -ne 0 ] || [ $I18N_RC -ne 0 ] || [ $UNINSTALL_RC -ne 0 ]; then
+if [ $PHPUNIT_RC -ne 0 ] || [ $E2E_RC -ne 0 ] || [ $NOTICE_RC -ne 0 ] || [ $I18N_RC -ne 0 ] || [ $UNINSTALL_RC -ne 0 ] || [ $REDIS_RC -ne 0 ]; then
   echo "FAIL"
   exit 1
 fi

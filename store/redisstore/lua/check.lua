@@ -1,42 +1,44 @@
 -- check: decide one post atomically and record the result.
--- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 holds,
---       7 the new hold, 8 audit, 9 the post's pending hold (if known)
--- ARGV: 1 post, 2 now, 3 window, 4 day, 5 plan codes, 6 negative 0/1,
---       7 limit, 8 warn_at, 9 min_sample, 10 dry 0/1, 11 webhook id,
---       12 webhook ttl, 13 new hold id, 14 snapshot, 15 actor, 16 ledger ttl,
---       17 the pending hold id KEYS[9] belongs to
--- Returns {code, index, P, N, P after, N after, hold id, earliest safe (-1 none), replayed, snapshot}.
-local post, now, window, day, plan = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local isNeg, dry, wid = ARGV[6] == '1', ARGV[10] == '1', ARGV[11]
+-- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 audit;
+--       and, once asked for them (GKNEED), 7 holds, 8 the new hold,
+--       9 the post's pending hold (if known)
+-- ARGV: 1 post, 2 now (ms), 3 window start (ms: now - window), 4 day,
+--       5 plan codes, 6 negative 0/1, 7 limit, 8 warn_at, 9 min_sample,
+--       10 dry 0/1, 11 webhook id as a JSON string ('' = none),
+--       12 webhook ttl (ms), 13 snapshot (kept for replays), 14 actor,
+--       15 ledger ttl (ms), 16 prune 0/1;
+--       with the hold keys: 17 new hold id, 18 hold snapshot,
+--       19 the pending hold id KEYS[9] belongs to
+-- Returns {code, index, P, N, hold id, earliest safe (-1 none)}, or
+-- {'r', record} for a repeated webhook id (the record as stored below).
+--
+-- The common path (a new post that is counted) is kept short: no hold keys,
+-- no hold snapshot (the post's full text), no number formatting beyond
+-- string.format('%d'). A check that must touch a hold (the verdict is hold,
+-- or the post has a pending hold) answers GKNEED having written nothing, and
+-- is called again with the hold keys and the hold snapshot.
+local post, nowS, cutS, day, plan = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local negFlag, isNeg, dry, widJ = ARGV[6], ARGV[6] == '1', ARGV[10] == '1', ARGV[11]
 local limit, warn, minSample = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local cutoff = now - window
-local nowS = ARGV[2]
+local full = KEYS[9] ~= nil
 
 -- A repeated webhook id gets the first answer and changes nothing.
-if wid ~= '' then
+if widJ ~= '' then
   local rec = redis.call('GET', KEYS[5])
-  if rec then
-    local nl = string.find(rec, '\n', 1, true)
-    local head, snap = string.sub(rec, 1, nl - 1), string.sub(rec, nl + 1)
-    local f, i = {}, 1
-    for k = 1, 7 do
-      local j = string.find(head, ',', i, true)
-      f[k] = string.sub(head, i, j - 1)
-      i = j + 1
-    end
-    return {f[1], tonumber(f[2]), tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6]),
-            string.sub(head, i), tonumber(f[7]), 1, snap}
-  end
+  if rec then return {'r', rec} end
 end
 
 -- What the ledger knows: policy.Ledger.
 local L = redis.call('HMGET', KEYS[4], 'state', 'neg', 'at', 'day', 'hold')
-local state, wasNeg, at, lday = L[1], L[2] == '1', tonumber(L[3]), L[4]
+local state, wasNeg, lday = L[1], L[2] == '1', L[4]
+
 local pending = nil
 if state == 'held' and L[5] and L[5] ~= '' then pending = L[5] end
-if pending and not dry and ARGV[17] ~= pending then return need({pending}) end
+if pending and not dry and ARGV[19] ~= pending then return need({pending}) end
+local at, cutoff, window = 0, 0, 0
 local ledger = 0
 if state == 'counted' then
+  at, cutoff = tonumber(L[3]), tonumber(cutS)
   if at > cutoff then
     if wasNeg then ledger = 2 else ledger = 1 end
   else
@@ -45,7 +47,7 @@ if state == 'counted' then
 end
 
 -- The window's counts, excluding the post.
-local lo = '(' .. fmt(cutoff)
+local lo = '(' .. cutS
 local P = redis.call('ZCOUNT', KEYS[1], lo, '+inf')
 local N = redis.call('ZCOUNT', KEYS[2], lo, '+inf')
 if ledger == 1 then P = P - 1 elseif ledger == 2 then P = P - 1; N = N - 1 end
@@ -53,11 +55,7 @@ if ledger == 1 then P = P - 1 elseif ledger == 2 then P = P - 1; N = N - 1 end
 local idx = ledger * 8 + bits(P, N, limit, warn, minSample)
 local code = string.sub(plan, idx + 1, idx + 1)
 local counted = code == 'a' or code == 'w'
-local Pa, Na = P, N
-if counted and ledger ~= 3 then
-  Pa = P + 1
-  if isNeg then Na = N + 1 end
-end
+if not counted and not dry and not full then return need({}) end
 
 -- Earliest safe time: what policy.EarliestSafe finds by walking the window
 -- oldest first (posts live at the same millisecond leave together) until a
@@ -145,29 +143,35 @@ local function earliest()
   end
 end
 local es = -1
-if code == 'h' then es = earliest() end
+if code == 'h' then
+  cutoff = tonumber(cutS)
+  window = tonumber(nowS) - cutoff
+  es = earliest()
+end
 
 if dry then
-  return {code, idx, P, N, Pa, Na, pending or '', es, 0, ''}
+  return {code, idx, P, N, pending or '', es}
 end
 
 local holdID = ''
-local negFlag = '0'
-if isNeg then negFlag = '1' end
 if counted then
   if ledger == 0 then
     count(KEYS[1], KEYS[2], KEYS[3], post, nowS, day, isNeg)
-    redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'at', nowS, 'day', day, 'hold', '', 'updated', nowS)
+    if state then
+      redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'at', nowS, 'day', day, 'hold', '', 'updated', nowS)
+    else
+      redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'at', nowS, 'day', day, 'updated', nowS)
+    end
     if pending then cancelHold(KEYS[9], nowS, 'rechecked') end
   elseif ledger == 1 or ledger == 2 then
     if wasNeg ~= isNeg then
       -- An edit changed the tone: the count moves on the post's go-live day.
       if isNeg then
         redis.call('ZADD', KEYS[2], L[3], post)
-        redis.call('HINCRBY', KEYS[3], lday .. ':n', 1)
+        redis.call('HINCRBY', KEYS[3], lday .. ':n', '1')
       else
         redis.call('ZREM', KEYS[2], post)
-        redis.call('HINCRBY', KEYS[3], lday .. ':n', -1)
+        redis.call('HINCRBY', KEYS[3], lday .. ':n', '-1')
       end
     end
     redis.call('HSET', KEYS[4], 'neg', negFlag, 'updated', nowS)
@@ -181,34 +185,40 @@ else
   if pending then
     holdID, hk = pending, KEYS[9]
   else
-    holdID, hk = ARGV[13], KEYS[7]
+    holdID, hk = ARGV[17], KEYS[8]
     redis.call('HSET', hk, 'id', holdID, 'post', post, 'status', 'pending', 'created', nowS)
-    redis.call('ZADD', KEYS[6], nowS, holdID)
+    redis.call('ZADD', KEYS[7], nowS, holdID)
   end
-  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'bp', P, 'bn', N, 'es', fmt(es), 'snap', ARGV[14])
+  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'bp', fmt(P), 'bn', fmt(N), 'es', fmt(es), 'snap', ARGV[18])
   redis.call('HSET', KEYS[4], 'state', 'held', 'neg', negFlag, 'hold', holdID, 'updated', nowS)
 end
-redis.call('PEXPIRE', KEYS[4], ARGV[16])
+redis.call('PEXPIRE', KEYS[4], ARGV[15])
 
-local verdict = 'allow'
-if code == 'w' then verdict = 'warn' elseif not counted then verdict = 'hold' end
-local typ = 'check'
-if not counted then typ = 'hold' end
-local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d},"after":{"published":%d,"negative":%d},"negative":%s,"earliest_safe_ms":%s,"webhook_id":%s}',
-  idx, P, N, Pa, Na, tostring(isNeg), fmt(es), jsonStr(wid))
-redis.call('XADD', KEYS[8], '*', 'type', typ, 'at', ARGV[2], 'post', post, 'hold', holdID,
-  'actor', ARGV[15], 'decision', verdict, 'detail', detail)
+-- The audit entry; its detail is JSON (the webhook id arrives encoded).
+local Pa, Na = P, N
+if counted and ledger ~= 3 then
+  Pa = P + 1
+  if isNeg then Na = N + 1 end
+end
+local verdict, typ = 'allow', 'check'
+if code == 'w' then verdict = 'warn' elseif not counted then verdict, typ = 'hold', 'hold' end
+if widJ == '' then widJ = '""' end
+local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d},"after":{"published":%d,"negative":%d},"negative":%s,"earliest_safe_ms":%d,"webhook_id":%s}',
+  idx, P, N, Pa, Na, isNeg and 'true' or 'false', es, widJ)
+redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
+  'actor', ARGV[14], 'decision', verdict, 'detail', detail)
 
-if wid ~= '' then
-  local head = table.concat({code, idx, P, N, Pa, Na, fmt(es), holdID}, ',')
-  redis.call('SET', KEYS[5], head .. '\n' .. ARGV[14], 'PX', ARGV[12])
+-- The answer for a repeated webhook id: "code,hold id", a newline, the
+-- audit detail (situation, counts, earliest safe time), a newline, the snapshot.
+if ARGV[11] ~= '' then
+  redis.call('SET', KEYS[5], code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[13], 'PX', ARGV[12])
 end
 
--- Prune what left the window (each post once).
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if first[2] and tonumber(first[2]) <= cutoff then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', fmt(cutoff))
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', fmt(cutoff))
+-- Prune what left the window (asked for on a share of checks: members at or
+-- before the window's start are never counted, so pruning only bounds memory).
+if ARGV[16] == '1' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cutS)
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', cutS)
 end
 
-return {code, idx, P, N, Pa, Na, holdID, es, 0, ''}
+return {code, idx, P, N, holdID, es}

@@ -1,7 +1,9 @@
 -- Shared by every Gatekeeper script (prepended by the Go side).
 -- Times are Unix milliseconds; Lua numbers are doubles, exact below 2^53.
 
-local function fmt(x) return string.format('%.0f', x) end
+-- fmt writes an integer (string.format's %d is far cheaper than Lua's own
+-- number-to-string conversion, which goes through %.14g).
+local function fmt(x) return string.format('%d', x) end
 
 -- bits returns the three comparisons of policy.SituationAt for window counts
 -- p, n (excluding the post): 1 = (n+1)/(p+1) > limit, 2 = > warn_at,
@@ -19,15 +21,15 @@ end
 local function count(win, neg, daily, post, at, day, isNeg)
   redis.call('ZADD', win, at, post)
   if isNeg then redis.call('ZADD', neg, at, post) end
-  redis.call('HINCRBY', daily, day .. ':p', 1)
-  if isNeg then redis.call('HINCRBY', daily, day .. ':n', 1) end
+  redis.call('HINCRBY', daily, day .. ':p', '1')
+  if isNeg then redis.call('HINCRBY', daily, day .. ':n', '1') end
 end
 
 local function uncount(win, neg, daily, post, day, isNeg)
   redis.call('ZREM', win, post)
   redis.call('ZREM', neg, post)
-  redis.call('HINCRBY', daily, day .. ':p', -1)
-  if isNeg then redis.call('HINCRBY', daily, day .. ':n', -1) end
+  redis.call('HINCRBY', daily, day .. ':p', '-1')
+  if isNeg then redis.call('HINCRBY', daily, day .. ':n', '-1') end
 end
 
 local function cancelHold(key, now, reason)

@@ -1,6 +1,7 @@
 /**
- * Gatekeeper in the classic editor: "Check again" asks for the dry-run
- * verdict of the post as it is being edited.
+ * Gatekeeper in the classic editor: the meta box shows the dry-run verdict of
+ * the post as it is being edited, fetched when the page is shown and again on
+ * "Check again" (the words that made it negative, the share, the headroom).
  */
 ( function ( wp, cfg ) {
 	'use strict';
@@ -35,7 +36,7 @@
 			warn: __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' ),
 			hold: __( 'Will be held: if you publish, this post waits for a manager\'s approval.', 'gatekeeper' ),
 		};
-		box.querySelector( '.gk-classic-refresh' ).addEventListener( 'click', function () {
+		function check() {
 			var title = document.getElementById( 'title' );
 			var cats = Array.prototype.map.call( document.querySelectorAll( '#categorychecklist input:checked' ), function ( i ) {
 				return parseInt( i.value, 10 );
@@ -54,42 +55,45 @@
 			} ).then(
 				function ( r ) {
 					out.textContent = '';
-					if ( ! r.ok ) {
-						out.appendChild( p( 'gk-error', r.error ) );
+					if ( ! r || ! r.ok ) {
+						out.appendChild( p( 'gk-error', ( r && r.error ) || __( 'Could not reach Gatekeeper.', 'gatekeeper' ) ) );
 						return;
 					}
-					var a = r.answer;
-					out.appendChild( p( 'gk-verdict gk-verdict--' + a.decision, headlines[ a.decision ] || headlines.warn ) );
-					if ( a.share ) {
+					var a = r.answer && typeof r.answer === 'object' ? r.answer : {};
+					var d = Object.prototype.hasOwnProperty.call( headlines, a.decision ) ? a.decision : 'warn';
+					out.appendChild( p( 'gk-verdict gk-verdict--' + d, headlines[ d ] ) );
+					if ( a.share && typeof a.share === 'object' ) {
 						out.appendChild( p( 'gk-share-text', sprintf( __( 'Negative share: %1$s → %2$s (limit %3$s)', 'gatekeeper' ), pct( a.share.before ), pct( a.share.after ), pct( a.share.limit ) ) ) );
 					}
-					var words = ( ( a.tone && a.tone.evidence ) || [] )
-						.filter( function ( e ) {
-							return e.field !== 'declared_tone';
-						} )
-						.map( function ( e ) {
-							return e.text;
-						} );
+					var tone = a.tone && typeof a.tone === 'object' ? a.tone : {};
+					var words = window.gatekeeperEvidence.texts( tone.evidence );
 					if ( words.length ) {
-						out.appendChild( p( 'gk-words', __( 'Words that made it negative:', 'gatekeeper' ) + ' ' + words.join( ', ' ) ) );
-					}
-					if ( a.headroom ) {
-						var need = a.headroom.non_negative_needed || 0;
-						var left = a.headroom.negative_left || 0;
 						out.appendChild(
 							p(
-								'gk-headroom',
-								need > 0
-									? sprintf( _n( '%d more non-negative post needed before another negative one fits.', '%d more non-negative posts needed before another negative one fits.', need, 'gatekeeper' ), need )
-									: sprintf( _n( '%d more negative post can go out now.', '%d more negative posts can go out now.', left, 'gatekeeper' ), left )
+								'gk-words',
+								( tone.label === 'negative' ? __( 'Words that made it negative:', 'gatekeeper' ) : __( 'Words that set the tone:', 'gatekeeper' ) ) + ' ' + words.join( ', ' )
 							)
 						);
 					}
-					if ( a.sensational && a.sensational.flagged ) {
-						out.appendChild( p( 'gk-sensational', __( 'The headline looks sensational.', 'gatekeeper' ) ) );
+					if ( a.headroom && typeof a.headroom === 'object' ) {
+						var need = Number( a.headroom.non_negative_needed ) || 0;
+						var left = a.headroom.negative_left;
+						if ( need > 0 ) {
+							out.appendChild(
+								p( 'gk-headroom', sprintf( _n( '%d more non-negative post needed before another negative one fits.', '%d more non-negative posts needed before another negative one fits.', need, 'gatekeeper' ), need ) )
+							);
+						} else if ( typeof left === 'number' ) {
+							out.appendChild( p( 'gk-headroom', sprintf( _n( '%d more negative post can go out now.', '%d more negative posts can go out now.', left, 'gatekeeper' ), left ) ) );
+						}
 					}
-					( a.reasons || [] ).forEach( function ( reason ) {
-						if ( reason.message ) {
+					if ( a.sensational && a.sensational.flagged ) {
+						var signs = window.gatekeeperEvidence.texts( a.sensational.evidence );
+						out.appendChild(
+							p( 'gk-sensational', __( 'The headline looks sensational.', 'gatekeeper' ) + ( signs.length ? ' ' + sprintf( __( 'Signs: %s', 'gatekeeper' ), signs.join( ', ' ) ) : '' ) )
+						);
+					}
+					( Array.isArray( a.reasons ) ? a.reasons : [] ).forEach( function ( reason ) {
+						if ( reason && typeof reason.message === 'string' && reason.message ) {
 							out.appendChild( p( 'gk-reason', reason.message ) );
 						}
 					} );
@@ -98,6 +102,8 @@
 					out.textContent = ( err && err.message ) || __( 'Could not reach Gatekeeper.', 'gatekeeper' );
 				}
 			);
-		} );
+		}
+		box.querySelector( '.gk-classic-refresh' ).addEventListener( 'click', check );
+		check();
 	} );
 } )( window.wp, window.gatekeeperClassic || { numberLocale: 'en' } );

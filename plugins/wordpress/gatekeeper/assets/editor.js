@@ -3,9 +3,11 @@
  *
  * - Pre-publish panel: the dry-run verdict of the post as it is being edited
  *   (allow / warn / hold), the negative share before → after on a meter
- *   against the limit, the words that made it negative, the headroom, the
- *   sensational-headline warning, and the editor's declared tone. Refreshed
- *   (debounced) while the title, content, terms or tone change.
+ *   against the limit, the words that made it negative (the classifier's
+ *   evidence, assets/evidence.js), the headroom, the sensational-headline
+ *   warning with its signs, and the editor's declared tone. Refreshed
+ *   (debounced) while the title, content, terms or tone change. Fields of
+ *   the answer it does not know are ignored.
  * - Keeps the publish sidebar on, so the panel is always seen before the final click.
  * - After a save that ended held (or waiting), a persistent notice replaces
  *   "Draft saved"; a badge in the status panel shows the Gatekeeper state.
@@ -209,7 +211,11 @@
 	};
 
 	function Meter( props ) {
-		var s = props.share;
+		var raw = props.share;
+		var s = {};
+		[ 'before', 'after', 'limit', 'warn_at', 'published', 'negative', 'window_days' ].forEach( function ( k ) {
+			s[ k ] = Number( raw[ k ] ) || 0;
+		} );
 		var scale = Math.max( s.limit * 1.5, s.after, s.before, 0.01 );
 		var w = function ( x ) {
 			return Math.min( 100, ( 100 * x ) / scale ) + '%';
@@ -238,24 +244,8 @@
 		);
 	}
 
-	// Words from the post itself (the editor's own declaration is shown as a reason instead).
-	function words( list ) {
-		var seen = {};
-		return ( list || [] )
-			.filter( function ( e ) {
-				return e && e.field !== 'declared_tone';
-			} )
-			.map( function ( e ) {
-				return e.text;
-			} )
-			.filter( function ( t ) {
-				if ( ! t || seen[ t ] ) {
-					return false;
-				}
-				seen[ t ] = true;
-				return true;
-			} );
-	}
+	var evidence = window.gatekeeperEvidence;
+	var MAX_WORDS = 6;
 
 	function Verdict() {
 		var r = useVerdict();
@@ -265,48 +255,59 @@
 		if ( ! r.ok ) {
 			return el( 'p', { className: 'gk-error' }, r.error || __( 'Could not reach Gatekeeper.', 'gatekeeper' ) );
 		}
-		var a = r.answer;
-		var d = a.decision;
+		var a = r.answer && typeof r.answer === 'object' ? r.answer : {};
+		var d = Object.prototype.hasOwnProperty.call( HEADLINES, a.decision ) ? a.decision : 'warn';
 		var kids = [];
-		kids.push( el( 'p', { key: 'h', className: 'gk-verdict gk-verdict--' + d }, ( HEADLINES[ d ] || HEADLINES.warn )() ) );
-		if ( a.share ) {
+		kids.push( el( 'p', { key: 'h', className: 'gk-verdict gk-verdict--' + d }, HEADLINES[ d ]() ) );
+		if ( a.share && typeof a.share === 'object' ) {
 			kids.push( el( Meter, { key: 'm', share: a.share, decision: d } ) );
 		}
-		var neg = words( a.tone && a.tone.evidence );
+		var tone = a.tone && typeof a.tone === 'object' ? a.tone : {};
+		var neg = evidence.texts( tone.evidence, MAX_WORDS );
 		if ( neg.length ) {
-			kids.push(
-				el( 'p', { key: 'w', className: 'gk-words' }, __( 'Words that made it negative:', 'gatekeeper' ) + ' ', el( 'strong', null, neg.join( ', ' ) ) )
-			);
-		}
-		if ( a.headroom ) {
-			var need = a.headroom.non_negative_needed || 0;
-			var left = a.headroom.negative_left || 0;
 			kids.push(
 				el(
 					'p',
-					{ key: 'r', className: 'gk-headroom' },
-					need > 0
-						? sprintf( _n( '%d more non-negative post needed before another negative one fits.', '%d more non-negative posts needed before another negative one fits.', need, 'gatekeeper' ), need )
-						: sprintf( _n( '%d more negative post can go out now.', '%d more negative posts can go out now.', left, 'gatekeeper' ), left )
+					{ key: 'w', className: 'gk-words' },
+					( tone.label === 'negative' ? __( 'Words that made it negative:', 'gatekeeper' ) : __( 'Words that set the tone:', 'gatekeeper' ) ) + ' ',
+					el( 'strong', null, neg.join( ', ' ) )
 				)
 			);
 		}
+		if ( a.headroom && typeof a.headroom === 'object' ) {
+			// null means "no bound" (a limit of 0% or 100%): nothing to say then.
+			var need = Number( a.headroom.non_negative_needed ) || 0;
+			var left = a.headroom.negative_left;
+			if ( need > 0 ) {
+				kids.push(
+					el(
+						'p',
+						{ key: 'r', className: 'gk-headroom' },
+						sprintf( _n( '%d more non-negative post needed before another negative one fits.', '%d more non-negative posts needed before another negative one fits.', need, 'gatekeeper' ), need )
+					)
+				);
+			} else if ( typeof left === 'number' ) {
+				kids.push(
+					el( 'p', { key: 'r', className: 'gk-headroom' }, sprintf( _n( '%d more negative post can go out now.', '%d more negative posts can go out now.', left, 'gatekeeper' ), left ) )
+				);
+			}
+		}
 		if ( a.sensational && a.sensational.flagged ) {
-			var sw = words( a.sensational.evidence );
+			var sw = evidence.texts( a.sensational.evidence, MAX_WORDS );
 			kids.push(
 				el(
 					'p',
 					{ key: 's', className: 'gk-sensational' },
-					__( 'The headline looks sensational.', 'gatekeeper' ) + ( sw.length ? ' ' + sprintf( __( 'Words: %s', 'gatekeeper' ), sw.join( ', ' ) ) : '' )
+					__( 'The headline looks sensational.', 'gatekeeper' ) + ( sw.length ? ' ' + sprintf( __( 'Signs: %s', 'gatekeeper' ), sw.join( ', ' ) ) : '' )
 				)
 			);
 		}
-		( a.reasons || [] ).forEach( function ( reason, i ) {
-			if ( reason && reason.message ) {
-				kids.push( el( 'p', { key: 'x' + i, className: 'gk-reason gk-reason--' + reason.code }, reason.message ) );
+		( Array.isArray( a.reasons ) ? a.reasons : [] ).forEach( function ( reason, i ) {
+			if ( reason && typeof reason.message === 'string' && reason.message ) {
+				kids.push( el( 'p', { key: 'x' + i, className: 'gk-reason gk-reason--' + String( reason.code || '' ) }, reason.message ) );
 			}
 		} );
-		if ( d === 'hold' && a.hold && a.hold.earliest_safe_at ) {
+		if ( d === 'hold' && a.hold && typeof a.hold.earliest_safe_at === 'string' ) {
 			var when = new Date( a.hold.earliest_safe_at );
 			if ( ! isNaN( when.getTime() ) ) {
 				kids.push(

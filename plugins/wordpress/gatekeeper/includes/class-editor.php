@@ -16,8 +16,9 @@ defined( 'ABSPATH' ) || exit;
 final class Editor {
 
 	const SCRIPTS = array(
-		'gatekeeper-editor'  => 'assets/editor.js',
-		'gatekeeper-classic' => 'assets/classic.js',
+		'gatekeeper-evidence' => 'assets/evidence.js',
+		'gatekeeper-editor'   => 'assets/editor.js',
+		'gatekeeper-classic'  => 'assets/classic.js',
 	);
 
 	/**
@@ -59,10 +60,11 @@ final class Editor {
 			return;
 		}
 		$post = get_post();
+		self::register_evidence_script();
 		wp_enqueue_script(
 			'gatekeeper-editor',
 			plugins_url( 'assets/editor.js', GATEKEEPER_FILE ),
-			array( 'wp-plugins', 'wp-edit-post', 'wp-editor', 'wp-element', 'wp-components', 'wp-data', 'wp-api-fetch', 'wp-i18n', 'wp-notices', 'wp-dom-ready' ),
+			array( 'gatekeeper-evidence', 'wp-plugins', 'wp-edit-post', 'wp-editor', 'wp-element', 'wp-components', 'wp-data', 'wp-api-fetch', 'wp-i18n', 'wp-notices', 'wp-dom-ready' ),
 			GATEKEEPER_VERSION,
 			true
 		);
@@ -84,6 +86,17 @@ final class Editor {
 	}
 
 	/**
+	 * The evidence helper shared by both editors (assets/evidence.js).
+	 */
+	private static function register_evidence_script(): void {
+		if ( wp_script_is( 'gatekeeper-evidence', 'registered' ) ) {
+			return;
+		}
+		wp_register_script( 'gatekeeper-evidence', plugins_url( 'assets/evidence.js', GATEKEEPER_FILE ), array( 'wp-i18n' ), GATEKEEPER_VERSION, true );
+		wp_set_script_translations( 'gatekeeper-evidence', 'gatekeeper', GATEKEEPER_DIR . 'languages' );
+	}
+
+	/**
 	 * Styles everywhere in admin (badges); the classic script on classic edit screens.
 	 *
 	 * @param string $hook Admin page.
@@ -97,7 +110,8 @@ final class Editor {
 		if ( $screen && method_exists( $screen, 'is_block_editor' ) && $screen->is_block_editor() ) {
 			return;
 		}
-		wp_enqueue_script( 'gatekeeper-classic', plugins_url( 'assets/classic.js', GATEKEEPER_FILE ), array( 'wp-api-fetch', 'wp-i18n', 'wp-dom-ready' ), GATEKEEPER_VERSION, true );
+		self::register_evidence_script();
+		wp_enqueue_script( 'gatekeeper-classic', plugins_url( 'assets/classic.js', GATEKEEPER_FILE ), array( 'gatekeeper-evidence', 'wp-api-fetch', 'wp-i18n', 'wp-dom-ready' ), GATEKEEPER_VERSION, true );
 		wp_set_script_translations( 'gatekeeper-classic', 'gatekeeper', GATEKEEPER_DIR . 'languages' );
 		wp_localize_script( 'gatekeeper-classic', 'gatekeeperClassic', array( 'numberLocale' => Plugin::is_vietnamese() ? 'vi-VN' : str_replace( '_', '-', get_user_locale() ) ) );
 	}
@@ -138,7 +152,7 @@ final class Editor {
 	}
 
 	/**
-	 * Meta box content: state, dry-run verdict, declared tone.
+	 * Meta box content: state, the place of the dry-run verdict, declared tone.
 	 *
 	 * @param \WP_Post $post Post.
 	 */
@@ -154,26 +168,12 @@ final class Editor {
 		if ( '' !== $label ) {
 			echo '<p class="gk-status">' . esc_html__( 'Gatekeeper:', 'gatekeeper' ) . ' <span class="gatekeeper-badge gatekeeper-' . esc_attr( $decision ) . '">' . esc_html( $label ) . '</span></p>';
 		}
-		echo '<div class="gk-classic-result">';
-		if ( Settings::configured() && 'auto-draft' !== $post->post_status ) {
-			$payload = Gate::collect( $post->ID );
-			if ( 'publish' === $post->post_status ) {
-				$payload['published_at'] = Gate::rfc3339( $post->post_date_gmt );
-			}
-			$res = Gate::call_check(
-				$post->ID,
-				$payload,
-				array(
-					'dry_run' => true,
-					'timeout' => (int) Settings::get( 'timeout_panel' ),
-				)
-			);
-			if ( Gate::answer_ok( $res ) ) {
-				self::verdict_html( $res['body'] );
-			} else {
-				/* translators: %s: error detail */
-				echo '<p class="gk-error">' . esc_html( sprintf( __( 'Could not reach Gatekeeper: %s', 'gatekeeper' ), Client::describe_error( $res ) ) ) . '</p>';
-			}
+		// The dry-run verdict is fetched by assets/classic.js once the page is
+		// shown (and again on "Check again"): no call to the service while the
+		// page renders, so a slow service never slows the editor down.
+		echo '<div class="gk-classic-result" aria-live="polite">';
+		if ( ! Settings::configured() ) {
+			echo '<p class="gk-error">' . esc_html__( 'Gatekeeper is not configured: set the service URL, the outlet ID and the secret.', 'gatekeeper' ) . '</p>';
 		}
 		echo '</div>';
 		wp_nonce_field( 'gatekeeper_tone_' . $post->ID, 'gatekeeper_tone_nonce' );
@@ -203,40 +203,35 @@ final class Editor {
 			'warn'  => __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' ),
 			'hold'  => __( 'Will be held: if you publish, this post waits for a manager\'s approval.', 'gatekeeper' ),
 		);
-		$d = (string) ( $a['decision'] ?? 'warn' );
-		echo '<p class="gk-verdict gk-verdict--' . esc_attr( $d ) . '"><strong>' . esc_html( $headlines[ $d ] ?? $headlines['warn'] ) . '</strong></p>';
-		if ( isset( $a['share'] ) ) {
+		$d = isset( $a['decision'] ) && is_string( $a['decision'] ) && isset( $headlines[ $a['decision'] ] ) ? $a['decision'] : 'warn';
+		echo '<p class="gk-verdict gk-verdict--' . esc_attr( $d ) . '"><strong>' . esc_html( $headlines[ $d ] ) . '</strong></p>';
+		if ( isset( $a['share'] ) && is_array( $a['share'] ) ) {
 			$s = $a['share'];
 			/* translators: 1: share before, 2: share after, 3: limit */
 			echo '<p>' . esc_html( sprintf( __( 'Negative share: %1$s → %2$s (limit %3$s)', 'gatekeeper' ), Review::pct( $s['before'] ?? 0 ), Review::pct( $s['after'] ?? 0 ), Review::pct( $s['limit'] ?? 0.15 ) ) ) . '</p>';
 		}
-		$words = array();
-		foreach ( (array) ( $a['tone']['evidence'] ?? array() ) as $ev ) {
-			if ( is_array( $ev ) && ! empty( $ev['text'] ) && 'declared_tone' !== ( $ev['field'] ?? '' ) ) {
-				$words[] = (string) $ev['text'];
-			}
-		}
+		$tone  = isset( $a['tone'] ) && is_array( $a['tone'] ) ? $a['tone'] : array();
+		$words = Evidence::texts( $tone['evidence'] ?? array() );
 		if ( $words ) {
-			echo '<p>' . esc_html__( 'Words that made it negative:', 'gatekeeper' ) . ' <strong>' . esc_html( implode( ', ', array_unique( $words ) ) ) . '</strong></p>';
+			echo '<p class="gk-words">' . esc_html( Evidence::words_heading( $tone ) ) . ' <strong>' . esc_html( implode( ', ', $words ) ) . '</strong></p>';
 		}
-		$need = (int) ( $a['headroom']['non_negative_needed'] ?? 0 );
-		$left = (int) ( $a['headroom']['negative_left'] ?? 0 );
-		if ( isset( $a['headroom'] ) ) {
-			echo '<p>' . esc_html(
-				$need > 0
-					/* translators: %d: number of posts */
-					? sprintf( _n( '%d more non-negative post needed before another negative one fits.', '%d more non-negative posts needed before another negative one fits.', $need, 'gatekeeper' ), $need )
-					/* translators: %d: number of posts */
-					: sprintf( _n( '%d more negative post can go out now.', '%d more negative posts can go out now.', $left, 'gatekeeper' ), $left )
-			) . '</p>';
+		$headroom = isset( $a['headroom'] ) && is_array( $a['headroom'] ) ? $a['headroom'] : null;
+		$need     = (int) ( $headroom['non_negative_needed'] ?? 0 );
+		$left     = $headroom['negative_left'] ?? null; // null: no bound.
+		if ( $need > 0 ) {
+			/* translators: %d: number of posts */
+			echo '<p class="gk-headroom">' . esc_html( sprintf( _n( '%d more non-negative post needed before another negative one fits.', '%d more non-negative posts needed before another negative one fits.', $need, 'gatekeeper' ), $need ) ) . '</p>';
+		} elseif ( is_int( $left ) ) {
+			/* translators: %d: number of posts */
+			echo '<p class="gk-headroom">' . esc_html( sprintf( _n( '%d more negative post can go out now.', '%d more negative posts can go out now.', $left, 'gatekeeper' ), $left ) ) . '</p>';
 		}
-		if ( ! empty( $a['sensational']['flagged'] ) ) {
-			echo '<p class="gk-sensational">' . esc_html__( 'The headline looks sensational.', 'gatekeeper' ) . '</p>';
+		$sensational = isset( $a['sensational'] ) && is_array( $a['sensational'] ) ? $a['sensational'] : array();
+		if ( ! empty( $sensational['flagged'] ) ) {
+			$signs = Evidence::texts( $sensational['evidence'] ?? array() );
+			echo '<p class="gk-sensational">' . esc_html( __( 'The headline looks sensational.', 'gatekeeper' ) . ( $signs ? ' ' . sprintf( /* translators: %s: list of signs */ __( 'Signs: %s', 'gatekeeper' ), implode( ', ', $signs ) ) : '' ) ) . '</p>';
 		}
-		foreach ( (array) ( $a['reasons'] ?? array() ) as $reason ) {
-			if ( is_array( $reason ) && ! empty( $reason['message'] ) ) {
-				echo '<p class="gk-reason">' . esc_html( (string) $reason['message'] ) . '</p>';
-			}
+		foreach ( Review::reason_messages( $a ) as $message ) {
+			echo '<p class="gk-reason">' . esc_html( $message ) . '</p>';
 		}
 	}
 

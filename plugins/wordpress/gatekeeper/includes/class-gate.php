@@ -76,7 +76,14 @@ final class Gate {
 					'type'              => 'string',
 					'single'            => true,
 					'default'           => '',
-					'show_in_rest'      => true,
+					// Editors read and write it (context=edit); published posts do not show it to visitors.
+					'show_in_rest'      => array(
+						'schema' => array(
+							'type'    => 'string',
+							'enum'    => array( '', 'negative', 'neutral', 'positive' ),
+							'context' => array( 'edit' ),
+						),
+					),
 					'sanitize_callback' => array( __CLASS__, 'sanitize_tone' ),
 					'auth_callback'     => static function ( $allowed, $meta_key, $post_id ) {
 						return current_user_can( 'edit_post', (int) $post_id );

@@ -55,7 +55,7 @@ final class Review {
 	public static function menu(): void {
 		$n     = current_user_can( Plugin::CAP_REVIEW ) ? self::held_count() : 0;
 		$title = __( 'Held for review', 'gatekeeper' );
-		$menu  = $title . ( $n ? ' <span class="awaiting-mod count-' . $n . '"><span class="pending-count">' . number_format_i18n( $n ) . '</span></span>' : '' );
+		$menu  = esc_html( $title ) . ( $n ? ' <span class="awaiting-mod count-' . $n . '"><span class="pending-count">' . number_format_i18n( $n ) . '</span></span>' : '' );
 		add_posts_page( $title, $menu, Plugin::CAP_REVIEW, self::PAGE, array( __CLASS__, 'render' ) );
 	}
 
@@ -101,8 +101,15 @@ final class Review {
 			echo '<p class="gatekeeper-empty">' . esc_html__( 'No post is waiting.', 'gatekeeper' ) . '</p></div>';
 			return;
 		}
+		$shown = 0;
 		foreach ( $posts as $post ) {
-			self::render_post( $post );
+			if ( self::may_review( $post->ID, false ) ) {
+				self::render_post( $post );
+				++$shown;
+			}
+		}
+		if ( ! $shown ) {
+			echo '<p class="gatekeeper-empty">' . esc_html__( 'No post is waiting.', 'gatekeeper' ) . '</p>';
 		}
 		echo '</div>';
 	}
@@ -125,7 +132,7 @@ final class Review {
 				get_the_modified_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $post )
 			)
 		) . '</p>';
-		if ( isset( $answer['share'] ) ) {
+		if ( isset( $answer['share'] ) && is_array( $answer['share'] ) ) {
 			$s = $answer['share'];
 			echo '<p>' . esc_html(
 				sprintf(
@@ -137,22 +144,16 @@ final class Review {
 				)
 			) . '</p>';
 		}
-		$words = array();
-		foreach ( (array) ( $answer['tone']['evidence'] ?? array() ) as $ev ) {
-			if ( is_array( $ev ) && isset( $ev['text'] ) && 'declared_tone' !== ( $ev['field'] ?? '' ) ) {
-				$words[] = (string) $ev['text'];
-			}
-		}
+		$tone  = isset( $answer['tone'] ) && is_array( $answer['tone'] ) ? $answer['tone'] : array();
+		$words = Evidence::texts( $tone['evidence'] ?? array() );
 		if ( $words ) {
-			echo '<p>' . esc_html__( 'Words that made it negative:', 'gatekeeper' ) . ' <strong>' . esc_html( implode( ', ', array_unique( $words ) ) ) . '</strong></p>';
+			echo '<p class="gk-words">' . esc_html( Evidence::words_heading( $tone ) ) . ' <strong>' . esc_html( implode( ', ', $words ) ) . '</strong></p>';
 		}
-		foreach ( (array) ( $answer['reasons'] ?? array() ) as $reason ) {
-			if ( is_array( $reason ) && ! empty( $reason['message'] ) ) {
-				echo '<p class="gatekeeper-reason">' . esc_html( (string) $reason['message'] ) . '</p>';
-			}
+		foreach ( self::reason_messages( $answer ) as $message ) {
+			echo '<p class="gatekeeper-reason">' . esc_html( $message ) . '</p>';
 		}
-		if ( ! empty( $answer['hold']['earliest_safe_at'] ) ) {
-			$ts = strtotime( (string) $answer['hold']['earliest_safe_at'] );
+		if ( isset( $answer['hold']['earliest_safe_at'] ) && is_string( $answer['hold']['earliest_safe_at'] ) ) {
+			$ts = strtotime( $answer['hold']['earliest_safe_at'] );
 			if ( $ts ) {
 				echo '<p>' . esc_html(
 					sprintf(
@@ -163,8 +164,8 @@ final class Review {
 				) . '</p>';
 			}
 		}
-		if ( ! empty( $answer['error'] ) ) {
-			echo '<p>' . esc_html__( 'Last error:', 'gatekeeper' ) . ' ' . esc_html( (string) $answer['error'] ) . '</p>';
+		if ( ! empty( $answer['error'] ) && is_string( $answer['error'] ) ) {
+			echo '<p>' . esc_html__( 'Last error:', 'gatekeeper' ) . ' ' . esc_html( $answer['error'] ) . '</p>';
 		}
 
 		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
@@ -187,6 +188,22 @@ final class Review {
 	}
 
 	/**
+	 * The reasons' messages of an answer (strings only).
+	 *
+	 * @param array $answer Decoded answer.
+	 * @return string[]
+	 */
+	public static function reason_messages( array $answer ): array {
+		$out = array();
+		foreach ( isset( $answer['reasons'] ) && is_array( $answer['reasons'] ) ? $answer['reasons'] : array() as $reason ) {
+			if ( is_array( $reason ) && isset( $reason['message'] ) && is_string( $reason['message'] ) && '' !== $reason['message'] ) {
+				$out[] = $reason['message'];
+			}
+		}
+		return $out;
+	}
+
+	/**
 	 * Messages after an action.
 	 */
 	private static function result_messages(): array {
@@ -202,16 +219,32 @@ final class Review {
 	}
 
 	/**
+	 * Whether the current user may decide on this post: the review capability,
+	 * the right to edit it and, to make it live, the right to publish its type.
+	 *
+	 * @param int  $post_id Post.
+	 * @param bool $publish The decision publishes the post.
+	 */
+	public static function may_review( int $post_id, bool $publish ): bool {
+		$post = get_post( $post_id );
+		if ( ! $post || ! current_user_can( Plugin::CAP_REVIEW ) || ! current_user_can( 'edit_post', $post_id ) ) {
+			return false;
+		}
+		$type = get_post_type_object( $post->post_type );
+		return ! $publish || ( $type && current_user_can( $type->cap->publish_posts ) );
+	}
+
+	/**
 	 * Approve / reject form.
 	 */
 	public static function handle_resolve(): void {
-		$post_id = isset( $_POST['post'] ) ? (int) $_POST['post'] : 0;
+		$post_id = isset( $_POST['post'] ) ? absint( wp_unslash( $_POST['post'] ) ) : 0;
 		check_admin_referer( 'gatekeeper_resolve_' . $post_id );
-		if ( ! current_user_can( Plugin::CAP_REVIEW ) || ! current_user_can( 'edit_post', $post_id ) ) {
+		$decision = isset( $_POST['decision'] ) && 'reject' === sanitize_key( wp_unslash( $_POST['decision'] ) ) ? 'reject' : 'approve';
+		if ( ! self::may_review( $post_id, 'approve' === $decision ) ) {
 			wp_die( esc_html__( 'You are not allowed to review held posts.', 'gatekeeper' ), 403 );
 		}
-		$note     = isset( $_POST['note'] ) ? sanitize_textarea_field( wp_unslash( $_POST['note'] ) ) : '';
-		$decision = isset( $_POST['decision'] ) && 'reject' === $_POST['decision'] ? 'reject' : 'approve';
+		$note = isset( $_POST['note'] ) ? sanitize_textarea_field( wp_unslash( $_POST['note'] ) ) : '';
 		$result   = self::resolve( $post_id, 'approve' === $decision, $note );
 		wp_safe_redirect( add_query_arg( 'gatekeeper_done', $result, admin_url( 'edit.php?page=' . self::PAGE ) ) );
 		exit;
@@ -348,9 +381,9 @@ final class Review {
 	 * "Publish anyway" form.
 	 */
 	public static function handle_override(): void {
-		$post_id = isset( $_POST['post'] ) ? (int) $_POST['post'] : 0;
+		$post_id = isset( $_POST['post'] ) ? absint( wp_unslash( $_POST['post'] ) ) : 0;
 		check_admin_referer( 'gatekeeper_override_' . $post_id );
-		if ( ! current_user_can( Plugin::CAP_REVIEW ) || ! current_user_can( 'edit_post', $post_id ) ) {
+		if ( ! self::may_review( $post_id, true ) ) {
 			wp_die( esc_html__( 'You are not allowed to review held posts.', 'gatekeeper' ), 403 );
 		}
 		$reason = isset( $_POST['reason'] ) ? sanitize_textarea_field( wp_unslash( $_POST['reason'] ) ) : '';

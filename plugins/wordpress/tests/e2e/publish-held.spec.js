@@ -3,13 +3,24 @@
  * download), against WordPress 6.1 (selectors pinned to its Gutenberg 14.1),
  * the real gatekeeper service and Redis started by run.sh.
  *
- * 1. An editor (Vietnamese UI) writes a negative post in the block editor and
- *    sees the hold verdict in the pre-publish panel before the final click.
+ * The outlet starts from its real counts (run.sh's install synced 22 published
+ * posts, 3 of them negative), so a negative post now is held.
+ *
+ * 1. An editor (Vietnamese UI) writes a clearly negative post in the block
+ *    editor WITHOUT declaring a tone; the classifier decides. Before the final
+ *    click the pre-publish panel shows the hold verdict, the share before →
+ *    after, the words that made it negative and the headroom.
  * 2. She publishes: the post ends "gatekeeper-held" and a persistent notice
  *    "Bài đang chờ duyệt…" replaces "Draft saved".
- * 3. A manager approves it on the review screen in WordPress: it is published.
- * 4. A second held post is approved through the service: its signed callback
- *    (or, if the service cannot reach the site, the WP-Cron poll) publishes it.
+ * 3. A manager logs in to the Gatekeeper console, opens the held item and
+ *    approves it with a note; the service's signed hold.approved callback
+ *    publishes the post in WordPress (WP-Cron is off: no poll).
+ * 4. WordPress-side review: a second held post is approved by a manager on
+ *    Posts → Chờ duyệt and published.
+ * 5. Classic editor (a test mu-plugin gives "phongvien" the classic editor):
+ *    the meta box shows the hold verdict and its words; publishing holds.
+ * 6. The panel names structural headline cues and ignores answer fields it
+ *    does not know (the real answer, with unknown fields added in transit).
  */
 'use strict';
 const { chromium } = require( 'playwright-core' );
@@ -25,6 +36,7 @@ const OUTLET = process.env.GK_E2E_OUTLET;
 const SECRET = process.env.GK_E2E_SECRET;
 const DOCS = path.resolve( __dirname, '../../docs' );
 const HELD = 'gatekeeper-held';
+const STEPS = 6;
 
 let passed = 0;
 let failed = 0;
@@ -74,7 +86,7 @@ async function restGet( page, route ) {
 
 /** Straight from the database (the review screen has no wp.apiFetch). */
 function sql( query ) {
-	return execFileSync( 'mariadb', [ '--no-defaults', '--socket', path.join( process.env.RUN_DIR, 'mysqld.sock' ), '-uroot', '-N', '-B', 'wp', '-e', query ] )
+	return execFileSync( 'mariadb', [ '--no-defaults', '--default-character-set=utf8mb4', '--socket', path.join( process.env.RUN_DIR, 'mysqld.sock' ), '-uroot', '-N', '-B', 'wp', '-e', query ] )
 		.toString()
 		.trim();
 }
@@ -94,7 +106,7 @@ function marker() {
 	};
 }
 
-async function writeAndPublish( page, title, body, screenshots ) {
+async function openEditor( page, title, body ) {
 	const m = marker();
 	await page.goto( WP + '/wp-admin/post-new.php' );
 	await page.waitForSelector( '.edit-post-layout' );
@@ -107,22 +119,37 @@ async function writeAndPublish( page, title, body, screenshots ) {
 	await page.keyboard.insertText( title );
 	await page.keyboard.press( 'Enter' );
 	await page.keyboard.insertText( body );
-
 	m.mark( 'typed' );
 	await page.click( '.editor-post-publish-panel__toggle' );
 	const panel = page.locator( '.gatekeeper-prepublish' );
 	await panel.waitFor();
-	// Declared tone: negative whatever the classifier says.
-	await panel.locator( '.gk-tone select' ).selectOption( 'negative' );
+	return { panel, m };
+}
+
+/**
+ * Writes a post WITHOUT declaring its tone (the classifier decides), waits for
+ * the hold verdict in the pre-publish panel, checks what it says, publishes.
+ */
+async function writeAndPublish( page, title, body, opts ) {
+	const { panel, m } = await openEditor( page, title, body );
+	ok( ( await panel.locator( '.gk-tone select' ).inputValue() ) === '', 'no tone declared: the classifier decides' );
 	await panel.locator( '.gk-verdict--hold' ).waitFor( { timeout: 45000 } );
+	await panel.locator( '.gk-refreshing' ).waitFor( { state: 'detached' } );
 	m.mark( 'hold verdict shown' );
 	const text = await panel.innerText();
 	ok( /Sẽ bị giữ lại/.test( text ), 'hold verdict in Vietnamese: ' + text );
-	ok( /Tỷ lệ tin tiêu cực: .*→.*\(giới hạn 15,0%\)/.test( text ), 'share before → after against the limit: ' + text );
+	ok( /Tỷ lệ tin tiêu cực: \d+,\d% → \d+,\d% \(giới hạn 15,0%\)/.test( text ), 'share before → after against the limit: ' + text );
 	ok( /Cần thêm \d+ tin không tiêu cực/.test( text ), 'headroom: ' + text );
 	ok( ( await panel.locator( '.gk-meter' ).count() ) === 1, 'meter shown' );
-	if ( screenshots ) {
-		await page.locator( '.editor-post-publish-panel' ).screenshot( { path: path.join( DOCS, 'prepublish-panel.png' ) } );
+	const words = await panel.locator( '.gk-words' ).innerText();
+	ok( /^Từ ngữ khiến bài bị coi là tiêu cực:/.test( words ), 'evidence heading: ' + words );
+	for ( const w of opts.words ) {
+		ok( words.includes( w ), `evidence word "${ w }" shown: ${ words }` );
+	}
+	ok( ! /Biên tập viên khai báo/.test( text ), 'no declared tone in the reasons: ' + text );
+	console.log( `  panel: ${ text.split( '\n' ).filter( ( l ) => /Tỷ lệ|Từ ngữ|Cần thêm/.test( l ) ).join( ' | ' ) }` );
+	if ( opts.screenshot ) {
+		await page.locator( '.editor-post-publish-panel' ).screenshot( { path: path.join( DOCS, opts.screenshot ) } );
 	}
 
 	const saved = page.waitForResponse(
@@ -135,6 +162,20 @@ async function writeAndPublish( page, title, body, screenshots ) {
 	m.mark( 'published (held)' );
 	console.log( `  (${ m })` );
 	return post.id;
+}
+
+async function waitFor( what, fn, ms ) {
+	const until = Date.now() + ms;
+	for ( ;; ) {
+		const v = fn();
+		if ( v ) {
+			return v;
+		}
+		if ( Date.now() > until ) {
+			throw new Error( 'timed out waiting for ' + what );
+		}
+		await new Promise( ( r ) => setTimeout( r, 100 ) );
+	}
 }
 
 async function main() {
@@ -150,14 +191,27 @@ async function main() {
 	} );
 	const page = context.pages()[ 0 ] || ( await context.newPage() );
 	page.setDefaultTimeout( 45000 );
+	const pageErrors = [];
+	page.on( 'pageerror', ( e ) => pageErrors.push( String( e ) ) );
 	let postId;
+	let holdId;
 	try {
-		await step( 'editor sees the hold verdict in the pre-publish panel before the final click, publishes, post ends held', async () => {
+		await step( 'editor writes a negative post without declaring a tone, sees the hold verdict and the words that made it negative before the final click, publishes: the post ends held', async () => {
 			await login( page, 'bientap', 'bientap-pass' );
-			postId = await writeAndPublish( page, 'Tai nạn giao thông nghiêm trọng trên quốc lộ 14', 'Sáng nay, một vụ tai nạn giữa xe tải và xe máy khiến hai người bị thương.', true );
+			postId = await writeAndPublish(
+				page,
+				'Tai nạn giao thông nghiêm trọng trên quốc lộ 14, hai người tử vong',
+				'Sáng nay, xe tải tông xe máy trên quốc lộ 14 khiến hai người chết tại chỗ. Công an huyện đang điều tra nguyên nhân vụ tai nạn.',
+				{ words: [ 'tai nạn giao thông', 'tử vong' ], screenshot: 'prepublish-panel.png' }
+			);
 			const p = await restGet( page, `/wp/v2/posts/${ postId }?context=edit` );
 			ok( p.status === HELD, 'status held over REST, got ' + p.status );
 			ok( dbStatus( postId ) === HELD, 'status held in the database' );
+			ok( dbMeta( postId, '_gatekeeper_tone' ) === '', 'no declared tone stored' );
+			const st = await restGet( page, `/gatekeeper/v1/state/${ postId }` );
+			holdId = st.hold_id;
+			ok( holdId, 'hold id kept: ' + JSON.stringify( st ) );
+			ok( st.answer && st.answer.tone && st.answer.tone.label === 'negative', 'the classifier read it as negative: ' + JSON.stringify( st.answer && st.answer.tone ) );
 		} );
 
 		await step( 'a persistent "Bài đang chờ duyệt" notice replaces "Draft saved"', async () => {
@@ -171,43 +225,123 @@ async function main() {
 				await tab.click();
 			}
 			await page.locator( '.gk-status .gatekeeper-hold' ).waitFor();
+			await page.evaluate( () => window.wp.data.dispatch( 'core/block-editor' ).clearSelectedBlock() );
+			ok( ! ( await page.content() ).includes( SECRET.slice( 6, 30 ) ), 'the outlet secret is not in the editor page' );
 			await page.screenshot( { path: path.join( DOCS, 'held-notice.png' ) } );
 		} );
 
-		await step( 'a manager approves it on the review screen in WordPress: it is published', async () => {
+		await step( 'a manager approves it in the Gatekeeper console; the signed callback publishes it in WordPress (no poll)', async () => {
+			const seenBefore = Number( sql( 'SELECT COUNT(*) FROM wp_gatekeeper_seen' ) );
+			const gk = await context.newPage();
+			try {
+				await gk.goto( GK + '/console/login' );
+				await gk.fill( 'input[name=username]', process.env.GK_CONSOLE_USER );
+				await gk.fill( 'input[name=password]', process.env.GK_CONSOLE_PASS );
+				await Promise.all( [ gk.waitForURL( ( u ) => ! /\/console\/login/.test( u.pathname ) ), gk.click( 'form[action="/console/login"] button[type=submit]' ) ] );
+				await gk.goto( GK + '/console/holds' );
+				const link = gk.locator( `a[href="/console/outlets/${ OUTLET }/holds/${ holdId }"]` );
+				ok( /Tai nạn giao thông/.test( await link.innerText() ), 'the held post is listed in the console' );
+				await Promise.all( [ gk.waitForURL( new RegExp( `/holds/${ holdId }$` ) ), link.click() ] );
+				await gk.fill( '#approve-form textarea[name=note]', 'Tin cần thiết cho người dân, đồng ý đăng.' );
+				await gk.screenshot( { path: path.join( DOCS, 'console-approve.png' ), fullPage: true } );
+				await Promise.all( [ gk.waitForNavigation(), gk.click( '#approve-form #approve' ) ] );
+			} finally {
+				await gk.close();
+			}
+			const t = Date.now();
+			await waitFor( 'the callback to publish the post', () => dbStatus( postId ) === 'publish', 20000 );
+			console.log( `  (published by the callback ${ Date.now() - t } ms after the approval)` );
+			ok( Number( sql( 'SELECT COUNT(*) FROM wp_gatekeeper_seen' ) ) > seenBefore, 'a signed callback was received' );
+			const p = await restGet( page, `/wp/v2/posts/${ postId }?context=edit` );
+			ok( p.status === 'publish', 'published over REST, got ' + p.status );
+			ok( dbMeta( postId, '_gatekeeper_decision' ) === 'approved', 'approval recorded' );
+			ok( dbMeta( postId, '_gatekeeper_reviewer' ) === process.env.GK_CONSOLE_USER, 'console reviewer recorded, got ' + dbMeta( postId, '_gatekeeper_reviewer' ) );
+			ok( dbMeta( postId, '_gatekeeper_note' ) === 'Tin cần thiết cho người dân, đồng ý đăng.', 'note recorded, got ' + dbMeta( postId, '_gatekeeper_note' ) );
+			const r = await signedFetch( 'GET', `holds/${ encodeURIComponent( holdId ) }` );
+			const h = await r.json();
+			const hold = h.hold || h;
+			ok( hold.status === 'approved' && hold.reviewer === process.env.GK_CONSOLE_USER, 'the service has it approved: ' + JSON.stringify( hold ) );
+		} );
+
+		await step( 'WordPress-side review: a second held post is approved on Posts → Chờ duyệt and published', async () => {
+			const id = await writeAndPublish(
+				page,
+				'Bắt giữ hai đối tượng cướp tiệm vàng ở thị trấn',
+				'Công an huyện đã bắt giữ hai đối tượng dùng dao cướp tiệm vàng, thu hồi toàn bộ tài sản.',
+				{ words: [ 'bắt giữ', 'cướp' ] }
+			);
 			await login( page, 'quanly', 'quanly-pass' );
 			await page.goto( WP + '/wp-admin/edit.php?page=gatekeeper-review' );
-			const card = page.locator( `#gatekeeper-post-${ postId }` );
+			const card = page.locator( `#gatekeeper-post-${ id }` );
 			await card.waitFor();
-			await card.locator( 'textarea[name=note]' ).fill( 'Tin cần thiết cho người dân, đồng ý đăng.' );
+			ok( /bắt giữ/.test( await card.locator( '.gk-words' ).innerText() ), 'evidence on the review screen' );
+			await card.locator( 'textarea[name=note]' ).fill( 'Tin an ninh trật tự cần thông tin kịp thời.' );
 			await page.screenshot( { path: path.join( DOCS, 'review-screen.png' ) } );
 			await Promise.all( [ page.waitForURL( /gatekeeper_done=/ ), card.locator( '.gatekeeper-approve' ).click() ] );
 			ok( /gatekeeper_done=published/.test( page.url() ), 'approved: ' + page.url() );
-			ok( dbStatus( postId ) === 'publish', 'published, got ' + dbStatus( postId ) );
-			ok( dbMeta( postId, '_gatekeeper_decision' ) === 'approved', 'approval recorded' );
-			ok( dbMeta( postId, '_gatekeeper_reviewer' ) === 'quanly', 'reviewer recorded' );
+			ok( dbStatus( id ) === 'publish', 'published, got ' + dbStatus( id ) );
+			ok( dbMeta( id, '_gatekeeper_decision' ) === 'approved', 'approval recorded' );
+			ok( dbMeta( id, '_gatekeeper_reviewer' ) === 'quanly', 'reviewer recorded' );
 		} );
 
-		await step( 'a hold approved through the service publishes the post (signed callback, or the WP-Cron poll)', async () => {
+		await step( 'classic editor: the meta box shows the hold verdict with its words; publishing holds the post with a notice', async () => {
+			await login( page, 'phongvien', 'phongvien-pass' );
+			await page.goto( WP + '/wp-admin/post-new.php' );
+			const box = page.locator( '#gatekeeper .gatekeeper-classic' );
+			await box.waitFor();
+			await page.fill( '#title', 'Cháy xưởng gỗ trong đêm, thiệt hại hàng tỷ đồng' );
+			await page.click( '#content-html' );
+			await page.fill( '#content', 'Ngọn lửa bùng phát lúc nửa đêm, thiêu rụi toàn bộ nhà xưởng và máy móc.' );
+			await box.locator( '.gk-classic-refresh' ).click();
+			await box.locator( '.gk-verdict--hold' ).waitFor();
+			const words = await box.locator( '.gk-words' ).innerText();
+			ok( /^Từ ngữ khiến bài bị coi là tiêu cực: .*cháy/i.test( words ), 'evidence in the meta box: ' + words );
+			ok( /Tỷ lệ tin tiêu cực: .*→/.test( await box.innerText() ), 'share in the meta box' );
+			await page.locator( '#gatekeeper' ).screenshot( { path: path.join( DOCS, 'classic-metabox.png' ) } );
+			await Promise.all( [ page.waitForURL( /post\.php\?post=\d+.*gatekeeper=held/ ), page.click( '#publish' ) ] );
+			const id = Number( new URL( page.url() ).searchParams.get( 'post' ) );
+			ok( dbStatus( id ) === HELD, 'held in the database, got ' + dbStatus( id ) );
+			ok( /Bài đang chờ duyệt/.test( await page.locator( '.gatekeeper-notice' ).innerText() ), 'held notice on the classic screen' );
+			ok( ( await page.locator( '#message.updated', { hasText: /Post published|Đã đăng/ } ).count() ) === 0, 'not announced as published' );
+			ok( ! ( await page.content() ).includes( SECRET.slice( 6, 30 ) ), 'the outlet secret is not in the classic editor page' );
+		} );
+
+		await step( 'the panel names headline cues and ignores answer fields it does not know', async () => {
+			// The real service's answer, with fields and values this plugin version has never seen added.
+			await page.route(
+				( u ) => /gatekeeper\/v1\/verdict/.test( decodeURIComponent( u.href ) ),
+				async ( route ) => {
+					const res = await route.fetch();
+					const body = await res.json();
+					const a = body.answer;
+					a.future_field = { nested: [ 1, 2 ] };
+					a.tone.evidence = ( a.tone.evidence || [] ).concat( [ { text: 42 }, null, 'stray', { field: 'title', weight: 1 } ] ).map( ( e ) => ( e && typeof e === 'object' ? { ...e, span: [ 0, 3 ], extra: true } : e ) );
+					a.sensational = {
+						flagged: true,
+						score: 0.97,
+						evidence: ( ( a.sensational && a.sensational.evidence ) || [] ).concat( [
+							{ text: '#exclamation', field: 'title', weight: 1.2 },
+							{ cue: 'teaser', text: 'tiêu đề giật gân, nội dung không nói', field: 'title', weight: 1 },
+							{ cue: 'some_new_cue', field: 'title', weight: 0.5 },
+						] ),
+					};
+					a.reasons = ( a.reasons || [] ).concat( [ { code: 'new_code', message: { vi: 'object' } }, { code: 'x' } ] );
+					a.headroom = { ...a.headroom, negative_left: null, something: 'new' };
+					await route.fulfill( { response: res, json: body } );
+				}
+			);
 			await login( page, 'bientap', 'bientap-pass' );
-			const id = await writeAndPublish( page, 'Cháy rừng tại xã Đắk Pék', 'Lực lượng chức năng đang khống chế đám cháy.', false );
-			const st = await restGet( page, `/gatekeeper/v1/state/${ id }` );
-			ok( st.hold_id, 'hold id kept: ' + JSON.stringify( st ) );
-			const r = await signedFetch( 'POST', `holds/${ encodeURIComponent( st.hold_id ) }/approve`, { reviewer: 'quanly', note: 'Đồng ý' } );
-			ok( r.ok, 'service approve: ' + r.status + ' ' + ( await r.text() ) );
-			let status = '';
-			for ( let i = 0; i < 40 && status !== 'publish'; i++ ) {
-				await page.waitForTimeout( 250 );
-				status = dbStatus( id );
-			}
-			let via = 'callback';
-			if ( status !== 'publish' ) {
-				via = 'WP-Cron poll';
-				execFileSync( 'php', [ path.join( __dirname, '../lib/run-cron.php' ), process.env.WP_HOST, 'gatekeeper_poll_holds' ] );
-				status = dbStatus( id );
-			}
-			ok( status === 'publish', 'published after the service approval, got ' + status );
-			console.log( `  (delivered by ${ via })` );
+			const { panel } = await openEditor( page, 'SỐC: Tai nạn kinh hoàng, không thể tin nổi!', 'Sáng nay tại quốc lộ 14.' );
+			await panel.locator( '.gk-sensational' ).waitFor();
+			const text = await panel.locator( '.gk-sensational' ).innerText();
+			ok( /Tiêu đề có dấu hiệu giật gân/.test( text ), 'sensational warning: ' + text );
+			ok( text.includes( 'dấu chấm than trong tiêu đề' ), 'a bare cue code is named: ' + text );
+			ok( text.includes( 'tiêu đề giật gân, nội dung không nói' ), "a cue's readable text is shown: " + text );
+			ok( text.includes( 'some new cue' ), 'an unknown cue code is still shown readably: ' + text );
+			ok( ! /#/.test( text ), 'no raw "#code": ' + text );
+			ok( ( await panel.locator( '.gk-verdict' ).count() ) === 1, 'the verdict is still shown' );
+			await page.unroute( ( u ) => /gatekeeper\/v1\/verdict/.test( decodeURIComponent( u.href ) ) );
+			ok( pageErrors.length === 0, 'no script errors in the editor: ' + pageErrors.join( '; ' ) );
 		} );
 	} catch ( e ) {
 		await page.screenshot( { path: path.join( process.env.RUN_DIR || os.tmpdir(), 'e2e-failure.png' ) } ).catch( () => {} );
@@ -224,5 +358,5 @@ main()
 	} )
 	.finally( () => {
 		console.log( `e2e: ${ passed } passed, ${ failed } failed` );
-		process.exitCode = failed === 0 && passed === 4 ? 0 : 1;
+		process.exitCode = failed === 0 && passed === STEPS ? 0 : 1;
 	} );

@@ -98,7 +98,7 @@ final class PluginTest extends GatekeeperTestCase {
 			$this->assertNotSame( '', (string) $tr[0], "untranslated: $key" );
 			$this->assertEmpty( array_intersect( (array) $vi->entries[ $key ]->flags, array( 'fuzzy' ) ), "fuzzy: $key" );
 		}
-		foreach ( array( 'assets/editor.js', 'assets/classic.js' ) as $js ) {
+		foreach ( array( 'assets/editor.js', 'assets/classic.js', 'assets/evidence.js' ) as $js ) {
 			$file = $dir . 'gatekeeper-vi-' . md5( $js ) . '.json';
 			$this->assertFileExists( $file, "JS translations of $js" );
 			$json = json_decode( file_get_contents( $file ), true );
