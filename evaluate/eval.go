@@ -231,6 +231,9 @@ func (rep *Report) Write(w io.Writer, name string, worst int) {
 					break
 				}
 				s := fmt.Sprintf("%s(%s %+.2f)", e.Text, e.Field, e.Weight)
+				if e.Cue != "" {
+					s = fmt.Sprintf("#%s «%s»(%s %+.2f)", e.Cue, e.Text, e.Field, e.Weight)
+				}
 				if e.Folded {
 					s += "~"
 				}

@@ -46,6 +46,11 @@ type Evidence struct {
 	// Folded is true when the phrase matched only after diacritics were
 	// removed (text typed without tone marks), which is less certain.
 	Folded bool `json:"folded,omitempty"`
+	// Cue is set when the evidence is a feature of the headline's form
+	// rather than a phrase: a stable code ("question", "leading_number", …)
+	// that a UI can label (see classify.CueLabel); Text is then the part of
+	// the title (or lead) that shows it, such as "?" or "5 điều".
+	Cue string `json:"cue,omitempty"`
 }
 
 // ToneResult is a classifier's view of a post's tone.

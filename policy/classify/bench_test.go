@@ -22,7 +22,7 @@ func devData() string {
 }
 
 // loadDev reads the Vietnamese news dev texts, or skips the benchmark.
-func loadDev(b *testing.B) ([]policy.Text, int64) {
+func loadDev(b testing.TB) ([]policy.Text, int64) {
 	b.Helper()
 	path := filepath.Join(devData(), "tone", "vi_news_dev.jsonl")
 	f, err := os.Open(path)
@@ -91,7 +91,7 @@ func BenchmarkClassifyVI(b *testing.B) {
 func BenchmarkAnalyzeVI(b *testing.B) {
 	texts, n := loadDev(b)
 	c := Default()
-	s := c.scratch.New().(*scratch)
+	s := c.newScratch()
 	for _, t := range texts {
 		c.analyze(s, t)
 	}
@@ -128,6 +128,80 @@ func BenchmarkDecodeOnlyVI(b *testing.B) {
 	}
 	b.StopTimer()
 	reportCPU(b, n, start)
+	if sum == 42 {
+		b.Log(sum)
+	}
+}
+
+// bestChunks times fn on chunks of texts, b.N rounds over all chunks, and
+// reports "best-MB/s": the bytes over the sum of each chunk's fastest time.
+// On a shared machine a chunk of a few milliseconds often runs with a core
+// to itself even when a whole pass never does, so this figure holds still
+// where MB/s and MB/cpu-s wander with the load.
+func bestChunks(b *testing.B, texts []policy.Text, fn func(policy.Text)) {
+	const chunk = 32
+	var best []time.Duration
+	var bytes int64
+	for i := 0; i < len(texts); i += chunk {
+		best = append(best, time.Hour)
+		for _, t := range texts[i:min(i+chunk, len(texts))] {
+			bytes += int64(len(t.Title) + len(t.Excerpt) + len(t.Content))
+		}
+	}
+	b.SetBytes(bytes)
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		for k := range best {
+			part := texts[k*chunk : min((k+1)*chunk, len(texts))]
+			start := time.Now()
+			for _, t := range part {
+				fn(t)
+			}
+			if d := time.Since(start); d < best[k] {
+				best[k] = d
+			}
+		}
+	}
+	b.StopTimer()
+	var sum time.Duration
+	for _, d := range best {
+		sum += d
+	}
+	b.ReportMetric(float64(bytes)/sum.Seconds()/1e6, "best-MB/s")
+}
+
+// BenchmarkAnalyzeVIBest is BenchmarkAnalyzeVI measured by bestChunks.
+func BenchmarkAnalyzeVIBest(b *testing.B) {
+	texts, _ := loadDev(b)
+	c := Default()
+	s := c.newScratch()
+	for _, t := range texts {
+		c.analyze(s, t)
+	}
+	bestChunks(b, texts, func(t policy.Text) { c.analyze(s, t) })
+}
+
+// BenchmarkClassifyVIBest is BenchmarkClassifyVI measured by bestChunks.
+func BenchmarkClassifyVIBest(b *testing.B) {
+	texts, _ := loadDev(b)
+	c := Default()
+	for _, t := range texts {
+		c.Classify(t)
+	}
+	bestChunks(b, texts, func(t policy.Text) { c.Classify(t) })
+}
+
+// BenchmarkDecodeOnlyVIBest is BenchmarkDecodeOnlyVI measured by bestChunks.
+func BenchmarkDecodeOnlyVIBest(b *testing.B) {
+	texts, _ := loadDev(b)
+	sum := 0
+	bestChunks(b, texts, func(t policy.Text) {
+		for _, s := range [...]string{t.Title, t.Excerpt, t.Content} {
+			for _, r := range s {
+				sum += int(r)
+			}
+		}
+	})
 	if sum == 42 {
 		b.Log(sum)
 	}

@@ -8,6 +8,51 @@
 // Theme sums per field feed two small logistic models whose weights
 // (model.txt) are learned from the dev data by internal/train. Everything the
 // classifier knows is in those embedded text files.
+//
+// Tone: the tone lexicons group phrases by theme (crime, accident, disaster,
+// … and the themes that speak against a negative reading: positive, sport,
+// topic, reassurance); the harm themes share one weight (see toneGroups).
+// Negation before a harm phrase ("không có … bị thương") reassures.
+//
+// Headline (click-bait, "sensational"): the title is read without the
+// publication names that aggregators append to it ("… - Báo X", see
+// headline), and scored on
+//   - the headline lexicon's themes (shock, curiosity, forward reference,
+//     addressing the reader, buzz, hyperbole, emotion, gossip, advice, the
+//     unnamed protagonist, teasers; news wording and dates count against).
+//     Phrases may be tied to the start or the end of the title ("này" closing
+//     it hides its subject);
+//   - the same lexicon read in the lead (excerpt), at a quarter of the weight:
+//     a lead that goes on teasing;
+//   - structural cues (structural): a question, an exclamation, scare quotes,
+//     an ellipsis, a leading number, the title's length, names, lurid harm,
+//     a question in the lead, and title words the lead does not repeat
+//     ("teaser": a news title restates its lead, a teaser holds it back).
+//
+// Each model has a few dozen weights, L2-regularised, the penalty and the
+// decision threshold chosen by 5-fold cross-validation; internal/train also
+// reports a leave-one-outlet-out figure for Vietnamese click-bait, the one
+// to watch for a publication the model has never seen. Retrain after any
+// lexicon change:
+//
+//	go run ./policy/classify/internal/train -data /work/shared/data -out policy/classify/model.txt
+//	go run ./evaluate/internal/evalrun -worst 20 FILE.jsonl...
+//	go test ./policy/classify -run TestGolden -update   # results changed on purpose
+//
+// Evidence: every result lists what moved its score, strongest first. A
+// phrase is given as written in the lexicon; a structural cue as the words
+// of the headline that show it ("?", "5 điều", "'đứng hình'", the words the
+// lead does not repeat) with a stable code in policy.Evidence.Cue, which
+// CueLabel names in Vietnamese or English for a UI.
+//
+// Speed: the hot loop (analyze) does not allocate. Each tokenizer keeps a
+// cache of the tokens of words it has seen, keyed by their raw bytes
+// (tokcache.go), so most words skip the per-character work; a Classifier
+// keeps its working memory, and so the warm caches, between calls.
+// TestTokenizerMatchesReference holds the fast paths to a per-character
+// reference and TestGolden holds every result to a recorded digest.
+// testdata/bench/run.sh times Classify against npm's sentiment on the same
+// bytes.
 package classify
 
 import (
@@ -15,6 +60,7 @@ import (
 	"embed"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,17 +155,34 @@ const reassureFactor = 0.5
 // "#teaser" is 1 − the share of title words found in the lead: a news
 // title restates its lead, a teaser holds back what the lead tells (0 when
 // there is no lead to compare with).
-var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#short", "#length", "#harm", "#names", "#teaser"}
+// "#lead_question" is a question in the lead (excerpt). "#quotes" are scare quotes around a few words ("'đứng
+// hình'"), not a quoted statement.
+var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#short", "#length", "#harm", "#names", "#teaser", "#lead_question"}
+
+// cueLeadQuestion is the index in structural of the one cue read in the lead.
+const cueLeadQuestion = 12
+
+// leadTokens is how much of the excerpt the headline lexicon reads.
+const leadTokens = 80
+
+// leadFactor scales headline phrases found in the lead: a lead that goes on
+// teasing ("khiến ai cũng không khỏi xúc động") adds to the same themes as
+// the title, at a quarter of the weight; one in the plain register of news
+// ("sáng 24/6", "UBND tỉnh") takes away.
+const leadFactor = 0.25
 
 // Classifier implements policy.Classifier. It is read-only after New and
 // safe for concurrent use.
 type Classifier struct {
-	d       *dict
-	tone    [2]*lexicon // by language: 0 vi, 1 en
-	head    [2]*lexicon
-	toneW   [2]toneModel
-	sensW   [2]sensModel
-	scratch sync.Pool
+	d     *dict
+	tone  [2]*lexicon // by language: 0 vi, 1 en
+	head  [2]*lexicon
+	toneW [2]toneModel
+	sensW [2]sensModel
+	// free holds idle working memory, at most GOMAXPROCS scratches of about
+	// 1 MiB each (most of it the token cache). Not a sync.Pool: a scratch
+	// carries a warm token cache, which a pool would drop at every collection.
+	free chan *scratch
 }
 
 const (
@@ -215,7 +278,8 @@ func WithModel(model string) (*Classifier, error) {
 	if err := c.loadModel(model); err != nil {
 		return nil, err
 	}
-	c.scratch.New = func() any { return &scratch{tz: tokenizer{d: c.d}} }
+	c.free = make(chan *scratch, runtime.GOMAXPROCS(0))
+
 	return c, nil
 }
 
@@ -338,8 +402,30 @@ func (c *Classifier) setWeight(model, feat string, w float64) bool {
 	return false
 }
 
-// scratch holds one call's working memory; pooled so the hot path does not allocate.
+func (c *Classifier) newScratch() *scratch {
+	return &scratch{tz: tokenizer{d: c.d, cache: new(tokenCache)}}
+}
+
+func (c *Classifier) getScratch() *scratch {
+	select {
+	case s := <-c.free:
+		return s
+	default:
+		return c.newScratch()
+	}
+}
+
+func (c *Classifier) putScratch(s *scratch) {
+	select {
+	case c.free <- s:
+	default: // enough idle ones already
+	}
+}
+
+// scratch holds one call's working memory, reused (Classifier.free) so the hot
+// path does not allocate.
 type scratch struct {
+	head     string // the title without publication names (headline)
 	tz       tokenizer
 	st       [nFields]fieldStats
 	tmpStats fieldStats  // refold's counts, not used
@@ -376,7 +462,7 @@ type result struct {
 
 // Classify implements policy.Classifier.
 func (c *Classifier) Classify(t policy.Text) policy.Classification {
-	s := c.scratch.Get().(*scratch)
+	s := c.getScratch()
 	r := c.analyze(s, t)
 	out := policy.Classification{Language: langNames[r.lang]}
 	p := sigmoid(r.toneZ)
@@ -391,12 +477,11 @@ func (c *Classifier) Classify(t policy.Text) policy.Classification {
 	}
 	tr.Score = round4(tr.Score)
 	tr.Borderline = math.Abs(r.toneZ) < borderBand
-	tr.Evidence = s.evidence(s.ev, 12, false)
 	ps := sigmoid(r.sensZ)
 	out.Sensational.Score = round4(ps)
 	out.Sensational.Flagged = ps >= 0.5
-	out.Sensational.Evidence = s.evidence(s.sev, 8, true)
-	c.scratch.Put(s)
+	tr.Evidence, out.Sensational.Evidence = s.evidence(t)
+	c.putScratch(s)
 	return out
 }
 
@@ -408,12 +493,12 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // the tone features (FeatureNames("tone")) and the headline features
 // (FeatureNames("sens."+lang)).
 func (c *Classifier) Features(t policy.Text) (lang string, tone, sens []float64) {
-	s := c.scratch.Get().(*scratch)
+	s := c.getScratch()
 	r := c.analyze(s, t)
 	lang = langNames[r.lang]
 	tone = append([]float64(nil), s.feat...)
 	sens = append([]float64(nil), s.sfeat...)
-	c.scratch.Put(s)
+	c.putScratch(s)
 	return lang, tone, sens
 }
 
@@ -422,7 +507,8 @@ func (c *Classifier) Features(t policy.Text) (lang string, tone, sens []float64)
 func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 	var r result
 	s.tz.toks = s.tz.toks[:0]
-	fields := [nFields]string{t.Title, t.Excerpt, t.Content}
+	s.head = headline(t.Title)
+	fields := [nFields]string{s.head, t.Excerpt, t.Content}
 	s.tz.keys = s.tz.keys[:0]
 	for f := range fields {
 		s.st[f] = fieldStats{}
@@ -526,10 +612,17 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 		tr = hl.folded
 	}
 	s.matches = tr.scan(s.matches[:0], title, r.folded[fTitle])
-	fi := 0
+	n := int32(len(title))
+	if st.end-st.start > headTokens {
+		n = -1 // the title runs on: "end" phrases do not fit anywhere
+	}
 	for _, m := range s.matches {
-		e := &hl.entries[m.entry]
-		if e.kind != kindScore || (e.start && m.start != 0) {
+		ei := hl.at(m.entry, m.start, m.end, n)
+		if ei < 0 {
+			continue
+		}
+		e := &hl.entries[ei]
+		if e.kind != kindScore {
 			continue
 		}
 		w := e.weight
@@ -537,7 +630,31 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			w *= foldFactor
 		}
 		s.hsums[e.theme] += w
-		s.sev = addEv(s.sev, evAcc{lex: hl, entry: m.entry, neg: -1, field: fTitle, folded: r.folded[fTitle], w: w * sm.w[sm.index[e.theme]]})
+		s.sev = addEv(s.sev, evAcc{lex: hl, entry: ei, neg: -1, field: fTitle, folded: r.folded[fTitle], w: w * sm.w[sm.index[e.theme]]})
+	}
+	// The lead: the headline lexicon read in the excerpt.
+	est := &s.st[fExcerpt]
+	lead := toks[est.start:est.end]
+	if len(lead) > leadTokens {
+		lead = lead[:leadTokens]
+	}
+	tr = hl.exact
+	if r.folded[fExcerpt] {
+		tr = hl.folded
+	}
+	s.matches = tr.scan(s.matches[:0], lead, r.folded[fExcerpt])
+	for _, m := range s.matches {
+		e := &hl.entries[m.entry]
+		if e.kind != kindScore || e.positional() {
+			continue
+		}
+		w := e.weight
+		if r.folded[fExcerpt] {
+			w *= foldFactor
+		}
+		w *= leadFactor
+		s.hsums[e.theme] += w
+		s.sev = addEv(s.sev, evAcc{lex: hl, entry: m.entry, neg: -1, field: fExcerpt, folded: r.folded[fExcerpt], w: w * sm.w[sm.index[e.theme]]})
 	}
 	s.sfeat = s.sfeat[:0]
 	for th, name := range hl.themes {
@@ -546,14 +663,23 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 		}
 		s.sfeat = append(s.sfeat, math.Log1p(s.hsums[th]))
 	}
-	fi = len(s.sfeat)
+	fi := len(s.sfeat)
 	s.sfeat = appendCues(s.sfeat, st, title)
 	s.sfeat = append(s.sfeat, math.Log1p(math.Max(s.sums[classHead][groupHarm], 0)), nameShare(title), s.teaser())
+	b2f := 0.0
+	if est.question > 0 {
+		b2f = 1
+	}
+	s.sfeat = append(s.sfeat, b2f)
 	z = sm.bias
 	for i, x := range s.sfeat {
 		z += x * sm.w[i]
 		if i >= fi && x != 0 {
-			s.sev = addEv(s.sev, evAcc{entry: -1, neg: -1, cue: int8(i - fi), field: fTitle, w: x * sm.w[i]})
+			f := uint8(fTitle)
+			if i-fi == cueLeadQuestion {
+				f = fExcerpt
+			}
+			s.sev = addEv(s.sev, evAcc{entry: -1, neg: -1, cue: int8(i - fi), field: f, w: x * sm.w[i]})
 		}
 	}
 	r.sensZ = z
@@ -573,6 +699,33 @@ func (c *Classifier) refold(s *scratch, text string, st *fieldStats) {
 	s.tz.toks = s.tz.toks[:tail]
 }
 
+// maxScare is the most words a quotation may have to count as scare quotes
+// ("'đứng hình'", "'siêu khủng'"); a longer one is someone's words.
+const maxScare = 4
+
+// scareQuotes reports whether the title quotes a few words (scare quotes,
+// at most maxScare): a quoted statement only reports what was said.
+func scareQuotes(st *fieldStats, title []token) bool {
+	open := -1
+	if st.lead&pQuote != 0 {
+		open = 0
+	}
+	for k := range title {
+		if title[k].punct&pQuote == 0 {
+			continue
+		}
+		if open < 0 {
+			open = k + 1
+			continue
+		}
+		if n := k - open + 1; n > 0 && n <= maxScare {
+			return true
+		}
+		open = -1
+	}
+	return false
+}
+
 func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
 	var cues [9]float64
 	b := func(v bool) float64 {
@@ -583,7 +736,8 @@ func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
 	}
 	cues[0] = b(st.question > 0)
 	cues[1] = b(st.exclaim > 0)
-	cues[2] = b(st.quote >= 2)
+	scare := scareQuotes(st, title)
+	cues[2] = b(scare)
 	cues[3] = b(st.ellipsis > 0)
 	nums := 0
 	for _, t := range title {
@@ -641,20 +795,27 @@ func (s *scratch) teaser() float64 {
 			continue
 		}
 		words++
-		for i := (k * 0x9E3779B97F4A7C15) >> 55 & mask; ; i = (i + 1) & mask {
-			if s.set[i] == k {
-				found++
-				break
-			}
-			if s.set[i] == 0 {
-				break
-			}
+		if s.inLead(k) {
+			found++
 		}
 	}
 	if words == 0 {
 		return 0
 	}
 	return 1 - float64(found)/float64(words)
+}
+
+// inLead says whether the word key k is in the lead's set that teaser built.
+func (s *scratch) inLead(k uint64) bool {
+	mask := uint64(len(s.set) - 1)
+	for i := (k * 0x9E3779B97F4A7C15) >> 55 & mask; ; i = (i + 1) & mask {
+		switch s.set[i] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
 }
 
 // nameShare is the share of title words after the first that start with a
@@ -749,46 +910,4 @@ func addEv(ev []evAcc, a evAcc) []evAcc {
 		}
 	}
 	return append(ev, a)
-}
-
-// evidence turns accumulated evidence into the result's list: strongest
-// first, at most max lines, lines that moved the score less than 0.05 left
-// out (onlyPositive: only those that pushed toward "sensational").
-func (s *scratch) evidence(ev []evAcc, max int, onlyPositive bool) []policy.Evidence {
-	// Insertion sort by |w| descending: short lists, no allocation.
-	for i := 1; i < len(ev); i++ {
-		for j := i; j > 0 && math.Abs(ev[j].w) > math.Abs(ev[j-1].w); j-- {
-			ev[j], ev[j-1] = ev[j-1], ev[j]
-		}
-	}
-	n := 0
-	for _, e := range ev {
-		if n == max {
-			break
-		}
-		if math.Abs(e.w) < 0.05 || (onlyPositive && e.w <= 0) {
-			continue
-		}
-		n++
-	}
-	out := make([]policy.Evidence, 0, n)
-	for _, e := range ev {
-		if len(out) == n {
-			break
-		}
-		if math.Abs(e.w) < 0.05 || (onlyPositive && e.w <= 0) {
-			continue
-		}
-		var text string
-		switch {
-		case e.entry < 0:
-			text = structural[e.cue]
-		case e.neg >= 0:
-			text = e.lex.entries[e.neg].text + " … " + e.lex.entries[e.entry].text
-		default:
-			text = e.lex.entries[e.entry].text
-		}
-		out = append(out, policy.Evidence{Text: text, Field: fieldNames[e.field], Weight: round4(e.w), Folded: e.folded})
-	}
-	return out
 }

@@ -242,7 +242,7 @@ func TestConcurrentUse(t *testing.T) {
 // The hot path (normalise, match, score) does not allocate once warm.
 func TestAnalyzeDoesNotAllocate(t *testing.T) {
 	c := Default()
-	s := c.scratch.New().(*scratch)
+	s := c.newScratch()
 	tx := policy.Text{Title: "Hoả hoạn thiêu rụi kho hàng, không có thương vong",
 		Excerpt: "Bat giu nghi pham giet nguoi, cướp tài sản", Content: "<p>Khởi tố vụ án &aacute;n mạng.</p>"}
 	c.analyze(s, tx)

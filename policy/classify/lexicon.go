@@ -20,9 +20,25 @@ type entry struct {
 	theme  int    // index in the lexicon's themes
 	weight float64
 	kind   uint8
-	fold   int8 // -1: never match folded, +1: match folded even if one syllable
-	start  bool // only at the very start of the title
+	fold   int8  // -1: never match folded, +1: match folded even if one syllable
+	start  bool  // only at the very start of the title
+	end    bool  // only as the last words of the title
+	alt    int32 // the same phrase without start/end, used where the position does not fit; -1 if none
 	nsyl   int
+}
+
+// positional says whether the entry counts only at one end of the title.
+func (e *entry) positional() bool { return e.start || e.end }
+
+// at returns the entry that counts for a match of tokens [start, end) in a
+// title of n tokens: e itself, its alternative when e's position does not
+// fit, or -1.
+func (l *lexicon) at(i int32, start, end, n int32) int32 {
+	e := &l.entries[i]
+	if (e.start && start != 0) || (e.end && end != n) {
+		return e.alt
+	}
+	return i
 }
 
 // lexicon is a set of phrases grouped by theme, compiled into two tries:
@@ -41,7 +57,12 @@ type lexicon struct {
 //
 //	# comment
 //	[theme]                 following entries belong to this theme
-//	phrase = weight flags   weight defaults to 1; flags: nofold, fold, start
+//	phrase = weight flags   weight defaults to 1; flags: nofold, fold, start, end
+//
+// "start" marks a phrase that counts only as the first words of the title,
+// "end" one that counts only as its last words (before any closing
+// punctuation). The same phrase may also appear without the flag, with its
+// own weight and theme, for everywhere else.
 //
 // Themes named "neutral" and "negation" are special (see kindBlock, kindNegation).
 // A plain list (one phrase a line, no "=") is read with defTheme and weight 1.
@@ -69,7 +90,7 @@ func parseLexicon(l *lexicon, src, defTheme string) error {
 		if theme < 0 {
 			return fmt.Errorf("%s:%d: entry before any [theme]", l.name, n)
 		}
-		e := entry{theme: theme, weight: 1}
+		e := entry{theme: theme, weight: 1, alt: -1}
 		phrase := line
 		if defTheme == "" {
 			if i := strings.LastIndex(line, "="); i >= 0 {
@@ -91,6 +112,8 @@ func parseLexicon(l *lexicon, src, defTheme string) error {
 						e.fold = 1
 					case "start":
 						e.start = true
+					case "end":
+						e.end = true
 					default:
 						return fmt.Errorf("%s:%d: unknown flag %q", l.name, n, flag)
 					}
@@ -166,11 +189,31 @@ func (e *entry) foldable() bool {
 }
 
 func (l *lexicon) build(dictSize int) {
+	l.pairPositional()
 	ex, fo := newTrieBuilder(), newTrieBuilder()
-	// Same phrase twice: the later line wins in the exact trie. In the folded
-	// trie, phrases that fold alike keep the weakest (a blocker beats all).
-	later := func(old, new int32) bool { return true }
+	// Same phrase twice: the later line wins in the exact trie, except that a
+	// positional entry (start, end) stays and keeps the plain one as its
+	// alternative (see pairPositional). In the folded trie, phrases that fold
+	// alike keep the weakest (a blocker beats all), with the same exception.
+	pair := func(old, new int32) (keepNew, done bool) {
+		switch {
+		case l.entries[new].alt == old:
+			return true, true
+		case l.entries[old].alt == new:
+			return false, true
+		}
+		return false, false
+	}
+	later := func(old, new int32) bool {
+		if keep, done := pair(old, new); done {
+			return keep
+		}
+		return true
+	}
 	weaker := func(old, new int32) bool {
+		if keep, done := pair(old, new); done {
+			return keep
+		}
 		a, b := &l.entries[old], &l.entries[new]
 		if a.kind == kindBlock {
 			return false
@@ -190,4 +233,21 @@ func (l *lexicon) build(dictSize int) {
 	}
 	l.exact = ex.build(dictSize)
 	l.folded = fo.build(dictSize)
+}
+
+// pairPositional gives each positional entry (start, end) the plain entry
+// of the same phrase, if any, as its alternative.
+func (l *lexicon) pairPositional() {
+	for i := range l.entries {
+		e := &l.entries[i]
+		if !e.positional() {
+			continue
+		}
+		e.alt = -1
+		for j := range l.entries {
+			if o := &l.entries[j]; !o.positional() && o.text == e.text {
+				e.alt = int32(j)
+			}
+		}
+	}
 }

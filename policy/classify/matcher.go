@@ -114,29 +114,37 @@ func (t *trie) scan(dst []match, toks []token, folded bool) []match {
 			i++
 			continue
 		}
-		best, bestEnd := t.nodes[n].entry, i+1
-		for j := i + 1; j < len(toks) && toks[j-1].punct&pBreak == 0; j++ {
-			id := toks[j].id
-			if folded {
-				id = toks[j].fid
-			}
-			if id == 0 {
-				break
-			}
-			n = t.next(n, id)
-			if n == 0 {
-				break
-			}
-			if e := t.nodes[n].entry; e >= 0 {
-				best, bestEnd = e, j+1
-			}
-		}
-		if best >= 0 {
-			dst = append(dst, match{entry: best, start: int32(i), end: int32(bestEnd)})
-			i = bestEnd
+		if best, end := t.longest(toks, i, n, folded); best >= 0 {
+			dst = append(dst, match{entry: best, start: int32(i), end: int32(end)})
+			i = end
 		} else {
 			i++
 		}
 	}
 	return dst
+}
+
+// longest returns the longest phrase starting at toks[i], whose first
+// syllable leads to node n, and where it ends; best is -1 if none.
+func (t *trie) longest(toks []token, i int, n int32, folded bool) (best int32, end int) {
+	nd := &t.nodes[n]
+	best, end = nd.entry, i+1
+	// A leaf (nd.n == 0) ends the phrase: nothing longer starts here.
+	for j := i + 1; nd.n > 0 && j < len(toks) && toks[j-1].punct&pBreak == 0; j++ {
+		id := toks[j].id
+		if folded {
+			id = toks[j].fid
+		}
+		if id == 0 {
+			break
+		}
+		if n = t.next(n, id); n == 0 {
+			break
+		}
+		nd = &t.nodes[n]
+		if nd.entry >= 0 {
+			best, end = nd.entry, j+1
+		}
+	}
+	return best, end
 }

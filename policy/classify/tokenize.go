@@ -95,6 +95,9 @@ type tokenizer struct {
 	// rendering: every finished token is also written to out (Normalize).
 	rendering bool
 	out       []byte
+	// cache: tokens of words seen before (see tokcache.go); nil: none.
+	cache  *tokenCache
+	fillSt fieldStats // fill's counts
 }
 
 // entities maps the HTML named entities that matter for text (Latin-1
@@ -136,8 +139,60 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 		slow      runeInfo // info of a character past the table
 	)
 	needFold := t.needFold
+	useCache := t.cache != nil && !t.adding && !t.rendering
 	for i := 0; i < len(s); {
 		c := s[i]
+		if klen == 0 && useCache && wordByte[c] == wbWord {
+			// A word starts: take it from the cache if it is a simple one.
+			j := i + 1
+			for j < len(s) && wordByte[s[j]] == wbWord {
+				j++
+			}
+			if j-i <= cacheBytes && (j == len(s) || wordByte[s[j]] == wbEnd) {
+				raw := rawKey(s, i, j)
+				x := cacheIndex(raw)
+				e := &t.cache.e[x]
+				if e.raw == raw || t.miss(x, s, i, j, raw) {
+					// Inline of a cache hit, the hot path.
+					tok := token{id: e.id, fid: e.id, flags: e.flags}
+					if tok.flags&tDiacritic != 0 {
+						tok.fid = 0
+						if needFold {
+							tok.fid = t.cache.side[x].fid
+						}
+					}
+					n := int(e.stats)
+					ps := t.st
+					ps.letters += n & 1
+					ps.diacritic += n >> 1 & 1
+					ps.foreign += n >> 2 & 1
+					ps.viHint += n >> 3 & 1
+					ps.enHint += n >> 4 & 1
+					if t.record {
+						t.keys = append(t.keys, t.cache.side[x].key)
+					}
+					t.toks = append(t.toks, tok)
+					t.dots = 0
+					i = j
+					// The separator after a word, when it is a plain one:
+					// punctuation (recorded on the word) and one space.
+					if i < len(s) {
+						if c := s[i]; c != ' ' && asciiTable[c].kind == kPunct {
+							t.punct(asciiTable[c].code)
+							if c == '.' {
+								t.dots = 1
+							}
+							i++
+						}
+						if i < len(s) && s[i] == ' ' {
+							t.dots = 0
+							i++
+						}
+					}
+					continue
+				}
+			}
+		}
 		if c-'a' < 26 && klen < 8 {
 			// Runs of lower-case ASCII letters, the bulk of most text:
 			// one compare a byte, and the key packed as it goes.

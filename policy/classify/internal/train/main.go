@@ -8,7 +8,11 @@
 // fitted by Newton's method with an L2 penalty. The penalty is chosen by
 // 5-fold cross-validation, and so is the decision threshold, which is folded
 // into the bias. Folds are fixed by a hash of each row's id, so the output is
-// the same on every run. Run it again after editing a lexicon.
+// the same on every run. For rows that name their outlet (the Vietnamese
+// click-bait data), it also reports leave-one-outlet-out F1: each outlet
+// scored by a model fitted on the others, the nearest this data comes to a
+// source the model has never seen. Run it again after editing a lexicon,
+// then "go test ./policy/classify -run TestGolden -update".
 package main
 
 import (
@@ -36,14 +40,16 @@ type row struct {
 	Content  string `json:"content"`
 	Language string `json:"language"`
 	Label    string `json:"label"`
+	Outlet   string `json:"outlet"`
 }
 
 type set struct {
-	name  string
-	x     [][]float64
-	y     []float64
-	fold  []int
-	names []string
+	name   string
+	x      [][]float64
+	y      []float64
+	fold   []int
+	outlet []string
+	names  []string
 }
 
 const folds = 5
@@ -103,6 +109,7 @@ func run(data, out string) error {
 			h := fnv.New32a()
 			io.WriteString(h, r.ID)
 			s.fold = append(s.fold, int(h.Sum32()%folds))
+			s.outlet = append(s.outlet, r.Outlet)
 		})
 		if err != nil {
 			return err
@@ -114,6 +121,9 @@ func run(data, out string) error {
 			return fmt.Errorf("%s: %d features, %d names", sp.model, len(s.x[0]), len(s.names))
 		}
 		w, bias, report := fit(s, signs(s.names))
+		if by := byOutlet(s, signs(s.names), report); by != "" {
+			report += "; " + by
+		}
 		fmt.Fprintf(os.Stderr, "%s: %s\n", sp.model, report)
 		fmt.Fprintf(&b, "\n# %s — %d rows from %s; %s\n", sp.model, len(s.y), sp.file, report)
 		fmt.Fprintf(&b, "%s bias %.4f\n", sp.model, bias)
@@ -156,7 +166,7 @@ func signs(names []string) []int {
 		switch base {
 		case "harm", "justice":
 			out[i] = 1
-		case "positive", "reassure", "sport", "topic", "news":
+		case "positive", "reassure", "sport", "topic", "news", "when":
 			out[i] = -1
 		case "#names":
 			// Named people and places make a headline specific, never more
@@ -196,7 +206,7 @@ func fit(s *set, sign []int) (w []float64, bias float64, report string) {
 				}
 			}
 		}
-		for t := 0.30; t <= 0.701; t += 0.025 {
+		for t := 0.20; t <= 0.701; t += 0.025 {
 			pr, rc, f := prf(p, s.y, t)
 			if f > bestF+1e-9 {
 				bestF, bestL, bestT, bestP, bestR = f, l, t, pr, rc
@@ -214,6 +224,44 @@ func fit(s *set, sign []int) (w []float64, bias float64, report string) {
 	report = fmt.Sprintf("5-fold CV at lambda %.1f, threshold %.3f: P %.3f R %.3f F1 %.3f (fit on all: F1 %.3f)",
 		bestL, bestT, bestP, bestR, bestF, fTrain)
 	return w, bias, report
+}
+
+// byOutlet is the F1 of leave-one-outlet-out predictions, at the lambda and
+// threshold the 5-fold run chose: each outlet's rows are scored by a model
+// fitted on the other outlets only, which is how the classifier meets a
+// publication it has never seen. "" when the rows name fewer than 3 outlets.
+func byOutlet(s *set, sign []int, report string) string {
+	groups := map[string]bool{}
+	for _, o := range s.outlet {
+		if o != "" {
+			groups[o] = true
+		}
+	}
+	if len(groups) < 3 {
+		return ""
+	}
+	var lambda, t float64
+	if _, err := fmt.Sscanf(report, "5-fold CV at lambda %f, threshold %f", &lambda, &t); err != nil {
+		return ""
+	}
+	p := make([]float64, len(s.y))
+	for g := range groups {
+		var xs [][]float64
+		var ys []float64
+		for i := range s.y {
+			if s.outlet[i] != g {
+				xs, ys = append(xs, s.x[i]), append(ys, s.y[i])
+			}
+		}
+		wk, bk := constrained(xs, ys, lambda, sign)
+		for i := range s.y {
+			if s.outlet[i] == g {
+				p[i] = sigmoid(bk + dot(wk, s.x[i]))
+			}
+		}
+	}
+	_, _, f := prf(p, s.y, t)
+	return fmt.Sprintf("leave-one-outlet-out (%d outlets): F1 %.3f", len(groups), f)
 }
 
 func prf(p, y []float64, t float64) (float64, float64, float64) {

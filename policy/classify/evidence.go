@@ -1,0 +1,340 @@
+package classify
+
+import (
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"gatekeeper/policy"
+)
+
+// Evidence limits: at most this many lines for tone and for the headline,
+// and lines that moved the score by less than minEvidence are left out.
+const (
+	maxToneEvidence = 12
+	maxSensEvidence = 8
+	minEvidence     = 0.05
+)
+
+// cueLabels names the structural headline cues for people, Vietnamese
+// first, English second. The keys are the codes in policy.Evidence.Cue.
+var cueLabels = map[string][2]string{
+	"question":       {"Tiêu đề dạng câu hỏi", "Question headline"},
+	"exclamation":    {"Tiêu đề có dấu chấm than", "Exclamation mark"},
+	"quotes":         {"Vài chữ đặt trong ngoặc kép", "Scare quotes"},
+	"ellipsis":       {"Dấu ba chấm bỏ lửng", "Trailing ellipsis"},
+	"leading_number": {"Mở đầu bằng con số (bài dạng danh sách)", "Opens with a number (listicle)"},
+	"number":         {"Có con số cụ thể", "Gives a number"},
+	"colon":          {"Tiêu đề có dấu hai chấm", "Colon in the headline"},
+	"short":          {"Tiêu đề rất ngắn", "Very short headline"},
+	"length":         {"Độ dài tiêu đề", "Headline length"},
+	"harm":           {"Chi tiết giật gân về tội phạm, tai nạn", "Lurid crime or accident detail"},
+	"names":          {"Nêu rõ tên người, nơi chốn", "Names people and places"},
+	"teaser":         {"Tiêu đề giấu điều đoạn mở đầu mới kể", "Title holds back what the lead tells"},
+	"lead_question":  {"Đoạn mở đầu đặt câu hỏi", "Question in the lead"},
+}
+
+// CueLabel names a structural cue code (policy.Evidence.Cue) for people:
+// in Vietnamese unless lang starts with "en". An unknown code is returned
+// as it is.
+func CueLabel(code, lang string) string {
+	l, ok := cueLabels[code]
+	if !ok {
+		return code
+	}
+	if strings.HasPrefix(strings.ToLower(lang), "en") {
+		return l[1]
+	}
+	return l[0]
+}
+
+// CueCodes lists the structural cue codes, in the models' feature order.
+func CueCodes() []string {
+	out := make([]string, len(structural))
+	for i, s := range structural {
+		out[i] = strings.TrimPrefix(s, "#")
+	}
+	return out
+}
+
+// keep says whether an evidence line goes into the result.
+func keep(e *evAcc, onlyPositive bool) bool {
+	return math.Abs(e.w) >= minEvidence && !(onlyPositive && e.w <= 0)
+}
+
+// sortEv sorts by |w|, strongest first (insertion sort: short lists, no
+// allocation) and returns how many lines, at most max, will be kept.
+func sortEv(ev []evAcc, max int, onlyPositive bool) int {
+	for i := 1; i < len(ev); i++ {
+		for j := i; j > 0 && math.Abs(ev[j].w) > math.Abs(ev[j-1].w); j-- {
+			ev[j], ev[j-1] = ev[j-1], ev[j]
+		}
+	}
+	n := 0
+	for i := range ev {
+		if n == max {
+			break
+		}
+		if keep(&ev[i], onlyPositive) {
+			n++
+		}
+	}
+	return n
+}
+
+// evidence turns the accumulated evidence into the result's two lists, in
+// one allocation: strongest first, the tone's and the headline's (only
+// what pushed toward "sensational"). t is the text analyze read.
+func (s *scratch) evidence(t policy.Text) (tone, sens []policy.Evidence) {
+	nt := sortEv(s.ev, maxToneEvidence, false)
+	ns := sortEv(s.sev, maxSensEvidence, true)
+	buf := make([]policy.Evidence, 0, nt+ns)
+	tone = s.appendEv(buf, s.ev, nt, false, t)
+	sens = s.appendEv(tone[len(tone):len(tone):cap(buf)], s.sev, ns, true, t)
+	return tone, sens
+}
+
+func (s *scratch) appendEv(out []policy.Evidence, ev []evAcc, n int, onlyPositive bool, t policy.Text) []policy.Evidence {
+	for i := range ev {
+		if len(out) == n {
+			break
+		}
+		e := &ev[i]
+		if !keep(e, onlyPositive) {
+			continue
+		}
+		x := policy.Evidence{Field: fieldNames[e.field], Weight: round4(e.w), Folded: e.folded}
+		switch {
+		case e.entry < 0:
+			x.Cue = strings.TrimPrefix(structural[e.cue], "#")
+			x.Text = s.snippet(int(e.cue), t)
+		case e.neg >= 0:
+			x.Text = e.lex.entries[e.neg].text + " … " + e.lex.entries[e.entry].text
+		default:
+			x.Text = e.lex.entries[e.entry].text
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// Indexes of the structural cues, as in structural.
+const (
+	cueQuestion = iota
+	cueExclamation
+	cueQuotes
+	cueEllipsis
+	cueLeadingNumber
+	cueNumber
+	cueColon
+	cueShort
+	cueLength
+	cueHarm
+	cueNames
+	cueTeaser
+)
+
+// snippet is the part of the headline (or, for the lead's question, of the
+// lead) that shows a structural cue: "?", the quoted words, "5 điều", the
+// words the lead does not repeat. The whole headline when nothing shorter
+// shows it (its length, or a cue that could not be placed).
+func (s *scratch) snippet(cue int, t policy.Text) string {
+	head := strings.TrimSpace(s.head)
+	switch cue {
+	case cueQuestion:
+		return firstOf(head, "?", "？")
+	case cueExclamation:
+		return firstOf(head, "!", "！")
+	case cueEllipsis:
+		return firstOf(head, "...", "…")
+	case cueColon:
+		if i := strings.IndexByte(head, ':'); i > 0 && words(head[:i]) <= 8 {
+			return strings.TrimSpace(head[:i+1])
+		}
+		return firstOf(head, ":")
+	case cueQuotes:
+		if q := scareQuote(head); q != "" {
+			return q
+		}
+	case cueLeadingNumber, cueNumber:
+		sp := wordSpans(head, nil)
+		for k, w := range sp {
+			if !isDigit(head[w[0]]) || (cue == cueNumber && k == 0) {
+				continue
+			}
+			end := w[1]
+			if k+1 < len(sp) {
+				end = sp[k+1][1]
+			}
+			return head[w[0]:end]
+		}
+	case cueHarm:
+		best := -1
+		for i := range s.ev {
+			if e := &s.ev[i]; e.field == fTitle && e.w > 0 && e.neg < 0 && (best < 0 || e.w > s.ev[best].w) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			return s.ev[best].lex.entries[s.ev[best].entry].text
+		}
+	case cueTeaser:
+		if w := s.unrepeated(head); w != "" {
+			return w
+		}
+	case cueLeadQuestion:
+		if q := question(t.Excerpt); q != "" {
+			return q
+		}
+		return "?"
+	}
+	return head
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// firstOf returns the first of the marks that head contains, or the first mark.
+func firstOf(head string, marks ...string) string {
+	for _, m := range marks {
+		if strings.Contains(head, m) {
+			return m
+		}
+	}
+	return marks[0]
+}
+
+// quoteRunes open or close a quotation.
+const quoteRunes = "'\"“”‘’«»„‟`"
+
+// scareQuote returns the first quotation of at most maxScare words in head,
+// quote marks included.
+func scareQuote(head string) string {
+	open := -1
+	for i, r := range head {
+		if !strings.ContainsRune(quoteRunes, r) {
+			continue
+		}
+		if (r == '\'' || r == '’') && i > 0 && i+1 < len(head) {
+			// An apostrophe inside a word (don't) quotes nothing.
+			prev, _ := utf8.DecodeLastRuneInString(head[:i])
+			next, _ := utf8.DecodeRuneInString(head[i+utf8.RuneLen(r):])
+			if isWordRune(prev) && isWordRune(next) {
+				continue
+			}
+		}
+		if open < 0 {
+			open = i
+			continue
+		}
+		end := i + utf8.RuneLen(r)
+		if n := words(head[open+1 : i]); n > 0 && n <= maxScare {
+			return head[open:end]
+		}
+		open = -1
+	}
+	return ""
+}
+
+func isWordRune(r rune) bool {
+	switch lookupInfo(r).kind {
+	case kLetter, kDigit, kOther:
+		return true
+	}
+	return false
+}
+
+// question returns the lead's first question, from the start of its
+// sentence to the question mark, or "" if it is long or there is none.
+func question(lead string) string {
+	q := strings.IndexAny(lead, "?？")
+	if q < 0 {
+		return ""
+	}
+	start := strings.LastIndexAny(lead[:q], ".!\n") + 1
+	sent := strings.TrimSpace(lead[start:q]) + "?"
+	if len(sent) > 160 {
+		return ""
+	}
+	return sent
+}
+
+// unrepeated returns the longest run of title words (as written) that the
+// lead does not repeat, as the teaser cue found them; "" if the title's
+// words cannot be lined up with its tokens.
+func (s *scratch) unrepeated(head string) string {
+	st := &s.st[fTitle]
+	n := st.end - st.start
+	var buf [headTokens + 1][2]int
+	sp := wordSpans(head, buf[:0])
+	if len(sp) != n || n > headTokens {
+		return ""
+	}
+	keys := s.tz.keys[:n]
+	bestA, bestB, a := -1, -1, -1
+	for k := 0; k <= n; k++ {
+		missing := k < n && keys[k] != 0 && !s.inLead(keys[k])
+		switch {
+		case missing && a < 0:
+			a = k
+		case !missing && a >= 0:
+			if k-a > bestB-bestA {
+				bestA, bestB = a, k
+			}
+			a = -1
+		}
+	}
+	if bestA < 0 {
+		return ""
+	}
+	return head[sp[bestA][0]:sp[bestB-1][1]]
+}
+
+// wordSpans appends to dst the byte range of each token of s, found as the
+// tokenizer finds them (letters, digits and the marks that join them;
+// tags and entities as the tokenizer reads them).
+func wordSpans(s string, dst [][2]int) [][2]int {
+	start := -1
+	end := func(i int) {
+		if start >= 0 {
+			dst = append(dst, [2]int{start, i})
+			start = -1
+		}
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		info := lookupInfo(r)
+		switch info.kind {
+		case kLetter, kDigit, kOther:
+			if start < 0 {
+				start = i
+			}
+		case kTone, kMod, kDrop, kIgnore:
+		case kLT:
+			end(i)
+			if n, _ := skipTag(s[i:]); n > 0 {
+				i += n
+				continue
+			}
+		case kAmp:
+			if er, n := entity(s[i:]); n > 0 {
+				switch lookupInfo(er).kind {
+				case kLetter, kDigit, kOther:
+					if start < 0 {
+						start = i
+					}
+				case kTone, kMod, kDrop, kIgnore:
+				default:
+					end(i)
+				}
+				i += n
+				continue
+			}
+			end(i)
+		default:
+			end(i)
+		}
+		i += size
+	}
+	end(len(s))
+	return dst
+}

@@ -1,0 +1,112 @@
+package classify
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gatekeeper/policy"
+)
+
+func cueEv(ev []policy.Evidence, cue string) (policy.Evidence, bool) {
+	for _, e := range ev {
+		if e.Cue == cue {
+			return e, true
+		}
+	}
+	return policy.Evidence{}, false
+}
+
+// Structural cues come with the words of the headline that show them.
+func TestCueSnippets(t *testing.T) {
+	c := Default()
+	cases := []struct {
+		text      policy.Text
+		cue, want string
+		field     string
+	}{
+		{policy.Text{Title: "5 điều bạn chưa biết về giấc ngủ"}, "leading_number", "5 điều", "title"},
+		{policy.Text{Title: "Vì sao nhiều người bỏ bữa sáng?"}, "question", "?", "title"},
+		{policy.Text{Title: "Cả khu phố 'đứng hình' vì chiếc xe lạ"}, "quotes", "'đứng hình'", "title"},
+		{policy.Text{Title: "Sự thật phía sau bức ảnh gây bão!"}, "exclamation", "!", "title"},
+		{policy.Text{Title: "Ngả mũ trước thủ môn", Excerpt: "Thủ môn đội khách cản phá ba quả phạt đền trong trận đấu tối qua trên sân nhà."},
+			"teaser", "Ngả mũ trước", "title"},
+		{policy.Text{Title: "Chị em cần biết điều này", Excerpt: "Bạn có biết vì sao da khô vào mùa đông? Câu trả lời nằm ở thói quen."},
+			"lead_question", "Bạn có biết vì sao da khô vào mùa đông?", "excerpt"},
+	}
+	for _, tc := range cases {
+		r := c.Classify(tc.text)
+		e, ok := cueEv(r.Sensational.Evidence, tc.cue)
+		if !ok {
+			t.Errorf("%q: no %s cue in %+v", tc.text.Title, tc.cue, r.Sensational.Evidence)
+			continue
+		}
+		if e.Text != tc.want || e.Field != tc.field {
+			t.Errorf("%q: %s cue text %q field %s, want %q %s", tc.text.Title, tc.cue, e.Text, e.Field, tc.want, tc.field)
+		}
+		if strings.HasPrefix(e.Text, "#") {
+			t.Errorf("%q: code as text: %+v", tc.text.Title, e)
+		}
+	}
+}
+
+// Phrases keep their text and carry no cue; the cue field is left out of
+// their JSON.
+func TestPhraseEvidenceHasNoCue(t *testing.T) {
+	r := Default().Classify(policy.Text{Title: "Sự thật gây sốc phía sau bức ảnh gây bão mạng xã hội"})
+	e, ok := hasEv(r.Sensational.Evidence, "gây sốc")
+	if !ok || e.Cue != "" {
+		t.Fatalf("want phrase evidence without cue, got %+v", r.Sensational.Evidence)
+	}
+	b, _ := json.Marshal(e)
+	if strings.Contains(string(b), "cue") {
+		t.Errorf("phrase JSON carries a cue: %s", b)
+	}
+}
+
+func TestCueLabel(t *testing.T) {
+	for _, code := range CueCodes() {
+		vi, en := CueLabel(code, "vi"), CueLabel(code, "en-US")
+		if vi == code || en == code || vi == en {
+			t.Errorf("%s: labels %q / %q", code, vi, en)
+		}
+	}
+	if got := CueLabel("question", ""); got != "Tiêu đề dạng câu hỏi" {
+		t.Errorf("default language: %q", got)
+	}
+	if got := CueLabel("no_such_cue", "en"); got != "no_such_cue" {
+		t.Errorf("unknown code: %q", got)
+	}
+}
+
+// wordSpans finds the tokenizer's tokens, so snippets line up with them.
+func TestWordSpansMatchTokens(t *testing.T) {
+	c := Default()
+	titles := []string{}
+	for _, tx := range genTexts(300) {
+		titles = append(titles, tx.Title, tx.Excerpt)
+	}
+	for _, f := range []string{"clickbait/vi_clickbait_dev.jsonl", "clickbait/en_clickbait_dev.jsonl"} {
+		if texts, err := readJSONL(filepath.Join(devData(), f)); err == nil {
+			for _, tx := range texts {
+				titles = append(titles, tx.Title)
+			}
+		}
+	}
+	tz := tokenizer{d: c.d}
+	bad := 0
+	for _, s := range titles {
+		tz.toks = tz.toks[:0]
+		var st fieldStats
+		tz.run(s, &st)
+		if sp := wordSpans(s, nil); len(sp) != len(tz.toks) {
+			if bad++; bad <= 5 {
+				t.Errorf("%q: %d spans, %d tokens", s, len(sp), len(tz.toks))
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d texts differ", bad, len(titles))
+	}
+}
