@@ -7,7 +7,7 @@ BIN := bin/gatekeeper
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X gatekeeper/cli.Version=$(VERSION)
 
-.PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval clean
+.PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
 
 run:
 	$(GO) run ./cmd/gatekeeper serve
@@ -52,6 +52,14 @@ capacity: build
 eval:
 	$(GO) run ./cmd/gatekeeper eval --worst 10 $${GATEKEEPER_DATA:-../shared/data}/tone/vi_news_dev.jsonl \
 		$${GATEKEEPER_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl
+
+# Rebuild the classifier's learned weights from the labelled data.
+train-classify:
+	$(GO) run ./policy/classify/internal/train -data $${GATEKEEPER_DATA:-../shared/data} -out policy/classify/model.txt
+
+# Classifier speed against npm's sentiment package on the same bytes (needs node and npm).
+bench-classify:
+	bash policy/classify/testdata/bench/run.sh
 
 # Console screenshots into docs/console (headless Chromium).
 screenshots:

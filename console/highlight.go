@@ -1,6 +1,7 @@
 package console
 
 import (
+	"gatekeeper/policy/classify"
 	"html"
 	"sort"
 	"strings"
@@ -56,6 +57,9 @@ type evidenceView struct {
 func cueLabel(code, lang string) string {
 	if _, ok := messages["cue."+code]; ok {
 		return tr(lang, "cue."+code)
+	}
+	if l := classify.CueLabel(code, lang); l != "" && l != code {
+		return l
 	}
 	return tr(lang, "cue.generic", code)
 }

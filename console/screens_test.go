@@ -155,7 +155,7 @@ func TestBrowserPages(t *testing.T) {
 	login(t, ctx, base, "mai", testPassword)
 	pages := []struct{ name, path, wait, want string }{
 		{"holds", "/console/holds", "table.holds", "Tai nạn giao thông nghiêm trọng"},
-		{"hold", "/console/outlets/" + e.a.ID + "/holds/" + question, "#approve", "dấu hiệu ở tiêu đề"},
+		{"hold", "/console/outlets/" + e.a.ID + "/holds/" + question, "#approve", "Tiêu đề dạng câu hỏi"},
 		{"hold-content", "/console/outlets/" + e.a.ID + "/holds/" + first, "#approve", "Khoảng 6 giờ sáng nay"},
 		{"dashboard", "/console/outlets/" + e.a.ID, "svg.chart", "hold.approved"},
 		{"audit", "/console/audit?outlet=" + e.a.ID, "table.audit", "approve"},

@@ -164,8 +164,8 @@ func TestEvidenceHighlightOnPost(t *testing.T) {
 		`<h1 class="post-title"><mark class="m-sens">Vì sao</mark> <mark class="m-tone">tai nạn</mark> “<mark class="m-tone">thảm khốc</mark>” liên tiếp xảy ra?</h1>`,
 		`<p>Vụ <mark class="m-tone">tai nạn giao thông &amp; cháy</mark> xe</p>`,
 		`<p><mark class="m-tone">Tai nạn</mark> lần hai.</p>`,
-		`<span class="cue">dấu hiệu ở tiêu đề: question</span>`,
-		`<span class="cue">dấu hiệu ở tiêu đề: exclamation</span>`,
+		`<span class="cue">Tiêu đề dạng câu hỏi</span>`,
+		`<span class="cue">Tiêu đề có dấu chấm than</span>`,
 		`<mark>động đất</mark>`,
 	} {
 		if !strings.Contains(body, want) {
