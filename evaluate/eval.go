@@ -12,7 +12,7 @@ import (
 	"gatekeeper/policy"
 )
 
-// Gold labels of the dev data (see /work/shared/data/README.md).
+// Gold labels of the dev data (see shared/data/README.md beside the repository).
 const (
 	goldNegative     = "negative"
 	goldNonNegative  = "non_negative"

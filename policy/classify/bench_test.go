@@ -12,13 +12,14 @@ import (
 	"gatekeeper/policy"
 )
 
-// devData is the folder of the dev data (see /work/shared/data/README.md);
-// GATEKEEPER_DATA overrides it.
+// devData is the folder of the labelled dev data: GATEKEEPER_DATA, or
+// shared/data beside the repository (its README gives sources and licences).
 func devData() string {
 	if d := os.Getenv("GATEKEEPER_DATA"); d != "" {
 		return d
 	}
-	return "/work/shared/data"
+	// This package is policy/classify: the repository is two levels up.
+	return filepath.Join("..", "..", "..", "shared", "data")
 }
 
 // loadDev reads the Vietnamese news dev texts, or skips the benchmark.

@@ -35,7 +35,7 @@
 // to watch for a publication the model has never seen. Retrain after any
 // lexicon change:
 //
-//	go run ./policy/classify/internal/train -data /work/shared/data -out policy/classify/model.txt
+//	go run ./policy/classify/internal/train -data ../shared/data -out policy/classify/model.txt
 //	go run ./evaluate/internal/evalrun -worst 20 FILE.jsonl...
 //	go test ./policy/classify -run TestGolden -update   # results changed on purpose
 //

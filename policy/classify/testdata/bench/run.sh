@@ -13,11 +13,11 @@
 #
 #   bash policy/classify/testdata/bench/run.sh
 #
-# GATEKEEPER_DATA: the dev data folder (default /work/shared/data).
+# GATEKEEPER_DATA: the dev data folder (default: shared/data beside the repository).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
-data=${GATEKEEPER_DATA:-/work/shared/data}
+data=${GATEKEEPER_DATA:-$(cd "$root/.." && pwd)/shared/data}
 file=$data/tone/vi_news_dev.jsonl
 [ -f "$file" ] || { echo "missing $file (set GATEKEEPER_DATA)" >&2; exit 1; }
 command -v node >/dev/null || { echo "node is not installed" >&2; exit 1; }
