@@ -260,7 +260,8 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, res store.CheckResult) 
 		neg = 1
 	}
 	b := res.Before
-	afterBP := (b.Negative + neg) * int64(policy.Full) / (b.Published + 1)
+	// For the message only, rounded like the JSON ratio (14.2857% → 14.29%).
+	afterBP := (2*(b.Negative+neg)*int64(policy.Full) + b.Published + 1) / (2 * (b.Published + 1))
 	a := &Answer{
 		Decision:    out.Verdict,
 		Counted:     out.Counted && !snap.DryRun,
