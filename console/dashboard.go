@@ -82,17 +82,7 @@ func (c *Console) dashboardPage(g *gin.Context) {
 		return
 	}
 	now := c.now()
-	cur, err := c.st.Window(ctx(g), o.ID, now, o.Window())
-	if err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	pts, err := c.outletHistory(g, o, now)
-	if err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	pending, err := c.st.ListHolds(ctx(g), o.ID, store.HoldFilter{Status: store.HoldPending, Limit: 1000})
+	cur, pts, pending, err := c.outletState(g, o, now)
 	if err != nil {
 		c.storeErr(g, err)
 		return
@@ -138,6 +128,21 @@ type overviewRow struct {
 	Spark   sparkline
 }
 
+// outletState reads what the dashboard and the overview show of an outlet:
+// its window now, its daily history and its pending holds.
+func (c *Console) outletState(g *gin.Context, o store.Outlet, now time.Time) (policy.Counts, []dayPoint, []store.Hold, error) {
+	cur, err := c.st.Window(ctx(g), o.ID, now, o.Window())
+	if err != nil {
+		return cur, nil, nil, err
+	}
+	pts, err := c.outletHistory(g, o, now)
+	if err != nil {
+		return cur, nil, nil, err
+	}
+	pending, err := c.st.ListHolds(ctx(g), o.ID, store.HoldFilter{Status: store.HoldPending, Limit: 1000})
+	return cur, pts, pending, err
+}
+
 // overviewPage shows every visible outlet, the highest share first.
 func (c *Console) overviewPage(g *gin.Context) {
 	outlets, err := c.visibleOutlets(g)
@@ -148,17 +153,7 @@ func (c *Console) overviewPage(g *gin.Context) {
 	now := c.now()
 	var rows []overviewRow
 	for _, o := range outlets {
-		cur, err := c.st.Window(ctx(g), o.ID, now, o.Window())
-		if err != nil {
-			c.storeErr(g, err)
-			return
-		}
-		pts, err := c.outletHistory(g, o, now)
-		if err != nil {
-			c.storeErr(g, err)
-			return
-		}
-		pending, err := c.st.ListHolds(ctx(g), o.ID, store.HoldFilter{Status: store.HoldPending, Limit: 1000})
+		cur, pts, pending, err := c.outletState(g, o, now)
 		if err != nil {
 			c.storeErr(g, err)
 			return
