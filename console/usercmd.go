@@ -77,11 +77,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 	now := time.Now().UTC()
 	switch sub {
 	case "add":
-		if len(pos) != 1 {
-			fmt.Fprint(stderr, userUsage)
-			return errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
-		}
-		name, err := NormalizeUsername(pos[0])
+		name, err := oneUsername(pos, stderr)
 		if err != nil {
 			return err
 		}
@@ -129,11 +125,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		}
 		return tw.Flush()
 	case "passwd":
-		if len(pos) != 1 {
-			fmt.Fprint(stderr, userUsage)
-			return errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
-		}
-		name, err := NormalizeUsername(pos[0])
+		name, err := oneUsername(pos, stderr)
 		if err != nil {
 			return err
 		}
@@ -159,11 +151,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		fmt.Fprintf(stdout, "Đã đổi mật khẩu của %s; mọi phiên đăng nhập đã kết thúc / password of %s changed; all sessions ended\n", name, name)
 		return nil
 	case "remove":
-		if len(pos) != 1 {
-			fmt.Fprint(stderr, userUsage)
-			return errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
-		}
-		name, err := NormalizeUsername(pos[0])
+		name, err := oneUsername(pos, stderr)
 		if err != nil {
 			return err
 		}
@@ -181,6 +169,15 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		fmt.Fprint(stderr, userUsage)
 		return fmt.Errorf("lệnh con không rõ %q / unknown subcommand %q", sub, sub)
 	}
+}
+
+// oneUsername is the one USERNAME a sub-command takes, normalised.
+func oneUsername(pos []string, stderr io.Writer) (string, error) {
+	if len(pos) != 1 {
+		fmt.Fprint(stderr, userUsage)
+		return "", errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
+	}
+	return NormalizeUsername(pos[0])
 }
 
 func userErr(name string, err error) error {
