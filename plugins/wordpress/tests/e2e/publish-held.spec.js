@@ -319,11 +319,13 @@ async function main() {
 					a.sensational = {
 						flagged: true,
 						score: 0.97,
-						evidence: ( ( a.sensational && a.sensational.evidence ) || [] ).concat( [
+						// Injected first: the panel shows the first few items, and the
+						// real classifier's own evidence follows.
+						evidence: [
 							{ text: '#exclamation', field: 'title', weight: 1.2 },
 							{ cue: 'teaser', text: 'tiêu đề giật gân, nội dung không nói', field: 'title', weight: 1 },
 							{ cue: 'some_new_cue', field: 'title', weight: 0.5 },
-						] ),
+						].concat( ( a.sensational && a.sensational.evidence ) || [] ),
 					};
 					a.reasons = ( a.reasons || [] ).concat( [ { code: 'new_code', message: { vi: 'object' } }, { code: 'x' } ] );
 					a.headroom = { ...a.headroom, negative_left: null, something: 'new' };
