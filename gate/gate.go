@@ -228,8 +228,10 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 			return nil, fmt.Errorf("decode stored answer of webhook %s: %w", webhookID, err)
 		}
 		snap = stored
+		// The stored answer was decided under the rules of its time.
+		plan = policy.MakePlan(snap.Rules, snap.Subject)
 	}
-	ans := s.answer(o, snap, res)
+	ans := s.answer(o, snap, &plan, res)
 	if s.Observer != nil {
 		if res.Replayed {
 			mode = ModeReplay
@@ -252,8 +254,8 @@ func canHold(plan *policy.Plan) bool {
 	return false
 }
 
-func (s *Service) answer(o *store.Outlet, snap Snapshot, res store.CheckResult) *Answer {
-	plan := policy.MakePlan(snap.Rules, snap.Subject)
+// answer renders the decision: plan must be policy.MakePlan(snap.Rules, snap.Subject).
+func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res store.CheckResult) *Answer {
 	out := plan[res.Situation.Index()]
 	neg := int64(0)
 	if snap.Subject.Negative {
@@ -316,7 +318,8 @@ func (s *Service) outsideWindow(ctx context.Context, o *store.Outlet, snap Snaps
 		return nil, fmt.Errorf("window of %s: %w", o.ID, err)
 	}
 	sit := policy.SituationAt(snap.Rules, policy.CountedOutsideWindow, c)
-	ans := s.answer(o, snap, store.CheckResult{Situation: sit, Before: c, After: c})
+	plan := policy.MakePlan(snap.Rules, snap.Subject)
+	ans := s.answer(o, snap, &plan, store.CheckResult{Situation: sit, Before: c, After: c})
 	ans.Counted = false
 	if ans.Decision == policy.Hold {
 		// Only a sensational headline can hold here, and the post is already

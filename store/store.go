@@ -12,6 +12,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"gatekeeper/policy"
@@ -61,11 +62,20 @@ func (o *Outlet) Window() time.Duration { return time.Duration(o.WindowDays) * 2
 
 // Location returns the outlet's time zone (UTC+7 if it cannot be loaded).
 func (o *Outlet) Location() *time.Location {
-	if loc, err := time.LoadLocation(o.Timezone); err == nil {
-		return loc
+	if loc, ok := locations.Load(o.Timezone); ok {
+		return loc.(*time.Location)
 	}
-	return time.FixedZone("ICT", 7*3600)
+	loc, err := time.LoadLocation(o.Timezone)
+	if err != nil {
+		return time.FixedZone("ICT", 7*3600)
+	}
+	// time.LoadLocation reads the zone file every time; a check needs it twice.
+	locations.Store(o.Timezone, loc)
+	return loc
 }
+
+// locations caches loaded time zones by name (a handful per deployment).
+var locations sync.Map
 
 // DayKey is the calendar day of t in loc, as "20061231": the key of the daily series.
 func DayKey(t time.Time, loc *time.Location) string { return t.In(loc).Format("20060102") }
