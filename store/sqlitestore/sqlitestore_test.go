@@ -522,7 +522,10 @@ func TestLockedFileIsUnavailable(t *testing.T) {
 		call func(ctx context.Context) error
 	}{
 		{"Check", func(ctx context.Context) error { _, err := s.Check(ctx, retry); return err }},
-		{"Withdraw", func(ctx context.Context) error { _, err := s.Withdraw(ctx, "o", "counted", now, window, "e"); return err }},
+		{"Withdraw", func(ctx context.Context) error {
+			_, err := s.Withdraw(ctx, "o", "counted", now, window, "e")
+			return err
+		}},
 		{"Sync", func(ctx context.Context) error {
 			_, err := s.Sync(ctx, store.SyncInput{Outlet: "o", Now: now, Window: window, Complete: true})
 			return err
@@ -533,7 +536,9 @@ func TestLockedFileIsUnavailable(t *testing.T) {
 			return err
 		}},
 		{"Relabel", func(ctx context.Context) error { return s.Relabel(ctx, "o", "counted", true, now, window, "m", "") }},
-		{"AppendAudit", func(ctx context.Context) error { return s.AppendAudit(ctx, store.AuditEntry{Outlet: "o", At: now, Type: "x"}) }},
+		{"AppendAudit", func(ctx context.Context) error {
+			return s.AppendAudit(ctx, store.AuditEntry{Outlet: "o", At: now, Type: "x"})
+		}},
 		{"Remember", func(ctx context.Context) error { return s.Remember(ctx, "o", "msg_r", []byte(`{}`)) }},
 		{"CreateOutlet", func(ctx context.Context) error { return s.CreateOutlet(ctx, store.Outlet{ID: "o2"}) }},
 		{"LeaseCallbacks", func(ctx context.Context) error { _, err := s.LeaseCallbacks(ctx, "o", now, time.Minute, 5); return err }},
