@@ -282,6 +282,8 @@ func (s *Server) signalLocked(sig syscall.Signal) error {
 	if err := s.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("redistest: signal %v: %w", sig, err)
 	}
+	// A paused server must run to act on SIGTERM.
+	s.cmd.Process.Signal(syscall.SIGCONT)
 	select {
 	case <-s.done:
 	case <-time.After(10 * time.Second):
@@ -305,6 +307,25 @@ func (s *Server) Kill() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.signalLocked(syscall.SIGKILL)
+}
+
+// Pause freezes the process (SIGSTOP): it accepts connections but answers
+// nothing, like a hung server. Resume continues it.
+func (s *Server) Pause() error { return s.signalRunning(syscall.SIGSTOP) }
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() error { return s.signalRunning(syscall.SIGCONT) }
+
+func (s *Server) signalRunning(sig syscall.Signal) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return errors.New("redistest: server is not running")
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("redistest: signal %v: %w", sig, err)
+	}
+	return nil
 }
 
 // Restart starts the server again on the same port and directory (a running

@@ -105,3 +105,19 @@ func TestBadFsync(t *testing.T) {
 		t.Fatal("accepted appendfsync sometimes")
 	}
 }
+
+func TestPauseResume(t *testing.T) {
+	s := Start(t, Options{})
+	if err := s.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(s.Addr()); err == nil {
+		t.Fatal("a paused server answered PING")
+	}
+	if err := s.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(s.Addr()); err != nil {
+		t.Fatalf("after Resume: %v", err)
+	}
+}

@@ -69,44 +69,71 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 			}
 		}
 	}
-	v, err := s.runNeeding(ctx, syncScript, func(known []string) ([]string, []any) {
-		keys := make([]string, 0, 4+len(posts)+len(candidates)+len(known))
-		keys = append(keys, k.win(), k.neg(), k.daily(), k.audit())
-		args := make([]any, 0, 8+4*len(posts)+len(candidates)+len(known))
-		args = append(args, ms(in.Now), in.Window.Milliseconds(), in.Actor, ledgerTTL(in.Window),
-			len(posts), len(candidates), len(known), b01(in.Complete))
-		for _, p := range posts {
-			keys = append(keys, k.post(p.ID))
-			args = append(args, p.ID, b01(p.Negative), ms(p.PublishedAt), p.Day)
-		}
-		for _, id := range candidates {
-			keys = append(keys, k.post(id))
-			args = append(args, id)
-		}
-		for _, id := range known {
-			keys = append(keys, k.hold(id))
-			args = append(args, id)
-		}
-		return keys, args
-	})
-	if err != nil {
-		return store.SyncResult{}, s.fail("sync", err)
+	res := store.SyncResult{Added: []string{}, Withdrawn: []string{}, Unchanged: []string{}, Outside: []string{}}
+	changed := false
+	// Short calls, so one large sync never stalls Redis (or passes the read
+	// timeout): posts first, then the withdrawals; the last call audits.
+	type call struct {
+		posts      []store.SyncPost
+		candidates []string
 	}
-	a, ok := v.([]any)
-	if !ok || len(a) != 4 {
-		return store.SyncResult{}, fmt.Errorf("redisstore: sync: unexpected reply %v", v)
+	var calls []call
+	for i := 0; i < len(posts); i += syncBatch {
+		calls = append(calls, call{posts: posts[i:min(i+syncBatch, len(posts))]})
 	}
-	list := func(x any) []string {
-		out := []string{}
-		xs, _ := x.([]any)
-		for _, e := range xs {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
+	for i := 0; i < len(candidates); i += syncBatch {
+		calls = append(calls, call{candidates: candidates[i:min(i+syncBatch, len(candidates))]})
+	}
+	for n, c := range calls {
+		last := n == len(calls)-1
+		v, err := s.runNeeding(ctx, syncScript, func(known []string) ([]string, []any) {
+			keys := make([]string, 0, 4+len(c.posts)+len(c.candidates)+len(known))
+			keys = append(keys, k.win(), k.neg(), k.daily(), k.audit())
+			args := make([]any, 0, 14+4*len(c.posts)+len(c.candidates)+len(known))
+			args = append(args, ms(in.Now), in.Window.Milliseconds(), in.Actor, ledgerTTL(in.Window),
+				len(c.posts), len(c.candidates), len(known), b01(in.Complete),
+				len(res.Added), len(res.Withdrawn), len(res.Unchanged), len(res.Outside), b01(changed), b01(last))
+			for _, p := range c.posts {
+				keys = append(keys, k.post(p.ID))
+				args = append(args, p.ID, b01(p.Negative), ms(p.PublishedAt), p.Day)
 			}
+			for _, id := range c.candidates {
+				keys = append(keys, k.post(id))
+				args = append(args, id)
+			}
+			for _, id := range known {
+				keys = append(keys, k.hold(id))
+				args = append(args, id)
+			}
+			return keys, args
+		})
+		if err != nil {
+			return store.SyncResult{}, s.fail("sync", err)
 		}
-		return out
+		a, ok := v.([]any)
+		if !ok || len(a) != 5 {
+			return store.SyncResult{}, fmt.Errorf("redisstore: sync: unexpected reply %v", v)
+		}
+		res.Added = appendIDs(res.Added, a[0])
+		res.Withdrawn = appendIDs(res.Withdrawn, a[1])
+		res.Unchanged = appendIDs(res.Unchanged, a[2])
+		res.Outside = appendIDs(res.Outside, a[3])
+		changed = changed || a[4] == int64(1)
 	}
-	return store.SyncResult{Added: list(a[0]), Withdrawn: list(a[1]), Unchanged: list(a[2]), Outside: list(a[3])}, nil
+	return res, nil
+}
+
+// syncBatch is how many posts one sync call handles.
+const syncBatch = 256
+
+func appendIDs(dst []string, x any) []string {
+	xs, _ := x.([]any)
+	for _, e := range xs {
+		if s, ok := e.(string); ok {
+			dst = append(dst, s)
+		}
+	}
+	return dst
 }
 
 // Relabel sets a post's tone by hand; a counted post's count moves with it.

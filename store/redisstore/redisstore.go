@@ -116,6 +116,28 @@ func (s *Store) Close() error {
 // Query options are go-redis's (dial_timeout, read_timeout, pool_size, ...);
 // a Sentinel URL also takes sentinel_username and sentinel_password.
 func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
+	if scheme, rest, ok := strings.Cut(rawURL, "://"); ok && (scheme == "redis+sentinel" || scheme == "rediss+sentinel") {
+		// A host list "h1:26379,h2:26379" is not a URL host: parse it apart.
+		authority, path, _ := strings.Cut(rest, "/")
+		userinfo, hosts, found := strings.Cut(authority, "@")
+		if !found {
+			userinfo, hosts = "", authority
+		}
+		if userinfo != "" {
+			userinfo += "@"
+		}
+		u, err := url.Parse(scheme + "://" + userinfo + "sentinels/" + path)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: redis sentinel URL: %w", err)
+		}
+		u.Host = hosts
+		opt, err := parseSentinel(u)
+		if err != nil {
+			return nil, err
+		}
+		applyDefaults(opt)
+		return opt, nil
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: redis URL: %w", err)
@@ -135,11 +157,6 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 				return nil, fmt.Errorf("redisstore: redis URL: %w", err)
 			}
 			opt = fromSingle(o)
-		}
-	case "redis+sentinel", "rediss+sentinel":
-		opt, err = parseSentinel(u)
-		if err != nil {
-			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("redisstore: redis URL scheme %q: want redis, rediss, redis+sentinel or rediss+sentinel", u.Scheme)

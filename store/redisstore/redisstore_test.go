@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"gatekeeper/internal/redistest"
 	"gatekeeper/store"
 	"gatekeeper/store/storetest"
@@ -14,7 +16,13 @@ import (
 // is missing and not required: tests needing it skip).
 var shared *redistest.Server
 
+// quiet drops go-redis's own log lines (dial failures are expected in outage tests).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
 func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{})
 	shared = redistest.MustStartMain(redistest.Options{})
 	code := m.Run()
 	if shared != nil {

@@ -2,16 +2,19 @@
 -- KEYS: 1 win, 2 neg, 3 daily, 4 audit, then the ledgers of the np posts, then
 --       the ledgers of the nc withdrawal candidates, then the nk pending holds known
 -- ARGV: 1 now, 2 window, 3 actor, 4 ledger ttl, 5 np, 6 nc, 7 nk, 8 complete 0/1,
+--       9-13 totals of the earlier calls of this sync (added, withdrawn,
+--       unchanged, outside, changed 0/1), 14 last call 0/1,
 --       then per post: id, negative 0/1, published at (ms), day;
 --       then the candidates' ids; then the known pending hold ids
--- Candidates are the window's posts missing from the list when the caller
--- read it; each is checked again here.
+-- A large sync is several calls (each short, so Redis never stalls); the
+-- last writes the audit entry. Candidates are the window's posts missing from
+-- the list when the caller read it; each is checked again here.
 -- Returns {added, withdrawn, unchanged, outside} (lists of post ids).
 local nowS, now, window = ARGV[1], tonumber(ARGV[1]), tonumber(ARGV[2])
 local cutoff = now - window
 local np, nc, nk = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local ttl = ARGV[4]
-local pa, ca, ka = 9, 9 + 4 * np, 9 + 4 * np + nc
+local pa, ca, ka = 15, 15 + 4 * np, 15 + 4 * np + nc
 local pk, ck, kk = 5, 5 + np, 5 + np + nc
 
 local known = {}
@@ -27,7 +30,7 @@ end
 if #missing > 0 then return need(missing) end
 
 local added, withdrawn, unchanged, outside = {}, {}, {}, {}
-local changed = false
+local changed = ARGV[13] == '1'
 for i = 0, np - 1 do
   local id, isNeg, at, day = ARGV[pa + 4 * i], ARGV[pa + 4 * i + 1] == '1', ARGV[pa + 4 * i + 2], ARGV[pa + 4 * i + 3]
   local key, L = KEYS[pk + i], ledgers[i]
@@ -54,7 +57,7 @@ for i = 0, np - 1 do
   end
 end
 
-if ARGV[8] == '1' then
+if nc > 0 then
   local listed = {}
   for i = 0, np - 1 do listed[ARGV[pa + 4 * i]] = true end
   for j = 0, nc - 1 do
@@ -73,9 +76,12 @@ if ARGV[8] == '1' then
   end
 end
 
-if changed then
+if changed and ARGV[14] == '1' then
   redis.call('XADD', KEYS[4], '*', 'type', 'sync', 'at', nowS, 'actor', ARGV[3], 'detail',
     string.format('{"added":%d,"withdrawn":%d,"unchanged":%d,"outside_window":%d,"complete":%s}',
-      #added, #withdrawn, #unchanged, #outside, tostring(ARGV[8] == '1')))
+      #added + tonumber(ARGV[9]), #withdrawn + tonumber(ARGV[10]), #unchanged + tonumber(ARGV[11]),
+      #outside + tonumber(ARGV[12]), tostring(ARGV[8] == '1')))
 end
-return {added, withdrawn, unchanged, outside}
+local c = 0
+if changed then c = 1 end
+return {added, withdrawn, unchanged, outside, c}

@@ -1,0 +1,65 @@
+package redisstore
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestParseURL(t *testing.T) {
+	cases := []struct {
+		url        string
+		addrs      []string
+		db         int
+		master     string
+		cluster    bool
+		tls        bool
+		user, pass string
+		read       time.Duration
+		pool       int
+	}{
+		{url: "redis://127.0.0.1:6379/2", addrs: []string{"127.0.0.1:6379"}, db: 2, read: DefaultTimeout, pool: DefaultPoolSize},
+		{url: "rediss://u:p@redis.example.vn:6380", addrs: []string{"redis.example.vn:6380"}, tls: true, user: "u", pass: "p", read: DefaultTimeout, pool: DefaultPoolSize},
+		{url: "redis://localhost:6379/0?read_timeout=500ms&pool_size=8", addrs: []string{"localhost:6379"}, read: 500 * time.Millisecond, pool: 8},
+		{url: "redis://10.0.0.1:7000?addr=10.0.0.2:7000&addr=10.0.0.3:7000", addrs: []string{"10.0.0.1:7000", "10.0.0.2:7000", "10.0.0.3:7000"}, cluster: true, read: DefaultTimeout, pool: DefaultPoolSize},
+		{url: "redis+sentinel://:secret@s1:26379,s2:26379,s3/gatekeeper/1?sentinel_password=sp", addrs: []string{"s1:26379", "s2:26379", "s3:26379"}, master: "gatekeeper", db: 1, pass: "secret", read: DefaultTimeout, pool: DefaultPoolSize},
+		{url: "rediss+sentinel://s1:26379/mymaster", addrs: []string{"s1:26379"}, master: "mymaster", tls: true, read: DefaultTimeout, pool: DefaultPoolSize},
+	}
+	for _, tc := range cases {
+		t.Run(tc.url, func(t *testing.T) {
+			o, err := ParseURL(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if jsonOf(o.Addrs) != jsonOf(tc.addrs) || o.DB != tc.db || o.MasterName != tc.master || o.IsClusterMode != tc.cluster ||
+				(o.TLSConfig != nil) != tc.tls || o.Username != tc.user || o.Password != tc.pass || o.ReadTimeout != tc.read || o.PoolSize != tc.pool {
+				t.Fatalf("options %+v", o)
+			}
+			if !o.ContextTimeoutEnabled || o.MaxRetries != -1 || o.DialTimeout == 0 || o.WriteTimeout == 0 || o.PoolTimeout == 0 {
+				t.Fatalf("defaults not applied: %+v", o)
+			}
+			if tc.master == "gatekeeper" && o.SentinelPassword != "sp" {
+				t.Fatalf("sentinel password %q", o.SentinelPassword)
+			}
+		})
+	}
+	for _, bad := range []string{"http://x", "redis+sentinel:///m", "redis+sentinel://s1/", "redis+sentinel://s1/m/x", "redis+sentinel://s1/m?bogus=1", "redis://x?bogus=1"} {
+		if _, err := ParseURL(bad); err == nil {
+			t.Errorf("ParseURL(%q) accepted", bad)
+		}
+	}
+}
+
+func TestKeysPattern(t *testing.T) {
+	if got := keysOf(`a*b?[c]\`).pattern(); got != `{o:a\*b\?\[c\]\\}:*` {
+		t.Fatalf("pattern %s", got)
+	}
+	if k := keysOf("dakglei"); k.post("42") != "{o:dakglei}:post:42" || k.win() != "{o:dakglei}:win" || k.hold("h1") != "{o:dakglei}:hold:h1" {
+		t.Fatal(k)
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
