@@ -88,7 +88,9 @@ func seed(t testing.TB, s *Store, outlet string, p, n int, end time.Time) {
 func TestOpenCreatesPrivateFileInWALMode(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data", "gk")
 	s := openTest(t, dir)
-	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, FileName): 0o600} {
+	addOutlet(t, s, "o", policy.DefaultRules()) // a write: the -wal and -shm files exist
+	db := filepath.Join(dir, FileName)
+	for path, want := range map[string]os.FileMode{dir: 0o700, db: 0o600, db + "-wal": 0o600, db + "-shm": 0o600} {
 		fi, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)
