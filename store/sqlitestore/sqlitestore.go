@@ -11,6 +11,11 @@
 // SQLite's busy handler.
 //
 // Tables mirror the Redis keys (see schema.go). Times are Unix milliseconds.
+//
+// Other files of this package may add tables (extraSchema, see schema.go)
+// and run their own statements through s.write (one BEGIN IMMEDIATE
+// transaction) and s.read (a snapshot); both map database failures to
+// store.ErrUnavailable.
 package sqlitestore
 
 import (
@@ -119,8 +124,8 @@ func (s *Store) Path() string { return s.path }
 
 // Ping reports whether the database file can be read.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	if err := s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	var version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return unavailable("ping", err)
 	}
 	return nil

@@ -88,7 +88,9 @@ func seed(t testing.TB, s *Store, outlet string, p, n int, end time.Time) {
 func TestOpenCreatesPrivateFileInWALMode(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data", "gk")
 	s := openTest(t, dir)
-	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, FileName): 0o600} {
+	addOutlet(t, s, "o", policy.DefaultRules()) // a write: the -wal and -shm files exist
+	db := filepath.Join(dir, FileName)
+	for path, want := range map[string]os.FileMode{dir: 0o700, db: 0o600, db + "-wal": 0o600, db + "-shm": 0o600} {
 		fi, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)
@@ -458,34 +460,122 @@ func TestDeleteOutletRemovesEverything(t *testing.T) {
 	}
 }
 
-func TestLockedFileIsUnavailable(t *testing.T) {
-	dir := t.TempDir()
-	s := openTest(t, dir)
-	r := policy.DefaultRules()
-	addOutlet(t, s, "o", r)
-	// Another process (here: a raw connection) holds the write lock.
+// lockFile holds the file's write lock from another connection, as another
+// process (the command line in a long transaction, a backup) would, until the
+// returned function is called.
+func lockFile(t *testing.T, dir string) (unlock func()) {
+	t.Helper()
 	other, err := sql.Open("sqlite", filepath.Join(dir, FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
 	conn, err := other.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
 	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
 		t.Fatal(err)
 	}
-	defer conn.ExecContext(context.Background(), "ROLLBACK")
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	_, err = s.Check(ctx, input("o", "p", t0, r, neutral))
-	if !errors.Is(err, store.ErrUnavailable) {
-		t.Fatalf("Check against a locked file: %v, want ErrUnavailable", err)
+	done := false
+	unlock = func() {
+		if done {
+			return
+		}
+		done = true
+		conn.ExecContext(context.Background(), "ROLLBACK")
+		conn.Close()
+		other.Close()
 	}
-	// Reads still work under the writer (WAL).
-	if _, err := s.Window(context.Background(), "o", t0, window); err != nil {
-		t.Errorf("Window while locked: %v", err)
+	t.Cleanup(unlock)
+	return unlock
+}
+
+// TestLockedFileIsUnavailable: while another process holds the write lock
+// past the caller's deadline, every write answers store.ErrUnavailable and
+// records nothing; reads go on (WAL). Afterwards the CMS's retry (same post,
+// same webhook id) counts the post exactly once.
+func TestLockedFileIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	r := policy.DefaultRules()
+	addOutlet(t, s, "o", r)
+	seed(t, s, "o", 20, 3, t0)
+	check(t, s, input("o", "counted", t0, r, neutral))
+	held, _ := check(t, s, input("o", "held", t0, r, negative))
+	if held.HoldID == "" {
+		t.Fatal("4/21 not held")
+	}
+	now := t0.Add(time.Minute)
+	snapshot := func() string {
+		c := windowOf(t, s, "o", now)
+		d, _ := s.Daily(ctx, "o", []string{"20260301"})
+		hs, _ := s.ListHolds(ctx, "o", store.HoldFilter{})
+		as, _ := s.ListAudit(ctx, "o", store.AuditFilter{Limit: 1000})
+		cbs, _ := s.ListCallbacks(ctx, "o", "", 100)
+		return fmt.Sprintf("%+v %+v %+v %d %+v", c, d, hs, len(as), cbs)
+	}
+	before := snapshot()
+
+	retry := input("o", "new", now, r, neutral)
+	retry.WebhookID = "msg_outage"
+	writes := []struct {
+		name string
+		call func(ctx context.Context) error
+	}{
+		{"Check", func(ctx context.Context) error { _, err := s.Check(ctx, retry); return err }},
+		{"Withdraw", func(ctx context.Context) error {
+			_, err := s.Withdraw(ctx, "o", "counted", now, window, "e")
+			return err
+		}},
+		{"Sync", func(ctx context.Context) error {
+			_, err := s.Sync(ctx, store.SyncInput{Outlet: "o", Now: now, Window: window, Complete: true})
+			return err
+		}},
+		{"Resolve", func(ctx context.Context) error {
+			_, err := s.Resolve(ctx, store.Resolution{Outlet: "o", HoldID: held.HoldID, Approve: true, Now: now, Window: window,
+				Day: "20260301", Callback: &store.Callback{ID: "cb", Type: "hold.approved"}})
+			return err
+		}},
+		{"Relabel", func(ctx context.Context) error { return s.Relabel(ctx, "o", "counted", true, now, window, "m", "") }},
+		{"AppendAudit", func(ctx context.Context) error {
+			return s.AppendAudit(ctx, store.AuditEntry{Outlet: "o", At: now, Type: "x"})
+		}},
+		{"Remember", func(ctx context.Context) error { return s.Remember(ctx, "o", "msg_r", []byte(`{}`)) }},
+		{"CreateOutlet", func(ctx context.Context) error { return s.CreateOutlet(ctx, store.Outlet{ID: "o2"}) }},
+		{"LeaseCallbacks", func(ctx context.Context) error { _, err := s.LeaseCallbacks(ctx, "o", now, time.Minute, 5); return err }},
+	}
+	unlock := lockFile(t, dir)
+	for _, w := range writes {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := w.call(ctx)
+		cancel()
+		if !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("%s while the file is locked: %v, want ErrUnavailable", w.name, err)
+		}
+	}
+	// Readers are not blocked by a writer in WAL mode.
+	dry := input("o", "dry", now, r, negative)
+	dry.DryRun = true
+	if _, err := s.Check(ctx, dry); err != nil {
+		t.Errorf("dry run while locked: %v", err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping while locked: %v", err)
+	}
+	unlock()
+
+	if got := snapshot(); got != before {
+		t.Fatalf("refused writes changed the store:\n got %s\nwant %s", got, before)
+	}
+	res, err := s.Check(ctx, retry)
+	if err != nil || res.Replayed {
+		t.Fatalf("retry: %+v %v (a refused check's webhook id must not be recorded)", res, err)
+	}
+	if again, _ := s.Check(ctx, retry); !again.Replayed {
+		t.Fatal("second retry not replayed")
+	}
+	if c := windowOf(t, s, "o", now); c != (policy.Counts{Published: 22, Negative: 3}) {
+		t.Fatalf("after the retries: %+v, want 22/3", c)
 	}
 }

@@ -25,7 +25,11 @@ func TestRunningCountsStayExact(t *testing.T) {
 	addOutlet(t, s, "o", r)
 	now := t0
 	post := func() string { return fmt.Sprint("p", rng.IntN(60)) }
-	for step := 0; step < 1500; step++ {
+	steps := 1500
+	if raceEnabled {
+		steps = 150
+	}
+	for step := 0; step < steps; step++ {
 		switch k := rng.IntN(100); {
 		case k < 70:
 			now = now.Add(time.Duration(rng.IntN(int(36 * time.Hour))))
@@ -102,7 +106,11 @@ func TestEarliestSafeOverManyPosts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	r := policy.DefaultRules()
 	plan := policy.MakePlan(r, negative)
-	for i := 0; i < 15; i++ {
+	cases := 15
+	if raceEnabled {
+		cases = 3
+	}
+	for i := 0; i < cases; i++ {
 		s := openTest(t, t.TempDir())
 		addOutlet(t, s, "o", r)
 		n := earliestPrefix - 5 + rng.IntN(700)
