@@ -100,7 +100,6 @@ func newLogger(e *Env, cfg *config.Config) *slog.Logger {
 // app is the wired service.
 type app struct {
 	engine     http.Handler
-	gate       *gate.Service
 	background []func(context.Context)
 }
 
@@ -146,7 +145,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 			}
 		}
 	}
-	return &app{engine: engine, gate: svc, background: []func(context.Context){
+	return &app{engine: engine, background: []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
 		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },

@@ -262,8 +262,7 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		neg = 1
 	}
 	b := res.Before
-	// For the message only, rounded like the JSON ratio (14.2857% → 14.29%).
-	afterBP := (2*(b.Negative+neg)*int64(policy.Full) + b.Published + 1) / (2 * (b.Published + 1))
+	afterBP := int64(policy.RoundedShare(b.Negative+neg, b.Published+1))
 	a := &Answer{
 		Decision:    out.Verdict,
 		Counted:     out.Counted && !snap.DryRun,

@@ -62,11 +62,4 @@ func (c *OutletCache) Get(ctx context.Context, id string) (*store.Outlet, error)
 	return &o, nil
 }
 
-// Forget drops an outlet from the cache (after a change on this replica).
-func (c *OutletCache) Forget(id string) {
-	c.mu.Lock()
-	delete(c.entries, id)
-	c.mu.Unlock()
-}
-
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

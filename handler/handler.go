@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -245,7 +246,7 @@ func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc 
 		}
 		if ok {
 			var r reply
-			if err := jsonUnmarshal(stored, &r); err == nil {
+			if err := json.Unmarshal(stored, &r); err == nil {
 				c.Header("Idempotent-Replayed", "true")
 				c.Data(r.Status, "application/json; charset=utf-8", r.Body)
 				return
@@ -255,12 +256,12 @@ func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc 
 		if !done {
 			return
 		}
-		body, err := jsonMarshal(v)
+		body, err := json.Marshal(v)
 		if err != nil {
 			fail(c, "internal", err, nil)
 			return
 		}
-		raw, _ := jsonMarshal(reply{Status: status, Body: body})
+		raw, _ := json.Marshal(reply{Status: status, Body: body})
 		ctx, cancel = context.WithTimeout(c.Request.Context(), a.Gate.StoreTimeout)
 		defer cancel()
 		if err := a.Store.Remember(ctx, o.ID, id, raw); err != nil {

@@ -160,6 +160,3 @@ func jsonKind(t reflect.Type) string {
 func fieldMsg(c *gin.Context, rule, param string) string {
 	return messages.Field(langOf(c), rule, param)
 }
-
-func jsonMarshal(v any) ([]byte, error)   { return json.Marshal(v) }
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

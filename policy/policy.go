@@ -30,16 +30,18 @@ func (bp BasisPoints) Percent() string {
 // Fraction is bp as a fraction of one (0.15 for 1500), for JSON output only.
 func (bp BasisPoints) Fraction() float64 { return float64(bp) / float64(Full) }
 
-// Ratio returns num/den as a fraction rounded to four decimals (0 when den is
-// 0). It is for display; decisions never use it.
-func Ratio(num, den int64) float64 {
+// RoundedShare returns num/den in basis points rounded half up (0 when den
+// is 0). It is for display; decisions never round.
+func RoundedShare(num, den int64) BasisPoints {
 	if den <= 0 {
 		return 0
 	}
-	// Round half up on integers, then convert once.
-	q := (num*100000/den + 5) / 10
-	return float64(q) / 10000
+	return BasisPoints((2*num*int64(Full) + den) / (2 * den))
 }
+
+// Ratio returns num/den as a fraction rounded to four decimals: the JSON
+// form of RoundedShare, so an answer's numbers and its messages agree.
+func Ratio(num, den int64) float64 { return RoundedShare(num, den).Fraction() }
 
 // Verdict is the answer to a check.
 type Verdict string

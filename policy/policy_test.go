@@ -303,6 +303,10 @@ func TestRatio(t *testing.T) {
 	if Ratio(1, 0) != 0 {
 		t.Fatal("empty window ratio")
 	}
+	// Messages (basis points) and JSON (fractions) round the same way.
+	if got := RoundedShare(15, 105); got != 1429 || Ratio(15, 105) != 0.1429 {
+		t.Fatalf("15/105: %d bp, %v", got, Ratio(15, 105))
+	}
 }
 
 func BenchmarkMakePlan(b *testing.B) {

@@ -318,8 +318,6 @@ func wantIDs(t *testing.T, what string, got []string, want ...string) {
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-func sameTime(a, b time.Time) bool { return a.Equal(b) }
-
 // expectSituation asserts r was decided in ledger state l against the
 // window counts before (excluding the post), exactly as policy does.
 func expectSituation(t *testing.T, r store.CheckResult, rules policy.Rules, l policy.Ledger, before policy.Counts) {
