@@ -249,11 +249,3 @@ func (e *env) state(outlet string) state {
 func rotate(e *env, outlet string) (string, error) {
 	return admin.RotateSecret(context.Background(), e.st, outlet, "test", e.clock.Now(), admin.RotationGrace)
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
-
-func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(r) }
-
-func signInto(h http.Header, body, key []byte, now time.Time) {
-	webhook.SignHeaders(h, webhook.NewID(), now, body, key)
-}

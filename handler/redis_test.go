@@ -1,8 +1,10 @@
 package handler_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"gatekeeper/policy"
 	"gatekeeper/store"
 	"gatekeeper/store/redisstore"
+	"gatekeeper/webhook"
 )
 
 func redisStore(t *testing.T, url string) store.Store {
@@ -50,10 +53,9 @@ func raceToTheLimit(t *testing.T, e *env, engines []http.Handler) {
 		go func(i int) {
 			defer wg.Done()
 			body := checkBody(fmt.Sprintf("c%d", i%40), "Vụ cháy chợ đêm", "negative", false)
-			req, _ := http.NewRequest("POST", servers[i%len(servers)].URL+"/v1/outlets/race/check", nil)
-			r := request{method: "POST", body: body, key: e.keys["race"]}
+			url := servers[i%len(servers)].URL + "/v1/outlets/race/check"
 			<-start
-			resp, err := sendTo(req, r, e.clock.Now())
+			resp, err := postSigned(url, body, e.keys["race"], e.clock.Now())
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -88,19 +90,20 @@ func raceToTheLimit(t *testing.T, e *env, engines []http.Handler) {
 	t.Logf("verdicts %v", verdicts)
 }
 
-func sendTo(req *http.Request, r request, now time.Time) (response, error) {
-	full, err := http.NewRequest(req.Method, req.URL.String(), bytesReader(r.body))
+// postSigned sends a signed JSON POST over a real connection.
+func postSigned(url string, body, key []byte, now time.Time) (response, error) {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return response{}, err
 	}
-	full.Header.Set("Content-Type", "application/json")
-	signInto(full.Header, r.body, r.key, now)
-	resp, err := http.DefaultClient.Do(full)
+	req.Header.Set("Content-Type", "application/json")
+	webhook.SignHeaders(req.Header, webhook.NewID(), now, body, key)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return response{}, err
 	}
 	defer resp.Body.Close()
-	b, err := readAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
 }
 
