@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/gatekeeper
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X gatekeeper/cli.Version=$(VERSION)
+LDFLAGS := -s -w -X main.Version=$(VERSION)
 
 .PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
 
@@ -21,7 +21,7 @@ test: deps vet test-go test-wordpress
 	@echo "make test: every suite passed"
 
 deps:
-	@scripts/deps.sh
+	@.ci/deps.sh
 
 vet:
 	$(GO) vet ./...
@@ -34,19 +34,19 @@ test-wordpress: build
 
 # Go benchmarks of the policy, the stores and the handler path.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./policy/... ./store/... ./handler/...
+	$(GO) test -run '^$$' -bench . -benchmem ./policy/... ./internal/store/... ./handler/...
 
-# Load test: the service on Redis against an empty Gin handler (docs/performance.md).
+# Load test: the service on Redis against an empty Gin handler (deploy/performance.md).
 bench-load: build
-	scripts/bench-load.sh
+	deploy/scripts/bench-load.sh
 
 # Five kills of each Cluster and Sentinel set-up, with and without WAIT (about 4 minutes).
 test-failover-long:
 	GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_FAILOVER_LONG=1 $(GO) test -count=1 -timeout 20m ./internal/failover
 
-# Throughput on 1 and 3 replicas and on a Cluster, Redis memory per outlet and per post (docs/capacity.md).
+# Throughput on 1 and 3 replicas and on a Cluster, Redis memory per outlet and per post (deploy/capacity.md).
 capacity: build
-	GATEKEEPER_BIN=$(CURDIR)/$(BIN) scripts/capacity.sh
+	GATEKEEPER_BIN=$(CURDIR)/$(BIN) deploy/scripts/capacity.sh
 
 # The classifier on the labelled data in ../shared/data (or GATEKEEPER_DATA).
 eval:
@@ -63,7 +63,7 @@ bench-classify:
 
 # Console screenshots into docs/console (headless Chromium).
 screenshots:
-	GATEKEEPER_SCREENSHOTS=1 $(GO) test -count=1 -run TestBrowserPages ./console
+	GATEKEEPER_SCREENSHOTS=1 $(GO) test -count=1 -run TestBrowserPages ./internal/console
 
 wordpress-zip:
 	plugins/wordpress/bin/build-zip.sh $(CURDIR)/dist

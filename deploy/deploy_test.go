@@ -31,8 +31,8 @@ import (
 	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 
-	"gatekeeper/metrics"
-	"gatekeeper/store"
+	"gatekeeper/internal/metrics"
+	"gatekeeper/internal/store"
 )
 
 // requireAll is set in CI: a missing tool fails instead of skipping.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"gatekeeper/store"
-	"gatekeeper/webhook"
+	"gatekeeper/internal/store"
+	"gatekeeper/internal/webhook"
 )
 
 // benchmarkCheck measures the whole request path in process: signature,

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"gatekeeper/gate"
 	"gatekeeper/handler"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/review"
 	"gatekeeper/policy/classify"
-	"gatekeeper/review"
 )
 
 // The service's check runs the real classifier: a clearly negative post with

@@ -7,10 +7,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"gatekeeper/gate"
-	"gatekeeper/messages"
-	"gatekeeper/review"
-	"gatekeeper/store"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/messages"
+	"gatekeeper/internal/review"
+	"gatekeeper/internal/store"
 )
 
 // statusOf is the one table from error codes to HTTP statuses.

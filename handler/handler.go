@@ -21,9 +21,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
-	"gatekeeper/gate"
-	"gatekeeper/store"
-	"gatekeeper/webhook"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/store"
+	"gatekeeper/internal/webhook"
 )
 
 // Deps is what the API needs.

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/store"
+	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
-	"gatekeeper/store"
-	"gatekeeper/webhook"
 )
 
 func TestAllowWarnHoldWalkthrough(t *testing.T) {

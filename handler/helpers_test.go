@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"gatekeeper/admin"
-	"gatekeeper/gate"
 	"gatekeeper/handler"
+	"gatekeeper/internal/admin"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/review"
+	"gatekeeper/internal/store"
+	"gatekeeper/internal/store/sqlitestore"
+	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
-	"gatekeeper/review"
-	"gatekeeper/store"
-	"gatekeeper/store/sqlitestore"
-	"gatekeeper/webhook"
 )
 
 // clock is a settable time shared by a test's service instances.

@@ -40,7 +40,7 @@ var (
 
 func openAPI(t testing.TB) *apiDoc {
 	t.Helper()
-	docOnce.Do(func() { docVal, docErr = loadAPIDoc("../docs/openapi.yaml") })
+	docOnce.Do(func() { docVal, docErr = loadAPIDoc("openapi.yaml") })
 	if docErr != nil {
 		t.Fatalf("openapi.yaml: %v", docErr)
 	}

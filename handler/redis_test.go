@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"gatekeeper/internal/redistest"
+	"gatekeeper/internal/store"
+	"gatekeeper/internal/store/redisstore"
+	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
-	"gatekeeper/store"
-	"gatekeeper/store/redisstore"
-	"gatekeeper/webhook"
 )
 
 func redisStore(t *testing.T, url string) store.Store {

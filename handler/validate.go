@@ -11,8 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
-	"gatekeeper/gate"
-	"gatekeeper/messages"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/messages"
 )
 
 var postIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)

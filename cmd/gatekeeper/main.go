@@ -5,10 +5,8 @@ package main
 import (
 	"context"
 	"os"
-
-	"gatekeeper/cli"
 )
 
 func main() {
-	os.Exit(cli.Main(context.Background(), os.Args[1:], &cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	os.Exit(Main(context.Background(), os.Args[1:], &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
 }

@@ -38,8 +38,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"gatekeeper/store/redisstore"
-	"gatekeeper/webhook"
+	"gatekeeper/internal/store/redisstore"
+	"gatekeeper/internal/webhook"
 )
 
 // BinaryEnv may name a gatekeeper binary built beforehand.

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"gatekeeper/internal/config"
+	"gatekeeper/internal/console"
+	"gatekeeper/internal/evaluate"
+	"gatekeeper/policy"
+	"gatekeeper/policy/classify"
+)
+
+// defaultClassifier is the classifier the server and the CLI share.
+func defaultClassifier() policy.Classifier { return classify.Default() }
+
+func runClassify(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "classify")
+	fs.Usage = func() {
+		fmt.Fprintln(e.Stderr, "Usage: gatekeeper classify < posts.jsonl > verdicts.jsonl\n  reads JSON Lines {id, title, excerpt, content, language, categories}; writes {id, label, score, borderline, sensational, sensational_score, evidence}")
+	}
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	return evaluate.RunClassify(ctx, e.Stdin, e.Stdout, e.Stderr, defaultClassifier())
+}
+
+func runEval(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "eval")
+	worst := fs.Int("worst", 10, "how many of the worst misses to show")
+	fs.Usage = func() {
+		fmt.Fprintln(e.Stderr, "Usage: gatekeeper eval [--worst N] FILE.jsonl [FILE.jsonl …]\n  scores labelled JSON Lines (tone: negative/non_negative/mixed; headlines: clickbait/not_clickbait)")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	var errs []error
+	for _, path := range fs.Args() {
+		if err := evaluate.RunEval(ctx, path, e.Stdout, defaultClassifier(), *worst); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", path, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func runUser(ctx context.Context, e *Env, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return console.UserCommand(ctx, nil, nil, e.Stdin, e.Stdout, e.Stderr)
+	}
+	sub, args := args[0], args[1:]
+	var pos []string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		pos, args = args[:1], args[1:]
+	}
+	cfg := config.Default()
+	var uf console.UserFlags
+	rest, err := cfg.Load(newFlagSet(e, "user "+sub), args, e.Getenv, func(fs *flag.FlagSet) {
+		cfg.StoreFlags(fs)
+		uf.Register(fs)
+	})
+	if err != nil {
+		return err
+	}
+	if err := cfg.ValidateStore(); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return console.RunUserCommand(ctx, sub, append(pos, rest...), uf, st, e.Stdin, e.Stdout, e.Stderr)
+}

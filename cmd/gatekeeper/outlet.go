@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gatekeeper/internal/admin"
+	"gatekeeper/internal/config"
+	"gatekeeper/internal/store"
+	"gatekeeper/policy"
+)
+
+const outletUsage = `Usage:
+  gatekeeper outlet add ID --name NAME [policy flags] [--json]
+  gatekeeper outlet list [--json]
+  gatekeeper outlet show ID [--json]
+  gatekeeper outlet update ID [policy flags]
+  gatekeeper outlet rotate-secret ID [--grace 24h] [--json]
+  gatekeeper outlet remove ID --yes
+Every form also takes the store flags (--data, --redis-url, --config) and works
+whether or not a server is running.`
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// outletFlags are the policy flags of add and update; set records which were given.
+type outletFlags struct {
+	name, limit, warnAt, timezone, sensational, mode, callbackURL string
+	windowDays                                                    int
+	minSample                                                     int64
+	allowPrivate                                                  bool
+	categories                                                    stringList
+	clearCategories                                               bool
+	asJSON                                                        bool
+}
+
+func (f *outletFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.name, "name", "", "display name of the outlet")
+	fs.StringVar(&f.limit, "limit", "15", "negative share limit, percent (two decimals at most)")
+	fs.StringVar(&f.warnAt, "warn-at", "12", "warn above this negative share, percent")
+	fs.IntVar(&f.windowDays, "window-days", 30, "window length in days (1–365)")
+	fs.StringVar(&f.timezone, "timezone", "Asia/Ho_Chi_Minh", "time zone for days, display and reports")
+	fs.Int64Var(&f.minSample, "min-sample", 0, "below this many posts in the window, would-be holds are warned")
+	fs.StringVar(&f.sensational, "sensational", "warn", "action for a sensational headline: warn or hold")
+	fs.StringVar(&f.mode, "mode", "enforce", "enforce, or shadow (record, but always answer allow)")
+	fs.Var(&f.categories, "category", `map a category to a tone, e.g. "Pháp luật=negative" (repeatable)`)
+	fs.BoolVar(&f.clearCategories, "clear-categories", false, "update: drop the existing category map first")
+	fs.StringVar(&f.callbackURL, "callback-url", "", "URL of the CMS that receives approvals and rejections")
+	fs.BoolVar(&f.allowPrivate, "allow-private-callback", false, "let the callback URL be a loopback or private address")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
+}
+
+// apply writes the flags that were given (all of them for add) onto o.
+func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) error {
+	set := func(name string) bool { return all || given[name] }
+	var errs []error
+	if set("name") {
+		o.Name = f.name
+	}
+	if set("limit") {
+		bp, err := admin.ParsePercent(f.limit)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--limit: %w", err))
+		}
+		o.Rules.Limit = bp
+	}
+	if set("warn-at") {
+		bp, err := admin.ParsePercent(f.warnAt)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--warn-at: %w", err))
+		}
+		o.Rules.WarnAt = bp
+	}
+	if set("window-days") {
+		o.WindowDays = f.windowDays
+	}
+	if set("timezone") {
+		o.Timezone = f.timezone
+	}
+	if set("min-sample") {
+		o.Rules.MinSample = f.minSample
+	}
+	if set("sensational") {
+		o.Rules.SensationalAction = policy.Verdict(f.sensational)
+	}
+	if set("mode") {
+		o.Rules.Mode = policy.Mode(f.mode)
+	}
+	if set("callback-url") {
+		o.CallbackURL = f.callbackURL
+	}
+	if set("allow-private-callback") {
+		o.AllowPrivateCallback = f.allowPrivate
+	}
+	if f.clearCategories || o.CategoryTones == nil {
+		o.CategoryTones = map[string]policy.Tone{}
+	}
+	for _, c := range f.categories {
+		k, t, err := admin.ParseCategoryTone(c)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--category: %w", err))
+			continue
+		}
+		o.CategoryTones[k] = t
+	}
+	return errors.Join(errs...)
+}
+
+func runOutlet(ctx context.Context, e *Env, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(e.Stderr, outletUsage)
+		return errUsage
+	}
+	sub, args := args[0], args[1:]
+	var id string
+	if sub != "list" {
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			fmt.Fprintf(e.Stderr, "gatekeeper outlet %s: the outlet ID comes first\n\n%s\n", sub, outletUsage)
+			return errUsage
+		}
+		id, args = args[0], args[1:]
+	}
+	cfg := config.Default()
+	fs := newFlagSet(e, "outlet "+sub)
+	var of outletFlags
+	var grace time.Duration
+	var yes bool
+	rest, err := cfg.Load(fs, args, e.Getenv, func(fs *flag.FlagSet) {
+		cfg.StoreFlags(fs)
+		switch sub {
+		case "add", "update":
+			of.register(fs)
+		case "rotate-secret":
+			fs.DurationVar(&grace, "grace", admin.RotationGrace, "how long the previous secret keeps working")
+			fs.BoolVar(&of.asJSON, "json", false, "print JSON")
+		case "remove":
+			fs.BoolVar(&yes, "yes", false, "really remove the outlet and everything recorded for it")
+		default:
+			fs.BoolVar(&of.asJSON, "json", false, "print JSON")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected arguments %q", rest)
+	}
+	if err := cfg.ValidateStore(); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+
+	st, err := openStore(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	now := time.Now()
+	actor := "cli:" + e.Getenv("USER")
+
+	switch sub {
+	case "add":
+		if !given["name"] {
+			return errors.New("cần --name (tên kênh) / --name is required")
+		}
+		o := admin.NewOutlet(id, "")
+		if err := of.apply(&o, given, true); err != nil {
+			return err
+		}
+		secret, err := admin.Create(ctx, st, o, actor, now)
+		if err != nil {
+			return err
+		}
+		if of.asJSON {
+			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret})
+		}
+		fmt.Fprintf(e.Stdout, "Đã tạo kênh / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
+		return nil
+	case "update":
+		o, err := st.GetOutlet(ctx, id)
+		if err != nil {
+			return fmt.Errorf("outlet %s: %w", id, err)
+		}
+		if err := of.apply(&o, given, false); err != nil {
+			return err
+		}
+		if err := admin.Update(ctx, st, o, actor, now); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Đã cập nhật / Updated: %s\n", id)
+		return nil
+	case "rotate-secret":
+		secret, err := admin.RotateSecret(ctx, st, id, actor, now, grace)
+		if err != nil {
+			return err
+		}
+		if of.asJSON {
+			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret, "previous_valid_until": now.Add(grace).Format(time.RFC3339)})
+		}
+		fmt.Fprintf(e.Stdout, "Khoá mới (chỉ hiện một lần) / New secret (shown once):\n%s\nKhoá cũ còn dùng được đến / The previous secret works until %s\n", secret, now.Add(grace).Format(time.RFC3339))
+		return nil
+	case "remove":
+		if !yes {
+			return errors.New("xoá kênh sẽ xoá số liệu, bài bị giữ và nhật ký của kênh; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
+		}
+		if err := admin.Remove(ctx, st, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Đã xoá / Removed: %s\n", id)
+		return nil
+	case "show":
+		o, err := st.GetOutlet(ctx, id)
+		if err != nil {
+			return fmt.Errorf("outlet %s: %w", id, err)
+		}
+		return printOutlets(e, []store.Outlet{o}, of.asJSON, true)
+	case "list":
+		all, err := st.ListOutlets(ctx)
+		if err != nil {
+			return err
+		}
+		sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+		return printOutlets(e, all, of.asJSON, false)
+	}
+	fmt.Fprintf(e.Stderr, "gatekeeper outlet: unknown sub-command %q\n\n%s\n", sub, outletUsage)
+	return errUsage
+}
+
+func printOutlets(e *Env, outlets []store.Outlet, asJSON, one bool) error {
+	if asJSON {
+		enc := json.NewEncoder(e.Stdout)
+		enc.SetIndent("", "  ")
+		if one {
+			return enc.Encode(admin.Public(outlets[0]))
+		}
+		out := make([]map[string]any, 0, len(outlets))
+		for _, o := range outlets {
+			out = append(out, admin.Public(o))
+		}
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tLIMIT\tWARN\tWINDOW\tMODE\tTIMEZONE\tCALLBACK")
+	for _, o := range outlets {
+		fmt.Fprintf(tw, "%s\t%s\t%s%%\t%s%%\t%dd\t%s\t%s\t%s\n", o.ID, o.Name, o.Rules.Limit.Percent(), o.Rules.WarnAt.Percent(), o.WindowDays, o.Rules.Mode, o.Timezone, o.CallbackURL)
+	}
+	return tw.Flush()
+}

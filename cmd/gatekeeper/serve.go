@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gatekeeper/handler"
+	"gatekeeper/internal/callback"
+	"gatekeeper/internal/config"
+	"gatekeeper/internal/console"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/metrics"
+	"gatekeeper/internal/review"
+	"gatekeeper/internal/store"
+)
+
+func runServe(ctx context.Context, e *Env, args []string) error {
+	cfg := config.Default()
+	fs := newFlagSet(e, "serve")
+	rest, err := cfg.Load(fs, args, e.Getenv, cfg.ServeFlags)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected arguments %q", rest)
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(e, &cfg)
+	slog.SetDefault(log)
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	st, err := openStore(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	app, err := buildApp(ctx, &cfg, st, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           app.engine,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	log.Info("gatekeeper listening", "addr", ln.Addr().String(), "store", storeName(&cfg), "version", Version)
+	// A line a script can wait for, on stderr, whatever the log format.
+	fmt.Fprintf(e.Stderr, "listening on %s\n", ln.Addr().String())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	for _, bg := range app.background {
+		go bg(ctx)
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func newLogger(e *Env, cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(e.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(e.Stderr, opts))
+}
+
+// app is the wired service.
+type app struct {
+	engine     http.Handler
+	background []func(context.Context)
+}
+
+// buildApp wires the API, the console, /metrics and the background workers
+// (callback delivery, scheduled approvals, metrics refresh) on one store.
+func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logger) (*app, error) {
+	version := Version
+	if version == "dev" {
+		version = "" // let metrics read the build information
+	}
+	m := metrics.New(metrics.Options{Version: version})
+	st = m.WrapStore(st)
+	rev := &review.Service{Store: st}
+	svc := &gate.Service{
+		Store:        st,
+		Classifier:   defaultClassifier(),
+		Review:       rev,
+		StoreTimeout: cfg.StoreDeadline(),
+		PublicURL:    cfg.PublicURL,
+		Log:          log,
+		Observer:     m,
+	}
+	outlets := &gate.OutletCache{Store: st, TTL: cfg.OutletCacheTTL}
+	engine, err := handler.New(handler.Deps{
+		Gate: svc, Outlets: outlets, Store: st, Log: log,
+		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		TrustedProxies: cfg.TrustedProxyList(),
+		Middleware:     []gin.HandlerFunc{m.GinMiddleware()},
+	})
+	if err != nil {
+		return nil, err
+	}
+	engine.GET("/metrics", gin.WrapH(m.Handler()))
+	con := console.New(console.Config{
+		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL,
+	}, console.Deps{Store: st, Review: rev})
+	con.Register(engine)
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval})
+	bg := func(name string, run func(context.Context) error) func(context.Context) {
+		return func(ctx context.Context) {
+			if err := run(ctx); err != nil && ctx.Err() == nil {
+				log.Error("background task stopped", "task", name, "err", err)
+			}
+		}
+	}
+	return &app{engine: engine, background: []func(context.Context){
+		bg("callbacks", worker.Run),
+		bg("scheduled approvals", con.RunScheduler),
+		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },
+	}}, nil
+}

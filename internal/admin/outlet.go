@@ -1,0 +1,206 @@
+// Package admin changes outlets: creating them with a fresh secret,
+// updating their policy, rotating secrets with a grace period, removing
+// them. The CLI and the console both use it, and every change is audited.
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gatekeeper/internal/store"
+	"gatekeeper/internal/webhook"
+	"gatekeeper/policy"
+)
+
+// RotationGrace is how long a rotated-out secret keeps working.
+const RotationGrace = 24 * time.Hour
+
+var outletIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// ValidID reports whether id can name an outlet.
+func ValidID(id string) error {
+	if !outletIDPattern.MatchString(id) {
+		return fmt.Errorf("mã kênh %q phải gồm 1–63 chữ thường, số hoặc '-', bắt đầu bằng chữ hoặc số / outlet id %q must be 1–63 lower-case letters, digits or '-', starting with a letter or digit", id, id)
+	}
+	return nil
+}
+
+// ParsePercent reads "15", "15.5" or "12.00" (a percentage with at most two
+// decimals) as basis points, without floating point.
+func ParsePercent(s string) (policy.BasisPoints, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 {
+		return 0, fmt.Errorf("%q không phải tỉ lệ phần trăm hợp lệ (tối đa hai chữ số thập phân, dùng dấu chấm) / %q is not a percentage with at most two decimals", s, s)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, err1 := strconv.ParseUint(whole, 10, 16)
+	f, err2 := strconv.ParseUint(frac, 10, 8)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("%q không phải tỉ lệ phần trăm hợp lệ (tối đa hai chữ số thập phân, dùng dấu chấm) / %q is not a percentage with at most two decimals", s, s)
+	}
+	bp := policy.BasisPoints(w*100 + f)
+	if bp > policy.Full {
+		return 0, fmt.Errorf("%q lớn hơn 100%% / %q is more than 100%%", s, s)
+	}
+	return bp, nil
+}
+
+// ParseCategoryTone reads "Pháp luật=negative".
+func ParseCategoryTone(s string) (string, policy.Tone, error) {
+	name, tone, ok := strings.Cut(s, "=")
+	t, okTone := policy.ParseTone(tone)
+	if !ok || strings.TrimSpace(name) == "" || !okTone {
+		return "", "", fmt.Errorf("chuyên mục %q phải có dạng TÊN=negative|neutral|positive / category %q must be NAME=negative|neutral|positive", s, s)
+	}
+	return policy.CategoryKey(name), t, nil
+}
+
+// Validate checks an outlet's settings.
+func Validate(o *store.Outlet) error {
+	var errs []error
+	if err := ValidID(o.ID); err != nil {
+		errs = append(errs, err)
+	}
+	if strings.TrimSpace(o.Name) == "" {
+		errs = append(errs, errors.New("cần tên kênh / name is required"))
+	}
+	if err := o.Rules.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if o.WindowDays < 1 || o.WindowDays > 365 {
+		errs = append(errs, fmt.Errorf("số ngày của kỳ tính %d phải từ 1 đến 365 / window days %d must be between 1 and 365", o.WindowDays, o.WindowDays))
+	}
+	if _, err := time.LoadLocation(o.Timezone); err != nil || o.Timezone == "" {
+		errs = append(errs, fmt.Errorf("múi giờ %q không hợp lệ (ví dụ Asia/Ho_Chi_Minh) / time zone %q is not known (e.g. Asia/Ho_Chi_Minh)", o.Timezone, o.Timezone))
+	}
+	if o.CallbackURL != "" {
+		u, err := url.Parse(o.CallbackURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("địa chỉ callback %q phải là URL http(s) không kèm mật khẩu / callback URL %q must be an http(s) URL without credentials", o.CallbackURL, o.CallbackURL))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewOutlet returns an outlet with the default policy.
+func NewOutlet(id, name string) store.Outlet {
+	return store.Outlet{
+		ID: id, Name: name, Rules: policy.DefaultRules(), WindowDays: 30,
+		Timezone: "Asia/Ho_Chi_Minh", CategoryTones: map[string]policy.Tone{},
+	}
+}
+
+// Create stores a new outlet with a fresh secret, which it returns: the
+// only time the secret is shown.
+func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, now time.Time) (string, error) {
+	if err := Validate(&o); err != nil {
+		return "", err
+	}
+	secret, err := webhook.NewSecret()
+	if err != nil {
+		return "", err
+	}
+	o.Secrets = []store.Secret{{Value: secret}}
+	o.CreatedAt, o.UpdatedAt = now, now
+	if err := st.CreateOutlet(ctx, o); err != nil {
+		return "", fmt.Errorf("create outlet %s: %w", o.ID, err)
+	}
+	audit(ctx, st, o.ID, "outlet_add", actor, now, policyDetail(&o))
+	return secret, nil
+}
+
+// Update stores changed settings of an existing outlet (secrets untouched).
+func Update(ctx context.Context, st store.Store, o store.Outlet, actor string, now time.Time) error {
+	if err := Validate(&o); err != nil {
+		return err
+	}
+	cur, err := st.GetOutlet(ctx, o.ID)
+	if err != nil {
+		return fmt.Errorf("update outlet %s: %w", o.ID, err)
+	}
+	o.Secrets, o.CreatedAt, o.UpdatedAt = cur.Secrets, cur.CreatedAt, now
+	if err := st.UpdateOutlet(ctx, o); err != nil {
+		return fmt.Errorf("update outlet %s: %w", o.ID, err)
+	}
+	audit(ctx, st, o.ID, "outlet_update", actor, now, policyDetail(&o))
+	return nil
+}
+
+// RotateSecret gives the outlet a new secret; the current one keeps working
+// for grace. Secrets that have already expired are dropped.
+func RotateSecret(ctx context.Context, st store.Store, id, actor string, now time.Time, grace time.Duration) (string, error) {
+	o, err := st.GetOutlet(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("rotate secret of %s: %w", id, err)
+	}
+	secret, err := webhook.NewSecret()
+	if err != nil {
+		return "", err
+	}
+	until := now.Add(grace)
+	keep := []store.Secret{{Value: secret}}
+	for i, s := range o.Secrets {
+		if i == 0 && s.ExpiresAt == nil {
+			s.ExpiresAt = &until
+		}
+		if s.ExpiresAt != nil && s.ExpiresAt.After(now) {
+			keep = append(keep, s)
+		}
+	}
+	o.Secrets, o.UpdatedAt = keep, now
+	if err := st.UpdateOutlet(ctx, o); err != nil {
+		return "", fmt.Errorf("rotate secret of %s: %w", id, err)
+	}
+	audit(ctx, st, id, "secret_rotate", actor, now, map[string]any{"previous_valid_until": until})
+	return secret, nil
+}
+
+// Remove deletes an outlet and everything recorded for it.
+func Remove(ctx context.Context, st store.Store, id string) error {
+	if err := st.DeleteOutlet(ctx, id); err != nil {
+		return fmt.Errorf("remove outlet %s: %w", id, err)
+	}
+	return nil
+}
+
+// Public is an outlet without its secrets, for display.
+func Public(o store.Outlet) map[string]any {
+	cats := map[string]policy.Tone{}
+	for k, v := range o.CategoryTones {
+		cats[k] = v
+	}
+	m := map[string]any{
+		"id": o.ID, "name": o.Name, "window_days": o.WindowDays, "timezone": o.Timezone,
+		"limit": o.Rules.Limit.Percent(), "warn_at": o.Rules.WarnAt.Percent(),
+		"min_sample": o.Rules.MinSample, "sensational_action": o.Rules.SensationalAction,
+		"mode": o.Rules.Mode, "category_tones": cats, "callback_url": o.CallbackURL,
+		"allow_private_callback": o.AllowPrivateCallback, "secrets": len(o.Secrets),
+		"created_at": o.CreatedAt, "updated_at": o.UpdatedAt,
+	}
+	return m
+}
+
+func policyDetail(o *store.Outlet) map[string]any {
+	d := Public(*o)
+	delete(d, "secrets")
+	return d
+}
+
+func audit(ctx context.Context, st store.Store, outlet, typ, actor string, now time.Time, detail any) {
+	raw, _ := json.Marshal(detail)
+	if err := st.AppendAudit(ctx, store.AuditEntry{Outlet: outlet, At: now, Type: typ, Actor: actor, Detail: raw}); err != nil {
+		// The change itself is made; say loudly that its record is missing.
+		slog.ErrorContext(ctx, "audit record not written", "outlet", outlet, "type", typ, "err", err)
+	}
+}

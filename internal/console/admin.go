@@ -1,0 +1,545 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"gatekeeper/internal/admin"
+	"gatekeeper/internal/store"
+	"gatekeeper/policy"
+)
+
+type adminOutletsData struct {
+	Outlets []store.Outlet
+	Form    outletForm
+	Error   string
+}
+
+// categoryRow is one line of an outlet's category → tone map as typed.
+type categoryRow struct {
+	Name, Tone string
+}
+
+// blankCategoryRows is how many empty category lines a form offers.
+const blankCategoryRows = 3
+
+// outletForm is the outlet form's fields as typed, and the message for
+// each field that was refused (in the page's language).
+type outletForm struct {
+	ID, Name, Timezone, Limit, WarnAt, WindowDays, MinSample, CallbackURL string
+	Sensational, Mode                                                     string
+	AllowPrivate                                                          bool
+	Categories                                                            []categoryRow
+	// Errors maps a field name (or "cat.N" for category line N) to what is
+	// wrong with it.
+	Errors map[string]string
+}
+
+// Err is the message for a field, "" when it is fine.
+func (f outletForm) Err(field string) string { return f.Errors[field] }
+
+// CatErr is the message for category line i.
+func (f outletForm) CatErr(i int) string { return f.Errors["cat."+strconv.Itoa(i)] }
+
+// percentField shows basis points as typed in lang: "15,5" in Vietnamese.
+func percentField(lang string, bp policy.BasisPoints) string {
+	s := strings.TrimSuffix(strings.TrimRight(bp.Percent(), "0"), ".")
+	if lang != langEN {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+func formOf(lang string, o store.Outlet) outletForm {
+	f := outletForm{ID: o.ID, Name: o.Name, Timezone: o.Timezone, Limit: percentField(lang, o.Rules.Limit),
+		WarnAt: percentField(lang, o.Rules.WarnAt), WindowDays: strconv.Itoa(o.WindowDays),
+		MinSample: strconv.FormatInt(o.Rules.MinSample, 10), CallbackURL: o.CallbackURL, AllowPrivate: o.AllowPrivateCallback,
+		Sensational: string(o.Rules.SensationalAction), Mode: string(o.Rules.Mode)}
+	keys := make([]string, 0, len(o.CategoryTones))
+	for k := range o.CategoryTones {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		f.Categories = append(f.Categories, categoryRow{Name: k, Tone: string(o.CategoryTones[k])})
+	}
+	return f.withBlankRows()
+}
+
+// withBlankRows appends empty category lines to fill in.
+func (f outletForm) withBlankRows() outletForm {
+	for range blankCategoryRows {
+		f.Categories = append(f.Categories, categoryRow{})
+	}
+	return f
+}
+
+// maxCategoryRows bounds the category lines one form may send.
+const maxCategoryRows = 500
+
+func readOutletForm(g *gin.Context) outletForm {
+	f := outletForm{
+		ID: strings.TrimSpace(g.PostForm("id")), Name: strings.TrimSpace(g.PostForm("name")),
+		Timezone: strings.TrimSpace(g.PostForm("timezone")), Limit: strings.TrimSpace(g.PostForm("limit")),
+		WarnAt: strings.TrimSpace(g.PostForm("warn_at")), WindowDays: strings.TrimSpace(g.PostForm("window_days")),
+		MinSample: strings.TrimSpace(g.PostForm("min_sample")), CallbackURL: strings.TrimSpace(g.PostForm("callback_url")),
+		Sensational: strings.TrimSpace(g.PostForm("sensational")), Mode: strings.TrimSpace(g.PostForm("mode")),
+		AllowPrivate: g.PostForm("allow_private") == "on",
+	}
+	names, tones := g.PostFormArray("cat_name"), g.PostFormArray("cat_tone")
+	for i := 0; i < len(names) || i < len(tones); i++ {
+		var r categoryRow
+		if i < len(names) {
+			r.Name = strings.Join(strings.Fields(names[i]), " ")
+		}
+		if i < len(tones) {
+			r.Tone = strings.TrimSpace(tones[i])
+		}
+		f.Categories = append(f.Categories, r)
+	}
+	return f
+}
+
+// parsePercent reads "15", "15.5", "15,25" as basis points, exactly (a
+// decimal comma, as Vietnamese writes it, is accepted).
+func parsePercent(s string) (policy.BasisPoints, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
+	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") {
+		return 0, errors.New("percent")
+	}
+	return admin.ParsePercent(s)
+}
+
+// maxCategoryLen bounds a category name, in characters.
+const maxCategoryLen = 100
+
+// apply checks every field and, when all are fine, sets them on o (which
+// admin.Validate then checks again as a whole). It fills f.Errors with one
+// message per refused field and reports whether there were none.
+func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
+	e := map[string]string{}
+	f.Errors = e
+	if checkID && admin.ValidID(f.ID) != nil {
+		e["id"] = tr(lang, "fe.id")
+	}
+	if f.Name == "" || utf8.RuneCountInString(f.Name) > 200 {
+		e["name"] = tr(lang, "fe.name")
+	}
+	if f.Timezone == "" {
+		f.Timezone = "Asia/Ho_Chi_Minh"
+	}
+	if _, err := time.LoadLocation(f.Timezone); err != nil || strings.HasPrefix(f.Timezone, "/") || strings.Contains(f.Timezone, "..") {
+		e["timezone"] = tr(lang, "fe.timezone")
+	}
+	limit, err := parsePercent(f.Limit)
+	if err != nil {
+		e["limit"] = tr(lang, "fe.percent")
+	}
+	warnAt, err := parsePercent(f.WarnAt)
+	switch {
+	case err != nil:
+		e["warn_at"] = tr(lang, "fe.percent")
+	case e["limit"] == "" && warnAt > limit:
+		e["warn_at"] = tr(lang, "fe.warnabove")
+	}
+	days, err := strconv.Atoi(f.WindowDays)
+	if err != nil || days < 1 || days > 365 {
+		e["window_days"] = tr(lang, "fe.window")
+	}
+	if f.MinSample == "" {
+		f.MinSample = "0"
+	}
+	minSample, err := strconv.ParseInt(f.MinSample, 10, 64)
+	if err != nil || minSample < 0 || minSample > 1_000_000 {
+		e["min_sample"] = tr(lang, "fe.minsample")
+	}
+	if f.Sensational == "" {
+		f.Sensational = string(policy.Warn)
+	}
+	if f.Sensational != string(policy.Warn) && f.Sensational != string(policy.Hold) {
+		e["sensational"] = tr(lang, "fe.sensational")
+	}
+	if f.Mode == "" {
+		f.Mode = string(policy.Enforce)
+	}
+	if f.Mode != string(policy.Enforce) && f.Mode != string(policy.Shadow) {
+		e["mode"] = tr(lang, "fe.mode")
+	}
+	if f.CallbackURL != "" {
+		u, err := url.Parse(f.CallbackURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(f.CallbackURL) > 2000 {
+			e["callback_url"] = tr(lang, "fe.callback")
+		}
+	}
+	cats := map[string]policy.Tone{}
+	if len(f.Categories) > maxCategoryRows {
+		f.Categories = f.Categories[:maxCategoryRows]
+		e["categories"] = tr(lang, "fe.cat.many", maxCategoryRows)
+	}
+	firstLine := map[string]int{}
+	for i, r := range f.Categories {
+		if r.Name == "" && r.Tone == "" {
+			continue
+		}
+		k := policy.CategoryKey(r.Name)
+		tone, okTone := policy.ParseTone(r.Tone)
+		switch {
+		case k == "":
+			e["cat."+strconv.Itoa(i)] = tr(lang, "fe.cat.name")
+		case utf8.RuneCountInString(k) > maxCategoryLen:
+			e["cat."+strconv.Itoa(i)] = tr(lang, "fe.cat.long", maxCategoryLen)
+		case !okTone:
+			e["cat."+strconv.Itoa(i)] = tr(lang, "fe.cat.tone")
+		default:
+			if j, dup := firstLine[k]; dup {
+				e["cat."+strconv.Itoa(i)] = tr(lang, "fe.cat.dup", j+1)
+				continue
+			}
+			firstLine[k] = i
+			cats[k] = tone
+		}
+	}
+	if len(e) > 0 {
+		return false
+	}
+	o.Name, o.Timezone, o.WindowDays = f.Name, f.Timezone, days
+	o.Rules.Limit, o.Rules.WarnAt, o.Rules.MinSample = limit, warnAt, minSample
+	o.Rules.SensationalAction, o.Rules.Mode = policy.Verdict(f.Sensational), policy.Mode(f.Mode)
+	o.CallbackURL, o.AllowPrivateCallback = f.CallbackURL, f.AllowPrivate
+	o.CategoryTones = cats
+	if err := admin.Validate(o); err != nil {
+		// A rule the fields above do not cover: say it as it is.
+		e["_"] = tr(lang, "err.input", err.Error())
+		return false
+	}
+	return true
+}
+
+// summary is the message above a refused form.
+func (f outletForm) summary(lang string) string {
+	if m := f.Errors["_"]; m != "" {
+		return m
+	}
+	return tr(lang, "fe.summary", len(f.Errors))
+}
+
+func (c *Console) adminOutletsPage(g *gin.Context) {
+	c.showOutlets(g, http.StatusOK, newOutletForm(langOf(g)), "")
+}
+
+func newOutletForm(lang string) outletForm {
+	o := store.Outlet{Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
+	return formOf(lang, o)
+}
+
+func (c *Console) showOutlets(g *gin.Context, status int, f outletForm, errMsg string) {
+	all, err := c.st.ListOutlets(ctx(g))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	slices.SortFunc(all, func(a, b store.Outlet) int { return strings.Compare(a.ID, b.ID) })
+	c.render(g, status, "admin_outlets", "admin.outlets", adminOutletsData{Outlets: all, Form: f, Error: errMsg})
+}
+
+type secretData struct {
+	Outlet  store.Outlet
+	Secret  string
+	GraceTo *time.Time
+	Loc     *time.Location
+}
+
+func (c *Console) adminCreateOutlet(g *gin.Context) {
+	f := readOutletForm(g)
+	lang := langOf(g)
+	o := admin.NewOutlet(f.ID, f.Name)
+	if !f.apply(lang, &o, true) {
+		c.showOutlets(g, http.StatusBadRequest, f.withBlankRows(), f.summary(lang))
+		return
+	}
+	secret, err := admin.Create(ctx(g), c.st, o, userOf(g).Username, c.now())
+	if err != nil {
+		if errors.Is(err, store.ErrExists) {
+			f.Errors = map[string]string{"id": tr(lang, "admin.exists")}
+			c.showOutlets(g, http.StatusConflict, f.withBlankRows(), tr(lang, "fe.summary", 1))
+			return
+		}
+		c.storeErr(g, err)
+		return
+	}
+	o, err = c.st.GetOutlet(ctx(g), o.ID)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	// The secret is shown this once; it is kept nowhere but the outlet.
+	c.render(g, http.StatusOK, "secret", "admin.outlets", secretData{Outlet: o, Secret: secret, Loc: o.Location()})
+}
+
+type adminOutletData struct {
+	Outlet store.Outlet
+	Loc    *time.Location
+	Form   outletForm
+	Error  string
+	Grace  string // how long a rotated-out secret keeps working
+}
+
+func (c *Console) adminOutletPage(g *gin.Context) {
+	o, err := c.st.GetOutlet(ctx(g), g.Param("outlet"))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	c.render(g, http.StatusOK, "admin_outlet", "admin.outlets", adminOutletData{Outlet: o, Loc: o.Location(), Form: formOf(langOf(g), o), Grace: fmtDuration(langOf(g), c.cfg.SecretGrace)})
+}
+
+// adminUpdateOutlet saves an outlet's whole policy through admin.Update,
+// which writes the outlet_update audit entry. Its secrets are untouched.
+func (c *Console) adminUpdateOutlet(g *gin.Context) {
+	o, err := c.st.GetOutlet(ctx(g), g.Param("outlet"))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	lang := langOf(g)
+	shown := o
+	f := readOutletForm(g)
+	f.ID = o.ID
+	if !f.apply(lang, &o, false) {
+		c.render(g, http.StatusBadRequest, "admin_outlet", "admin.outlets",
+			adminOutletData{Outlet: shown, Loc: shown.Location(), Form: f.withBlankRows(), Error: f.summary(lang),
+				Grace: fmtDuration(lang, c.cfg.SecretGrace)})
+		return
+	}
+	if err := admin.Update(ctx(g), c.st, o, userOf(g).Username, c.now()); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	c.log.Info("console: outlet updated", "outlet", o.ID, "by", userOf(g).Username)
+	g.Redirect(http.StatusSeeOther, "/console/admin/outlets/"+url.PathEscape(o.ID)+"?ok=saved")
+}
+
+// adminRotateSecret makes a new current secret; the previous one keeps
+// verifying for SecretGrace so the CMS can be updated without downtime.
+func (c *Console) adminRotateSecret(g *gin.Context) {
+	now := c.now()
+	secret, err := admin.RotateSecret(ctx(g), c.st, g.Param("outlet"), userOf(g).Username, now, c.cfg.SecretGrace)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	o, err := c.st.GetOutlet(ctx(g), g.Param("outlet"))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	d := secretData{Outlet: o, Secret: secret, Loc: o.Location()}
+	if len(o.Secrets) > 1 {
+		grace := now.Add(c.cfg.SecretGrace)
+		d.GraceTo = &grace
+	}
+	c.render(g, http.StatusOK, "secret", "admin.outlets", d)
+}
+
+type adminUsersData struct {
+	Users   []store.User
+	Outlets []store.Outlet
+	Roles   []store.Role
+	Error   string
+}
+
+func (c *Console) adminUsersPage(g *gin.Context) { c.showUsers(g, http.StatusOK, "") }
+
+func (c *Console) showUsers(g *gin.Context, status int, errMsg string) {
+	users, err := c.st.ListUsers(ctx(g))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	outlets, err := c.st.ListOutlets(ctx(g))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	slices.SortFunc(outlets, func(a, b store.Outlet) int { return strings.Compare(a.ID, b.ID) })
+	c.render(g, status, "admin_users", "admin.users", adminUsersData{Users: users, Outlets: outlets,
+		Roles: []store.Role{store.RoleManager, store.RoleAuditor, store.RoleAdmin}, Error: errMsg})
+}
+
+type passwordData struct {
+	Username string
+	Password string
+}
+
+// userForm reads role and outlets; only existing outlets are kept.
+func (c *Console) userForm(g *gin.Context) (store.Role, []string, error) {
+	r := store.Role(g.PostForm("role"))
+	if !r.Valid() {
+		return "", nil, errors.New("role")
+	}
+	var ids []string
+	if r == store.RoleManager {
+		for _, id := range g.PostFormArray("outlets") {
+			if _, err := c.st.GetOutlet(ctx(g), id); err == nil && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+	}
+	return r, ids, nil
+}
+
+func (c *Console) adminCreateUser(g *gin.Context) {
+	lang := langOf(g)
+	name, err := NormalizeUsername(g.PostForm("username"))
+	if err != nil {
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "username"))
+		return
+	}
+	role, outlets, err := c.userForm(g)
+	if err != nil {
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", err.Error()))
+		return
+	}
+	pw, shown := g.PostForm("password"), false
+	if pw == "" {
+		pw, shown = GeneratePassword(), true
+	} else if CheckPasswordPolicy(pw) != nil {
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen))
+		return
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	now := c.now()
+	u := store.User{Username: name, Role: role, Outlets: outlets, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	if err := c.st.CreateUser(ctx(g), u); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			c.showUsers(g, http.StatusConflict, tr(lang, "admin.exists"))
+			return
+		}
+		c.storeErr(g, err)
+		return
+	}
+	c.log.Info("console: user added", "username", name, "role", role, "by", userOf(g).Username)
+	c.auditAccount(g, outlets, "user_add", map[string]any{"username": name, "role": role, "outlets": outlets})
+	if shown {
+		c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: name, Password: pw})
+		return
+	}
+	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=saved")
+}
+
+// otherAdmins counts admins other than name.
+func (c *Console) otherAdmins(g *gin.Context, name string) (int, error) {
+	users, err := c.st.ListUsers(ctx(g))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range users {
+		if u.Role == store.RoleAdmin && u.Username != name {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (c *Console) adminUpdateUser(g *gin.Context) {
+	lang := langOf(g)
+	u, err := c.st.GetUser(ctx(g), g.Param("user"))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	role, outlets, err := c.userForm(g)
+	if err != nil {
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", err.Error()))
+		return
+	}
+	if u.Role == store.RoleAdmin && role != store.RoleAdmin {
+		if n, err := c.otherAdmins(g, u.Username); err != nil || n == 0 {
+			c.showUsers(g, http.StatusConflict, tr(lang, "admin.lastadmin"))
+			return
+		}
+	}
+	before, beforeOutlets := u.Role, u.Outlets
+	u.Role, u.Outlets, u.UpdatedAt = role, outlets, c.now()
+	if err := c.st.UpdateUser(ctx(g), u); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	touched := slices.Clone(beforeOutlets)
+	for _, o := range outlets {
+		if !slices.Contains(touched, o) {
+			touched = append(touched, o)
+		}
+	}
+	c.auditAccount(g, touched, "user_update", map[string]any{"username": u.Username, "role_before": before, "role": role,
+		"outlets_before": beforeOutlets, "outlets": outlets})
+	c.log.Info("console: user updated", "username", u.Username, "role", role, "outlets", outlets, "by", userOf(g).Username)
+	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=saved")
+}
+
+func (c *Console) adminResetPassword(g *gin.Context) {
+	u, err := c.st.GetUser(ctx(g), g.Param("user"))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	pw := GeneratePassword()
+	if u.PasswordHash, err = HashPassword(pw); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	u.UpdatedAt = c.now()
+	if err := c.st.UpdateUser(ctx(g), u); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	if err := c.st.DeleteUserSessions(ctx(g), u.Username); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	c.log.Info("console: password reset", "username", u.Username, "by", userOf(g).Username)
+	c.auditAccount(g, nil, "user_password_reset", map[string]any{"username": u.Username})
+	c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: u.Username, Password: pw})
+}
+
+func (c *Console) adminDeleteUser(g *gin.Context) {
+	lang := langOf(g)
+	u, err := c.st.GetUser(ctx(g), g.Param("user"))
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	if u.Username == userOf(g).Username {
+		c.showUsers(g, http.StatusConflict, tr(lang, "admin.self"))
+		return
+	}
+	if err := c.st.DeleteUser(ctx(g), u.Username); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	c.log.Info("console: user removed", "username", u.Username, "by", userOf(g).Username)
+	c.auditAccount(g, u.Outlets, "user_remove", map[string]any{"username": u.Username, "role": u.Role})
+	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=deleted")
+}
+
+// auditAccount records an account change made in the console, as auditAll
+// does for the CLI: in the accounts log and in each outlet's log it touches.
+func (c *Console) auditAccount(g *gin.Context, outlets []string, typ string, detail map[string]any) {
+	for _, o := range append([]string{AccountsLog}, outlets...) {
+		c.audit(g, o, store.AuditEntry{Type: typ, Detail: mustJSON(detail)})
+	}
+}

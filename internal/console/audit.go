@@ -1,0 +1,279 @@
+package console
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"gatekeeper/internal/store"
+)
+
+// decisionTypes are the audit entry types that are decisions on posts.
+var decisionTypes = map[string]bool{
+	"check": true, "hold": true, "approve": true, "reject": true, "relabel": true,
+	"withdraw": true, "sync": true, "break_glass": true, "approve_scheduled": true,
+}
+
+type auditRow struct {
+	store.AuditEntry
+	OutletName string
+	Loc        *time.Location
+	DetailText string
+}
+
+type auditData struct {
+	Outlets []store.Outlet
+	Outlet  string
+	Type    string
+	Post    string
+	From    string
+	To      string
+	Types   []string
+	Rows    []auditRow
+}
+
+// parseDay reads a day as people write it here, 27/11/2026 (or 27-11-2026,
+// 27.11.2026), or as a date input sends it, 2026-11-27, in loc.
+func parseDay(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2/1/2006", "2-1-2006", "2.1.2006", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("day %q: want dd/mm/yyyy", s)
+}
+
+// dateRange reads from/to (inclusive days in loc) as [since, until) for
+// store.AuditFilter. Missing bounds are open.
+func dateRange(from, to string, loc *time.Location) (since, until time.Time, err error) {
+	if from != "" {
+		t, err := parseDay(from, loc)
+		if err != nil {
+			return since, until, fmt.Errorf("from")
+		}
+		since = t
+	}
+	if to != "" {
+		t, err := parseDay(to, loc)
+		if err != nil {
+			return since, until, fmt.Errorf("to")
+		}
+		until = t.AddDate(0, 0, 1) // exclusive
+	}
+	return since, until, nil
+}
+
+// fileDay writes a typed day as yyyy-mm-dd for a file name (loc does not
+// matter: only the calendar day is kept).
+func fileDay(s string) string {
+	t, err := parseDay(s, time.UTC)
+	if err != nil {
+		return "x"
+	}
+	return t.Format("2006-01-02")
+}
+
+// auditEntries lists the entries of the chosen visible outlets, newest first.
+func (c *Console) auditEntries(g *gin.Context, outlets []store.Outlet, outlet string, f store.AuditFilter, from, to string) ([]auditRow, error) {
+	var rows []auditRow
+	for _, o := range outlets {
+		if outlet != "" && o.ID != outlet {
+			continue
+		}
+		since, until, err := dateRange(from, to, o.Location())
+		if err != nil {
+			return nil, err
+		}
+		f.Since, f.Until = since, until
+		es, err := c.st.ListAudit(ctx(g), o.ID, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			rows = append(rows, auditRow{AuditEntry: e, OutletName: o.Name, Loc: o.Location(), DetailText: compactDetail(e.Detail)})
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].At.After(rows[j].At) })
+	return rows, nil
+}
+
+func compactDetail(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, b) != nil {
+		return ""
+	}
+	s := buf.String()
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
+	}
+	return s
+}
+
+// accountsLogOutlet stands for the accounts log in the audit page's lists.
+func accountsLogOutlet(lang string) store.Outlet {
+	return store.Outlet{ID: AccountsLog, Name: tr(lang, "audit.accounts"), Timezone: "Asia/Ho_Chi_Minh"}
+}
+
+// seesAccounts: admins and auditors read the accounts log.
+func seesAccounts(u *store.User) bool {
+	return u.Role == store.RoleAdmin || u.Role == store.RoleAuditor
+}
+
+func (c *Console) auditPage(g *gin.Context) {
+	outlets, err := c.visibleOutlets(g)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	if seesAccounts(userOf(g)) {
+		outlets = append(outlets, accountsLogOutlet(langOf(g)))
+	}
+	d := auditData{Outlets: outlets, Outlet: g.Query("outlet"), Type: g.Query("type"), Post: strings.TrimSpace(g.Query("post")),
+		From: g.Query("from"), To: g.Query("to")}
+	if d.Outlet != "" && !canView(userOf(g), d.Outlet) {
+		c.errorPage(g, http.StatusForbidden, "err.forbidden")
+		return
+	}
+	for t := range decisionTypes {
+		d.Types = append(d.Types, t)
+	}
+	d.Types = append(d.Types, "outlet_add", "outlet_update", "secret_rotate", "callback_retry", "approve_unscheduled", "user_add", "user_remove",
+		"user_update", "user_password_reset", "password_change")
+	sort.Strings(d.Types)
+	rows, err := c.auditEntries(g, outlets, d.Outlet, store.AuditFilter{Type: d.Type, PostID: d.Post, Limit: 200}, d.From, d.To)
+	if err != nil {
+		if err.Error() == "from" || err.Error() == "to" {
+			c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter."+err.Error()))
+			return
+		}
+		c.storeErr(g, err)
+		return
+	}
+	if len(rows) > 200 {
+		rows = rows[:200]
+	}
+	d.Rows = rows
+	c.render(g, http.StatusOK, "audit", "audit.title", d)
+}
+
+type exportData struct {
+	Outlets []store.Outlet
+	From    string
+	To      string
+}
+
+func (c *Console) exportPage(g *gin.Context) {
+	outlets, err := c.visibleOutlets(g)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	now := c.now().In(defaultLoc)
+	c.render(g, http.StatusOK, "export", "export.title", exportData{Outlets: outlets,
+		From: now.AddDate(0, 0, -30).Format("02/01/2006"), To: now.Format("02/01/2006")})
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula: a cell
+// whose first character, or first after spaces, is = + - @ (or their
+// full-width forms), a tab, a carriage return or a line feed gets a leading
+// apostrophe, which spreadsheets show as text.
+func csvSafe(s string) string {
+	t := strings.TrimLeft(s, " \u00a0\u3000")
+	if t == "" {
+		return s
+	}
+	r, _ := utf8.DecodeRuneInString(t)
+	switch r {
+	case '=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠':
+		return "'" + s
+	}
+	return s
+}
+
+// exportCSV writes the decisions of a date range as CSV (UTF-8 with BOM).
+func (c *Console) exportCSV(g *gin.Context) {
+	outlets, err := c.visibleOutlets(g)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	outlet, from, to := g.Query("outlet"), g.Query("from"), g.Query("to")
+	if outlet != "" && !canView(userOf(g), outlet) {
+		c.errorPage(g, http.StatusForbidden, "err.forbidden")
+		return
+	}
+	if from == "" || to == "" {
+		c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter.from")+" / "+tr(langOf(g), "filter.to"))
+		return
+	}
+	rows, err := c.auditEntries(g, outlets, outlet, store.AuditFilter{Limit: c.cfg.ExportLimit}, from, to)
+	if err != nil {
+		if err.Error() == "from" || err.Error() == "to" {
+			c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter."+err.Error()))
+			return
+		}
+		c.storeErr(g, err)
+		return
+	}
+	lang := langOf(g)
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	head := []string{"thoi_gian", "thoi_gian_utc", "co_quan", "loai", "ma_bai", "ma_tin_giu", "quyet_dinh", "nguoi_thuc_hien", "ghi_chu", "chi_tiet"}
+	if lang == langEN {
+		head = []string{"time", "time_utc", "outlet", "type", "post_id", "hold_id", "decision", "actor", "note", "detail"}
+	}
+	_ = w.Write(head)
+	// Oldest first in a report.
+	for i := len(rows) - 1; i >= 0; i-- {
+		e := rows[i]
+		if !decisionTypes[e.Type] && e.Decision == "" {
+			continue
+		}
+		var det map[string]any
+		_ = json.Unmarshal(e.Detail, &det)
+		note, _ := det["note"].(string)
+		_ = w.Write([]string{
+			e.At.In(e.Loc).Format("02/01/2006 15:04:05"), e.At.UTC().Format(time.RFC3339),
+			csvSafe(e.Outlet), csvSafe(e.Type), csvSafe(e.PostID), csvSafe(e.HoldID), csvSafe(e.Decision),
+			csvSafe(e.Actor), csvSafe(note), csvSafe(compactDetailFull(e.Detail)),
+		})
+	}
+	w.Flush()
+	name := "gatekeeper-" + fileDay(from) + "-" + fileDay(to)
+	if outlet != "" {
+		name = "gatekeeper-" + outlet + "-" + fileDay(from) + "-" + fileDay(to)
+	}
+	g.Header("Content-Disposition", `attachment; filename="`+sanitizeFilename(name)+`.csv"`)
+	g.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+func compactDetailFull(b []byte) string {
+	var buf bytes.Buffer
+	if len(b) == 0 || json.Compact(&buf, b) != nil {
+		return ""
+	}
+	return buf.String()
+}
+
+func sanitizeFilename(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+}

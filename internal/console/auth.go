@@ -1,0 +1,437 @@
+package console
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gatekeeper/internal/store"
+)
+
+// Context keys.
+const (
+	keyUser    = "console.user"
+	keySession = "console.session"
+)
+
+// sessionCookie is the cookie's name: with the __Host- prefix when it is
+// Secure (browsers then refuse it from any other host or path).
+func (c *Console) sessionCookie(r *http.Request) (name string, secure bool) {
+	if c.cfg.SecureCookies || r.TLS != nil {
+		return "__Host-gk_session", true
+	}
+	return "gk_session", false
+}
+
+// sessionID is what the store keeps for a token: its SHA-256, so a copy of
+// the store cannot be replayed as cookies.
+func sessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// loadSession finds the signed-in user, if any, and extends an idle session.
+func (c *Console) loadSession(g *gin.Context) {
+	name, _ := c.sessionCookie(g.Request)
+	ck, err := g.Request.Cookie(name)
+	if err != nil || ck.Value == "" || len(ck.Value) > 128 {
+		g.Next()
+		return
+	}
+	now := c.now()
+	s, err := c.st.GetSession(ctx(g), sessionID(ck.Value), now)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			c.log.Error("console: session", "err", err)
+		}
+		g.Next()
+		return
+	}
+	u, err := c.st.GetUser(ctx(g), s.Username)
+	if err != nil {
+		g.Next()
+		return
+	}
+	// Slide the idle expiry (at most every minute, never past the TTL).
+	if want := minTime(s.Created.Add(c.cfg.SessionTTL), now.Add(c.cfg.SessionIdle)); want.Sub(s.Expires) > time.Minute {
+		s.Expires = want
+		if err := c.st.PutSession(ctx(g), s); err != nil {
+			c.log.Warn("console: extend session", "err", err)
+		}
+	}
+	g.Set(keyUser, &u)
+	g.Set(keySession, &s)
+	g.Next()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func userOf(g *gin.Context) *store.User {
+	if v, ok := g.Get(keyUser); ok {
+		return v.(*store.User)
+	}
+	return nil
+}
+
+func sessionOf(g *gin.Context) *store.Session {
+	if v, ok := g.Get(keySession); ok {
+		return v.(*store.Session)
+	}
+	return nil
+}
+
+// requireUser sends anyone not signed in to the login page.
+func (c *Console) requireUser(g *gin.Context) {
+	if userOf(g) == nil {
+		next := ""
+		if g.Request.Method == http.MethodGet {
+			next = g.Request.URL.RequestURI()
+		}
+		g.Redirect(http.StatusSeeOther, "/console/login"+queryNext(next))
+		g.Abort()
+		return
+	}
+	g.Next()
+}
+
+func queryNext(next string) string {
+	if next == "" || !safeNext(next) {
+		return ""
+	}
+	return "?next=" + url.QueryEscape(next)
+}
+
+// safeNext accepts only paths inside the console (no open redirect): no
+// scheme, host or user, no "//", backslash or control character, and a
+// path that stays under /console once dot segments are removed. The sign-in
+// and language routes are not destinations (no loops).
+func safeNext(next string) bool {
+	return consolePath(next) && !isAuthPath(next)
+}
+
+// safeLangNext is where the language switch may go back to: the sign-in
+// page as well.
+func safeLangNext(next string) bool {
+	return consolePath(next) && !strings.HasPrefix(cleanPath(next), "/console/lang/")
+}
+
+func consolePath(next string) bool {
+	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return false
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return false
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	p := cleanPath(next)
+	return p == "/console" || strings.HasPrefix(p, "/console/")
+}
+
+// cleanPath is next's decoded path without dot segments ("" when it does
+// not parse).
+func cleanPath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil {
+		return ""
+	}
+	return path.Clean(u.Path)
+}
+
+func isAuthPath(next string) bool {
+	p := cleanPath(next)
+	return p == "/console/login" || p == "/console/logout" || strings.HasPrefix(p, "/console/lang/")
+}
+
+// checkCSRF requires the session's token in every state-changing form, on
+// top of the cross-origin check.
+func (c *Console) checkCSRF(g *gin.Context) {
+	if g.Request.Method == http.MethodGet || g.Request.Method == http.MethodHead {
+		g.Next()
+		return
+	}
+	s := sessionOf(g)
+	tok := g.PostForm("csrf")
+	if s == nil || tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.CSRF)) != 1 {
+		c.errorPage(g, http.StatusForbidden, "err.csrf")
+		return
+	}
+	g.Next()
+}
+
+// canView: admins and auditors see every outlet, managers their own.
+func canView(u *store.User, outlet string) bool {
+	switch u.Role {
+	case store.RoleAdmin, store.RoleAuditor:
+		return true
+	case store.RoleManager:
+		return slices.Contains(u.Outlets, outlet)
+	}
+	return false
+}
+
+// canAct: admins act on every outlet, managers on their own, auditors never.
+func canAct(u *store.User, outlet string) bool {
+	switch u.Role {
+	case store.RoleAdmin:
+		return true
+	case store.RoleManager:
+		return slices.Contains(u.Outlets, outlet)
+	}
+	return false
+}
+
+func (c *Console) requireOutletView(g *gin.Context) {
+	if !canView(userOf(g), g.Param("outlet")) {
+		c.errorPage(g, http.StatusForbidden, "err.forbidden")
+		return
+	}
+	g.Next()
+}
+
+func (c *Console) requireOutletAct(g *gin.Context) {
+	if !canAct(userOf(g), g.Param("outlet")) {
+		c.errorPage(g, http.StatusForbidden, "err.forbidden")
+		return
+	}
+	g.Next()
+}
+
+func (c *Console) requireAdmin(g *gin.Context) {
+	if userOf(g).Role != store.RoleAdmin {
+		c.errorPage(g, http.StatusForbidden, "err.forbidden")
+		return
+	}
+	g.Next()
+}
+
+// home sends each role to its first page.
+func (c *Console) home(g *gin.Context) {
+	if userOf(g).Role == store.RoleManager {
+		g.Redirect(http.StatusSeeOther, "/console/holds")
+		return
+	}
+	g.Redirect(http.StatusSeeOther, "/console/overview")
+}
+
+type loginData struct {
+	Username string
+	Next     string
+	Error    string
+}
+
+func (c *Console) loginPage(g *gin.Context) {
+	if userOf(g) != nil {
+		g.Redirect(http.StatusSeeOther, "/console/")
+		return
+	}
+	next := g.Query("next")
+	if !safeNext(next) {
+		next = ""
+	}
+	c.render(g, http.StatusOK, "login", "login.title", loginData{Next: next})
+}
+
+// login checks a username and password. Wrong passwords are counted per
+// username and per address; past the limits, sign-ins are refused (429)
+// without checking the password until the window ends.
+func (c *Console) login(g *gin.Context) {
+	lang := langOf(g)
+	raw := g.PostForm("username")
+	pw := g.PostForm("password")
+	next := g.PostForm("next")
+	if !safeNext(next) {
+		next = ""
+	}
+	name := strings.ToLower(strings.TrimSpace(raw))
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	data := loginData{Username: raw, Next: next}
+	now := c.now()
+	userKey, addrKey := "user:"+name, "addr:"+g.ClientIP()
+
+	// Throttled?
+	for _, k := range []struct {
+		key   string
+		limit int64
+	}{{userKey, c.cfg.UserFailures}, {addrKey, c.cfg.AddrFailures}} {
+		n, reset, err := c.st.LoginFailures(ctx(g), k.key, now)
+		if err != nil {
+			c.log.Error("console: login failures", "err", err)
+			data.Error = tr(lang, "login.error")
+			c.render(g, http.StatusServiceUnavailable, "login", "login.title", data)
+			return
+		}
+		if n >= k.limit {
+			mins := int(reset.Sub(now).Minutes()) + 1
+			c.log.Warn("console: sign-in throttled", "key", k.key, "failures", n)
+			g.Header("Retry-After", itoa(int(reset.Sub(now).Seconds())+1))
+			data.Error = tr(lang, "login.throttled", mins)
+			c.render(g, http.StatusTooManyRequests, "login", "login.title", data)
+			return
+		}
+	}
+
+	u, err := c.st.GetUser(ctx(g), name)
+	ok := false
+	switch {
+	case err == nil:
+		ok = VerifyPassword(u.PasswordHash, pw)
+	case errors.Is(err, store.ErrNotFound):
+		VerifyPassword(dummyHash(), pw) // same time as a wrong password
+	default:
+		c.log.Error("console: login", "err", err)
+		data.Error = tr(lang, "login.error")
+		c.render(g, http.StatusServiceUnavailable, "login", "login.title", data)
+		return
+	}
+	if !ok {
+		for _, k := range []string{userKey, addrKey} {
+			if _, _, err := c.st.AddLoginFailure(ctx(g), k, now, c.cfg.FailureWindow); err != nil {
+				c.log.Error("console: count login failure", "err", err)
+			}
+		}
+		c.log.Info("console: sign-in failed", "username", name, "addr", g.ClientIP())
+		data.Error = tr(lang, "login.bad")
+		c.render(g, http.StatusUnauthorized, "login", "login.title", data)
+		return
+	}
+	_ = c.st.ResetLoginFailures(ctx(g), userKey)
+
+	// A new session on every sign-in (no fixation); end the old one.
+	if old := sessionOf(g); old != nil {
+		_ = c.st.DeleteSession(ctx(g), old.ID)
+	}
+	token := randomToken(32)
+	s := store.Session{
+		ID: sessionID(token), Username: u.Username, CSRF: randomToken(32),
+		Created: now, Expires: minTime(now.Add(c.cfg.SessionTTL), now.Add(c.cfg.SessionIdle)),
+	}
+	if err := c.st.PutSession(ctx(g), s); err != nil {
+		c.log.Error("console: create session", "err", err)
+		data.Error = tr(lang, "login.error")
+		c.render(g, http.StatusServiceUnavailable, "login", "login.title", data)
+		return
+	}
+	c.log.Info("console: signed in", "username", u.Username, "role", u.Role, "addr", g.ClientIP())
+	cname, secure := c.sessionCookie(g.Request)
+	http.SetCookie(g.Writer, &http.Cookie{
+		Name: cname, Value: token, Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(c.cfg.SessionTTL.Seconds()),
+	})
+	if next == "" {
+		next = "/console/"
+	}
+	g.Redirect(http.StatusSeeOther, next)
+}
+
+func (c *Console) logout(g *gin.Context) {
+	if s := sessionOf(g); s != nil {
+		_ = c.st.DeleteSession(ctx(g), s.ID)
+	}
+	cname, secure := c.sessionCookie(g.Request)
+	http.SetCookie(g.Writer, &http.Cookie{Name: cname, Value: "", Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	g.Redirect(http.StatusSeeOther, "/console/login")
+}
+
+// setLang remembers the language in a cookie and goes back.
+func (c *Console) setLang(g *gin.Context) {
+	lang := g.Param("lang")
+	if lang != langEN {
+		lang = langVI
+	}
+	_, secure := c.sessionCookie(g.Request)
+	http.SetCookie(g.Writer, &http.Cookie{Name: "gk_lang", Value: lang, Path: "/console", Secure: secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+	next := g.Query("next")
+	if !safeLangNext(next) {
+		next = "/console/"
+	}
+	g.Redirect(http.StatusSeeOther, next)
+}
+
+// langOf is the page language: the gk_lang cookie, else Vietnamese.
+func langOf(g *gin.Context) string {
+	if v, ok := g.Get("console.lang"); ok {
+		return v.(string)
+	}
+	lang := langVI
+	if ck, err := g.Request.Cookie("gk_lang"); err == nil && ck.Value == langEN {
+		lang = langEN
+	}
+	g.Set("console.lang", lang)
+	return lang
+}
+
+type accountData struct {
+	Error string
+}
+
+func (c *Console) accountPage(g *gin.Context) {
+	c.render(g, http.StatusOK, "account", "account.title", accountData{})
+}
+
+// changePassword lets a user change their own password; every other
+// session of theirs ends.
+func (c *Console) changePassword(g *gin.Context) {
+	u := userOf(g)
+	lang := langOf(g)
+	if !VerifyPassword(u.PasswordHash, g.PostForm("current")) {
+		c.render(g, http.StatusBadRequest, "account", "account.title", accountData{Error: tr(lang, "account.wrong")})
+		return
+	}
+	pw := g.PostForm("new")
+	if CheckPasswordPolicy(pw) != nil {
+		c.render(g, http.StatusBadRequest, "account", "account.title",
+			accountData{Error: tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen)})
+		return
+	}
+	h, err := HashPassword(pw)
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	u.PasswordHash, u.UpdatedAt = h, c.now()
+	if err := c.st.UpdateUser(ctx(g), *u); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	if err := c.st.DeleteUserSessions(ctx(g), u.Username); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	c.auditAccount(g, nil, "password_change", map[string]any{"username": u.Username})
+	// Keep this browser signed in with a fresh session.
+	s := sessionOf(g)
+	s.ID = ""
+	token := randomToken(32)
+	ns := store.Session{ID: sessionID(token), Username: u.Username, CSRF: randomToken(32), Created: s.Created, Expires: s.Expires}
+	if err := c.st.PutSession(ctx(g), ns); err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	cname, secure := c.sessionCookie(g.Request)
+	http.SetCookie(g.Writer, &http.Cookie{Name: cname, Value: token, Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(c.cfg.SessionTTL.Seconds())})
+	g.Redirect(http.StatusSeeOther, "/console/account?ok=password")
+}

@@ -1,0 +1,341 @@
+// Package gate carries out the webhook API's operations: it classifies a
+// post, applies the outlet's policy through the store's atomic check, and
+// shapes the answer the contract promises. It knows nothing of HTTP.
+package gate
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"gatekeeper/internal/messages"
+	"gatekeeper/internal/review"
+	"gatekeeper/internal/store"
+	"gatekeeper/policy"
+)
+
+// Observer is told about every decision (metrics); optional.
+type Observer interface {
+	// ObserveDecision counts a verdict ("allow", "warn", "hold" or
+	// "unavailable") made live, as a dry run or as a replay.
+	ObserveDecision(verdict, mode string)
+	// SetOutletCounts reports an outlet's window after a recorded decision.
+	SetOutletCounts(outlet string, c policy.Counts)
+}
+
+// Modes of ObserveDecision.
+const (
+	ModeLive   = "live"
+	ModeDryRun = "dry_run"
+	ModeReplay = "replay"
+)
+
+// Service runs the API's operations.
+type Service struct {
+	Store        store.Store
+	Classifier   policy.Classifier
+	Review       *review.Service
+	Now          func() time.Time
+	StoreTimeout time.Duration // deadline of each store call
+	PublicURL    string        // base of review links; "" leaves them relative
+	Log          *slog.Logger
+	Observer     Observer
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.StoreTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, s.StoreTimeout)
+}
+
+// Unavailable reports whether err means the store could not be reached in time.
+func Unavailable(err error) bool {
+	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Post is a post as the CMS sends it.
+type Post struct {
+	ID           string     `json:"id"`
+	Title        string     `json:"title"`
+	Excerpt      string     `json:"excerpt,omitempty"`
+	Content      string     `json:"content,omitempty"`
+	URL          string     `json:"url,omitempty"`
+	Categories   []string   `json:"categories,omitempty"`
+	Tags         []string   `json:"tags,omitempty"`
+	Author       string     `json:"author,omitempty"`
+	Language     string     `json:"language,omitempty"`
+	DeclaredTone string     `json:"declared_tone,omitempty"`
+	PublishedAt  *time.Time `json:"published_at,omitempty"`
+}
+
+// Snapshot is kept with a check's answer and with its hold: enough to render
+// the same answer again and to show the post to a reviewer.
+type Snapshot struct {
+	Post           Post                  `json:"post"`
+	Classification policy.Classification `json:"classification"`
+	Notes          []string              `json:"notes,omitempty"`
+	Rules          policy.Rules          `json:"rules"`
+	Subject        policy.Subject        `json:"subject"`
+	WindowDays     int                   `json:"window_days"`
+	DryRun         bool                  `json:"dry_run,omitempty"`
+}
+
+// Reason is one line of why.
+type Reason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Share is the window's counts around a decision.
+type Share struct {
+	WindowDays int     `json:"window_days"`
+	Published  int64   `json:"published"`
+	Negative   int64   `json:"negative"`
+	Before     float64 `json:"before"`
+	After      float64 `json:"after"`
+	Limit      float64 `json:"limit"`
+	WarnAt     float64 `json:"warn_at"`
+}
+
+// HoldRef is the hold part of an answer.
+type HoldRef struct {
+	ID             string  `json:"id,omitempty"`
+	ReviewURL      string  `json:"review_url,omitempty"`
+	EarliestSafeAt *string `json:"earliest_safe_at"`
+}
+
+// Answer is the answer to a check, as the contract describes it.
+type Answer struct {
+	Decision    policy.Verdict           `json:"decision"`
+	Counted     bool                     `json:"counted"`
+	PostID      string                   `json:"post_id"`
+	Tone        policy.ToneResult        `json:"tone"`
+	Sensational policy.SensationalResult `json:"sensational"`
+	Share       Share                    `json:"share"`
+	Headroom    policy.Headroom          `json:"headroom"`
+	Reasons     []Reason                 `json:"reasons"`
+	Hold        *HoldRef                 `json:"hold,omitempty"`
+	Mode        policy.Mode              `json:"mode"`
+	Would       policy.Verdict           `json:"would,omitempty"` // shadow mode: what enforcing would answer
+	DryRun      bool                     `json:"dry_run,omitempty"`
+	Replayed    bool                     `json:"replayed,omitempty"`
+
+	args messages.ReasonArgs
+}
+
+// Localize fills the reasons' messages in lang.
+func (a *Answer) Localize(lang messages.Lang) {
+	for i := range a.Reasons {
+		a.Reasons[i].Message = messages.Reason(lang, a.Reasons[i].Code, a.args)
+	}
+}
+
+// Subject classifies p for outlet o: the tone after the declared tone and
+// the category map are combined, and whether the headline is sensational.
+func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []string, policy.Subject) {
+	cls := s.Classifier.Classify(policy.Text{
+		Title: p.Title, Excerpt: p.Excerpt, Content: p.Content,
+		Categories: p.Categories, Language: p.Language,
+	})
+	var cats []policy.Tone
+	for _, c := range p.Categories {
+		if t, ok := o.CategoryTones[policy.CategoryKey(c)]; ok {
+			cats = append(cats, t)
+		}
+	}
+	declared, _ := policy.ParseTone(p.DeclaredTone)
+	a := policy.Assess(cls.Tone, declared, cats)
+	cls.Tone = a.Tone
+	if cls.Sensational.Evidence == nil {
+		cls.Sensational.Evidence = []policy.Evidence{}
+	}
+	subj := policy.Subject{
+		Negative:    a.Tone.Label == policy.Negative,
+		Borderline:  a.Tone.Borderline,
+		Sensational: cls.Sensational.Flagged,
+	}
+	return cls, a.Notes, subj
+}
+
+// Check decides on post p for outlet o. webhookID makes it idempotent.
+func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun bool, webhookID string) (*Answer, error) {
+	cls, notes, subj := s.Subject(o, &p)
+	snap := Snapshot{
+		Post: p, Classification: cls, Notes: notes,
+		Rules: o.Rules, Subject: subj, WindowDays: o.WindowDays, DryRun: dryRun,
+	}
+	now := s.now()
+	if p.PublishedAt != nil && !p.PublishedAt.After(now.Add(-o.Window())) {
+		// An edit of a post that went live before the window: it does not
+		// weigh on the share, whatever the ledger remembers of it.
+		return s.outsideWindow(ctx, o, snap, now)
+	}
+	plan := policy.MakePlan(o.Rules, subj)
+	// The store keeps Snapshot with the answer for replays: everything the
+	// answer is rendered from, but of the post only its id. The post's full
+	// text is for a reviewer: it goes with a hold (HoldSnapshot), so it is
+	// sent only when the plan can hold.
+	compact := snap
+	compact.Post = Post{ID: p.ID}
+	raw, err := json.Marshal(compact)
+	if err != nil {
+		return nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	var full []byte
+	if canHold(&plan) {
+		if full, err = json.Marshal(snap); err != nil {
+			return nil, fmt.Errorf("encode snapshot: %w", err)
+		}
+	}
+	in := store.CheckInput{
+		Outlet: o.ID, PostID: p.ID, Now: now, Window: o.Window(),
+		Day: store.DayKey(now, o.Location()), Rules: o.Rules, Subject: subj,
+		Plan: plan, DryRun: dryRun, HoldID: NewHoldID(),
+		Snapshot: raw, HoldSnapshot: full, Actor: p.Author,
+	}
+	if !dryRun {
+		in.WebhookID = webhookID
+	}
+	mode := ModeLive
+	if dryRun {
+		mode = ModeDryRun
+	}
+	sctx, cancel := s.storeCtx(ctx)
+	defer cancel()
+	res, err := s.Store.Check(sctx, in)
+	if err != nil {
+		if s.Observer != nil && Unavailable(err) {
+			s.Observer.ObserveDecision("unavailable", mode)
+		}
+		return nil, fmt.Errorf("check post %s of %s: %w", p.ID, o.ID, err)
+	}
+	if res.Replayed {
+		var stored Snapshot
+		if err := json.Unmarshal(res.Snapshot, &stored); err != nil {
+			return nil, fmt.Errorf("decode stored answer of webhook %s: %w", webhookID, err)
+		}
+		snap = stored
+		// The stored answer was decided under the rules of its time.
+		plan = policy.MakePlan(snap.Rules, snap.Subject)
+	}
+	ans := s.answer(o, snap, &plan, res)
+	if s.Observer != nil {
+		if res.Replayed {
+			mode = ModeReplay
+		}
+		s.Observer.ObserveDecision(string(ans.Decision), mode)
+		if mode == ModeLive {
+			s.Observer.SetOutletCounts(o.ID, res.After)
+		}
+	}
+	return ans, nil
+}
+
+// canHold reports whether any situation of the plan is a hold.
+func canHold(plan *policy.Plan) bool {
+	for _, o := range plan {
+		if o.Verdict == policy.Hold {
+			return true
+		}
+	}
+	return false
+}
+
+// answer renders the decision: plan must be policy.MakePlan(snap.Rules, snap.Subject).
+func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res store.CheckResult) *Answer {
+	out := plan[res.Situation.Index()]
+	neg := int64(0)
+	if snap.Subject.Negative {
+		neg = 1
+	}
+	b := res.Before
+	afterBP := int64(policy.RoundedShare(b.Negative+neg, b.Published+1))
+	a := &Answer{
+		Decision:    out.Verdict,
+		Counted:     out.Counted && !snap.DryRun,
+		PostID:      snap.Post.ID,
+		Tone:        snap.Classification.Tone,
+		Sensational: snap.Classification.Sensational,
+		Share: Share{
+			WindowDays: snap.WindowDays, Published: b.Published, Negative: b.Negative,
+			Before: policy.Ratio(b.Negative, b.Published), After: policy.Ratio(b.Negative+neg, b.Published+1),
+			Limit: snap.Rules.Limit.Fraction(), WarnAt: snap.Rules.WarnAt.Fraction(),
+		},
+		Headroom: policy.HeadroomOf(snap.Rules, res.After),
+		Mode:     snap.Rules.Mode,
+		DryRun:   snap.DryRun,
+		Replayed: res.Replayed,
+		args: messages.ReasonArgs{
+			After: afterBP, WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
+			Published: b.Published, MinSample: snap.Rules.MinSample,
+		},
+	}
+	if a.Tone.Evidence == nil {
+		a.Tone.Evidence = []policy.Evidence{}
+	}
+	if snap.Rules.Mode == policy.Shadow {
+		a.Would = out.Would
+	}
+	for _, c := range out.Reasons {
+		a.Reasons = append(a.Reasons, Reason{Code: c})
+	}
+	for _, c := range snap.Notes {
+		a.Reasons = append(a.Reasons, Reason{Code: c})
+	}
+	if out.Verdict == policy.Hold {
+		h := &HoldRef{ID: res.HoldID}
+		if res.HoldID != "" {
+			h.ReviewURL = s.ReviewURL(o.ID, res.HoldID)
+		}
+		if !res.EarliestSafe.IsZero() {
+			t := res.EarliestSafe.In(o.Location()).Format(time.RFC3339)
+			h.EarliestSafeAt = &t
+		}
+		a.Hold = h
+	}
+	return a
+}
+
+func (s *Service) outsideWindow(ctx context.Context, o *store.Outlet, snap Snapshot, now time.Time) (*Answer, error) {
+	sctx, cancel := s.storeCtx(ctx)
+	defer cancel()
+	c, err := s.Store.Window(sctx, o.ID, now, o.Window())
+	if err != nil {
+		return nil, fmt.Errorf("window of %s: %w", o.ID, err)
+	}
+	sit := policy.SituationAt(snap.Rules, policy.CountedOutsideWindow, c)
+	plan := policy.MakePlan(snap.Rules, snap.Subject)
+	ans := s.answer(o, snap, &plan, store.CheckResult{Situation: sit, Before: c, After: c})
+	ans.Counted = false
+	if ans.Decision == policy.Hold {
+		// Only a sensational headline can hold here, and the post is already
+		// live outside the window: nothing to hold for review, so warn.
+		ans.Decision, ans.Hold = policy.Warn, nil
+	}
+	return ans, nil
+}
+
+// ReviewURL is where a manager reviews a hold in the console.
+func (s *Service) ReviewURL(outlet, holdID string) string {
+	return s.PublicURL + "/console/outlets/" + url.PathEscape(outlet) + "/holds/" + url.PathEscape(holdID)
+}
+
+// NewHoldID returns a fresh hold id: "h_" + 20 hex digits, time-ordered.
+func NewHoldID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("h_%010x%x", time.Now().UnixMilli()&0xffffffffff, b)
+}

@@ -1,0 +1,215 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gatekeeper/internal/store"
+	"gatekeeper/policy"
+)
+
+// WithdrawAnswer is the answer to a withdrawal.
+type WithdrawAnswer struct {
+	PostID        string            `json:"post_id"`
+	Withdrawn     bool              `json:"withdrawn"`
+	Previous      store.LedgerState `json:"previous_state"`
+	HoldCancelled string            `json:"hold_cancelled,omitempty"`
+}
+
+// Withdraw takes a post out of the counts (unpublished, trashed, deleted).
+func (s *Service) Withdraw(ctx context.Context, o *store.Outlet, postID, actor string) (*WithdrawAnswer, error) {
+	sctx, cancel := s.storeCtx(ctx)
+	defer cancel()
+	r, err := s.Store.Withdraw(sctx, o.ID, postID, s.now(), o.Window(), actor)
+	if err != nil {
+		return nil, fmt.Errorf("withdraw post %s of %s: %w", postID, o.ID, err)
+	}
+	return &WithdrawAnswer{PostID: postID, Withdrawn: r.Withdrawn, Previous: r.Previous, HoldCancelled: r.HoldCancelled}, nil
+}
+
+// SyncAnswer is the answer to a sync.
+type SyncAnswer struct {
+	store.SyncResult
+	Share ShareAnswer `json:"share"`
+}
+
+// Sync counts the posts the CMS says are published (classified as a check
+// would classify them) and, when complete, withdraws counted posts it did
+// not list.
+func (s *Service) Sync(ctx context.Context, o *store.Outlet, posts []Post, complete bool, actor string) (*SyncAnswer, error) {
+	loc := o.Location()
+	in := store.SyncInput{Outlet: o.ID, Now: s.now(), Window: o.Window(), Complete: complete, Actor: actor}
+	for i := range posts {
+		p := &posts[i]
+		_, _, subj := s.Subject(o, p)
+		in.Posts = append(in.Posts, store.SyncPost{
+			ID: p.ID, Negative: subj.Negative, PublishedAt: *p.PublishedAt, Day: store.DayKey(*p.PublishedAt, loc),
+		})
+	}
+	// A sync runs in batches of a few hundred posts, each bounded by the
+	// store's own timeouts; the whole call gets a deadline to match its size.
+	deadline := max(5*time.Second, s.StoreTimeout*time.Duration(1+len(posts)/256))
+	sctx, cancel := context.WithTimeout(ctx, min(deadline, time.Minute))
+	defer cancel()
+	r, err := s.Store.Sync(sctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("sync %d posts of %s: %w", len(posts), o.ID, err)
+	}
+	nonNil := func(v []string) []string {
+		if v == nil {
+			return []string{}
+		}
+		return v
+	}
+	r.Added, r.Withdrawn, r.Unchanged, r.Outside = nonNil(r.Added), nonNil(r.Withdrawn), nonNil(r.Unchanged), nonNil(r.Outside)
+	share, err := s.Share(ctx, o, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &SyncAnswer{SyncResult: r, Share: *share}, nil
+}
+
+// ShareAnswer is an outlet's window now.
+type ShareAnswer struct {
+	Outlet     string           `json:"outlet"`
+	WindowDays int              `json:"window_days"`
+	Published  int64            `json:"published"`
+	Negative   int64            `json:"negative"`
+	Share      float64          `json:"share"`
+	Limit      float64          `json:"limit"`
+	WarnAt     float64          `json:"warn_at"`
+	Headroom   policy.Headroom  `json:"headroom"`
+	Mode       policy.Mode      `json:"mode"`
+	Timezone   string           `json:"timezone"`
+	At         string           `json:"at"`
+	Daily      []store.DayCount `json:"daily"`
+}
+
+// MaxSeriesDays bounds the daily series one call returns.
+const MaxSeriesDays = 400
+
+// Share returns the window's counts, headroom and a daily series of days
+// calendar days ending today in the outlet's time zone (window_days + 1
+// when days is 0).
+func (s *Service) Share(ctx context.Context, o *store.Outlet, days int) (*ShareAnswer, error) {
+	if days <= 0 {
+		days = o.WindowDays + 1
+	}
+	days = min(days, MaxSeriesDays)
+	now := s.now()
+	sctx, cancel := s.storeCtx(ctx)
+	defer cancel()
+	c, err := s.Store.Window(sctx, o.ID, now, o.Window())
+	if err != nil {
+		return nil, fmt.Errorf("window of %s: %w", o.ID, err)
+	}
+	loc := o.Location()
+	keys := make([]string, days)
+	for i := range keys {
+		keys[i] = store.DayKey(now.In(loc).AddDate(0, 0, i-days+1), loc)
+	}
+	daily, err := s.Store.Daily(sctx, o.ID, keys)
+	if err != nil {
+		return nil, fmt.Errorf("daily series of %s: %w", o.ID, err)
+	}
+	for i := range daily {
+		// The store keys days as 20061231; the API speaks ISO 8601.
+		if d, err := time.Parse("20060102", daily[i].Day); err == nil {
+			daily[i].Day = d.Format(time.DateOnly)
+		}
+	}
+	return &ShareAnswer{
+		Outlet: o.ID, WindowDays: o.WindowDays, Published: c.Published, Negative: c.Negative,
+		Share: policy.Ratio(c.Negative, c.Published), Limit: o.Rules.Limit.Fraction(), WarnAt: o.Rules.WarnAt.Fraction(),
+		Headroom: policy.HeadroomOf(o.Rules, c), Mode: o.Rules.Mode, Timezone: o.Timezone,
+		At: now.In(loc).Format(time.RFC3339), Daily: daily,
+	}, nil
+}
+
+// HoldView is a hold as the API shows it.
+type HoldView struct {
+	ID             string                    `json:"id"`
+	Outlet         string                    `json:"outlet"`
+	PostID         string                    `json:"post_id"`
+	Status         store.HoldStatus          `json:"status"`
+	CreatedAt      string                    `json:"created_at"`
+	UpdatedAt      string                    `json:"updated_at"`
+	Negative       bool                      `json:"negative"`
+	Before         policy.Counts             `json:"before"`
+	EarliestSafeAt *string                   `json:"earliest_safe_at"`
+	Reviewer       string                    `json:"reviewer,omitempty"`
+	Note           string                    `json:"note,omitempty"`
+	ResolvedAt     *string                   `json:"resolved_at,omitempty"`
+	CancelReason   string                    `json:"cancel_reason,omitempty"`
+	ReviewURL      string                    `json:"review_url"`
+	Post           *Post                     `json:"post,omitempty"`
+	Tone           *policy.ToneResult        `json:"tone,omitempty"`
+	Sensational    *policy.SensationalResult `json:"sensational,omitempty"`
+}
+
+// ViewHold shapes h for the API, with times in the outlet's time zone.
+func (s *Service) ViewHold(o *store.Outlet, h store.Hold) HoldView {
+	loc := o.Location()
+	ts := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
+	v := HoldView{
+		ID: h.ID, Outlet: h.Outlet, PostID: h.PostID, Status: h.Status,
+		CreatedAt: ts(h.CreatedAt), UpdatedAt: ts(h.UpdatedAt), Negative: h.Negative, Before: h.Before,
+		Reviewer: h.Reviewer, Note: h.Note, CancelReason: h.CancelReason, ReviewURL: s.ReviewURL(h.Outlet, h.ID),
+	}
+	if h.EarliestSafe != nil && !h.EarliestSafe.IsZero() {
+		t := ts(*h.EarliestSafe)
+		v.EarliestSafeAt = &t
+	}
+	if h.ResolvedAt != nil {
+		t := ts(*h.ResolvedAt)
+		v.ResolvedAt = &t
+	}
+	var snap Snapshot
+	if len(h.Snapshot) > 0 && json.Unmarshal(h.Snapshot, &snap) == nil {
+		v.Post = &snap.Post
+		v.Tone = &snap.Classification.Tone
+		v.Sensational = &snap.Classification.Sensational
+	}
+	return v
+}
+
+// Holds lists an outlet's holds.
+func (s *Service) Holds(ctx context.Context, o *store.Outlet, f store.HoldFilter) ([]HoldView, error) {
+	sctx, cancel := s.storeCtx(ctx)
+	defer cancel()
+	hs, err := s.Store.ListHolds(sctx, o.ID, f)
+	if err != nil {
+		return nil, fmt.Errorf("list holds of %s: %w", o.ID, err)
+	}
+	out := make([]HoldView, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, s.ViewHold(o, h))
+	}
+	return out, nil
+}
+
+// Hold returns one hold.
+func (s *Service) Hold(ctx context.Context, o *store.Outlet, id string) (*HoldView, error) {
+	sctx, cancel := s.storeCtx(ctx)
+	defer cancel()
+	h, err := s.Store.GetHold(sctx, o.ID, id)
+	if err != nil {
+		return nil, fmt.Errorf("hold %s of %s: %w", id, o.ID, err)
+	}
+	v := s.ViewHold(o, h)
+	return &v, nil
+}
+
+// Resolve approves or rejects a hold (see review.Service).
+func (s *Service) Resolve(ctx context.Context, o *store.Outlet, id string, approve bool, reviewer, note string) (*HoldView, error) {
+	sctx, cancel := s.storeCtx(ctx)
+	defer cancel()
+	h, err := s.Review.Resolve(sctx, *o, id, approve, reviewer, note)
+	if err != nil {
+		return nil, err
+	}
+	v := s.ViewHold(o, h)
+	return &v, nil
+}

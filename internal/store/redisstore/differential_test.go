@@ -1,0 +1,128 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"gatekeeper/internal/store"
+	"gatekeeper/policy"
+)
+
+// TestScriptAgreesWithPolicy checks, for many random windows, rules and
+// subjects, that the check script picks the situation policy.SituationAt
+// picks and computes the earliest safe time policy.EarliestSafe computes.
+func TestScriptAgreesWithPolicy(t *testing.T) {
+	srv := sharedServer(t)
+	s := open(t, srv.URL())
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	const window = 30 * 24 * time.Hour
+	now0 := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
+	var holds, withTime int
+	iters := 500
+	if testing.Short() {
+		iters = 150
+	}
+	for iter := range iters {
+		outlet := fmt.Sprintf("diff-%d-%d-%d", time.Now().UnixNano(), iter, rng.Int64())
+		limit := policy.BasisPoints(rng.IntN(int(policy.Full) + 1))
+		if iter%3 == 0 {
+			limit = 1500
+		}
+		rules := policy.Rules{
+			Limit: limit, WarnAt: policy.BasisPoints(rng.IntN(int(limit) + 1)),
+			MinSample: int64(rng.IntN(3) * rng.IntN(20)), SensationalAction: policy.Warn, Mode: policy.Enforce,
+		}
+		if rng.IntN(5) == 0 {
+			rules.SensationalAction = policy.Hold
+		}
+		subject := policy.Subject{Negative: rng.IntN(3) > 0, Borderline: rng.IntN(5) == 0, Sensational: rng.IntN(8) == 0}
+
+		// A random window: some posts share a millisecond; some may already
+		// have left the window by the time of the check (not yet pruned).
+		n := rng.IntN(60)
+		if iter%25 == 0 {
+			n = 250 + rng.IntN(500) // more than one page of the script's walk
+		}
+		negShare := rng.IntN(40)
+		posts := make([]store.SyncPost, n)
+		var prev int64
+		for i := range posts {
+			at := now0.Add(-window + time.Millisecond + time.Duration(rng.Int64N(int64(window)))).UnixMilli()
+			if i > 0 && rng.IntN(4) == 0 {
+				at = prev
+			}
+			prev = at
+			posts[i] = store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: rng.IntN(100) < negShare, PublishedAt: time.UnixMilli(at), Day: "20261102"}
+		}
+		if _, err := s.Sync(ctx, store.SyncInput{Outlet: outlet, Now: now0, Window: window, Posts: posts}); err != nil {
+			t.Fatal(err)
+		}
+		now := now0.Add(time.Duration(rng.IntN(3)) * time.Duration(rng.Int64N(int64(48*time.Hour))))
+		cutoff := now.Add(-window).UnixMilli()
+
+		// The post checked: new, or one of the window's posts (an edit).
+		post, ledger := "new", policy.NotCounted
+		if n > 0 && rng.IntN(3) == 0 {
+			p := posts[rng.IntN(n)]
+			post = p.ID
+			switch {
+			case p.PublishedAt.UnixMilli() <= cutoff:
+				ledger = policy.CountedOutsideWindow
+			case p.Negative:
+				ledger = policy.CountedNegative
+			default:
+				ledger = policy.CountedNonNegative
+			}
+		}
+		var entries []policy.WindowEntry
+		for _, p := range posts {
+			if at := p.PublishedAt.UnixMilli(); at > cutoff && p.ID != post {
+				entries = append(entries, policy.WindowEntry{AtMillis: at, Negative: p.Negative})
+			}
+		}
+		var c policy.Counts
+		for _, e := range entries {
+			c.Published++
+			if e.Negative {
+				c.Negative++
+			}
+		}
+
+		plan := policy.MakePlan(rules, subject)
+		in := store.CheckInput{Outlet: outlet, PostID: post, Now: now, Window: window, Day: "20261102",
+			Rules: rules, Subject: subject, Plan: plan, DryRun: iter%2 == 0, HoldID: "h", Actor: "t"}
+		r, err := s.Check(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := policy.SituationAt(rules, ledger, c)
+		if r.Situation != want || r.Situation.Index() != want.Index() || r.Before != c {
+			t.Fatalf("iter %d: situation %+v before %+v; policy: %+v before %+v (rules %+v)", iter, r.Situation, r.Before, want, c, rules)
+		}
+		out := plan[want.Index()]
+		var wantES time.Time
+		if out.Verdict == policy.Hold {
+			holds++
+			if r.HoldID == "" && !in.DryRun {
+				t.Fatalf("iter %d: hold without id", iter)
+			}
+			if out.TimeCanHelp {
+				if at, ok := policy.EarliestSafe(&plan, rules, entries, window.Milliseconds()); ok {
+					wantES = time.UnixMilli(at)
+					withTime++
+				}
+			}
+		}
+		if !r.EarliestSafe.Equal(wantES) {
+			t.Fatalf("iter %d: earliest safe %v, policy %v (rules %+v, counts %+v, %d entries)", iter, r.EarliestSafe, wantES, rules, c, len(entries))
+		}
+	}
+	t.Logf("%d holds, %d with an earliest safe time", holds, withTime)
+	if holds < iters/12 || withTime < iters/30 {
+		t.Fatalf("too few holds (%d) or earliest safe times (%d) to mean anything", holds, withTime)
+	}
+}

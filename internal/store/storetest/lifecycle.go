@@ -1,0 +1,207 @@
+package storetest
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"gatekeeper/internal/store"
+	"gatekeeper/policy"
+)
+
+func testWithdraw(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	e.fillCounts(T0, 40, 2)
+	e.check("p", negative, T0)
+	e.wantCounts(T0, policy.Counts{Published: 41, Negative: 3})
+	e.wantDay(e.day(T0), 1, 1)
+
+	_, err := e.st.Withdraw(e.ctx, e.o.ID, "never-seen", T0, e.window(), "editor1")
+	wantErr(t, "Withdraw(unknown post)", err, store.ErrNotFound)
+
+	now := T0.Add(time.Minute)
+	if r := e.withdraw("p", now); !r.Withdrawn || r.Previous != store.StateCounted || r.HoldCancelled != "" {
+		t.Fatalf("withdraw of a counted post: %+v", r)
+	}
+	e.wantCounts(now, policy.Counts{Published: 40, Negative: 2})
+	e.wantDay(e.day(T0), 0, 0)
+	nAudit := len(e.audit(store.AuditFilter{Type: "withdraw"}))
+	if nAudit != 1 {
+		t.Fatalf("%d withdraw audit entries, want 1", nAudit)
+	}
+
+	// Idempotent: nothing changes, nothing is recorded.
+	if r := e.withdraw("p", now); r.Withdrawn || r.Previous != store.StateWithdrawn || r.HoldCancelled != "" {
+		t.Fatalf("second withdraw: %+v", r)
+	}
+	e.wantCounts(now, policy.Counts{Published: 40, Negative: 2})
+	if n := len(e.audit(store.AuditFilter{Type: "withdraw"})); n != 1 {
+		t.Fatalf("%d withdraw audit entries after a repeated withdrawal, want 1", n)
+	}
+
+	// Published again: decided afresh and counted at the new time.
+	now = now.Add(time.Minute)
+	r, out := e.check("p", negative, now)
+	expectSituation(t, r, e.o.Rules, policy.NotCounted, policy.Counts{Published: 40, Negative: 2})
+	if !out.Counted {
+		t.Fatalf("re-published post: %+v", out)
+	}
+	e.wantCounts(now, policy.Counts{Published: 41, Negative: 3})
+
+	// Withdrawing a held post cancels its hold.
+	e2 := newEnv(t, open)
+	e2.fillCounts(T0, 20, 3)
+	h, _ := e2.check("held", negative, T0)
+	if h.HoldID == "" {
+		t.Fatal("4/21 not held")
+	}
+	wr := e2.withdraw("held", now)
+	if wr.Withdrawn || wr.Previous != store.StateHeld || wr.HoldCancelled != h.HoldID {
+		t.Fatalf("withdraw of a held post: %+v", wr)
+	}
+	if hold := e2.hold(h.HoldID); hold.Status != store.HoldCancelled || hold.CancelReason == "" || !hold.UpdatedAt.Equal(now) {
+		t.Fatalf("hold after withdrawal: %+v", hold)
+	}
+	e2.wantCounts(now, policy.Counts{Published: 20, Negative: 3})
+	_, err = e2.st.Resolve(e2.ctx, e2.resolution(h.HoldID, true, now, nil))
+	wantErr(t, "Resolve of a cancelled hold", err, store.ErrConflict)
+	if wr := e2.withdraw("held", now); wr.Withdrawn || wr.Previous != store.StateWithdrawn || wr.HoldCancelled != "" {
+		t.Fatalf("second withdraw of the held post: %+v", wr)
+	}
+}
+
+func testSync(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	now := T0
+	w := e.window()
+	posts := []store.SyncPost{
+		e.post("a", true, now.Add(-time.Hour)),
+		e.post("b", false, now.Add(-2*24*time.Hour)),
+		e.post("c", false, now.Add(-3*24*time.Hour)),
+		e.post("d", true, now.Add(-10*24*time.Hour)),
+		e.post("e", false, now.Add(-20*24*time.Hour)),
+		e.post("f", false, now.Add(-w)),               // the window's start is not in the window
+		e.post("g", true, now.Add(-w-5*24*time.Hour)), // long gone
+	}
+	r := e.sync(now, false, posts...)
+	wantIDs(t, "Added", r.Added, "a", "b", "c", "d", "e")
+	wantIDs(t, "Outside", r.Outside, "f", "g")
+	wantIDs(t, "Withdrawn", r.Withdrawn)
+	wantIDs(t, "Unchanged", r.Unchanged)
+	e.wantCounts(now, policy.Counts{Published: 5, Negative: 2})
+	e.wantDay(posts[3].Day, 1, 1)
+	e.wantDay(posts[5].Day, 1, 0) // recorded as published that day, outside the window
+	if n := len(e.audit(store.AuditFilter{Type: "sync"})); n != 1 {
+		t.Fatalf("%d sync audit entries, want 1", n)
+	}
+
+	// Idempotent.
+	r = e.sync(now, false, posts...)
+	wantIDs(t, "Added (again)", r.Added)
+	wantIDs(t, "Unchanged (again)", r.Unchanged, "a", "b", "c", "d", "e")
+	wantIDs(t, "Outside (again)", r.Outside, "f", "g")
+	wantIDs(t, "Withdrawn (again)", r.Withdrawn)
+	e.wantCounts(now, policy.Counts{Published: 5, Negative: 2})
+	e.wantDay(posts[3].Day, 1, 1)
+	if n := len(e.audit(store.AuditFilter{Type: "sync"})); n != 1 {
+		t.Fatalf("%d sync audit entries after a sync that changed nothing, want 1", n)
+	}
+
+	// An edit of a post published before the window never counts it.
+	now = now.Add(time.Minute)
+	res, out := e.check("f", negative, now)
+	expectSituation(t, res, e.o.Rules, policy.CountedOutsideWindow, policy.Counts{Published: 5, Negative: 2})
+	if out.Verdict != policy.Allow || out.Reasons[0] != policy.ReasonOutsideWindow || res.After != res.Before {
+		t.Fatalf("edit of a post outside the window: %+v, result %+v", out, res)
+	}
+	e.check("n", nonNegative, now)
+	e.wantCounts(now, policy.Counts{Published: 6, Negative: 2})
+
+	// Complete: counted posts of the window missing from the list are withdrawn.
+	now = now.Add(time.Minute)
+	r = e.sync(now, true, posts[0], posts[1], posts[2], e.post("h", false, now.Add(-5*24*time.Hour)))
+	wantIDs(t, "Added (complete)", r.Added, "h")
+	wantIDs(t, "Unchanged (complete)", r.Unchanged, "a", "b", "c")
+	wantIDs(t, "Withdrawn (complete)", r.Withdrawn, "d", "e", "n")
+	wantIDs(t, "Outside (complete)", r.Outside)
+	e.wantCounts(now, policy.Counts{Published: 4, Negative: 1})
+	e.wantDay(posts[3].Day, 0, 0)
+	if wr := e.withdraw("d", now); wr.Withdrawn || wr.Previous != store.StateWithdrawn {
+		t.Fatalf("post withdrawn by a complete sync: %+v", wr)
+	}
+	if n := len(e.audit(store.AuditFilter{Type: "sync"})); n != 2 {
+		t.Fatalf("%d sync audit entries, want 2", n)
+	}
+}
+
+func testSyncCountsHeldPost(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	e.fillCounts(T0, 20, 3)
+	h, _ := e.check("p", negative, T0)
+	if h.HoldID == "" {
+		t.Fatal("4/21 not held")
+	}
+	// The CMS published it anyway (break glass) and says so.
+	now := T0.Add(time.Minute)
+	r := e.sync(now, false, e.post("p", true, now))
+	wantIDs(t, "Added", r.Added, "p")
+	e.wantCounts(now, policy.Counts{Published: 21, Negative: 4})
+	if hold := e.hold(h.HoldID); hold.Status != store.HoldCancelled || hold.CancelReason == "" {
+		t.Fatalf("hold of a post synced as published: %+v", hold)
+	}
+	res, _ := e.check("p", negative, now.Add(time.Minute))
+	expectSituation(t, res, e.o.Rules, policy.CountedNegative, policy.Counts{Published: 20, Negative: 3})
+	e.wantCounts(now, policy.Counts{Published: 21, Negative: 4})
+}
+
+func testWindowBoundary(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	now := T0
+	w := e.window()
+	r := e.sync(now, false, e.post("a", false, now.Add(-w)), e.post("b", true, now.Add(-w+time.Millisecond)))
+	wantIDs(t, "Outside", r.Outside, "a")
+	wantIDs(t, "Added", r.Added, "b")
+	e.wantCounts(now, policy.Counts{Published: 1, Negative: 1})
+
+	later := now.Add(time.Millisecond)
+	e.wantCounts(later, policy.Counts{})
+	res, out := e.check("b", negative, later)
+	expectSituation(t, res, e.o.Rules, policy.CountedOutsideWindow, policy.Counts{})
+	if out.Verdict != policy.Allow || res.After != (policy.Counts{}) {
+		t.Fatalf("re-check of a post that just left the window: %+v, After %+v", out, res.After)
+	}
+	e.wantCounts(later, policy.Counts{})
+
+	e.check("c", nonNegative, later)
+	e.wantCounts(later.Add(w-time.Millisecond), policy.Counts{Published: 1})
+	e.wantCounts(later.Add(w), policy.Counts{})
+}
+
+func testDaily(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	d1 := time.Date(2026, 11, 2, 18, 0, 0, 0, time.UTC) // 2026-11-03 01:00 in Hà Nội
+	d2 := d1.Add(24 * time.Hour)
+	if e.day(d1) != "20261103" || e.day(d2) != "20261104" {
+		t.Fatalf("DayKey: %s %s", e.day(d1), e.day(d2))
+	}
+	e.fillCounts(d1, 40, 0)
+	e.check("p1", negative, d1)
+	e.check("p2", nonNegative, d2)
+	want := []store.DayCount{
+		{Day: "20261104", Published: 1, Negative: 0},
+		{Day: "20261102", Published: 0, Negative: 0},
+		{Day: "20261103", Published: 1, Negative: 1},
+	}
+	if got := e.daily("20261104", "20261102", "20261103"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Daily = %+v, want %+v", got, want)
+	}
+	e.withdraw("p1", d2)
+	e.wantDay("20261103", 0, 0)
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", true, d2, e.window(), "manager1", "tin tai nạn"); err != nil {
+		t.Fatal(err)
+	}
+	e.wantDay("20261104", 1, 1)
+	if got := e.daily(); len(got) != 0 {
+		t.Fatalf("Daily() = %+v, want empty", got)
+	}
+}
