@@ -30,7 +30,7 @@ func benchmarkCheck(b *testing.B, st store.Store) {
 		body := []byte(fmt.Sprintf(`{"post": {"id": "b%d", "title": "Tin số %d", "content": %q, "declared_tone": %q}}`, i, i, content, tone))
 		req := httptest.NewRequest("POST", "/v1/outlets/bench/check", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		webhook.SignHeaders(req.Header, webhook.NewID(), e.clock.Now(), body, e.keys["bench"])
+		webhook.SignRequest(req.Header, "POST /v1/outlets/bench/check", webhook.NewID(), e.clock.Now(), body, e.keys["bench"])
 		w := httptest.NewRecorder()
 		e.engine.ServeHTTP(w, req)
 		if w.Code != 200 {

@@ -29,6 +29,10 @@ var statusOf = map[string]int{
 	"body_too_large":         http.StatusRequestEntityTooLarge,
 	"unsupported_media_type": http.StatusUnsupportedMediaType,
 	"rate_limited":           http.StatusTooManyRequests,
+	"signature_unbound":      http.StatusUnauthorized,
+	"webhook_id_reused":      http.StatusConflict,
+	"approval_console_only":  http.StatusForbidden,
+	"server_busy":            http.StatusServiceUnavailable,
 	"internal":               http.StatusInternalServerError,
 	"store_unavailable":      http.StatusServiceUnavailable,
 }

@@ -15,12 +15,14 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
+	"gatekeeper/internal/admin"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
@@ -41,11 +43,23 @@ type Deps struct {
 	Middleware []gin.HandlerFunc
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+
+	// LegacySigningUntil: until then, requests signed the previous way
+	// (no webhook-target header) are accepted, logged and counted.
+	LegacySigningUntil time.Time
+	// MaxUnauthenticatedBytes caps the request bodies being read before
+	// their signature is checked, over all requests (default 16 × MaxBodyBytes).
+	MaxUnauthenticatedBytes int64
+	// MaxUnauthenticatedPerAddress caps such requests per client address (default 8).
+	MaxUnauthenticatedPerAddress int
+	// OnLegacySignature is told about each request accepted unbound (metrics).
+	OnLegacySignature func(outlet string)
 }
 
 type api struct {
 	Deps
-	limiters sync.Map // outlet id → *rate.Limiter
+	limiters  sync.Map // outlet id → *rate.Limiter
+	admission admission
 }
 
 // New returns the Gin engine with the API, health and readiness routes.
@@ -57,7 +71,14 @@ func New(d Deps) (*gin.Engine, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	if d.MaxUnauthenticatedBytes <= 0 {
+		d.MaxUnauthenticatedBytes = 16 * d.MaxBodyBytes
+	}
+	if d.MaxUnauthenticatedPerAddress <= 0 {
+		d.MaxUnauthenticatedPerAddress = 8
+	}
 	a := &api{Deps: d}
+	a.admission = admission{perAddr: map[string]int{}, maxBytes: d.MaxUnauthenticatedBytes, maxPerAdr: d.MaxUnauthenticatedPerAddress}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
@@ -89,6 +110,7 @@ const (
 	ctxOutlet    = "gatekeeper.outlet"
 	ctxBody      = "gatekeeper.body"
 	ctxWebhookID = "gatekeeper.webhook_id"
+	ctxPrior     = "gatekeeper.prior"
 )
 
 func (a *api) requestID(c *gin.Context) {
@@ -150,37 +172,54 @@ func (a *api) ready(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
-// signed loads the outlet, reads the body within the limit and verifies the
-// Standard Webhooks signature with the outlet's secrets. Nothing after it
-// runs for a request that is not signed by the outlet.
+// signed authenticates a request to /v1/outlets/{outlet}/…, cheapest checks
+// first: the outlet id's form, the signature headers and the timestamp, the
+// signed target, the outlet; only then is the body read, within a budget of
+// unauthenticated bytes (global and per client address); then the signature
+// is verified, the rate limit applied and the webhook id claimed for this
+// request's target. Nothing after it runs for a request that is not signed by
+// the outlet.
 func (a *api) signed(c *gin.Context) {
+	if admin.ValidID(c.Param("outlet")) != nil {
+		fail(c, "outlet_not_found", nil, nil)
+		return
+	}
+	now := a.Now()
+	id, err := webhook.Precheck(c.Request.Header, now)
+	switch {
+	case errors.Is(err, webhook.ErrMissingHeaders):
+		fail(c, "signature_missing", nil, nil)
+		return
+	case errors.Is(err, webhook.ErrBadID):
+		fail(c, "validation_failed", nil, map[string]string{webhook.HeaderID: fieldMsg(c, "webhookid", "")})
+		return
+	case err != nil:
+		fail(c, "signature_expired", nil, nil)
+		return
+	}
+	target := webhook.Target(c.Request.Method, c.Request.URL.RequestURI())
+	bound := c.GetHeader(webhook.HeaderTarget)
+	legacy := bound == ""
+	switch {
+	case legacy && !now.Before(a.LegacySigningUntil):
+		fail(c, "signature_unbound", nil, nil)
+		return
+	case !legacy && bound != target:
+		fail(c, "signature_invalid", nil, nil)
+		return
+	}
 	o, err := a.Outlets.Get(c.Request.Context(), c.Param("outlet"))
 	if err != nil {
 		failErr(c, err, "outlet_not_found")
 		return
 	}
+	var body []byte
 	if c.Request.Method == http.MethodPost {
-		mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-		if err != nil || mt != "application/json" {
-			fail(c, "unsupported_media_type", nil, nil)
-			return
+		if body, err = a.readBody(c); err != nil {
+			return // answered
 		}
 	}
-	if c.Request.ContentLength > a.MaxBodyBytes {
-		fail(c, "body_too_large", nil, nil)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, a.MaxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			fail(c, "body_too_large", nil, nil)
-			return
-		}
-		fail(c, "invalid_json", err, nil)
-		return
-	}
-	now := a.Now()
+	// GET and DELETE sign an empty body, whatever comes with them.
 	var keys [][]byte
 	for _, s := range o.Secrets {
 		if s.ExpiresAt != nil && !now.Before(*s.ExpiresAt) {
@@ -190,35 +229,155 @@ func (a *api) signed(c *gin.Context) {
 			keys = append(keys, k)
 		}
 	}
-	id, err := webhook.Verify(c.Request.Header, body, now, keys...)
-	switch {
-	case errors.Is(err, webhook.ErrMissingHeaders):
-		fail(c, "signature_missing", nil, nil)
-		return
-	case errors.Is(err, webhook.ErrTooOld), errors.Is(err, webhook.ErrTooNew), errors.Is(err, webhook.ErrBadTimestamp):
-		fail(c, "signature_expired", nil, nil)
-		return
-	case err != nil:
+	signedPayload := body
+	if !legacy {
+		signedPayload = webhook.BoundPayload(bound, body)
+	}
+	if _, err := webhook.Verify(c.Request.Header, signedPayload, now, keys...); err != nil {
 		fail(c, "signature_invalid", nil, nil)
 		return
 	}
-	if !a.allow(o.ID) {
+	if legacy {
+		a.Log.Warn("request signed without webhook-target (previous plugin); accepted until the legacy deadline",
+			"request_id", requestID(c), "outlet", o.ID, "target", target, "until", a.LegacySigningUntil)
+		if a.OnLegacySignature != nil {
+			a.OnLegacySignature(o.ID)
+		}
+	}
+	if c.FullPath() != checkRoute && !a.allow(o.ID, false) {
 		fail(c, "rate_limited", nil, nil)
 		return
+	}
+	prior, ok := a.claim(c, o.ID, id, target)
+	if !ok {
+		return // answered
 	}
 	c.Set(ctxOutlet, o)
 	c.Set(ctxBody, body)
 	c.Set(ctxWebhookID, id)
+	c.Set(ctxPrior, prior)
 	c.Next()
 }
 
-func (a *api) allow(outlet string) bool {
+const checkRoute = "/v1/outlets/:outlet/check"
+
+// readBody reads a POST body within the size limit and the budget of
+// unauthenticated bytes. On failure it has answered.
+func (a *api) readBody(c *gin.Context) ([]byte, error) {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/json" {
+		fail(c, "unsupported_media_type", nil, nil)
+		return nil, errAnswered
+	}
+	if c.Request.ContentLength > a.MaxBodyBytes {
+		fail(c, "body_too_large", nil, nil)
+		return nil, errAnswered
+	}
+	weight := c.Request.ContentLength
+	if weight < 0 {
+		weight = a.MaxBodyBytes // chunked: the most it may be
+	}
+	release, code := a.admit(c.RemoteIP(), weight)
+	if code != "" {
+		fail(c, code, nil, nil)
+		return nil, errAnswered
+	}
+	defer release()
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, a.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			fail(c, "body_too_large", nil, nil)
+			return nil, errAnswered
+		}
+		fail(c, "invalid_json", err, nil)
+		return nil, errAnswered
+	}
+	return body, nil
+}
+
+var errAnswered = errors.New("answered")
+
+// admission bounds the bodies being read before their signature is checked.
+type admission struct {
+	mu        sync.Mutex
+	bytes     int64
+	perAddr   map[string]int
+	maxBytes  int64
+	maxPerAdr int
+}
+
+// admit reserves weight bytes for a body from addr; the answer's code is
+// "server_busy" past the global budget, "rate_limited" past the address's.
+func (a *api) admit(addr string, weight int64) (release func(), code string) {
+	ad := &a.admission
+	ad.mu.Lock()
+	defer ad.mu.Unlock()
+	if ad.perAddr[addr] >= ad.maxPerAdr {
+		return nil, "rate_limited"
+	}
+	if ad.bytes+weight > ad.maxBytes {
+		return nil, "server_busy"
+	}
+	ad.bytes += weight
+	ad.perAddr[addr]++
+	return func() {
+		ad.mu.Lock()
+		defer ad.mu.Unlock()
+		ad.bytes -= weight
+		if ad.perAddr[addr]--; ad.perAddr[addr] <= 0 {
+			delete(ad.perAddr, addr)
+		}
+	}, ""
+}
+
+// claim marks the webhook id as used by this request's target. A repeat of
+// a state-changing request (same target) goes on, to get its first answer;
+// any other use of a seen id is refused. It returns what was kept under the
+// id before; on a refusal it has answered and returns false.
+func (a *api) claim(c *gin.Context, outlet, id, target string) (reply, bool) {
+	rec, _ := json.Marshal(reply{Target: target})
+	ctx, cancel := a.storeCtx(c.Request.Context())
+	defer cancel()
+	stored, first, err := a.Store.Claim(ctx, outlet, id, rec)
+	if err != nil {
+		failErr(c, err, "not_found")
+		return reply{}, false
+	}
+	if first {
+		return reply{}, true
+	}
+	var prior reply
+	_ = json.Unmarshal(stored, &prior)
+	// Answers kept before targets were recorded have none: a repeat is
+	// trusted to be the same request only for state-changing methods.
+	sameTarget := prior.Target == target || (prior.Target == "" && c.Request.Method != http.MethodGet)
+	if !sameTarget || c.Request.Method == http.MethodGet {
+		fail(c, "webhook_id_reused", nil, nil)
+		return reply{}, false
+	}
+	return prior, true
+}
+
+// storeCtx bounds one store call by the service's store timeout (none when 0).
+func (a *api) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if a.Gate.StoreTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, a.Gate.StoreTimeout)
+}
+
+func (a *api) allow(outlet string, dryRun bool) bool {
 	if a.RateLimit <= 0 {
 		return true
 	}
-	l, ok := a.limiters.Load(outlet)
+	key := outlet
+	if dryRun {
+		key += "\x00dry" // dry runs have a bucket of their own
+	}
+	l, ok := a.limiters.Load(key)
 	if !ok {
-		l, _ = a.limiters.LoadOrStore(outlet, rate.NewLimiter(rate.Limit(a.RateLimit), a.RateBurst))
+		l, _ = a.limiters.LoadOrStore(key, rate.NewLimiter(rate.Limit(a.RateLimit), a.RateBurst))
 	}
 	return l.(*rate.Limiter).Allow()
 }
@@ -226,10 +385,12 @@ func (a *api) allow(outlet string) bool {
 func outletOf(c *gin.Context) *store.Outlet { return c.MustGet(ctxOutlet).(*store.Outlet) }
 func bodyOf(c *gin.Context) []byte          { return c.MustGet(ctxBody).([]byte) }
 
-// reply is a stored answer to a signed request.
+// reply is what is kept under a webhook id: the request's target and, for
+// state-changing requests once answered, the answer.
 type reply struct {
-	Status int    `json:"status"`
-	Body   []byte `json:"body"`
+	Target string `json:"target,omitempty"`
+	Status int    `json:"status,omitempty"`
+	Body   []byte `json:"body,omitempty"`
 }
 
 // remembered makes a state-changing route answer a repeated webhook id with
@@ -237,20 +398,10 @@ type reply struct {
 func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		o, id := outletOf(c), c.GetString(ctxWebhookID)
-		ctx, cancel := context.WithTimeout(c.Request.Context(), a.Gate.StoreTimeout)
-		stored, ok, err := a.Store.Recall(ctx, o.ID, id)
-		cancel()
-		if err != nil {
-			failErr(c, err, "not_found")
+		if r := c.MustGet(ctxPrior).(reply); r.Status != 0 {
+			c.Header("Idempotent-Replayed", "true")
+			c.Data(r.Status, "application/json; charset=utf-8", r.Body)
 			return
-		}
-		if ok {
-			var r reply
-			if err := json.Unmarshal(stored, &r); err == nil {
-				c.Header("Idempotent-Replayed", "true")
-				c.Data(r.Status, "application/json; charset=utf-8", r.Body)
-				return
-			}
 		}
 		status, v, done := h(c)
 		if !done {
@@ -261,8 +412,8 @@ func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc 
 			fail(c, "internal", err, nil)
 			return
 		}
-		raw, _ := json.Marshal(reply{Status: status, Body: body})
-		ctx, cancel = context.WithTimeout(c.Request.Context(), a.Gate.StoreTimeout)
+		raw, _ := json.Marshal(reply{Target: webhook.Target(c.Request.Method, c.Request.URL.RequestURI()), Status: status, Body: body})
+		ctx, cancel := a.storeCtx(c.Request.Context())
 		defer cancel()
 		if err := a.Store.Remember(ctx, o.ID, id, raw); err != nil {
 			// The change is made; only the replay record is missing, and the
@@ -278,6 +429,10 @@ func (a *api) check(c *gin.Context) {
 	var req checkRequest
 	if code, fields := decodeJSON(bodyOf(c), &req, lang); code != "" {
 		fail(c, code, nil, fields)
+		return
+	}
+	if !a.allow(outletOf(c).ID, req.DryRun) {
+		fail(c, "rate_limited", nil, nil)
 		return
 	}
 	ans, err := a.Gate.Check(c.Request.Context(), outletOf(c), req.Post.post(), req.DryRun, c.GetString(ctxWebhookID))
@@ -391,6 +546,9 @@ func (a *api) hold(c *gin.Context) {
 	c.JSON(http.StatusOK, h)
 }
 
+// CMSReviewerPrefix starts the name of a reviewer who decided in the CMS.
+const CMSReviewerPrefix = "cms:"
+
 func (a *api) resolve(approve bool) func(*gin.Context) (int, any, bool) {
 	return func(c *gin.Context) (int, any, bool) {
 		var req resolveRequest
@@ -398,7 +556,14 @@ func (a *api) resolve(approve bool) func(*gin.Context) (int, any, bool) {
 			fail(c, code, nil, fields)
 			return 0, nil, false
 		}
-		h, err := a.Gate.Resolve(c.Request.Context(), outletOf(c), c.Param("id"), approve, req.Reviewer, req.Note)
+		o := outletOf(c)
+		if o.ApprovalConsoleOnly {
+			fail(c, "approval_console_only", nil, nil)
+			return 0, nil, false
+		}
+		// A signed body proves only that the CMS sent it: the reviewer it
+		// names is recorded as the CMS's user, never as a console user.
+		h, err := a.Gate.Resolve(c.Request.Context(), o, c.Param("id"), approve, CMSReviewerPrefix+strings.TrimSpace(req.Reviewer), req.Note)
 		if err != nil {
 			failErr(c, err, "hold_not_found")
 			return 0, nil, false

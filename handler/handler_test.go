@@ -291,11 +291,18 @@ func TestReadiness(t *testing.T) {
 	}
 }
 
+// An edit of a post the ledger knows went live before the window is not
+// counted. (What the CMS says of its date is not what decides: the ledger's
+// go-live time is; see TestAttackBackdatedCheckSkipsCounting.)
 func TestEditOfAPostFromBeforeTheWindow(t *testing.T) {
 	e := newEnv(t, sqliteStore(t))
 	e.addOutlet("o", nil)
 	old := e.clock.Now().Add(-45 * 24 * time.Hour).Format(time.RFC3339)
-	body := []byte(`{"post": {"id": "old1", "title": "Bài cũ sửa lỗi chính tả", "declared_tone": "negative", "published_at": "` + old + `"}}`)
+	sync := []byte(`{"posts": [{"id": "old1", "title": "Bài cũ", "published_at": "` + old + `"}]}`)
+	if r := e.do(request{method: "POST", path: "/v1/outlets/o/sync", body: sync, key: e.keys["o"]}); r.Status != 200 {
+		t.Fatalf("sync: %d %s", r.Status, r.Body)
+	}
+	body := []byte(`{"post": {"id": "old1", "title": "Bài cũ sửa lỗi chính tả", "declared_tone": "negative"}}`)
 	before := e.state("o")
 	r := e.do(request{method: "POST", path: "/v1/outlets/o/check", body: body, key: e.keys["o"]})
 	a := r.json(t)

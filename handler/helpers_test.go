@@ -82,15 +82,25 @@ func newEnv(t *testing.T, st store.Store) *env {
 
 func newEngine(t testing.TB, st store.Store, c *clock) http.Handler {
 	t.Helper()
+	return newEngineWith(t, st, c, nil)
+}
+
+// newEngineWith is newEngine with its dependencies changed by edit.
+func newEngineWith(t testing.TB, st store.Store, c *clock, edit func(*handler.Deps)) http.Handler {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &gate.Service{
 		Store: st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: st, Now: c.Now},
 		Now: c.Now, StoreTimeout: storeTimeout(st), Log: log,
 	}
-	e, err := handler.New(handler.Deps{
+	d := handler.Deps{
 		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: 0}, Store: st, Log: log, Now: c.Now,
 		MaxBodyBytes: 4 << 20,
-	})
+	}
+	if edit != nil {
+		edit(&d)
+	}
+	e, err := handler.New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +155,27 @@ type request struct {
 	webhookID    string
 	at           time.Time // signature time; zero: the clock's now
 	header       map[string]string
+	// legacy signs the previous way, without binding method and path.
+	legacy bool
+}
+
+// signedHeader returns the signature headers of r.
+func (e *env) signedHeader(r request) http.Header {
+	h := http.Header{}
+	id := r.webhookID
+	if id == "" {
+		id = webhook.NewID()
+	}
+	at := r.at
+	if at.IsZero() {
+		at = e.clock.Now()
+	}
+	if r.legacy {
+		webhook.SignHeaders(h, id, at, r.body, r.key)
+	} else {
+		webhook.SignRequest(h, webhook.Target(r.method, r.path), id, at, r.body, r.key)
+	}
+	return h
 }
 
 func (e *env) do(r request) response {
@@ -154,15 +185,9 @@ func (e *env) do(r request) response {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if r.key != nil {
-		id := r.webhookID
-		if id == "" {
-			id = webhook.NewID()
+		for k, v := range e.signedHeader(r) {
+			req.Header[k] = v
 		}
-		at := r.at
-		if at.IsZero() {
-			at = e.clock.Now()
-		}
-		webhook.SignHeaders(req.Header, id, at, r.body, r.key)
 	}
 	for k, v := range r.header {
 		req.Header.Set(k, v)

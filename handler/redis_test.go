@@ -97,7 +97,7 @@ func postSigned(url string, body, key []byte, now time.Time) (response, error) {
 		return response{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	webhook.SignHeaders(req.Header, webhook.NewID(), now, body, key)
+	webhook.SignRequest(req.Header, webhook.Target(req.Method, req.URL.RequestURI()), webhook.NewID(), now, body, key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return response{}, err

@@ -63,6 +63,9 @@ type postInput struct {
 	PublishedAt  string   `json:"published_at" validate:"omitempty,rfc3339"`
 }
 
+// A CMS may add fields to the post it sends; they are ignored.
+func (*postInput) openJSONObject() {}
+
 func (p *postInput) post() gate.Post {
 	out := gate.Post{
 		ID: p.ID, Title: p.Title, Excerpt: p.Excerpt, Content: p.Content, URL: p.URL,
@@ -109,6 +112,9 @@ func decodeJSON(body []byte, v any, lang messages.Lang) (string, map[string]stri
 			return "validation_failed", map[string]string{field: messages.Field(lang, "type", jsonKind(te.Type))}
 		}
 		return "invalid_json", nil
+	}
+	if path, rule := keyProblem(body, reflect.TypeOf(v)); rule != "" {
+		return "validation_failed", map[string]string{path: messages.Field(lang, rule, "")}
 	}
 	return validateStruct(v, lang)
 }

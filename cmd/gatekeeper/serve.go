@@ -126,8 +126,12 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	engine, err := handler.New(handler.Deps{
 		Gate: svc, Outlets: outlets, Store: st, Log: log,
 		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		TrustedProxies: cfg.TrustedProxyList(),
-		Middleware:     []gin.HandlerFunc{m.GinMiddleware()},
+		TrustedProxies:               cfg.TrustedProxyList(),
+		Middleware:                   []gin.HandlerFunc{m.GinMiddleware()},
+		LegacySigningUntil:           cfg.LegacyDeadline(),
+		MaxUnauthenticatedBytes:      cfg.MaxUnauthenticatedBytes,
+		MaxUnauthenticatedPerAddress: cfg.MaxUnauthenticatedPerAddress,
+		OnLegacySignature:            m.ObserveLegacySignature,
 	})
 	if err != nil {
 		return nil, err
@@ -137,7 +141,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL,
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
-	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval})
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, LegacySigningUntil: cfg.LegacyDeadline()})
 	bg := func(name string, run func(context.Context) error) func(context.Context) {
 		return func(ctx context.Context) {
 			if err := run(ctx); err != nil && ctx.Err() == nil {

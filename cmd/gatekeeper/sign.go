@@ -15,9 +15,10 @@ import (
 	"gatekeeper/internal/webhook"
 )
 
-const signUsage = `Usage: gatekeeper sign [--secret whsec_… | GATEKEEPER_SECRET] [--id ID] [FILE|-]
-  Prints the three Standard Webhooks headers for the body in FILE (stdin when
-  FILE is - or absent), one per line, for curl -H @FILE.
+const signUsage = `Usage: gatekeeper sign [--secret whsec_… | GATEKEEPER_SECRET] [--id ID] --target "METHOD /path" [FILE|-]
+  Prints the Standard Webhooks headers and webhook-target for the body in FILE
+  (stdin when FILE is - or absent), one per line, for curl -H @FILE. The
+  signature is bound to the target, e.g. --target "POST /v1/outlets/a/check".
   With --send URL it sends the signed request itself and prints the answer:
   POST with FILE as the body, GET without FILE (--method DELETE to withdraw).`
 
@@ -29,6 +30,7 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 	send := fs.String("send", "", "send the signed request to this URL and print the answer")
 	method := fs.String("method", "", "HTTP method for --send (POST with a body, GET without)")
 	lang := fs.String("lang", "", "Accept-Language for --send (vi or en)")
+	target := fs.String("target", "", `the request the signature is for, "METHOD /path?query" (taken from --send and --method when sending)`)
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
 	}
@@ -57,9 +59,12 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 		*id = webhook.NewID()
 	}
 	h := http.Header{}
-	webhook.SignHeaders(h, *id, time.Now(), body, key)
 	if *send == "" {
-		for _, k := range []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderSignature} {
+		if *target == "" {
+			return errors.New(`--target "METHOD /path" is required: the signature binds the method and path`)
+		}
+		webhook.SignRequest(h, *target, *id, time.Now(), body, key)
+		for _, k := range []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderSignature, webhook.HeaderTarget} {
 			fmt.Fprintf(e.Stdout, "%s: %s\n", k, h.Get(k))
 		}
 		return nil
@@ -75,6 +80,7 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--send: %w", err)
 	}
+	webhook.SignRequest(h, webhook.Target(m, req.URL.RequestURI()), *id, time.Now(), body, key)
 	req.Header = h
 	if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")

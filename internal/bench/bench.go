@@ -208,7 +208,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 					errs++
 					continue
 				}
-				webhook.SignHeaders(req.Header, webhook.NewID(), time.Now(), body, o.Key)
+				webhook.SignRequest(req.Header, webhook.Target(req.Method, req.URL.RequestURI()), webhook.NewID(), time.Now(), body, o.Key)
 				req.Header.Set("Content-Type", "application/json")
 				t0 := time.Now()
 				if interval > 0 {

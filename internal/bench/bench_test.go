@@ -25,7 +25,7 @@ type target struct {
 
 func (g *target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	wid, err := webhook.Verify(r.Header, body, time.Now(), g.key)
+	wid, err := webhook.Verify(r.Header, webhook.BoundPayload(webhook.Target(r.Method, r.URL.RequestURI()), body), time.Now(), g.key)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return

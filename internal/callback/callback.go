@@ -56,6 +56,9 @@ type Config struct {
 	Logger    *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// LegacySigningUntil: until then callbacks also carry a signature with
+	// the outlet's request key, which the previous plugin verifies.
+	LegacySigningUntil time.Time
 }
 
 func (c *Config) defaults() {
@@ -216,9 +219,11 @@ func (w *Worker) nextAttempt(cb store.Callback, now time.Time) time.Time {
 	return next
 }
 
-// send POSTs the callback, signed with the outlet's current secret (and a
-// rotated-out secret still in its grace period, so a CMS not yet updated
-// keeps verifying).
+// send POSTs the callback, signed with the callback key derived from the
+// outlet's current secret (and from a rotated-out secret still in its grace
+// period, so a CMS not yet updated keeps verifying). The outlet's request key
+// itself never signs a callback (but during the legacy period), so a
+// callback cannot pass for a request to the service.
 func (w *Worker) send(ctx context.Context, o store.Outlet, cb store.Callback) error {
 	if o.CallbackURL == "" {
 		return errors.New("outlet has no callback URL")
@@ -233,7 +238,10 @@ func (w *Worker) send(ctx context.Context, o store.Outlet, cb store.Callback) er
 		if err != nil {
 			continue
 		}
-		keys = append(keys, k)
+		keys = append(keys, webhook.DeriveKey(k, webhook.PurposeCallback))
+		if now.Before(w.cfg.LegacySigningUntil) {
+			keys = append(keys, k)
+		}
 	}
 	if len(keys) == 0 {
 		return errors.New("outlet has no usable secret")
@@ -249,7 +257,7 @@ func (w *Worker) send(ctx context.Context, o store.Outlet, cb store.Callback) er
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", w.cfg.UserAgent)
-	webhook.SignHeaders(req.Header, cb.ID, time.Now(), cb.Payload, keys...)
+	webhook.SignHeaders(req.Header, cb.ID, now, cb.Payload, keys...)
 	client := w.public
 	if o.AllowPrivateCallback {
 		client = w.any

@@ -165,9 +165,14 @@ func testDeliverSigned(t *testing.T, kind string) {
 	v, _ := got.Load().([2]any)
 	hdr, body := v[0].(http.Header), v[1].([]byte)
 	key, _ := webhook.DecodeSecret(f.secret)
-	id, err := webhook.Verify(hdr, body, time.Now(), key)
+	id, err := webhook.Verify(hdr, body, time.Now(), webhook.DeriveKey(key, webhook.PurposeCallback))
 	if err != nil {
 		t.Fatalf("signature: %v", err)
+	}
+	// The outlet's request key does not sign callbacks: a callback never
+	// passes for a request to the service.
+	if _, err := webhook.Verify(hdr, body, time.Now(), key); err == nil {
+		t.Fatal("the callback verifies with the outlet's request key")
 	}
 	cbs := f.callbacks()
 	if len(cbs) != 1 || cbs[0].ID != id || cbs[0].Status != store.CallbackDelivered || cbs[0].Attempts != 1 {

@@ -41,6 +41,15 @@ type Config struct {
 	RateBurst       int           `yaml:"rate_burst"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	TrustedProxies  string        `yaml:"trusted_proxies"` // comma-separated CIDRs whose X-Forwarded-For is believed
+	// LegacySigningUntil is the end (a date, YYYY-MM-DD, UTC) of the period in
+	// which requests signed without webhook-target, and callbacks signed
+	// with the request key, are still accepted; "" ends it now.
+	LegacySigningUntil string `yaml:"legacy_signing_until"`
+	// MaxUnauthenticatedBytes caps the request bodies read before their
+	// signature is checked, all clients together.
+	MaxUnauthenticatedBytes int64 `yaml:"max_unauthenticated_bytes"`
+	// MaxUnauthenticatedPerAddress caps such requests per client address.
+	MaxUnauthenticatedPerAddress int `yaml:"max_unauthenticated_per_address"`
 
 	// Console
 	SecureCookies    string        `yaml:"secure_cookies"` // auto (when public_url is https), always, never
@@ -52,21 +61,37 @@ type Config struct {
 	LogLevel  string `yaml:"log_level"`  // debug, info, warn, error
 }
 
+// DefaultLegacySigningUntil ends the transition from the previous plugin's
+// signatures (docs/security.md).
+const DefaultLegacySigningUntil = "2027-03-31"
+
+// LegacyDeadline is LegacySigningUntil as an instant (zero when empty).
+func (c *Config) LegacyDeadline() time.Time {
+	t, err := time.Parse(time.DateOnly, c.LegacySigningUntil)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
 // Default returns the settings used when nothing else is said.
 func Default() Config {
 	return Config{
-		DataDir:          "./data",
-		Addr:             ":8080",
-		MaxBodyBytes:     4 << 20,
-		OutletCacheTTL:   2 * time.Second,
-		RateLimit:        50,
-		RateBurst:        200,
-		ShutdownTimeout:  15 * time.Second,
-		SecureCookies:    "auto",
-		SessionTTL:       12 * time.Hour,
-		CallbackInterval: 2 * time.Second,
-		LogFormat:        "json",
-		LogLevel:         "info",
+		DataDir:                      "./data",
+		Addr:                         ":8080",
+		MaxBodyBytes:                 4 << 20,
+		OutletCacheTTL:               2 * time.Second,
+		RateLimit:                    50,
+		RateBurst:                    200,
+		LegacySigningUntil:           DefaultLegacySigningUntil,
+		MaxUnauthenticatedBytes:      64 << 20,
+		MaxUnauthenticatedPerAddress: 8,
+		ShutdownTimeout:              15 * time.Second,
+		SecureCookies:                "auto",
+		SessionTTL:                   12 * time.Hour,
+		CallbackInterval:             2 * time.Second,
+		LogFormat:                    "json",
+		LogLevel:                     "info",
 	}
 }
 
@@ -94,6 +119,9 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "signed requests per second per outlet on this replica, 0 = off (GATEKEEPER_RATE_LIMIT)")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "burst of the per-outlet rate limit (GATEKEEPER_RATE_BURST)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown deadline (GATEKEEPER_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.LegacySigningUntil, "legacy-signing-until", c.LegacySigningUntil, "until this date (YYYY-MM-DD, UTC) accept the previous plugin's unbound signatures; empty = never (GATEKEEPER_LEGACY_SIGNING_UNTIL)")
+	fs.Int64Var(&c.MaxUnauthenticatedBytes, "max-unauthenticated-bytes", c.MaxUnauthenticatedBytes, "request bytes read before authentication, all clients together (GATEKEEPER_MAX_UNAUTHENTICATED_BYTES)")
+	fs.IntVar(&c.MaxUnauthenticatedPerAddress, "max-unauthenticated-per-address", c.MaxUnauthenticatedPerAddress, "requests being read before authentication per client address (GATEKEEPER_MAX_UNAUTHENTICATED_PER_ADDRESS)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted (GATEKEEPER_TRUSTED_PROXIES)")
 	fs.StringVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "console cookies Secure: auto, always or never (GATEKEEPER_SECURE_COOKIES)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "console session lifetime (GATEKEEPER_SESSION_TTL)")
@@ -207,6 +235,17 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit > 0 && c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("rate_burst %d must be at least 1", c.RateBurst))
+	}
+	if c.LegacySigningUntil != "" {
+		if _, err := time.Parse(time.DateOnly, c.LegacySigningUntil); err != nil {
+			errs = append(errs, fmt.Errorf("legacy_signing_until %q must be a date YYYY-MM-DD or empty", c.LegacySigningUntil))
+		}
+	}
+	if c.MaxUnauthenticatedBytes < c.MaxBodyBytes {
+		errs = append(errs, fmt.Errorf("max_unauthenticated_bytes %d must be at least max_body_bytes %d", c.MaxUnauthenticatedBytes, c.MaxBodyBytes))
+	}
+	if c.MaxUnauthenticatedPerAddress < 1 {
+		errs = append(errs, fmt.Errorf("max_unauthenticated_per_address %d must be at least 1", c.MaxUnauthenticatedPerAddress))
 	}
 	for _, cidr := range c.TrustedProxyList() {
 		if _, _, err := net.ParseCIDR(cidr); err != nil && net.ParseIP(cidr) == nil {

@@ -200,7 +200,7 @@ func TestBrowserReview(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("CMS received %d callbacks", len(got))
 	}
-	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), key); err != nil {
+	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), webhook.DeriveKey(key, webhook.PurposeCallback)); err != nil {
 		t.Fatalf("callback signature: %v", err)
 	}
 	if !strings.Contains(string(got[0].Body), `"type":"hold.approved"`) || !strings.Contains(string(got[0].Body), `"post_id":"4217"`) {

@@ -214,7 +214,7 @@ func testApproveDeliversCallback(t *testing.T, db store.Store) {
 		t.Fatalf("CMS got %d callbacks", len(got))
 	}
 	key, _ := webhook.DecodeSecret(e.secretA)
-	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), key); err != nil {
+	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), webhook.DeriveKey(key, webhook.PurposeCallback)); err != nil {
 		t.Fatalf("callback signature: %v", err)
 	}
 	var p struct {

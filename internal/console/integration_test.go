@@ -42,7 +42,7 @@ func TestWithWebhookAPI(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/outlets/"+e.a.ID+"/check", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	key, _ := webhook.DecodeSecret(e.secretA)
-	webhook.SignHeaders(req.Header, webhook.NewID(), time.Now(), body, key)
+	webhook.SignRequest(req.Header, webhook.Target(req.Method, req.URL.RequestURI()), webhook.NewID(), time.Now(), body, key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -80,12 +80,12 @@ func TestWithWebhookAPI(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("CMS got %d callbacks", len(got))
 	}
-	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), key); err != nil {
+	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), webhook.DeriveKey(key, webhook.PurposeCallback)); err != nil {
 		t.Fatal(err)
 	}
 	// The API agrees.
 	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/v1/outlets/"+e.a.ID+"/holds/"+ans.Hold.ID, nil)
-	webhook.SignHeaders(req.Header, webhook.NewID(), time.Now(), nil, key)
+	webhook.SignRequest(req.Header, webhook.Target(req.Method, req.URL.RequestURI()), webhook.NewID(), time.Now(), nil, key)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

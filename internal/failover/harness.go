@@ -292,7 +292,7 @@ func (c *Client) post(path string, body []byte, webhookID string) (*http.Respons
 		return nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	webhook.SignHeaders(req.Header, webhookID, time.Now(), body, c.S.Key)
+	webhook.SignRequest(req.Header, webhook.Target(req.Method, req.URL.RequestURI()), webhookID, time.Now(), body, c.S.Key)
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, nil, err

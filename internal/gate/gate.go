@@ -178,11 +178,9 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		Rules: o.Rules, Subject: subj, WindowDays: o.WindowDays, DryRun: dryRun,
 	}
 	now := s.now()
-	if p.PublishedAt != nil && !p.PublishedAt.After(now.Add(-o.Window())) {
-		// An edit of a post that went live before the window: it does not
-		// weigh on the share, whatever the ledger remembers of it.
-		return s.outsideWindow(ctx, o, snap, now)
-	}
+	// The client's published_at is not believed: the ledger's own go-live
+	// time decides whether a post is outside the window, and a post the
+	// ledger does not know goes live now.
 	plan := policy.MakePlan(o.Rules, subj)
 	// The store keeps Snapshot with the answer for replays: everything the
 	// answer is rendered from, but of the post only its id. The post's full
@@ -264,8 +262,9 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 	b := res.Before
 	afterBP := int64(policy.RoundedShare(b.Negative+neg, b.Published+1))
 	a := &Answer{
-		Decision:    out.Verdict,
-		Counted:     out.Counted && !snap.DryRun,
+		Decision: out.Verdict,
+		// A post whose go-live time left the window is in no count now.
+		Counted:     out.Counted && !snap.DryRun && res.Situation.Ledger != policy.CountedOutsideWindow,
 		PostID:      snap.Post.ID,
 		Tone:        snap.Classification.Tone,
 		Sensational: snap.Classification.Sensational,
@@ -307,25 +306,6 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		a.Hold = h
 	}
 	return a
-}
-
-func (s *Service) outsideWindow(ctx context.Context, o *store.Outlet, snap Snapshot, now time.Time) (*Answer, error) {
-	sctx, cancel := s.storeCtx(ctx)
-	defer cancel()
-	c, err := s.Store.Window(sctx, o.ID, now, o.Window())
-	if err != nil {
-		return nil, fmt.Errorf("window of %s: %w", o.ID, err)
-	}
-	sit := policy.SituationAt(snap.Rules, policy.CountedOutsideWindow, c)
-	plan := policy.MakePlan(snap.Rules, snap.Subject)
-	ans := s.answer(o, snap, &plan, store.CheckResult{Situation: sit, Before: c, After: c})
-	ans.Counted = false
-	if ans.Decision == policy.Hold {
-		// Only a sensational headline can hold here, and the post is already
-		// live outside the window: nothing to hold for review, so warn.
-		ans.Decision, ans.Hold = policy.Warn, nil
-	}
-	return ans, nil
 }
 
 // ReviewURL is where a manager reviews a hold in the console.

@@ -58,6 +58,10 @@ var errorText = map[string]pair{
 	"unsupported_media_type": {"Nội dung phải là JSON (Content-Type: application/json).", "The body must be JSON (Content-Type: application/json)."},
 	"rate_limited":           {"Quá nhiều yêu cầu; hãy thử lại sau ít giây.", "Too many requests; try again in a few seconds."},
 	"store_unavailable":      {"Chưa ghi nhận được quyết định vì kho dữ liệu tạm thời không phản hồi; bài chưa được tính, hãy thử lại.", "The decision could not be recorded because the store is not responding; the post is not counted, try again."},
+	"signature_unbound":      {"Chữ ký phải kèm header webhook-target (phương thức và đường dẫn); hãy cập nhật plugin.", "The signature must come with a webhook-target header (method and path); update the plugin."},
+	"webhook_id_reused":      {"webhook-id này đã được dùng cho một yêu cầu khác; mỗi yêu cầu cần một webhook-id mới.", "This webhook-id was already used for another request; every request needs a new webhook-id."},
+	"approval_console_only":  {"Kênh này chỉ cho duyệt bài trong bảng điều khiển Gatekeeper.", "This outlet allows approvals only in the Gatekeeper console."},
+	"server_busy":            {"Máy chủ đang nhận quá nhiều yêu cầu chưa xác thực; hãy thử lại sau ít giây.", "The server is receiving too many unauthenticated requests; try again in a few seconds."},
 	"internal":               {"Lỗi nội bộ; đã ghi lại với mã yêu cầu.", "Internal error; it has been logged with the request id."},
 }
 
@@ -72,19 +76,22 @@ func Error(lang Lang, code string) string {
 
 // fieldText is what each validation rule says about a field.
 var fieldText = map[string]pair{
-	"required": {"bắt buộc, không được để trống", "is required and must not be empty"},
-	"max":      {"dài quá mức cho phép (tối đa %s)", "is too long (at most %s)"},
-	"min":      {"quá ngắn (tối thiểu %s)", "is too short (at least %s)"},
-	"oneof":    {"phải là một trong: %s", "must be one of: %s"},
-	"url":      {"phải là một URL hợp lệ", "must be a valid URL"},
-	"http_url": {"phải là một URL http(s) hợp lệ", "must be a valid http(s) URL"},
-	"postid":   {"chỉ gồm chữ, số và . _ : - (tối đa 128 ký tự)", "may contain only letters, digits and . _ : - (at most 128 characters)"},
-	"type":     {"sai kiểu dữ liệu (cần %s)", "has the wrong type (want %s)"},
-	"time":     {"phải là thời điểm RFC 3339, ví dụ 2026-11-27T08:00:00+07:00", "must be an RFC 3339 time, e.g. 2026-11-27T08:00:00+07:00"},
-	"future":   {"không được ở tương lai", "must not be in the future"},
-	"dive":     {"có phần tử không hợp lệ", "has an invalid element"},
-	"status":   {"phải là pending, approved, rejected hoặc cancelled", "must be pending, approved, rejected or cancelled"},
-	"integer":  {"phải là số nguyên từ %s", "must be a whole number from %s"},
+	"required":  {"bắt buộc, không được để trống", "is required and must not be empty"},
+	"max":       {"dài quá mức cho phép (tối đa %s)", "is too long (at most %s)"},
+	"min":       {"quá ngắn (tối thiểu %s)", "is too short (at least %s)"},
+	"oneof":     {"phải là một trong: %s", "must be one of: %s"},
+	"url":       {"phải là một URL hợp lệ", "must be a valid URL"},
+	"http_url":  {"phải là một URL http(s) hợp lệ", "must be a valid http(s) URL"},
+	"postid":    {"chỉ gồm chữ, số và . _ : - (tối đa 128 ký tự)", "may contain only letters, digits and . _ : - (at most 128 characters)"},
+	"type":      {"sai kiểu dữ liệu (cần %s)", "has the wrong type (want %s)"},
+	"time":      {"phải là thời điểm RFC 3339, ví dụ 2026-11-27T08:00:00+07:00", "must be an RFC 3339 time, e.g. 2026-11-27T08:00:00+07:00"},
+	"future":    {"không được ở tương lai", "must not be in the future"},
+	"dive":      {"có phần tử không hợp lệ", "has an invalid element"},
+	"status":    {"phải là pending, approved, rejected hoặc cancelled", "must be pending, approved, rejected or cancelled"},
+	"integer":   {"phải là số nguyên từ %s", "must be a whole number from %s"},
+	"unknown":   {"không phải là trường của yêu cầu này (tên trường phân biệt hoa thường)", "is not a field of this request (field names are case-sensitive)"},
+	"duplicate": {"xuất hiện hơn một lần", "appears more than once"},
+	"webhookid": {"chỉ gồm chữ, số và . _ : ~ + / = - (tối đa 128 ký tự)", "may contain only letters, digits and . _ : ~ + / = - (at most 128 characters)"},
 }
 
 // Field returns the message for a field that failed rule (with its parameter).

@@ -88,6 +88,7 @@ type Metrics struct {
 	httpDur   *prometheus.HistogramVec
 	storeDur  *prometheus.HistogramVec
 	storeErrs *prometheus.CounterVec
+	legacy    prometheus.Counter
 
 	outbox atomic.Pointer[func() float64]
 	shares *shareCollector
@@ -174,7 +175,12 @@ func New(opts Options) *Metrics {
 	})
 	build.Set(1)
 
-	m.reg.MustRegister(m.decisions, m.httpDur, m.storeDur, m.storeErrs, outbox, m.shares, build)
+	m.legacy = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: Namespace,
+		Name:      "legacy_signatures_total",
+		Help:      "Requests accepted signed the previous way (no webhook-target); zero before legacy_signing_until ends.",
+	})
+	m.reg.MustRegister(m.decisions, m.httpDur, m.storeDur, m.storeErrs, m.legacy, outbox, m.shares, build)
 	if !opts.NoRuntimeCollectors {
 		m.reg.MustRegister(
 			collectors.NewGoCollector(),
@@ -204,6 +210,9 @@ const (
 
 // Verdicts besides policy's allow, warn and hold.
 const VerdictUnavailable = "unavailable" // 503: the store could not record the decision
+
+// ObserveLegacySignature counts a request accepted without webhook-target.
+func (m *Metrics) ObserveLegacySignature(string) { m.legacy.Inc() }
 
 // ObserveDecision counts one answer to a check. verdict is allow, warn, hold
 // or unavailable; mode is ModeLive, ModeDryRun or ModeReplay. Other values

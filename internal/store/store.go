@@ -51,10 +51,13 @@ type Outlet struct {
 	CallbackURL   string                 `json:"callback_url,omitempty"`
 	// AllowPrivateCallback lets the callback URL resolve to a loopback or
 	// private address (set by an admin, e.g. for a CMS on the same network).
-	AllowPrivateCallback bool      `json:"allow_private_callback,omitempty"`
-	Secrets              []Secret  `json:"secrets"` // the current secret first
-	CreatedAt            time.Time `json:"created_at"`
-	UpdatedAt            time.Time `json:"updated_at"`
+	AllowPrivateCallback bool `json:"allow_private_callback,omitempty"`
+	// ApprovalConsoleOnly refuses approvals and rejections sent by the CMS:
+	// holds are resolved in the console only.
+	ApprovalConsoleOnly bool      `json:"approval_console_only,omitempty"`
+	Secrets             []Secret  `json:"secrets"` // the current secret first
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // Window returns the outlet's window length.
@@ -371,8 +374,12 @@ type Audit interface {
 type Replies interface {
 	// Recall returns the stored answer for (outlet, webhook id), if any.
 	Recall(ctx context.Context, outlet, webhookID string) (answer []byte, ok bool, err error)
-	// Remember stores an answer for WebhookTTL.
+	// Remember stores an answer for WebhookTTL, replacing what was kept.
 	Remember(ctx context.Context, outlet, webhookID string, answer []byte) error
+	// Claim marks a webhook id as used, atomically: the first call keeps
+	// record for WebhookTTL and returns first = true; any later call returns
+	// what is kept (the claim, or the answer Remember put in its place).
+	Claim(ctx context.Context, outlet, webhookID string, record []byte) (stored []byte, first bool, err error)
 }
 
 // Store is everything Gatekeeper keeps.

@@ -25,7 +25,19 @@ const (
 	HeaderID        = "webhook-id"
 	HeaderTimestamp = "webhook-timestamp"
 	HeaderSignature = "webhook-signature"
+	// HeaderTarget names the request a signature is for: "METHOD /path?query".
+	// When it is present the signed payload is BoundPayload(target, body), so
+	// a captured request cannot be re-aimed at another method or path.
+	HeaderTarget = "webhook-target"
 )
+
+// MaxIDLength bounds a webhook id (it becomes part of a store key).
+const MaxIDLength = 128
+
+// PurposeCallback labels the key that signs Gatekeeper's callbacks to a CMS.
+// Inbound requests are verified with the outlet's key itself, so a callback
+// never verifies as a request to the service.
+const PurposeCallback = "callback"
 
 // Tolerance is how far a timestamp may be from now, either way.
 const Tolerance = 5 * time.Minute
@@ -41,6 +53,7 @@ var (
 	ErrTooNew         = errors.New("webhook-timestamp is too far in the future")
 	ErrNoMatch        = errors.New("no signature matches")
 	ErrBadSecret      = errors.New("secret must be whsec_ followed by base64 of 24 to 64 bytes")
+	ErrBadID          = errors.New("webhook-id must be 1 to 128 letters, digits or ._:~+/=-")
 )
 
 // NewSecret returns a fresh random secret: "whsec_" + base64 of 32 bytes.
@@ -63,6 +76,70 @@ func DecodeSecret(secret string) ([]byte, error) {
 		return nil, ErrBadSecret
 	}
 	return key, nil
+}
+
+// DeriveKey returns the key for one purpose (PurposeCallback), derived from an
+// outlet's key: HMAC-SHA256(key, "gatekeeper:" + purpose). Both ends derive it
+// from the one shared secret, so no second secret has to be handed out.
+func DeriveKey(key []byte, purpose string) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte("gatekeeper:" + purpose))
+	return h.Sum(nil)
+}
+
+// Target is the value of HeaderTarget for a request: "METHOD /path?query".
+func Target(method, requestURI string) string { return method + " " + requestURI }
+
+// BoundPayload is what is signed in place of the body when the request names
+// its target: the target, a newline, the body. Any Standard Webhooks library
+// signs it when given this as the payload.
+func BoundPayload(target string, body []byte) []byte {
+	out := make([]byte, 0, len(target)+1+len(body))
+	out = append(out, target...)
+	out = append(out, '\n')
+	return append(out, body...)
+}
+
+// ValidID reports whether id may be used as a webhook id.
+func ValidID(id string) bool {
+	if id == "" || len(id) > MaxIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("._:~+/=-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Precheck checks what can be checked before the body is read: the three
+// headers are there, the id is well formed and the timestamp is within
+// Tolerance of now. It returns the webhook id.
+func Precheck(h http.Header, now time.Time) (string, error) {
+	id, tsRaw, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
+	if id == "" || tsRaw == "" || sigs == "" {
+		return "", ErrMissingHeaders
+	}
+	if !ValidID(id) {
+		return "", ErrBadID
+	}
+	ts, err := strconv.ParseInt(tsRaw, 10, 64)
+	if err != nil {
+		return "", ErrBadTimestamp
+	}
+	at := time.Unix(ts, 0)
+	if now.Sub(at) > Tolerance {
+		return "", ErrTooOld
+	}
+	if at.Sub(now) > Tolerance {
+		return "", ErrTooNew
+	}
+	return id, nil
 }
 
 // Sign returns the "v1,…" signature of body for id and timestamp.
@@ -92,6 +169,14 @@ func SignHeaders(h http.Header, id string, ts time.Time, body []byte, keys ...[]
 	h.Set(HeaderSignature, strings.Join(sigs, " "))
 }
 
+// SignRequest sets the headers of a request bound to target (see
+// HeaderTarget): the three Standard Webhooks headers over
+// BoundPayload(target, body), and webhook-target itself.
+func SignRequest(h http.Header, target, id string, ts time.Time, body []byte, keys ...[]byte) {
+	SignHeaders(h, id, ts, BoundPayload(target, body), keys...)
+	h.Set(HeaderTarget, target)
+}
+
 // NewID returns a fresh message id ("msg_" + 24 hex digits).
 func NewID() string {
 	b := make([]byte, 12)
@@ -102,21 +187,11 @@ func NewID() string {
 // Verify checks the headers against body with any of keys, at time now. It
 // returns the webhook id on success. Every comparison is constant-time.
 func Verify(h http.Header, body []byte, now time.Time, keys ...[]byte) (string, error) {
-	id, tsRaw, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
-	if id == "" || tsRaw == "" || sigs == "" {
-		return "", ErrMissingHeaders
-	}
-	ts, err := strconv.ParseInt(tsRaw, 10, 64)
+	id, err := Precheck(h, now)
 	if err != nil {
-		return "", ErrBadTimestamp
+		return "", err
 	}
-	at := time.Unix(ts, 0)
-	if now.Sub(at) > Tolerance {
-		return "", ErrTooOld
-	}
-	if at.Sub(now) > Tolerance {
-		return "", ErrTooNew
-	}
+	tsRaw, sigs := h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	matched := 0
 	for _, k := range keys {
 		want := mac(k, id, tsRaw, body)

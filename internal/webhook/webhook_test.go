@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -107,3 +108,68 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestBoundRequests(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	key := bytes.Repeat([]byte{1}, 32)
+	body := []byte(`{"a":1}`)
+	h := http.Header{}
+	SignRequest(h, "POST /v1/outlets/a/check", "msg_1", now, body, key)
+	if h.Get(HeaderTarget) != "POST /v1/outlets/a/check" {
+		t.Fatalf("target header %q", h.Get(HeaderTarget))
+	}
+	if _, err := Verify(h, BoundPayload("POST /v1/outlets/a/check", body), now, key); err != nil {
+		t.Fatalf("bound payload: %v", err)
+	}
+	for _, other := range [][]byte{body, BoundPayload("DELETE /v1/outlets/a/posts/1", body), BoundPayload("POST /v1/outlets/b/check", body)} {
+		if _, err := Verify(h, other, now, key); !errors.Is(err, ErrNoMatch) {
+			t.Fatalf("%q verified: %v", other, err)
+		}
+	}
+	// Any Standard Webhooks signer produces it when given the bound payload.
+	if got, want := h.Get(HeaderSignature), Sign(key, "msg_1", now, []byte("POST /v1/outlets/a/check\n"+string(body))); got != want {
+		t.Fatalf("signature %s, want %s", got, want)
+	}
+}
+
+func TestDeriveKey(t *testing.T) {
+	key := bytes.Repeat([]byte{1}, 32)
+	cb := DeriveKey(key, PurposeCallback)
+	if bytes.Equal(cb, key) || len(cb) != 32 || bytes.Equal(cb, DeriveKey(key, "other")) {
+		t.Fatalf("derived key %x", cb)
+	}
+	if !bytes.Equal(cb, DeriveKey(key, PurposeCallback)) {
+		t.Fatal("derivation is not deterministic")
+	}
+	// The same value in PHP: base64_encode(hash_hmac('sha256', 'gatekeeper:callback', str_repeat("\x01", 32), true)).
+	if got := base64.StdEncoding.EncodeToString(cb); got != derivedVector {
+		t.Fatalf("derived key %s, want %s", got, derivedVector)
+	}
+}
+
+func TestPrecheckIDs(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	for _, tc := range []struct {
+		id   string
+		want error
+	}{
+		{"msg_2a9f", nil},
+		{"msg_p5jXN8AQM9LWM0D4loKWxJek", nil},
+		{"a.b:c~d+e/f=g-h_", nil},
+		{strings.Repeat("x", MaxIDLength), nil},
+		{strings.Repeat("x", MaxIDLength+1), ErrBadID},
+		{"msg 1", ErrBadID},
+		{"msg\n1", ErrBadID},
+		{"msg_é", ErrBadID},
+		{"{o:x}*", ErrBadID},
+	} {
+		_, err := Precheck(headers(tc.id, now, "v1,AAAA"), now)
+		if !errors.Is(err, tc.want) && !(tc.want == nil && err == nil) {
+			t.Errorf("Precheck(%q) = %v, want %v", tc.id, err, tc.want)
+		}
+	}
+}
+
+// derivedVector is DeriveKey(32 × 0x01, PurposeCallback), computed by PHP's
+// hash_hmac too: the plugin derives the same key.
+const derivedVector = "CGWM/VuQHn4avAWFm0zHYs92/OTIuFwWeuDJEWtXccw="

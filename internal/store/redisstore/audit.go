@@ -86,6 +86,27 @@ func (s *Store) Recall(ctx context.Context, outlet, webhookID string) ([]byte, b
 	return b, true, nil
 }
 
+// Claim keeps record under a webhook id unless the id is already in use.
+func (s *Store) Claim(ctx context.Context, outlet, webhookID string, record []byte) ([]byte, bool, error) {
+	key := keysOf(outlet).reply(webhookID)
+	ok, err := s.rdb.SetNX(ctx, key, record, store.WebhookTTL).Result()
+	if err != nil {
+		return nil, false, s.fail("claim", err)
+	}
+	if ok {
+		return record, true, nil
+	}
+	b, err := s.rdb.Get(ctx, key).Bytes()
+	if err == redis.Nil {
+		// Expired between the two calls: the id is free again.
+		return s.Claim(ctx, outlet, webhookID, record)
+	}
+	if err != nil {
+		return nil, false, s.fail("claim", err)
+	}
+	return b, false, nil
+}
+
 // Remember stores the answer to a signed request for store.WebhookTTL.
 func (s *Store) Remember(ctx context.Context, outlet, webhookID string, answer []byte) error {
 	return s.fail("remember", s.rdb.Set(ctx, keysOf(outlet).reply(webhookID), answer, store.WebhookTTL).Err())

@@ -28,8 +28,7 @@ func (s *Store) Recall(ctx context.Context, outlet, webhookID string) ([]byte, b
 	return answer, true, nil
 }
 
-// Remember stores an answer for store.WebhookTTL. The first answer stays:
-// remembering again under a live id changes nothing.
+// Remember stores an answer for store.WebhookTTL, in place of a claim.
 func (s *Store) Remember(ctx context.Context, outlet, webhookID string, answer []byte) error {
 	if answer == nil {
 		answer = []byte{}
@@ -42,8 +41,44 @@ func (s *Store) Remember(ctx context.Context, outlet, webhookID string, answer [
 		}
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO replies (outlet, wid, answer, expires_ms) VALUES (?, ?, ?, ?)
-			ON CONFLICT (outlet, wid) DO NOTHING`,
+			ON CONFLICT (outlet, wid) DO UPDATE SET answer = excluded.answer`,
 			outlet, webhookID, answer, now+store.WebhookTTL.Milliseconds())
 		return err
 	})
+}
+
+// Claim keeps record under a webhook id unless the id is already in use.
+func (s *Store) Claim(ctx context.Context, outlet, webhookID string, record []byte) ([]byte, bool, error) {
+	if record == nil {
+		record = []byte{}
+	}
+	var (
+		stored []byte
+		first  bool
+	)
+	err := s.write(ctx, "claim", func(tx *txn) error {
+		now := time.Now().UnixMilli()
+		if _, err := tx.ExecContext(ctx, "DELETE FROM replies WHERE outlet = ? AND wid = ? AND expires_ms <= ?", outlet, webhookID, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO replies (outlet, wid, answer, expires_ms) VALUES (?, ?, ?, ?)
+			ON CONFLICT (outlet, wid) DO NOTHING`,
+			outlet, webhookID, record, now+store.WebhookTTL.Milliseconds())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			stored, first = record, true
+			return nil
+		}
+		return tx.QueryRowContext(ctx, "SELECT answer FROM replies WHERE outlet = ? AND wid = ?", outlet, webhookID).Scan(&stored)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if stored == nil {
+		stored = []byte{}
+	}
+	return stored, first, nil
 }

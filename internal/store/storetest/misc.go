@@ -215,6 +215,31 @@ func testReplies(t *testing.T, open func(*testing.T) store.Store) {
 	if _, ok, _ := e.st.Recall(e.ctx, other.ID, "msg_1"); ok {
 		t.Fatal("another outlet recalls the answer")
 	}
+
+	// Claim: the first use keeps its record; later uses see it; Remember
+	// puts the answer in its place; ids of another outlet are apart.
+	claim := []byte(`{"target":"GET /v1/outlets/x/share"}`)
+	got, first, err := e.st.Claim(e.ctx, e.o.ID, "msg_2", claim)
+	if err != nil || !first || !bytes.Equal(got, claim) {
+		t.Fatalf("first Claim = %s, %t, %v", got, first, err)
+	}
+	got, first, err = e.st.Claim(e.ctx, e.o.ID, "msg_2", []byte(`{"target":"DELETE /v1/outlets/x/posts/1"}`))
+	if err != nil || first || !bytes.Equal(got, claim) {
+		t.Fatalf("second Claim = %s, %t, %v; want the first record", got, first, err)
+	}
+	if _, first, _ := e.st.Claim(e.ctx, other.ID, "msg_2", claim); !first {
+		t.Fatal("a claim of another outlet's id was refused")
+	}
+	if err := e.st.Remember(e.ctx, e.o.ID, "msg_2", answer); err != nil {
+		t.Fatal(err)
+	}
+	if got, first, _ := e.st.Claim(e.ctx, e.o.ID, "msg_2", claim); first || !bytes.Equal(got, answer) {
+		t.Fatalf("Claim after Remember = %s, %t; want the answer", got, first)
+	}
+	// msg_1 was remembered without a claim: claiming it finds the answer.
+	if got, first, _ := e.st.Claim(e.ctx, e.o.ID, "msg_1", claim); first || !bytes.Equal(got, answer) {
+		t.Fatalf("Claim of a remembered id = %s, %t", got, first)
+	}
 }
 
 func testIsolation(t *testing.T, open func(*testing.T) store.Store) {
