@@ -46,6 +46,14 @@ func TestAddressAllowed(t *testing.T) {
 		{"fd00::1", false, false},
 		{"fe80::1", false, false},
 		{"224.0.0.1", false, false},
+		// Zoned, IPv4-compatible (::/96), IPv4-translated (::ffff:0:0:0/96)
+		// and the deprecated site-local range: refused.
+		{"fe80::1%eth0", false, false},
+		{"2606:2800:220:1:248:1893:25c8:1946%eth0", false, false},
+		{"::7f00:1", false, false},
+		{"::a00:1", false, false},
+		{"::ffff:0:7f00:1", false, false},
+		{"fec0::1", false, false},
 		{"127.0.0.1", true, true},
 		{"10.1.2.3", true, true},
 	} {

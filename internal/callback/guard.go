@@ -21,7 +21,7 @@ var forbidden = func() []netip.Prefix {
 		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
 		"192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
 		"203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
-		"::/128", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
+		"::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "fec0::/10", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
 		"2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "ff00::/8",
 	} {
 		out = append(out, netip.MustParsePrefix(s))
@@ -34,10 +34,10 @@ func AddressAllowed(ip netip.Addr, allowPrivate bool) bool {
 	if allowPrivate {
 		return true
 	}
-	ip = ip.Unmap()
-	if !ip.IsValid() {
-		return false
+	if !ip.IsValid() || ip.Zone() != "" {
+		return false // a zone names an interface: link-local by nature
 	}
+	ip = ip.Unmap()
 	for _, p := range forbidden {
 		if p.Contains(ip) {
 			return false
