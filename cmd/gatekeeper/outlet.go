@@ -39,6 +39,7 @@ type outletFlags struct {
 	windowDays                                                    int
 	minSample                                                     int64
 	allowPrivate                                                  bool
+	consoleOnly                                                   bool
 	categories                                                    stringList
 	clearCategories                                               bool
 	asJSON                                                        bool
@@ -57,6 +58,7 @@ func (f *outletFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.clearCategories, "clear-categories", false, "update: drop the existing category map first")
 	fs.StringVar(&f.callbackURL, "callback-url", "", "URL of the CMS that receives approvals and rejections")
 	fs.BoolVar(&f.allowPrivate, "allow-private-callback", false, "let the callback URL be a loopback or private address")
+	fs.BoolVar(&f.consoleOnly, "approval-console-only", false, "resolve holds in the console only: the CMS may not approve or reject")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 }
 
@@ -101,6 +103,9 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 	}
 	if set("allow-private-callback") {
 		o.AllowPrivateCallback = f.allowPrivate
+	}
+	if set("approval-console-only") {
+		o.ApprovalConsoleOnly = f.consoleOnly
 	}
 	if f.clearCategories || o.CategoryTones == nil {
 		o.CategoryTones = map[string]policy.Tone{}
