@@ -463,3 +463,29 @@ func TestAttackStalledUnauthenticatedBodies(t *testing.T) {
 		t.Fatalf("past the global budget: %d %s, want 503", r.Status, r.Body)
 	}
 }
+
+// A reverse proxy may strip a path prefix; the rest of the signed target must
+// still name this request.
+func TestSignedTargetThroughAPrefixProxy(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	e.addOutlet("a", nil)
+	for _, tc := range []struct {
+		target string
+		status int
+	}{
+		{"GET /gatekeeper/v1/outlets/a/share", 200},
+		{"GET /v1/outlets/a/share", 200},
+		{"POST /gatekeeper/v1/outlets/a/share", 401},
+		{"GET /gatekeeper/v1/outlets/a/holds", 401},
+		{"GET /v1/outlets/a/share?days=3", 401},
+		{"GET x/v1/outlets/a/share", 200}, // only the suffix is this service's
+	} {
+		req := httptest.NewRequest("GET", "/v1/outlets/a/share", nil)
+		webhook.SignRequest(req.Header, tc.target, webhook.NewID(), e.clock.Now(), nil, e.keys["a"])
+		w := httptest.NewRecorder()
+		e.engine.ServeHTTP(w, req)
+		if w.Code != tc.status {
+			t.Errorf("signed for %q: %d %s, want %d", tc.target, w.Code, w.Body, tc.status)
+		}
+	}
+}

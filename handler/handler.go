@@ -204,7 +204,7 @@ func (a *api) signed(c *gin.Context) {
 	case legacy && !now.Before(a.LegacySigningUntil):
 		fail(c, "signature_unbound", nil, nil)
 		return
-	case !legacy && bound != target:
+	case !legacy && !targetMatches(bound, target):
 		fail(c, "signature_invalid", nil, nil)
 		return
 	}
@@ -257,6 +257,18 @@ func (a *api) signed(c *gin.Context) {
 	c.Set(ctxWebhookID, id)
 	c.Set(ctxPrior, prior)
 	c.Next()
+}
+
+// targetMatches reports whether the signed target names this request: the
+// same method and path, or the same method and a path that ends with this
+// one (a reverse proxy that strips a prefix such as /gatekeeper).
+func targetMatches(signed, actual string) bool {
+	if signed == actual {
+		return true
+	}
+	sm, sp, _ := strings.Cut(signed, " ")
+	am, ap, _ := strings.Cut(actual, " ")
+	return sm == am && strings.HasPrefix(ap, "/") && strings.HasSuffix(sp, ap)
 }
 
 const checkRoute = "/v1/outlets/:outlet/check"
