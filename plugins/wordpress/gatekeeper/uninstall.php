@@ -14,7 +14,7 @@ global $wpdb;
 // Posts in Gatekeeper's statuses would be invisible once the statuses are gone.
 $wpdb->query( "UPDATE {$wpdb->posts} SET post_status = 'draft' WHERE post_status IN ('gatekeeper-held','gatekeeper-wait')" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 
-foreach ( array( '_gatekeeper_tone', '_gatekeeper_decision', '_gatekeeper_answer', '_gatekeeper_hold_id', '_gatekeeper_hash', '_gatekeeper_note', '_gatekeeper_reviewer', '_gatekeeper_override', '_gatekeeper_waiting_since', '_gatekeeper_last_hold' ) as $gatekeeper_key ) {
+foreach ( array( '_gatekeeper_tone', '_gatekeeper_decision', '_gatekeeper_answer', '_gatekeeper_hold_id', '_gatekeeper_hash', '_gatekeeper_text', '_gatekeeper_note', '_gatekeeper_reviewer', '_gatekeeper_override', '_gatekeeper_waiting_since', '_gatekeeper_last_hold' ) as $gatekeeper_key ) {
 	delete_post_meta_by_key( $gatekeeper_key );
 }
 
@@ -25,6 +25,7 @@ foreach ( array( 'gatekeeper_settings', 'gatekeeper_db_version', 'gatekeeper_las
 $wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}gatekeeper_outbox" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 $wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}gatekeeper_seen" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 
+remove_role( 'gatekeeper_reviewer' );
 foreach ( wp_roles()->role_objects as $gatekeeper_role ) {
 	$gatekeeper_role->remove_cap( 'gatekeeper_review' );
 }

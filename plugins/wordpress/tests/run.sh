@@ -112,8 +112,10 @@ GPORT=$(free_port "$IP")
 GK_URL="http://$IP:$GPORT"
 STORE_ARGS=(--redis-url "$REDIS_URL")
 # Callbacks are polled every 300 ms here (default 2 s) so an approval reaches WordPress quickly.
+# No legacy signatures: the plugin must sign every request bound to its method and path
+# (GK_LEGACY_SIGNING_UNTIL=YYYY-MM-DD runs a previous plugin against this service).
 "$GK" serve --addr "$IP:$GPORT" "${STORE_ARGS[@]}" --public-url "$GK_URL" --callback-interval 300ms \
-  --log-format text >"$RUN/gatekeeper.log" 2>&1 &
+  --legacy-signing-until "${GK_LEGACY_SIGNING_UNTIL:-}" --log-format text >"$RUN/gatekeeper.log" 2>&1 &
 PIDS+=($!)
 if ! wait_http "$GK_URL/healthz" gatekeeper "${PIDS[-1]}"; then
   cat "$RUN/gatekeeper.log" >&2
@@ -202,11 +204,17 @@ export GK_E2E_OUTLET=wp-e2e GK_E2E_SECRET="$SECRET" GK_CONSOLE_USER="$CONSOLE_US
 
 # --- end to end in headless Chromium (first: PHPUnit repoints the plugin at its own outlets)
 set +e
-node "$HERE/e2e/publish-held.spec.js" 2>&1 | tee "$RUN/e2e.log"
-E2E_RC=${PIPESTATUS[0]}
+if [ -n "${PHPUNIT_FILTER:-}" ]; then
+  # Only the PHPUnit tests named (make test-attacks); the e2e is not part of this run.
+  echo "e2e: not part of this run (PHPUNIT_FILTER=$PHPUNIT_FILTER)" | tee "$RUN/e2e.log"
+  E2E_RC=0
+else
+  node "$HERE/e2e/publish-held.spec.js" 2>&1 | tee "$RUN/e2e.log"
+  E2E_RC=${PIPESTATUS[0]}
+fi
 
 # --- PHPUnit ------------------------------------------------------------------
-phpunit --colors=never --do-not-cache-result --bootstrap "$HERE/php/bootstrap.php" "$HERE/php" 2>&1 | tee "$RUN/phpunit.log"
+phpunit --colors=never --do-not-cache-result --bootstrap "$HERE/php/bootstrap.php" ${PHPUNIT_FILTER:+--filter "$PHPUNIT_FILTER"} "$HERE/php" 2>&1 | tee "$RUN/phpunit.log"
 PHPUNIT_RC=${PIPESTATUS[0]}
 
 # --- translations up to date, uninstall leaves nothing ---------------------------

@@ -3,8 +3,9 @@
  * The service's signed callbacks (hold.approved, hold.rejected) and the
  * WP-Cron poll of pending holds for sites the service cannot reach.
  *
- * Each callback is verified (Standard Webhooks signature with the outlet's
- * secret, timestamp within ±5 minutes) and acted on once per webhook id: a
+ * Each callback is verified (Standard Webhooks signature with the callback
+ * key derived from the outlet's secret, never the secret's own key;
+ * timestamp within ±5 minutes) and acted on once per webhook id: a
  * repeat gets 200 and changes nothing.
  *
  * @package Gatekeeper
@@ -81,7 +82,7 @@ final class Callbacks {
 			return self::unauthorized( 'expired', __( 'webhook-timestamp is too far from now.', 'gatekeeper' ) );
 		}
 		$key = Client::key( (string) Settings::get( 'secret' ) );
-		if ( null === $key || ! Client::verify( $key, $id, $ts, $body, $sigs ) ) {
+		if ( null === $key || ! Client::verify( Client::callback_key( $key ), $id, $ts, $body, $sigs ) ) {
 			return self::unauthorized( 'bad_signature', __( 'No signature matches.', 'gatekeeper' ) );
 		}
 		return $id;

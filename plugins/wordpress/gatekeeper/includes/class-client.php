@@ -1,7 +1,8 @@
 <?php
 /**
  * Signed calls to the Gatekeeper service (Standard Webhooks: webhook-id,
- * webhook-timestamp, webhook-signature "v1,<base64 HMAC-SHA256 of id.ts.body>").
+ * webhook-timestamp, webhook-signature "v1,<base64 HMAC-SHA256 of id.ts.payload>",
+ * where the payload is webhook-target + "\n" + body, binding method and path).
  *
  * @package Gatekeeper
  */
@@ -32,6 +33,30 @@ final class Client {
 			return null;
 		}
 		return base64_decode( substr( $secret, 6 ), true ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_decode
+	}
+
+	/**
+	 * The key that signs the service's callbacks, derived from the outlet's
+	 * key: HMAC-SHA256(key, "gatekeeper:callback"). Requests to the service
+	 * are signed with the outlet's key itself, so a callback the site receives
+	 * can never be sent on to the service as a request (and the other way round).
+	 *
+	 * @param string $key Key bytes of the outlet's secret.
+	 */
+	public static function callback_key( string $key ): string {
+		return hash_hmac( 'sha256', 'gatekeeper:callback', $key, true );
+	}
+
+	/**
+	 * What is signed in place of the body: the request's target
+	 * ("METHOD /path?query", also sent as webhook-target), a newline, the body.
+	 * A captured request then verifies for no other method or path.
+	 *
+	 * @param string $target Method and path.
+	 * @param string $body   Raw body.
+	 */
+	public static function bound( string $target, string $body ): string {
+		return $target . "\n" . $body;
 	}
 
 	/**
@@ -137,11 +162,15 @@ final class Client {
 		if ( null !== $data ) {
 			$body = is_string( $data ) ? $data : self::json( $data );
 		}
+		$url     = untrailingslashit( $base ) . '/v1/outlets/' . rawurlencode( $outlet ) . '/' . ltrim( $path, '/' );
+		$parts   = wp_parse_url( $url );
+		$target  = $method . ' ' . ( $parts['path'] ?? '/' ) . ( isset( $parts['query'] ) ? '?' . $parts['query'] : '' );
 		$ts      = time();
 		$headers = array(
 			'webhook-id'        => $id,
 			'webhook-timestamp' => (string) $ts,
-			'webhook-signature' => self::sign( $key, $id, $ts, $body ),
+			'webhook-signature' => self::sign( $key, $id, $ts, self::bound( $target, 'GET' === $method || 'DELETE' === $method ? '' : $body ) ),
+			'webhook-target'    => $target,
 			'Accept'            => 'application/json',
 			'Accept-Language'   => Plugin::is_vietnamese() ? 'vi' : 'en',
 			'User-Agent'        => 'Gatekeeper-WordPress/' . GATEKEEPER_VERSION . '; ' . home_url( '/' ),
@@ -149,14 +178,13 @@ final class Client {
 		if ( 'GET' !== $method ) {
 			$headers['Content-Type'] = 'application/json';
 		}
-		$url = untrailingslashit( $base ) . '/v1/outlets/' . rawurlencode( $outlet ) . '/' . ltrim( $path, '/' );
 		// Not wp_safe_remote_request(): the service often runs on loopback or a private network.
 		$res = wp_remote_request(
 			$url,
 			array(
 				'method'      => $method,
 				'headers'     => $headers,
-				'body'        => 'GET' === $method ? null : $body,
+				'body'        => 'GET' === $method || 'DELETE' === $method ? null : $body,
 				'timeout'     => isset( $opts['timeout'] ) ? (float) $opts['timeout'] : (float) Settings::get( 'timeout_check' ),
 				'redirection' => 0,
 			)

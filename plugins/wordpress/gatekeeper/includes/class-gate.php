@@ -32,6 +32,7 @@ final class Gate {
 	const META_ANSWER   = '_gatekeeper_answer';
 	const META_HOLD     = '_gatekeeper_hold_id';
 	const META_HASH     = '_gatekeeper_hash';
+	const META_TEXT     = '_gatekeeper_text';
 	const META_NOTE     = '_gatekeeper_note';
 	const META_REVIEWER = '_gatekeeper_reviewer';
 	const META_OVERRIDE = '_gatekeeper_override';
@@ -173,6 +174,10 @@ final class Gate {
 	 */
 	public static function filter_insert_data( $data, $postarr, $unsanitized = array(), $update = false ) {
 		$id = isset( $postarr['ID'] ) ? (int) $postarr['ID'] : 0;
+		if ( $id && self::HELD === ( $data['post_status'] ?? '' ) && self::HELD === get_post_status( $id )
+			&& ! isset( self::$bypass[ $id ] ) && self::gated( (string) $data['post_type'] ) ) {
+			return self::recheck_held( $id, $data, self::collect( $id, $data, $postarr ) );
+		}
 		if ( 'publish' !== ( $data['post_status'] ?? '' ) || ! self::gated( (string) $data['post_type'] ) ) {
 			return $data;
 		}
@@ -196,23 +201,50 @@ final class Gate {
 	}
 
 	/**
-	 * An edit of a live post: re-checked (with its go-live time) when what the
-	 * service reads changed. A hold takes it off the site.
+	 * An edit of a held post: what the manager reviews must be what would be
+	 * published, so a change of what the service reads is checked again. The
+	 * service updates the pending hold with the new text (the console shows
+	 * it), or lets the post through — then it is live and counted. When the
+	 * service cannot be reached the post stays held; an approval of the old
+	 * text is then re-checked (Review::apply_approval).
+	 *
+	 * @param int   $id      Post.
+	 * @param array $data    Post fields.
+	 * @param array $payload Check payload.
+	 */
+	private static function recheck_held( int $id, array $data, array $payload ): array {
+		if ( self::hash( $payload ) === get_post_meta( $id, self::META_HASH, true ) ) {
+			return $data;
+		}
+		$res                  = self::call_check( $id, $payload );
+		self::$checked[ $id ] = true;
+		if ( self::answer_ok( $res ) ) {
+			self::record( $id, $res['body'], $payload );
+			if ( 'hold' !== $res['body']['decision'] ) {
+				$data['post_status'] = 'publish';
+			}
+		}
+		return $data;
+	}
+
+	/**
+	 * An edit of a live post: re-checked when what the service reads changed,
+	 * the date being saved included (the service decides by its own record of
+	 * when the post went live, not by this date). A hold takes it off the site.
 	 *
 	 * @param int   $id      Post.
 	 * @param array $data    Post fields.
 	 * @param array $payload Check payload.
 	 */
 	private static function recheck_update( int $id, array $data, array $payload ): array {
+		$payload['published_at'] = self::rfc3339( (string) ( $data['post_date_gmt'] ?? '' ) );
 		if ( self::hash( $payload ) === get_post_meta( $id, self::META_HASH, true ) ) {
 			return $data;
 		}
-		$post                    = get_post( $id );
-		$payload['published_at'] = self::rfc3339( $post ? $post->post_date_gmt : '' );
 		$res                     = self::call_check( $id, $payload );
 		self::$checked[ $id ]    = true;
 		if ( ! self::answer_ok( $res ) ) {
-			Outbox::enqueue( 'check', $id, 'POST', 'check', null, $res['webhook_id'], $res );
+			Outbox::enqueue( 'check', $id, 'POST', 'check', array( 'hash' => self::hash( $payload ) ), $res['webhook_id'], $res );
 			return $data; // Still live and counted; the re-check is retried.
 		}
 		self::record( $id, $res['body'], $payload );
@@ -422,7 +454,9 @@ final class Gate {
 				)
 			)
 		);
-		if ( 'publish' === Settings::get( 'failure_policy' ) ) {
+		// Fail-open is for a service that cannot be reached. A service that
+		// answers "too many requests" is up and deciding: the post waits.
+		if ( 'publish' === Settings::get( 'failure_policy' ) && 429 !== (int) $res['status'] ) {
 			update_post_meta( $post_id, self::META_DECISION, 'unchecked' );
 			update_post_meta(
 				$post_id,
@@ -440,7 +474,7 @@ final class Gate {
 		if ( ! get_post_meta( $post_id, self::META_WAITING, true ) ) {
 			update_post_meta( $post_id, self::META_WAITING, time() );
 		}
-		Outbox::enqueue( 'check', $post_id, 'POST', 'check', null, $res['webhook_id'], $res );
+		Outbox::enqueue( 'check', $post_id, 'POST', 'check', array( 'hash' => self::hash( $payload ) ), $res['webhook_id'], $res );
 		return self::WAIT;
 	}
 
@@ -457,6 +491,7 @@ final class Gate {
 		update_post_meta( $post_id, self::META_DECISION, (string) $answer['decision'] );
 		update_post_meta( $post_id, self::META_ANSWER, wp_slash( Client::json( $keep ) ) );
 		update_post_meta( $post_id, self::META_HASH, self::hash( $payload ) );
+		update_post_meta( $post_id, self::META_TEXT, self::text_digest( $payload ) );
 		if ( 'hold' === $answer['decision'] && ! empty( $answer['hold']['id'] ) ) {
 			update_post_meta( $post_id, self::META_HOLD, sanitize_text_field( (string) $answer['hold']['id'] ) );
 		} else {
@@ -504,14 +539,18 @@ final class Gate {
 	}
 
 	/**
-	 * Outbox retry of a check: the post's current text, the first call's webhook id.
-	 * result is null when nothing needs checking any more.
+	 * Outbox retry of a check: the post's current text, with the first call's
+	 * webhook id while the text is what that call sent (a transport retry the
+	 * service answers once), and a new id once the text changed (the service
+	 * would otherwise answer the old text's check again). result is null when
+	 * nothing needs checking any more; webhook_id and hash are what was sent.
 	 *
 	 * @param int    $post_id    Post.
 	 * @param string $webhook_id Webhook id.
-	 * @return array{result: ?array}
+	 * @param string $sent_hash  hash() of what the first call sent ('' unknown).
+	 * @return array{result: ?array, webhook_id?: string, hash?: string}
 	 */
-	public static function retry_check( int $post_id, string $webhook_id ): array {
+	public static function retry_check( int $post_id, string $webhook_id, string $sent_hash = '' ): array {
 		$post = get_post( $post_id );
 		if ( ! $post || ! self::gated( $post->post_type ) || ! in_array( $post->post_status, array( self::WAIT, 'publish' ), true ) ) {
 			return array( 'result' => null );
@@ -520,9 +559,17 @@ final class Gate {
 		if ( 'publish' === $post->post_status ) {
 			$payload['published_at'] = self::rfc3339( $post->post_date_gmt );
 		}
+		$hash = self::hash( $payload );
+		if ( '' === $sent_hash || $hash !== $sent_hash ) {
+			$webhook_id = Client::new_id();
+		}
 		$res = self::call_check( $post_id, $payload, array( 'webhook_id' => $webhook_id ) );
 		if ( ! self::answer_ok( $res ) ) {
-			return array( 'result' => $res );
+			return array(
+				'result'     => $res,
+				'webhook_id' => $webhook_id,
+				'hash'       => $hash,
+			);
 		}
 		self::record( $post_id, $res['body'], $payload );
 		$hold = 'hold' === $res['body']['decision'];
@@ -663,13 +710,25 @@ final class Gate {
 	}
 
 	/**
-	 * What a re-check compares: the fields the service reads.
+	 * What a re-check compares: the fields the service reads, and the date
+	 * a live post is saved with.
 	 *
 	 * @param array $payload Payload.
 	 */
 	public static function hash( array $payload ): string {
-		unset( $payload['url'], $payload['published_at'] );
+		unset( $payload['url'] );
 		return md5( Client::json( $payload ) );
+	}
+
+	/**
+	 * What a reviewer approves: the title, excerpt and content that were
+	 * checked. An approval of a post whose text is no longer this is not
+	 * applied as such (Review::apply_approval).
+	 *
+	 * @param array $payload Payload.
+	 */
+	public static function text_digest( array $payload ): string {
+		return hash( 'sha256', Client::json( array( (string) ( $payload['title'] ?? '' ), (string) ( $payload['excerpt'] ?? '' ), (string) ( $payload['content'] ?? '' ) ) ) );
 	}
 
 	/**

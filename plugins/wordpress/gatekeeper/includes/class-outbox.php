@@ -254,7 +254,20 @@ final class Outbox {
 		);
 		switch ( $row['kind'] ) {
 			case 'check':
-				$state = Gate::retry_check( $post_id, $row['webhook_id'] );
+				$sent  = json_decode( (string) $row['body'], true );
+				$state = Gate::retry_check( $post_id, $row['webhook_id'], is_array( $sent ) ? (string) ( $sent['hash'] ?? '' ) : '' );
+				if ( isset( $state['webhook_id'] ) && $state['webhook_id'] !== $row['webhook_id'] ) {
+					// The text changed since the first call: its next retries repeat this one.
+					global $wpdb;
+					$wpdb->update(
+						self::table(),
+						array(
+							'webhook_id' => $state['webhook_id'],
+							'body'       => Client::json( array( 'hash' => $state['hash'] ) ),
+						),
+						array( 'id' => (int) $row['id'] )
+					);
+				}
 				if ( null === $state['result'] ) {
 					$result['state']  = 'cancelled';
 					$result['called'] = false;

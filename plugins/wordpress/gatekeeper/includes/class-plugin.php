@@ -14,8 +14,9 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Plugin {
 
-	const DB_VERSION   = '1';
+	const DB_VERSION   = '2';
 	const CAP_REVIEW   = 'gatekeeper_review';
+	const ROLE_REVIEW  = 'gatekeeper_reviewer';
 	const CRON_OUTBOX  = 'gatekeeper_outbox_run';
 	const CRON_POLL    = 'gatekeeper_poll_holds';
 	const CRON_SYNC    = 'gatekeeper_daily_sync';
@@ -109,7 +110,28 @@ final class Plugin {
 	public static function maybe_upgrade(): void {
 		if ( get_option( 'gatekeeper_db_version' ) !== self::DB_VERSION ) {
 			self::install_tables();
+			self::install_roles();
 		}
+	}
+
+	/**
+	 * Who may approve held posts in WordPress: administrators and the
+	 * dedicated reviewer role (an editor with the review capability). Editors
+	 * no longer get it by default (version 1 gave it to them): approving is a
+	 * manager's decision, and never on one's own post (Review::may_review).
+	 */
+	public static function install_roles(): void {
+		$admin = get_role( 'administrator' );
+		if ( $admin ) {
+			$admin->add_cap( self::CAP_REVIEW );
+		}
+		$editor = get_role( 'editor' );
+		if ( $editor ) {
+			$editor->remove_cap( self::CAP_REVIEW );
+		}
+		remove_role( self::ROLE_REVIEW );
+		$caps = $editor ? $editor->capabilities : array( 'read' => true );
+		add_role( self::ROLE_REVIEW, __( 'Gatekeeper reviewer', 'gatekeeper' ), array_merge( $caps, array( self::CAP_REVIEW => true ) ) );
 	}
 
 	/**
@@ -117,12 +139,7 @@ final class Plugin {
 	 */
 	public static function activate(): void {
 		self::install_tables();
-		foreach ( array( 'administrator', 'editor' ) as $role_name ) {
-			$role = get_role( $role_name );
-			if ( $role ) {
-				$role->add_cap( self::CAP_REVIEW );
-			}
-		}
+		self::install_roles();
 		Statuses::register_statuses();
 		self::ensure_cron();
 	}

@@ -79,12 +79,40 @@ final class Rest {
 		return $id > 0 && current_user_can( 'edit_post', $id );
 	}
 
+	/** Dry-run verdicts one user may ask for per minute. */
+	const PANEL_CALLS_PER_MINUTE = 30;
+
+	/**
+	 * Counts one panel verdict of a user in the current minute; false past the
+	 * limit. Dry runs have their own rate limit in the service, but one user
+	 * must not use up the outlet's.
+	 *
+	 * @param int $user_id User.
+	 * @param int $now     Unix time.
+	 */
+	public static function take_panel_call( int $user_id, int $now ): bool {
+		$key = 'gatekeeper_panel_' . $user_id . '_' . intdiv( $now, 60 );
+		$n   = (int) get_transient( $key );
+		if ( $n >= self::PANEL_CALLS_PER_MINUTE ) {
+			return false;
+		}
+		set_transient( $key, $n + 1, 2 * MINUTE_IN_SECONDS );
+		return true;
+	}
+
 	/**
 	 * The dry-run verdict of the post as it is being edited.
 	 *
 	 * @param \WP_REST_Request $request Request.
 	 */
 	public static function verdict( $request ) {
+		if ( ! self::take_panel_call( get_current_user_id(), time() ) ) {
+			return new \WP_Error(
+				'gatekeeper_throttled',
+				__( 'Too many verdict requests; wait a minute before asking again.', 'gatekeeper' ),
+				array( 'status' => 429 )
+			);
+		}
 		$id   = (int) $request['post'];
 		$post = get_post( $id );
 		if ( ! $post ) {

@@ -1,8 +1,9 @@
 <?php
 /**
- * Review inside WordPress: users with the gatekeeper_review capability see
- * held posts and approve or reject them; the service records their login as
- * the reviewer. Also where a manager may publish a waiting post anyway.
+ * Review inside WordPress: users with the gatekeeper_review capability
+ * (administrators and the Gatekeeper reviewer role) see held posts of others
+ * and approve or reject them; the service records their login, marked as a
+ * CMS user ("cms:login"), as the reviewer. Also where a manager may publish a waiting post anyway.
  *
  * @package Gatekeeper
  */
@@ -215,12 +216,14 @@ final class Review {
 			'ignored'   => __( 'Nothing to do: the post is no longer held.', 'gatekeeper' ),
 			'error'     => __( 'Gatekeeper refused the decision.', 'gatekeeper' ),
 			'note_required' => __( 'Please write a note: it is recorded with your decision.', 'gatekeeper' ),
+			'console_only'  => __( 'This outlet approves held posts in the Gatekeeper console only.', 'gatekeeper' ),
 		);
 	}
 
 	/**
 	 * Whether the current user may decide on this post: the review capability,
-	 * the right to edit it and, to make it live, the right to publish its type.
+	 * the right to edit it, not being its author and, to make it live, the
+	 * right to publish its type.
 	 *
 	 * @param int  $post_id Post.
 	 * @param bool $publish The decision publishes the post.
@@ -229,6 +232,9 @@ final class Review {
 		$post = get_post( $post_id );
 		if ( ! $post || ! current_user_can( Plugin::CAP_REVIEW ) || ! current_user_can( 'edit_post', $post_id ) ) {
 			return false;
+		}
+		if ( (int) $post->post_author === get_current_user_id() ) {
+			return false; // Nobody approves their own post.
 		}
 		$type = get_post_type_object( $post->post_type );
 		return ! $publish || ( $type && current_user_can( $type->cap->publish_posts ) );
@@ -277,6 +283,9 @@ final class Review {
 		$res  = Client::post( $path, $body );
 		if ( $res['ok'] || 409 === $res['status'] ) {
 			return self::after_remote_resolution( $post_id, $kind, $res, Client::json( $body ) );
+		}
+		if ( 403 === $res['status'] && 'approval_console_only' === $res['code'] ) {
+			return 'console_only';
 		}
 		if ( $res['retryable'] || 0 === $res['status'] ) {
 			Outbox::enqueue( $kind, $post_id, 'POST', $path, $body, $res['webhook_id'], $res );
@@ -339,6 +348,11 @@ final class Review {
 		if ( '' !== $current && '' !== $hold_id && $current !== $hold_id ) {
 			return 'stale';
 		}
+		$payload = Gate::collect( $post_id );
+		$checked = (string) get_post_meta( $post_id, Gate::META_TEXT, true );
+		if ( '' !== $checked && Gate::text_digest( $payload ) !== $checked ) {
+			return self::recheck_changed( $post_id, $payload );
+		}
 		update_post_meta( $post_id, Gate::META_DECISION, 'approved' );
 		update_post_meta( $post_id, Gate::META_REVIEWER, wp_slash( sanitize_text_field( $who ) ) );
 		update_post_meta( $post_id, Gate::META_NOTE, wp_slash( sanitize_textarea_field( $note ) ) );
@@ -347,6 +361,29 @@ final class Review {
 		Gate::set_status( $post_id, 'publish', true );
 		// The hash of what was approved: an edit that changes nothing is not re-checked.
 		update_post_meta( $post_id, Gate::META_HASH, Gate::hash( Gate::collect( $post_id ) ) );
+		return 'published';
+	}
+
+	/**
+	 * An approval arrived for a post whose text is no longer what was held
+	 * (changed without passing the gate): the approval does not publish it;
+	 * the current text is checked instead. Returns published, held or changed
+	 * (the service could not be reached: the post stays held, and the hold
+	 * poll brings the approval back).
+	 *
+	 * @param int   $post_id Post.
+	 * @param array $payload The post as it is now.
+	 */
+	private static function recheck_changed( int $post_id, array $payload ): string {
+		$res = Gate::call_check( $post_id, $payload );
+		if ( ! Gate::answer_ok( $res ) ) {
+			return 'changed';
+		}
+		Gate::record( $post_id, $res['body'], $payload );
+		if ( 'hold' === $res['body']['decision'] ) {
+			return 'held';
+		}
+		Gate::set_status( $post_id, 'publish', true );
 		return 'published';
 	}
 

@@ -64,10 +64,13 @@ function signedFetch( method, p, body ) {
 	const ts = Math.floor( Date.now() / 1000 ).toString();
 	const raw = body === undefined ? '' : JSON.stringify( body );
 	const key = Buffer.from( SECRET.slice( 'whsec_'.length ), 'base64' );
-	const sig = crypto.createHmac( 'sha256', key ).update( `${ id }.${ ts }.${ raw }` ).digest( 'base64' );
-	return fetch( `${ GK }/v1/outlets/${ encodeURIComponent( OUTLET ) }/${ p }`, {
+	const url = new URL( `${ GK }/v1/outlets/${ encodeURIComponent( OUTLET ) }/${ p }` );
+	// The signature binds the method and path: the payload is webhook-target, a newline, the body.
+	const target = `${ method } ${ url.pathname }${ url.search }`;
+	const sig = crypto.createHmac( 'sha256', key ).update( `${ id }.${ ts }.${ target }\n${ raw }` ).digest( 'base64' );
+	return fetch( url, {
 		method,
-		headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': 'v1,' + sig },
+		headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-target': target, 'webhook-signature': 'v1,' + sig },
 		body: raw === '' ? undefined : raw,
 	} );
 }

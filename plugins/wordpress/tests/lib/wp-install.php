@@ -107,6 +107,8 @@ if ( is_wp_error( $r ) ) {
 	fwrite( STDERR, 'activate: ' . $r->get_error_message() . ' (plugin dir ' . WP_PLUGIN_DIR . ': ' . implode( ', ', array_keys( get_plugins() ) ) . ")\n" );
 	exit( 1 );
 }
+// The manager reviews held posts in WordPress: the plugin's reviewer role.
+get_user_by( 'login', 'quanly' )->set_role( Gatekeeper\Plugin::ROLE_REVIEW );
 update_option(
 	'gatekeeper_settings',
 	array(

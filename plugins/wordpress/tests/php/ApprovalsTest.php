@@ -167,7 +167,7 @@ final class ApprovalsTest extends GatekeeperTestCase {
 		$this->assertSame( 'publish', $this->status( $id ) );
 		$hold = $this->hold( $hold_id );
 		$this->assertSame( 'approved', $hold['status'] );
-		$this->assertSame( 'quanly', $hold['reviewer'] );
+		$this->assertSame( 'cms:quanly', $hold['reviewer'], 'the service marks a reviewer named by the CMS' );
 		$this->assertSame( array( 1, 1 ), $this->share() );
 
 		list( $id2, $hold2 ) = $this->held_post();

@@ -146,10 +146,11 @@ abstract class GatekeeperTestCase extends TestCase {
 		return array( (int) wp_remote_retrieve_response_code( $res ), json_decode( wp_remote_retrieve_body( $res ), true ) );
 	}
 
+	/** Headers of a callback as the service signs it: with the callback key derived from the secret. */
 	protected function signed_headers( string $body, ?int $ts = null, ?string $id = null, ?string $secret = null ): array {
 		$id  = $id ?? Client::new_id();
 		$ts  = $ts ?? time();
-		$key = Client::key( $secret ?? $this->secret );
+		$key = Client::callback_key( Client::key( $secret ?? $this->secret ) );
 		return array(
 			'webhook-id'        => $id,
 			'webhook-timestamp' => (string) $ts,
