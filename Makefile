@@ -7,7 +7,7 @@ BIN := bin/gatekeeper
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.Version=$(VERSION)
 
-.PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
+.PHONY: run build test test-go test-wordpress test-attacks test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
 
 run:
 	$(GO) run ./cmd/gatekeeper serve
@@ -31,6 +31,12 @@ test-go:
 
 test-wordpress: build
 	GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_BIN=$(CURDIR)/$(BIN) plugins/wordpress/tests/run.sh
+
+# The attacks of docs/security.md alone (they also run in test-go and test-wordpress):
+# against the real service on SQLite and a real Redis, and through the real plugin in WordPress.
+test-attacks: build
+	GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -run 'TestAttack|TestAddressAllowed|TestBoundRequests|TestDeriveKey|TestPrecheckIDs' ./handler ./internal/callback ./internal/webhook
+	GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_BIN=$(CURDIR)/$(BIN) PHPUNIT_FILTER=AttacksTest plugins/wordpress/tests/run.sh
 
 # Go benchmarks of the policy, the stores and the handler path.
 bench:
