@@ -489,3 +489,84 @@ func TestSignedTargetThroughAPrefixProxy(t *testing.T) {
 		}
 	}
 }
+
+// Item 3: a hold and its approval name the text that was held, so the CMS
+// publishes an approval only for that text; a re-check of the held post
+// with new text puts the new text (and its digest) in the hold.
+func TestHeldTextDigest(t *testing.T) {
+	onBothStores(t, func(t *testing.T, e *env) {
+		h1, _ := holdTwo(t, e)
+		held := review.TextDigest("Tin n1", "", "<p>Nội dung bài viết.</p>")
+		r := e.do(request{method: "GET", path: "/v1/outlets/a/holds/" + h1, key: e.keys["a"]})
+		if got := r.json(t)["digest"]; got != held {
+			t.Fatalf("hold digest %v, want %s", got, held)
+		}
+		// The held post edited in the CMS: checked again, the hold has the new text.
+		b, _ := json.Marshal(map[string]any{"post": map[string]any{"id": "n1", "title": "Cướp tiệm vàng", "content": "<p>Khác</p>", "declared_tone": "negative"}})
+		if r := e.do(request{method: "POST", path: "/v1/outlets/a/check", body: b, key: e.keys["a"]}); r.json(t)["decision"] != "hold" {
+			t.Fatalf("re-check of the held post: %s", r.Body)
+		}
+		swapped := review.TextDigest("Cướp tiệm vàng", "", "<p>Khác</p>")
+		r = e.do(request{method: "GET", path: "/v1/outlets/a/holds/" + h1, key: e.keys["a"]})
+		if got := r.json(t)["digest"]; got != swapped {
+			t.Fatalf("hold digest after the edit %v, want %s", got, swapped)
+		}
+		o, _ := e.st.GetOutlet(context.Background(), "a")
+		rs := &review.Service{Store: e.st, Now: e.clock.Now}
+		if _, err := rs.Resolve(context.Background(), o, h1, true, "truongban", "Đồng ý"); err != nil {
+			t.Fatal(err)
+		}
+		cbs := deliverCallbacks(t, e, "a")
+		var p review.Payload
+		if err := json.Unmarshal(cbs[0].body, &p); err != nil || p.Digest != swapped {
+			t.Fatalf("callback digest %q (%v), want %s", p.Digest, err, swapped)
+		}
+	})
+}
+
+// Item 12: withdrawals and complete syncs can take the share past the
+// limit (no check decides them); it is recorded in the audit.
+func TestAttackWithdrawalsPastTheLimitUnrecorded(t *testing.T) {
+	onBothStores(t, func(t *testing.T, e *env) {
+		e.addOutlet("a", nil)
+		e.seed("a", 100, 15, "s") // 15/100: exactly the limit
+		pastLimit := func() int {
+			a, err := e.st.ListAudit(context.Background(), "a", store.AuditFilter{Type: "past_limit", Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(a)
+		}
+		// Withdrawing a negative post moves the share down: nothing to record.
+		if r := e.do(request{method: "DELETE", path: "/v1/outlets/a/posts/s-0", key: e.keys["a"]}); r.Status != 200 {
+			t.Fatalf("withdraw: %d %s", r.Status, r.Body)
+		}
+		if n := pastLimit(); n != 0 {
+			t.Fatalf("%d past_limit entries at 14/99", n)
+		}
+		// Withdrawing neutral posts: 14/98, 14/97, … 14/93 = 15.05% is past 15%.
+		for i := 99; i >= 94; i-- {
+			if r := e.do(request{method: "DELETE", path: "/v1/outlets/a/posts/s-" + itoa(i), key: e.keys["a"]}); r.Status != 200 {
+				t.Fatalf("withdraw: %d %s", r.Status, r.Body)
+			}
+		}
+		if s := e.state("a"); s.counts.Published != 93 || s.counts.Negative != 14 {
+			t.Fatalf("counts %+v", s.counts)
+		}
+		if n := pastLimit(); n != 1 {
+			t.Fatalf("%d past_limit entries after the share went past the limit by withdrawals, want 1", n)
+		}
+		// A complete sync that leaves out neutral posts.
+		var posts []map[string]any
+		for i := 1; i <= 60; i++ {
+			posts = append(posts, map[string]any{"id": "s-" + itoa(i), "title": "Bài", "published_at": e.clock.Now().Add(-time.Hour).Format(time.RFC3339)})
+		}
+		b, _ := json.Marshal(map[string]any{"posts": posts, "complete": true})
+		if r := e.do(request{method: "POST", path: "/v1/outlets/a/sync", body: b, key: e.keys["a"]}); r.Status != 200 {
+			t.Fatalf("sync: %d %s", r.Status, r.Body)
+		}
+		if n := pastLimit(); n != 2 {
+			t.Fatalf("%d past_limit entries after a complete sync past the limit, want 2", n)
+		}
+	})
+}

@@ -130,6 +130,12 @@ func (c Counts) Share() BasisPoints {
 }
 
 // over reports whether num/den > limit, exactly, in integers.
+// PastLimit reports whether counts c are themselves past the limit: N/P > limit
+// (a share no check lets through, reached by withdrawals or a sync).
+func PastLimit(r Rules, c Counts) bool {
+	return c.Published > 0 && over(c.Negative, c.Published, r.Limit)
+}
+
 func over(num, den int64, limit BasisPoints) bool {
 	return num*int64(Full) > int64(limit)*den
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -22,11 +23,39 @@ type WithdrawAnswer struct {
 func (s *Service) Withdraw(ctx context.Context, o *store.Outlet, postID, actor string) (*WithdrawAnswer, error) {
 	sctx, cancel := s.storeCtx(ctx)
 	defer cancel()
-	r, err := s.Store.Withdraw(sctx, o.ID, postID, s.now(), o.Window(), actor)
+	now := s.now()
+	r, err := s.Store.Withdraw(sctx, o.ID, postID, now, o.Window(), actor)
 	if err != nil {
 		return nil, fmt.Errorf("withdraw post %s of %s: %w", postID, o.ID, err)
 	}
+	if r.Withdrawn {
+		if c, err := s.Store.Window(sctx, o.ID, now, o.Window()); err == nil {
+			s.notePastLimit(ctx, o, c, now, "withdraw", postID, actor)
+		}
+	}
 	return &WithdrawAnswer{PostID: postID, Withdrawn: r.Withdrawn, Previous: r.Previous, HoldCancelled: r.HoldCancelled}, nil
+}
+
+// notePastLimit records in the audit (type "past_limit") that a change no
+// check decides — a withdrawal, a sync — left the window's share past the
+// limit, so the dashboard and the audit show it. Failing to record it is
+// logged; the change itself stands.
+func (s *Service) notePastLimit(ctx context.Context, o *store.Outlet, c policy.Counts, now time.Time, cause, postID, actor string) {
+	if !policy.PastLimit(o.Rules, c) {
+		return
+	}
+	detail, _ := json.Marshal(map[string]any{
+		"cause": cause, "published": c.Published, "negative": c.Negative,
+		"share": policy.Ratio(c.Negative, c.Published), "limit": o.Rules.Limit.Fraction(),
+	})
+	sctx, cancel := s.storeCtx(ctx)
+	defer cancel()
+	err := s.Store.AppendAudit(sctx, store.AuditEntry{
+		Outlet: o.ID, At: now, Type: "past_limit", PostID: postID, Actor: actor, Detail: detail,
+	})
+	if err != nil && s.Log != nil {
+		s.Log.Warn("could not record a share past the limit", "outlet", o.ID, "cause", cause, "err", err)
+	}
 }
 
 // SyncAnswer is the answer to a sync.
@@ -67,6 +96,9 @@ func (s *Service) Sync(ctx context.Context, o *store.Outlet, posts []Post, compl
 	share, err := s.Share(ctx, o, 0)
 	if err != nil {
 		return nil, err
+	}
+	if len(r.Withdrawn) > 0 || len(r.Added) > 0 {
+		s.notePastLimit(ctx, o, policy.Counts{Published: share.Published, Negative: share.Negative}, in.Now, "sync", "", actor)
 	}
 	return &SyncAnswer{SyncResult: r, Share: *share}, nil
 }
@@ -147,6 +179,8 @@ type HoldView struct {
 	Post           *Post                     `json:"post,omitempty"`
 	Tone           *policy.ToneResult        `json:"tone,omitempty"`
 	Sensational    *policy.SensationalResult `json:"sensational,omitempty"`
+	// Digest identifies the held text (review.TextDigest): what an approval approves.
+	Digest string `json:"digest,omitempty"`
 }
 
 // ViewHold shapes h for the API, with times in the outlet's time zone.
@@ -171,6 +205,7 @@ func (s *Service) ViewHold(o *store.Outlet, h store.Hold) HoldView {
 		v.Post = &snap.Post
 		v.Tone = &snap.Classification.Tone
 		v.Sensational = &snap.Classification.Sensational
+		v.Digest = review.TextDigest(snap.Post.Title, snap.Post.Excerpt, snap.Post.Content)
 	}
 	return v
 }

@@ -6,6 +6,8 @@ package review
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +52,38 @@ type Payload struct {
 	Reviewer string          `json:"reviewer"`
 	Note     string          `json:"note"`
 	At       time.Time       `json:"at"`
+	// Digest is TextDigest of the text the reviewer decided on: a CMS
+	// publishes an approved post only while its text is still that text.
+	Digest string `json:"digest,omitempty"`
+}
+
+// TextDigest identifies a post's text: hex SHA-256 of the title, excerpt and
+// content as the CMS sent them, separated by NUL bytes. The plugin computes
+// the same (Gate::text_digest).
+func TextDigest(title, excerpt, content string) string {
+	h := sha256.New()
+	h.Write([]byte(title))
+	h.Write([]byte{0})
+	h.Write([]byte(excerpt))
+	h.Write([]byte{0})
+	h.Write([]byte(content))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SnapshotDigest is TextDigest of the post kept in a hold's snapshot ("" when
+// the snapshot has no post).
+func SnapshotDigest(snapshot []byte) string {
+	var s struct {
+		Post *struct {
+			Title   string `json:"title"`
+			Excerpt string `json:"excerpt"`
+			Content string `json:"content"`
+		} `json:"post"`
+	}
+	if len(snapshot) == 0 || json.Unmarshal(snapshot, &s) != nil || s.Post == nil {
+		return ""
+	}
+	return TextDigest(s.Post.Title, s.Post.Excerpt, s.Post.Content)
 }
 
 // Resolve approves or rejects a pending hold of outlet o. The callback is
@@ -103,7 +137,7 @@ func callbackFor(o store.Outlet, h store.Hold, approve bool, reviewer, note stri
 	if err != nil {
 		return store.Callback{}, fmt.Errorf("encode hold: %w", err)
 	}
-	body, err := json.Marshal(Payload{Type: typ, Hold: hold, PostID: h.PostID, Outlet: o.ID, Reviewer: reviewer, Note: note, At: now})
+	body, err := json.Marshal(Payload{Type: typ, Hold: hold, PostID: h.PostID, Outlet: o.ID, Reviewer: reviewer, Note: note, At: now, Digest: SnapshotDigest(h.Snapshot)})
 	if err != nil {
 		return store.Callback{}, fmt.Errorf("encode callback: %w", err)
 	}

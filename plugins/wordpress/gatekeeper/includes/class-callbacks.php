@@ -171,7 +171,7 @@ final class Callbacks {
 		$who     = (string) ( $event['reviewer'] ?? ( $hold['reviewer'] ?? '' ) );
 		switch ( $event['type'] ) {
 			case 'hold.approved':
-				$r = Review::apply_approval( $post_id, $hold_id, $who, $note );
+				$r = Review::apply_approval( $post_id, $hold_id, $who, $note, (string) ( $event['digest'] ?? ( $hold['digest'] ?? '' ) ) );
 				break;
 			case 'hold.rejected':
 				$r = Review::apply_rejection( $post_id, $hold_id, $who, $note );
@@ -220,7 +220,7 @@ final class Callbacks {
 			$hold = isset( $res['body']['hold'] ) && is_array( $res['body']['hold'] ) ? $res['body']['hold'] : $res['body'];
 			switch ( $hold['status'] ?? '' ) {
 				case 'approved':
-					$done[ $post_id ] = Review::apply_approval( (int) $post_id, $hold_id, (string) ( $hold['reviewer'] ?? '' ), (string) ( $hold['note'] ?? '' ) );
+					$done[ $post_id ] = Review::apply_approval( (int) $post_id, $hold_id, (string) ( $hold['reviewer'] ?? '' ), (string) ( $hold['note'] ?? '' ), (string) ( $hold['digest'] ?? '' ) );
 					break;
 				case 'rejected':
 					$done[ $post_id ] = Review::apply_rejection( (int) $post_id, $hold_id, (string) ( $hold['reviewer'] ?? '' ), (string) ( $hold['note'] ?? '' ) );

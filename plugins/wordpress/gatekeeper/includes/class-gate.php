@@ -728,7 +728,8 @@ final class Gate {
 	 * @param array $payload Payload.
 	 */
 	public static function text_digest( array $payload ): string {
-		return hash( 'sha256', Client::json( array( (string) ( $payload['title'] ?? '' ), (string) ( $payload['excerpt'] ?? '' ), (string) ( $payload['content'] ?? '' ) ) ) );
+		// The service's digest (hold.digest, callbacks): SHA-256 of title NUL excerpt NUL content.
+		return hash( 'sha256', (string) ( $payload['title'] ?? '' ) . "\0" . (string) ( $payload['excerpt'] ?? '' ) . "\0" . (string) ( $payload['content'] ?? '' ) );
 	}
 
 	/**

@@ -308,6 +308,7 @@ final class Review {
 		$note    = (string) ( $sent['note'] ?? '' );
 		$hold_id = (string) get_post_meta( $post_id, Gate::META_HOLD, true );
 		$status  = 'approve' === $kind ? 'approved' : 'rejected';
+		$digest  = is_array( $res['body'] ) ? (string) ( $res['body']['digest'] ?? '' ) : '';
 		if ( 409 === $res['status'] && '' !== $hold_id ) {
 			// Already resolved (perhaps in the console): follow what the service says.
 			$got  = Client::get( 'holds/' . rawurlencode( $hold_id ) );
@@ -318,9 +319,10 @@ final class Review {
 			$status = $hold['status'];
 			$who    = (string) ( $hold['reviewer'] ?? $who );
 			$note   = (string) ( $hold['note'] ?? $note );
+			$digest = (string) ( $hold['digest'] ?? '' );
 		}
 		return 'approved' === $status
-			? self::apply_approval( $post_id, $hold_id, $who, $note )
+			? self::apply_approval( $post_id, $hold_id, $who, $note, $digest )
 			: self::apply_rejection( $post_id, $hold_id, $who, $note );
 	}
 
@@ -332,8 +334,9 @@ final class Review {
 	 * @param string $hold_id Hold.
 	 * @param string $who     Reviewer.
 	 * @param string $note    Note.
+	 * @param string $digest  The service's digest of the text that was approved ('' if it sent none).
 	 */
-	public static function apply_approval( int $post_id, string $hold_id, string $who, string $note ): string {
+	public static function apply_approval( int $post_id, string $hold_id, string $who, string $note, string $digest = '' ): string {
 		$post = get_post( $post_id );
 		if ( ! $post || ! in_array( $post->post_type, Settings::post_types(), true ) ) {
 			return 'ignored';
@@ -349,8 +352,8 @@ final class Review {
 			return 'stale';
 		}
 		$payload = Gate::collect( $post_id );
-		$checked = (string) get_post_meta( $post_id, Gate::META_TEXT, true );
-		if ( '' !== $checked && Gate::text_digest( $payload ) !== $checked ) {
+		$checked = '' !== $digest ? $digest : (string) get_post_meta( $post_id, Gate::META_TEXT, true );
+		if ( '' !== $checked && ! hash_equals( $checked, Gate::text_digest( $payload ) ) ) {
 			return self::recheck_changed( $post_id, $payload );
 		}
 		update_post_meta( $post_id, Gate::META_DECISION, 'approved' );

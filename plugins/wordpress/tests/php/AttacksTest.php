@@ -101,6 +101,7 @@ final class AttacksTest extends GatekeeperTestCase {
 		$this->assertSame( Gate::HELD, $this->status( $id ) );
 		$hold = $this->hold( (string) get_post_meta( $id, Gate::META_HOLD, true ) );
 		$this->assertSame( $swap, $hold['post']['title'] ?? '', 'the service holds the text that would be published' );
+		$this->assertSame( Gate::text_digest( Gate::collect( $id ) ), $hold['digest'] ?? '', 'the plugin and the service digest the text alike' );
 	}
 
 	/** Item 3: a swap that bypassed the gate (written straight to the database) is re-checked, not published on approval. */
