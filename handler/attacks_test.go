@@ -225,7 +225,11 @@ func TestAttackBackdatedCheckSkipsCounting(t *testing.T) {
 func TestAttackSignedRequestReaimed(t *testing.T) {
 	onBothStores(t, func(t *testing.T, e *env) {
 		// The previous plugin's unbound signatures are still accepted.
-		e.engine = newEngineWith(t, e.st, e.clock, func(d *handler.Deps) { d.LegacySigningUntil = e.clock.Now().Add(30 * 24 * time.Hour) })
+		var legacy sync.Map
+		e.engine = newEngineWith(t, e.st, e.clock, func(d *handler.Deps) {
+			d.LegacySigningUntil = e.clock.Now().Add(30 * 24 * time.Hour)
+			d.OnLegacySignature = func(outlet string) { legacy.Store(outlet, true) }
+		})
 		e.addOutlet("a", nil)
 		e.seed("a", 20, 1, "s")
 		e.check("a", "p1", "neutral")
@@ -234,6 +238,9 @@ func TestAttackSignedRequestReaimed(t *testing.T) {
 		hdr := e.signedHeader(get)
 		if r := e.replay(captured{header: hdr}, "GET", "/v1/outlets/a/share"); r.Status != 200 {
 			t.Fatalf("share: %d %s", r.Status, r.Body)
+		}
+		if _, seen := legacy.Load("a"); !seen {
+			t.Fatal("an unbound request was accepted without being counted as legacy")
 		}
 		before := e.state("a")
 		r := e.replay(captured{header: hdr}, "DELETE", "/v1/outlets/a/posts/p1")
@@ -251,6 +258,12 @@ func TestAttackSignedRequestReaimed(t *testing.T) {
 		}
 		if after := e.state("a"); after.counts != before.counts {
 			t.Fatalf("counts moved: %+v → %+v", before.counts, after.counts)
+		}
+		// After the legacy deadline an unbound request is refused.
+		e.clock.Advance(31 * 24 * time.Hour)
+		late := e.signedHeader(request{method: "GET", path: "/v1/outlets/a/share", key: e.keys["a"], legacy: true})
+		if r := e.replay(captured{header: late}, "GET", "/v1/outlets/a/share"); r.Status != 401 || r.errorCode(t) != "signature_unbound" {
+			t.Fatalf("unbound request after the deadline: %d %s", r.Status, r.Body)
 		}
 	})
 }
