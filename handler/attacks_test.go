@@ -583,3 +583,26 @@ func TestAttackWithdrawalsPastTheLimitUnrecorded(t *testing.T) {
 		}
 	})
 }
+
+// A check's webhook id, too, is used up: no other route takes it.
+func TestCheckIDsAreSingleUse(t *testing.T) {
+	onBothStores(t, func(t *testing.T, e *env) {
+		e.addOutlet("a", nil)
+		body := checkBody("p1", "Tin", "neutral", false)
+		if r := e.do(request{method: "POST", path: "/v1/outlets/a/check", body: body, key: e.keys["a"], webhookID: "msg_c1"}); r.Status != 200 {
+			t.Fatalf("check: %d %s", r.Status, r.Body)
+		}
+		// The same check again is a transport retry: its first answer.
+		if r := e.do(request{method: "POST", path: "/v1/outlets/a/check", body: body, key: e.keys["a"], webhookID: "msg_c1"}); r.json(t)["replayed"] != true {
+			t.Fatalf("repeated check: %s", r.Body)
+		}
+		before := e.state("a")
+		r := e.do(request{method: "DELETE", path: "/v1/outlets/a/posts/p1", key: e.keys["a"], webhookID: "msg_c1"})
+		if r.Status != http.StatusConflict || r.errorCode(t) != "webhook_id_reused" {
+			t.Fatalf("a check's id on a withdrawal: %d %s", r.Status, r.Body)
+		}
+		if after := e.state("a"); after != before {
+			t.Fatalf("state changed: %+v → %+v", before, after)
+		}
+	})
+}

@@ -248,9 +248,16 @@ func (a *api) signed(c *gin.Context) {
 		fail(c, "rate_limited", nil, nil)
 		return
 	}
-	prior, ok := a.claim(c, o.ID, id, target)
-	if !ok {
-		return // answered
+	// A check is made idempotent by the store itself, in the same atomic step
+	// as the decision, and a check's body is no other route's body: its id is
+	// claimed after it is answered (check), keeping one store call in front
+	// of every decision. Every other route claims its id first.
+	var prior reply
+	if c.FullPath() != checkRoute {
+		var ok bool
+		if prior, ok = a.claim(c, o.ID, id, target); !ok {
+			return // answered
+		}
 	}
 	c.Set(ctxOutlet, o)
 	c.Set(ctxBody, body)
@@ -453,7 +460,19 @@ func (a *api) check(c *gin.Context) {
 		return
 	}
 	ans.Localize(lang)
+	a.claimAfter(c, outletOf(c).ID, c.GetString(ctxWebhookID))
 	c.JSON(http.StatusOK, ans)
+}
+
+// claimAfter records a check's webhook id as used by this request, so it is
+// refused on any other route. The check is decided: a failure is only logged.
+func (a *api) claimAfter(c *gin.Context, outlet, id string) {
+	rec, _ := json.Marshal(reply{Target: webhook.Target(c.Request.Method, c.Request.URL.RequestURI())})
+	ctx, cancel := a.storeCtx(c.Request.Context())
+	defer cancel()
+	if _, _, err := a.Store.Claim(ctx, outlet, id, rec); err != nil {
+		a.Log.Warn("could not record the webhook id of a check", "request_id", requestID(c), "webhook_id", id, "err", err)
+	}
 }
 
 func (a *api) withdraw(c *gin.Context) (int, any, bool) {
