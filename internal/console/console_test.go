@@ -341,3 +341,25 @@ func testScheduledApproval(t *testing.T, db store.Store) {
 		t.Fatalf("schedule left: %+v", sa)
 	}
 }
+
+// A held post edited in the CMS is checked again; the hold then shows the
+// new text, and says that it changed since the post was held.
+func TestHeldPostEditedShowsTheChange(t *testing.T) { eachStore(t, testHeldPostEditedShowsTheChange) }
+
+func testHeldPostEditedShowsTheChange(t *testing.T, db store.Store) {
+	e := newEnv(t, db)
+	at := time.Now().Add(-time.Hour)
+	id := e.hold(e.a, "77", "Tai nạn giao thông", "<p>Bản đầu</p>", at, "tai nạn")
+	c, _ := e.session("mai")
+	path := "/console/outlets/" + e.a.ID + "/holds/" + id
+	if _, _, page := e.get(c, path); strings.Contains(page, "đã được sửa trong CMS") {
+		t.Fatal("an unedited hold says it was edited")
+	}
+	if again := e.hold(e.a, "77", "Cướp tiệm vàng", "<p>Bản sửa</p>", at.Add(10*time.Minute), "cướp"); again != id {
+		t.Fatalf("the re-check made hold %s, want the pending %s", again, id)
+	}
+	_, _, page := e.get(c, path)
+	if !strings.Contains(page, "đã được sửa trong CMS") || !strings.Contains(page, "Bản sửa") || strings.Contains(page, "Bản đầu") {
+		t.Fatalf("edited hold page: %s", textOf(page))
+	}
+}

@@ -135,6 +135,7 @@ var messages = map[string][2]string{
 	"hold.url":            {"Đường dẫn", "Link"},
 	"hold.reasons":        {"Lý do giữ", "Why it was held"},
 	"hold.heldat":         {"Bị giữ lúc", "Held at"},
+	"hold.edited":         {"Bài đã được sửa trong CMS sau khi bị giữ; đây là nội dung mới nhất, được kiểm tra lại lúc", "The post was edited in the CMS after it was held; this is the latest text, checked again at"},
 	"hold.resolved":       {"Đã xử lý bởi %s lúc %s", "Decided by %s at %s"},
 	"hold.note":           {"Ghi chú", "Note"},
 	"hold.note.ph":        {"Lý do quyết định (bắt buộc)", "Reason for the decision (required)"},
