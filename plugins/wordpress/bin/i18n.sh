@@ -23,7 +23,7 @@ KW=(--keyword=__ --keyword=_e --keyword=_x:1,2c --keyword=_ex:1,2c --keyword=_n:
     --keyword=_n_noop:1,2 --keyword=_nx_noop:1,2,3c --keyword=esc_html__ --keyword=esc_html_e
     --keyword=esc_html_x:1,2c --keyword=esc_attr__ --keyword=esc_attr_e --keyword=esc_attr_x:1,2c)
 COMMON=(--from-code=UTF-8 --add-comments=translators: --sort-by-file --package-name=Gatekeeper
-        --package-version=0.1.0 --msgid-bugs-address=https://github.com/gatekeeper/gatekeeper/issues)
+        --package-version=0.2.0 --msgid-bugs-address=https://github.com/gatekeeper/gatekeeper/issues)
 
 php_files=$(find . -name '*.php' -not -path './languages/*' | sort)
 js_files=$(find assets -name '*.js' | sort)
