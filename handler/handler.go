@@ -238,7 +238,7 @@ func (a *api) signed(c *gin.Context) {
 		return
 	}
 	if legacy {
-		a.Log.Warn("request signed without webhook-target (previous plugin); accepted until the legacy deadline",
+		a.Log.Info("request signed without webhook-target (previous plugin); accepted until the legacy deadline",
 			"request_id", requestID(c), "outlet", o.ID, "target", target, "until", a.LegacySigningUntil)
 		if a.OnLegacySignature != nil {
 			a.OnLegacySignature(o.ID)
