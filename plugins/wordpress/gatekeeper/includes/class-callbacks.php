@@ -168,7 +168,7 @@ final class Callbacks {
 		$post_id = (int) ( $event['post_id'] ?? ( $hold['post_id'] ?? 0 ) );
 		$hold_id = (string) ( $hold['id'] ?? '' );
 		$note    = (string) ( $event['note'] ?? ( $hold['note'] ?? '' ) );
-		$who     = (string) ( $event['reviewer'] ?? ( $hold['reviewer'] ?? '' ) );
+		$who     = self::local_reviewer( (string) ( $event['reviewer'] ?? ( $hold['reviewer'] ?? '' ) ) );
 		switch ( $event['type'] ) {
 			case 'hold.approved':
 				$r = Review::apply_approval( $post_id, $hold_id, $who, $note, (string) ( $event['digest'] ?? ( $hold['digest'] ?? '' ) ) );
@@ -183,6 +183,16 @@ final class Callbacks {
 			'result'  => $r,
 			'post_id' => (string) $post_id,
 		);
+	}
+
+	/**
+	 * The reviewer as this site names them: the service marks a reviewer who
+	 * decided in the CMS as "cms:LOGIN"; here that is simply LOGIN.
+	 *
+	 * @param string $who Reviewer from the service.
+	 */
+	public static function local_reviewer( string $who ): string {
+		return str_starts_with( $who, 'cms:' ) ? substr( $who, 4 ) : $who;
 	}
 
 	/**
@@ -220,10 +230,10 @@ final class Callbacks {
 			$hold = isset( $res['body']['hold'] ) && is_array( $res['body']['hold'] ) ? $res['body']['hold'] : $res['body'];
 			switch ( $hold['status'] ?? '' ) {
 				case 'approved':
-					$done[ $post_id ] = Review::apply_approval( (int) $post_id, $hold_id, (string) ( $hold['reviewer'] ?? '' ), (string) ( $hold['note'] ?? '' ), (string) ( $hold['digest'] ?? '' ) );
+					$done[ $post_id ] = Review::apply_approval( (int) $post_id, $hold_id, self::local_reviewer( (string) ( $hold['reviewer'] ?? '' ) ), (string) ( $hold['note'] ?? '' ), (string) ( $hold['digest'] ?? '' ) );
 					break;
 				case 'rejected':
-					$done[ $post_id ] = Review::apply_rejection( (int) $post_id, $hold_id, (string) ( $hold['reviewer'] ?? '' ), (string) ( $hold['note'] ?? '' ) );
+					$done[ $post_id ] = Review::apply_rejection( (int) $post_id, $hold_id, self::local_reviewer( (string) ( $hold['reviewer'] ?? '' ) ), (string) ( $hold['note'] ?? '' ) );
 					break;
 				case 'cancelled':
 					// The service let go of it: ask again.

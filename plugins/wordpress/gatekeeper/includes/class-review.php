@@ -317,7 +317,7 @@ final class Review {
 				return 'ignored';
 			}
 			$status = $hold['status'];
-			$who    = (string) ( $hold['reviewer'] ?? $who );
+			$who    = Callbacks::local_reviewer( (string) ( $hold['reviewer'] ?? $who ) );
 			$note   = (string) ( $hold['note'] ?? $note );
 			$digest = (string) ( $hold['digest'] ?? '' );
 		}
