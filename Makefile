@@ -9,6 +9,7 @@ LDFLAGS := -s -w -X main.Version=$(VERSION)
 
 .PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
 
+# On 127.0.0.1:8080 (the binary's default) unless GATEKEEPER_ADDR says otherwise.
 run:
 	$(GO) run ./cmd/gatekeeper serve
 

@@ -117,13 +117,17 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 }
 
 func runOutlet(ctx context.Context, e *Env, args []string) error {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprintln(e.Stderr, outletUsage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(e.Stderr, outletUsage)
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
 	var id string
-	if sub != "list" {
+	if sub != "list" && !wantsHelp(args) {
 		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 			fmt.Fprintf(e.Stderr, "gatekeeper outlet %s: the outlet ID comes first\n\n%s\n", sub, outletUsage)
 			return errUsage
@@ -132,6 +136,10 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 	}
 	cfg := config.Default()
 	fs := newFlagSet(e, "outlet "+sub)
+	fs.Usage = func() {
+		fmt.Fprintf(e.Stderr, "%s\n\nFlags of gatekeeper outlet %s:\n", outletUsage, sub)
+		fs.PrintDefaults()
+	}
 	var of outletFlags
 	var grace time.Duration
 	var yes bool
