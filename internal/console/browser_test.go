@@ -188,7 +188,8 @@ func TestBrowserReview(t *testing.T) {
 	}
 	// The audit log shows it.
 	do(t, ctx, "audit", chromedp.Navigate(base+"/console/audit?outlet="+e.a.ID+"&type=approve"), chromedp.WaitVisible(chromedp.CSS(`table.audit`)))
-	if txt := bodyText(t, ctx); !strings.Contains(txt, "approve") || !strings.Contains(txt, "mai") || !strings.Contains(txt, "#4217") {
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "Duyệt đăng") || !strings.Contains(txt, "mai") ||
+		!strings.Contains(txt, "Tai nạn giao thông nghiêm trọng trên quốc lộ 14") || !strings.Contains(txt, "Ghi chú: Tin phục vụ an toàn giao thông") {
 		t.Fatalf("audit page: %s", txt)
 	}
 	// The callback reaches the CMS, signed; the dashboard says delivered.

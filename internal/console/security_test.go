@@ -365,7 +365,7 @@ func TestCSVInjection(t *testing.T) {
 				t.Errorf("column %s: cell %q would be a formula", rows[0][j], cell)
 			}
 		}
-		if r[3] == "reject" {
+		if r[3] == "Từ chối" {
 			seen++
 		}
 	}
