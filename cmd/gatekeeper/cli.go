@@ -138,7 +138,7 @@ func wantsHelp(args []string) bool {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Gatekeeper — giữ tỉ lệ tin tiêu cực dưới ngưỡng trước khi đăng / keeps the negative-news share under the limit before publishing.")
+	fmt.Fprintln(w, "Gatekeeper — giữ tỉ lệ tin tiêu cực dưới giới hạn trước khi đăng / keeps the negative-news share under the limit before publishing.")
 	fmt.Fprintln(w, "\nUsage: gatekeeper <command> [flags]")
 	fmt.Fprintln(w, "       gatekeeper help <command>        (or gatekeeper <command> --help): that command's usage and flags")
 	fmt.Fprintln(w, "       gatekeeper                       with no command runs serve")

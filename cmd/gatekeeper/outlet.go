@@ -180,7 +180,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 	switch sub {
 	case "add":
 		if !given["name"] {
-			return errors.New("cần --name (tên kênh) / --name is required")
+			return errors.New("cần --name (tên đơn vị) / --name is required")
 		}
 		o := admin.NewOutlet(id, "")
 		if err := of.apply(&o, given, true); err != nil {
@@ -193,7 +193,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		if of.asJSON {
 			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret})
 		}
-		fmt.Fprintf(e.Stdout, "Đã tạo kênh / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
+		fmt.Fprintf(e.Stdout, "Đã tạo đơn vị / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
 		return nil
 	case "update":
 		o, err := st.GetOutlet(ctx, id)
@@ -220,7 +220,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		return nil
 	case "remove":
 		if !yes {
-			return errors.New("xoá kênh sẽ xoá số liệu, bài bị giữ và nhật ký của kênh; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
+			return errors.New("xoá đơn vị sẽ xoá số liệu, bài bị giữ và nhật ký của đơn vị; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
 		}
 		if err := admin.Remove(ctx, st, id); err != nil {
 			return err

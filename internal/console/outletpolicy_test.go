@@ -163,7 +163,7 @@ func TestOutletFormFieldErrors(t *testing.T) {
 	// warn_at above a valid limit.
 	f := policyForm(csrf)
 	f.Set("warn_at", "15")
-	if st, _, body := e.post(c, path, f); st != http.StatusBadRequest || !strings.Contains(fieldError(body, "warn_at"), "không được cao hơn ngưỡng") {
+	if st, _, body := e.post(c, path, f); st != http.StatusBadRequest || !strings.Contains(fieldError(body, "warn_at"), "không được cao hơn giới hạn") {
 		t.Fatalf("warn_at above limit: %d %q", st, fieldError(body, "warn_at"))
 	}
 	o, _ := e.st.GetOutlet(e.ctx, e.a.ID)

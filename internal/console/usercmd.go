@@ -91,7 +91,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 			return err
 		}
 		if r == store.RoleManager && len(ids) == 0 {
-			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao cơ quan nào (--outlets) / warning: the manager has no outlets (--outlets)")
+			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao đơn vị nào (--outlets) / warning: the manager has no outlets (--outlets)")
 		}
 		if r != store.RoleManager && len(ids) > 0 {
 			return errors.New("--outlets chỉ dành cho vai trò manager / --outlets is for the manager role only")
@@ -215,7 +215,7 @@ func checkOutlets(ctx context.Context, st store.Outlets, list string) ([]string,
 		}
 		if _, err := st.GetOutlet(ctx, id); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("không có cơ quan %q / no outlet %q", id, id)
+				return nil, fmt.Errorf("không có đơn vị %q / no outlet %q", id, id)
 			}
 			return nil, fmt.Errorf("outlet %s: %w", id, err)
 		}
