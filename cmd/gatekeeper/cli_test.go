@@ -48,6 +48,14 @@ func TestOutletCommands(t *testing.T) {
 	if code, _, errs := run(t, "", nil, "outlet", "add", "other", "--name", "x", "--limit", "150", "--data", data); code == 0 || !strings.Contains(errs, "--limit") {
 		t.Fatalf("bad limit: %d %s", code, errs)
 	}
+	// A callback address callbacks may not reach is refused when it is set, naming the fix.
+	if code, _, errs := run(t, "", nil, "outlet", "update", "dakglei", "--callback-url", "http://127.0.0.1:8081/wp-json/gatekeeper/v1/callback", "--data", data); code == 0 ||
+		!strings.Contains(errs, "--allow-private-callback") || !strings.Contains(errs, "địa chỉ nội bộ") {
+		t.Fatalf("private callback without --allow-private-callback: %d %s", code, errs)
+	}
+	if code, _, errs := run(t, "", nil, "outlet", "update", "dakglei", "--callback-url", "http://127.0.0.1:8081/cb", "--allow-private-callback", "--data", data); code != 0 {
+		t.Fatalf("private callback with --allow-private-callback: %d %s", code, errs)
+	}
 	if code, _, _ := run(t, "", map[string]string{"GATEKEEPER_DATA": data}, "outlet", "update", "dakglei", "--mode", "shadow", "--sensational", "hold"); code != 0 {
 		t.Fatal("update")
 	}

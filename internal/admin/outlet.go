@@ -107,6 +107,9 @@ func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 	if err := Validate(&o); err != nil {
 		return "", err
 	}
+	if err := CheckCallbackAddress(ctx, o.CallbackURL, o.AllowPrivateCallback, SystemResolver); err != nil {
+		return "", err
+	}
 	secret, err := webhook.NewSecret()
 	if err != nil {
 		return "", err
@@ -123,6 +126,9 @@ func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 // Update stores changed settings of an existing outlet (secrets untouched).
 func Update(ctx context.Context, st store.Store, o store.Outlet, actor string, now time.Time) error {
 	if err := Validate(&o); err != nil {
+		return err
+	}
+	if err := CheckCallbackAddress(ctx, o.CallbackURL, o.AllowPrivateCallback, SystemResolver); err != nil {
 		return err
 	}
 	cur, err := st.GetOutlet(ctx, o.ID)

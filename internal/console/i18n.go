@@ -210,6 +210,7 @@ var messages = map[string][2]string{
 	"fe.sensational":      {"Chọn “cảnh báo” hoặc “giữ lại”.", "Choose “warn” or “hold”."},
 	"fe.mode":             {"Chọn “áp dụng” hoặc “chạy thử”.", "Choose “enforce” or “shadow”."},
 	"fe.callback":         {"Địa chỉ phải bắt đầu bằng https:// (hoặc http://), có tên máy, không chứa tên đăng nhập hay mật khẩu.", "The address must start with https:// (or http://), name a host, and carry no username or password."},
+	"fe.callback.private": {"Địa chỉ này trỏ tới %s, một địa chỉ nội bộ hoặc loopback: Gatekeeper sẽ không gửi thông báo tới đó. Hãy dùng địa chỉ công khai của CMS, hoặc nếu CMS nằm trong mạng nội bộ thì chọn ô “Cho phép địa chỉ nội bộ” bên dưới.", "This address points at %s, a private or loopback address: Gatekeeper will not deliver there. Use the CMS's public address or, for a CMS on the internal network, tick “Allow private address” below."},
 	"fe.cat.name":         {"Cần tên chuyên mục cho dòng này.", "This line needs a category name."},
 	"fe.cat.long":         {"Tên chuyên mục dài quá %d ký tự.", "The category name is longer than %d characters."},
 	"fe.cat.tone":         {"Chọn sắc thái cho chuyên mục này.", "Choose a tone for this category."},

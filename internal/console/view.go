@@ -56,6 +56,10 @@ func (p *page) Pct(bp any) string {
 	return fmtPercent(p.Lang, toInt64(bp))
 }
 
+// Delivery says what a callback delivery error means and what to do, in
+// the page's language.
+func (p *page) Delivery(lastError string) string { return deliveryAdvice(p.Lang, lastError) }
+
 // Dec2 writes a number with two decimals the way the page's language does:
 // "0,67" in Vietnamese, "0.67" in English.
 func (p *page) Dec2(f float64) string { return fmtDecimal2(p.Lang, f) }
