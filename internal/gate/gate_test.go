@@ -167,3 +167,30 @@ func TestBorderlineShowsTheFigureTheDecisionUsed(t *testing.T) {
 		}
 	}
 }
+
+// TestRecheckOfAHeldPostKeepsOneHold: pressing Publish again on a held post
+// (a new check, a new webhook id) answers with the same hold; there is never
+// a second pending hold for one post.
+func TestRecheckOfAHeldPostKeepsOneHold(t *testing.T) {
+	s, rec, o, _ := newService(t)
+	ctx := context.Background()
+	p := Post{ID: "4217", Title: "Tai nạn giao thông trên quốc lộ 14", DeclaredTone: "negative"}
+	var ids []string
+	for i, wh := range []string{"msg_a", "msg_b", "msg_c"} {
+		a, err := s.Check(ctx, o, p, false, wh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Decision != policy.Hold || a.Hold == nil {
+			t.Fatalf("check %d: %s, want hold", i, a.Decision)
+		}
+		ids = append(ids, a.Hold.ID)
+	}
+	if ids[0] != ids[1] || ids[1] != ids[2] {
+		t.Fatalf("hold ids %v: a re-check made another hold", ids)
+	}
+	pending, err := rec.Store.ListHolds(ctx, o.ID, store.HoldFilter{Status: store.HoldPending})
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending holds %d (%v), want 1", len(pending), err)
+	}
+}
