@@ -56,6 +56,12 @@ func (p *page) Pct(bp any) string {
 	return fmtPercent(p.Lang, toInt64(bp))
 }
 
+// Event names an audit entry type for people.
+func (p *page) Event(typ string) string { return eventLabel(p.Lang, typ) }
+
+// Actor says who made an audit entry: a person, the CMS or the command line.
+func (p *page) Actor(e store.AuditEntry) string { return actorLabel(p.Lang, e) }
+
 // Delivery says what a callback delivery error means and what to do, in
 // the page's language.
 func (p *page) Delivery(lastError string) string { return deliveryAdvice(p.Lang, lastError) }
