@@ -273,7 +273,7 @@ final class Editor {
 		}
 		if ( $when ) {
 			/* translators: 1: date and time (dd/mm/yyyy HH:mm), 2: window length in days */
-			$s = sprintf( __( 'If no other negative post goes out, it fits from %1$s, when old negative posts leave the %2$d-day window.', 'gatekeeper' ), $when->format( 'd/m/Y H:i' ), $days );
+			$s = sprintf( __( 'If no other negative post goes out, it fits from %1$s, when old negative posts leave the %2$d-day window.', 'gatekeeper' ), $when->format( Plugin::DATE_FORMAT ), $days );
 			if ( $need > 0 ) {
 				/* translators: %d: number of posts */
 				$s .= ' ' . sprintf( _n( 'Sooner if %d more non-negative post goes out.', 'Sooner if %d more non-negative posts go out.', $need, 'gatekeeper' ), $need );

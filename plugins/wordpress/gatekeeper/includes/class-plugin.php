@@ -13,6 +13,12 @@ defined( 'ABSPATH' ) || exit;
  * The plugin's entry point.
  */
 final class Plugin {
+	/**
+	 * The one way the plugin writes a date and time (docs/glossary.md), as the
+	 * service's console does: 02/01/2027 05:08.
+	 */
+	const DATE_FORMAT = 'd/m/Y H:i';
+
 
 	const DB_VERSION   = '1';
 	const CAP_REVIEW   = 'gatekeeper_review';

@@ -129,7 +129,7 @@ final class Review {
 				/* translators: 1: author name, 2: date */
 				__( 'By %1$s, %2$s', 'gatekeeper' ),
 				$author ? $author->display_name : '—',
-				get_the_modified_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $post )
+				get_the_modified_date( Plugin::DATE_FORMAT, $post )
 			)
 		) . '</p>';
 		if ( isset( $answer['share'] ) && is_array( $answer['share'] ) ) {
@@ -159,7 +159,7 @@ final class Review {
 					sprintf(
 						/* translators: %s: date and time */
 						__( 'If nothing else is published, it fits from %s.', 'gatekeeper' ),
-						wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $ts )
+						wp_date( Plugin::DATE_FORMAT, $ts )
 					)
 				) . '</p>';
 			}

@@ -316,6 +316,7 @@ async function main() {
 			const card = page.locator( `#gatekeeper-post-${ id }` );
 			await card.waitFor();
 			ok( /bắt giữ/.test( await card.locator( '.gk-words' ).innerText() ), 'evidence on the review screen' );
+			ok( /\b\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}\b/.test( await card.innerText() ), 'the time as dd/mm/yyyy HH:mm: ' + ( await card.innerText() ) );
 			await card.locator( 'textarea[name=note]' ).fill( 'Tin an ninh trật tự cần thông tin kịp thời.' );
 			await page.screenshot( { path: path.join( DOCS, 'review-screen.png' ) } );
 			await Promise.all( [ page.waitForURL( /gatekeeper_done=/ ), card.locator( '.gatekeeper-approve' ).click() ] );
