@@ -403,8 +403,15 @@ async function main() {
 			ok( pending.holds.filter( ( h ) => String( h.post_id ) === String( id ) ).length === 1, 'one pending hold for the post: ' + JSON.stringify( pending.holds ) );
 			await page.locator( '.gk-held-actions .gk-withdraw' ).click();
 			await waitFor( 'the post to go back to a draft', () => dbStatus( id ) === 'draft', 20000 );
-			const h = await ( await signedFetch( 'GET', `holds/${ encodeURIComponent( st.hold_id ) }` ) ).json();
-			const hold = h.hold || h;
+			// The status is written before WordPress fires the transition that tells the service.
+			let hold = {};
+			for ( const until = Date.now() + 20000; Date.now() < until; await new Promise( ( r ) => setTimeout( r, 200 ) ) ) {
+				const h = await ( await signedFetch( 'GET', `holds/${ encodeURIComponent( st.hold_id ) }` ) ).json();
+				hold = h.hold || h;
+				if ( hold.status !== 'pending' ) {
+					break;
+				}
+			}
 			ok( hold.status === 'cancelled', 'the service cancelled the hold: ' + JSON.stringify( hold ) );
 			await page.locator( '.gk-held-actions' ).waitFor( { state: 'detached' } );
 		} );
