@@ -171,6 +171,22 @@ const leadTokens = 80
 // ("sáng 24/6", "UBND tỉnh") takes away.
 const leadFactor = 0.25
 
+// viHintWords are frequent Vietnamese words as typed without diacritics
+// ("khong", "nguoi", "tai nan"): none of them is an English word, so two of
+// them make ASCII text Vietnamese. enHintWords are English function words
+// that are not Vietnamese syllables typed without diacritics.
+var (
+	viHintWords = []string{"va", "cua", "la", "cac", "nhung", "duoc", "nguoi", "khong", "trong", "mot", "voi",
+		"nay", "cho", "da", "se", "thi", "tai", "ve", "nhieu", "sau", "khi", "nan", "giao", "thong", "xay", "ra",
+		"huyen", "tinh", "xa", "dan", "cong", "truong", "hoc", "sinh", "nguoi", "bi", "chet", "vong", "khien",
+		"nhu", "tren", "duoi", "truoc", "ngay", "thang", "nam", "tu", "cung", "theo", "giua", "viec",
+		"lam", "nha", "nuoc", "tien", "benh", "vien", "phong", "chong", "tre", "xe", "chay",
+		"hien", "truong", "thanh", "pho", "quan", "phuong", "uy", "dieu", "tra", "vu", "gia", "dinh"}
+	enHintWords = []string{"the", "of", "and", "is", "for", "with", "that", "you", "this", "are", "was", "it", "from",
+		"what", "how", "why", "your", "will", "be", "to", "in", "on", "at", "by", "an", "has", "have", "were", "after",
+		"over", "into", "who", "says", "said", "about", "their", "they", "his", "her", "its", "would", "could"}
+)
+
 // Classifier implements policy.Classifier. It is read-only after New and
 // safe for concurrent use.
 type Classifier struct {
@@ -233,10 +249,10 @@ func New() *Classifier {
 // what internal/train starts from).
 func WithModel(model string) (*Classifier, error) {
 	c := &Classifier{d: newDict()}
-	for _, w := range []string{"va", "cua", "la", "cac", "nhung", "duoc", "nguoi", "khong", "trong", "mot", "voi", "nay", "cho", "da", "se", "thi", "tai", "ve", "nhieu", "sau", "khi"} {
+	for _, w := range viHintWords {
 		c.d.hint[c.d.add([]byte(w))] |= hintVI
 	}
-	for _, w := range []string{"the", "of", "and", "is", "for", "with", "that", "you", "this", "are", "was", "it", "from", "what", "how", "why", "your", "will", "be", "to", "in", "on", "at", "by", "an"} {
+	for _, w := range enHintWords {
 		c.d.hint[c.d.add([]byte(w))] |= hintEN
 	}
 	load := func(name string, files ...string) (*lexicon, error) {
@@ -516,7 +532,7 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 		s.tz.run(fields[f], &s.st[f])
 	}
 	s.tz.record = false
-	r.lang = c.language(t.Language, &s.st)
+	r.lang = c.language(t.Language, t.LocaleHint, &s.st)
 	toks := s.tz.toks
 
 	// Tone.
@@ -869,32 +885,66 @@ func stopBetween(toks []token, from, to int32) bool {
 	return false
 }
 
-// language picks vi or en: the declared one if it is one of them, else what
-// the text looks like (diacritics and frequent function words).
-func (c *Classifier) language(declared string, st *[nFields]fieldStats) int {
-	d := strings.ToLower(strings.TrimSpace(declared))
-	switch {
-	case strings.HasPrefix(d, "vi"):
-		return langVI
-	case strings.HasPrefix(d, "en"):
-		return langEN
-	}
-	var letters, dia, vi, en, foreign int
+// language picks vi or en. The text decides (textLanguage); only text that
+// is genuinely ambiguous follows the declared language, then the locale
+// hint, then the weak signs in the text, then Vietnamese.
+func (c *Classifier) language(declared, hint string, st *[nFields]fieldStats) int {
+	var ls langStats
 	for i := range st {
-		letters += st[i].letters
-		dia += st[i].diacritic
-		vi += st[i].viHint
-		en += st[i].enHint
-		foreign += st[i].foreign
+		ls.letters += st[i].letters
+		ls.dia += st[i].diacritic
+		ls.vi += st[i].viHint
+		ls.en += st[i].enHint
+		ls.foreign += st[i].foreign
 	}
+	if l, ok := ls.clear(); ok {
+		return l
+	}
+	for _, h := range [...]string{declared, hint} {
+		switch policy.LanguageTag(h) {
+		case "vi":
+			return langVI
+		case "en":
+			return langEN
+		}
+	}
+	return ls.lean()
+}
+
+// langStats are the signs of a text's language: words with letters, words
+// with Vietnamese diacritics, Vietnamese and English function words typed
+// without diacritics, and words no Vietnamese syllable could be.
+type langStats struct{ letters, dia, vi, en, foreign int }
+
+// clear says whether the text is clearly Vietnamese or clearly English.
+// Vietnamese: a fifth of the words carry Vietnamese diacritics (at least
+// two, or the only word), or, typed without them, at least two Vietnamese
+// function words, more than the English ones, and few words no Vietnamese
+// syllable could be. English: no diacritics to speak of, and at least two
+// English function words or three un-Vietnamese words outnumbering the
+// Vietnamese signs.
+func (ls langStats) clear() (int, bool) {
 	switch {
-	case letters == 0:
+	case ls.letters == 0:
+		return 0, false
+	case ls.dia*5 >= ls.letters && (ls.dia >= 2 || ls.letters == 1):
+		return langVI, true
+	case ls.vi >= 2 && ls.vi > 2*ls.en && ls.foreign*3 < ls.letters:
+		return langVI, true
+	case ls.dia*5 < ls.letters && (ls.en >= 2 || ls.foreign >= 3) && ls.en+ls.foreign > 2*(ls.vi+ls.dia):
+		return langEN, true
+	}
+	return 0, false
+}
+
+// lean is the guess for ambiguous text without a usable hint.
+func (ls langStats) lean() int {
+	switch {
+	case ls.letters == 0, ls.dia > 0:
 		return langVI
-	case dia*5 >= letters:
-		return langVI
-	case en > vi:
+	case ls.en > ls.vi:
 		return langEN
-	case vi == 0 && foreign*3 >= letters:
+	case ls.vi == 0 && ls.foreign*3 >= ls.letters:
 		return langEN
 	}
 	return langVI
