@@ -157,10 +157,12 @@ const reassureFactor = 0.5
 // there is no lead to compare with).
 // "#lead_question" is a question in the lead (excerpt). "#quotes" are scare quotes around a few words ("'đứng
 // hình'"), not a quoted statement.
-var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#short", "#length", "#harm", "#names", "#teaser", "#lead_question"}
+// A title's length is not a cue: short plain titles ("Lễ hội cồng chiêng")
+// and long factual ones are news, and an editor could not act on it.
+var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#harm", "#names", "#teaser", "#lead_question"}
 
 // cueLeadQuestion is the index in structural of the one cue read in the lead.
-const cueLeadQuestion = 12
+const cueLeadQuestion = 10
 
 // leadTokens is how much of the excerpt the headline lexicon reads.
 const leadTokens = 80
@@ -743,7 +745,7 @@ func scareQuotes(st *fieldStats, title []token) bool {
 }
 
 func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
-	var cues [9]float64
+	var cues [7]float64
 	b := func(v bool) float64 {
 		if v {
 			return 1
@@ -768,8 +770,6 @@ func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
 	}
 	cues[5] = b(nums > 0)
 	cues[6] = b(st.colon > 0)
-	cues[7] = b(len(title) > 0 && len(title) <= 5)
-	cues[8] = math.Min(float64(len(title))/10, 3)
 	return append(dst, cues[:]...)
 }
 
