@@ -91,9 +91,13 @@ var fieldNames = [nFields]string{"title", "excerpt", "content"}
 // the article to its title; past this many syllables the title counts as body.
 const headTokens = 30
 
-// minBody: with fewer syllables than this in excerpt and content, the title
-// stands for the body.
-const minBody = 8
+// shortBody: a post whose excerpt and content hold fewer syllables than
+// this is mostly its headline (a title and a one-line lead, as district
+// portals and news feeds send them), so the title also counts as body, in
+// proportion to how short the body is: fully with no body at all, not at all
+// from shortBody syllables up. The model learned from full articles, whose
+// bodies repeat what the title says.
+const shortBody = 60
 
 // foldFactor scales phrases matched only after diacritics were removed.
 const foldFactor = 0.8
@@ -211,7 +215,8 @@ const (
 var langNames = [2]string{"vi", "en"}
 
 type toneModel struct {
-	bias  float64
+	bias   float64
+	offset float64 // added to bias for this language (see setWeight)
 	w     [2][]float64 // [class][group]
 	group []int        // by theme of the language's tone lexicon: group, -1 for special themes
 }
@@ -383,6 +388,12 @@ func (c *Classifier) setWeight(model, feat string, w float64) bool {
 	case "tone":
 		if feat == "bias" {
 			c.toneW[0].bias, c.toneW[1].bias = w, w
+			return true
+		}
+		if feat == "offset.en" {
+			// The English lexicon's weights are written on their own
+			// scale: one offset calibrates them to the shared model.
+			c.toneW[1].offset = w
 			return true
 		}
 		cl := classHead
@@ -595,15 +606,14 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			s.ev = addEv(s.ev, evAcc{lex: tl, entry: m.entry, neg: neg, field: uint8(f), folded: folded, w: contrib})
 		}
 	}
-	if s.st[fExcerpt].end-s.st[fExcerpt].start+s.st[fContent].end-s.st[fContent].start < minBody {
-		// No body to speak of: the headline is all there is, so it stands
-		// for the body too (the model learned from full articles).
+	if n := s.st[fExcerpt].end - s.st[fExcerpt].start + s.st[fContent].end - s.st[fContent].start; n < shortBody {
+		share := 1 - float64(n)/shortBody
 		for g := 0; g < ng; g++ {
-			s.sums[classBody][g] += s.sums[classHead][g]
+			s.sums[classBody][g] += share * s.sums[classHead][g]
 		}
 	}
 	s.feat = s.feat[:0]
-	z := tm.bias
+	z := tm.bias + tm.offset
 	for cl := 0; cl < 2; cl++ {
 		for g := 0; g < ng; g++ {
 			x := math.Log1p(math.Max(s.sums[cl][g], 0))
