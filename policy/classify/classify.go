@@ -127,7 +127,14 @@ const (
 	groupJustice  = 1
 	groupPositive = 2
 	groupReassure = -2 // not a model input: subtracted from harm
+	groupPrevent  = -3 // not a model input: frames the harm of its field
 )
+
+// preventFactor is how much of its weight harm keeps in a field framed by
+// prevention, repair or relief ("tập huấn sơ cấp cứu đuối nước", "hỗ trợ bà
+// con vùng lũ"): a post that names a harm to prevent or relieve it is not
+// negative. A title so framed frames the whole post; a lead, itself.
+const preventFactor = 0.15
 
 func toneGroup(theme string) int {
 	switch theme {
@@ -139,6 +146,8 @@ func toneGroup(theme string) int {
 		return groupPositive
 	case "reassure":
 		return groupReassure
+	case "prevent":
+		return groupPrevent
 	case "sport":
 		return 3
 	case "topic":
@@ -555,6 +564,7 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 		s.sums[cl] = resize(s.sums[cl], ng)
 	}
 	s.ev = s.ev[:0]
+	titlePrevent := int32(-1)
 	for f := 0; f < nFields; f++ {
 		st := &s.st[f]
 		folded := r.lang == langVI && foldedField(st)
@@ -570,6 +580,23 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			tr = tl.folded
 		}
 		s.matches = tr.scan(s.matches[:0], toks[st.start:st.end], folded)
+		// Prevention framing: the title's first prevention phrase frames the
+		// whole post, the lead's frames the lead; a long body mentions
+		// support or guidance in passing, so its own phrases frame nothing.
+		prevent := titlePrevent
+		for _, m := range s.matches {
+			if f == fContent {
+				break
+			}
+			if e := &tl.entries[m.entry]; e.kind == kindScore && tm.group[e.theme] == groupPrevent {
+				prevent = m.entry
+				if f == fTitle {
+					titlePrevent = m.entry
+				}
+				break
+			}
+		}
+		removed := 0.0
 		negEnd := int32(-1)
 		negEntry := int32(-1)
 		for _, m := range s.matches {
@@ -590,6 +617,9 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 				w *= foldFactor
 			}
 			g := tm.group[e.theme]
+			if g == groupPrevent {
+				continue
+			}
 			neg := int32(-1)
 			if negEnd >= 0 && (g == groupHarm || g == groupJustice) && m.start-negEnd <= negWindow &&
 				m.start >= negEnd && !stopBetween(toks[st.start:st.end], negEnd-1, m.start) {
@@ -601,9 +631,21 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			if g == groupReassure {
 				g, w = groupHarm, -reassureFactor*w
 			}
+			if prevent >= 0 && (g == groupHarm || g == groupJustice) && w > 0 {
+				removed += (1 - preventFactor) * w * tm.w[cl][g]
+				w *= preventFactor
+			}
 			s.sums[cl][g] += w
 			contrib := w * tm.w[cl][g]
 			s.ev = addEv(s.ev, evAcc{lex: tl, entry: m.entry, neg: neg, field: uint8(f), folded: folded, w: contrib})
+		}
+		if removed > 0 {
+			// The framing phrase is evidence too, with the weight it took away.
+			pf := uint8(f)
+			if prevent == titlePrevent && f != fTitle {
+				pf = fTitle
+			}
+			s.ev = addEv(s.ev, evAcc{lex: tl, entry: prevent, neg: -1, field: pf, folded: folded, w: -removed})
 		}
 	}
 	if n := s.st[fExcerpt].end - s.st[fExcerpt].start + s.st[fContent].end - s.st[fContent].start; n < shortBody {
