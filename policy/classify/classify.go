@@ -25,7 +25,8 @@
 //   - the same lexicon read in the lead (excerpt), at a quarter of the weight:
 //     a lead that goes on teasing;
 //   - structural cues (structural): a question, an exclamation, scare quotes,
-//     an ellipsis, a leading number, the title's length, names, lurid harm,
+//     an ellipsis, a leading number, names, lurid harm (never the title's
+//     length: an editor cannot act on it),
 //     a question in the lead, and title words the lead does not repeat
 //     ("teaser": a news title restates its lead, a teaser holds it back).
 //
@@ -937,7 +938,7 @@ func stopBetween(toks []token, from, to int32) bool {
 	return false
 }
 
-// language picks vi or en. The text decides (textLanguage); only text that
+// language picks vi or en. The text decides (langStats.clear); only text that
 // is genuinely ambiguous follows the declared language, then the locale
 // hint, then the weak signs in the text, then Vietnamese.
 func (c *Classifier) language(declared, hint string, st *[nFields]fieldStats) int {
