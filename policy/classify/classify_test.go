@@ -325,3 +325,36 @@ func TestEmbeddedModel(t *testing.T) {
 		t.Error("unknown feature accepted")
 	}
 }
+
+// FuzzLanguage: any text with any declared language or locale is read as
+// vi or en without panicking, and text the classifier finds clearly
+// Vietnamese or English is read the same whatever is declared.
+func FuzzLanguage(f *testing.F) {
+	for _, s := range []string{"Tai nạn giao thông nghiêm trọng", "Tai nan giao thong khien 3 nguoi tu vong",
+		"Gold prices rise as investors seek safety", "Festival 2026", "", "Huế", "a\xffb", "Cristóbal and Víctor win"} {
+		for _, l := range []string{"", "vi", "en", "EN-us", "fr", "x-\xff"} {
+			f.Add(s, l, "en_US")
+		}
+	}
+	c := Default()
+	f.Fuzz(func(t *testing.T, title, declared, locale string) {
+		r := c.Classify(policy.Text{Title: title, Language: declared, LocaleHint: locale})
+		if r.Language != "vi" && r.Language != "en" {
+			t.Fatalf("%q: language %q", title, r.Language)
+		}
+		s := c.getScratch()
+		c.analyze(s, policy.Text{Title: title})
+		var ls langStats
+		for i := range s.st {
+			ls.letters += s.st[i].letters
+			ls.dia += s.st[i].diacritic
+			ls.vi += s.st[i].viHint
+			ls.en += s.st[i].enHint
+			ls.foreign += s.st[i].foreign
+		}
+		c.putScratch(s)
+		if l, ok := ls.clear(); ok && langNames[l] != r.Language {
+			t.Fatalf("%q is clearly %s but declared %q made it %s", title, langNames[l], declared, r.Language)
+		}
+	})
+}
