@@ -9,6 +9,7 @@ LDFLAGS := -s -w -X main.Version=$(VERSION)
 
 .PHONY: run build test test-go test-wordpress test-attacks test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
 
+# On 127.0.0.1:8080 (the binary's default) unless GATEKEEPER_ADDR says otherwise.
 run:
 	$(GO) run ./cmd/gatekeeper serve
 
@@ -57,7 +58,9 @@ capacity: build
 # The classifier on the labelled data in ../shared/data (or GATEKEEPER_DATA).
 eval:
 	$(GO) run ./cmd/gatekeeper eval --worst 10 $${GATEKEEPER_DATA:-../shared/data}/tone/vi_news_dev.jsonl \
-		$${GATEKEEPER_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl
+		$${GATEKEEPER_DATA:-../shared/data}/tone/en_news_dev.jsonl \
+		$${GATEKEEPER_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl \
+		policy/classify/testdata/regression/vi_district.jsonl
 
 # Rebuild the classifier's learned weights from the labelled data.
 train-classify:

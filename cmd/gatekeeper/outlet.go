@@ -122,13 +122,17 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 }
 
 func runOutlet(ctx context.Context, e *Env, args []string) error {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprintln(e.Stderr, outletUsage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(e.Stderr, outletUsage)
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
 	var id string
-	if sub != "list" {
+	if sub != "list" && !wantsHelp(args) {
 		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 			fmt.Fprintf(e.Stderr, "gatekeeper outlet %s: the outlet ID comes first\n\n%s\n", sub, outletUsage)
 			return errUsage
@@ -137,6 +141,10 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 	}
 	cfg := config.Default()
 	fs := newFlagSet(e, "outlet "+sub)
+	fs.Usage = func() {
+		fmt.Fprintf(e.Stderr, "%s\n\nFlags of gatekeeper outlet %s:\n", outletUsage, sub)
+		fs.PrintDefaults()
+	}
 	var of outletFlags
 	var grace time.Duration
 	var yes bool
@@ -177,7 +185,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 	switch sub {
 	case "add":
 		if !given["name"] {
-			return errors.New("cần --name (tên kênh) / --name is required")
+			return errors.New("cần --name (tên đơn vị) / --name is required")
 		}
 		o := admin.NewOutlet(id, "")
 		if err := of.apply(&o, given, true); err != nil {
@@ -190,7 +198,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		if of.asJSON {
 			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret})
 		}
-		fmt.Fprintf(e.Stdout, "Đã tạo kênh / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
+		fmt.Fprintf(e.Stdout, "Đã tạo đơn vị / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
 		return nil
 	case "update":
 		o, err := st.GetOutlet(ctx, id)
@@ -217,7 +225,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		return nil
 	case "remove":
 		if !yes {
-			return errors.New("xoá kênh sẽ xoá số liệu, bài bị giữ và nhật ký của kênh; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
+			return errors.New("xoá đơn vị sẽ xoá số liệu, bài bị giữ và nhật ký của đơn vị; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
 		}
 		if err := admin.Remove(ctx, st, id); err != nil {
 			return err

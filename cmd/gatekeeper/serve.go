@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,6 +28,12 @@ import (
 func runServe(ctx context.Context, e *Env, args []string) error {
 	cfg := config.Default()
 	fs := newFlagSet(e, "serve")
+	fs.Usage = func() {
+		fmt.Fprintln(e.Stderr, "Usage: gatekeeper serve [flags]   (also what a bare \"gatekeeper\" runs)\n"+
+			"  Runs the webhook API, the console at /console and /metrics. Every flag is also\n"+
+			"  an environment variable and a key of the --config YAML file.\n\nFlags:")
+		fs.PrintDefaults()
+	}
 	rest, err := cfg.Load(fs, args, e.Getenv, cfg.ServeFlags)
 	if err != nil {
 		return err
@@ -67,6 +74,12 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	log.Info("gatekeeper listening", "addr", ln.Addr().String(), "store", storeName(&cfg), "version", Version)
 	// A line a script can wait for, on stderr, whatever the log format.
 	fmt.Fprintf(e.Stderr, "listening on %s\n", ln.Addr().String())
+	consoleURL := consoleAddress(&cfg, ln.Addr())
+	log.Info("review console", "url", consoleURL)
+	if users, err := st.ListUsers(ctx); err == nil && len(users) == 0 {
+		log.Warn("chưa có người dùng nào cho bảng điều khiển; hãy tạo quản trị viên đầu tiên / no console user yet; create the first admin",
+			"command", firstAdminCommand(&cfg))
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -154,4 +167,30 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 		bg("scheduled approvals", con.RunScheduler),
 		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },
 	}}, nil
+}
+
+// consoleAddress is where a person opens the console: under the public URL
+// when one is set, otherwise on the address the server listens on.
+func consoleAddress(cfg *config.Config, addr net.Addr) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimRight(cfg.PublicURL, "/") + "/console"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/console"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/console"
+}
+
+// firstAdminCommand is the command that creates the first console user on
+// the store this server uses.
+func firstAdminCommand(cfg *config.Config) string {
+	store := "--data " + cfg.DataDir
+	if cfg.RedisURL != "" {
+		store = "--redis-url <GATEKEEPER_REDIS_URL>"
+	}
+	return "gatekeeper user add admin --role admin " + store + " --password-stdin"
 }

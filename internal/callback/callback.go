@@ -192,7 +192,8 @@ func (w *Worker) attempt(ctx context.Context, o store.Outlet, cb store.Callback)
 	if a.Next.IsZero() {
 		w.log.Warn("callback: gave up", "outlet", o.ID, "callback", cb.ID, "attempts", cb.Attempts+1, "err", a.Error)
 	} else {
-		w.log.Info("callback: will retry", "outlet", o.ID, "callback", cb.ID, "attempt", cb.Attempts+1, "next", a.Next, "err", a.Error)
+		// A failed delivery is something an operator should see, even when it will be retried.
+		w.log.Warn("callback: not delivered, will retry", "outlet", o.ID, "callback", cb.ID, "attempt", cb.Attempts+1, "next", a.Next, "err", a.Error)
 	}
 	return a
 }

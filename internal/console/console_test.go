@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -281,18 +282,30 @@ func TestExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0][0] != "thoi_gian" {
-		t.Fatalf("header %v", rows[0])
+	want := []string{"Thời gian", "Thời gian (UTC)", "Đơn vị", "Sự kiện", "Mã bài", "Tiêu đề", "Sắc thái", "Đường dẫn",
+		"Mã tin giữ", "Quyết định", "Người thực hiện", "Ghi chú", "Chi tiết"}
+	if strings.Join(rows[0], "|") != strings.Join(want, "|") {
+		t.Fatalf("header %v, want %v", rows[0], want)
 	}
-	var types []string
+	// Newest first, in words: the rejection (by mai), then the hold (the author, through the CMS).
+	var got []string
 	for _, r := range rows[1:] {
-		types = append(types, r[3]+":"+r[6])
-		if r[3] == "reject" && r[8] != "'=HYPERLINK(\"x\")" {
-			t.Errorf("formula not neutralised: %q", r[8])
+		got = append(got, strings.Join([]string{r[3], r[5], r[6], r[9], r[10]}, "/"))
+		if r[3] == "Từ chối" && r[11] != "'=HYPERLINK(\"x\")" {
+			t.Errorf("formula not neutralised: %q", r[11])
+		}
+		if !regexp.MustCompile(`^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$`).MatchString(r[0]) || strings.ContainsAny(r[12], "{}") {
+			t.Errorf("row %v: want a dd/mm/yyyy HH:mm time and a sentence for the detail", r)
 		}
 	}
-	if strings.Join(types, ",") != "hold:hold,reject:rejected" {
-		t.Fatalf("types %v, want the hold then the rejection", types)
+	if w := "Từ chối/Tai nạn/tiêu cực/đã từ chối/mai,Giữ lại chờ duyệt/Tai nạn/tiêu cực/giữ lại/editor1 (qua CMS)"; strings.Join(got, ",") != w {
+		t.Fatalf("rows %v, want %s", got, w)
+	}
+	// English on request.
+	_, _, body = e.get(c, "/console/export.csv?lang=en&outlet="+e.a.ID+"&from="+day+"&to="+day)
+	rows, err = csv.NewReader(bytes.NewReader([]byte(strings.TrimPrefix(body, "\ufeff")))).ReadAll()
+	if err != nil || rows[0][0] != "Time" || rows[1][3] != "Rejected" || rows[1][9] != "rejected" || rows[1][6] != "negative" {
+		t.Fatalf("English export: %v %v", rows, err)
 	}
 	// A manager cannot export another outlet.
 	if st, _, _ := e.get(c, "/console/export.csv?outlet="+e.b.ID+"&from="+day+"&to="+day); st != http.StatusForbidden {

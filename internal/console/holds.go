@@ -55,6 +55,7 @@ type holdRow struct {
 	Current   policy.Counts
 	Waited    time.Duration
 	Scheduled *store.ScheduledApproval
+	Safe      string // the earliest safe time, said honestly
 }
 
 func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current policy.Counts, now time.Time) holdRow {
@@ -81,18 +82,38 @@ func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current pol
 	if l := snap.Classification.Tone.Label; l != "" && (l == policy.Negative) == h.Negative {
 		r.ToneKey = "tone." + string(l)
 	}
-	after := h.Before
-	after.Published++
-	if h.Negative {
-		after.Negative++
-	}
-	r.Before, r.After = int64(h.Before.Share()), int64(after.Share())
+	before, after := policy.SharesAround(h.Before, holdSubject(h, snap))
+	r.Before, r.After = int64(before), int64(after)
 	hr := policy.HeadroomOf(o.Rules, current)
 	r.Headroom = headroomView{Left: hr.NegativeLeft, Need: hr.NonNegativeNeeded}
+	r.Safe = safeText(lang, o, h.EarliestSafe, hr, now)
 	if h.Status != store.HoldPending && h.ResolvedAt != nil {
 		r.Waited = h.ResolvedAt.Sub(h.CreatedAt)
 	}
 	return r
+}
+
+// safeText says when a held post fits: the time the window frees a slot
+// (and how many non-negative posts would do it sooner), or, when the window
+// alone never does, how many non-negative posts would make room.
+func safeText(lang string, o store.Outlet, at *time.Time, hr policy.Headroom, now time.Time) string {
+	need := int64(-1)
+	if hr.NonNegativeNeeded != nil {
+		need = *hr.NonNegativeNeeded
+	}
+	switch {
+	case need == 0:
+		return tr(lang, "safe.now")
+	case at != nil && at.After(now):
+		s := tr(lang, "safe.at", fmtTime(lang, *at, o.Location()), o.WindowDays)
+		if need > 0 {
+			s += tr(lang, "safe.or", need)
+		}
+		return s
+	case need > 0:
+		return tr(lang, "safe.need", o.WindowDays, need)
+	}
+	return tr(lang, "safe.never")
 }
 
 // ageFilters are the choices of the "waiting" filter.
@@ -265,12 +286,8 @@ func holdReasons(lang string, o store.Outlet, h store.Hold, snap snapshot) []str
 	for _, r := range snap.Reasons {
 		codes = append(codes, r.Code)
 	}
-	after := h.Before
-	after.Published++
-	if h.Negative {
-		after.Negative++
-	}
-	args := msgs.ReasonArgs{After: int64(after.Share()), WarnAt: int64(rules.WarnAt), Limit: int64(rules.Limit),
+	_, after := policy.SharesAround(h.Before, holdSubject(h, snap))
+	args := msgs.ReasonArgs{After: int64(after), WarnAt: int64(rules.WarnAt), Limit: int64(rules.Limit),
 		Published: h.Before.Published, MinSample: rules.MinSample}
 	var out []string
 	seen := map[string]bool{}
@@ -282,6 +299,15 @@ func holdReasons(lang string, o store.Outlet, h store.Hold, snap snapshot) []str
 		out = append(out, msgs.Reason(ml, code, args))
 	}
 	return out
+}
+
+// holdSubject is the subject the hold was decided on: the snapshot's when it
+// has one, otherwise what the hold itself records.
+func holdSubject(h store.Hold, snap snapshot) policy.Subject {
+	if snap.HasPolicy {
+		return snap.Subject
+	}
+	return policy.Subject{Negative: h.Negative}
 }
 
 func holdURL(outlet, hold string) string {

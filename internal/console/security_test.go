@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -93,6 +94,12 @@ func TestCMSFieldsAreText(t *testing.T) {
 			t.Errorf("%s: %d", p, st)
 		}
 		check(p, body)
+	}
+	// The failed delivery reads as what it means and what to do, in the reader's language.
+	for _, lang := range []string{langVI, langEN} {
+		if _, _, body := e.get(e.withLang(c, lang), "/console/outlets/hostile"); !strings.Contains(body, html.EscapeString(tr(lang, "cb.server"))) {
+			t.Errorf("%s: the dashboard does not explain the failed delivery: %s", lang, textOf(body))
+		}
 	}
 	// The hostile text is there, as text.
 	_, _, body := e.get(c, "/console/outlets/hostile/holds/"+held.HoldID)
@@ -365,7 +372,7 @@ func TestCSVInjection(t *testing.T) {
 				t.Errorf("column %s: cell %q would be a formula", rows[0][j], cell)
 			}
 		}
-		if r[3] == "reject" {
+		if r[3] == "Từ chối" {
 			seen++
 		}
 	}

@@ -182,7 +182,7 @@ func TestFormats(t *testing.T) {
 	if got := fmtTime(langVI, at, defaultLoc); got != "27/11/2026 14:05" {
 		t.Errorf("vi time %q", got)
 	}
-	if got := fmtTime(langEN, at, defaultLoc); got != "27 Nov 2026 14:05" {
+	if got := fmtTime(langEN, at, defaultLoc); got != "27/11/2026 14:05" {
 		t.Errorf("en time %q", got)
 	}
 	if got := fmtPercent(langVI, 1417); got != "14,17%" {

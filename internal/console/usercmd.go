@@ -27,7 +27,8 @@ func NormalizeUsername(s string) (string, error) {
 	return u, nil
 }
 
-const userUsage = `Cách dùng / usage:
+// UserUsage is the synopsis of "gatekeeper user".
+const UserUsage = `Cách dùng / usage:
   gatekeeper user add USERNAME --role admin|manager|auditor [--outlets a,b] --password-stdin
   gatekeeper user list
   gatekeeper user passwd USERNAME --password-stdin
@@ -55,7 +56,7 @@ func (f *UserFlags) Register(fs *flag.FlagSet) {
 // appear in a process listing or shell history.
 func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return errors.New("thiếu lệnh con / missing subcommand")
 	}
 	sub := args[0]
@@ -90,7 +91,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 			return err
 		}
 		if r == store.RoleManager && len(ids) == 0 {
-			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao cơ quan nào (--outlets) / warning: the manager has no outlets (--outlets)")
+			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao đơn vị nào (--outlets) / warning: the manager has no outlets (--outlets)")
 		}
 		if r != store.RoleManager && len(ids) > 0 {
 			return errors.New("--outlets chỉ dành cho vai trò manager / --outlets is for the manager role only")
@@ -166,7 +167,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		fmt.Fprintf(stdout, "Đã xoá người dùng %s / removed user %s\n", name, name)
 		return nil
 	default:
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return fmt.Errorf("lệnh con không rõ %q / unknown subcommand %q", sub, sub)
 	}
 }
@@ -174,7 +175,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 // oneUsername is the one USERNAME a sub-command takes, normalised.
 func oneUsername(pos []string, stderr io.Writer) (string, error) {
 	if len(pos) != 1 {
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return "", errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
 	}
 	return NormalizeUsername(pos[0])
@@ -214,7 +215,7 @@ func checkOutlets(ctx context.Context, st store.Outlets, list string) ([]string,
 		}
 		if _, err := st.GetOutlet(ctx, id); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("không có cơ quan %q / no outlet %q", id, id)
+				return nil, fmt.Errorf("không có đơn vị %q / no outlet %q", id, id)
 			}
 			return nil, fmt.Errorf("outlet %s: %w", id, err)
 		}
