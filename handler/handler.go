@@ -229,11 +229,11 @@ func (a *api) signed(c *gin.Context) {
 			keys = append(keys, k)
 		}
 	}
-	signedPayload := body
-	if !legacy {
-		signedPayload = webhook.BoundPayload(bound, body)
+	verify := func() (string, error) { return webhook.VerifyBound(c.Request.Header, bound, body, now, keys...) }
+	if legacy {
+		verify = func() (string, error) { return webhook.Verify(c.Request.Header, body, now, keys...) }
 	}
-	if _, err := webhook.Verify(c.Request.Header, signedPayload, now, keys...); err != nil {
+	if _, err := verify(); err != nil {
 		fail(c, "signature_invalid", nil, nil)
 		return
 	}

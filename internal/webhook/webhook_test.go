@@ -121,6 +121,12 @@ func TestBoundRequests(t *testing.T) {
 	if _, err := Verify(h, BoundPayload("POST /v1/outlets/a/check", body), now, key); err != nil {
 		t.Fatalf("bound payload: %v", err)
 	}
+	if _, err := VerifyBound(h, "POST /v1/outlets/a/check", body, now, key); err != nil {
+		t.Fatalf("VerifyBound: %v", err)
+	}
+	if _, err := VerifyBound(h, "POST /v1/outlets/a/sync", body, now, key); !errors.Is(err, ErrNoMatch) {
+		t.Fatalf("VerifyBound of another target: %v", err)
+	}
 	for _, other := range [][]byte{body, BoundPayload("DELETE /v1/outlets/a/posts/1", body), BoundPayload("POST /v1/outlets/b/check", body)} {
 		if _, err := Verify(h, other, now, key); !errors.Is(err, ErrNoMatch) {
 			t.Fatalf("%q verified: %v", other, err)
