@@ -363,16 +363,34 @@ func testHeldPostEditedShowsTheChange(t *testing.T, db store.Store) {
 	e := newEnv(t, db)
 	at := time.Now().Add(-time.Hour)
 	id := e.hold(e.a, "77", "Tai nạn giao thông", "<p>Bản đầu</p>", at, "tai nạn")
-	c, _ := e.session("mai")
+	c, csrf := e.session("mai")
 	path := "/console/outlets/" + e.a.ID + "/holds/" + id
-	if _, _, page := e.get(c, path); strings.Contains(page, "đã được sửa trong CMS") {
+	_, _, page := e.get(c, path)
+	if strings.Contains(page, "đã được sửa trong CMS") {
 		t.Fatal("an unedited hold says it was edited")
+	}
+	seen := regexp.MustCompile(`name="digest" value="([0-9a-f]{64})"`).FindStringSubmatch(page)
+	if seen == nil {
+		t.Fatalf("no digest in the approve form: %s", textOf(page))
 	}
 	if again := e.hold(e.a, "77", "Cướp tiệm vàng", "<p>Bản sửa</p>", at.Add(10*time.Minute), "cướp"); again != id {
 		t.Fatalf("the re-check made hold %s, want the pending %s", again, id)
 	}
-	_, _, page := e.get(c, path)
+	_, _, page = e.get(c, path)
 	if !strings.Contains(page, "đã được sửa trong CMS") || !strings.Contains(page, "Bản sửa") || strings.Contains(page, "Bản đầu") {
 		t.Fatalf("edited hold page: %s", textOf(page))
+	}
+	// An approval of the text the manager saw before the edit is refused; the
+	// page shows the new text to approve.
+	st, _, _ := e.post(c, path+"/approve", url.Values{"csrf": {csrf}, "note": {"Đồng ý"}, "digest": {seen[1]}})
+	if st != http.StatusConflict {
+		t.Fatalf("approval of the old text: %d", st)
+	}
+	if h, err := e.st.GetHold(e.ctx, e.a.ID, id); err != nil || h.Status != store.HoldPending {
+		t.Fatalf("hold after the refused approval: %+v %v", h, err)
+	}
+	fresh := regexp.MustCompile(`name="digest" value="([0-9a-f]{64})"`).FindStringSubmatch(page)
+	if st, _, _ := e.post(c, path+"/approve", url.Values{"csrf": {csrf}, "note": {"Đồng ý"}, "digest": {fresh[1]}}); st != http.StatusSeeOther {
+		t.Fatalf("approval of the new text: %d", st)
 	}
 }

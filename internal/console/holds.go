@@ -56,6 +56,7 @@ type holdRow struct {
 	Waited    time.Duration
 	Scheduled *store.ScheduledApproval
 	Safe      string // the earliest safe time, said honestly
+	Digest    string // review.SnapshotDigest: the text the page shows, sent back with an approval
 }
 
 func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current policy.Counts, now time.Time) holdRow {
@@ -71,6 +72,7 @@ func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current pol
 		Title:   highlight(snap.Post.Title, ev, sens...),
 		Current: current,
 		Waited:  now.Sub(h.CreatedAt),
+		Digest:  review.SnapshotDigest(h.Snapshot),
 	}
 	if snap.Post.Title == "" {
 		r.Title = []segment{{Text: "#" + h.PostID}}
@@ -328,6 +330,12 @@ func (c *Console) decide(g *gin.Context, approve bool) {
 	}
 	o, h, ok := c.loadHold(g)
 	if !ok {
+		return
+	}
+	// The manager approves the text the page showed: if the CMS changed it
+	// since (a re-check updated the hold), the page shows the new text first.
+	if seen := g.PostForm("digest"); approve && seen != "" && seen != review.SnapshotDigest(h.Snapshot) {
+		c.showHold(g, http.StatusConflict, tr(lang, "err.textchanged"), note)
 		return
 	}
 	u := userOf(g)

@@ -43,6 +43,7 @@ var messages = map[string][2]string{
 	"err.store":           {"Kho dữ liệu tạm thời không truy cập được. Vui lòng thử lại.", "The store is unavailable right now. Please try again."},
 	"err.note":            {"Cần ghi chú cho quyết định.", "A note is required."},
 	"err.conflict":        {"Tin này đã được xử lý.", "This item has already been decided."},
+	"err.textchanged":     {"Nội dung bài đã được sửa trong CMS sau khi trang này được mở; hãy đọc bản mới dưới đây rồi duyệt lại.", "The post was edited in the CMS after you opened this page; read the new text below, then approve again."},
 	"err.nosafe":          {"Không có thời điểm an toàn trong cửa sổ; chỉ có thể duyệt ngay.", "No safe time within the window; it can only be approved now."},
 	"err.input":           {"Dữ liệu nhập không hợp lệ: %s", "Invalid input: %s"},
 	"err.date":            {"Ngày không hợp lệ (%s): dùng dạng ngày/tháng/năm, ví dụ 27/11/2026.", "Invalid date (%s): use day/month/year, e.g. 27/11/2026."},
