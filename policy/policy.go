@@ -115,10 +115,14 @@ func (r Rules) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Counts are the posts counted in an outlet's window.
+// Counts are the posts counted in an outlet's window. Negative and Positive
+// are disjoint subsets of Published (the rest are neutral). The decision
+// rule reads Published and Negative only; Positive is shown beside it, for
+// the expectation that positive news dominates.
 type Counts struct {
 	Published int64 `json:"published"`
 	Negative  int64 `json:"negative"`
+	Positive  int64 `json:"positive"`
 }
 
 // Share is Negative/Published in basis points, rounded down (0 for an empty window).
@@ -127,6 +131,17 @@ func (c Counts) Share() BasisPoints {
 		return 0
 	}
 	return BasisPoints(c.Negative * int64(Full) / c.Published)
+}
+
+// Neutral is the number of posts that are neither negative nor positive.
+func (c Counts) Neutral() int64 { return c.Published - c.Negative - c.Positive }
+
+// PositiveDominant reports whether positive news leads the window, as the
+// product expects ("thông tin tích cực là chủ đạo"): there are more positive
+// posts than neutral ones and more than negative ones. An empty window is led
+// by nothing. It is shown beside the negative share; no verdict depends on it.
+func (c Counts) PositiveDominant() bool {
+	return c.Positive > 0 && c.Positive > c.Neutral() && c.Positive > c.Negative
 }
 
 // over reports whether num/den > limit, exactly, in integers.
@@ -167,7 +182,10 @@ func (l Ledger) String() string {
 // Subject is what is known about the post being decided, before the store
 // looks at its counts.
 type Subject struct {
-	Negative    bool // counted as negative if counted (its best label)
+	Negative bool // counted as negative if counted (its best label)
+	// Positive: counted as positive if counted (its label is positive; never
+	// together with Negative). The rules do not read it; the store counts it.
+	Positive    bool `json:",omitempty"`
 	Borderline  bool // the tone is uncertain (see Assess)
 	Sensational bool // the headline was flagged as sensational
 }

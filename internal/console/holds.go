@@ -370,12 +370,15 @@ func (c *Console) unschedule(g *gin.Context) {
 func (c *Console) relabel(g *gin.Context) {
 	lang := langOf(g)
 	note := strings.TrimSpace(g.PostForm("note"))
-	tone := g.PostForm("tone")
 	if note == "" {
 		c.showHold(g, http.StatusBadRequest, tr(lang, "err.note"), "")
 		return
 	}
-	if tone != "negative" && tone != "not_negative" {
+	tone, ok := policy.ParseTone(g.PostForm("tone"))
+	if g.PostForm("tone") == "not_negative" {
+		tone, ok = policy.Neutral, true // the form's former choice
+	}
+	if !ok {
 		c.showHold(g, http.StatusBadRequest, tr(lang, "err.input", "tone"), note)
 		return
 	}
@@ -384,7 +387,7 @@ func (c *Console) relabel(g *gin.Context) {
 		return
 	}
 	now := c.now()
-	if err := c.st.Relabel(ctx(g), o.ID, h.PostID, tone == "negative", now, o.Window(), userOf(g).Username, note); err != nil {
+	if err := c.st.Relabel(ctx(g), o.ID, h.PostID, tone, now, o.Window(), userOf(g).Username, note); err != nil {
 		c.storeErr(g, err)
 		return
 	}

@@ -124,7 +124,7 @@ func testAudit(t *testing.T, open func(*testing.T) store.Store) {
 	e.resolve(hid4, false, at(5), nil)
 	e.withdraw("p1", at(6))
 	e.sync(at(7), false, e.post("p5", false, at(7)))
-	if err := e.st.Relabel(e.ctx, e.o.ID, "p5", true, at(8), e.window(), "manager1", "ghi chú"); err != nil {
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p5", policy.Negative, at(8), e.window(), "manager1", "ghi chú"); err != nil {
 		t.Fatal(err)
 	}
 	custom := store.AuditEntry{Outlet: e.o.ID, At: at(9), Type: "outlet_update", Actor: "admin", Detail: []byte(`{"field":"limit","from":1500,"to":1400}`)}
