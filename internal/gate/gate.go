@@ -108,6 +108,25 @@ type Share struct {
 	After      float64 `json:"after"`
 	Limit      float64 `json:"limit"`
 	WarnAt     float64 `json:"warn_at"`
+	// PositiveBefore and PositiveAfter are the positive share before and
+	// after this post, rounded as Before and After are.
+	PositiveBefore float64 `json:"positive_before"`
+	PositiveAfter  float64 `json:"positive_after"`
+	PositiveSide
+}
+
+// PositiveSide is the positive side of a share, shown beside the negative one:
+// the product expects positive news to lead ("thông tin tích cực là chủ
+// đạo"); no verdict depends on it.
+type PositiveSide struct {
+	// Positive is the window's positive posts (before the post, in a check).
+	Positive int64 `json:"positive"`
+	// ExpectedDominant is always true: the expectation, stated so that a
+	// reader of the numbers sees it.
+	ExpectedDominant bool `json:"positive_expected_dominant"`
+	// Dominant: positive posts outnumber both neutral and negative ones
+	// (policy.Counts.PositiveDominant; in a check, once this post is counted).
+	Dominant bool `json:"positive_dominant"`
 }
 
 // HoldRef is the hold part of an answer.
@@ -164,6 +183,7 @@ func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []st
 	}
 	subj := policy.Subject{
 		Negative:    a.Tone.Label == policy.Negative,
+		Positive:    a.Tone.Label == policy.Positive,
 		Borderline:  a.Tone.Borderline,
 		Sensational: cls.Sensational.Flagged,
 	}
@@ -257,12 +277,15 @@ func canHold(plan *policy.Plan) bool {
 // answer renders the decision: plan must be policy.MakePlan(snap.Rules, snap.Subject).
 func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res store.CheckResult) *Answer {
 	out := plan[res.Situation.Index()]
-	neg := int64(0)
+	neg, pos := int64(0), int64(0)
 	if snap.Subject.Negative {
 		neg = 1
+	} else if snap.Subject.Positive {
+		pos = 1
 	}
 	b := res.Before
-	afterBP := int64(policy.RoundedShare(b.Negative+neg, b.Published+1))
+	after := policy.Counts{Published: b.Published + 1, Negative: b.Negative + neg, Positive: b.Positive + pos}
+	afterBP := int64(policy.RoundedShare(after.Negative, after.Published))
 	a := &Answer{
 		Decision:    out.Verdict,
 		Counted:     out.Counted && !snap.DryRun,
@@ -271,8 +294,10 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		Sensational: snap.Classification.Sensational,
 		Share: Share{
 			WindowDays: snap.WindowDays, Published: b.Published, Negative: b.Negative,
-			Before: policy.Ratio(b.Negative, b.Published), After: policy.Ratio(b.Negative+neg, b.Published+1),
+			Before: policy.Ratio(b.Negative, b.Published), After: policy.Ratio(after.Negative, after.Published),
 			Limit: snap.Rules.Limit.Fraction(), WarnAt: snap.Rules.WarnAt.Fraction(),
+			PositiveBefore: policy.Ratio(b.Positive, b.Published), PositiveAfter: policy.Ratio(after.Positive, after.Published),
+			PositiveSide: PositiveSide{Positive: b.Positive, ExpectedDominant: true, Dominant: after.PositiveDominant()},
 		},
 		Headroom: policy.HeadroomOf(snap.Rules, res.After),
 		Mode:     snap.Rules.Mode,
