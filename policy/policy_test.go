@@ -74,10 +74,58 @@ func TestSensational(t *testing.T) {
 	if o.Verdict != Warn || !o.Counted || !slices.Contains(o.Reasons, ReasonSensational) {
 		t.Fatalf("sensational, warn policy: %+v", o)
 	}
-	r.SensationalAction = Hold
+	r.SensationalAction = SensationalHold
 	o = Decide(r, Subject{Sensational: true}, NotCounted, Counts{100, 0, 0})
 	if o.Verdict != Hold || o.Counted || o.TimeCanHelp {
 		t.Fatalf("sensational, hold policy: %+v (a sensational hold cannot be lifted by time)", o)
+	}
+}
+
+// TestSensationalSensitivityAndAction: the outlet's sensitivity decides
+// whether a headline's score is sensational; its action what that does to
+// the verdict the share gives.
+func TestSensationalSensitivityAndAction(t *testing.T) {
+	within := Counts{100, 0, 0} // a negative post here is allowed by the share
+	near := Counts{100, 12, 0}  // 13/101: warned by the share
+	over := Counts{100, 15, 0}  // 16/101: held by the share
+	tests := []struct {
+		name        string
+		sensitivity Sensitivity
+		action      SensationalAction
+		score       float64
+		negative    bool
+		c           Counts
+		want        Verdict
+		reason      bool // sensational_headline among the reasons
+		timeCanHelp bool
+	}{
+		{"normal: 0.69 is not sensational", SensitivityNormal, SensationalWarn, 0.6999, false, within, Allow, false, false},
+		{"normal: 0.70 is, and warns", SensitivityNormal, SensationalWarn, 0.70, false, within, Warn, true, false},
+		{"unset sensitivity is normal", "", SensationalWarn, 0.70, false, within, Warn, true, false},
+		{"unset sensitivity is normal, below", "", SensationalWarn, 0.69, false, within, Allow, false, false},
+		{"low: 0.84 is not sensational", SensitivityLow, SensationalWarn, 0.8499, false, within, Allow, false, false},
+		{"low: 0.85 is", SensitivityLow, SensationalWarn, 0.85, false, within, Warn, true, false},
+		{"high: the classifier's own flag, 0.5", SensitivityHigh, SensationalWarn, 0.5, false, within, Warn, true, false},
+		{"high: 0.49 is not", SensitivityHigh, SensationalWarn, 0.4999, false, within, Allow, false, false},
+		{"note: a reason line, the verdict stays allow", SensitivityNormal, SensationalNote, 0.9, false, within, Allow, true, false},
+		{"note: a share warning stays a warning", SensitivityNormal, SensationalNote, 0.9, true, near, Warn, true, false},
+		{"note: a share hold stays a hold time can lift", SensitivityNormal, SensationalNote, 0.9, true, over, Hold, true, true},
+		{"warn: a share hold stays a hold time can lift", SensitivityNormal, SensationalWarn, 0.9, true, over, Hold, true, true},
+		{"hold: holds a post the share allows", SensitivityNormal, SensationalHold, 0.9, false, within, Hold, true, false},
+		{"hold: time cannot lift it even over the limit", SensitivityNormal, SensationalHold, 0.9, true, over, Hold, true, false},
+		{"hold, below the threshold: the share decides", SensitivityNormal, SensationalHold, 0.6, true, near, Warn, false, false},
+	}
+	for _, tc := range tests {
+		r := DefaultRules()
+		r.SensationalSensitivity, r.SensationalAction = tc.sensitivity, tc.action
+		if err := r.Validate(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		s := Subject{Negative: tc.negative, Sensational: r.Sensational(tc.score)}
+		o := Decide(r, s, NotCounted, tc.c)
+		if o.Verdict != tc.want || slices.Contains(o.Reasons, ReasonSensational) != tc.reason || o.TimeCanHelp != tc.timeCanHelp || o.Counted != (tc.want != Hold) {
+			t.Errorf("%s: %+v, want %s (sensational reason %t, time can help %t)", tc.name, o, tc.want, tc.reason, tc.timeCanHelp)
+		}
 	}
 }
 
@@ -279,12 +327,14 @@ func TestAssess(t *testing.T) {
 
 func TestRulesValidate(t *testing.T) {
 	bad := []Rules{
-		{Limit: -1, WarnAt: 0, SensationalAction: Warn, Mode: Enforce},
-		{Limit: 10001, WarnAt: 0, SensationalAction: Warn, Mode: Enforce},
-		{Limit: 1500, WarnAt: 1600, SensationalAction: Warn, Mode: Enforce},
-		{Limit: 1500, WarnAt: 1200, SensationalAction: Allow, Mode: Enforce},
-		{Limit: 1500, WarnAt: 1200, SensationalAction: Warn, Mode: "off"},
-		{Limit: 1500, WarnAt: 1200, MinSample: -1, SensationalAction: Warn, Mode: Enforce},
+		{Limit: -1, WarnAt: 0, SensationalAction: SensationalWarn, Mode: Enforce},
+		{Limit: 10001, WarnAt: 0, SensationalAction: SensationalWarn, Mode: Enforce},
+		{Limit: 1500, WarnAt: 1600, SensationalAction: SensationalWarn, Mode: Enforce},
+		{Limit: 1500, WarnAt: 1200, SensationalAction: "allow", Mode: Enforce},
+		{Limit: 1500, WarnAt: 1200, SensationalAction: "", Mode: Enforce},
+		{Limit: 1500, WarnAt: 1200, SensationalAction: SensationalWarn, SensationalSensitivity: "medium", Mode: Enforce},
+		{Limit: 1500, WarnAt: 1200, SensationalAction: SensationalWarn, Mode: "off"},
+		{Limit: 1500, WarnAt: 1200, MinSample: -1, SensationalAction: SensationalWarn, Mode: Enforce},
 	}
 	for _, r := range bad {
 		if r.Validate() == nil {

@@ -212,7 +212,7 @@ func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
 	}
 	o.Name, o.Timezone, o.WindowDays = f.Name, f.Timezone, days
 	o.Rules.Limit, o.Rules.WarnAt, o.Rules.MinSample = limit, warnAt, minSample
-	o.Rules.SensationalAction, o.Rules.Mode = policy.Verdict(f.Sensational), policy.Mode(f.Mode)
+	o.Rules.SensationalAction, o.Rules.Mode = policy.SensationalAction(f.Sensational), policy.Mode(f.Mode)
 	o.CallbackURL, o.AllowPrivateCallback = f.CallbackURL, f.AllowPrivate
 	o.CategoryTones = cats
 	if err := admin.Validate(o); err != nil {

@@ -49,7 +49,7 @@ func testAdminEditsOutletPolicy(t *testing.T, db store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := policy.Rules{Limit: 1450, WarnAt: 1125, MinSample: 25, SensationalAction: policy.Hold, Mode: policy.Shadow}
+	want := policy.Rules{Limit: 1450, WarnAt: 1125, MinSample: 25, SensationalAction: policy.SensationalHold, Mode: policy.Shadow}
 	if o.Rules != want || o.WindowDays != 45 || o.Timezone != "Asia/Bangkok" || o.Name != "Cổng TTĐT huyện Đắk Glei (mới)" ||
 		o.CallbackURL != "https://dakglei.example.vn/wp-json/gatekeeper/v1/callback" || o.AllowPrivateCallback {
 		t.Fatalf("stored outlet %+v", o)

@@ -129,6 +129,16 @@ type PositiveSide struct {
 	Dominant bool `json:"positive_dominant"`
 }
 
+// SensationalAnswer is the headline part of an answer: the classifier's
+// score and evidence, flagged under the outlet's sensitivity (score ≥
+// threshold), and what a flag does at this outlet.
+type SensationalAnswer struct {
+	policy.SensationalResult
+	Sensitivity policy.Sensitivity       `json:"sensitivity"`
+	Threshold   float64                  `json:"threshold"`
+	Action      policy.SensationalAction `json:"action"`
+}
+
 // HoldRef is the hold part of an answer.
 type HoldRef struct {
 	ID             string  `json:"id,omitempty"`
@@ -138,19 +148,19 @@ type HoldRef struct {
 
 // Answer is the answer to a check, as the contract describes it.
 type Answer struct {
-	Decision    policy.Verdict           `json:"decision"`
-	Counted     bool                     `json:"counted"`
-	PostID      string                   `json:"post_id"`
-	Tone        policy.ToneResult        `json:"tone"`
-	Sensational policy.SensationalResult `json:"sensational"`
-	Share       Share                    `json:"share"`
-	Headroom    policy.Headroom          `json:"headroom"`
-	Reasons     []Reason                 `json:"reasons"`
-	Hold        *HoldRef                 `json:"hold,omitempty"`
-	Mode        policy.Mode              `json:"mode"`
-	Would       policy.Verdict           `json:"would,omitempty"` // shadow mode: what enforcing would answer
-	DryRun      bool                     `json:"dry_run,omitempty"`
-	Replayed    bool                     `json:"replayed,omitempty"`
+	Decision    policy.Verdict    `json:"decision"`
+	Counted     bool              `json:"counted"`
+	PostID      string            `json:"post_id"`
+	Tone        policy.ToneResult `json:"tone"`
+	Sensational SensationalAnswer `json:"sensational"`
+	Share       Share             `json:"share"`
+	Headroom    policy.Headroom   `json:"headroom"`
+	Reasons     []Reason          `json:"reasons"`
+	Hold        *HoldRef          `json:"hold,omitempty"`
+	Mode        policy.Mode       `json:"mode"`
+	Would       policy.Verdict    `json:"would,omitempty"` // shadow mode: what enforcing would answer
+	DryRun      bool              `json:"dry_run,omitempty"`
+	Replayed    bool              `json:"replayed,omitempty"`
 
 	args messages.ReasonArgs
 }
@@ -181,6 +191,9 @@ func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []st
 	if cls.Sensational.Evidence == nil {
 		cls.Sensational.Evidence = []policy.Evidence{}
 	}
+	// Sensational at this outlet's sensitivity (the classifier's own flag
+	// is one sensitivity among three).
+	cls.Sensational.Flagged = o.Rules.Sensational(cls.Sensational.Score)
 	subj := policy.Subject{
 		Negative:    a.Tone.Label == policy.Negative,
 		Positive:    a.Tone.Label == policy.Positive,
@@ -287,11 +300,16 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 	after := policy.Counts{Published: b.Published + 1, Negative: b.Negative + neg, Positive: b.Positive + pos}
 	afterBP := int64(policy.RoundedShare(after.Negative, after.Published))
 	a := &Answer{
-		Decision:    out.Verdict,
-		Counted:     out.Counted && !snap.DryRun,
-		PostID:      snap.Post.ID,
-		Tone:        snap.Classification.Tone,
-		Sensational: snap.Classification.Sensational,
+		Decision: out.Verdict,
+		Counted:  out.Counted && !snap.DryRun,
+		PostID:   snap.Post.ID,
+		Tone:     snap.Classification.Tone,
+		Sensational: SensationalAnswer{
+			SensationalResult: snap.Classification.Sensational,
+			Sensitivity:       snap.Rules.SensationalSensitivity.OrDefault(),
+			Threshold:         float64(snap.Rules.SensationalSensitivity.Threshold()) / 10000,
+			Action:            snap.Rules.SensationalAction,
+		},
 		Share: Share{
 			WindowDays: snap.WindowDays, Published: b.Published, Negative: b.Negative,
 			Before: policy.Ratio(b.Negative, b.Published), After: policy.Ratio(after.Negative, after.Published),

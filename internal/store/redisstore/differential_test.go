@@ -34,10 +34,10 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 		}
 		rules := policy.Rules{
 			Limit: limit, WarnAt: policy.BasisPoints(rng.IntN(int(limit) + 1)),
-			MinSample: int64(rng.IntN(3) * rng.IntN(20)), SensationalAction: policy.Warn, Mode: policy.Enforce,
+			MinSample: int64(rng.IntN(3) * rng.IntN(20)), SensationalAction: policy.SensationalWarn, Mode: policy.Enforce,
 		}
 		if rng.IntN(5) == 0 {
-			rules.SensationalAction = policy.Hold
+			rules.SensationalAction = policy.SensationalHold
 		}
 		subject := policy.Subject{Negative: rng.IntN(3) > 0, Borderline: rng.IntN(5) == 0, Sensational: rng.IntN(8) == 0}
 		subject.Positive = !subject.Negative && rng.IntN(2) == 0

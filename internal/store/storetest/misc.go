@@ -35,7 +35,7 @@ func testOutlets(t *testing.T, open func(*testing.T) store.Store) {
 		ID:   newID("t-"),
 		Name: "Báo điện tử tỉnh Kon Tum",
 		Rules: policy.Rules{Limit: 1000, WarnAt: 800, MinSample: 10,
-			SensationalAction: policy.Hold, Mode: policy.Shadow},
+			SensationalAction: policy.SensationalHold, Mode: policy.Shadow},
 		WindowDays: 7,
 		Timezone:   "Asia/Ho_Chi_Minh",
 		CategoryTones: map[string]policy.Tone{

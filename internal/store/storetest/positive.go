@@ -22,7 +22,7 @@ func counts(published, negative, positive int64) policy.Counts {
 // withdrawal, a sync (added, withdrawn when complete), a hold and its
 // approval, and a relabel (counted and held posts).
 func testPositiveCounts(t *testing.T, open func(*testing.T) store.Store) {
-	e := newEnv(t, open, func(o *store.Outlet) { o.Rules.SensationalAction = policy.Hold })
+	e := newEnv(t, open, func(o *store.Outlet) { o.Rules.SensationalAction = policy.SensationalHold })
 	now := T0
 	e.fillCounts(now, 20, 2) // neutral and negative posts only
 	e.wantCounts(now, counts(20, 2, 0))
