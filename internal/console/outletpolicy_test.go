@@ -19,7 +19,7 @@ func policyForm(csrf string) url.Values {
 	return url.Values{"csrf": {csrf}, "name": {"Cổng TTĐT huyện Đắk Glei (mới)"}, "limit": {"14,5"}, "warn_at": {"11.25"},
 		"window_days": {"45"}, "timezone": {"Asia/Bangkok"}, "min_sample": {"25"}, "sensational": {"hold"}, "sensitivity": {"low"},
 		"mode": {"shadow"}, "callback_url": {"https://dakglei.example.vn/wp-json/gatekeeper/v1/callback"},
-		"cat_name":     {"Pháp  luật", "Gương người tốt", "", ""}, "cat_tone": {"negative", "positive", "", ""}}
+		"cat_name": {"Pháp  luật", "Gương người tốt", "", ""}, "cat_tone": {"negative", "positive", "", ""}}
 }
 
 // fieldError returns the message shown under a field (err-NAME), unescaped.
