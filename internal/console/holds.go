@@ -74,9 +74,13 @@ func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current pol
 	if snap.Post.Title == "" {
 		r.Title = []segment{{Text: "#" + h.PostID}}
 	}
-	r.ToneKey = "tone.not_negative"
-	if h.Negative {
+	switch {
+	case h.Negative:
 		r.ToneKey = "tone.negative"
+	case h.Positive:
+		r.ToneKey = "tone.positive"
+	default:
+		r.ToneKey = "tone.neutral"
 	}
 	if l := snap.Classification.Tone.Label; l != "" && (l == policy.Negative) == h.Negative {
 		r.ToneKey = "tone." + string(l)

@@ -140,6 +140,21 @@ async function writeAndPublish( page, title, body, opts ) {
 	ok( /Sẽ bị giữ lại/.test( text ), 'hold verdict in Vietnamese: ' + text );
 	ok( /Tỷ lệ tin tiêu cực: \d+,\d% → \d+,\d% \(giới hạn 15,0%\)/.test( text ), 'share before → after against the limit: ' + text );
 	ok( /Cần thêm \d+ tin không tiêu cực/.test( text ), 'headroom: ' + text );
+	// The positive share next to the negative one, with the expectation that positive news dominates.
+	ok( /Tỷ lệ tin tích cực: \d+(,\d+)?% → \d+(,\d+)?% \(\d+ tin tích cực trước bài này\)/.test( text ), 'positive share: ' + text );
+	ok( /Kỳ vọng: tin tích cực là chủ đạo\. (Đang đạt|Chưa đạt)/.test( text ), 'the expectation that positive news dominates: ' + text );
+	ok( ( await panel.locator( '.gk-meter + .gk-share-counts + .gk-positive' ).count() ) === 1, 'the positive side right after the negative share' );
+	// Its numbers agree with the counts shown above them: a negative post
+	// adds to the published count only, and the expectation is met when,
+	// after it, positive posts outnumber both neutral and negative ones.
+	const counts = /(\d+) bài trong \d+ ngày qua, (\d+) bài tiêu cực/.exec( text );
+	const pos = /Tỷ lệ tin tích cực: (\d+(?:,\d+)?)% → (\d+(?:,\d+)?)% \((\d+) tin tích cực/.exec( text );
+	ok( counts && pos, 'counts and positive share: ' + text );
+	const [ P, N, G ] = [ Number( counts[ 1 ] ), Number( counts[ 2 ] ), Number( pos[ 3 ] ) ];
+	const near = ( shown, x ) => Math.abs( Number( shown.replace( ',', '.' ) ) - 100 * x ) < 0.06;
+	ok( near( pos[ 1 ], P ? G / P : 0 ) && near( pos[ 2 ], G / ( P + 1 ) ), `positive share ${ pos[ 0 ] } for ${ G } of ${ P } posts` );
+	const dominant = G > P - N - G && G > N + 1;
+	ok( ( dominant ? /Đang đạt/ : /Chưa đạt/ ).test( text ), `dominant is ${ dominant } for ${ G } positive, ${ N + 1 } negative of ${ P + 1 }: ${ text }` );
 	ok( ( await panel.locator( '.gk-meter' ).count() ) === 1, 'meter shown' );
 	const words = await panel.locator( '.gk-words' ).innerText();
 	ok( /^Từ ngữ khiến bài bị coi là tiêu cực:/.test( words ), 'evidence heading: ' + words );
@@ -147,7 +162,7 @@ async function writeAndPublish( page, title, body, opts ) {
 		ok( words.includes( w ), `evidence word "${ w }" shown: ${ words }` );
 	}
 	ok( ! /Biên tập viên khai báo/.test( text ), 'no declared tone in the reasons: ' + text );
-	console.log( `  panel: ${ text.split( '\n' ).filter( ( l ) => /Tỷ lệ|Từ ngữ|Cần thêm/.test( l ) ).join( ' | ' ) }` );
+	console.log( `  panel: ${ text.split( '\n' ).filter( ( l ) => /Tỷ lệ|Từ ngữ|Cần thêm|Kỳ vọng/.test( l ) ).join( ' | ' ) }` );
 	if ( opts.screenshot ) {
 		await page.locator( '.editor-post-publish-panel' ).screenshot( { path: path.join( DOCS, opts.screenshot ) } );
 	}
@@ -202,7 +217,10 @@ async function main() {
 				page,
 				'Tai nạn giao thông nghiêm trọng trên quốc lộ 14, hai người tử vong',
 				'Sáng nay, xe tải tông xe máy trên quốc lộ 14 khiến hai người chết tại chỗ. Công an huyện đang điều tra nguyên nhân vụ tai nạn.',
-				{ words: [ 'tai nạn giao thông', 'tử vong' ], screenshot: 'prepublish-panel.png' }
+				{
+					words: [ 'tai nạn giao thông', 'tử vong' ],
+					screenshot: 'prepublish-panel.png',
+				}
 			);
 			const p = await restGet( page, `/wp/v2/posts/${ postId }?context=edit` );
 			ok( p.status === HELD, 'status held over REST, got ' + p.status );
@@ -297,6 +315,7 @@ async function main() {
 			const words = await box.locator( '.gk-words' ).innerText();
 			ok( /^Từ ngữ khiến bài bị coi là tiêu cực: .*cháy/i.test( words ), 'evidence in the meta box: ' + words );
 			ok( /Tỷ lệ tin tiêu cực: .*→/.test( await box.innerText() ), 'share in the meta box' );
+			ok( /Tỷ lệ tin tích cực: .*→[\s\S]*Kỳ vọng: tin tích cực là chủ đạo/.test( await box.innerText() ), 'positive share and the expectation in the meta box' );
 			await page.locator( '#gatekeeper' ).screenshot( { path: path.join( DOCS, 'classic-metabox.png' ) } );
 			await Promise.all( [ page.waitForURL( /post\.php\?post=\d+.*gatekeeper=held/ ), page.click( '#publish' ) ] );
 			const id = Number( new URL( page.url() ).searchParams.get( 'post' ) );
