@@ -185,7 +185,7 @@ func Public(o store.Outlet) map[string]any {
 		"limit": o.Rules.Limit.Percent(), "warn_at": o.Rules.WarnAt.Percent(),
 		"min_sample": o.Rules.MinSample, "sensational_action": o.Rules.SensationalAction,
 		"sensational_sensitivity": o.Rules.SensationalSensitivity.OrDefault(),
-		"mode": o.Rules.Mode, "category_tones": cats, "callback_url": o.CallbackURL,
+		"mode":                    o.Rules.Mode, "category_tones": cats, "callback_url": o.CallbackURL,
 		"allow_private_callback": o.AllowPrivateCallback, "secrets": len(o.Secrets),
 		"created_at": o.CreatedAt, "updated_at": o.UpdatedAt,
 	}

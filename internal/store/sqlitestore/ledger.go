@@ -14,7 +14,7 @@ type ledger struct {
 	found bool
 	state store.LedgerState
 	neg   bool
-	pos   bool // positive (never together with neg)
+	pos   bool  // positive (never together with neg)
 	at    int64 // go-live time (ms) of a counted post
 	day   string
 	hold  string // pending hold id

@@ -537,7 +537,9 @@ func TestLockedFileIsUnavailable(t *testing.T) {
 				Day: "20260301", Callback: &store.Callback{ID: "cb", Type: "hold.approved"}})
 			return err
 		}},
-		{"Relabel", func(ctx context.Context) error { return s.Relabel(ctx, "o", "counted", policy.Negative, now, window, "m", "") }},
+		{"Relabel", func(ctx context.Context) error {
+			return s.Relabel(ctx, "o", "counted", policy.Negative, now, window, "m", "")
+		}},
 		{"AppendAudit", func(ctx context.Context) error {
 			return s.AppendAudit(ctx, store.AuditEntry{Outlet: "o", At: now, Type: "x"})
 		}},
