@@ -35,7 +35,7 @@ func testOutlets(t *testing.T, open func(*testing.T) store.Store) {
 		ID:   newID("t-"),
 		Name: "Báo điện tử tỉnh Kon Tum",
 		Rules: policy.Rules{Limit: 1000, WarnAt: 800, MinSample: 10,
-			SensationalAction: policy.SensationalHold, Mode: policy.Shadow},
+			SensationalAction: policy.SensationalHold, SensationalSensitivity: policy.SensitivityHigh, Mode: policy.Shadow},
 		WindowDays: 7,
 		Timezone:   "Asia/Ho_Chi_Minh",
 		CategoryTones: map[string]policy.Tone{
@@ -69,6 +69,7 @@ func testOutlets(t *testing.T, open func(*testing.T) store.Store) {
 
 	o.Name = "Báo Kon Tum điện tử"
 	o.Rules = policy.DefaultRules()
+	o.Rules.SensationalAction, o.Rules.SensationalSensitivity = policy.SensationalNote, policy.SensitivityLow
 	o.Secrets = o.Secrets[:1]
 	o.UpdatedAt = T0.Add(time.Hour)
 	if err := st.UpdateOutlet(ctx, o); err != nil {
