@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"gatekeeper/internal/clock"
 )
 
 // Env is what a command may touch of the outside world.
@@ -20,6 +22,9 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// Clock tells the time to everything the command runs (the zero value
+	// is the wall clock).
+	Clock clock.Clock
 }
 
 // command is one sub-command.

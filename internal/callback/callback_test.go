@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/redistest"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -256,7 +257,7 @@ func testRetryBackoffThenFail(t *testing.T, kind string) {
 	f.approve("1")
 	created := f.callbacks()[0].CreatedAt
 	now := time.Now()
-	w := New(f.st, Config{Logger: quiet(), Now: func() time.Time { return now }, BaseDelay: 30 * time.Second, MaxDelay: time.Hour})
+	w := New(f.st, Config{Logger: quiet(), Clock: clock.Func(func() time.Time { return now }), BaseDelay: 30 * time.Second, MaxDelay: time.Hour})
 	var delays []time.Duration
 	for i := 0; i < 60; i++ {
 		n, err := w.RunOnce(f.ctx)
@@ -335,7 +336,7 @@ func testSurvivesRestart(t *testing.T, kind string) {
 	}
 	f.st.Close()
 	st2 := f.reopen()
-	w2 := New(st2, Config{Logger: quiet(), Now: func() time.Time { return cb.NextAttempt.Add(time.Second) }})
+	w2 := New(st2, Config{Logger: quiet(), Clock: clock.Fixed(cb.NextAttempt.Add(time.Second))})
 	if n, err := w2.RunOnce(f.ctx); err != nil || n != 1 {
 		t.Fatalf("after restart: %d %v", n, err)
 	}

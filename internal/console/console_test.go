@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
 )
@@ -72,7 +73,7 @@ func testLoginAndThrottle(t *testing.T, db store.Store) {
 		t.Fatalf("after 8 failures from one address: %d, want 429", st)
 	}
 	// The window passes: sign-in works again.
-	e.con.cfg.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	e.con.cfg.Clock = clock.Fixed(time.Now().Add(16 * time.Minute))
 	if st, _, _ := e.post(anonymous(), "/console/login", url.Values{"username": {"lan"}, "password": {testPassword}}); st != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", st)
 	}
@@ -328,8 +329,8 @@ func testScheduledApproval(t *testing.T, db store.Store) {
 	if n, err := e.con.RunScheduledOnce(e.ctx); err != nil || n != 0 {
 		t.Fatalf("scheduler before the time: %d %v", n, err)
 	}
-	e.con.cfg.Now = func() time.Time { return h.EarliestSafe.Add(time.Second) }
-	e.con.review.Now = e.con.cfg.Now
+	e.con.cfg.Clock = clock.Fixed(h.EarliestSafe.Add(time.Second))
+	e.con.review.Clock = e.con.cfg.Clock
 	if n, err := e.con.RunScheduledOnce(e.ctx); err != nil || n != 1 {
 		t.Fatalf("scheduler at the time: %d %v", n, err)
 	}

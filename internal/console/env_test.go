@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/internal/callback"
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/redistest"
 	"gatekeeper/internal/store"
@@ -134,10 +135,10 @@ func makeEnv(t testing.TB, st store.Store, fixed time.Time) *env {
 	}))
 	t.Cleanup(e.cms.Close)
 	now := time.Now()
-	var clockNow func() time.Time
+	var clk clock.Clock // the wall clock
 	if !fixed.IsZero() {
 		now = fixed
-		clockNow = func() time.Time { return fixed }
+		clk = clock.Fixed(fixed)
 	}
 	e.now = now
 	secret, err := webhook.NewSecret()
@@ -168,12 +169,12 @@ func makeEnv(t testing.TB, st store.Store, fixed time.Time) *env {
 		}
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.con = New(Config{Logger: quiet, AddrFailures: 8, Now: clockNow}, Deps{Store: st})
+	e.con = New(Config{Logger: quiet, AddrFailures: 8, Clock: clk}, Deps{Store: st})
 	r := gin.New()
 	e.con.Register(r)
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
-	e.worker = callback.New(st, callback.Config{Logger: quiet, BaseDelay: time.Second, Now: clockNow})
+	e.worker = callback.New(st, callback.Config{Logger: quiet, BaseDelay: time.Second, Clock: clk})
 	return e
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -20,7 +21,7 @@ func TestUserCommand(t *testing.T) {
 	}
 	run := func(stdin string, args ...string) (string, error) {
 		var out, errb bytes.Buffer
-		err := UserCommand(ctx, args, st, strings.NewReader(stdin), &out, &errb)
+		err := UserCommand(ctx, args, st, clock.Clock{}, strings.NewReader(stdin), &out, &errb)
 		return out.String() + errb.String(), err
 	}
 	for _, tc := range []struct {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
 )
@@ -31,15 +32,10 @@ var ErrReviewerRequired = errors.New("a reviewer is required")
 // Service resolves holds.
 type Service struct {
 	Store store.Store
-	Now   func() time.Time // time.Now when nil
+	Clock clock.Clock // the zero value is the wall clock
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return s.Clock.Now() }
 
 // Payload is the body of a callback.
 type Payload struct {

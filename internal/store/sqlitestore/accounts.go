@@ -157,6 +157,9 @@ func (s *Store) PutSession(ctx context.Context, se store.Session) error {
 	}
 	return s.write(ctx, "put session", func(tx *txn) error {
 		// Expired sessions go first (an index range; each is deleted once).
+		// Removal runs on the store's wall clock, as the Redis store's key
+		// expiry does on the Redis server's; whether a session is valid is
+		// decided by GetSession against the caller's clock.
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_ms <= ?", time.Now().UnixMilli()); err != nil {
 			return err
 		}
