@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 	_ "time/tzdata" // outlet time zones on hosts without tzdata
 
@@ -111,6 +112,8 @@ type Console struct {
 	pages  map[string]*pageTemplate
 	static http.Handler
 	cop    *http.CrossOriginProtection
+	// schedMu runs the scheduled approvals one round at a time.
+	schedMu sync.Mutex
 }
 
 // New builds the console. It panics if the embedded templates do not parse

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -13,7 +14,9 @@ import (
 
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/internal/webhook"
+	"gatekeeper/policy"
 )
 
 func TestLoginAndThrottle(t *testing.T) { eachStore(t, testLoginAndThrottle) }
@@ -340,5 +343,97 @@ func testScheduledApproval(t *testing.T, db store.Store) {
 	}
 	if sa, _ := e.st.ListScheduledApprovals(e.ctx, e.a.ID); len(sa) != 0 {
 		t.Fatalf("schedule left: %+v", sa)
+	}
+}
+
+// TestScheduledApprovalsDoNotOvershoot: two holds scheduled for the same
+// safe instant, where the window has room for one more negative post then.
+// The scheduler approves one; the other is not counted past the limit but
+// moved to its new earliest safe time, and the audit log says so.
+func TestScheduledApprovalsDoNotOvershoot(t *testing.T) {
+	eachStore(t, testScheduledApprovalsDoNotOvershoot)
+}
+
+func testScheduledApprovalsDoNotOvershoot(t *testing.T, db store.Store) {
+	now := testsupport.Now(t, time.Date(2026, 11, 30, 16, 59, 0, 0, time.UTC))
+	e := newEnvAt(t, db, now)
+	// 100 posts, 15 negative (15.00%): 98 recent ones (13 negative) and two
+	// negative ones 25 days ago, an hour apart. When the first old one
+	// leaves, 14/99 have room for exactly one more negative (15/100); a
+	// second would make 16/101.
+	old := now.Add(-25 * 24 * time.Hour).Truncate(time.Millisecond)
+	var posts []store.SyncPost
+	add := func(id string, neg bool, at time.Time) {
+		posts = append(posts, store.SyncPost{ID: id, Negative: neg, PublishedAt: at, Day: store.DayKey(at, e.a.Location())})
+	}
+	add("old0", true, old)
+	add("old1", true, old.Add(time.Hour))
+	for i := 0; i < 98; i++ {
+		add(fmt.Sprintf("r%d", i), i < 13, now.Add(-time.Hour-time.Duration(i)*time.Minute))
+	}
+	if _, err := e.st.Sync(e.ctx, store.SyncInput{Outlet: e.a.ID, Now: now, Window: e.a.Window(), Posts: posts, Actor: "cms"}); err != nil {
+		t.Fatal(err)
+	}
+	first := e.hold(e.a, "x1", "Tai nạn", "", now)
+	second := e.hold(e.a, "x2", "Cháy rừng", "", now.Add(time.Second))
+	h1, _ := e.st.GetHold(e.ctx, e.a.ID, first)
+	h2, _ := e.st.GetHold(e.ctx, e.a.ID, second)
+	safe := old.Add(e.a.Window())
+	if h1.EarliestSafe == nil || h2.EarliestSafe == nil || !h1.EarliestSafe.Equal(safe) || !h2.EarliestSafe.Equal(safe) {
+		t.Fatalf("earliest safe times %v, %v, want both %v", h1.EarliestSafe, h2.EarliestSafe, safe)
+	}
+	c, csrf := e.session("mai")
+	for _, id := range []string{first, second} {
+		st, loc, _ := e.post(c, "/console/outlets/"+e.a.ID+"/holds/"+id+"/approve", url.Values{"csrf": {csrf}, "note": {"khi an toàn"}, "when": {"safe"}})
+		if st != http.StatusSeeOther || !strings.HasSuffix(loc, "ok=scheduled") {
+			t.Fatalf("schedule %s: %d %s", id, st, loc)
+		}
+	}
+	fire := safe.Add(time.Second)
+	e.con.cfg.Clock = clock.Fixed(fire)
+	e.con.review.Clock = e.con.cfg.Clock
+	if n, err := e.con.RunScheduledOnce(e.ctx); err != nil || n != 1 {
+		t.Fatalf("scheduler at the safe time approved %d (%v), want 1", n, err)
+	}
+	w, err := e.st.Window(e.ctx, e.a.ID, fire, e.a.Window())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w != (policy.Counts{Published: 100, Negative: 15}) {
+		t.Fatalf("window after the scheduled approvals %+v, want 15/100 (at the limit, not past it)", w)
+	}
+	h1, _ = e.st.GetHold(e.ctx, e.a.ID, first)
+	h2, _ = e.st.GetHold(e.ctx, e.a.ID, second)
+	if h1.Status != store.HoldApproved || h2.Status != store.HoldPending {
+		t.Fatalf("statuses %s, %s; want the first approved, the second pending", h1.Status, h2.Status)
+	}
+	// The second is rescheduled to when old1 leaves the window.
+	sa, err := e.st.ListScheduledApprovals(e.ctx, e.a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := old.Add(time.Hour).Add(e.a.Window()); len(sa) != 1 || sa[0].HoldID != second || !sa[0].At.Equal(want) || sa[0].Reviewer != "mai" {
+		t.Fatalf("schedule left %+v, want %s at %v by mai", sa, second, want)
+	}
+	entries, err := e.st.ListAudit(e.ctx, e.a.ID, store.AuditFilter{Type: "approve_rescheduled"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].HoldID != second {
+		t.Fatalf("audit of the rescheduling %+v", entries)
+	}
+	// The manager sees it on the hold's page.
+	c, _ = e.session("mai")
+	if _, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+second); !strings.Contains(textOf(body), "dời") {
+		t.Errorf("the hold page does not say the approval was moved: %s", textOf(body))
+	}
+	// At the new time the second fits and is approved.
+	e.con.cfg.Clock = clock.Fixed(sa[0].At.Add(time.Second))
+	e.con.review.Clock = e.con.cfg.Clock
+	if n, err := e.con.RunScheduledOnce(e.ctx); err != nil || n != 1 {
+		t.Fatalf("scheduler at the new time approved %d (%v), want 1", n, err)
+	}
+	if h2, _ = e.st.GetHold(e.ctx, e.a.ID, second); h2.Status != store.HoldApproved {
+		t.Fatalf("second after its new time: %s", h2.Status)
 	}
 }

@@ -227,7 +227,7 @@ func (e *env) hold(o store.Outlet, postID, title, content string, at time.Time, 
 func (e *env) session(username string) (*http.Client, string) {
 	e.t.Helper()
 	token := randomToken(32)
-	now := time.Now()
+	now := e.con.now() // valid on the console's clock
 	s := store.Session{ID: sessionID(token), Username: username, CSRF: randomToken(32), Created: now, Expires: now.Add(time.Hour)}
 	if err := e.st.PutSession(e.ctx, s); err != nil {
 		e.t.Fatal(err)

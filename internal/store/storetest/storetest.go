@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"WindowBoundary", testWindowBoundary},
 		{"Daily", testDaily},
 		{"ResolveApprove", testResolveApprove},
+		{"ResolveGuarded", testResolveGuarded},
 		{"ResolveReject", testResolveReject},
 		{"ListHolds", testListHolds},
 		{"Callbacks", testCallbacks},
