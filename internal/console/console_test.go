@@ -76,7 +76,7 @@ func testLoginAndThrottle(t *testing.T, db store.Store) {
 		t.Fatalf("after 8 failures from one address: %d, want 429", st)
 	}
 	// The window passes: sign-in works again.
-	e.con.cfg.Clock = clock.Fixed(time.Now().Add(16 * time.Minute))
+	e.con.cfg.Clock = clock.Fixed(e.now.Add(16 * time.Minute))
 	if st, _, _ := e.post(anonymous(), "/console/login", url.Values{"username": {"lan"}, "password": {testPassword}}); st != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", st)
 	}
@@ -133,7 +133,7 @@ func TestCSRF(t *testing.T) { eachStore(t, testCSRF) }
 
 func testCSRF(t *testing.T, db store.Store) {
 	e := newEnv(t, db)
-	id := e.hold(e.a, "7", "Tai nạn", "", time.Now().Add(-time.Hour), "tai nạn")
+	id := e.hold(e.a, "7", "Tai nạn", "", e.now.Add(-time.Hour), "tai nạn")
 	c, csrf := e.session("mai")
 	path := "/console/outlets/" + e.a.ID + "/holds/" + id + "/approve"
 	// Without the form token.
@@ -183,7 +183,7 @@ func TestApproveDeliversCallback(t *testing.T) { eachStore(t, testApproveDeliver
 
 func testApproveDeliversCallback(t *testing.T, db store.Store) {
 	e := newEnv(t, db)
-	id := e.hold(e.a, "42", "Lũ quét ở xã Đắk Nhoong", "<p>Mưa lớn gây lũ quét.</p>", time.Now().Add(-3*time.Hour), "lũ quét")
+	id := e.hold(e.a, "42", "Lũ quét ở xã Đắk Nhoong", "<p>Mưa lớn gây lũ quét.</p>", e.now.Add(-3*time.Hour), "lũ quét")
 	c, csrf := e.session("mai")
 	base := "/console/outlets/" + e.a.ID + "/holds/" + id
 	// A note is required.
@@ -218,7 +218,7 @@ func testApproveDeliversCallback(t *testing.T, db store.Store) {
 		t.Fatalf("CMS got %d callbacks", len(got))
 	}
 	key, _ := webhook.DecodeSecret(e.secretA)
-	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), key); err != nil {
+	if _, err := webhook.Verify(got[0].Header, got[0].Body, e.now, key); err != nil {
 		t.Fatalf("callback signature: %v", err)
 	}
 	var p struct {
@@ -247,7 +247,7 @@ func TestPostContentIsText(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
 	title := `<script>document.title="pwned"</script><img src=x onerror=alert(1)> Tai nạn`
 	id := e.hold(e.a, "66", title, `<p>Đoạn một <b>đậm</b></p><script>alert(2)</script><p onclick="x()">Đoạn hai &amp; ba</p>`,
-		time.Now().Add(-time.Hour), "tai nạn")
+		e.now.Add(-time.Hour), "tai nạn")
 	c, _ := e.session("mai")
 	for _, path := range []string{"/console/holds", "/console/outlets/" + e.a.ID + "/holds/" + id} {
 		_, _, body := e.get(c, path)
@@ -269,12 +269,13 @@ func TestPostContentIsText(t *testing.T) {
 
 func TestExportCSV(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	now := time.Now()
+	now := e.now
 	id := e.hold(e.a, "9", "Tai nạn", "", now.Add(-time.Hour))
 	c, csrf := e.session("mai")
 	e.post(c, "/console/outlets/"+e.a.ID+"/holds/"+id+"/reject", url.Values{"csrf": {csrf}, "note": {"=HYPERLINK(\"x\")"}})
-	day := now.In(defaultLoc).Format("2006-01-02")
-	st, _, body := e.get(c, "/console/export.csv?outlet="+e.a.ID+"&from="+day+"&to="+day)
+	// From the hold's day to the rejection's (they differ just after midnight).
+	from, day := now.Add(-time.Hour).In(defaultLoc).Format("2006-01-02"), now.In(defaultLoc).Format("2006-01-02")
+	st, _, body := e.get(c, "/console/export.csv?outlet="+e.a.ID+"&from="+from+"&to="+day)
 	if st != 200 {
 		t.Fatalf("export: %d %s", st, body)
 	}
@@ -308,7 +309,7 @@ func TestScheduledApproval(t *testing.T) { eachStore(t, testScheduledApproval) }
 
 func testScheduledApproval(t *testing.T, db store.Store) {
 	e := newEnv(t, db)
-	now := time.Now()
+	now := e.now
 	// Fill A's window: 10 posts, 2 negative, 25 days ago; then a negative
 	// post is held until the negatives leave the window.
 	var posts []store.SyncPost
