@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SyncCountsHeldPost", testSyncCountsHeldPost},
 		{"WindowBoundary", testWindowBoundary},
 		{"Daily", testDaily},
+		{"DayBoundaries", testDayBoundaries},
 		{"ResolveApprove", testResolveApprove},
 		{"ResolveGuarded", testResolveGuarded},
 		{"ResolveReject", testResolveReject},
