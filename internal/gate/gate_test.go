@@ -12,6 +12,7 @@ import (
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -34,7 +35,7 @@ func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC))
 	o := store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
 	if err := st.CreateOutlet(ctx, o); err != nil {
 		t.Fatal(err)
