@@ -424,9 +424,22 @@ func testScheduledApprovalsDoNotOvershoot(t *testing.T, db store.Store) {
 		t.Fatalf("audit of the rescheduling %+v", entries)
 	}
 	// The manager sees it on the hold's page.
-	c, _ = e.session("mai")
+	c, csrf2 := e.session("mai")
 	if _, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+second); !strings.Contains(textOf(body), "dời") {
 		t.Errorf("the hold page does not say the approval was moved: %s", textOf(body))
+	}
+	// Approving it "at the earliest safe time" by hand now, past the hold's
+	// recorded safe time, is not counted either: it is scheduled for the
+	// new time.
+	st, loc, _ := e.post(c, "/console/outlets/"+e.a.ID+"/holds/"+second+"/approve", url.Values{"csrf": {csrf2}, "note": {"khi an toàn"}, "when": {"safe"}})
+	if st != http.StatusSeeOther || !strings.HasSuffix(loc, "ok=scheduled") {
+		t.Fatalf("approve when safe, past the recorded safe time: %d %s", st, loc)
+	}
+	if w, _ := e.st.Window(e.ctx, e.a.ID, fire, e.a.Window()); w != (policy.Counts{Published: 100, Negative: 15}) {
+		t.Fatalf("window after approving when safe by hand: %+v", w)
+	}
+	if sa, _ = e.st.ListScheduledApprovals(e.ctx, e.a.ID); len(sa) != 1 || !sa[0].At.Equal(old.Add(time.Hour).Add(e.a.Window())) {
+		t.Fatalf("schedule after approving when safe by hand: %+v", sa)
 	}
 	// At the new time the second fits and is approved.
 	e.con.cfg.Clock = clock.Fixed(sa[0].At.Add(time.Second))
