@@ -18,15 +18,23 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gatekeeper/internal/clock"
+	"gatekeeper/internal/testsupport"
 )
 
+// cliNow is the instant the commands run at unless GATEKEEPER_TEST_NOW says.
+var cliNow = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+
 // run calls Main like the shell would and returns exit code, stdout, stderr.
+// Every command reads the test's instant (testsupport.Now) as its clock.
 func run(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Main(context.Background(), args, &Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return env[k] },
+		Clock:  clock.Fixed(testsupport.Now(t, cliNow)),
 	})
 	return code, out.String(), errb.String()
 }
@@ -117,11 +125,13 @@ func TestWalkthrough(t *testing.T) {
 	json.Unmarshal([]byte(out), &added)
 
 	ctx, cancel := context.WithCancel(context.Background())
+	serveClock := clock.Fixed(testsupport.Now(t, cliNow))
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--log-format", "text"},
-			&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: pw, Getenv: func(string) string { return "" }})
+			&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: pw, Getenv: func(string) string { return "" },
+				Clock: serveClock})
 		pw.Close()
 	}()
 	addr := make(chan string, 1)
@@ -167,7 +177,7 @@ func TestWalkthrough(t *testing.T) {
 		return m
 	}
 	var posts []map[string]any
-	at := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
+	at := testsupport.Now(t, cliNow).Add(-2 * time.Hour).UTC().Format(time.RFC3339)
 	for i := 0; i < 100; i++ {
 		tone := "neutral"
 		if i < 10 {

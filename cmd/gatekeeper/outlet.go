@@ -174,7 +174,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	now := time.Now()
+	now := e.Clock.Now()
 	actor := "cli:" + e.Getenv("USER")
 
 	switch sub {

@@ -60,7 +60,7 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 		*id = webhook.NewID()
 	}
 	h := http.Header{}
-	webhook.SignHeaders(h, *id, time.Now(), body, key)
+	webhook.SignHeaders(h, *id, e.Clock.Now(), body, key)
 	if *send == "" {
 		for _, k := range []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderSignature} {
 			fmt.Fprintf(e.Stdout, "%s: %s\n", k, h.Get(k))

@@ -341,20 +341,41 @@ func (c *Console) decide(g *gin.Context, approve bool) {
 			c.showHold(g, http.StatusBadRequest, tr(lang, "err.nosafe"), note)
 			return
 		}
-		if h.EarliestSafe.After(now) {
-			sa := store.ScheduledApproval{Outlet: o.ID, HoldID: h.ID, At: *h.EarliestSafe, Reviewer: u.Username, Note: note, CreatedAt: now}
-			if err := c.st.ScheduleApproval(ctx(g), sa); err != nil {
-				c.storeErr(g, err)
+		at := *h.EarliestSafe
+		if !at.After(now) {
+			// Due already: approve now, but only if it still fits (another
+			// approval may have taken the room); otherwise schedule it at
+			// the new earliest safe time.
+			_, err := c.review.ApproveIfSafe(ctx(g), o, h.ID, u.Username, note)
+			var notSafe *review.NotSafeError
+			if !errors.As(err, &notSafe) {
+				c.decided(g, o, h, true, note, err)
 				return
 			}
-			c.audit(g, o.ID, store.AuditEntry{Type: "approve_scheduled", PostID: h.PostID, HoldID: h.ID,
-				Detail: mustJSON(map[string]any{"at": sa.At, "note": note})})
-			g.Redirect(http.StatusSeeOther, holdURL(o.ID, h.ID)+"?ok=scheduled")
+			if !notSafe.Next.After(now) {
+				c.showHold(g, http.StatusConflict, tr(lang, "err.nosafe"), note)
+				return
+			}
+			at = notSafe.Next
+		}
+		sa := store.ScheduledApproval{Outlet: o.ID, HoldID: h.ID, At: at, Reviewer: u.Username, Note: note, CreatedAt: now}
+		if err := c.st.ScheduleApproval(ctx(g), sa); err != nil {
+			c.storeErr(g, err)
 			return
 		}
-		// Already safe: approve now.
+		c.audit(g, o.ID, store.AuditEntry{Type: "approve_scheduled", PostID: h.PostID, HoldID: h.ID,
+			Detail: mustJSON(map[string]any{"at": sa.At, "note": note})})
+		g.Redirect(http.StatusSeeOther, holdURL(o.ID, h.ID)+"?ok=scheduled")
+		return
 	}
 	_, err := c.review.Resolve(ctx(g), o, h.ID, approve, u.Username, note)
+	c.decided(g, o, h, approve, note, err)
+}
+
+// decided answers a resolution's outcome: the hold's page with the error,
+// or a redirect to it saying what was done.
+func (c *Console) decided(g *gin.Context, o store.Outlet, h store.Hold, approve bool, note string, err error) {
+	lang, u := langOf(g), userOf(g)
 	switch {
 	case err == nil:
 	case errors.Is(err, review.ErrNoteRequired):

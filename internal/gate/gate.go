@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -40,19 +41,14 @@ type Service struct {
 	Store        store.Store
 	Classifier   policy.Classifier
 	Review       *review.Service
-	Now          func() time.Time
+	Clock        clock.Clock   // the zero value is the wall clock
 	StoreTimeout time.Duration // deadline of each store call
 	PublicURL    string        // base of review links; "" leaves them relative
 	Log          *slog.Logger
 	Observer     Observer
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return s.Clock.Now() }
 
 func (s *Service) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.StoreTimeout <= 0 {
@@ -344,6 +340,7 @@ func (s *Service) ReviewURL(outlet, holdID string) string {
 }
 
 // NewHoldID returns a fresh hold id: "h_" + 20 hex digits, time-ordered.
+// The wall clock only orders ids; it decides nothing.
 func NewHoldID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
