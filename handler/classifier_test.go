@@ -3,9 +3,9 @@ package handler_test
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
-	"log/slog"
 	"testing"
 	"time"
 
