@@ -149,7 +149,7 @@ var messages = map[string][2]string{
 	"hold.when.now":       {"ngay bây giờ (được tính ngay, kể cả khi vượt giới hạn)", "now (counted now, even past the limit)"},
 	"hold.when.safe":      {"vào thời điểm an toàn sớm nhất: %s", "at the earliest safe time: %s"},
 	"hold.scheduled":      {"Đã hẹn duyệt lúc %s (bởi %s).", "Approval scheduled at %s (by %s)."},
-	"hold.moved":          {"Lần hẹn duyệt lúc %s đã được dời: khi đó duyệt sẽ đưa tỷ lệ tin tiêu cực vượt giới hạn.", "The approval due at %s was moved: approving then would have taken the negative share past the limit."},
+	"hold.moved":          {"Lần hẹn duyệt lúc %s đã được dời: khi đó duyệt sẽ đưa tỉ lệ tin tiêu cực vượt giới hạn.", "The approval due at %s was moved: approving then would have taken the negative share past the limit."},
 	"hold.unschedule":     {"Huỷ hẹn", "Cancel schedule"},
 	"hold.relabel":        {"Gán lại sắc thái", "Relabel the tone"},
 	"hold.relabel.help":   {"Số liệu sẽ thay đổi theo nếu bài đã được tính.", "Counts follow if the post is counted."},
