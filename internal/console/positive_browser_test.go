@@ -40,7 +40,7 @@ func TestBrowserPositiveShare(t *testing.T) {
 
 	do(t, ctx, "dashboard", chromedp.Navigate(base+"/console/outlets/"+e.a.ID), chromedp.WaitVisible(chromedp.CSS(`#positive-share`)))
 	card := run(t, ctx, "positive card", chromedp.Text(chromedp.CSS(`#positive-share`)))
-	for _, want := range []string{"Tỷ lệ tin tích cực trong 30 ngày", "50,00%", "5 / 10", "tích cực đang chủ đạo",
+	for _, want := range []string{"Tỉ lệ tin tích cực trong 30 ngày", "50,00%", "5 / 10", "tích cực đang chủ đạo",
 		"Kỳ vọng: tin tích cực là chủ đạo"} {
 		if !strings.Contains(card, want) {
 			t.Errorf("dashboard's positive card %q lacks %q", card, want)
@@ -48,7 +48,7 @@ func TestBrowserPositiveShare(t *testing.T) {
 	}
 	// Next to the negative share.
 	facts := run(t, ctx, "facts", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".facts .fact")).map(function (f) { return f.textContent.replace(/\s+/g, " ").trim(); })`))
-	if len(facts) < 2 || !strings.Contains(facts[0], "Tỷ lệ tin tiêu cực") || !strings.Contains(facts[0], "20,00%") || !strings.Contains(facts[1], "tích cực") {
+	if len(facts) < 2 || !strings.Contains(facts[0], "Tỉ lệ tin tiêu cực") || !strings.Contains(facts[0], "20,00%") || !strings.Contains(facts[1], "tích cực") {
 		t.Errorf("dashboard facts %q: want the negative share, then the positive one", facts)
 	}
 	noProblems(t, ctx, "dashboard")
@@ -87,7 +87,7 @@ func TestBrowserPositiveShare(t *testing.T) {
 		t.Errorf("overview lacks rows for %v: %q", want, rows)
 	}
 	head := run(t, ctx, "head", chromedp.Text(chromedp.CSS(`table.overview thead`)))
-	if !strings.Contains(head, "Tỷ lệ hiện tại") || !strings.Contains(head, "Tin tích cực") {
+	if !strings.Contains(head, "Tỉ lệ hiện tại") || !strings.Contains(head, "Tin tích cực") {
 		t.Errorf("overview header %q", head)
 	}
 	noProblems(t, ctx, "overview")

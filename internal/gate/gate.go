@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -40,19 +41,14 @@ type Service struct {
 	Store        store.Store
 	Classifier   policy.Classifier
 	Review       *review.Service
-	Now          func() time.Time
+	Clock        clock.Clock   // the zero value is the wall clock
 	StoreTimeout time.Duration // deadline of each store call
 	PublicURL    string        // base of review links; "" leaves them relative
 	Log          *slog.Logger
 	Observer     Observer
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return s.Clock.Now() }
 
 func (s *Service) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.StoreTimeout <= 0 {
@@ -300,15 +296,21 @@ func canHold(plan *policy.Plan) bool {
 // answer renders the decision: plan must be policy.MakePlan(snap.Rules, snap.Subject).
 func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res store.CheckResult) *Answer {
 	out := plan[res.Situation.Index()]
-	neg, pos := int64(0), int64(0)
-	if snap.Subject.Negative {
-		neg = 1
-	} else if snap.Subject.Positive {
+	// The figure the decision used: a borderline post is weighed as negative,
+	// so the answer's share.after and its messages show (N+1)/(P+1) for it.
+	b := res.Before
+	beforeBP, afterBP := policy.SharesAround(b, snap.Subject)
+	// The positive side counts the post as the store will (by its label), not
+	// as the decision weighs it.
+	pos := int64(0)
+	if snap.Subject.Positive {
 		pos = 1
 	}
-	b := res.Before
+	neg := int64(0)
+	if snap.Subject.Negative {
+		neg = 1
+	}
 	after := policy.Counts{Published: b.Published + 1, Negative: b.Negative + neg, Positive: b.Positive + pos}
-	afterBP := int64(policy.RoundedShare(after.Negative, after.Published))
 	a := &Answer{
 		Decision: out.Verdict,
 		Counted:  out.Counted && !snap.DryRun,
@@ -323,7 +325,7 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		},
 		Share: Share{
 			WindowDays: snap.WindowDays, Published: b.Published, Negative: b.Negative,
-			Before: policy.Ratio(b.Negative, b.Published), After: policy.Ratio(after.Negative, after.Published),
+			Before: beforeBP.Fraction(), After: afterBP.Fraction(),
 			Limit: snap.Rules.Limit.Fraction(), WarnAt: snap.Rules.WarnAt.Fraction(),
 			PositiveBefore: policy.Ratio(b.Positive, b.Published), PositiveAfter: policy.Ratio(after.Positive, after.Published),
 			PositiveSide: PositiveSide{Positive: b.Positive, ExpectedDominant: true, Dominant: after.PositiveDominant()},
@@ -333,7 +335,7 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		DryRun:   snap.DryRun,
 		Replayed: res.Replayed,
 		args: messages.ReasonArgs{
-			After: afterBP, WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
+			After: int64(afterBP), WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
 			Published: b.Published, MinSample: snap.Rules.MinSample,
 			Language: snap.Classification.Language, Declared: snap.Post.Language,
 		},
@@ -389,6 +391,7 @@ func (s *Service) ReviewURL(outlet, holdID string) string {
 }
 
 // NewHoldID returns a fresh hold id: "h_" + 20 hex digits, time-ordered.
+// The wall clock only orders ids; it decides nothing.
 func NewHoldID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
