@@ -80,7 +80,7 @@ func deliverCallbacks(t *testing.T, e *env, outlet string) []captured {
 	if err := e.st.UpdateOutlet(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	w := callback.New(e.st, callback.Config{Now: e.clock.Now})
+	w := callback.New(e.st, callback.Config{Clock: e.clock.Clock()})
 	if _, err := w.RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestAttackCallbackReplayedAsApproval(t *testing.T) {
 	onBothStores(t, func(t *testing.T, e *env) {
 		h1, h2 := holdTwo(t, e)
 		o, _ := e.st.GetOutlet(context.Background(), "a")
-		rs := &review.Service{Store: e.st, Now: e.clock.Now}
+		rs := &review.Service{Store: e.st, Clock: e.clock.Clock()}
 		if _, err := rs.Resolve(context.Background(), o, h1, false, "truongban", "Chưa đủ nguồn"); err != nil {
 			t.Fatal(err)
 		}
@@ -525,7 +525,7 @@ func TestHeldTextDigest(t *testing.T) {
 			t.Fatalf("hold digest after the edit %v, want %s", got, swapped)
 		}
 		o, _ := e.st.GetOutlet(context.Background(), "a")
-		rs := &review.Service{Store: e.st, Now: e.clock.Now}
+		rs := &review.Service{Store: e.st, Clock: e.clock.Clock()}
 		if _, err := rs.Resolve(context.Background(), o, h1, true, "truongban", "Đồng ý"); err != nil {
 			t.Fatal(err)
 		}

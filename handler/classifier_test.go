@@ -3,9 +3,9 @@ package handler_test
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -21,10 +21,10 @@ func classifierEnv(t *testing.T) *env {
 	e := newEnv(t, st)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &gate.Service{
-		Store: st, Classifier: classify.Default(), Review: &review.Service{Store: st, Now: e.clock.Now},
-		Now: e.clock.Now, StoreTimeout: 10 * time.Second, Log: log,
+		Store: st, Classifier: classify.Default(), Review: &review.Service{Store: st, Clock: e.clock.Clock()},
+		Clock: e.clock.Clock(), StoreTimeout: 10 * time.Second, Log: log,
 	}
-	engine, err := handler.New(handler.Deps{Gate: svc, Outlets: &gate.OutletCache{Store: st}, Store: st, Log: log, Now: e.clock.Now, MaxBodyBytes: 4 << 20})
+	engine, err := handler.New(handler.Deps{Gate: svc, Outlets: &gate.OutletCache{Store: st}, Store: st, Log: log, Clock: e.clock.Clock(), MaxBodyBytes: 4 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

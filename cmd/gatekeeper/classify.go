@@ -57,7 +57,7 @@ func runUser(ctx context.Context, e *Env, args []string) error {
 		return flag.ErrHelp
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return console.UserCommand(ctx, nil, nil, e.Stdin, e.Stdout, e.Stderr)
+		return console.UserCommand(ctx, nil, nil, e.Clock, e.Stdin, e.Stdout, e.Stderr)
 	}
 	sub, args := args[0], args[1:]
 	var pos []string
@@ -86,5 +86,5 @@ func runUser(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	return console.RunUserCommand(ctx, sub, append(pos, rest...), uf, st, e.Stdin, e.Stdout, e.Stderr)
+	return console.RunUserCommand(ctx, sub, append(pos, rest...), uf, st, e.Clock, e.Stdin, e.Stdout, e.Stderr)
 }

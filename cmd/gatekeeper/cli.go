@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"gatekeeper/internal/clock"
 )
 
 // Env is what a command may touch of the outside world.
@@ -23,6 +25,9 @@ type Env struct {
 	// Terminal reports whether w is a terminal; nil means: a character
 	// device among the process's files.
 	Terminal func(w io.Writer) bool
+	// Clock tells the time to everything the command runs (the zero value
+	// is the wall clock).
+	Clock clock.Clock
 }
 
 func (e *Env) isTerminal(w io.Writer) bool {

@@ -18,15 +18,23 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gatekeeper/internal/clock"
+	"gatekeeper/internal/testsupport"
 )
 
+// cliNow is the instant the commands run at unless GATEKEEPER_TEST_NOW says.
+var cliNow = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+
 // run calls Main like the shell would and returns exit code, stdout, stderr.
+// Every command reads the test's instant (testsupport.Now) as its clock.
 func run(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Main(context.Background(), args, &Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return env[k] },
+		Clock:  clock.Fixed(testsupport.Now(t, cliNow)),
 	})
 	return code, out.String(), errb.String()
 }
@@ -64,8 +72,23 @@ func TestOutletCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil {
 		t.Fatalf("show: %d %s", code, out)
 	}
-	if shown["mode"] != "shadow" || shown["sensational_action"] != "hold" || shown["warn_at"] != "12.50" || strings.Contains(out, added.Secret) {
+	if shown["mode"] != "shadow" || shown["sensational_action"] != "hold" || shown["sensational_sensitivity"] != "normal" ||
+		shown["warn_at"] != "12.50" || strings.Contains(out, added.Secret) {
 		t.Fatalf("show: %s", out)
+	}
+	// The sensational flag's sensitivity and a note-only action; bad values are refused with what is allowed.
+	if code, _, errs := run(t, "", nil, "outlet", "update", "dakglei", "--sensational-sensitivity", "low", "--sensational", "note", "--data", data); code != 0 {
+		t.Fatalf("update sensitivity: %d %s", code, errs)
+	}
+	code, out, _ = run(t, "", nil, "outlet", "show", "dakglei", "--json", "--data", data)
+	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil || shown["sensational_action"] != "note" || shown["sensational_sensitivity"] != "low" {
+		t.Fatalf("show after sensitivity update: %d %s", code, out)
+	}
+	for _, bad := range [][]string{{"--sensational-sensitivity", "medium"}, {"--sensational", "block"}} {
+		args := append([]string{"outlet", "update", "dakglei", "--data", data}, bad...)
+		if code, _, errs := run(t, "", nil, args...); code == 0 || !strings.Contains(errs, "low, normal or high") && !strings.Contains(errs, "note, warn or hold") {
+			t.Fatalf("update %v: %d %s", bad, code, errs)
+		}
 	}
 	code, out, _ = run(t, "", nil, "outlet", "rotate-secret", "dakglei", "--json", "--data", data)
 	if code != 0 || strings.Contains(out, added.Secret) || !strings.Contains(out, "whsec_") {
@@ -117,11 +140,13 @@ func TestWalkthrough(t *testing.T) {
 	json.Unmarshal([]byte(out), &added)
 
 	ctx, cancel := context.WithCancel(context.Background())
+	serveClock := clock.Fixed(testsupport.Now(t, cliNow))
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--log-format", "text"},
-			&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: pw, Getenv: func(string) string { return "" }})
+			&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: pw, Getenv: func(string) string { return "" },
+				Clock: serveClock})
 		pw.Close()
 	}()
 	addr := make(chan string, 1)
@@ -167,7 +192,7 @@ func TestWalkthrough(t *testing.T) {
 		return m
 	}
 	var posts []map[string]any
-	at := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
+	at := testsupport.Now(t, cliNow).Add(-2 * time.Hour).UTC().Format(time.RFC3339)
 	for i := 0; i < 100; i++ {
 		tone := "neutral"
 		if i < 10 {

@@ -17,6 +17,7 @@ import (
 
 	"gatekeeper/handler"
 	"gatekeeper/internal/callback"
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/config"
 	"gatekeeper/internal/console"
 	"gatekeeper/internal/gate"
@@ -56,7 +57,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	}
 	defer st.Close()
 
-	app, err := buildApp(ctx, &cfg, st, log)
+	app, err := buildApp(ctx, &cfg, st, e.Clock, log)
 	if err != nil {
 		return err
 	}
@@ -118,26 +119,28 @@ type app struct {
 
 // buildApp wires the API, the console, /metrics and the background workers
 // (callback delivery, scheduled approvals, metrics refresh) on one store.
-func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logger) (*app, error) {
+// Every part that reads the time reads clk.
+func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Clock, log *slog.Logger) (*app, error) {
 	version := Version
 	if version == "dev" {
 		version = "" // let metrics read the build information
 	}
 	m := metrics.New(metrics.Options{Version: version})
 	st = m.WrapStore(st)
-	rev := &review.Service{Store: st}
+	rev := &review.Service{Store: st, Clock: clk}
 	svc := &gate.Service{
 		Store:        st,
 		Classifier:   defaultClassifier(),
 		Review:       rev,
+		Clock:        clk,
 		StoreTimeout: cfg.StoreDeadline(),
 		PublicURL:    cfg.PublicURL,
 		Log:          log,
 		Observer:     m,
 	}
-	outlets := &gate.OutletCache{Store: st, TTL: cfg.OutletCacheTTL}
+	outlets := &gate.OutletCache{Store: st, TTL: cfg.OutletCacheTTL, Clock: clk}
 	engine, err := handler.New(handler.Deps{
-		Gate: svc, Outlets: outlets, Store: st, Log: log,
+		Gate: svc, Outlets: outlets, Store: st, Log: log, Clock: clk,
 		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		TrustedProxies:               cfg.TrustedProxyList(),
 		Middleware:                   []gin.HandlerFunc{m.GinMiddleware()},
@@ -151,10 +154,10 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	}
 	engine.GET("/metrics", gin.WrapH(m.Handler()))
 	con := console.New(console.Config{
-		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL,
+		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL, Clock: clk,
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
-	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, LegacySigningUntil: cfg.LegacyDeadline()})
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, Clock: clk, LegacySigningUntil: cfg.LegacyDeadline()})
 	bg := func(name string, run func(context.Context) error) func(context.Context) {
 		return func(ctx context.Context) {
 			if err := run(ctx); err != nil && ctx.Err() == nil {
@@ -165,7 +168,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	return &app{engine: engine, background: []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
-		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },
+		func(ctx context.Context) { m.RunRefresh(ctx, st, clk, 30*time.Second, log) },
 	}}, nil
 }
 

@@ -66,7 +66,7 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 		if *target == "" {
 			return errors.New(`--target "METHOD /path" is required: the signature binds the method and path`)
 		}
-		webhook.SignRequest(h, *target, *id, time.Now(), body, key)
+		webhook.SignRequest(h, *target, *id, e.Clock.Now(), body, key)
 		for _, k := range []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderSignature, webhook.HeaderTarget} {
 			fmt.Fprintf(e.Stdout, "%s: %s\n", k, h.Get(k))
 		}
@@ -83,7 +83,7 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--send: %w", err)
 	}
-	webhook.SignRequest(h, webhook.Target(m, req.URL.RequestURI()), *id, time.Now(), body, key)
+	webhook.SignRequest(h, webhook.Target(m, req.URL.RequestURI()), *id, e.Clock.Now(), body, key)
 	req.Header = h
 	if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")

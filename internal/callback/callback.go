@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
 )
@@ -54,8 +55,8 @@ type Config struct {
 	// UserAgent of the requests ("Gatekeeper-Callback/1").
 	UserAgent string
 	Logger    *slog.Logger
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
+	// Clock tells the time (the zero value is the wall clock).
+	Clock clock.Clock
 	// LegacySigningUntil: until then callbacks also carry a signature with
 	// the outlet's request key, which the previous plugin verifies.
 	LegacySigningUntil time.Time
@@ -91,9 +92,6 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 }
 
@@ -161,7 +159,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		cbs, err := w.st.LeaseCallbacks(ctx, o.ID, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
+		cbs, err := w.st.LeaseCallbacks(ctx, o.ID, w.cfg.Clock.Now(), w.cfg.Lease, w.cfg.Batch)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("lease callbacks of %s: %w", o.ID, err))
 			continue
@@ -180,7 +178,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 // attempt sends one callback and says what to record.
 func (w *Worker) attempt(ctx context.Context, o store.Outlet, cb store.Callback) store.CallbackAttempt {
 	err := w.send(ctx, o, cb)
-	now := w.cfg.Now()
+	now := w.cfg.Clock.Now()
 	a := store.CallbackAttempt{At: now}
 	if err == nil {
 		a.Delivered = true
@@ -229,7 +227,7 @@ func (w *Worker) send(ctx context.Context, o store.Outlet, cb store.Callback) er
 	if o.CallbackURL == "" {
 		return errors.New("outlet has no callback URL")
 	}
-	now := w.cfg.Now()
+	now := w.cfg.Clock.Now()
 	var keys [][]byte
 	for i, s := range o.Secrets {
 		if i > 0 && (s.ExpiresAt == nil || !s.ExpiresAt.After(now)) {

@@ -123,7 +123,7 @@ func (e *env) withLang(c *http.Client, lang string) *http.Client {
 // that sees most of it, and checks lang, labels, buttons and headings.
 func TestPagesAccessible(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	now := time.Now()
+	now := e.now
 	id := e.hold(e.a, "31", "Tai nạn giao thông", "<p>Nội dung</p>", now.Add(-time.Hour), "tai nạn")
 	decided := e.hold(e.a, "32", "Cháy nhà", "<p>Nội dung</p>", now.Add(-time.Hour), "cháy")
 	if _, err := e.con.review.Resolve(e.ctx, e.a, decided, false, "mai", "không đăng"); err != nil {
@@ -225,7 +225,7 @@ func TestLanguageSwitchPersists(t *testing.T) {
 // dd/mm/yyyy HH:MM in Vietnamese.
 func TestTimesInOutletZone(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	at := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Minute)
+	at := e.now.UTC().Add(-48 * time.Hour).Truncate(time.Minute)
 	utc := store.Outlet{ID: "utc", Name: "Outlet UTC", Rules: e.a.Rules, WindowDays: 30, Timezone: "UTC",
 		Secrets: e.a.Secrets, CreatedAt: at, UpdatedAt: at}
 	if err := e.st.CreateOutlet(e.ctx, utc); err != nil {

@@ -133,7 +133,7 @@ func TestBrowserReview(t *testing.T) {
 	e := newEnv(t, openRedis(t)) // the production store; TestBrowserPages uses SQLite
 	ctx := newBrowser(t)
 	base := e.srv.URL
-	now := time.Now()
+	now := e.now
 	holdA := e.hold(e.a, "4217", "Tai nạn giao thông nghiêm trọng trên quốc lộ 14", "<p>Vụ <b>tai nạn</b> xảy ra lúc 6 giờ sáng.</p>",
 		now.Add(-5*time.Hour), "tai nạn")
 	holdB := e.hold(e.b, "900", "Cháy rừng ở Kon Plông", "<p>Nội dung</p>", now.Add(-2*time.Hour), "cháy rừng")
@@ -201,7 +201,7 @@ func TestBrowserReview(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("CMS received %d callbacks", len(got))
 	}
-	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), webhook.DeriveKey(key, webhook.PurposeCallback)); err != nil {
+	if _, err := webhook.Verify(got[0].Header, got[0].Body, e.now, webhook.DeriveKey(key, webhook.PurposeCallback)); err != nil {
 		t.Fatalf("callback signature: %v", err)
 	}
 	if !strings.Contains(string(got[0].Body), `"type":"hold.approved"`) || !strings.Contains(string(got[0].Body), `"post_id":"4217"`) {

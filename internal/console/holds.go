@@ -77,9 +77,13 @@ func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current pol
 	if snap.Post.Title == "" {
 		r.Title = []segment{{Text: "#" + h.PostID}}
 	}
-	r.ToneKey = "tone.not_negative"
-	if h.Negative {
+	switch {
+	case h.Negative:
 		r.ToneKey = "tone.negative"
+	case h.Positive:
+		r.ToneKey = "tone.positive"
+	default:
+		r.ToneKey = "tone.neutral"
 	}
 	if l := snap.Classification.Tone.Label; l != "" && (l == policy.Negative) == h.Negative {
 		r.ToneKey = "tone." + string(l)
@@ -349,20 +353,41 @@ func (c *Console) decide(g *gin.Context, approve bool) {
 			c.showHold(g, http.StatusBadRequest, tr(lang, "err.nosafe"), note)
 			return
 		}
-		if h.EarliestSafe.After(now) {
-			sa := store.ScheduledApproval{Outlet: o.ID, HoldID: h.ID, At: *h.EarliestSafe, Reviewer: u.Username, Note: note, CreatedAt: now}
-			if err := c.st.ScheduleApproval(ctx(g), sa); err != nil {
-				c.storeErr(g, err)
+		at := *h.EarliestSafe
+		if !at.After(now) {
+			// Due already: approve now, but only if it still fits (another
+			// approval may have taken the room); otherwise schedule it at
+			// the new earliest safe time.
+			_, err := c.review.ApproveIfSafe(ctx(g), o, h.ID, u.Username, note)
+			var notSafe *review.NotSafeError
+			if !errors.As(err, &notSafe) {
+				c.decided(g, o, h, true, note, err)
 				return
 			}
-			c.audit(g, o.ID, store.AuditEntry{Type: "approve_scheduled", PostID: h.PostID, HoldID: h.ID,
-				Detail: mustJSON(map[string]any{"at": sa.At, "note": note})})
-			g.Redirect(http.StatusSeeOther, holdURL(o.ID, h.ID)+"?ok=scheduled")
+			if !notSafe.Next.After(now) {
+				c.showHold(g, http.StatusConflict, tr(lang, "err.nosafe"), note)
+				return
+			}
+			at = notSafe.Next
+		}
+		sa := store.ScheduledApproval{Outlet: o.ID, HoldID: h.ID, At: at, Reviewer: u.Username, Note: note, CreatedAt: now}
+		if err := c.st.ScheduleApproval(ctx(g), sa); err != nil {
+			c.storeErr(g, err)
 			return
 		}
-		// Already safe: approve now.
+		c.audit(g, o.ID, store.AuditEntry{Type: "approve_scheduled", PostID: h.PostID, HoldID: h.ID,
+			Detail: mustJSON(map[string]any{"at": sa.At, "note": note})})
+		g.Redirect(http.StatusSeeOther, holdURL(o.ID, h.ID)+"?ok=scheduled")
+		return
 	}
 	_, err := c.review.Resolve(ctx(g), o, h.ID, approve, u.Username, note)
+	c.decided(g, o, h, approve, note, err)
+}
+
+// decided answers a resolution's outcome: the hold's page with the error,
+// or a redirect to it saying what was done.
+func (c *Console) decided(g *gin.Context, o store.Outlet, h store.Hold, approve bool, note string, err error) {
+	lang, u := langOf(g), userOf(g)
 	switch {
 	case err == nil:
 	case errors.Is(err, review.ErrNoteRequired):
@@ -404,12 +429,15 @@ func (c *Console) unschedule(g *gin.Context) {
 func (c *Console) relabel(g *gin.Context) {
 	lang := langOf(g)
 	note := strings.TrimSpace(g.PostForm("note"))
-	tone := g.PostForm("tone")
 	if note == "" {
 		c.showHold(g, http.StatusBadRequest, tr(lang, "err.note"), "")
 		return
 	}
-	if tone != "negative" && tone != "not_negative" {
+	tone, ok := policy.ParseTone(g.PostForm("tone"))
+	if g.PostForm("tone") == "not_negative" {
+		tone, ok = policy.Neutral, true // the form's former choice
+	}
+	if !ok {
 		c.showHold(g, http.StatusBadRequest, tr(lang, "err.input", "tone"), note)
 		return
 	}
@@ -418,7 +446,7 @@ func (c *Console) relabel(g *gin.Context) {
 		return
 	}
 	now := c.now()
-	if err := c.st.Relabel(ctx(g), o.ID, h.PostID, tone == "negative", now, o.Window(), userOf(g).Username, note); err != nil {
+	if err := c.st.Relabel(ctx(g), o.ID, h.PostID, tone, now, o.Window(), userOf(g).Username, note); err != nil {
 		c.storeErr(g, err)
 		return
 	}

@@ -30,7 +30,7 @@ const xss = `<x-gk onmouseover=alert(1)>"'&amp;</x-gk><script>alert(2)</script>`
 // javascript: URL is never a link.
 func TestCMSFieldsAreText(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	now := time.Now()
+	now := e.now
 	// The CMS answers callbacks with markup.
 	hostile := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError)
@@ -162,7 +162,7 @@ func TestSessionFixation(t *testing.T) {
 		if got == "" || got == fixed {
 			t.Fatalf("session after sign-in is %q, planted %q", got, fixed)
 		}
-		if _, err := e.st.GetSession(e.ctx, sessionID(fixed), time.Now()); err == nil {
+		if _, err := e.st.GetSession(e.ctx, sessionID(fixed), e.now); err == nil {
 			t.Fatalf("the planted session %q still works after sign-in", fixed)
 		}
 		// The planted value, replayed, is nobody.
@@ -347,7 +347,7 @@ func TestCSVInjection(t *testing.T) {
 		}
 	}
 	e := newEnv(t, openSQLite(t))
-	now := time.Now()
+	now := e.now
 	c, csrf := e.session("mai")
 	notes := []string{"=HYPERLINK(\"https://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0"}
 	for i, n := range notes {

@@ -157,7 +157,7 @@ func TestEvidenceHighlightOnPost(t *testing.T) {
 		},
 	}
 	raw, _ := json.Marshal(snap)
-	res := e.check(e.a, "88", true, time.Now().Add(-time.Hour), raw)
+	res := e.check(e.a, "88", true, e.now.Add(-time.Hour), raw)
 	c, _ := e.session("mai")
 	_, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+res.HoldID)
 	for _, want := range []string{

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 )
 
@@ -54,7 +55,7 @@ func (f *UserFlags) Register(fs *flag.FlagSet) {
 // passwd, remove, with the flags of UserFlags anywhere after the
 // subcommand. Passwords are read from stdin (first line) so they never
 // appear in a process listing or shell history.
-func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
+func UserCommand(ctx context.Context, args []string, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, UserUsage)
 		return errors.New("thiếu lệnh con / missing subcommand")
@@ -68,14 +69,14 @@ func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Re
 	if err != nil {
 		return err
 	}
-	return RunUserCommand(ctx, sub, pos, f, st, stdin, stdout, stderr)
+	return RunUserCommand(ctx, sub, pos, f, st, clk, stdin, stdout, stderr)
 }
 
 // RunUserCommand runs one subcommand with its positional arguments (the
 // username) and parsed flags.
-func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
+func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
 	role, outlets, pwStdin := &f.Role, &f.Outlets, &f.PasswordStdin
-	now := time.Now().UTC()
+	now := clk.Now().UTC()
 	switch sub {
 	case "add":
 		name, err := oneUsername(pos, stderr)

@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -34,7 +36,7 @@ func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC))
 	o := store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
 	if err := st.CreateOutlet(ctx, o); err != nil {
 		t.Fatal(err)
@@ -49,7 +51,7 @@ func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
 		t.Fatal(err)
 	}
 	rec := &recorder{Store: st}
-	s := &Service{Store: rec, Classifier: policy.NeutralClassifier{}, Now: func() time.Time { return now }}
+	s := &Service{Store: rec, Classifier: policy.NeutralClassifier{}, Clock: clock.Fixed(now)}
 	return s, rec, &o, now
 }
 
@@ -129,7 +131,7 @@ func TestBorderlineShowsTheFigureTheDecisionUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC))
 	o := store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
 	if err := st.CreateOutlet(ctx, o); err != nil {
 		t.Fatal(err)
@@ -142,7 +144,7 @@ func TestBorderlineShowsTheFigureTheDecisionUsed(t *testing.T) {
 	if _, err := st.Sync(ctx, store.SyncInput{Outlet: o.ID, Now: now, Window: o.Window(), Posts: posts}); err != nil {
 		t.Fatal(err)
 	}
-	s := &Service{Store: st, Classifier: borderlineClassifier{}, Now: func() time.Time { return now }}
+	s := &Service{Store: st, Classifier: borderlineClassifier{}, Clock: clock.Fixed(now)}
 	for _, tc := range []struct {
 		lang      messages.Lang
 		want, not string
