@@ -16,7 +16,8 @@
 # Settings (environment): GATEKEEPER_BIN (bin/gatekeeper), SERVE_BIN (the binary
 # that serves, default GATEKEEPER_BIN: to measure another build), DURATION (10s per
 # run), SWEEP ("8 16 32 64"), FSYNCS ("everysec always"), DAYS (30),
-# PER_DAY (200), POST_SIZE (3000), NEGATIVE (0.1), REDIS_SERVER (redis-server).
+# PER_DAY (200), POST_SIZE (3000), NEGATIVE (0.1), REDIS_SERVER (redis-server),
+# EMBEDDED (1: also measure the service on the embedded store; FSYNCS="" for only that).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,6 +30,7 @@ PER_DAY=${PER_DAY:-200}
 POST_SIZE=${POST_SIZE:-3000}
 NEGATIVE=${NEGATIVE:-0.1}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
+EMBEDDED=${EMBEDDED:-0}
 
 for cmd in "$REDIS_SERVER" redis-cli jq curl; do
 	command -v "$cmd" >/dev/null || { echo "bench-load: $cmd is required (apt-get install -y redis-server jq curl)" >&2; exit 1; }
@@ -145,27 +147,19 @@ empty_peak=$peak_rps
 empty_c=$peak_c
 echo "empty peak: $empty_peak req/s at concurrency $empty_c"
 
-for fsync in $FSYNCS; do
-	echo
-	echo "## service on Redis, appendonly yes, appendfsync $fsync"
-	rport=$(freeport)
-	rdir="$work/redis-$fsync"
-	mkdir -p "$rdir"
-	"$REDIS_SERVER" --port "$rport" --bind 127.0.0.1 --dir "$rdir" --save '' \
-		--appendonly yes --appendfsync "$fsync" --logfile "$rdir/redis.log" &
-	redis_pid=$!
-	pids+=("$redis_pid")
-	for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
-	redis-cli -p "$rport" ping >/dev/null || { tail -5 "$rdir/redis.log" >&2; exit 1; }
-	url="redis://127.0.0.1:$rport/0"
-
+# measure LABEL RPORT STOREFLAGS...: serve on the store STOREFLAGS name (RPORT
+# is the Redis port, or - for the embedded store), add and backfill an outlet,
+# sweep, hold half the peak.
+measure() {
+	local label=$1 rport=$2
+	shift 2
 	sport=$(freeport)
-	"$SERVE_BIN" serve --redis-url "$url" --addr "127.0.0.1:$sport" --rate-limit 0 --log-level warn 2>"$work/serve-$fsync.log" &
+	"$SERVE_BIN" serve "$@" --addr "127.0.0.1:$sport" --rate-limit 0 --log-level warn 2>"$work/serve-$label.log" &
 	server_pid=$!
 	pids+=("$server_pid")
-	waitfor "http://127.0.0.1:$sport/readyz" "$server_pid" "$work/serve-$fsync.log"
+	waitfor "http://127.0.0.1:$sport/readyz" "$server_pid" "$work/serve-$label.log"
 
-	out=$("$SERVE_BIN" outlet add bench --name "Bench" --redis-url "$url" --json)
+	out=$("$SERVE_BIN" outlet add bench --name "Bench" "$@" --json)
 	secret=$(jq -r .secret <<<"$out")
 
 	# Backfill: DAYS × PER_DAY posts spread evenly over the window, one in ten negative.
@@ -193,9 +187,9 @@ for fsync in $FSYNCS; do
 	done
 	jq -c '{added: (.added | length), unchanged: (.unchanged | length), outside: (.outside_window | length)}' "$work/sync.out" |
 		sed 's/^/backfill: /'
-	counted=$(redis-cli -p "$rport" zcard "{o:bench}:win")
+	counted=$(GATEKEEPER_SECRET=$secret "$BIN" sign --send "http://127.0.0.1:$sport/v1/outlets/bench/share" | jq -r .published)
 	[ "$counted" = "$total" ] || { echo "bench-load: backfill counted $counted of $total posts" >&2; exit 1; }
-	redis-cli -p "$rport" bgrewriteaof >/dev/null
+	if [ "$rport" != - ]; then redis-cli -p "$rport" bgrewriteaof >/dev/null; fi
 	sleep 2
 
 	sweep service "http://127.0.0.1:$sport" bench "$secret" "$rport"
@@ -205,10 +199,34 @@ for fsync in $FSYNCS; do
 	sleep 1
 	run service-half "http://127.0.0.1:$sport" bench "$secret" "$rport" --rate "$half" --concurrency "$((svc_c > 32 ? svc_c : 32))"
 	half_p99=$(jq -r '.p99 / 1e6 | . * 100 | round / 100' "$work/last.json")
-	echo "service peak ($fsync): $svc_peak req/s at concurrency $svc_c = $(awk -v a="$svc_peak" -v b="$empty_peak" 'BEGIN { printf "%.2f", a / b }') × empty ($empty_peak); p99 at half peak ($half/s): $half_p99 ms"
-	echo "redis memory: $(redis-cli -p "$rport" info memory | tr -d '\r' | awk -F: '/^used_memory_human:/ { print $2 }'), keys: $(redis-cli -p "$rport" dbsize)"
+	echo "service peak ($label): $svc_peak req/s at concurrency $svc_c = $(awk -v a="$svc_peak" -v b="$empty_peak" 'BEGIN { printf "%.2f", a / b }') × empty ($empty_peak); p99 at half peak ($half/s): $half_p99 ms"
+	kill "$server_pid"
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=0
+}
 
-	kill "$server_pid" "$redis_pid"
-	wait "$server_pid" "$redis_pid" 2>/dev/null || true
-	server_pid=0 redis_pid=0
+for fsync in $FSYNCS; do
+	echo
+	echo "## service on Redis, appendonly yes, appendfsync $fsync"
+	rport=$(freeport)
+	rdir="$work/redis-$fsync"
+	mkdir -p "$rdir"
+	"$REDIS_SERVER" --port "$rport" --bind 127.0.0.1 --dir "$rdir" --save '' \
+		--appendonly yes --appendfsync "$fsync" --logfile "$rdir/redis.log" &
+	redis_pid=$!
+	pids+=("$redis_pid")
+	for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+	redis-cli -p "$rport" ping >/dev/null || { tail -5 "$rdir/redis.log" >&2; exit 1; }
+	measure "redis-$fsync" "$rport" --redis-url "redis://127.0.0.1:$rport/0"
+	echo "redis memory: $(redis-cli -p "$rport" info memory | tr -d '\r' | awk -F: '/^used_memory_human:/ { print $2 }'), keys: $(redis-cli -p "$rport" dbsize)"
+	kill "$redis_pid"
+	wait "$redis_pid" 2>/dev/null || true
+	redis_pid=0
 done
+
+if [ "$EMBEDDED" = 1 ]; then
+	echo
+	echo "## service on the embedded store (SQLite, synchronous=FULL) in $work/data"
+	measure embedded - --data "$work/data"
+	echo "embedded store: $(du -sh "$work/data" | cut -f1) on disk"
+fi
