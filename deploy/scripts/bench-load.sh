@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.."
 BIN=${GATEKEEPER_BIN:-bin/gatekeeper}
 DURATION=${DURATION:-10s}
 SWEEP=${SWEEP:-"8 16 32 64"}
-FSYNCS=${FSYNCS:-"everysec always"}
+FSYNCS=${FSYNCS-"everysec always"}
 DAYS=${DAYS:-30}
 PER_DAY=${PER_DAY:-200}
 POST_SIZE=${POST_SIZE:-3000}
@@ -187,7 +187,7 @@ measure() {
 	done
 	jq -c '{added: (.added | length), unchanged: (.unchanged | length), outside: (.outside_window | length)}' "$work/sync.out" |
 		sed 's/^/backfill: /'
-	counted=$(GATEKEEPER_SECRET=$secret "$BIN" sign --send "http://127.0.0.1:$sport/v1/outlets/bench/share" | jq -r .published)
+	counted=$(GATEKEEPER_SECRET=$secret "$BIN" sign --send "http://127.0.0.1:$sport/v1/outlets/bench/share" 2>/dev/null | jq -r .published)
 	[ "$counted" = "$total" ] || { echo "bench-load: backfill counted $counted of $total posts" >&2; exit 1; }
 	if [ "$rport" != - ]; then redis-cli -p "$rport" bgrewriteaof >/dev/null; fi
 	sleep 2
