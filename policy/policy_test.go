@@ -325,3 +325,27 @@ func BenchmarkDecide(b *testing.B) {
 		_ = Decide(r, s, NotCounted, Counts{120, 17})
 	}
 }
+
+// TestSharedReasonListsStayIntact: plans share their first reason list;
+// appending the notes of a sensational or shadow plan must copy it.
+func TestSharedReasonListsStayIntact(t *testing.T) {
+	r := DefaultRules()
+	r.Mode = Shadow
+	p := MakePlan(r, Subject{Negative: true, Sensational: true})
+	for i := range p {
+		if len(p[i].Reasons) < 3 {
+			t.Fatalf("situation %d: reasons %v, want the first, sensational and shadow", i, p[i].Reasons)
+		}
+	}
+	for code, l := range onlyReason {
+		if len(l) != 1 || cap(l) != 1 || l[0] != code {
+			t.Errorf("shared reason list of %s is now %v (cap %d)", code, l, cap(l))
+		}
+	}
+	plain := MakePlan(DefaultRules(), Subject{})
+	for i := range plain {
+		if len(plain[i].Reasons) != 1 {
+			t.Errorf("situation %d of a plain plan: %v", i, plain[i].Reasons)
+		}
+	}
+}
