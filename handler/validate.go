@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
+	gojson "github.com/goccy/go-json"
 
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/messages"
@@ -99,7 +101,13 @@ type resolveRequest struct {
 // decodeJSON unmarshals body into v and validates it. It returns the error
 // code and per-field messages on failure.
 func decodeJSON(body []byte, v any, lang messages.Lang) (string, map[string]string) {
-	if err := json.Unmarshal(body, v); err != nil {
+	var err error
+	if cr, ok := v.(*checkRequest); ok {
+		err = decodeCheck(body, cr)
+	} else {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			field := te.Field
@@ -159,4 +167,43 @@ func jsonKind(t reflect.Type) string {
 
 func fieldMsg(c *gin.Context, rule, param string) string {
 	return messages.Field(langOf(c), rule, param)
+}
+
+// decodeCheck decodes a check body (the hot path) with go-json, which reads
+// a 3 KB post several times faster than encoding/json. Where the two differ
+// (invalid UTF-8, which encoding/json replaces with U+FFFD; raw control
+// characters inside strings, which it refuses) and on any error, it decodes
+// with encoding/json, so the result, the error and the answer built from it
+// are always encoding/json's. TestFastDecodeMatchesEncodingJSON holds the
+// two to the same result on awkward bodies.
+func decodeCheck(body []byte, v *checkRequest) error {
+	if fastDecodable(body) {
+		if err := gojson.Unmarshal(body, v); err == nil {
+			return nil
+		}
+		*v = checkRequest{}
+	}
+	return json.Unmarshal(body, v)
+}
+
+// fastDecodable reports whether body is valid UTF-8 with no control
+// character inside a string.
+func fastDecodable(body []byte) bool {
+	if !utf8.Valid(body) {
+		return false
+	}
+	inString, escaped := false, false
+	for _, b := range body {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && b == '\\':
+			escaped = true
+		case b == '"':
+			inString = !inString
+		case inString && b < 0x20:
+			return false
+		}
+	}
+	return true
 }
