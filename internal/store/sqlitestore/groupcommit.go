@@ -166,7 +166,13 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		_ = tx.Rollback()
 		return
 	}
-	results, lost := s.runBatch(tx, reqs)
+	var results []error
+	var lost error
+	if len(reqs) == 1 {
+		results, lost = s.runAlone(tx, reqs[0])
+	} else {
+		results, lost = s.runBatch(tx, reqs)
+	}
 	for i, r := range reqs {
 		if lost != nil {
 			r.done <- unavailable(r.op, lost)
@@ -220,6 +226,24 @@ func (s *Store) runBatch(tx *sql.Tx, reqs []*writeReq) (results []error, lost er
 	s.gc.batches.Add(1)
 	s.gc.writes.Add(int64(len(reqs)))
 	return results, nil
+}
+
+// runAlone runs a batch of one write: the transaction is the write's own, so
+// it needs no savepoint (a write alone costs what it did before group commit).
+func (s *Store) runAlone(tx *sql.Tx, r *writeReq) (results []error, lost error) {
+	t := &txn{tx: tx, s: s, ctx: context.WithoutCancel(r.ctx)}
+	ferr := runGuarded(r.fn, t)
+	r.miss = t.miss
+	if ferr != nil {
+		_ = tx.Rollback() // uncommitted either way
+		return []error{classify(r.op, ferr)}, nil
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	s.gc.batches.Add(1)
+	s.gc.writes.Add(1)
+	return []error{nil}, nil
 }
 
 // runGuarded runs fn, turning a panic into an error, so that one write's bug

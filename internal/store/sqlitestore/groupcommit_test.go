@@ -153,3 +153,27 @@ func TestWriteCancelledWhileQueued(t *testing.T) {
 		t.Errorf("a cancelled write ran: %d audit entries", got)
 	}
 }
+
+// TestGroupCommitBatchOfOne: a write alone runs without a savepoint; when it
+// fails or panics, nothing of it is stored.
+func TestGroupCommitBatchOfOne(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	for _, tc := range []struct {
+		r      *writeReq
+		want   error
+		stored int
+	}{
+		{req("ok", "p-ok", nil), nil, 1},
+		{req("conflict", "p-conflict", fmt.Errorf("test: %w", store.ErrConflict)), store.ErrConflict, 0},
+		{req("panics", "p-panics", "boom"), store.ErrUnavailable, 0},
+	} {
+		s.commitBatch([]*writeReq{tc.r})
+		err := <-tc.r.done
+		if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("%s: %v, want %v", tc.r.op, err, tc.want)
+		}
+		if got := auditCount(t, s, "p-"+tc.r.op); got != tc.stored {
+			t.Errorf("%s: %d audit entries, want %d", tc.r.op, got, tc.stored)
+		}
+	}
+}
