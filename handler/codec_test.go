@@ -5,6 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // checkBodies are check bodies a CMS (or anyone) may send, the awkward ones
@@ -75,6 +78,54 @@ func FuzzFastDecodeMatchesEncodingJSON(f *testing.F) {
 		}
 		if errStd == nil && !reflect.DeepEqual(std, fast) {
 			t.Fatalf("%q: encoding/json %+v, fast %+v", body, std.Post, fast.Post)
+		}
+	})
+}
+
+// BenchmarkDecodeCheck reads a 3 KB check body: decodeCheck (json.Valid and
+// go-json) against encoding/json alone.
+func BenchmarkDecodeCheck(b *testing.B) {
+	body := []byte(`{"post": {"id": "b1", "title": "Tin số 1", "content": "` +
+		strings.Repeat("Người dân xã Đắk Pék phấn khởi đón mùa cà phê bội thu. ", 55) +
+		`", "categories": ["Thời sự"], "declared_tone": "neutral"}}`)
+	b.Run("decodeCheck", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r checkRequest
+			if err := decodeCheck(body, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r checkRequest
+			if err := json.Unmarshal(body, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkDecodeCheckParts(b *testing.B) {
+	body := []byte(`{"post": {"id": "b1", "title": "Tin số 1", "content": "` +
+		strings.Repeat("Người dân xã Đắk Pék phấn khởi đón mùa cà phê bội thu. ", 55) +
+		`", "categories": ["Thời sự"], "declared_tone": "neutral"}}`)
+	b.Run("json.Valid", func(b *testing.B) {
+		for b.Loop() {
+			_ = json.Valid(body)
+		}
+	})
+	b.Run("utf8.Valid", func(b *testing.B) {
+		for b.Loop() {
+			_ = utf8.Valid(body)
+		}
+	})
+	b.Run("go-json", func(b *testing.B) {
+		for b.Loop() {
+			var r checkRequest
+			_ = gojson.Unmarshal(body, &r)
 		}
 	})
 }
