@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/handler"
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/config"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/metrics"
@@ -32,7 +33,7 @@ import (
 // (metrics on the store and every request, outlets cached for the default
 // 2 s, JSON request logs at info), the classifier aside.
 func benchmarkCheck(b *testing.B, st store.Store, production bool) {
-	e := &env{t: b, st: st, clock: &clock{t: benchNow}, keys: map[string][]byte{}}
+	e := &env{t: b, st: st, clock: clock.NewManual(benchNow), keys: map[string][]byte{}}
 	if production {
 		e.engine = newProductionEngine(b, st, e.clock)
 	} else {
@@ -79,18 +80,18 @@ func BenchmarkCheckEmbedded(b *testing.B) {
 
 // newProductionEngine is the engine as cmd/gatekeeper's buildApp wires it
 // (the API part), with the neutral classifier.
-func newProductionEngine(b *testing.B, st store.Store, c *clock) http.Handler {
+func newProductionEngine(b *testing.B, st store.Store, c *clock.Manual) http.Handler {
 	b.Helper()
 	m := metrics.New(metrics.Options{})
 	st = m.WrapStore(st)
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	svc := &gate.Service{
-		Store: st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: st, Now: c.Now},
-		Now: c.Now, StoreTimeout: storeTimeout(st), Log: log, Observer: m,
+		Store: st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: st, Clock: c.Clock()},
+		Clock: c.Clock(), StoreTimeout: storeTimeout(st), Log: log, Observer: m,
 	}
 	e, err := handler.New(handler.Deps{
 		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: config.Default().OutletCacheTTL}, Store: st, Log: log,
-		Now: c.Now, MaxBodyBytes: config.Default().MaxBodyBytes, Middleware: []gin.HandlerFunc{m.GinMiddleware()},
+		Clock: c.Clock(), MaxBodyBytes: config.Default().MaxBodyBytes, Middleware: []gin.HandlerFunc{m.GinMiddleware()},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 )
 
@@ -27,7 +28,8 @@ func NormalizeUsername(s string) (string, error) {
 	return u, nil
 }
 
-const userUsage = `Cách dùng / usage:
+// UserUsage is the synopsis of "gatekeeper user".
+const UserUsage = `Cách dùng / usage:
   gatekeeper user add USERNAME --role admin|manager|auditor [--outlets a,b] --password-stdin
   gatekeeper user list
   gatekeeper user passwd USERNAME --password-stdin
@@ -53,9 +55,9 @@ func (f *UserFlags) Register(fs *flag.FlagSet) {
 // passwd, remove, with the flags of UserFlags anywhere after the
 // subcommand. Passwords are read from stdin (first line) so they never
 // appear in a process listing or shell history.
-func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
+func UserCommand(ctx context.Context, args []string, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return errors.New("thiếu lệnh con / missing subcommand")
 	}
 	sub := args[0]
@@ -67,14 +69,14 @@ func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Re
 	if err != nil {
 		return err
 	}
-	return RunUserCommand(ctx, sub, pos, f, st, stdin, stdout, stderr)
+	return RunUserCommand(ctx, sub, pos, f, st, clk, stdin, stdout, stderr)
 }
 
 // RunUserCommand runs one subcommand with its positional arguments (the
 // username) and parsed flags.
-func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
+func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
 	role, outlets, pwStdin := &f.Role, &f.Outlets, &f.PasswordStdin
-	now := time.Now().UTC()
+	now := clk.Now().UTC()
 	switch sub {
 	case "add":
 		name, err := oneUsername(pos, stderr)
@@ -90,7 +92,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 			return err
 		}
 		if r == store.RoleManager && len(ids) == 0 {
-			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao cơ quan nào (--outlets) / warning: the manager has no outlets (--outlets)")
+			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao đơn vị nào (--outlets) / warning: the manager has no outlets (--outlets)")
 		}
 		if r != store.RoleManager && len(ids) > 0 {
 			return errors.New("--outlets chỉ dành cho vai trò manager / --outlets is for the manager role only")
@@ -166,7 +168,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		fmt.Fprintf(stdout, "Đã xoá người dùng %s / removed user %s\n", name, name)
 		return nil
 	default:
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return fmt.Errorf("lệnh con không rõ %q / unknown subcommand %q", sub, sub)
 	}
 }
@@ -174,7 +176,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 // oneUsername is the one USERNAME a sub-command takes, normalised.
 func oneUsername(pos []string, stderr io.Writer) (string, error) {
 	if len(pos) != 1 {
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return "", errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
 	}
 	return NormalizeUsername(pos[0])
@@ -214,7 +216,7 @@ func checkOutlets(ctx context.Context, st store.Outlets, list string) ([]string,
 		}
 		if _, err := st.GetOutlet(ctx, id); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("không có cơ quan %q / no outlet %q", id, id)
+				return nil, fmt.Errorf("không có đơn vị %q / no outlet %q", id, id)
 			}
 			return nil, fmt.Errorf("outlet %s: %w", id, err)
 		}

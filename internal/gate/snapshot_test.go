@@ -18,7 +18,7 @@ func TestEncodeSnapshotsAsMarshal(t *testing.T) {
 	for _, snap := range []Snapshot{
 		{Post: Post{ID: "p1", Title: "T"}, Rules: policy.DefaultRules(), WindowDays: 30},
 		{
-			Post: Post{ID: "p2", Title: "Tai nạn <b>", Content: "x & y", Categories: []string{"Thời sự"}, PublishedAt: &at},
+			Post: Post{ID: "p2", Title: "Tai nạn <b>", Language: "vi", Content: "x & y", Categories: []string{"Thời sự"}, PublishedAt: &at},
 			Classification: policy.Classification{Tone: policy.ToneResult{Label: policy.Negative, Score: 1,
 				Evidence: []policy.Evidence{{Text: "tai nạn", Field: "title", Weight: 1}}}},
 			Notes: []string{"declared_negative"}, Rules: policy.DefaultRules(),
@@ -31,7 +31,7 @@ func TestEncodeSnapshotsAsMarshal(t *testing.T) {
 		}
 		wantFull, _ := json.Marshal(snap)
 		c := snap
-		c.Post = Post{ID: snap.Post.ID}
+		c.Post = Post{ID: snap.Post.ID, Language: snap.Post.Language}
 		wantCompact, _ := json.Marshal(c)
 		if !bytes.Equal(full, wantFull) {
 			t.Errorf("full:\n got %s\nwant %s", full, wantFull)
