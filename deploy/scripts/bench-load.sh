@@ -9,8 +9,10 @@
 #      empty handler and the service; the peak is the best rate; then a run
 #      held at half the peak (--rate) for p50/p90/p99,
 #   5. Redis cost per decision from INFO commandstats (evalsha usec_per_call)
-#      and INFO cpu, and each process's CPU from /proc, so the load of other
-#      processes on a shared machine is visible next to every number.
+#      and INFO cpu, and each process's CPU from /proc (also per request), so
+#      the load of other processes on a shared machine is visible next to
+#      every number,
+#   6. with EMBEDDED=1, steps 2 and 4 again on the embedded store (SQLite).
 # Everything it starts is stopped on exit.
 #
 # Settings (environment): GATEKEEPER_BIN (bin/gatekeeper), SERVE_BIN (the binary

@@ -249,7 +249,7 @@ func (c *Config) Validate() error {
 
 // StoreDeadline is the deadline of one store call: StoreTimeout, or when it
 // is 0, 250ms on Redis (fail fast: the CMS retries) and 2s on the embedded
-// store, which writes one fsync'd transaction at a time.
+// store, whose writes wait for the group commit's fsync in turn.
 func (c *Config) StoreDeadline() time.Duration {
 	switch {
 	case c.StoreTimeout > 0:
