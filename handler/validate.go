@@ -7,11 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
-	gojson "github.com/goccy/go-json"
 
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/messages"
@@ -109,13 +107,7 @@ type resolveRequest struct {
 // decodeJSON unmarshals body into v and validates it. It returns the error
 // code and per-field messages on failure.
 func decodeJSON(body []byte, v any, lang messages.Lang) (string, map[string]string) {
-	var err error
-	if cr, ok := v.(*checkRequest); ok {
-		err = decodeCheck(body, cr)
-	} else {
-		err = json.Unmarshal(body, v)
-	}
-	if err != nil {
+	if err := json.Unmarshal(body, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			field := te.Field
@@ -175,24 +167,4 @@ func jsonKind(t reflect.Type) string {
 
 func fieldMsg(c *gin.Context, rule, param string) string {
 	return messages.Field(langOf(c), rule, param)
-}
-
-// decodeCheck decodes a check body (the hot path) with go-json, which reads
-// a 3 KB post several times faster than encoding/json. go-json is lenient
-// where encoding/json is not (it skips unknown values without checking
-// their syntax, keeps invalid UTF-8, accepts raw control characters in
-// strings), so it only reads bodies that encoding/json's own json.Valid
-// accepts and that are valid UTF-8 (encoding/json turns invalid UTF-8 into
-// U+FFFD); everything else, and any error, goes to encoding/json. So the
-// result, the error and the answer built from it are always encoding/json's.
-// TestFastDecodeMatchesEncodingJSON and FuzzFastDecodeMatchesEncodingJSON
-// hold the two to the same result.
-func decodeCheck(body []byte, v *checkRequest) error {
-	if utf8.Valid(body) && json.Valid(body) {
-		if err := gojson.Unmarshal(body, v); err == nil {
-			return nil
-		}
-		*v = checkRequest{}
-	}
-	return json.Unmarshal(body, v)
 }
