@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListHolds", testListHolds},
 		{"Callbacks", testCallbacks},
 		{"Relabel", testRelabel},
+		{"PositiveCounts", testPositiveCounts},
 		{"Audit", testAudit},
 		{"Replies", testReplies},
 		{"Isolation", testIsolation},
