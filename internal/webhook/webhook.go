@@ -121,7 +121,7 @@ func ValidID(id string) bool {
 // headers are there, the id is well formed and the timestamp is within
 // Tolerance of now. It returns the webhook id.
 func Precheck(h http.Header, now time.Time) (string, error) {
-	id, tsRaw, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
+	id, tsRaw, sigs := h.Get(canonicalID), h.Get(canonicalTimestamp), h.Get(canonicalSignature)
 	if id == "" || tsRaw == "" || sigs == "" {
 		return "", ErrMissingHeaders
 	}
@@ -146,6 +146,14 @@ func Precheck(h http.Header, now time.Time) (string, error) {
 func Sign(key []byte, id string, ts time.Time, body []byte) string {
 	return "v1," + base64.StdEncoding.EncodeToString(mac(key, id, strconv.FormatInt(ts.Unix(), 10), body))
 }
+
+// The headers' canonical forms: http.Header.Get canonicalises a key that is
+// not, allocating a string on every request.
+var (
+	canonicalID        = http.CanonicalHeaderKey(HeaderID)
+	canonicalTimestamp = http.CanonicalHeaderKey(HeaderTimestamp)
+	canonicalSignature = http.CanonicalHeaderKey(HeaderSignature)
+)
 
 func mac(key []byte, id, ts string, body []byte) []byte {
 	return macParts(key, id, ts, body)
@@ -209,7 +217,7 @@ func verifyParts(h http.Header, now time.Time, keys [][]byte, parts ...[]byte) (
 	if err != nil {
 		return "", err
 	}
-	tsRaw, sigs := h.Get(HeaderTimestamp), h.Get(HeaderSignature)
+	tsRaw, sigs := h.Get(canonicalTimestamp), h.Get(canonicalSignature)
 	matched := 0
 	for _, k := range keys {
 		want := macParts(k, id, tsRaw, parts...)
