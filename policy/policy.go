@@ -129,6 +129,12 @@ func (c Counts) Share() BasisPoints {
 	return BasisPoints(c.Negative * int64(Full) / c.Published)
 }
 
+// Over reports whether the counted share is past limit, exactly, in
+// integers (never for an empty window): a daily series' line crossings.
+func (c Counts) Over(limit BasisPoints) bool {
+	return c.Published > 0 && over(c.Negative, c.Published, limit)
+}
+
 // over reports whether num/den > limit, exactly, in integers.
 func over(num, den int64, limit BasisPoints) bool {
 	return num*int64(Full) > int64(limit)*den

@@ -205,6 +205,7 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		Day: store.DayKey(now, o.Location()), Rules: o.Rules, Subject: subj,
 		Plan: plan, DryRun: dryRun, HoldID: NewHoldID(),
 		Snapshot: raw, HoldSnapshot: full, Actor: p.Author,
+		Reading: ReadingOf(cls, subj),
 	}
 	if !dryRun {
 		in.WebhookID = webhookID
@@ -242,6 +243,18 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		}
 	}
 	return ans, nil
+}
+
+// ReadingOf is what a check's audit entry keeps of its classification for
+// reports: the tone, whether the headline is sensational, and for a
+// negative post the themes of harm its evidence names.
+func ReadingOf(cls policy.Classification, subj policy.Subject) store.Reading {
+	r := store.Reading{Tone: string(cls.Tone.Label), Sensational: subj.Sensational}
+	if subj.Negative {
+		r.Tone = string(policy.Negative)
+		r.Themes = policy.NegativeThemes(cls.Tone.Evidence)
+	}
+	return r
 }
 
 // canHold reports whether any situation of the plan is a hold.

@@ -124,6 +124,19 @@ type CheckInput struct {
 	HoldSnapshot []byte
 	// Actor is who asked (the post's author, or the CMS).
 	Actor string
+	// Reading is what the classifier read in the post, kept in the check's
+	// audit entry (detail "reading") for reports.
+	Reading Reading
+}
+
+// Reading is what the classifier (with the declared tone and the category
+// map) read in a post: kept in each check's audit entry, so a report can
+// count positive and neutral posts, sensational headlines and the themes
+// behind negative posts without the post's text.
+type Reading struct {
+	Tone        string   `json:"tone"` // negative, neutral, positive
+	Sensational bool     `json:"sensational,omitempty"`
+	Themes      []string `json:"themes,omitempty"` // policy.NegativeThemes of the tone evidence
 }
 
 // WebhookTTL is how long a webhook id's answer is kept for replays.

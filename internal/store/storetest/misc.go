@@ -374,3 +374,53 @@ func testConcurrency(t *testing.T, open func(*testing.T) store.Store) {
 		t.Fatalf("%d pending holds, want %d", len(hs), workers-admit)
 	}
 }
+
+// testAuditReadings pins the audit details reports read: a check's and a
+// hold's situation, tone and reading; a withdrawal's previous state; a
+// relabel's new tone and note; a decision's note.
+func testAuditReadings(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	e.fillCounts(T0, 20, 3)
+	at := func(i int) time.Time { return T0.Add(time.Duration(i) * time.Minute) }
+	in := e.input("p1", nonNegative, at(1))
+	in.Reading = store.Reading{Tone: "positive", Sensational: true}
+	e.run(in)
+	hid := e.mustHold("p2", at(2))
+	e.resolve(hid, true, at(3), nil)
+	e.withdraw("p1", at(4))
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", false, at(5), e.window(), "manager1", "không tiêu cực"); err != nil {
+		t.Fatal(err)
+	}
+	type detail struct {
+		Situation *int           `json:"situation"`
+		Negative  *bool          `json:"negative"`
+		Reading   *store.Reading `json:"reading"`
+		Previous  any            `json:"previous"`
+		Note      *string        `json:"note"`
+	}
+	got := map[string]detail{}
+	for _, a := range e.audit(store.AuditFilter{Since: at(1)}) {
+		var d detail
+		if err := json.Unmarshal(a.Detail, &d); err != nil {
+			t.Fatalf("%s detail %s: %v", a.Type, a.Detail, err)
+		}
+		got[a.Type] = d
+	}
+	c := got["check"]
+	if c.Situation == nil || *c.Situation != policy.SituationAt(e.o.Rules, policy.NotCounted, policy.Counts{Published: 20, Negative: 3}).Index() ||
+		c.Negative == nil || *c.Negative || c.Reading == nil || jsonOf(*c.Reading) != jsonOf(in.Reading) {
+		t.Errorf("check detail %+v, want situation, negative false and reading %+v", c, in.Reading)
+	}
+	if h := got["hold"]; h.Situation == nil || h.Negative == nil || !*h.Negative || h.Reading == nil {
+		t.Errorf("hold detail %+v, want situation, negative true and a reading", h)
+	}
+	if w := got["withdraw"]; w.Previous != string(store.StateCounted) {
+		t.Errorf("withdraw detail previous %v, want %q", w.Previous, store.StateCounted)
+	}
+	if r := got["relabel"]; r.Negative == nil || *r.Negative || r.Note == nil || *r.Note != "không tiêu cực" {
+		t.Errorf("relabel detail %+v, want negative false and the note", r)
+	}
+	if a := got["approve"]; a.Note == nil {
+		t.Errorf("approve detail %+v, want a note", a)
+	}
+}

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Callbacks", testCallbacks},
 		{"Relabel", testRelabel},
 		{"Audit", testAudit},
+		{"AuditReadings", testAuditReadings},
 		{"Replies", testReplies},
 		{"Isolation", testIsolation},
 		{"DeleteOutlet", testDeleteOutlet},
