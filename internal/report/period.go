@@ -149,3 +149,9 @@ func ParsePeriod(from, to string) (Period, error) {
 	}
 	return p, nil
 }
+
+// ValidDate reports whether s is a date "2006-01-02".
+func ValidDate(s string) bool {
+	_, err := ParseDate(s)
+	return err == nil
+}

@@ -3,9 +3,12 @@ package report_test
 import (
 	"cmp"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -495,4 +498,86 @@ func jsonOf(v any) string {
 		return err.Error()
 	}
 	return string(b)
+}
+
+// Every column of every table has a label in both languages.
+func TestLabels(t *testing.T) {
+	for _, cols := range [][]string{report.SummaryColumns, report.DayColumns, report.DecisionColumns} {
+		for _, c := range cols {
+			vi, en := report.Label("col_"+c, "vi"), report.Label("col_"+c, "en")
+			if vi == "col_"+c || en == "col_"+c || vi == en {
+				t.Errorf("column %s: %q / %q", c, vi, en)
+			}
+		}
+	}
+	for _, k := range []string{report.KindPastLimit, report.KindRelabel, report.KindWithdrawal} {
+		if report.Label("kind_"+k, "vi") == "kind_"+k {
+			t.Errorf("kind %s has no label", k)
+		}
+	}
+}
+
+// The CSV tables read back as the report: a BOM, a header in the language
+// asked for, the numbers, and formulas made text.
+func TestCSV(t *testing.T) {
+	st := openSQLite(t)
+	now := testsupport.Now(t, fallbackNow)
+	start := now.AddDate(0, 0, -20)
+	s := reporttest.New(t, st, store.Outlet{ID: "csv"}, start, 3)
+	s.Run(19)
+	if err := st.Relabel(context.Background(), "csv", "p0001", true, s.Clock.Now(), s.Outlet.Window(), "=cmd|' /C calc'!A0", "@SUM(1)"); err != nil {
+		t.Fatal(err)
+	}
+	loc := s.Outlet.Location()
+	p := report.Period{From: report.DateOf(start.In(loc)), To: report.DateOf(s.Clock.Now().In(loc))}
+	rep, err := (&report.Builder{Store: st, Clock: clock.Fixed(s.Clock.Now())}).Build(context.Background(), nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := rep.Outlets[0]
+	for _, tc := range []struct {
+		table, lang, head string
+		rows              int
+	}{
+		{report.TableSummary, "vi", "Mã kênh", 1},
+		{report.TableDays, "en", "Outlet", len(o.Days)},
+		{report.TableDecisions, "vi", "Mã kênh", len(o.PastLimit) + len(o.Relabels) + len(o.Withdrawals)},
+	} {
+		b, err := rep.CSV(tc.table, tc.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(b), "\ufeff") {
+			t.Errorf("%s: no BOM", tc.table)
+		}
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(b), "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.table, err)
+		}
+		if recs[0][0] != tc.head || len(recs)-1 != tc.rows {
+			t.Errorf("%s: header %q, %d rows; want %q, %d", tc.table, recs[0][0], len(recs)-1, tc.head, tc.rows)
+		}
+		switch tc.table {
+		case report.TableSummary:
+			if recs[1][5] != fmt.Sprint(o.Published) || recs[1][6] != fmt.Sprint(o.Negative) || recs[1][9] != fmt.Sprintf("%.4f", o.Share) {
+				t.Errorf("summary row %q, report %d/%d %v", recs[1], o.Negative, o.Published, o.Share)
+			}
+		case report.TableDecisions:
+			var found bool
+			for _, r := range recs[1:] {
+				if r[1] == "Sửa nhãn" && r[4] == "p0001" {
+					found = true
+					if r[6] != "'=cmd|' /C calc'!A0" || r[8] != "'@SUM(1)" {
+						t.Errorf("formula cells not made text: %q", r)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("the relabel of p0001 is not in the decisions table: %q", recs)
+			}
+		}
+	}
+	if _, err := rep.CSV("nope", "vi"); err == nil {
+		t.Error("an unknown table gave no error")
+	}
 }
