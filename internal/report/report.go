@@ -267,18 +267,13 @@ func (b *Builder) series(ctx context.Context, o *store.Outlet, p Period, r *Outl
 	if len(daily) != n {
 		return fmt.Errorf("report: daily series of %s: %d days for %d", o.ID, len(daily), n)
 	}
-	var roll policy.Counts
+	rolling := RollingSums(daily, w)
 	r.Days = make([]Day, 0, p.Days())
 	for i, d := range daily {
-		roll.Published += d.Published
-		roll.Negative += d.Negative
-		if i >= w {
-			roll.Published -= daily[i-w].Published
-			roll.Negative -= daily[i-w].Negative
-		}
 		if i < w-1 {
 			continue
 		}
+		roll := rolling[i]
 		day := Day{
 			Date: first.AddDays(i), Published: d.Published, Negative: d.Negative,
 			Rolling: roll, RollingShare: policy.Ratio(roll.Negative, roll.Published),
@@ -300,6 +295,26 @@ func (b *Builder) series(ctx context.Context, o *store.Outlet, p Period, r *Outl
 		r.Rolling, r.RollingShare = last.Rolling, last.RollingShare
 	}
 	return nil
+}
+
+// RollingSums returns, for each day of a daily series (consecutive days,
+// oldest first), the counts of the window of the last window days ending
+// that day (fewer at the series' start): the rolling window at the day's
+// end. The console's charts and the reports share it.
+func RollingSums(daily []store.DayCount, window int) []policy.Counts {
+	window = max(window, 1)
+	out := make([]policy.Counts, len(daily))
+	var roll policy.Counts
+	for i, d := range daily {
+		roll.Published += d.Published
+		roll.Negative += d.Negative
+		if i >= window {
+			roll.Published -= daily[i-window].Published
+			roll.Negative -= daily[i-window].Negative
+		}
+		out[i] = roll
+	}
+	return out
 }
 
 // detail is the part of an audit entry's detail a report reads.

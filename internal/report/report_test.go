@@ -581,3 +581,24 @@ func TestCSV(t *testing.T) {
 		t.Error("an unknown table gave no error")
 	}
 }
+
+func TestRollingSums(t *testing.T) {
+	d := func(p, n int64) store.DayCount { return store.DayCount{Published: p, Negative: n} }
+	cases := []struct {
+		name   string
+		daily  []store.DayCount
+		window int
+		want   []policy.Counts
+	}{
+		{"empty", nil, 3, []policy.Counts{}},
+		{"one-day window", []store.DayCount{d(2, 1), d(3, 0)}, 1, []policy.Counts{{2, 1}, {3, 0}}},
+		{"fills then slides", []store.DayCount{d(1, 1), d(2, 0), d(3, 1), d(4, 2)}, 3, []policy.Counts{{1, 1}, {3, 1}, {6, 2}, {9, 3}}},
+		{"window 0 is one day", []store.DayCount{d(5, 5), d(1, 0)}, 0, []policy.Counts{{5, 5}, {1, 0}}},
+		{"withdrawals leave a day empty", []store.DayCount{d(2, 2), d(0, 0), d(0, 0), d(1, 0)}, 2, []policy.Counts{{2, 2}, {2, 2}, {0, 0}, {1, 0}}},
+	}
+	for _, tc := range cases {
+		if got := report.RollingSums(tc.daily, tc.window); jsonOf(got) != jsonOf(tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
