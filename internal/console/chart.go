@@ -73,6 +73,7 @@ type chartLabel struct {
 
 // chart is a server-drawn SVG of an outlet's daily history.
 type chart struct {
+	Title                     string // "" for the dashboard's
 	W, H                      float64
 	Left, Right, Top, Bottom  float64
 	Bars                      []chartBar

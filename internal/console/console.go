@@ -164,6 +164,8 @@ func (c *Console) Register(r *gin.Engine) {
 	a.GET("/audit", c.auditPage)
 	a.GET("/export", c.exportPage)
 	a.GET("/export.csv", c.exportCSV)
+	a.GET("/reports", c.reportsPage)
+	a.GET("/reports/download/:format", c.reportDownload)
 
 	o := a.Group("/outlets/:outlet", c.requireOutletView)
 	o.GET("", c.dashboardPage)

@@ -138,7 +138,7 @@ func (r *Report) Decisions(lang string) []Decision {
 			ds = append(ds, Decision{Outlet: o.Outlet, Kind: KindRelabel, At: x.At, Loc: loc, PostID: x.PostID, Actor: x.Actor, Note: x.Note, Detail: tone})
 		}
 		for _, w := range o.Withdrawals {
-			ds = append(ds, Decision{Outlet: o.Outlet, Kind: KindWithdrawal, At: w.At, Loc: loc, PostID: w.PostID, Actor: w.Actor, Detail: w.Previous})
+			ds = append(ds, Decision{Outlet: o.Outlet, Kind: KindWithdrawal, At: w.At, Loc: loc, PostID: w.PostID, Actor: w.Actor, Detail: Label("state_"+w.Previous, lang)})
 		}
 		sortByTime(ds)
 		out = append(out, ds...)

@@ -14,6 +14,11 @@ var labels = map[string][2]string{
 	"tone_negative":     {"tiêu cực", "negative"},
 	"tone_non_negative": {"không tiêu cực", "not negative"},
 
+	"state_counted":   {"đang được tính", "counted"},
+	"state_held":      {"đang giữ lại", "held"},
+	"state_rejected":  {"đã bị từ chối", "rejected"},
+	"state_withdrawn": {"đã gỡ", "withdrawn"},
+
 	"kind_approval_past_limit": {"Duyệt vượt giới hạn", "Approval past the limit"},
 	"kind_relabel":             {"Sửa nhãn", "Relabel"},
 	"kind_withdrawal":          {"Gỡ bài", "Withdrawal"},

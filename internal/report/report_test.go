@@ -591,10 +591,10 @@ func TestRollingSums(t *testing.T) {
 		want   []policy.Counts
 	}{
 		{"empty", nil, 3, []policy.Counts{}},
-		{"one-day window", []store.DayCount{d(2, 1), d(3, 0)}, 1, []policy.Counts{{2, 1}, {3, 0}}},
-		{"fills then slides", []store.DayCount{d(1, 1), d(2, 0), d(3, 1), d(4, 2)}, 3, []policy.Counts{{1, 1}, {3, 1}, {6, 2}, {9, 3}}},
-		{"window 0 is one day", []store.DayCount{d(5, 5), d(1, 0)}, 0, []policy.Counts{{5, 5}, {1, 0}}},
-		{"withdrawals leave a day empty", []store.DayCount{d(2, 2), d(0, 0), d(0, 0), d(1, 0)}, 2, []policy.Counts{{2, 2}, {2, 2}, {0, 0}, {1, 0}}},
+		{"one-day window", []store.DayCount{d(2, 1), d(3, 0)}, 1, []policy.Counts{{Published: 2, Negative: 1}, {Published: 3, Negative: 0}}},
+		{"fills then slides", []store.DayCount{d(1, 1), d(2, 0), d(3, 1), d(4, 2)}, 3, []policy.Counts{{Published: 1, Negative: 1}, {Published: 3, Negative: 1}, {Published: 6, Negative: 2}, {Published: 9, Negative: 3}}},
+		{"window 0 is one day", []store.DayCount{d(5, 5), d(1, 0)}, 0, []policy.Counts{{Published: 5, Negative: 5}, {Published: 1, Negative: 0}}},
+		{"withdrawals leave a day empty", []store.DayCount{d(2, 2), d(0, 0), d(0, 0), d(1, 0)}, 2, []policy.Counts{{Published: 2, Negative: 2}, {Published: 2, Negative: 2}, {Published: 0, Negative: 0}, {Published: 1, Negative: 0}}},
 	}
 	for _, tc := range cases {
 		if got := report.RollingSums(tc.daily, tc.window); jsonOf(got) != jsonOf(tc.want) {
