@@ -183,7 +183,7 @@ var messages = map[string][2]string{
 	"reports.relabels":                 {"Sửa nhãn", "Relabels"},
 	"reports.withdrawals":              {"Gỡ bài", "Withdrawals"},
 	"reports.themes":                   {"Chủ đề của tin tiêu cực", "Themes of negative posts"},
-	"reports.nothemes":    {"Không xác định được chủ đề nào.", "No themes identified."},
+	"reports.nothemes":                 {"Không xác định được chủ đề nào.", "No themes identified."},
 	"reports.chart":                    {"Theo ngày: số tin đăng, tin tiêu cực và tỷ lệ theo cửa sổ", "By day: published, negative and window share"},
 	"reports.decisions":                {"Các quyết định cần lưu ý", "Decisions of note"},
 	"reports.nodecisions":              {"Không có duyệt vượt ngưỡng, sửa nhãn hay gỡ bài trong kỳ.", "No approvals past the limit, relabels or withdrawals in the period."},

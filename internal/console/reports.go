@@ -304,4 +304,8 @@ var reportWriters = map[string]reportWriter{
 		b, err := r.CSV(table, lang)
 		return b, "text/csv; charset=utf-8", err
 	},
+	"xlsx": func(r *report.Report, lang, _ string) ([]byte, string, error) {
+		b, err := r.XLSX(lang)
+		return b, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", err
+	},
 }

@@ -1,8 +1,10 @@
 package console
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/report/reporttest"
@@ -145,6 +148,21 @@ func TestReportsPage(t *testing.T) {
 			t.Errorf("%s (%s): %d, want 400 saying %q", tc.query, tc.lang, status, tc.want)
 		}
 	}
+	resp, err := c.Get(e.srv.URL + "/console/reports/download/xlsx?outlet=" + e.a.ID + "&period=" + month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	f, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), ".xlsx") {
+		t.Fatalf("xlsx download: %v %v", err, resp.Header)
+	}
+	if sheets := f.GetSheetList(); strings.Join(sheets, "|") != "Tổng hợp|"+e.a.ID+"|Quyết định" {
+		t.Errorf("xlsx sheets %q", sheets)
+	}
+	f.Close()
 	if status, _, _ := e.get(c, "/console/reports/download/doc?period="+month); status != http.StatusNotFound {
 		t.Errorf("unknown format: %d", status)
 	}

@@ -22,8 +22,9 @@ const (
 var Tables = []string{TableSummary, TableDays, TableDecisions}
 
 // Rows lays table out as a header and rows of cells in lang ("vi" or "en"):
-// the one layout CSV and XLSX share.
-func (r *Report) Rows(table, lang string) ([]string, [][]string, error) {
+// the one layout CSV and XLSX share. A cell is a string, an int64, an int,
+// a Ratio (a share, 0..1) or a Hours.
+func (r *Report) Rows(table, lang string) ([]string, [][]any, error) {
 	switch table {
 	case TableSummary:
 		return r.summaryRows(lang)
@@ -35,13 +36,34 @@ func (r *Report) Rows(table, lang string) ([]string, [][]string, error) {
 	return nil, nil, fmt.Errorf("report: no table %q (want one of %s)", table, strings.Join(Tables, ", "))
 }
 
-func i64(n int64) string     { return strconv.FormatInt(n, 10) }
-func share(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
-func yes(b bool) string {
-	if b {
-		return "1"
+// Ratio is a share in a table cell (0..1).
+type Ratio float64
+
+// Hours is a duration in a table cell, in hours.
+type Hours float64
+
+// Text writes a cell for CSV.
+func Text(c any) string {
+	switch v := c.(type) {
+	case string:
+		return v
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case int:
+		return strconv.Itoa(v)
+	case Ratio:
+		return strconv.FormatFloat(float64(v), 'f', 4, 64)
+	case Hours:
+		return strconv.FormatFloat(float64(v), 'f', 1, 64)
+	case bool:
+		if v {
+			return "1"
+		}
+		return "0"
+	case nil:
+		return ""
 	}
-	return "0"
+	return fmt.Sprint(c)
 }
 
 // SummaryColumns are the summary table's column keys, in order.
@@ -52,34 +74,43 @@ var SummaryColumns = []string{
 	"longest_decision_hours", "approvals_past_limit", "relabels", "withdrawals", "themes",
 }
 
-func hours(sec int64) string { return strconv.FormatFloat(float64(sec)/3600, 'f', 1, 64) }
+func hours(sec int64) Hours { return Hours(float64(sec) / 3600) }
 
-func (r *Report) summaryRows(lang string) ([]string, [][]string, error) {
-	var rows [][]string
+// ThemeList lists an outlet's themes for a cell: "Tai nạn 3; Tội phạm 2".
+func (o *OutletReport) ThemeList(lang string) string {
+	var themes []string
+	for _, t := range o.Themes {
+		themes = append(themes, ThemeName(t.Theme, lang)+" "+strconv.FormatInt(t.Posts, 10))
+	}
+	return strings.Join(themes, "; ")
+}
+
+// SummaryRow is an outlet's row of the summary table.
+func (r *Report) SummaryRow(o *OutletReport, lang string) []any {
+	return []any{
+		o.Outlet, o.Name, o.Timezone, r.Period.From.String(), r.Period.To.String(),
+		o.Published, o.Negative, o.Positive, o.Neutral, Ratio(o.Share),
+		o.Rolling.Published, o.Rolling.Negative, Ratio(o.RollingShare), Ratio(o.Limit), Ratio(o.WarnAt),
+		o.DaysOverWarn, o.DaysOverLimit, o.Sensational,
+		o.Holds.Count, o.Holds.Approved, o.Holds.Rejected, o.Holds.Cancelled, o.Holds.Pending,
+		hours(o.Holds.MedianSeconds), hours(o.Holds.LongestSeconds),
+		len(o.PastLimit), len(o.Relabels), len(o.Withdrawals), o.ThemeList(lang),
+	}
+}
+
+func (r *Report) summaryRows(lang string) ([]string, [][]any, error) {
+	var rows [][]any
 	for _, o := range r.Outlets {
-		var themes []string
-		for _, t := range o.Themes {
-			themes = append(themes, ThemeName(t.Theme, lang)+" "+i64(t.Posts))
-		}
-		rows = append(rows, []string{
-			o.Outlet, o.Name, o.Timezone, r.Period.From.String(), r.Period.To.String(),
-			i64(o.Published), i64(o.Negative), i64(o.Positive), i64(o.Neutral), share(o.Share),
-			i64(o.Rolling.Published), i64(o.Rolling.Negative), share(o.RollingShare), share(o.Limit), share(o.WarnAt),
-			strconv.Itoa(o.DaysOverWarn), strconv.Itoa(o.DaysOverLimit), i64(o.Sensational),
-			i64(o.Holds.Count), i64(o.Holds.Approved), i64(o.Holds.Rejected), i64(o.Holds.Cancelled), i64(o.Holds.Pending),
-			hours(o.Holds.MedianSeconds), hours(o.Holds.LongestSeconds),
-			strconv.Itoa(len(o.PastLimit)), strconv.Itoa(len(o.Relabels)), strconv.Itoa(len(o.Withdrawals)),
-			strings.Join(themes, "; "),
-		})
+		rows = append(rows, r.SummaryRow(o, lang))
 	}
 	if len(r.Outlets) > 1 {
 		t := r.Totals
-		rows = append(rows, []string{
+		rows = append(rows, []any{
 			"*", Label("totals", lang), "", r.Period.From.String(), r.Period.To.String(),
-			i64(t.Published), i64(t.Negative), i64(t.Positive), i64(t.Neutral), share(t.Share),
-			"", "", "", "", "", strconv.Itoa(t.DaysOverWarn), strconv.Itoa(t.DaysOverLimit), i64(t.Sensational),
-			i64(t.Holds), i64(t.Approved), i64(t.Rejected), "", i64(t.Pending), "", "",
-			strconv.Itoa(t.PastLimit), strconv.Itoa(t.Relabels), strconv.Itoa(t.Withdrawals), "",
+			t.Published, t.Negative, t.Positive, t.Neutral, Ratio(t.Share),
+			nil, nil, nil, nil, nil, t.DaysOverWarn, t.DaysOverLimit, t.Sensational,
+			t.Holds, t.Approved, t.Rejected, nil, t.Pending, nil, nil,
+			t.PastLimit, t.Relabels, t.Withdrawals, nil,
 		})
 	}
 	return columns(SummaryColumns, lang), rows, nil
@@ -88,13 +119,13 @@ func (r *Report) summaryRows(lang string) ([]string, [][]string, error) {
 // DayColumns are the daily table's column keys, in order.
 var DayColumns = []string{"outlet", "date", "published", "negative", "rolling_published", "rolling_negative", "rolling_share", "over_warn", "over_limit"}
 
-func (r *Report) dayRows(lang string, os []*OutletReport) ([]string, [][]string, error) {
-	var rows [][]string
+func (r *Report) dayRows(lang string, os []*OutletReport) ([]string, [][]any, error) {
+	var rows [][]any
 	for _, o := range os {
 		for _, d := range o.Days {
-			rows = append(rows, []string{
-				o.Outlet, d.Date.String(), i64(d.Published), i64(d.Negative),
-				i64(d.Rolling.Published), i64(d.Rolling.Negative), share(d.RollingShare), yes(d.OverWarn), yes(d.OverLimit),
+			rows = append(rows, []any{
+				o.Outlet, d.Date.String(), d.Published, d.Negative,
+				d.Rolling.Published, d.Rolling.Negative, Ratio(d.RollingShare), d.OverWarn, d.OverLimit,
 			})
 		}
 	}
@@ -154,10 +185,10 @@ func sortByTime(ds []Decision) {
 	}
 }
 
-func (r *Report) decisionRows(lang string) ([]string, [][]string, error) {
-	var rows [][]string
+func (r *Report) decisionRows(lang string) ([]string, [][]any, error) {
+	var rows [][]any
 	for _, d := range r.Decisions(lang) {
-		rows = append(rows, []string{
+		rows = append(rows, []any{
 			d.Outlet, Label("kind_"+d.Kind, lang), d.At.In(d.Loc).Format("02/01/2006 15:04"), d.At.UTC().Format(time.RFC3339),
 			d.PostID, d.HoldID, d.Actor, d.Detail, d.Note,
 		})
@@ -181,7 +212,7 @@ func (r *Report) CSV(table, lang string) ([]byte, error) {
 	for _, row := range rows {
 		safe := make([]string, len(row))
 		for i, c := range row {
-			safe[i] = CSVSafe(c)
+			safe[i] = CSVSafe(Text(c))
 		}
 		_ = w.Write(safe)
 	}

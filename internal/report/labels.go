@@ -10,6 +10,11 @@ import (
 // the PDF), Vietnamese first, English second.
 var labels = map[string][2]string{
 	"totals":            {"Tổng cộng", "Totals"},
+	"title":             {"Báo cáo tình hình đăng tin", "Compliance report"},
+	"sheet_totals":      {"Tổng hợp", "Totals"},
+	"sheet_decisions":   {"Quyết định", "Decisions"},
+	"figure":            {"Chỉ tiêu", "Figure"},
+	"value":             {"Số liệu", "Value"},
 	"when_held":         {"khi giữ lại", "when held"},
 	"tone_negative":     {"tiêu cực", "negative"},
 	"tone_non_negative": {"không tiêu cực", "not negative"},

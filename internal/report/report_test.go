@@ -1,12 +1,16 @@
 package report_test
 
 import (
+	"bytes"
+	"strconv"
+
 	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/xuri/excelize/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -599,6 +603,96 @@ func TestRollingSums(t *testing.T) {
 	for _, tc := range cases {
 		if got := report.RollingSums(tc.daily, tc.window); jsonOf(got) != jsonOf(tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// The workbook opens again with the library and holds the report: the
+// totals sheet, a sheet per outlet with its days, the decisions.
+func TestXLSX(t *testing.T) {
+	st := openSQLite(t)
+	now := testsupport.Now(t, fallbackNow)
+	start := now.AddDate(0, 0, -40)
+	a := reporttest.New(t, st, store.Outlet{ID: "dakglei", Name: "Cổng TTĐT huyện Đắk Glei"}, start, 5)
+	a.Run(39)
+	b := reporttest.New(t, st, store.Outlet{ID: "kontum:tin/[moi]", Name: "Báo Kon Tum"}, start, 6)
+	b.Run(39)
+	loc := a.Outlet.Location()
+	p := report.Period{From: report.DateOf(now.AddDate(0, 0, -30).In(loc)), To: report.DateOf(a.Clock.Now().In(loc)).AddDays(-1)}
+	rep, err := (&report.Builder{Store: st, Clock: clock.Fixed(a.Clock.Now())}).Build(context.Background(), nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"vi", "en"} {
+		raw, err := rep.XLSX(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: the workbook does not open: %v", lang, err)
+		}
+		sheets := f.GetSheetList()
+		want := []string{report.Label("sheet_totals", lang), "dakglei", "kontum_tin__moi_", report.Label("sheet_decisions", lang)}
+		if strings.Join(sheets, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: sheets %q, want %q", lang, sheets, want)
+		}
+		rows, err := f.GetRows(sheets[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 4 || rows[0][5] != report.Label("col_published", lang) || rows[3][1] != report.Label("totals", lang) {
+			t.Fatalf("%s: totals sheet %q", lang, rows)
+		}
+		for i, o := range rep.Outlets {
+			if rows[1+i][0] != o.Outlet || rows[1+i][5] != fmt.Sprint(o.Published) || rows[1+i][6] != fmt.Sprint(o.Negative) {
+				t.Errorf("%s: totals row %q, report %s %d/%d", lang, rows[1+i], o.Outlet, o.Negative, o.Published)
+			}
+			// The share is a number formatted as a percentage.
+			v, err := f.GetCellValue(sheets[0], fmt.Sprintf("J%d", 2+i), excelize.Options{RawCellValue: true})
+			if err != nil || v != strconv.FormatFloat(o.Share, 'f', -1, 64) {
+				t.Errorf("%s: share cell %q (%v), want %v", lang, v, err, o.Share)
+			}
+			shown, _ := f.GetCellValue(sheets[0], fmt.Sprintf("J%d", 2+i))
+			if !strings.HasSuffix(shown, "%") {
+				t.Errorf("%s: share shown as %q, want a percentage", lang, shown)
+			}
+			days, _ := f.GetRows(sheets[1+i])
+			var n int
+			for _, r := range days {
+				if len(r) > 1 && r[0] == o.Outlet && len(r[1]) == 10 {
+					n++
+				}
+			}
+			if n != len(o.Days) {
+				t.Errorf("%s: sheet %s has %d days, want %d", lang, sheets[1+i], n, len(o.Days))
+			}
+		}
+		dec, _ := f.GetRows(sheets[3])
+		var wantDec int
+		for _, o := range rep.Outlets {
+			wantDec += len(o.PastLimit) + len(o.Relabels) + len(o.Withdrawals)
+		}
+		if len(dec)-1 != wantDec || wantDec == 0 {
+			t.Errorf("%s: decisions sheet has %d rows, want %d", lang, len(dec)-1, wantDec)
+		}
+		f.Close()
+	}
+}
+
+func TestSheetName(t *testing.T) {
+	used := map[string]bool{"tổng hợp": true}
+	cases := []struct{ id, want string }{
+		{"dakglei", "dakglei"},
+		{"DAKGLEI", "DAKGLEI~2"},
+		{"a:b/c?d*e[f]g'h", "a_b_c_d_e_f_g_h"},
+		{strings.Repeat("x", 40), strings.Repeat("x", 31)},
+		{strings.Repeat("x", 35), strings.Repeat("x", 29) + "~2"},
+		{"Tổng hợp", "Tổng hợp~2"},
+	}
+	for _, tc := range cases {
+		if got := report.SheetName(tc.id, used); got != tc.want {
+			t.Errorf("SheetName(%q) = %q, want %q", tc.id, got, tc.want)
 		}
 	}
 }
