@@ -7,7 +7,7 @@ BIN := bin/gatekeeper
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.Version=$(VERSION)
 
-.PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
+.PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots report-sample eval train-classify bench-classify clean
 
 run:
 	$(GO) run ./cmd/gatekeeper serve
@@ -63,7 +63,13 @@ bench-classify:
 
 # Console screenshots into docs/console (headless Chromium).
 screenshots:
-	GATEKEEPER_SCREENSHOTS=1 $(GO) test -count=1 -run TestBrowserPages ./internal/console
+	GATEKEEPER_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowserPages|TestBrowserReports' ./internal/console
+
+# A sample PDF report and a picture of its first page into docs/reports (needs poppler-utils).
+report-sample:
+	mkdir -p docs/reports
+	GATEKEEPER_REPORT_SAMPLE=$(CURDIR)/docs/reports/sample-vi.pdf $(GO) test -count=1 -run TestPDFSample ./internal/report
+	pdftoppm -r 90 -png -f 1 -l 1 -singlefile docs/reports/sample-vi.pdf docs/reports/report-page1
 
 wordpress-zip:
 	plugins/wordpress/bin/build-zip.sh $(CURDIR)/dist

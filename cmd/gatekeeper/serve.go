@@ -20,6 +20,7 @@ import (
 	"gatekeeper/internal/console"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/metrics"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 )
@@ -135,6 +136,8 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	engine.GET("/metrics", gin.WrapH(m.Handler()))
 	con := console.New(console.Config{
 		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL,
+		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
+			Recipients: config.ReportLines(cfg.ReportRecipients)},
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
 	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval})

@@ -47,6 +47,11 @@ type Config struct {
 	SessionTTL       time.Duration `yaml:"session_ttl"`
 	CallbackInterval time.Duration `yaml:"callback_interval"`
 
+	// Reports
+	ReportIssuer     string `yaml:"report_issuer"`     // the issuing body on a PDF report, one level a line ("\n" in flags)
+	ReportPlace      string `yaml:"report_place"`      // the place before the date on a PDF report
+	ReportRecipients string `yaml:"report_recipients"` // "Nơi nhận" lines on a PDF report ("\n" in flags)
+
 	// Logs
 	LogFormat string `yaml:"log_format"` // json or text
 	LogLevel  string `yaml:"log_level"`  // debug, info, warn, error
@@ -98,8 +103,17 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "console cookies Secure: auto, always or never (GATEKEEPER_SECURE_COOKIES)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "console session lifetime (GATEKEEPER_SESSION_TTL)")
 	fs.DurationVar(&c.CallbackInterval, "callback-interval", c.CallbackInterval, "how often the callback outbox is polled (GATEKEEPER_CALLBACK_INTERVAL)")
+	fs.StringVar(&c.ReportIssuer, "report-issuer", c.ReportIssuer, `issuing body on PDF reports, one level a line, \n between lines (GATEKEEPER_REPORT_ISSUER)`)
+	fs.StringVar(&c.ReportPlace, "report-place", c.ReportPlace, "place written before the date on PDF reports (GATEKEEPER_REPORT_PLACE)")
+	fs.StringVar(&c.ReportRecipients, "report-recipients", c.ReportRecipients, `recipients listed on PDF reports, \n between lines (GATEKEEPER_REPORT_RECIPIENTS)`)
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (GATEKEEPER_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (GATEKEEPER_LOG_LEVEL)")
+}
+
+// ReportLines reads a multi-line report setting: a literal "\n" (as typed in
+// a flag or an environment variable) is a line break too.
+func ReportLines(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, `\n`, "\n"))
 }
 
 // EnvName is the environment variable of a flag: GATEKEEPER_ + upper snake case.

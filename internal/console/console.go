@@ -21,6 +21,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 )
@@ -58,7 +59,9 @@ type Config struct {
 	SecretGrace time.Duration
 	// ExportLimit caps the rows of one CSV export (100000).
 	ExportLimit int
-	Logger      *slog.Logger
+	// Report says who issues the PDF reports.
+	Report report.PDFOptions
+	Logger *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }

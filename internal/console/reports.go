@@ -278,7 +278,7 @@ func (c *Console) reportDownload(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
-	body, ctype, err := w(r, langOf(g), table)
+	body, ctype, err := w(r, langOf(g), table, c.cfg.Report)
 	if err != nil {
 		c.log.Error("console: report", "format", format, "err", err)
 		c.errorPage(g, http.StatusInternalServerError, "err.report")
@@ -293,19 +293,23 @@ func (c *Console) reportDownload(g *gin.Context) {
 }
 
 // reportWriter lays a report out as a file: its bytes and media type.
-type reportWriter func(r *report.Report, lang, table string) ([]byte, string, error)
+type reportWriter func(r *report.Report, lang, table string, opt report.PDFOptions) ([]byte, string, error)
 
 // reportWriters are the download formats by extension.
 var reportWriters = map[string]reportWriter{
-	"json": func(r *report.Report, _, _ string) ([]byte, string, error) {
+	"json": func(r *report.Report, _, _ string, _ report.PDFOptions) ([]byte, string, error) {
 		return mustJSON(r), "application/json; charset=utf-8", nil
 	},
-	"csv": func(r *report.Report, lang, table string) ([]byte, string, error) {
+	"csv": func(r *report.Report, lang, table string, _ report.PDFOptions) ([]byte, string, error) {
 		b, err := r.CSV(table, lang)
 		return b, "text/csv; charset=utf-8", err
 	},
-	"xlsx": func(r *report.Report, lang, _ string) ([]byte, string, error) {
+	"xlsx": func(r *report.Report, lang, _ string, _ report.PDFOptions) ([]byte, string, error) {
 		b, err := r.XLSX(lang)
 		return b, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", err
+	},
+	"pdf": func(r *report.Report, lang, _ string, opt report.PDFOptions) ([]byte, string, error) {
+		b, err := r.PDF(lang, opt)
+		return b, "application/pdf", err
 	},
 }

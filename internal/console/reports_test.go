@@ -163,6 +163,10 @@ func TestReportsPage(t *testing.T) {
 		t.Errorf("xlsx sheets %q", sheets)
 	}
 	f.Close()
+	status, _, pdf := e.get(c, "/console/reports/download/pdf?outlet="+e.a.ID+"&period="+month)
+	if status != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {
+		t.Errorf("pdf download: %d %.20q", status, pdf)
+	}
 	if status, _, _ := e.get(c, "/console/reports/download/doc?period="+month); status != http.StatusNotFound {
 		t.Errorf("unknown format: %d", status)
 	}
