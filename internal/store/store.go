@@ -303,6 +303,12 @@ type Callbacks interface {
 	ListCallbacks(ctx context.Context, outlet string, status CallbackStatus, limit int) ([]Callback, error)
 	// RetryCallback makes a pending or failed callback due at now (the console's "retry now").
 	RetryCallback(ctx context.Context, outlet, id string, now time.Time) error
+	// EnqueueCallback puts c (ID and Type set) in the outlet's outbox,
+	// pending and due at c.NextAttempt (now when zero), unless a callback
+	// with its id is already there: then nothing changes and queued is
+	// false. Producers that several replicas run give their notices ids made
+	// from what they are about, so each is queued once.
+	EnqueueCallback(ctx context.Context, c Callback, now time.Time) (queued bool, err error)
 }
 
 // AuditEntry is one append-only record.

@@ -424,3 +424,42 @@ func testAuditReadings(t *testing.T, open func(*testing.T) store.Store) {
 		t.Errorf("approve detail %+v, want a note", a)
 	}
 }
+
+// testEnqueueCallback: a notice is queued once by id, whoever asks how
+// often; it is leased and listed like any callback.
+func testEnqueueCallback(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	c := store.Callback{ID: "n-hold-h1-mai", Outlet: e.o.ID, Type: "notice.email", Payload: []byte(`{"to":"mai@example.vn"}`)}
+	ok, err := e.st.EnqueueCallback(e.ctx, c, T0)
+	if err != nil || !ok {
+		t.Fatalf("first enqueue: %v %v", ok, err)
+	}
+	again := c
+	again.Payload = []byte(`{"to":"other@example.vn"}`)
+	for range 3 {
+		if ok, err := e.st.EnqueueCallback(e.ctx, again, T0.Add(time.Minute)); err != nil || ok {
+			t.Fatalf("repeated enqueue: %v %v", ok, err)
+		}
+	}
+	list, err := e.st.ListCallbacks(e.ctx, e.o.ID, "", 10)
+	if err != nil || len(list) != 1 || list[0].ID != c.ID || list[0].Type != c.Type || list[0].Status != store.CallbackPending ||
+		!list[0].CreatedAt.Equal(T0) {
+		t.Fatalf("outbox after enqueues: %+v %v", list, err)
+	}
+	leased, err := e.st.LeaseCallbacks(e.ctx, e.o.ID, T0, time.Minute, 10)
+	if err != nil || len(leased) != 1 || string(leased[0].Payload) != string(c.Payload) {
+		t.Fatalf("lease: %+v %v", leased, err)
+	}
+	later := store.Callback{ID: "n-later", Outlet: e.o.ID, Type: "notice.webhook", Payload: []byte(`{}`), NextAttempt: T0.Add(time.Hour)}
+	if ok, err := e.st.EnqueueCallback(e.ctx, later, T0); err != nil || !ok {
+		t.Fatalf("enqueue later: %v %v", ok, err)
+	}
+	if got, err := e.st.LeaseCallbacks(e.ctx, e.o.ID, T0.Add(2*time.Minute), time.Minute, 10); err != nil || len(got) != 1 || got[0].ID != c.ID {
+		t.Fatalf("a notice due in an hour was leased early: %+v %v", got, err)
+	}
+	_, err = e.st.EnqueueCallback(e.ctx, store.Callback{ID: "x", Outlet: "no-such-outlet", Type: "notice.email"}, T0)
+	wantErr(t, "enqueue for an unknown outlet", err, store.ErrNotFound)
+	if _, err := e.st.EnqueueCallback(e.ctx, store.Callback{Outlet: e.o.ID, Type: "notice.email"}, T0); err == nil {
+		t.Error("a callback without id was queued")
+	}
+}

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ResolveReject", testResolveReject},
 		{"ListHolds", testListHolds},
 		{"Callbacks", testCallbacks},
+		{"EnqueueCallback", testEnqueueCallback},
 		{"Relabel", testRelabel},
 		{"Audit", testAudit},
 		{"AuditReadings", testAuditReadings},
