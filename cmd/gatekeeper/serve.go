@@ -20,6 +20,7 @@ import (
 	"gatekeeper/internal/console"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/metrics"
+	"gatekeeper/internal/notify"
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -114,7 +115,15 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	m := metrics.New(metrics.Options{Version: version})
 	st = m.WrapStore(st)
 	rev := &review.Service{Store: st}
+	notices := notify.New(st, notify.Config{
+		SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, From: cfg.SMTPFrom},
+		WebhookURL: cfg.NotifyWebhookURL, WebhookSecret: cfg.NotifyWebhookSecret,
+		RemindAfter: cfg.NotifyRemindAfter, DigestHour: cfg.NotifyDigestHour,
+		PublicURL: cfg.PublicURL, Logger: log,
+	})
 	svc := &gate.Service{
+		Notices:      notices,
 		Store:        st,
 		Classifier:   defaultClassifier(),
 		Review:       rev,
@@ -140,7 +149,8 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 			Recipients: config.ReportLines(cfg.ReportRecipients)},
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
-	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval})
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval,
+		Senders: map[string]callback.Sender{notify.Kind: notices.Deliver}})
 	bg := func(name string, run func(context.Context) error) func(context.Context) {
 		return func(ctx context.Context) {
 			if err := run(ctx); err != nil && ctx.Err() == nil {
@@ -151,6 +161,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	return &app{engine: engine, background: []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
+		bg("notices", func(ctx context.Context) error { return notices.Run(ctx, time.Minute) }),
 		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },
 	}}, nil
 }

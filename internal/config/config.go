@@ -20,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"gatekeeper/internal/store/redisstore"
+	"gatekeeper/internal/webhook"
 )
 
 // Config is every setting.
@@ -52,6 +53,18 @@ type Config struct {
 	ReportPlace      string `yaml:"report_place"`      // the place before the date on a PDF report
 	ReportRecipients string `yaml:"report_recipients"` // "Nơi nhận" lines on a PDF report ("\n" in flags)
 
+	// Notices and mail
+	SMTPHost            string        `yaml:"smtp_host"`
+	SMTPPort            int           `yaml:"smtp_port"` // 0 = 587 (465 with smtp_tls tls)
+	SMTPTLS             string        `yaml:"smtp_tls"`  // starttls (required), tls (implicit) or none
+	SMTPUsername        string        `yaml:"smtp_username"`
+	SMTPPassword        string        `yaml:"smtp_password"`
+	SMTPFrom            string        `yaml:"smtp_from"`
+	NotifyWebhookURL    string        `yaml:"notify_webhook_url"`
+	NotifyWebhookSecret string        `yaml:"notify_webhook_secret"` // whsec_…
+	NotifyRemindAfter   time.Duration `yaml:"notify_remind_after"`
+	NotifyDigestHour    int           `yaml:"notify_digest_hour"`
+
 	// Logs
 	LogFormat string `yaml:"log_format"` // json or text
 	LogLevel  string `yaml:"log_level"`  // debug, info, warn, error
@@ -60,18 +73,21 @@ type Config struct {
 // Default returns the settings used when nothing else is said.
 func Default() Config {
 	return Config{
-		DataDir:          "./data",
-		Addr:             ":8080",
-		MaxBodyBytes:     4 << 20,
-		OutletCacheTTL:   2 * time.Second,
-		RateLimit:        50,
-		RateBurst:        200,
-		ShutdownTimeout:  15 * time.Second,
-		SecureCookies:    "auto",
-		SessionTTL:       12 * time.Hour,
-		CallbackInterval: 2 * time.Second,
-		LogFormat:        "json",
-		LogLevel:         "info",
+		DataDir:           "./data",
+		Addr:              ":8080",
+		MaxBodyBytes:      4 << 20,
+		OutletCacheTTL:    2 * time.Second,
+		RateLimit:         50,
+		RateBurst:         200,
+		ShutdownTimeout:   15 * time.Second,
+		SecureCookies:     "auto",
+		SessionTTL:        12 * time.Hour,
+		CallbackInterval:  2 * time.Second,
+		SMTPTLS:           "starttls",
+		NotifyRemindAfter: 4 * time.Hour,
+		NotifyDigestHour:  7,
+		LogFormat:         "json",
+		LogLevel:          "info",
 	}
 }
 
@@ -106,6 +122,16 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ReportIssuer, "report-issuer", c.ReportIssuer, `issuing body on PDF reports, one level a line, \n between lines (GATEKEEPER_REPORT_ISSUER)`)
 	fs.StringVar(&c.ReportPlace, "report-place", c.ReportPlace, "place written before the date on PDF reports (GATEKEEPER_REPORT_PLACE)")
 	fs.StringVar(&c.ReportRecipients, "report-recipients", c.ReportRecipients, `recipients listed on PDF reports, \n between lines (GATEKEEPER_REPORT_RECIPIENTS)`)
+	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP server for notices and reports; none = no mail (GATEKEEPER_SMTP_HOST)")
+	fs.IntVar(&c.SMTPPort, "smtp-port", c.SMTPPort, "SMTP port; 0 = 587 (465 with smtp-tls tls) (GATEKEEPER_SMTP_PORT)")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", c.SMTPTLS, "starttls (required), tls (implicit) or none (GATEKEEPER_SMTP_TLS)")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", c.SMTPUsername, "SMTP user, AUTH PLAIN over TLS (GATEKEEPER_SMTP_USERNAME)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password; prefer the environment or the file (GATEKEEPER_SMTP_PASSWORD)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, `sender, e.g. "Gatekeeper <gatekeeper@example.vn>" (GATEKEEPER_SMTP_FROM)`)
+	fs.StringVar(&c.NotifyWebhookURL, "notify-webhook-url", c.NotifyWebhookURL, "URL that receives every notice as a signed POST, e.g. a chat bot (GATEKEEPER_NOTIFY_WEBHOOK_URL)")
+	fs.StringVar(&c.NotifyWebhookSecret, "notify-webhook-secret", c.NotifyWebhookSecret, "whsec_… secret signing those POSTs (GATEKEEPER_NOTIFY_WEBHOOK_SECRET)")
+	fs.DurationVar(&c.NotifyRemindAfter, "notify-remind-after", c.NotifyRemindAfter, "a hold still waiting this long gets a reminder (GATEKEEPER_NOTIFY_REMIND_AFTER)")
+	fs.IntVar(&c.NotifyDigestHour, "notify-digest-hour", c.NotifyDigestHour, "hour (0–23, Vietnam time) of the daily digest (GATEKEEPER_NOTIFY_DIGEST_HOUR)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (GATEKEEPER_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (GATEKEEPER_LOG_LEVEL)")
 }
@@ -237,6 +263,35 @@ func (c *Config) Validate() error {
 	}
 	if c.CallbackInterval < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("callback_interval %s must be at least 100ms", c.CallbackInterval))
+	}
+	switch c.SMTPTLS {
+	case "starttls", "tls", "none":
+	default:
+		errs = append(errs, fmt.Errorf("smtp_tls %q must be starttls, tls or none", c.SMTPTLS))
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		errs = append(errs, errors.New("smtp_from is required with smtp_host"))
+	}
+	if c.SMTPUsername != "" && c.SMTPTLS == "none" {
+		errs = append(errs, errors.New("smtp_username needs smtp_tls starttls or tls: a password is never sent in the clear"))
+	}
+	if c.SMTPPort < 0 || c.SMTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("smtp_port %d must be between 0 and 65535", c.SMTPPort))
+	}
+	if c.NotifyWebhookURL != "" {
+		u, err := url.Parse(c.NotifyWebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("notify_webhook_url %q must be an http(s) URL", c.NotifyWebhookURL))
+		}
+		if _, err := webhook.DecodeSecret(c.NotifyWebhookSecret); err != nil {
+			errs = append(errs, errors.New("notify_webhook_secret must be a whsec_ secret (gatekeeper prints one with `outlet add`)"))
+		}
+	}
+	if c.NotifyRemindAfter < time.Minute {
+		errs = append(errs, fmt.Errorf("notify_remind_after %s must be at least 1m", c.NotifyRemindAfter))
+	}
+	if c.NotifyDigestHour < 0 || c.NotifyDigestHour > 23 {
+		errs = append(errs, fmt.Errorf("notify_digest_hour %d must be between 0 and 23", c.NotifyDigestHour))
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("log_format %q must be json or text", c.LogFormat))

@@ -35,8 +35,18 @@ const (
 	ModeReplay = "replay"
 )
 
+// Notices is told about recorded checks, to tell the people who must act
+// (package notify); optional.
+type Notices interface {
+	// Held: a check held a post. reasons are the answer's, in Vietnamese.
+	Held(ctx context.Context, o *store.Outlet, holdID, postID, title string, reasons []string, before policy.Counts, reviewURL string)
+	// Checked: the window's counts before and after a recorded check.
+	Checked(ctx context.Context, o *store.Outlet, before, after policy.Counts)
+}
+
 // Service runs the API's operations.
 type Service struct {
+	Notices      Notices
 	Store        store.Store
 	Classifier   policy.Classifier
 	Review       *review.Service
@@ -233,6 +243,19 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		plan = policy.MakePlan(snap.Rules, snap.Subject)
 	}
 	ans := s.answer(o, snap, &plan, res)
+	if s.Notices != nil && !res.Replayed && !dryRun {
+		if ans.Decision == policy.Hold && res.HoldID != "" {
+			vi := *ans
+			vi.Reasons = append([]Reason(nil), ans.Reasons...)
+			vi.Localize(messages.VI)
+			reasons := make([]string, len(vi.Reasons))
+			for i, r := range vi.Reasons {
+				reasons[i] = r.Message
+			}
+			s.Notices.Held(ctx, o, res.HoldID, p.ID, p.Title, reasons, res.Before, ans.Hold.ReviewURL)
+		}
+		s.Notices.Checked(ctx, o, res.Before, res.After)
+	}
 	if s.Observer != nil {
 		if res.Replayed {
 			mode = ModeReplay
