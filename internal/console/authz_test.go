@@ -37,6 +37,7 @@ var routeAccess = map[string]access{
 	"POST /console/logout":                                    anyUser,
 	"GET /console/account":                                    anyUser,
 	"POST /console/account":                                   anyUser,
+	"POST /console/account/notices":                           anyUser,
 	"GET /console/holds":                                      anyUser,
 	"GET /console/overview":                                   anyUser,
 	"GET /console/audit":                                      anyUser,

@@ -162,6 +162,7 @@ func (c *Console) Register(r *gin.Engine) {
 	a.POST("/logout", c.logout)
 	a.GET("/account", c.accountPage)
 	a.POST("/account", c.changePassword)
+	a.POST("/account/notices", c.accountNotices)
 	a.GET("/holds", c.holdsPage)
 	a.GET("/overview", c.overviewPage)
 	a.GET("/audit", c.auditPage)
