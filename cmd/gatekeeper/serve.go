@@ -120,7 +120,9 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 			Password: cfg.SMTPPassword, From: cfg.SMTPFrom},
 		WebhookURL: cfg.NotifyWebhookURL, WebhookSecret: cfg.NotifyWebhookSecret,
 		RemindAfter: cfg.NotifyRemindAfter, DigestHour: cfg.NotifyDigestHour,
-		PublicURL: cfg.PublicURL, Logger: log,
+		PublicURL: cfg.PublicURL, Logger: log, Schedules: cfg.ReportSchedules,
+		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
+			Recipients: config.ReportLines(cfg.ReportRecipients)},
 	})
 	svc := &gate.Service{
 		Notices:      notices,

@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"gatekeeper/internal/notify"
 	"gatekeeper/internal/store/redisstore"
 	"gatekeeper/internal/webhook"
 )
@@ -52,6 +53,9 @@ type Config struct {
 	ReportIssuer     string `yaml:"report_issuer"`     // the issuing body on a PDF report, one level a line ("\n" in flags)
 	ReportPlace      string `yaml:"report_place"`      // the place before the date on a PDF report
 	ReportRecipients string `yaml:"report_recipients"` // "Nơi nhận" lines on a PDF report ("\n" in flags)
+	// ReportSchedules mail reports monthly or quarterly (a YAML list; in a
+	// flag or the environment, the same list in YAML flow style).
+	ReportSchedules ScheduleList `yaml:"report_schedules"`
 
 	// Notices and mail
 	SMTPHost            string        `yaml:"smtp_host"`
@@ -120,6 +124,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "console session lifetime (GATEKEEPER_SESSION_TTL)")
 	fs.DurationVar(&c.CallbackInterval, "callback-interval", c.CallbackInterval, "how often the callback outbox is polled (GATEKEEPER_CALLBACK_INTERVAL)")
 	fs.StringVar(&c.ReportIssuer, "report-issuer", c.ReportIssuer, `issuing body on PDF reports, one level a line, \n between lines (GATEKEEPER_REPORT_ISSUER)`)
+	fs.Var(&c.ReportSchedules, "report-schedules", `scheduled reports, YAML: [{outlet: dakglei, every: monthly, day: 3, to: [a@example.vn]}] (GATEKEEPER_REPORT_SCHEDULES)`)
 	fs.StringVar(&c.ReportPlace, "report-place", c.ReportPlace, "place written before the date on PDF reports (GATEKEEPER_REPORT_PLACE)")
 	fs.StringVar(&c.ReportRecipients, "report-recipients", c.ReportRecipients, `recipients listed on PDF reports, \n between lines (GATEKEEPER_REPORT_RECIPIENTS)`)
 	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP server for notices and reports; none = no mail (GATEKEEPER_SMTP_HOST)")
@@ -134,6 +139,31 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.NotifyDigestHour, "notify-digest-hour", c.NotifyDigestHour, "hour (0–23, Vietnam time) of the daily digest (GATEKEEPER_NOTIFY_DIGEST_HOUR)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (GATEKEEPER_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (GATEKEEPER_LOG_LEVEL)")
+}
+
+// ScheduleList is report_schedules: a YAML list, also read from a flag or
+// the environment as YAML.
+type ScheduleList []notify.Schedule
+
+// String is the list as YAML flow.
+func (l *ScheduleList) String() string {
+	if l == nil || len(*l) == 0 {
+		return ""
+	}
+	b, _ := yaml.Marshal([]notify.Schedule(*l))
+	return strings.TrimSpace(string(b))
+}
+
+// Set reads the list from YAML.
+func (l *ScheduleList) Set(v string) error {
+	var out []notify.Schedule
+	dec := yaml.NewDecoder(strings.NewReader(v))
+	dec.KnownFields(true)
+	if err := dec.Decode(&out); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("a YAML list of {outlet, every, day, to, lang}: %v", err)
+	}
+	*l = out
+	return nil
 }
 
 // ReportLines reads a multi-line report setting: a literal "\n" (as typed in
@@ -286,6 +316,14 @@ func (c *Config) Validate() error {
 		if _, err := webhook.DecodeSecret(c.NotifyWebhookSecret); err != nil {
 			errs = append(errs, errors.New("notify_webhook_secret must be a whsec_ secret (gatekeeper prints one with `outlet add`)"))
 		}
+	}
+	for i, sc := range c.ReportSchedules {
+		if err := sc.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("report_schedules[%d]: %v", i, err))
+		}
+	}
+	if len(c.ReportSchedules) > 0 && c.SMTPHost == "" {
+		errs = append(errs, errors.New("report_schedules need smtp_host: scheduled reports go by mail"))
 	}
 	if c.NotifyRemindAfter < time.Minute {
 		errs = append(errs, fmt.Errorf("notify_remind_after %s must be at least 1m", c.NotifyRemindAfter))

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
@@ -60,6 +61,10 @@ type Config struct {
 	DigestZone *time.Location
 	// PublicURL is the base of links to the console.
 	PublicURL string
+	// Schedules mail reports every month or quarter; Report says who
+	// issues them.
+	Schedules []Schedule
+	Report    report.PDFOptions
 	Clock     clock.Clock
 	Logger    *slog.Logger
 	// HTTP posts the webhooks (10 s timeout, no redirects, when nil).
@@ -236,6 +241,9 @@ func (n *Notifier) RunOnce(ctx context.Context) error {
 			n.emit(ctx, o, "remind-"+h.ID, ev, store.NoticesImmediate)
 		}
 	}
+	if err := n.schedules(ctx, outlets, now); err != nil {
+		errs = append(errs, err)
+	}
 	local := now.In(n.cfg.DigestZone)
 	if local.Hour() == n.cfg.DigestHour && n.cfg.SMTP.Configured() {
 		if err := n.digests(ctx, outlets, pending, local); err != nil {
@@ -335,8 +343,10 @@ func titleOf(h store.Hold) string {
 
 // Deliver sends one notice from the outbox (the callback worker's Sender
 // for Kind): a mail through SMTP, or the event to the webhook URL, signed.
-func (n *Notifier) Deliver(ctx context.Context, _ store.Outlet, cb store.Callback) error {
+func (n *Notifier) Deliver(ctx context.Context, o store.Outlet, cb store.Callback) error {
 	switch cb.Type {
+	case TypeReport:
+		return n.sendReport(ctx, o, cb)
 	case TypeEmail:
 		var m Mail
 		if err := json.Unmarshal(cb.Payload, &m); err != nil {

@@ -167,6 +167,18 @@ type world struct {
 	hook     *hookReceiver
 	notifier [2]*notify.Notifier
 	workers  [2]*callback.Worker
+	secret   string
+}
+
+func (w *world) notifierConfig(s []notify.Schedule) notify.Config {
+	return notify.Config{
+		SMTP: notify.SMTP{Host: w.smtp.addr, Port: w.smtp.port, Username: w.smtp.user, Password: w.smtp.pw,
+			From: "Gatekeeper <gatekeeper@example.vn>", TLSConfig: w.smtp.clientTLS, Timeout: 5 * time.Second},
+		WebhookURL: w.hook.srv.URL + "/zalo-bot", WebhookSecret: w.secret,
+		RemindAfter: 4 * time.Hour, DigestHour: 7, PublicURL: "https://gatekeeper.example.vn",
+		Clock: w.clock.Clock(), Logger: quiet, Schedules: s,
+		Report: report.PDFOptions{Issuer: "UBND huyện Đắk Glei\nPhòng Văn hóa và Thông tin", Place: "Đắk Glei"},
+	}
 }
 
 func newWorld(t *testing.T) *world {
@@ -214,13 +226,8 @@ func newWorld(t *testing.T) *world {
 	if _, err := st.Sync(ctx, store.SyncInput{Outlet: w.o.ID, Now: now, Window: w.o.Window(), Posts: posts}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := notify.Config{
-		SMTP: notify.SMTP{Host: w.smtp.addr, Port: w.smtp.port, Username: w.smtp.user, Password: w.smtp.pw,
-			From: "Gatekeeper <gatekeeper@example.vn>", TLSConfig: w.smtp.clientTLS, Timeout: 5 * time.Second},
-		WebhookURL: w.hook.srv.URL + "/zalo-bot", WebhookSecret: secret,
-		RemindAfter: 4 * time.Hour, DigestHour: 7, PublicURL: "https://gatekeeper.example.vn",
-		Clock: m.Clock(), Logger: quiet,
-	}
+	w.secret = secret
+	cfg := w.notifierConfig(nil)
 	for i := range 2 { // two replicas
 		w.notifier[i] = notify.New(st, cfg)
 		w.workers[i] = callback.New(st, callback.Config{Logger: quiet, Now: m.Now, BaseDelay: time.Second,
@@ -525,6 +532,109 @@ func TestReportAttachments(t *testing.T) {
 	for _, want := range []string{"PHÒNG VĂN HÓA VÀ THÔNG TIN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Cổng TTĐT huyện Đắk Glei"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the attached PDF does not say %q", want)
+		}
+	}
+}
+
+// A monthly and a quarterly schedule: nothing before their day; on it one
+// mail each (two replicas producing and delivering), with the PDF and the
+// XLSX of the right period attached, and the send in the audit.
+func TestScheduledReports(t *testing.T) {
+	w := newWorld(t)
+	scheds := []notify.Schedule{
+		{Outlet: "dakglei", Every: "monthly", Day: 3, To: []string{"vanhoa@dakglei.gov.vn"}},
+		{Outlet: "*", Every: "quarterly", Day: 5, To: []string{"bantuyengiao@kontum.gov.vn"}, Lang: "en"},
+	}
+	for i := range w.notifier {
+		w.notifier[i] = notify.New(w.st, w.notifierConfig(scheds))
+		w.workers[i] = callback.New(w.st, callback.Config{Logger: quiet, Now: w.clock.Now, BaseDelay: time.Second,
+			Senders: map[string]callback.Sender{notify.Kind: w.notifier[i].Deliver}})
+	}
+	loc := w.o.Location()
+	tick := func(at time.Time) {
+		w.clock.Set(at)
+		for range 2 {
+			for _, n := range w.notifier {
+				if err := n.RunOnce(w.ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w.deliver()
+		}
+	}
+	y, m, _ := w.clock.Now().In(loc).Date()
+	next := time.Date(y, m+1, 1, 12, 0, 0, 0, loc) // the 1st of next month
+	tick(next.AddDate(0, 0, 1))                   // the 2nd: not yet
+	if got := len(w.smtp.Messages()); got != 0 {
+		t.Fatalf("%d mails before the day", got)
+	}
+	tick(time.Date(next.Year(), next.Month(), 3, 5, 30, 0, 0, loc)) // the 3rd before 06:00: not yet
+	if got := len(w.smtp.Messages()); got != 0 {
+		t.Fatalf("%d mails before the hour", got)
+	}
+	tick(time.Date(next.Year(), next.Month(), 3, 6, 5, 0, 0, loc))
+	tick(time.Date(next.Year(), next.Month(), 4, 6, 5, 0, 0, loc)) // the next day: not again
+	msgs := w.smtp.Messages()
+	if len(msgs) != 1 || msgs[0].To[0] != "vanhoa@dakglei.gov.vn" {
+		t.Fatalf("monthly: %d mails %+v", len(msgs), msgs)
+	}
+	subject, parts := parseMail(t, msgs[0].Data)
+	month := report.Month(y, m)
+	if !strings.Contains(subject, fmt.Sprintf("01/%02d/%d", month.From.Month, month.From.Year)) || !strings.Contains(subject, "Cổng TTĐT huyện Đắk Glei") {
+		t.Errorf("monthly subject %q (want the month %s)", subject, month)
+	}
+	var pdf, xlsx []byte
+	for _, p := range parts {
+		switch {
+		case strings.HasSuffix(p.Filename, ".pdf"):
+			pdf = p.Body
+		case strings.HasSuffix(p.Filename, ".xlsx"):
+			xlsx = p.Body
+		}
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("no PDF attached: %d bytes", len(pdf))
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(xlsx))
+	if err != nil {
+		t.Fatalf("attached workbook: %v", err)
+	}
+	rows, _ := f.GetRows("Tổng hợp")
+	if len(rows) != 2 || rows[1][3] != month.From.String() || rows[1][4] != month.To.String() {
+		t.Errorf("attached workbook's period: %q, want %s", rows, month)
+	}
+	audit, err := w.st.ListAudit(w.ctx, "dakglei", store.AuditFilter{Type: "report_sent"})
+	if err != nil || len(audit) != 1 || !strings.Contains(string(audit[0].Detail), "vanhoa@dakglei.gov.vn") {
+		t.Errorf("audit of the send: %+v %v", audit, err)
+	}
+
+	// The quarterly report of every outlet, on the 5th of a quarter's first month.
+	qy, qm := y, time.Month(((int(m)-1)/3+1)*3+1) // the first month of the next quarter
+	if qm > 12 {
+		qy, qm = qy+1, qm-12
+	}
+	tick(time.Date(qy, qm, 5, 7, 0, 0, 0, loc))
+	tick(time.Date(qy, qm, 6, 7, 0, 0, 0, loc))
+	var quarterly []received
+	for _, m := range w.smtp.Messages() {
+		if m.To[0] == "bantuyengiao@kontum.gov.vn" {
+			quarterly = append(quarterly, m)
+		}
+	}
+	if len(quarterly) != 1 {
+		t.Fatalf("quarterly: %d mails", len(quarterly))
+	}
+	_, parts = parseMail(t, quarterly[0].Data)
+	for _, p := range parts {
+		if strings.HasSuffix(p.Filename, ".xlsx") {
+			f, err := excelize.OpenReader(bytes.NewReader(p.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheets := f.GetSheetList()
+			if strings.Join(sheets, "|") != "Totals|dakglei|kontum|Decisions" {
+				t.Errorf("quarterly workbook sheets %q (all outlets, in English)", sheets)
+			}
 		}
 	}
 }
