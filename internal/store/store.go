@@ -394,8 +394,32 @@ type Replies interface {
 	Remember(ctx context.Context, outlet, webhookID string, answer []byte) error
 }
 
+// Retention keeps memory bounded: what is older than the retention period
+// is deleted, once each closed month has been summarised in a snapshot.
+type Retention interface {
+	// Trim deletes an outlet's records from before `before`: audit entries
+	// (by At), daily-series days before beforeDay (a DayKey), holds created
+	// before it that are no longer pending, and callbacks created before it
+	// that were delivered or failed. The caller keeps `before` older than
+	// the window, so no count that decides a post is touched.
+	Trim(ctx context.Context, outlet string, before time.Time, beforeDay string) (TrimResult, error)
+	// PutSnapshot keeps a report summary (opaque JSON) under key ("202611").
+	PutSnapshot(ctx context.Context, outlet, key string, data []byte) error
+	// GetSnapshot returns it; ErrNotFound when there is none.
+	GetSnapshot(ctx context.Context, outlet, key string) ([]byte, error)
+}
+
+// TrimResult counts what a Trim deleted.
+type TrimResult struct {
+	Audit     int `json:"audit"`
+	Days      int `json:"days"`
+	Holds     int `json:"holds"`
+	Callbacks int `json:"callbacks"`
+}
+
 // Store is everything Gatekeeper keeps.
 type Store interface {
+	Retention
 	Outlets
 	Decisions
 	Holds

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -462,4 +463,67 @@ func testEnqueueCallback(t *testing.T, open func(*testing.T) store.Store) {
 	if _, err := e.st.EnqueueCallback(e.ctx, store.Callback{Outlet: e.o.ID, Type: "notice.email"}, T0); err == nil {
 		t.Error("a callback without id was queued")
 	}
+}
+
+// testRetention: Trim deletes what is older than the cut — audit entries,
+// days, decided holds, finished callbacks — and nothing else; snapshots
+// are kept by key.
+func testRetention(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	old := T0
+	e.fillCounts(old, 20, 3) // a sync entry and 20 posts on T0's day
+	decided := e.mustHold("p-old-decided", old.Add(time.Minute))
+	e.resolve(decided, false, old.Add(2*time.Minute), &store.Callback{ID: "cb-old", Type: "hold.rejected", Payload: []byte(`{}`)})
+	if err := e.st.FinishCallback(e.ctx, e.o.ID, "cb-old", store.CallbackAttempt{At: old.Add(3 * time.Minute), Delivered: true}); err != nil {
+		t.Fatal(err)
+	}
+	pending := e.mustHold("p-old-pending", old.Add(4*time.Minute))
+	if _, err := e.st.EnqueueCallback(e.ctx, store.Callback{ID: "n-old-pending", Outlet: e.o.ID, Type: "notice.email", Payload: []byte(`{}`)}, old); err != nil {
+		t.Fatal(err)
+	}
+	later := old.Add(40 * 24 * time.Hour)
+	e.check("p-new", nonNegative, later)
+	cut := old.Add(20 * 24 * time.Hour)
+
+	r, err := e.st.Trim(e.ctx, e.o.ID, cut, e.day(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Audit != 4 || r.Days != 1 || r.Holds != 1 || r.Callbacks != 1 {
+		t.Errorf("trimmed %+v, want 4 audit entries (sync, hold, reject, hold), 1 day, 1 hold, 1 callback", r)
+	}
+	if got := e.auditTypes(store.AuditFilter{}); jsonOf(got) != `["check"]` {
+		t.Errorf("audit after trim %v, want the new check only", got)
+	}
+	if d := e.daily(e.day(old), e.day(later)); d[0].Published != 0 || d[1].Published != 1 {
+		t.Errorf("daily after trim %+v", d)
+	}
+	if _, err := e.st.GetHold(e.ctx, e.o.ID, decided); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the decided hold is still there: %v", err)
+	}
+	if h := e.hold(pending); h.Status != store.HoldPending {
+		t.Errorf("the pending hold went: %+v", h)
+	}
+	cbs, err := e.st.ListCallbacks(e.ctx, e.o.ID, "", 10)
+	if err != nil || len(cbs) != 1 || cbs[0].ID != "n-old-pending" {
+		t.Errorf("callbacks after trim %+v %v (the pending notice stays)", cbs, err)
+	}
+	if r, err := e.st.Trim(e.ctx, e.o.ID, cut, e.day(cut)); err != nil || r != (store.TrimResult{}) {
+		t.Errorf("a second trim: %+v %v", r, err)
+	}
+	// Snapshots.
+	if _, err := e.st.GetSnapshot(e.ctx, e.o.ID, "202611"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a missing snapshot: %v", err)
+	}
+	for _, v := range []string{`{"v":1}`, `{"v":2}`} {
+		if err := e.st.PutSnapshot(e.ctx, e.o.ID, "202611", []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, err := e.st.GetSnapshot(e.ctx, e.o.ID, "202611"); err != nil || string(b) != `{"v":2}` {
+		t.Errorf("snapshot %s %v", b, err)
+	}
+	wantErr(t, "snapshot of an unknown outlet", e.st.PutSnapshot(e.ctx, "no-such-outlet", "202611", []byte(`{}`)), store.ErrNotFound)
+	_, err = e.st.Trim(e.ctx, "no-such-outlet", cut, e.day(cut))
+	wantErr(t, "trim of an unknown outlet", err, store.ErrNotFound)
 }

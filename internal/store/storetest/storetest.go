@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListHolds", testListHolds},
 		{"Callbacks", testCallbacks},
 		{"EnqueueCallback", testEnqueueCallback},
+		{"Retention", testRetention},
 		{"Relabel", testRelabel},
 		{"Audit", testAudit},
 		{"AuditReadings", testAuditReadings},
