@@ -45,6 +45,8 @@ type Deps struct {
 	Middleware []gin.HandlerFunc
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// ReportKeepMonths is the retention's (report.Builder.KeepMonths).
+	ReportKeepMonths int
 }
 
 type api struct {
@@ -380,7 +382,7 @@ func (a *api) report(c *gin.Context) {
 	o := outletOf(c)
 	ctx, cancel := context.WithTimeout(c.Request.Context(), ReportTimeout)
 	defer cancel()
-	b := &report.Builder{Store: a.Store, Clock: clock.Func(a.Now)}
+	b := &report.Builder{Store: a.Store, Clock: clock.Func(a.Now), KeepMonths: a.ReportKeepMonths}
 	r, err := b.Build(ctx, []string{o.ID}, p)
 	if err != nil {
 		failErr(c, err, "outlet_not_found")

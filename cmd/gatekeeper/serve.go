@@ -120,7 +120,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 			Password: cfg.SMTPPassword, From: cfg.SMTPFrom},
 		WebhookURL: cfg.NotifyWebhookURL, WebhookSecret: cfg.NotifyWebhookSecret,
 		RemindAfter: cfg.NotifyRemindAfter, DigestHour: cfg.NotifyDigestHour,
-		PublicURL: cfg.PublicURL, Logger: log, Schedules: cfg.ReportSchedules,
+		PublicURL: cfg.PublicURL, Logger: log, Schedules: cfg.ReportSchedules, KeepMonths: cfg.RetentionMonths,
 		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
 			Recipients: config.ReportLines(cfg.ReportRecipients)},
 	})
@@ -138,8 +138,8 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	engine, err := handler.New(handler.Deps{
 		Gate: svc, Outlets: outlets, Store: st, Log: log,
 		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		TrustedProxies: cfg.TrustedProxyList(),
-		Middleware:     []gin.HandlerFunc{m.GinMiddleware()},
+		TrustedProxies: cfg.TrustedProxyList(), ReportKeepMonths: cfg.RetentionMonths,
+		Middleware: []gin.HandlerFunc{m.GinMiddleware()},
 	})
 	if err != nil {
 		return nil, err
@@ -149,6 +149,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL,
 		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
 			Recipients: config.ReportLines(cfg.ReportRecipients)},
+		ReportKeepMonths: cfg.RetentionMonths,
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
 	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval,
@@ -160,10 +161,15 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 			}
 		}
 	}
-	return &app{engine: engine, background: []func(context.Context){
+	tasks := []func(context.Context){}
+	if cfg.RetentionMonths > 0 {
+		ret := &report.Retainer{Store: st, KeepMonths: cfg.RetentionMonths, Log: log}
+		tasks = append(tasks, bg("retention", func(ctx context.Context) error { return ret.Run(ctx, time.Hour) }))
+	}
+	return &app{engine: engine, background: append(tasks, []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
 		bg("notices", func(ctx context.Context) error { return notices.Run(ctx, time.Minute) }),
 		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },
-	}}, nil
+	}...)}, nil
 }

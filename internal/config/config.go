@@ -56,6 +56,10 @@ type Config struct {
 	// ReportSchedules mail reports monthly or quarterly (a YAML list; in a
 	// flag or the environment, the same list in YAML flow style).
 	ReportSchedules ScheduleList `yaml:"report_schedules"`
+	// RetentionMonths is how many closed months keep their detail (audit,
+	// decided holds, finished callbacks, days); older months live on as
+	// report snapshots. 0 keeps everything.
+	RetentionMonths int `yaml:"retention_months"`
 
 	// Notices and mail
 	SMTPHost            string        `yaml:"smtp_host"`
@@ -90,6 +94,7 @@ func Default() Config {
 		SMTPTLS:           "starttls",
 		NotifyRemindAfter: 4 * time.Hour,
 		NotifyDigestHour:  7,
+		RetentionMonths:   13,
 		LogFormat:         "json",
 		LogLevel:          "info",
 	}
@@ -125,6 +130,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.CallbackInterval, "callback-interval", c.CallbackInterval, "how often the callback outbox is polled (GATEKEEPER_CALLBACK_INTERVAL)")
 	fs.StringVar(&c.ReportIssuer, "report-issuer", c.ReportIssuer, `issuing body on PDF reports, one level a line, \n between lines (GATEKEEPER_REPORT_ISSUER)`)
 	fs.Var(&c.ReportSchedules, "report-schedules", `scheduled reports, YAML: [{outlet: dakglei, every: monthly, day: 3, to: [a@example.vn]}] (GATEKEEPER_REPORT_SCHEDULES)`)
+	fs.IntVar(&c.RetentionMonths, "retention-months", c.RetentionMonths, "closed months whose detail is kept; older ones live on as report snapshots; 0 = keep everything (GATEKEEPER_RETENTION_MONTHS)")
 	fs.StringVar(&c.ReportPlace, "report-place", c.ReportPlace, "place written before the date on PDF reports (GATEKEEPER_REPORT_PLACE)")
 	fs.StringVar(&c.ReportRecipients, "report-recipients", c.ReportRecipients, `recipients listed on PDF reports, \n between lines (GATEKEEPER_REPORT_RECIPIENTS)`)
 	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP server for notices and reports; none = no mail (GATEKEEPER_SMTP_HOST)")
@@ -316,6 +322,9 @@ func (c *Config) Validate() error {
 		if _, err := webhook.DecodeSecret(c.NotifyWebhookSecret); err != nil {
 			errs = append(errs, errors.New("notify_webhook_secret must be a whsec_ secret (gatekeeper prints one with `outlet add`)"))
 		}
+	}
+	if c.RetentionMonths < 0 || c.RetentionMonths > 120 {
+		errs = append(errs, fmt.Errorf("retention_months %d must be between 0 (keep everything) and 120", c.RetentionMonths))
 	}
 	for i, sc := range c.ReportSchedules {
 		if err := sc.Validate(); err != nil {

@@ -61,7 +61,9 @@ type Config struct {
 	ExportLimit int
 	// Report says who issues the PDF reports.
 	Report report.PDFOptions
-	Logger *slog.Logger
+	// ReportKeepMonths is the retention's (report.Builder.KeepMonths).
+	ReportKeepMonths int
+	Logger           *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }

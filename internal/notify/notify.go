@@ -63,10 +63,11 @@ type Config struct {
 	PublicURL string
 	// Schedules mail reports every month or quarter; Report says who
 	// issues them.
-	Schedules []Schedule
-	Report    report.PDFOptions
-	Clock     clock.Clock
-	Logger    *slog.Logger
+	Schedules  []Schedule
+	Report     report.PDFOptions
+	KeepMonths int // the retention's (report.Builder.KeepMonths)
+	Clock      clock.Clock
+	Logger     *slog.Logger
 	// HTTP posts the webhooks (10 s timeout, no redirects, when nil).
 	HTTP *http.Client
 }

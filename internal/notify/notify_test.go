@@ -564,7 +564,7 @@ func TestScheduledReports(t *testing.T) {
 	}
 	y, m, _ := w.clock.Now().In(loc).Date()
 	next := time.Date(y, m+1, 1, 12, 0, 0, 0, loc) // the 1st of next month
-	tick(next.AddDate(0, 0, 1))                   // the 2nd: not yet
+	tick(next.AddDate(0, 0, 1))                    // the 2nd: not yet
 	if got := len(w.smtp.Messages()); got != 0 {
 		t.Fatalf("%d mails before the day", got)
 	}

@@ -130,7 +130,7 @@ func (n *Notifier) sendReport(ctx context.Context, o store.Outlet, cb store.Call
 	if job.Schedule.Outlet != "*" {
 		ids = []string{job.Schedule.Outlet}
 	}
-	r, err := (&report.Builder{Store: n.st, Clock: n.cfg.Clock}).Build(ctx, ids, job.Period)
+	r, err := (&report.Builder{Store: n.st, Clock: n.cfg.Clock, KeepMonths: n.cfg.KeepMonths}).Build(ctx, ids, job.Period)
 	if err != nil {
 		return fmt.Errorf("notify: report %s: %w", cb.ID, err)
 	}

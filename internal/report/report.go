@@ -41,6 +41,10 @@ type Source interface {
 type Builder struct {
 	Store Source
 	Clock clock.Clock
+	// KeepMonths is the retention's (Retainer.KeepMonths): a period of whole
+	// months before its horizon is built from the month snapshots. Zero: no
+	// retention, always from the detail.
+	KeepMonths int
 }
 
 // Report covers one period for one or more outlets.
@@ -112,6 +116,9 @@ type OutletReport struct {
 	// most frequent first (a post with two themes counts in both).
 	Themes []ThemeCount `json:"themes"`
 	Days   []Day        `json:"days"`
+	// FromSnapshots: built from the stored month summaries (the detail of
+	// the period is past the retention horizon).
+	FromSnapshots bool `json:"from_snapshots,omitempty"`
 }
 
 // HoldSummary is what happened to the holds created in the period, as it
@@ -228,6 +235,9 @@ func totals(os []*OutletReport) Totals {
 
 // Outlet reports on one outlet for p.
 func (b *Builder) Outlet(ctx context.Context, o *store.Outlet, p Period) (*OutletReport, error) {
+	if r, ok, err := b.fromSnapshots(ctx, o, p); err != nil || ok {
+		return r, err
+	}
 	loc := o.Location()
 	r := &OutletReport{
 		Outlet: o.ID, Name: o.Name, Timezone: o.Timezone,
@@ -425,16 +435,27 @@ func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletRepor
 	}
 	r.Positive = min(r.Positive, r.Published-r.Negative)
 	r.Neutral = max(r.Published-r.Negative-r.Positive, 0)
+	r.Themes = sortedThemes(themes)
+	return nil
+}
+
+func sortInt64(v []int64) { sort.Slice(v, func(i, j int) bool { return v[i] < v[j] }) }
+
+func ratio(n, p int64) float64 { return policy.Ratio(n, p) }
+
+// sortedThemes lists theme counts, most frequent first, then by name.
+func sortedThemes(themes map[string]int64) []ThemeCount {
+	out := []ThemeCount{}
 	for t, n := range themes {
-		r.Themes = append(r.Themes, ThemeCount{Theme: t, Posts: n})
+		out = append(out, ThemeCount{Theme: t, Posts: n})
 	}
-	slices.SortFunc(r.Themes, func(a, c ThemeCount) int {
+	slices.SortFunc(out, func(a, c ThemeCount) int {
 		if a.Posts != c.Posts {
 			return cmp.Compare(c.Posts, a.Posts)
 		}
 		return cmp.Compare(a.Theme, c.Theme)
 	})
-	return nil
+	return out
 }
 
 // pastLimit says whether an approval counted a negative post past the
@@ -499,7 +520,7 @@ func (b *Builder) holds(ctx context.Context, o *store.Outlet, r *OutletReport) e
 		}
 		before = next
 	}
-	sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
+	sortInt64(waits)
 	if n := len(waits); n > 0 {
 		r.Holds.LongestSeconds = waits[n-1]
 		if n%2 == 1 {

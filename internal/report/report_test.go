@@ -696,3 +696,24 @@ func TestSheetName(t *testing.T) {
 		}
 	}
 }
+
+func TestHorizon(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	window := 30 * 24 * time.Hour
+	cases := []struct {
+		now  time.Time
+		keep int
+		want time.Time
+	}{
+		{time.Date(2026, 12, 5, 10, 0, 0, 0, loc), 13, time.Date(2025, 11, 1, 0, 0, 0, 0, loc)},
+		{time.Date(2027, 1, 1, 0, 30, 0, 0, loc), 13, time.Date(2025, 12, 1, 0, 0, 0, 0, loc)},
+		{time.Date(2026, 12, 5, 10, 0, 0, 0, loc), 1, time.Date(2026, 11, 1, 0, 0, 0, 0, loc)},
+		// No closed month kept: the horizon still stays two days before the window.
+		{time.Date(2026, 12, 5, 10, 0, 0, 0, loc), 0, time.Date(2026, 11, 3, 0, 0, 0, 0, loc)},
+	}
+	for _, tc := range cases {
+		if got := report.Horizon(tc.now, loc, tc.keep, window); !got.Equal(tc.want) {
+			t.Errorf("Horizon(%v, keep %d) = %v, want %v", tc.now, tc.keep, got, tc.want)
+		}
+	}
+}
