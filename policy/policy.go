@@ -101,7 +101,7 @@ func (r Rules) Validate() error {
 		errs = append(errs, fmt.Errorf("giới hạn %s%% nằm ngoài 0–100%% / limit %s%% is outside 0–100%%", r.Limit.Percent(), r.Limit.Percent()))
 	}
 	if r.WarnAt < 0 || r.WarnAt > r.Limit {
-		errs = append(errs, fmt.Errorf("ngưỡng cảnh báo %s%% phải từ 0 đến giới hạn (%s%%) / warn_at %s%% must be between 0 and the limit (%s%%)", r.WarnAt.Percent(), r.Limit.Percent(), r.WarnAt.Percent(), r.Limit.Percent()))
+		errs = append(errs, fmt.Errorf("mức cảnh báo %s%% phải từ 0 đến giới hạn (%s%%) / warn_at %s%% must be between 0 and the limit (%s%%)", r.WarnAt.Percent(), r.Limit.Percent(), r.WarnAt.Percent(), r.Limit.Percent()))
 	}
 	if r.MinSample < 0 {
 		errs = append(errs, fmt.Errorf("số bài tối thiểu %d không được âm / min_sample %d must not be negative", r.MinSample, r.MinSample))
@@ -121,13 +121,10 @@ type Counts struct {
 	Negative  int64 `json:"negative"`
 }
 
-// Share is Negative/Published in basis points, rounded down (0 for an empty window).
-func (c Counts) Share() BasisPoints {
-	if c.Published <= 0 {
-		return 0
-	}
-	return BasisPoints(c.Negative * int64(Full) / c.Published)
-}
+// Share is Negative/Published in basis points for display, rounded the one
+// way every screen uses (RoundedShare; 0 for an empty window). Decisions
+// never use it: they compare exactly (over).
+func (c Counts) Share() BasisPoints { return RoundedShare(c.Negative, c.Published) }
 
 // Over reports whether the counted share is past limit, exactly, in
 // integers (never for an empty window): a daily series' line crossings.
@@ -176,6 +173,22 @@ type Subject struct {
 	Negative    bool // counted as negative if counted (its best label)
 	Borderline  bool // the tone is uncertain (see Assess)
 	Sensational bool // the headline was flagged as sensational
+}
+
+// WeighedNegative reports whether a decision weighs the post as negative:
+// its label is negative, or its tone is uncertain (a borderline post is
+// treated as negative, so (N+1)/(P+1) is the figure compared with the limit).
+func (s Subject) WeighedNegative() bool { return s.Negative || s.Borderline }
+
+// SharesAround is the share of window counts c (excluding the post) before
+// the post and after it as the decision weighs it, rounded for display the
+// one way every screen and message uses (RoundedShare).
+func SharesAround(c Counts, s Subject) (before, after BasisPoints) {
+	neg := int64(0)
+	if s.WeighedNegative() {
+		neg = 1
+	}
+	return RoundedShare(c.Negative, c.Published), RoundedShare(c.Negative+neg, c.Published+1)
 }
 
 // Reason codes explain a verdict. Messages for people are in the handler's

@@ -325,3 +325,29 @@ func BenchmarkDecide(b *testing.B) {
 		_ = Decide(r, s, NotCounted, Counts{120, 17})
 	}
 }
+
+// TestSharesAround: the figure every screen shows is the one the decision
+// compared — a borderline post weighs as negative whatever its label.
+func TestSharesAround(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		c             Counts
+		s             Subject
+		before, after BasisPoints
+	}{
+		{"negative", Counts{Published: 24, Negative: 3}, Subject{Negative: true}, 1250, 1600},
+		{"borderline neutral", Counts{Published: 24, Negative: 3}, Subject{Borderline: true}, 1250, 1600},
+		{"confident neutral", Counts{Published: 24, Negative: 3}, Subject{}, 1250, 1200},
+		{"rounded half up", Counts{Published: 104, Negative: 15}, Subject{}, 1442, 1429},
+		{"empty window", Counts{}, Subject{Borderline: true}, 0, 10000},
+	} {
+		b, a := SharesAround(tc.c, tc.s)
+		if b != tc.before || a != tc.after {
+			t.Errorf("%s: %d → %d, want %d → %d", tc.name, b, a, tc.before, tc.after)
+		}
+		// The decision compares the same numerator it shows.
+		if got := Decide(DefaultRules(), tc.s, NotCounted, tc.c).Verdict == Hold; tc.s.WeighedNegative() && got != (a > 1500) {
+			t.Errorf("%s: hold=%v but the shown figure is %s%%", tc.name, got, a.Percent())
+		}
+	}
+}

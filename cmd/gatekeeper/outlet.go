@@ -117,13 +117,17 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 }
 
 func runOutlet(ctx context.Context, e *Env, args []string) error {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprintln(e.Stderr, outletUsage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(e.Stderr, outletUsage)
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
 	var id string
-	if sub != "list" {
+	if sub != "list" && !wantsHelp(args) {
 		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 			fmt.Fprintf(e.Stderr, "gatekeeper outlet %s: the outlet ID comes first\n\n%s\n", sub, outletUsage)
 			return errUsage
@@ -132,6 +136,10 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 	}
 	cfg := config.Default()
 	fs := newFlagSet(e, "outlet "+sub)
+	fs.Usage = func() {
+		fmt.Fprintf(e.Stderr, "%s\n\nFlags of gatekeeper outlet %s:\n", outletUsage, sub)
+		fs.PrintDefaults()
+	}
 	var of outletFlags
 	var grace time.Duration
 	var yes bool
@@ -166,13 +174,13 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	now := time.Now()
+	now := e.Clock.Now()
 	actor := "cli:" + e.Getenv("USER")
 
 	switch sub {
 	case "add":
 		if !given["name"] {
-			return errors.New("cần --name (tên kênh) / --name is required")
+			return errors.New("cần --name (tên đơn vị) / --name is required")
 		}
 		o := admin.NewOutlet(id, "")
 		if err := of.apply(&o, given, true); err != nil {
@@ -185,7 +193,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		if of.asJSON {
 			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret})
 		}
-		fmt.Fprintf(e.Stdout, "Đã tạo kênh / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
+		fmt.Fprintf(e.Stdout, "Đã tạo đơn vị / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
 		return nil
 	case "update":
 		o, err := st.GetOutlet(ctx, id)
@@ -212,7 +220,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		return nil
 	case "remove":
 		if !yes {
-			return errors.New("xoá kênh sẽ xoá số liệu, bài bị giữ và nhật ký của kênh; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
+			return errors.New("xoá đơn vị sẽ xoá số liệu, bài bị giữ và nhật ký của đơn vị; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
 		}
 		if err := admin.Remove(ctx, st, id); err != nil {
 			return err

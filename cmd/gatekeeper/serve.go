@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"gatekeeper/handler"
 	"gatekeeper/internal/callback"
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/config"
 	"gatekeeper/internal/console"
 	"gatekeeper/internal/gate"
@@ -29,6 +31,12 @@ import (
 func runServe(ctx context.Context, e *Env, args []string) error {
 	cfg := config.Default()
 	fs := newFlagSet(e, "serve")
+	fs.Usage = func() {
+		fmt.Fprintln(e.Stderr, "Usage: gatekeeper serve [flags]   (also what a bare \"gatekeeper\" runs)\n"+
+			"  Runs the webhook API, the console at /console and /metrics. Every flag is also\n"+
+			"  an environment variable and a key of the --config YAML file.\n\nFlags:")
+		fs.PrintDefaults()
+	}
 	rest, err := cfg.Load(fs, args, e.Getenv, cfg.ServeFlags)
 	if err != nil {
 		return err
@@ -51,7 +59,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	}
 	defer st.Close()
 
-	app, err := buildApp(ctx, &cfg, st, log)
+	app, err := buildApp(ctx, &cfg, st, e.Clock, log)
 	if err != nil {
 		return err
 	}
@@ -69,6 +77,12 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	log.Info("gatekeeper listening", "addr", ln.Addr().String(), "store", storeName(&cfg), "version", Version)
 	// A line a script can wait for, on stderr, whatever the log format.
 	fmt.Fprintf(e.Stderr, "listening on %s\n", ln.Addr().String())
+	consoleURL := consoleAddress(&cfg, ln.Addr())
+	log.Info("review console", "url", consoleURL)
+	if users, err := st.ListUsers(ctx); err == nil && len(users) == 0 {
+		log.Warn("chưa có người dùng nào cho bảng điều khiển; hãy tạo quản trị viên đầu tiên / no console user yet; create the first admin",
+			"command", firstAdminCommand(&cfg))
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -107,14 +121,15 @@ type app struct {
 
 // buildApp wires the API, the console, /metrics and the background workers
 // (callback delivery, scheduled approvals, metrics refresh) on one store.
-func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logger) (*app, error) {
+// Every part that reads the time reads clk.
+func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Clock, log *slog.Logger) (*app, error) {
 	version := Version
 	if version == "dev" {
 		version = "" // let metrics read the build information
 	}
 	m := metrics.New(metrics.Options{Version: version})
 	st = m.WrapStore(st)
-	rev := &review.Service{Store: st}
+	rev := &review.Service{Store: st, Clock: clk}
 	notices := notify.New(st, notify.Config{
 		SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, Username: cfg.SMTPUsername,
 			Password: cfg.SMTPPassword, From: cfg.SMTPFrom},
@@ -123,20 +138,22 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 		PublicURL: cfg.PublicURL, Logger: log, Schedules: cfg.ReportSchedules, KeepMonths: cfg.RetentionMonths,
 		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
 			Recipients: config.ReportLines(cfg.ReportRecipients)},
+		Clock: clk,
 	})
 	svc := &gate.Service{
 		Notices:      notices,
 		Store:        st,
 		Classifier:   defaultClassifier(),
 		Review:       rev,
+		Clock:        clk,
 		StoreTimeout: cfg.StoreDeadline(),
 		PublicURL:    cfg.PublicURL,
 		Log:          log,
 		Observer:     m,
 	}
-	outlets := &gate.OutletCache{Store: st, TTL: cfg.OutletCacheTTL}
+	outlets := &gate.OutletCache{Store: st, TTL: cfg.OutletCacheTTL, Clock: clk}
 	engine, err := handler.New(handler.Deps{
-		Gate: svc, Outlets: outlets, Store: st, Log: log,
+		Gate: svc, Outlets: outlets, Store: st, Log: log, Clock: clk,
 		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		TrustedProxies: cfg.TrustedProxyList(), ReportKeepMonths: cfg.RetentionMonths,
 		Middleware: []gin.HandlerFunc{m.GinMiddleware()},
@@ -146,13 +163,13 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	}
 	engine.GET("/metrics", gin.WrapH(m.Handler()))
 	con := console.New(console.Config{
-		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL,
+		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL, Clock: clk,
 		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
 			Recipients: config.ReportLines(cfg.ReportRecipients)},
 		ReportKeepMonths: cfg.RetentionMonths,
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
-	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval,
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, Clock: clk,
 		Senders: map[string]callback.Sender{notify.Kind: notices.Deliver}})
 	bg := func(name string, run func(context.Context) error) func(context.Context) {
 		return func(ctx context.Context) {
@@ -163,13 +180,39 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	}
 	tasks := []func(context.Context){}
 	if cfg.RetentionMonths > 0 {
-		ret := &report.Retainer{Store: st, KeepMonths: cfg.RetentionMonths, Log: log}
+		ret := &report.Retainer{Store: st, Clock: clk, KeepMonths: cfg.RetentionMonths, Log: log}
 		tasks = append(tasks, bg("retention", func(ctx context.Context) error { return ret.Run(ctx, time.Hour) }))
 	}
 	return &app{engine: engine, background: append(tasks, []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
 		bg("notices", func(ctx context.Context) error { return notices.Run(ctx, time.Minute) }),
-		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },
+		func(ctx context.Context) { m.RunRefresh(ctx, st, clk, 30*time.Second, log) },
 	}...)}, nil
+}
+
+// consoleAddress is where a person opens the console: under the public URL
+// when one is set, otherwise on the address the server listens on.
+func consoleAddress(cfg *config.Config, addr net.Addr) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimRight(cfg.PublicURL, "/") + "/console"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/console"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/console"
+}
+
+// firstAdminCommand is the command that creates the first console user on
+// the store this server uses.
+func firstAdminCommand(cfg *config.Config) string {
+	store := "--data " + cfg.DataDir
+	if cfg.RedisURL != "" {
+		store = "--redis-url <GATEKEEPER_REDIS_URL>"
+	}
+	return "gatekeeper user add admin --role admin " + store + " --password-stdin"
 }

@@ -28,7 +28,7 @@ var outletIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // ValidID reports whether id can name an outlet.
 func ValidID(id string) error {
 	if !outletIDPattern.MatchString(id) {
-		return fmt.Errorf("mã kênh %q phải gồm 1–63 chữ thường, số hoặc '-', bắt đầu bằng chữ hoặc số / outlet id %q must be 1–63 lower-case letters, digits or '-', starting with a letter or digit", id, id)
+		return fmt.Errorf("mã đơn vị %q phải gồm 1–63 chữ thường, số hoặc '-', bắt đầu bằng chữ hoặc số / outlet id %q must be 1–63 lower-case letters, digits or '-', starting with a letter or digit", id, id)
 	}
 	return nil
 }
@@ -73,13 +73,13 @@ func Validate(o *store.Outlet) error {
 		errs = append(errs, err)
 	}
 	if strings.TrimSpace(o.Name) == "" {
-		errs = append(errs, errors.New("cần tên kênh / name is required"))
+		errs = append(errs, errors.New("cần tên đơn vị / name is required"))
 	}
 	if err := o.Rules.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if o.WindowDays < 1 || o.WindowDays > 365 {
-		errs = append(errs, fmt.Errorf("số ngày của kỳ tính %d phải từ 1 đến 365 / window days %d must be between 1 and 365", o.WindowDays, o.WindowDays))
+		errs = append(errs, fmt.Errorf("số ngày của cửa sổ %d phải từ 1 đến 365 / window days %d must be between 1 and 365", o.WindowDays, o.WindowDays))
 	}
 	if _, err := time.LoadLocation(o.Timezone); err != nil || o.Timezone == "" {
 		errs = append(errs, fmt.Errorf("múi giờ %q không hợp lệ (ví dụ Asia/Ho_Chi_Minh) / time zone %q is not known (e.g. Asia/Ho_Chi_Minh)", o.Timezone, o.Timezone))
@@ -107,6 +107,9 @@ func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 	if err := Validate(&o); err != nil {
 		return "", err
 	}
+	if err := CheckCallbackAddress(ctx, o.CallbackURL, o.AllowPrivateCallback, SystemResolver); err != nil {
+		return "", err
+	}
 	secret, err := webhook.NewSecret()
 	if err != nil {
 		return "", err
@@ -123,6 +126,9 @@ func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 // Update stores changed settings of an existing outlet (secrets untouched).
 func Update(ctx context.Context, st store.Store, o store.Outlet, actor string, now time.Time) error {
 	if err := Validate(&o); err != nil {
+		return err
+	}
+	if err := CheckCallbackAddress(ctx, o.CallbackURL, o.AllowPrivateCallback, SystemResolver); err != nil {
 		return err
 	}
 	cur, err := st.GetOutlet(ctx, o.ID)

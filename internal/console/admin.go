@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -124,7 +125,7 @@ const maxCategoryLen = 100
 // apply checks every field and, when all are fine, sets them on o (which
 // admin.Validate then checks again as a whole). It fills f.Errors with one
 // message per refused field and reports whether there were none.
-func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
+func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, checkID bool) bool {
 	e := map[string]string{}
 	f.Errors = e
 	if checkID && admin.ValidID(f.ID) != nil {
@@ -177,6 +178,11 @@ func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
 		u, err := url.Parse(f.CallbackURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(f.CallbackURL) > 2000 {
 			e["callback_url"] = tr(lang, "fe.callback")
+		} else {
+			var bad *admin.CallbackAddressError
+			if errors.As(admin.CheckCallbackAddress(ctx, f.CallbackURL, f.AllowPrivate, admin.SystemResolver), &bad) {
+				e["callback_url"] = tr(lang, "fe.callback.private", bad.Addr.String())
+			}
 		}
 	}
 	cats := map[string]policy.Tone{}
@@ -261,7 +267,7 @@ func (c *Console) adminCreateOutlet(g *gin.Context) {
 	f := readOutletForm(g)
 	lang := langOf(g)
 	o := admin.NewOutlet(f.ID, f.Name)
-	if !f.apply(lang, &o, true) {
+	if !f.apply(ctx(g), lang, &o, true) {
 		c.showOutlets(g, http.StatusBadRequest, f.withBlankRows(), f.summary(lang))
 		return
 	}
@@ -313,7 +319,7 @@ func (c *Console) adminUpdateOutlet(g *gin.Context) {
 	shown := o
 	f := readOutletForm(g)
 	f.ID = o.ID
-	if !f.apply(lang, &o, false) {
+	if !f.apply(ctx(g), lang, &o, false) {
 		c.render(g, http.StatusBadRequest, "admin_outlet", "admin.outlets",
 			adminOutletData{Outlet: shown, Loc: shown.Location(), Form: f.withBlankRows(), Error: f.summary(lang),
 				Grace: fmtDuration(lang, c.cfg.SecretGrace)})

@@ -16,7 +16,7 @@ import (
 
 func TestRelabel(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	id := e.hold(e.a, "5", "Hội thi tìm hiểu pháp luật", "", time.Now().Add(-time.Hour), "pháp luật")
+	id := e.hold(e.a, "5", "Hội thi tìm hiểu pháp luật", "", e.now.Add(-time.Hour), "pháp luật")
 	c, csrf := e.session("mai")
 	path := "/console/outlets/" + e.a.ID + "/holds/" + id + "/relabel"
 	if st, _, _ := e.post(c, path, url.Values{"csrf": {csrf}, "tone": {"not_negative"}}); st != http.StatusBadRequest {

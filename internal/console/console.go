@@ -16,11 +16,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 	_ "time/tzdata" // outlet time zones on hosts without tzdata
 
 	"github.com/gin-gonic/gin"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -64,8 +66,8 @@ type Config struct {
 	// ReportKeepMonths is the retention's (report.Builder.KeepMonths).
 	ReportKeepMonths int
 	Logger           *slog.Logger
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
+	// Clock tells the time (the zero value is the wall clock).
+	Clock clock.Clock
 }
 
 func (c *Config) defaults() {
@@ -96,9 +98,6 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
 }
 
 // Deps are what the console works with.
@@ -118,6 +117,8 @@ type Console struct {
 	pages  map[string]*pageTemplate
 	static http.Handler
 	cop    *http.CrossOriginProtection
+	// schedMu runs the scheduled approvals one round at a time.
+	schedMu sync.Mutex
 }
 
 // New builds the console. It panics if the embedded templates do not parse
@@ -126,7 +127,7 @@ func New(cfg Config, deps Deps) *Console {
 	cfg.defaults()
 	c := &Console{cfg: cfg, st: deps.Store, review: deps.Review, log: cfg.Logger}
 	if c.review == nil {
-		c.review = &review.Service{Store: deps.Store, Now: cfg.Now}
+		c.review = &review.Service{Store: deps.Store, Clock: cfg.Clock}
 	}
 	pages, err := parsePages()
 	if err != nil {
@@ -195,7 +196,7 @@ func (c *Console) Register(r *gin.Engine) {
 	ad.POST("/users/:user/delete", c.adminDeleteUser)
 }
 
-func (c *Console) now() time.Time { return c.cfg.Now() }
+func (c *Console) now() time.Time { return c.cfg.Clock.Now() }
 
 func (c *Console) serveStatic(g *gin.Context) {
 	g.Header("Cache-Control", "public, max-age=3600")

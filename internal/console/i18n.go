@@ -2,6 +2,7 @@ package console
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,7 +21,7 @@ var messages = map[string][2]string{
 	"nav.overview":                     {"Tổng quan", "Overview"},
 	"nav.audit":                        {"Nhật ký", "Audit log"},
 	"nav.export":                       {"Xuất CSV", "CSV export"},
-	"nav.outlets":                      {"Cơ quan", "Outlets"},
+	"nav.outlets":                      {"Đơn vị", "Outlets"},
 	"nav.users":                        {"Người dùng", "Users"},
 	"nav.account":                      {"Tài khoản", "Account"},
 	"nav.logout":                       {"Đăng xuất", "Sign out"},
@@ -58,7 +59,7 @@ var messages = map[string][2]string{
 	"ok.password":                      {"Đã đổi mật khẩu.", "Password changed."},
 	"holds.title":                      {"Tin chờ duyệt", "Held items"},
 	"holds.none":                       {"Không có tin nào đang chờ.", "Nothing is waiting."},
-	"filter.outlet":                    {"Cơ quan", "Outlet"},
+	"filter.outlet":                    {"Đơn vị", "Outlet"},
 	"filter.all":                       {"Tất cả", "All"},
 	"filter.age":                       {"Đã chờ", "Waiting"},
 	"filter.age.any":                   {"bao lâu cũng được", "any time"},
@@ -72,12 +73,12 @@ var messages = map[string][2]string{
 	"filter.post":                      {"Mã bài", "Post id"},
 	"filter.from":                      {"Từ ngày", "From"},
 	"filter.to":                        {"Đến ngày", "To"},
-	"filter.datehint":                  {"Ngày theo dạng ngày/tháng/năm, ví dụ 27/11/2026 (tính theo múi giờ của cơ quan).", "Dates as day/month/year, e.g. 27/11/2026 (in the outlet's time zone)."},
+	"filter.datehint":                  {"Ngày theo dạng ngày/tháng/năm, ví dụ 27/11/2026 (tính theo múi giờ của đơn vị).", "Dates as day/month/year, e.g. 27/11/2026 (in the outlet's time zone)."},
 	"col.title":                        {"Tiêu đề", "Title"},
-	"col.outlet":                       {"Cơ quan", "Outlet"},
+	"col.outlet":                       {"Đơn vị", "Outlet"},
 	"col.author":                       {"Tác giả", "Author"},
 	"col.tone":                         {"Sắc thái", "Tone"},
-	"col.share":                        {"Tỷ lệ trước → sau", "Share before → after"},
+	"col.share":                        {"Tỉ lệ trước → sau", "Share before → after"},
 	"col.headroom":                     {"Dư địa", "Headroom"},
 	"col.safe":                         {"Thời điểm an toàn sớm nhất", "Earliest safe time"},
 	"col.waited":                       {"Đã chờ", "Waiting for"},
@@ -88,25 +89,24 @@ var messages = map[string][2]string{
 	"col.actor":                        {"Người thực hiện", "Actor"},
 	"col.decision":                     {"Quyết định", "Decision"},
 	"col.detail":                       {"Chi tiết", "Detail"},
-	"col.note":                         {"Ghi chú", "Note"},
 	"col.status":                       {"Trạng thái", "Status"},
 	"col.attempts":                     {"Số lần gửi", "Attempts"},
 	"col.lasterror":                    {"Lỗi gần nhất", "Last error"},
 	"col.next":                         {"Lần gửi tới", "Next attempt"},
-	"col.share.now":                    {"Tỷ lệ hiện tại", "Current share"},
-	"col.limit":                        {"Ngưỡng", "Limit"},
+	"col.share.now":                    {"Tỉ lệ hiện tại", "Current share"},
+	"col.limit":                        {"Giới hạn", "Limit"},
 	"col.counts":                       {"Tiêu cực / tổng", "Negative / total"},
 	"col.pending":                      {"Đang chờ duyệt", "Pending"},
 	"col.trend":                        {"Xu hướng 90 ngày", "90-day trend"},
 	"col.name":                         {"Tên", "Name"},
 	"col.id":                           {"Mã", "Id"},
 	"col.role":                         {"Vai trò", "Role"},
-	"col.outlets":                      {"Cơ quan phụ trách", "Outlets"},
+	"col.outlets":                      {"Đơn vị phụ trách", "Outlets"},
 	"col.callback":                     {"Địa chỉ callback", "Callback URL"},
 	"col.timezone":                     {"Múi giờ", "Time zone"},
 	"col.window":                       {"Cửa sổ (ngày)", "Window (days)"},
 	"col.warn":                         {"Mức cảnh báo (%)", "Warn at (%)"},
-	"col.limitpct":                     {"Ngưỡng (%)", "Limit (%)"},
+	"col.limitpct":                     {"Giới hạn (%)", "Limit (%)"},
 	"col.minsample":                    {"Số bài tối thiểu", "Minimum sample"},
 	"col.private":                      {"Cho phép địa chỉ nội bộ", "Allow private address"},
 	"col.created":                      {"Ngày tạo", "Created"},
@@ -115,14 +115,18 @@ var messages = map[string][2]string{
 	"tone.neutral":                     {"trung tính", "neutral"},
 	"tone.positive":                    {"tích cực", "positive"},
 	"tone.not_negative":                {"không tiêu cực", "not negative"},
-	"tone.borderline":                  {"chưa chắc chắn", "borderline"},
+	"tone.borderline":                  {"chưa rõ ràng", "borderline"},
 	"tone.evidence":                    {"Từ ngữ làm bài bị coi là tiêu cực", "Words that made the post negative"},
 	"tone.score":                       {"độ tin cậy", "confidence"},
 	"sensational":                      {"Tiêu đề giật gân", "Sensational headline"},
 	"headroom.left":                    {"còn %d tin tiêu cực", "%d negative left"},
 	"headroom.need":                    {"cần %d tin không tiêu cực", "%d non-negative needed"},
 	"headroom.nobound":                 {"không giới hạn", "no bound"},
-	"safe.none":                        {"không có trong cửa sổ", "none within the window"},
+	"safe.at":                          {"%s: lúc đó tin tiêu cực cũ đã ra khỏi cửa sổ %d ngày (nếu không đăng thêm tin tiêu cực nào)", "%s: by then old negative posts have left the %d-day window (if no other negative post goes out)"},
+	"safe.or":                          {"; hoặc sớm hơn, ngay khi đăng thêm %d tin không tiêu cực", "; or sooner, as soon as %d more non-negative posts go out"},
+	"safe.need":                        {"Chưa có mốc trong cửa sổ %d ngày: chỉ có chỗ khi đăng thêm %d tin không tiêu cực", "No time within the %d-day window: room opens only after %d more non-negative posts"},
+	"safe.now":                         {"Đã có chỗ: có thể duyệt ngay", "There is room now: it can be approved"},
+	"safe.never":                       {"Không có mốc: giới hạn của đơn vị là 0%", "None: the outlet's limit is 0%"},
 	"status.pending":                   {"đang chờ", "pending"},
 	"status.approved":                  {"đã duyệt", "approved"},
 	"status.rejected":                  {"đã từ chối", "rejected"},
@@ -142,18 +146,20 @@ var messages = map[string][2]string{
 	"hold.approve":                     {"Duyệt", "Approve"},
 	"hold.reject":                      {"Từ chối", "Reject"},
 	"hold.when":                        {"Thời điểm duyệt", "When"},
-	"hold.when.now":                    {"ngay bây giờ (được tính ngay, kể cả khi vượt ngưỡng)", "now (counted now, even past the limit)"},
+	"hold.when.now":                    {"ngay bây giờ (được tính ngay, kể cả khi vượt giới hạn)", "now (counted now, even past the limit)"},
 	"hold.when.safe":                   {"vào thời điểm an toàn sớm nhất: %s", "at the earliest safe time: %s"},
 	"hold.scheduled":                   {"Đã hẹn duyệt lúc %s (bởi %s).", "Approval scheduled at %s (by %s)."},
+	"hold.moved":                       {"Lần hẹn duyệt lúc %s đã được dời: khi đó duyệt sẽ đưa tỉ lệ tin tiêu cực vượt giới hạn.", "The approval due at %s was moved: approving then would have taken the negative share past the limit."},
 	"hold.unschedule":                  {"Huỷ hẹn", "Cancel schedule"},
 	"hold.relabel":                     {"Gán lại sắc thái", "Relabel the tone"},
 	"hold.relabel.help":                {"Số liệu sẽ thay đổi theo nếu bài đã được tính.", "Counts follow if the post is counted."},
 	"hold.decide":                      {"Quyết định", "Decision"},
 	"hold.readonly":                    {"Bạn chỉ có quyền xem.", "You have read-only access."},
-	"hold.shareafter":                  {"Tỷ lệ trước → sau khi đăng", "Share before → after publishing"},
+	"hold.shareafter":                  {"Tỉ lệ trước → sau khi đăng", "Share before → after publishing"},
 	"hold.callbacks":                   {"Thông báo tới CMS", "Notices to the CMS"},
+	"col.note":                         {"Ghi chú", "Note"},
 	"account.notices":                  {"Thông báo qua thư", "E-mail notices"},
-	"account.noticeshelp":              {"Quản lý nhận thư khi có tin bị giữ lại, khi tin chờ quá lâu và khi cơ quan vượt ngưỡng cảnh báo: ngay lúc đó, hoặc gộp một thư mỗi sáng.", "Managers get a mail when a post is held, when it waits too long and when an outlet crosses its warning line: at once, or in one mail each morning."},
+	"account.noticeshelp":              {"Quản lý nhận thư khi có tin bị giữ lại, khi tin chờ quá lâu và khi đơn vị vượt mức cảnh báo: ngay lúc đó, hoặc gộp một thư mỗi sáng.", "Managers get a mail when a post is held, when it waits too long and when an outlet crosses its warning line: at once, or in one mail each morning."},
 	"account.email":                    {"Địa chỉ thư", "E-mail address"},
 	"account.mode":                     {"Cách nhận", "How"},
 	"account.mode.immediate":           {"Ngay khi có việc", "Immediately"},
@@ -162,7 +168,7 @@ var messages = map[string][2]string{
 	"account.noticesbad":               {"Địa chỉ thư hoặc cách nhận không hợp lệ.", "The address or the choice is not valid."},
 	"nav.reports":                      {"Báo cáo", "Reports"},
 	"reports.title":                    {"Báo cáo tình hình đăng tin", "Compliance reports"},
-	"reports.help":                     {"Số liệu theo ngày, tính theo múi giờ của từng cơ quan; tỷ lệ theo cửa sổ là tỷ lệ cuối mỗi ngày.", "Figures by day in each outlet's time zone; the window share is the share at the end of each day."},
+	"reports.help":                     {"Số liệu theo ngày, tính theo múi giờ của từng đơn vị; tỉ lệ theo cửa sổ là tỉ lệ cuối mỗi ngày.", "Figures by day in each outlet's time zone; the window share is the share at the end of each day."},
 	"reports.period":                   {"Kỳ báo cáo", "Period"},
 	"reports.custom":                   {"Hoặc từ ngày – đến ngày", "Or from – to"},
 	"reports.show":                     {"Xem báo cáo", "Show report"},
@@ -175,27 +181,27 @@ var messages = map[string][2]string{
 	"reports.dl.json":                  {"JSON", "JSON"},
 	"reports.range":                    {"Từ %s đến %s", "From %s to %s"},
 	"reports.totals":                   {"Tổng cộng", "Totals"},
-	"reports.none":                     {"Không có cơ quan nào để báo cáo.", "No outlet to report on."},
-	"reports.outlets":                  {"Theo cơ quan", "By outlet"},
+	"reports.none":                     {"Không có đơn vị nào để báo cáo.", "No outlet to report on."},
+	"reports.outlets":                  {"Theo đơn vị", "By outlet"},
 	"reports.published":                {"Tin đăng", "Published"},
 	"reports.negative":                 {"Tiêu cực", "Negative"},
 	"reports.positive":                 {"Tích cực", "Positive"},
 	"reports.neutral":                  {"Trung tính", "Neutral"},
-	"reports.share":                    {"Tỷ lệ trong kỳ", "Period share"},
-	"reports.rolling":                  {"Tỷ lệ cửa sổ cuối kỳ", "Window share at the end"},
-	"reports.daysover":                 {"Ngày vượt cảnh báo / ngưỡng", "Days over warning / limit"},
+	"reports.share":                    {"Tỉ lệ của kỳ báo cáo", "Period share"},
+	"reports.rolling":                  {"Tỉ lệ cửa sổ cuối kỳ", "Window share at the end"},
+	"reports.daysover":                 {"Ngày vượt mức cảnh báo / giới hạn", "Days over warning / limit"},
 	"reports.sensational":              {"Tiêu đề giật gân", "Sensational"},
 	"reports.holds":                    {"Giữ lại: duyệt / từ chối / chờ", "Held: approved / rejected / waiting"},
 	"reports.decisiontime":             {"Thời gian xử lý: trung vị / lâu nhất", "Time to decide: median / longest"},
-	"reports.pastlimit":                {"Duyệt vượt ngưỡng", "Approved past the limit"},
+	"reports.pastlimit":                {"Duyệt vượt giới hạn", "Approved past the limit"},
 	"reports.relabels":                 {"Sửa nhãn", "Relabels"},
 	"reports.withdrawals":              {"Gỡ bài", "Withdrawals"},
 	"reports.themes":                   {"Chủ đề của tin tiêu cực", "Themes of negative posts"},
 	"reports.nothemes":                 {"Không xác định được chủ đề nào.", "No themes identified."},
-	"reports.chart":                    {"Theo ngày: số tin đăng, tin tiêu cực và tỷ lệ theo cửa sổ", "By day: published, negative and window share"},
+	"reports.chart":                    {"Theo ngày: số tin đăng, tin tiêu cực và tỉ lệ theo cửa sổ", "By day: published, negative and window share"},
 	"reports.decisions":                {"Các quyết định cần lưu ý", "Decisions of note"},
-	"reports.nodecisions":              {"Không có duyệt vượt ngưỡng, sửa nhãn hay gỡ bài trong kỳ.", "No approvals past the limit, relabels or withdrawals in the period."},
-	"reports.kind.approval_past_limit": {"Duyệt vượt ngưỡng", "Approval past the limit"},
+	"reports.nodecisions":              {"Kỳ báo cáo không có lần duyệt vượt giới hạn, sửa nhãn hay gỡ bài nào.", "No approvals past the limit, relabels or withdrawals in the period."},
+	"reports.kind.approval_past_limit": {"Duyệt vượt giới hạn", "Approval past the limit"},
 	"reports.kind.relabel":             {"Sửa nhãn", "Relabel"},
 	"reports.kind.withdrawal":          {"Gỡ bài", "Withdrawal"},
 	"err.period":                       {"Kỳ báo cáo không hợp lệ: chọn một tháng, một quý, hoặc nhập từ ngày – đến ngày.", "Invalid period: choose a month or a quarter, or enter from – to dates."},
@@ -203,30 +209,30 @@ var messages = map[string][2]string{
 	"err.periodlong":                   {"Kỳ báo cáo dài quá %d ngày.", "The period is longer than %d days."},
 	"err.report":                       {"Không tạo được báo cáo; lỗi đã được ghi lại.", "The report could not be made; the error has been logged."},
 	"dash.title":                       {"Bảng theo dõi", "Dashboard"},
-	"dash.share":                       {"Tỷ lệ tin tiêu cực trong %d ngày", "Negative share over %d days"},
-	"dash.chart":                       {"90 ngày: số tin đăng, tin tiêu cực và tỷ lệ theo cửa sổ", "90 days: published, negative and window share"},
+	"dash.share":                       {"Tỉ lệ tin tiêu cực trong %d ngày", "Negative share over %d days"},
+	"dash.chart":                       {"90 ngày: số tin đăng, tin tiêu cực và tỉ lệ theo cửa sổ", "90 days: published, negative and window share"},
 	"dash.published":                   {"tin đăng", "published"},
 	"dash.negative":                    {"tin tiêu cực", "negative"},
-	"dash.rolling":                     {"tỷ lệ theo cửa sổ", "window share"},
-	"dash.limitline":                   {"ngưỡng", "limit"},
+	"dash.rolling":                     {"tỉ lệ theo cửa sổ", "window share"},
+	"dash.limitline":                   {"giới hạn", "limit"},
 	"dash.recent":                      {"Quyết định gần đây", "Recent decisions"},
 	"dash.callbacks":                   {"Thông báo tới CMS (callback)", "Callbacks to the CMS"},
 	"dash.nocallbacks":                 {"Chưa có thông báo nào.", "No callbacks yet."},
 	"dash.retry":                       {"Gửi lại ngay", "Retry now"},
 	"dash.pendinglink":                 {"%d tin đang chờ duyệt", "%d items waiting"},
-	"over.title":                       {"Tổng quan các cơ quan", "All outlets"},
-	"over.over":                        {"vượt ngưỡng", "over the limit"},
-	"over.near":                        {"gần ngưỡng", "near the limit"},
-	"over.ok":                          {"trong ngưỡng", "within the limit"},
+	"over.title":                       {"Tổng quan các đơn vị", "All outlets"},
+	"over.over":                        {"vượt giới hạn", "over the limit"},
+	"over.near":                        {"gần giới hạn", "near the limit"},
+	"over.ok":                          {"trong giới hạn", "within the limit"},
 	"audit.title":                      {"Nhật ký", "Audit log"},
 	"audit.accounts":                   {"Tài khoản người dùng", "User accounts"},
 	"audit.none":                       {"Không có mục nào.", "No entries."},
 	"export.title":                     {"Xuất quyết định (CSV)", "Export decisions (CSV)"},
-	"export.help":                      {"Tệp CSV UTF-8 (có BOM, mở được bằng Excel), giờ theo múi giờ của cơ quan.", "UTF-8 CSV (with BOM, opens in Excel), times in the outlet's time zone."},
+	"export.help":                      {"Tệp CSV UTF-8 (có BOM, mở được bằng Excel), giờ theo múi giờ của đơn vị.", "UTF-8 CSV (with BOM, opens in Excel), times in the outlet's time zone."},
 	"export.submit":                    {"Tải về", "Download"},
-	"admin.outlets":                    {"Quản lý cơ quan", "Manage outlets"},
+	"admin.outlets":                    {"Quản lý đơn vị", "Manage outlets"},
 	"admin.users":                      {"Quản lý người dùng", "Manage users"},
-	"admin.newoutlet":                  {"Thêm cơ quan", "Add an outlet"},
+	"admin.newoutlet":                  {"Thêm đơn vị", "Add an outlet"},
 	"admin.newuser":                    {"Thêm người dùng", "Add a user"},
 	"admin.save":                       {"Lưu", "Save"},
 	"admin.create":                     {"Tạo", "Create"},
@@ -239,7 +245,7 @@ var messages = map[string][2]string{
 	"admin.secret.once":                {"Hãy sao chép và cài vào CMS ngay: khoá này sẽ không được hiển thị lại.", "Copy it into the CMS now: it will not be shown again."},
 	"admin.secret.grace":               {"Khoá cũ vẫn dùng được đến %s.", "The previous secret keeps working until %s."},
 	"admin.password":                   {"Mật khẩu của %s", "Password of %s"},
-	"admin.password.once":              {"Hãy gửi mật khẩu này cho người dùng qua kênh an toàn: nó sẽ không được hiển thị lại.", "Give this password to the user over a safe channel: it will not be shown again."},
+	"admin.password.once":              {"Hãy gửi mật khẩu này cho người dùng qua đường an toàn: nó sẽ không được hiển thị lại.", "Give this password to the user over a safe channel: it will not be shown again."},
 	"admin.lastadmin":                  {"Phải còn ít nhất một quản trị viên.", "At least one admin must remain."},
 	"admin.self":                       {"Không thể tự xoá tài khoản của mình.", "You cannot delete your own account."},
 	"admin.exists":                     {"Đã tồn tại.", "Already exists."},
@@ -250,12 +256,13 @@ var messages = map[string][2]string{
 	"fe.name":                          {"Cần có tên, tối đa 200 ký tự.", "A name is required, at most 200 characters."},
 	"fe.timezone":                      {"Múi giờ không hợp lệ; dùng tên IANA, ví dụ Asia/Ho_Chi_Minh.", "Unknown time zone; use an IANA name such as Asia/Ho_Chi_Minh."},
 	"fe.percent":                       {"Nhập phần trăm từ 0 đến 100, tối đa hai chữ số thập phân (ví dụ 15 hoặc 12,5).", "Enter a percentage from 0 to 100 with at most two decimals (e.g. 15 or 12.5)."},
-	"fe.warnabove":                     {"Mức cảnh báo không được cao hơn ngưỡng.", "The warning level may not be above the limit."},
+	"fe.warnabove":                     {"Mức cảnh báo không được cao hơn giới hạn.", "The warning level may not be above the limit."},
 	"fe.window":                        {"Cửa sổ là số ngày nguyên từ 1 đến 365.", "The window is a whole number of days from 1 to 365."},
 	"fe.minsample":                     {"Số bài tối thiểu là số nguyên từ 0 đến 1 000 000.", "The minimum sample is a whole number from 0 to 1,000,000."},
 	"fe.sensational":                   {"Chọn “cảnh báo” hoặc “giữ lại”.", "Choose “warn” or “hold”."},
 	"fe.mode":                          {"Chọn “áp dụng” hoặc “chạy thử”.", "Choose “enforce” or “shadow”."},
 	"fe.callback":                      {"Địa chỉ phải bắt đầu bằng https:// (hoặc http://), có tên máy, không chứa tên đăng nhập hay mật khẩu.", "The address must start with https:// (or http://), name a host, and carry no username or password."},
+	"fe.callback.private":              {"Địa chỉ này trỏ tới %s, một địa chỉ nội bộ hoặc loopback: Gatekeeper sẽ không gửi thông báo tới đó. Hãy dùng địa chỉ công khai của CMS, hoặc nếu CMS nằm trong mạng nội bộ thì chọn ô “Cho phép địa chỉ nội bộ” bên dưới.", "This address points at %s, a private or loopback address: Gatekeeper will not deliver there. Use the CMS's public address or, for a CMS on the internal network, tick “Allow private address” below."},
 	"fe.cat.name":                      {"Cần tên chuyên mục cho dòng này.", "This line needs a category name."},
 	"fe.cat.long":                      {"Tên chuyên mục dài quá %d ký tự.", "The category name is longer than %d characters."},
 	"fe.cat.tone":                      {"Chọn sắc thái cho chuyên mục này.", "Choose a tone for this category."},
@@ -263,7 +270,7 @@ var messages = map[string][2]string{
 	"fe.cat.many":                      {"Tối đa %d chuyên mục.", "At most %d categories."},
 	"of.policy":                        {"Chính sách", "Policy"},
 	"of.callback":                      {"Thông báo về CMS", "Notices to the CMS"},
-	"of.limit.help":                    {"Tỷ lệ tin tiêu cực tối đa trong cửa sổ, ví dụ 15 hoặc 15,5.", "Highest negative share in the window, e.g. 15 or 15.5."},
+	"of.limit.help":                    {"Tỉ lệ tin tiêu cực tối đa trong cửa sổ, ví dụ 15 hoặc 15,5.", "Highest negative share in the window, e.g. 15 or 15.5."},
 	"of.warn.help":                     {"Trên mức này, tin tiêu cực vẫn được đăng nhưng có cảnh báo.", "Above this, a negative post goes out with a warning."},
 	"of.window.help":                   {"Số ngày gần nhất được tính (1–365).", "How many recent days are counted (1–365)."},
 	"of.tz.help":                       {"Dùng cho ngày, giờ hiển thị và báo cáo.", "Used for days, displayed times and reports."},
@@ -274,7 +281,7 @@ var messages = map[string][2]string{
 	"of.mode":                          {"Chế độ", "Mode"},
 	"mode.enforce":                     {"áp dụng", "enforce"},
 	"mode.shadow":                      {"chạy thử", "shadow"},
-	"of.mode.enforce":                  {"áp dụng (giữ tin khi vượt ngưỡng)", "enforce (hold past the limit)"},
+	"of.mode.enforce":                  {"áp dụng (giữ tin khi vượt giới hạn)", "enforce (hold past the limit)"},
 	"of.mode.shadow":                   {"chạy thử (chỉ ghi nhận, luôn cho đăng)", "shadow (record only, always allow)"},
 	"of.callback.help":                 {"Nơi CMS nhận thông báo duyệt/từ chối, ví dụ https://…/wp-json/gatekeeper/v1/callback.", "Where the CMS receives approvals and rejections, e.g. https://…/wp-json/gatekeeper/v1/callback."},
 	"of.private.help":                  {"Chỉ bật khi CMS nằm trong mạng nội bộ; nếu không, địa chỉ nội bộ và loopback bị từ chối.", "Only for a CMS on the internal network; otherwise private and loopback addresses are refused."},
@@ -283,8 +290,8 @@ var messages = map[string][2]string{
 	"of.category":                      {"Chuyên mục", "Category"},
 	"of.line":                          {"Dòng %d", "Line %d"},
 	"of.tone.none":                     {"— chọn —", "— choose —"},
-	"of.delete":                        {"Xoá cơ quan", "Removing an outlet"},
-	"of.delete.help":                   {"Không thể xoá trong bảng điều khiển vì việc xoá mất hết số liệu, tin giữ và nhật ký của cơ quan. Người vận hành dùng lệnh:", "Not possible in the console: it deletes the outlet's counts, holds and audit log. An operator runs:"},
+	"of.delete":                        {"Xoá đơn vị", "Removing an outlet"},
+	"of.delete.help":                   {"Không thể xoá trong bảng điều khiển vì việc xoá mất hết số liệu, tin giữ và nhật ký của đơn vị. Người vận hành dùng lệnh:", "Not possible in the console: it deletes the outlet's counts, holds and audit log. An operator runs:"},
 	"of.secret.expires":                {"khoá cũ hết hạn lúc %s", "previous secret expires at %s"},
 	"of.secret.current":                {"khoá hiện tại", "current secret"},
 	"of.rotate.help":                   {"Khoá mới được hiển thị một lần; khoá hiện tại vẫn dùng được trong %s để kịp cập nhật CMS.", "The new secret is shown once; the current one keeps working for %s while the CMS is updated."},
@@ -305,6 +312,7 @@ var messages = map[string][2]string{
 	"decision.hold":                    {"giữ lại", "hold"},
 	"decision.approved":                {"đã duyệt", "approved"},
 	"decision.rejected":                {"đã từ chối", "rejected"},
+	"decision.cancelled":               {"đã huỷ", "cancelled"},
 	"yes":                              {"có", "yes"},
 	"no":                               {"không", "no"},
 }
@@ -325,8 +333,8 @@ func tr(lang, key string, args ...any) string {
 	return s
 }
 
-// fmtTime formats t in loc: "27/11/2026 14:05" (Vietnamese) or
-// "27 Nov 2026 14:05" (English).
+// fmtTime formats t in loc (the outlet's zone) the one way every screen,
+// report and message writes a time, in both languages: "27/11/2026 14:05".
 func fmtTime(lang string, t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "—"
@@ -334,11 +342,11 @@ func fmtTime(lang string, t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = defaultLoc
 	}
-	if lang == langEN {
-		return t.In(loc).Format("02 Jan 2006 15:04")
-	}
-	return t.In(loc).Format("02/01/2006 15:04")
+	return t.In(loc).Format(DateTimeLayout)
 }
+
+// DateTimeLayout is the one date-time format (dd/mm/yyyy HH:mm).
+const DateTimeLayout = "02/01/2006 15:04"
 
 // fmtDuration formats how long something has waited.
 func fmtDuration(lang string, d time.Duration) string {
@@ -362,6 +370,15 @@ func fmtPercent(lang string, bp int64) string {
 		s = strings.Replace(s, ".", ",", 1)
 	}
 	return s + "%"
+}
+
+// fmtDecimal2 writes f with two decimals: "0,67" in Vietnamese, "0.67" in English.
+func fmtDecimal2(lang string, f float64) string {
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	if lang != langEN {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
 
 var defaultLoc = func() *time.Location {

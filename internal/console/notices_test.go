@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"gatekeeper/internal/clock"
 	"net/http"
 	"net/url"
 	"strings"
@@ -53,7 +54,7 @@ func TestUserCommandNotices(t *testing.T) {
 	run := func(args ...string) error {
 		out.Reset()
 		errOut.Reset()
-		return UserCommand(e.ctx, args, e.st, strings.NewReader("mat-khau-du-dai-1\n"), &out, &errOut)
+		return UserCommand(e.ctx, args, e.st, clock.Real(), strings.NewReader("mat-khau-du-dai-1\n"), &out, &errOut)
 	}
 	if err := run("add", "thu", "--role", "manager", "--outlets", e.a.ID, "--email", "thu@example.vn", "--notices", "digest", "--password-stdin"); err != nil {
 		t.Fatal(err)

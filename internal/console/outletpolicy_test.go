@@ -163,8 +163,17 @@ func TestOutletFormFieldErrors(t *testing.T) {
 	// warn_at above a valid limit.
 	f := policyForm(csrf)
 	f.Set("warn_at", "15")
-	if st, _, body := e.post(c, path, f); st != http.StatusBadRequest || !strings.Contains(fieldError(body, "warn_at"), "không được cao hơn ngưỡng") {
+	if st, _, body := e.post(c, path, f); st != http.StatusBadRequest || !strings.Contains(fieldError(body, "warn_at"), "không được cao hơn giới hạn") {
 		t.Fatalf("warn_at above limit: %d %q", st, fieldError(body, "warn_at"))
+	}
+	// A callback address the worker would refuse to reach is refused now, naming the fix.
+	for _, cb := range []string{"http://127.0.0.1:8081/wp-json/gatekeeper/v1/callback", "http://localhost/wp-json/gatekeeper/v1/callback", "https://10.0.0.5/cb"} {
+		f = policyForm(csrf)
+		f.Set("callback_url", cb)
+		f.Del("allow_private")
+		if st, _, body := e.post(c, path, f); st != http.StatusBadRequest || !strings.Contains(fieldError(body, "callback_url"), "Cho phép địa chỉ nội bộ") {
+			t.Fatalf("private callback %s: %d %q", cb, st, fieldError(body, "callback_url"))
+		}
 	}
 	o, _ := e.st.GetOutlet(e.ctx, e.a.ID)
 	if o.Name != e.a.Name || o.Rules != e.a.Rules || len(o.CategoryTones) != 0 || o.CallbackURL != e.a.CallbackURL {

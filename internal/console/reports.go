@@ -13,7 +13,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"gatekeeper/internal/clock"
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
@@ -173,7 +172,7 @@ var roman = [5]string{"", "I", "II", "III", "IV"}
 func (c *Console) build(g *gin.Context, ids []string, p report.Period) (*report.Report, error) {
 	cx, cancel := context.WithTimeout(ctx(g), reportTimeout)
 	defer cancel()
-	b := &report.Builder{Store: c.st, Clock: clock.Func(c.cfg.Now), KeepMonths: c.cfg.ReportKeepMonths}
+	b := &report.Builder{Store: c.st, Clock: c.cfg.Clock, KeepMonths: c.cfg.ReportKeepMonths}
 	if len(ids) == 0 {
 		return &report.Report{Period: p, GeneratedAt: c.now().UTC(), Outlets: []*report.OutletReport{}}, nil
 	}

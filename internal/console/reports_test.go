@@ -75,7 +75,7 @@ func TestReportsAuthorization(t *testing.T) {
 		}
 		status, _, body = e.get(c, "/console/reports/download/csv?table=summary&period="+month)
 		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
-		if status != http.StatusOK || err != nil || recs[0][0] != "Mã kênh" || len(recs) != 1+len(tc.outlets)+boolInt(len(tc.outlets) > 1) {
+		if status != http.StatusOK || err != nil || recs[0][0] != "Mã đơn vị" || len(recs) != 1+len(tc.outlets)+boolInt(len(tc.outlets) > 1) {
 			t.Errorf("%s: csv download %d %v %q", tc.user, status, err, recs)
 		}
 	}

@@ -168,7 +168,7 @@ func TestBrowserPages(t *testing.T) {
 		{"hold", "/console/outlets/" + e.a.ID + "/holds/" + question, "#approve", "Tiêu đề dạng câu hỏi"},
 		{"hold-content", "/console/outlets/" + e.a.ID + "/holds/" + first, "#approve", "Khoảng 6 giờ sáng nay"},
 		{"dashboard", "/console/outlets/" + e.a.ID, "svg.chart", "hold.approved"},
-		{"audit", "/console/audit?outlet=" + e.a.ID, "table.audit", "approve"},
+		{"audit", "/console/audit?outlet=" + e.a.ID, "table.audit", "Duyệt đăng"},
 		{"export", "/console/export", "form", "CSV"},
 	}
 	for _, p := range pages {

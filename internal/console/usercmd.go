@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 )
 
@@ -28,7 +29,8 @@ func NormalizeUsername(s string) (string, error) {
 	return u, nil
 }
 
-const userUsage = `Cách dùng / usage:
+// UserUsage is the synopsis of "gatekeeper user".
+const UserUsage = `Cách dùng / usage:
   gatekeeper user add USERNAME --role admin|manager|auditor [--outlets a,b] [--email ADDRESS] [--notices immediate|digest|off] --password-stdin
   gatekeeper user notices USERNAME --email ADDRESS [--notices immediate|digest|off]
   gatekeeper user list
@@ -80,9 +82,9 @@ func ParseNotices(email, mode string) (string, string, error) {
 // passwd, remove, with the flags of UserFlags anywhere after the
 // subcommand. Passwords are read from stdin (first line) so they never
 // appear in a process listing or shell history.
-func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
+func UserCommand(ctx context.Context, args []string, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return errors.New("thiếu lệnh con / missing subcommand")
 	}
 	sub := args[0]
@@ -94,14 +96,14 @@ func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Re
 	if err != nil {
 		return err
 	}
-	return RunUserCommand(ctx, sub, pos, f, st, stdin, stdout, stderr)
+	return RunUserCommand(ctx, sub, pos, f, st, clk, stdin, stdout, stderr)
 }
 
 // RunUserCommand runs one subcommand with its positional arguments (the
 // username) and parsed flags.
-func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
+func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
 	role, outlets, pwStdin := &f.Role, &f.Outlets, &f.PasswordStdin
-	now := time.Now().UTC()
+	now := clk.Now().UTC()
 	switch sub {
 	case "add":
 		name, err := oneUsername(pos, stderr)
@@ -117,7 +119,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 			return err
 		}
 		if r == store.RoleManager && len(ids) == 0 {
-			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao cơ quan nào (--outlets) / warning: the manager has no outlets (--outlets)")
+			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao đơn vị nào (--outlets) / warning: the manager has no outlets (--outlets)")
 		}
 		if r != store.RoleManager && len(ids) > 0 {
 			return errors.New("--outlets chỉ dành cho vai trò manager / --outlets is for the manager role only")
@@ -220,7 +222,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		fmt.Fprintf(stdout, "Đã xoá người dùng %s / removed user %s\n", name, name)
 		return nil
 	default:
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return fmt.Errorf("lệnh con không rõ %q / unknown subcommand %q", sub, sub)
 	}
 }
@@ -228,7 +230,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 // oneUsername is the one USERNAME a sub-command takes, normalised.
 func oneUsername(pos []string, stderr io.Writer) (string, error) {
 	if len(pos) != 1 {
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return "", errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
 	}
 	return NormalizeUsername(pos[0])
@@ -268,7 +270,7 @@ func checkOutlets(ctx context.Context, st store.Outlets, list string) ([]string,
 		}
 		if _, err := st.GetOutlet(ctx, id); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("không có cơ quan %q / no outlet %q", id, id)
+				return nil, fmt.Errorf("không có đơn vị %q / no outlet %q", id, id)
 			}
 			return nil, fmt.Errorf("outlet %s: %w", id, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -50,19 +51,14 @@ type Service struct {
 	Store        store.Store
 	Classifier   policy.Classifier
 	Review       *review.Service
-	Now          func() time.Time
+	Clock        clock.Clock   // the zero value is the wall clock
 	StoreTimeout time.Duration // deadline of each store call
 	PublicURL    string        // base of review links; "" leaves them relative
 	Log          *slog.Logger
 	Observer     Observer
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return s.Clock.Now() }
 
 func (s *Service) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.StoreTimeout <= 0 {
@@ -87,6 +83,7 @@ type Post struct {
 	Tags         []string   `json:"tags,omitempty"`
 	Author       string     `json:"author,omitempty"`
 	Language     string     `json:"language,omitempty"`
+	SiteLocale   string     `json:"site_locale,omitempty"`
 	DeclaredTone string     `json:"declared_tone,omitempty"`
 	PublishedAt  *time.Time `json:"published_at,omitempty"`
 }
@@ -102,6 +99,10 @@ type Snapshot struct {
 	WindowDays     int                   `json:"window_days"`
 	DryRun         bool                  `json:"dry_run,omitempty"`
 }
+
+// ReasonLanguageDetected is the note of a check whose post was read in
+// another language than the one it declared.
+const ReasonLanguageDetected = "language_detected"
 
 // Reason is one line of why.
 type Reason struct {
@@ -132,6 +133,7 @@ type Answer struct {
 	Decision    policy.Verdict           `json:"decision"`
 	Counted     bool                     `json:"counted"`
 	PostID      string                   `json:"post_id"`
+	Language    string                   `json:"language"` // the language the post was read in: vi or en
 	Tone        policy.ToneResult        `json:"tone"`
 	Sensational policy.SensationalResult `json:"sensational"`
 	Share       Share                    `json:"share"`
@@ -158,7 +160,7 @@ func (a *Answer) Localize(lang messages.Lang) {
 func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []string, policy.Subject) {
 	cls := s.Classifier.Classify(policy.Text{
 		Title: p.Title, Excerpt: p.Excerpt, Content: p.Content,
-		Categories: p.Categories, Language: p.Language,
+		Categories: p.Categories, Language: p.Language, LocaleHint: p.SiteLocale,
 	})
 	var cats []policy.Tone
 	for _, c := range p.Categories {
@@ -169,6 +171,10 @@ func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []st
 	declared, _ := policy.ParseTone(p.DeclaredTone)
 	a := policy.Assess(cls.Tone, declared, cats)
 	cls.Tone = a.Tone
+	if policy.LanguageOverridden(p.Language, cls.Language) {
+		// The text decided against the declared language: say so.
+		a.Notes = append(a.Notes, ReasonLanguageDetected)
+	}
 	if cls.Sensational.Evidence == nil {
 		cls.Sensational.Evidence = []policy.Evidence{}
 	}
@@ -199,7 +205,7 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	// text is for a reviewer: it goes with a hold (HoldSnapshot), so it is
 	// sent only when the plan can hold.
 	compact := snap
-	compact.Post = Post{ID: p.ID}
+	compact.Post = Post{ID: p.ID, Language: p.Language}
 	raw, err := json.Marshal(compact)
 	if err != nil {
 		return nil, fmt.Errorf("encode snapshot: %w", err)
@@ -293,21 +299,20 @@ func canHold(plan *policy.Plan) bool {
 // answer renders the decision: plan must be policy.MakePlan(snap.Rules, snap.Subject).
 func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res store.CheckResult) *Answer {
 	out := plan[res.Situation.Index()]
-	neg := int64(0)
-	if snap.Subject.Negative {
-		neg = 1
-	}
+	// The figure the decision used: a borderline post is weighed as negative,
+	// so the answer's share.after and its messages show (N+1)/(P+1) for it.
 	b := res.Before
-	afterBP := int64(policy.RoundedShare(b.Negative+neg, b.Published+1))
+	beforeBP, afterBP := policy.SharesAround(b, snap.Subject)
 	a := &Answer{
 		Decision:    out.Verdict,
 		Counted:     out.Counted && !snap.DryRun,
 		PostID:      snap.Post.ID,
+		Language:    snap.Classification.Language,
 		Tone:        snap.Classification.Tone,
 		Sensational: snap.Classification.Sensational,
 		Share: Share{
 			WindowDays: snap.WindowDays, Published: b.Published, Negative: b.Negative,
-			Before: policy.Ratio(b.Negative, b.Published), After: policy.Ratio(b.Negative+neg, b.Published+1),
+			Before: beforeBP.Fraction(), After: afterBP.Fraction(),
 			Limit: snap.Rules.Limit.Fraction(), WarnAt: snap.Rules.WarnAt.Fraction(),
 		},
 		Headroom: policy.HeadroomOf(snap.Rules, res.After),
@@ -315,8 +320,9 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		DryRun:   snap.DryRun,
 		Replayed: res.Replayed,
 		args: messages.ReasonArgs{
-			After: afterBP, WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
+			After: int64(afterBP), WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
 			Published: b.Published, MinSample: snap.Rules.MinSample,
+			Language: snap.Classification.Language, Declared: snap.Post.Language,
 		},
 	}
 	if a.Tone.Evidence == nil {
@@ -370,6 +376,7 @@ func (s *Service) ReviewURL(outlet, holdID string) string {
 }
 
 // NewHoldID returns a fresh hold id: "h_" + 20 hex digits, time-ordered.
+// The wall clock only orders ids; it decides nothing.
 func NewHoldID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])

@@ -46,9 +46,9 @@ var errorText = map[string]pair{
 	"invalid_json":           {"Nội dung yêu cầu không phải JSON hợp lệ.", "The request body is not valid JSON."},
 	"validation_failed":      {"Yêu cầu có trường không hợp lệ.", "Some fields of the request are invalid."},
 	"signature_missing":      {"Thiếu chữ ký: cần các header webhook-id, webhook-timestamp và webhook-signature.", "Missing signature: the webhook-id, webhook-timestamp and webhook-signature headers are required."},
-	"signature_invalid":      {"Chữ ký không hợp lệ cho kênh này.", "The signature is not valid for this outlet."},
+	"signature_invalid":      {"Chữ ký không hợp lệ cho đơn vị này.", "The signature is not valid for this outlet."},
 	"signature_expired":      {"Chữ ký đã hết hạn hoặc đồng hồ lệch quá 5 phút; hãy gửi lại với thời điểm hiện tại.", "The signature has expired or the clock is off by more than 5 minutes; send again with the current time."},
-	"outlet_not_found":       {"Không tìm thấy kênh (outlet) này.", "No such outlet."},
+	"outlet_not_found":       {"Không tìm thấy đơn vị này.", "No such outlet."},
 	"post_not_found":         {"Gatekeeper chưa từng nhận bài viết này.", "Gatekeeper has never seen this post."},
 	"hold_not_found":         {"Không tìm thấy bài bị giữ này.", "No such held post."},
 	"hold_not_pending":       {"Bài này đã được xử lý (duyệt, từ chối hoặc huỷ) trước đó.", "This hold was already approved, rejected or cancelled."},
@@ -85,6 +85,7 @@ var fieldText = map[string]pair{
 	"dive":     {"có phần tử không hợp lệ", "has an invalid element"},
 	"status":   {"phải là pending, approved, rejected hoặc cancelled", "must be pending, approved, rejected or cancelled"},
 	"integer":  {"phải là số nguyên từ %s", "must be a whole number from %s"},
+	"langtag":  {"phải là mã ngôn ngữ như vi, en, vi-VN hoặc en_US (tối đa 35 ký tự)", "must be a language tag such as vi, en, vi-VN or en_US (at most 35 characters)"},
 	"period": {"phải là ngày YYYY-MM-DD (cùng ngày kết thúc), hoặc một tháng YYYY-MM hay một quý YYYY-Qn (không kèm ngày kết thúc)",
 		"must be a date YYYY-MM-DD (with an end date), or a month YYYY-MM or a quarter YYYY-Qn (without one)"},
 	"period_order": {"ngày kết thúc ở trước ngày bắt đầu", "the end date is before the start date"},
@@ -118,23 +119,37 @@ func Percent(lang Lang, bp int64) string {
 type ReasonArgs struct {
 	After, WarnAt, Limit int64 // basis points
 	Published, MinSample int64
+	// Language is the language a post was read in ("vi", "en"); Declared
+	// the one its client declared (any tag).
+	Language, Declared string
+}
+
+// LanguageName names a language code for a reader in lang: "tiếng Việt",
+// "English"; other codes as they are.
+func LanguageName(lang Lang, code string) string {
+	names := map[string]pair{"vi": {"tiếng Việt", "Vietnamese"}, "en": {"tiếng Anh", "English"}}
+	if p, ok := names[code]; ok {
+		return pick(lang, p)
+	}
+	return code
 }
 
 var reasonText = map[string]pair{
 	"not_negative":           {"Bài không mang sắc thái tiêu cực.", "The post is not negative."},
-	"share_within_limit":     {"Bài tiêu cực; sau bài này tỉ lệ tin tiêu cực là %[1]s, trong ngưỡng an toàn (cảnh báo từ %[2]s).", "A negative post; after it the negative share is %[1]s, within the safe range (warning above %[2]s)."},
-	"share_near_limit":       {"Bài tiêu cực; sau bài này tỉ lệ tin tiêu cực là %[1]s, vượt ngưỡng cảnh báo %[2]s (giới hạn %[3]s).", "A negative post; after it the negative share is %[1]s, above the warning level %[2]s (limit %[3]s)."},
+	"share_within_limit":     {"Bài tiêu cực; sau bài này tỉ lệ tin tiêu cực là %[1]s, trong mức an toàn (cảnh báo từ %[2]s).", "A negative post; after it the negative share is %[1]s, within the safe range (warning above %[2]s)."},
+	"share_near_limit":       {"Bài tiêu cực; sau bài này tỉ lệ tin tiêu cực là %[1]s, vượt mức cảnh báo %[2]s (giới hạn %[3]s).", "A negative post; after it the negative share is %[1]s, above the warning level %[2]s (limit %[3]s)."},
 	"share_over_limit":       {"Bài tiêu cực; đăng bài này sẽ đưa tỉ lệ tin tiêu cực lên %[1]s, vượt giới hạn %[3]s. Bài được giữ lại chờ duyệt.", "A negative post; publishing it would take the negative share to %[1]s, past the %[3]s limit. It is held for review."},
-	"borderline":             {"Sắc thái của bài chưa rõ ràng; hãy xem lại trước khi đăng.", "The post's tone is uncertain; check it before publishing."},
-	"borderline_over_limit":  {"Sắc thái của bài chưa rõ ràng và nếu là tin tiêu cực thì tỉ lệ sẽ lên %[1]s, vượt giới hạn %[3]s. Bài được giữ lại chờ duyệt.", "The post's tone is uncertain, and if negative the share would reach %[1]s, past the %[3]s limit. It is held for review."},
-	"min_sample":             {"Kênh mới có %[4]d bài trong kỳ (dưới mức tối thiểu %[5]d) nên bài chỉ bị cảnh báo thay vì giữ lại.", "The outlet has only %[4]d posts in the window (fewer than the minimum %[5]d), so the post is warned instead of held."},
+	"borderline":             {"Sắc thái của bài chưa rõ ràng nên bài được tính như tin tiêu cực: sau bài này tỉ lệ tin tiêu cực sẽ là %[1]s (giới hạn %[3]s). Hãy xem lại; nếu bài không tiêu cực, hãy khai báo sắc thái.", "The post's tone is uncertain, so it is counted as negative: after it the negative share would be %[1]s (limit %[3]s). Check it; if it is not negative, declare its tone."},
+	"borderline_over_limit":  {"Sắc thái của bài chưa rõ ràng nên bài được tính như tin tiêu cực: khi đó tỉ lệ tin tiêu cực sẽ lên %[1]s, vượt giới hạn %[3]s. Bài được giữ lại chờ người duyệt của đơn vị quyết định.", "The post's tone is uncertain, so it is counted as negative: the negative share would then reach %[1]s, past the %[3]s limit. It is held until the outlet's reviewer decides."},
+	"min_sample":             {"Đơn vị mới có %[4]d bài trong cửa sổ (dưới mức tối thiểu %[5]d) nên bài chỉ bị cảnh báo thay vì giữ lại.", "The outlet has only %[4]d posts in the window (fewer than the minimum %[5]d), so the post is warned instead of held."},
 	"sensational_headline":   {"Tiêu đề có dấu hiệu giật gân, câu khách.", "The headline looks sensational (click-bait)."},
 	"already_counted":        {"Bài đã được tính trước đó với cùng sắc thái; không có gì thay đổi.", "The post was already counted with the same tone; nothing changes."},
-	"outside_window":         {"Bài đã đăng trước kỳ tính hiện tại nên không ảnh hưởng tỉ lệ.", "The post went live before the current window, so it does not affect the share."},
-	"shadow_mode":            {"Kênh đang ở chế độ theo dõi: quyết định được ghi lại nhưng bài luôn được phép đăng.", "The outlet is in shadow mode: the decision is recorded but the post is always allowed."},
+	"outside_window":         {"Bài đã đăng trước cửa sổ hiện tại nên không ảnh hưởng tỉ lệ.", "The post went live before the current window, so it does not affect the share."},
+	"shadow_mode":            {"Đơn vị đang ở chế độ theo dõi: quyết định được ghi lại nhưng bài luôn được phép đăng.", "The outlet is in shadow mode: the decision is recorded but the post is always allowed."},
 	"declared_negative":      {"Biên tập viên khai báo bài là tin tiêu cực.", "The editor declared the post negative."},
 	"declared_tone_conflict": {"Sắc thái biên tập viên khai báo nhẹ hơn đánh giá của hệ thống (tiêu cực); bài được xem là chưa rõ ràng.", "The editor declared a milder tone than the system's confident assessment (negative); the post is treated as uncertain."},
-	"category_negative":      {"Chuyên mục của bài được kênh xếp vào tin tiêu cực.", "The outlet maps the post's category to negative."},
+	"category_negative":      {"Chuyên mục của bài được đơn vị xếp vào tin tiêu cực.", "The outlet maps the post's category to negative."},
+	"language_detected":      {"Bài được đọc bằng %[6]s theo nội dung của bài, không theo ngôn ngữ khai báo “%[7]s”.", "The post was read as %[6]s, from its text, not as the declared language “%[7]s”."},
 	"category_tone_conflict": {"Chuyên mục của bài được xếp nhẹ hơn đánh giá của hệ thống (tiêu cực); bài được xem là chưa rõ ràng.", "The post's category maps to a milder tone than the system's confident assessment (negative); the post is treated as uncertain."},
 }
 
@@ -147,7 +162,8 @@ func Reason(lang Lang, code string, a ReasonArgs) string {
 	s := pick(lang, p)
 	if strings.Contains(s, "%[") {
 		// Explicit argument indexes: fmt does not complain about unused ones.
-		s = fmt.Sprintf(s, Percent(lang, a.After), Percent(lang, a.WarnAt), Percent(lang, a.Limit), a.Published, a.MinSample)
+		s = fmt.Sprintf(s, Percent(lang, a.After), Percent(lang, a.WarnAt), Percent(lang, a.Limit), a.Published, a.MinSample,
+			LanguageName(lang, a.Language), a.Declared)
 	}
 	return s
 }

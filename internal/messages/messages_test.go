@@ -30,7 +30,7 @@ func TestEveryCodeHasBothLanguages(t *testing.T) {
 			t.Errorf("error %s: vi %q en %q", c, vi, en)
 		}
 	}
-	args := ReasonArgs{After: 1488, WarnAt: 1200, Limit: 1500, Published: 3, MinSample: 20}
+	args := ReasonArgs{After: 1488, WarnAt: 1200, Limit: 1500, Published: 3, MinSample: 20, Language: "vi", Declared: "en"}
 	for _, c := range reasons {
 		vi, en := Reason(VI, c, args), Reason(EN, c, args)
 		if vi == "" || en == "" || vi == en || strings.Contains(vi+en, "%!") {
@@ -45,6 +45,16 @@ func TestReasonNumbers(t *testing.T) {
 		t.Errorf("vi: %q", got)
 	}
 	if got := Reason(EN, "share_near_limit", args); !strings.Contains(got, "14.88%") || !strings.Contains(got, "12.00%") {
+		t.Errorf("en: %q", got)
+	}
+}
+
+func TestLanguageDetectedNamesBothLanguages(t *testing.T) {
+	args := ReasonArgs{Language: "vi", Declared: "EN-us"}
+	if got := Reason(VI, "language_detected", args); !strings.Contains(got, "tiếng Việt") || !strings.Contains(got, "EN-us") {
+		t.Errorf("vi: %q", got)
+	}
+	if got := Reason(EN, "language_detected", args); !strings.Contains(got, "Vietnamese") || !strings.Contains(got, "EN-us") {
 		t.Errorf("en: %q", got)
 	}
 }

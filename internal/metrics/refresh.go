@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -75,7 +76,7 @@ func (m *Metrics) Refresh(ctx context.Context, s store.Store, now time.Time) err
 }
 
 // RunRefresh calls Refresh every interval until ctx ends, logging failures.
-func (m *Metrics) RunRefresh(ctx context.Context, s store.Store, every time.Duration, log *slog.Logger) {
+func (m *Metrics) RunRefresh(ctx context.Context, s store.Store, clk clock.Clock, every time.Duration, log *slog.Logger) {
 	if m == nil {
 		return
 	}
@@ -85,7 +86,7 @@ func (m *Metrics) RunRefresh(ctx context.Context, s store.Store, every time.Dura
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if err := m.Refresh(ctx, s, time.Now()); err != nil && ctx.Err() == nil {
+		if err := m.Refresh(ctx, s, clk.Now()); err != nil && ctx.Err() == nil {
 			log.WarnContext(ctx, "metrics refresh failed", "err", err)
 		}
 		select {

@@ -24,6 +24,9 @@ type observedStore struct {
 	m *Metrics
 }
 
+// observe records how long op took. Durations are measured on the wall
+// clock (time.Now/time.Since): they are measurements, not decisions, so they
+// do not read the program's clock.Clock.
 func (o *observedStore) observe(op string, start time.Time, err error) {
 	o.m.ObserveStore(op, time.Since(start), err)
 }

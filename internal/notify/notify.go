@@ -304,7 +304,7 @@ func (n *Notifier) digests(ctx context.Context, outlets []store.Outlet, pending 
 			}
 			fmt.Fprintf(&b, "%s (%s): %s tin tiêu cực / negative (%d/%d)", o.Name, id, pct(policy.Ratio(c.Negative, c.Published)), c.Negative, c.Published)
 			if c.Over(o.Rules.WarnAt) {
-				b.WriteString(" — vượt ngưỡng cảnh báo / over the warning line")
+				b.WriteString(" — vượt mức cảnh báo / over the warning line")
 			}
 			b.WriteString("\n")
 			for _, h := range pending[id] {

@@ -230,11 +230,11 @@ func newWorld(t *testing.T) *world {
 	cfg := w.notifierConfig(nil)
 	for i := range 2 { // two replicas
 		w.notifier[i] = notify.New(st, cfg)
-		w.workers[i] = callback.New(st, callback.Config{Logger: quiet, Now: m.Now, BaseDelay: time.Second,
+		w.workers[i] = callback.New(st, callback.Config{Logger: quiet, Clock: m.Clock(), BaseDelay: time.Second,
 			Senders: map[string]callback.Sender{notify.Kind: w.notifier[i].Deliver}})
 	}
-	w.gate = &gate.Service{Store: st, Classifier: policy.NeutralClassifier{}, Now: m.Now, PublicURL: cfg.PublicURL,
-		Review: &review.Service{Store: st, Now: m.Now}, Notices: w.notifier[0]}
+	w.gate = &gate.Service{Store: st, Classifier: policy.NeutralClassifier{}, Clock: m.Clock(), PublicURL: cfg.PublicURL,
+		Review: &review.Service{Store: st, Clock: m.Clock()}, Notices: w.notifier[0]}
 	return w
 }
 
@@ -330,7 +330,7 @@ func TestNoticesOfAHold(t *testing.T) {
 	if !strings.HasPrefix(held.Hold.ReviewURL, "https://gatekeeper.example.vn/console/outlets/dakglei/holds/") {
 		t.Errorf("review URL %q", held.Hold.ReviewURL)
 	}
-	if !strings.Contains(warnMail[0], "vượt ngưỡng cảnh báo") || !strings.Contains(warnMail[1], "14,29% (3/21)") {
+	if !strings.Contains(warnMail[0], "vượt mức cảnh báo") || !strings.Contains(warnMail[1], "14,29% (3/21)") {
 		t.Errorf("warning mail %q", warnMail)
 	}
 	for _, addr := range []string{"lan@example.vn", "hoa@example.vn", "binh@kontum.example.vn", "kiemtra@example.vn"} {
@@ -547,7 +547,7 @@ func TestScheduledReports(t *testing.T) {
 	}
 	for i := range w.notifier {
 		w.notifier[i] = notify.New(w.st, w.notifierConfig(scheds))
-		w.workers[i] = callback.New(w.st, callback.Config{Logger: quiet, Now: w.clock.Now, BaseDelay: time.Second,
+		w.workers[i] = callback.New(w.st, callback.Config{Logger: quiet, Clock: w.clock.Clock(), BaseDelay: time.Second,
 			Senders: map[string]callback.Sender{notify.Kind: w.notifier[i].Deliver}})
 	}
 	loc := w.o.Location()

@@ -149,7 +149,7 @@ func (n *Notifier) sendReport(ctx context.Context, o store.Outlet, cb store.Call
 	name := report.FileName(r, strings.ReplaceAll(job.Schedule.Outlet, "*", ""), "")
 	what := job.Schedule.Outlet
 	if what == "*" {
-		what = "tất cả cơ quan / all outlets"
+		what = "tất cả đơn vị / all outlets"
 	} else if len(r.Outlets) == 1 {
 		what = r.Outlets[0].Name
 	}
@@ -158,7 +158,7 @@ func (n *Notifier) sendReport(ctx context.Context, o store.Outlet, cb store.Call
 	m := Mail{
 		To: slices.Clone(job.Schedule.To), ID: cb.ID,
 		Subject: fmt.Sprintf("[Gatekeeper] Báo cáo tình hình đăng tin %s — %s", period, what),
-		Text: fmt.Sprintf("Kính gửi,\n\nGửi kèm báo cáo tình hình đăng tin và tỷ lệ tin tiêu cực của %s, kỳ %s (PDF để in, XLSX để tính toán).\n"+
+		Text: fmt.Sprintf("Kính gửi,\n\nGửi kèm báo cáo tình hình đăng tin và tỉ lệ tin tiêu cực của %s, kỳ %s (PDF để in, XLSX để tính toán).\n"+
 			"Attached: the publishing and negative-share report of %s for %s (PDF to print, XLSX to work with).\n\n"+
 			"Tin đăng / published: %d; tiêu cực / negative: %d (%s).\n\n%s",
 			what, period, what, period, r.Totals.Published, r.Totals.Negative, pct(r.Totals.Share), footer),

@@ -46,7 +46,7 @@ func subject(e *Event) string {
 	case EventReminder:
 		return fmt.Sprintf("[Gatekeeper] Nhắc: tin chờ duyệt đã %s — %s", e.Waiting, e.Title)
 	case EventWarning:
-		return fmt.Sprintf("[Gatekeeper] %s vượt ngưỡng cảnh báo: %s tin tiêu cực", e.Name, pct(e.Share))
+		return fmt.Sprintf("[Gatekeeper] %s vượt mức cảnh báo: %s tin tiêu cực", e.Name, pct(e.Share))
 	}
 	return "[Gatekeeper] " + e.Type
 }
@@ -59,7 +59,7 @@ func heldText(e *Event) string {
 		fmt.Fprintf(&b, "Lý do / Reason: %s\n", r)
 	}
 	if e.Counts != nil {
-		fmt.Fprintf(&b, "Tỷ lệ tin tiêu cực hiện tại / Current negative share: %s (%d/%d), giới hạn / limit %s.\n",
+		fmt.Fprintf(&b, "Tỉ lệ tin tiêu cực hiện tại / Current negative share: %s (%d/%d), giới hạn / limit %s.\n",
 			pct(e.Share), e.Counts.Negative, e.Counts.Published, pct(e.Limit))
 	}
 	if h := headroomText(e); h != "" {
@@ -75,7 +75,7 @@ func reminderText(e *Event) string {
 }
 
 func warningText(e *Event) string {
-	return fmt.Sprintf("%s đã vượt ngưỡng cảnh báo: tỷ lệ tin tiêu cực %s (%d/%d), ngưỡng cảnh báo %s, giới hạn %s.\n%s crossed its warning line: negative share %s (%d/%d), warning line %s, limit %s.\n\nBảng theo dõi / Dashboard: %s",
+	return fmt.Sprintf("%s đã vượt mức cảnh báo: tỉ lệ tin tiêu cực %s (%d/%d), mức cảnh báo %s, giới hạn %s.\n%s crossed its warning line: negative share %s (%d/%d), warning line %s, limit %s.\n\nBảng theo dõi / Dashboard: %s",
 		e.Name, pct(e.Share), e.Counts.Negative, e.Counts.Published, pct(e.WarnAt), pct(e.Limit),
 		e.Name, pct(e.Share), e.Counts.Negative, e.Counts.Published, pct(e.WarnAt), pct(e.Limit), e.ReviewURL)
 }

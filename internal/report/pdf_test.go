@@ -106,9 +106,9 @@ func TestPDF(t *testing.T) {
 	}
 	for _, want := range []string{
 		"UBND HUYỆN ĐẮK GLEI", "PHÒNG VĂN HÓA VÀ THÔNG TIN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-		"BÁO CÁO", "Tình hình đăng tin và tỷ lệ tin tiêu cực",
+		"BÁO CÁO", "Tình hình đăng tin và tỉ lệ tin tiêu cực",
 		"(Kỳ báo cáo: từ ngày " + dmy(p.From) + " đến ngày " + dmy(p.To) + ")",
-		"Đắk Glei, ngày", "I. Tổng hợp chung", "II. Tình hình từng cơ quan", "III. Các quyết định cần lưu ý",
+		"Đắk Glei, ngày", "I. Tổng hợp chung", "II. Tình hình từng đơn vị", "III. Các quyết định cần lưu ý",
 		"Nơi nhận:", "NGƯỜI LẬP BÁO CÁO", "(Ký, ghi rõ họ tên)", "Trang 1/",
 		itoa(int(o.Published)) + " tin: " + itoa(int(o.Negative)) + " tiêu cực",
 		"Chủ đề của tin tiêu cực:", report.ThemeName(o.Themes[0].Theme, "vi"),

@@ -543,9 +543,9 @@ func TestCSV(t *testing.T) {
 		table, lang, head string
 		rows              int
 	}{
-		{report.TableSummary, "vi", "Mã kênh", 1},
+		{report.TableSummary, "vi", "Mã đơn vị", 1},
 		{report.TableDays, "en", "Outlet", len(o.Days)},
-		{report.TableDecisions, "vi", "Mã kênh", len(o.PastLimit) + len(o.Relabels) + len(o.Withdrawals)},
+		{report.TableDecisions, "vi", "Mã đơn vị", len(o.PastLimit) + len(o.Relabels) + len(o.Withdrawals)},
 	} {
 		b, err := rep.CSV(tc.table, tc.lang)
 		if err != nil {

@@ -81,8 +81,8 @@ func New(t testing.TB, st store.Store, o store.Outlet, start time.Time, seed uin
 	m := clock.NewManual(start)
 	s := &Scenario{T: t, Store: st, Outlet: o, Clock: m, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b9))}
 	s.Gate = &gate.Service{
-		Store: st, Classifier: classify.Default(), Now: m.Now,
-		Review: &review.Service{Store: st, Now: m.Now},
+		Store: st, Classifier: classify.Default(), Clock: m.Clock(),
+		Review: &review.Service{Store: st, Clock: m.Clock()},
 	}
 	return s
 }

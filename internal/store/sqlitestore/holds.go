@@ -164,6 +164,15 @@ func (s *Store) Resolve(ctx context.Context, r store.Resolution) (store.Hold, er
 		if err != nil {
 			return err
 		}
+		if r.Approve && r.Guard != nil && !l.counted() {
+			c, err := windowCounts(ctx, tx, r.Outlet, now-r.Window.Milliseconds(), false)
+			if err != nil {
+				return err
+			}
+			if r.Guard.Holds(c) {
+				return fmt.Errorf("hold %q at %d/%d: %w", h.ID, c.Negative, c.Published, store.ErrNotSafe)
+			}
+		}
 		typ := "reject"
 		h.Status = store.HoldRejected
 		if r.Approve {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 )
 
 // Accounts: users, sessions, sign-in failure counters and scheduled
@@ -80,7 +81,7 @@ func testSessions(t *testing.T, open func(*testing.T) store.Store) {
 	if err := st.CreateUser(ctx, store.User{Username: name, Role: store.RoleAdmin, PasswordHash: "x", CreatedAt: T0}); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
+	now := testsupport.Now(t, T0)
 	s1 := store.Session{ID: newID("s-"), Username: name, CSRF: "tok1", Created: now, Expires: now.Add(time.Hour)}
 	s2 := store.Session{ID: newID("s-"), Username: name, CSRF: "tok2", Created: now, Expires: now.Add(time.Hour)}
 	for _, s := range []store.Session{s1, s2} {
@@ -145,7 +146,7 @@ func testLoginFailures(t *testing.T, open func(*testing.T) store.Store) {
 	ctx := context.Background()
 	st := open(t)
 	key := newID("user:")
-	now := time.Now()
+	now := testsupport.Now(t, T0)
 	if n, _, err := st.LoginFailures(ctx, key, now); err != nil || n != 0 {
 		t.Fatalf("LoginFailures of a new key = %d, %v; want 0", n, err)
 	}
