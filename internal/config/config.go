@@ -137,14 +137,26 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.SMTPPort, "smtp-port", c.SMTPPort, "SMTP port; 0 = 587 (465 with smtp-tls tls) (GATEKEEPER_SMTP_PORT)")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", c.SMTPTLS, "starttls (required), tls (implicit) or none (GATEKEEPER_SMTP_TLS)")
 	fs.StringVar(&c.SMTPUsername, "smtp-username", c.SMTPUsername, "SMTP user, AUTH PLAIN over TLS (GATEKEEPER_SMTP_USERNAME)")
-	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password; prefer the environment or the file (GATEKEEPER_SMTP_PASSWORD)")
+	fs.Var(secret{&c.SMTPPassword}, "smtp-password", "SMTP password; prefer the environment or the file (GATEKEEPER_SMTP_PASSWORD)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, `sender, e.g. "Gatekeeper <gatekeeper@example.vn>" (GATEKEEPER_SMTP_FROM)`)
 	fs.StringVar(&c.NotifyWebhookURL, "notify-webhook-url", c.NotifyWebhookURL, "URL that receives every notice as a signed POST, e.g. a chat bot (GATEKEEPER_NOTIFY_WEBHOOK_URL)")
-	fs.StringVar(&c.NotifyWebhookSecret, "notify-webhook-secret", c.NotifyWebhookSecret, "whsec_… secret signing those POSTs (GATEKEEPER_NOTIFY_WEBHOOK_SECRET)")
+	fs.Var(secret{&c.NotifyWebhookSecret}, "notify-webhook-secret", "whsec_… secret signing those POSTs (GATEKEEPER_NOTIFY_WEBHOOK_SECRET)")
 	fs.DurationVar(&c.NotifyRemindAfter, "notify-remind-after", c.NotifyRemindAfter, "a hold still waiting this long gets a reminder (GATEKEEPER_NOTIFY_REMIND_AFTER)")
 	fs.IntVar(&c.NotifyDigestHour, "notify-digest-hour", c.NotifyDigestHour, "hour (0–23, Vietnam time) of the daily digest (GATEKEEPER_NOTIFY_DIGEST_HOUR)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (GATEKEEPER_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (GATEKEEPER_LOG_LEVEL)")
+}
+
+// secret is a flag whose value is never shown (not in --help, not in an
+// error): once entered, a secret is only used.
+type secret struct{ p *string }
+
+func (s secret) String() string { return "" }
+
+// Set stores the value.
+func (s secret) Set(v string) error {
+	*s.p = v
+	return nil
 }
 
 // ScheduleList is report_schedules: a YAML list, also read from a flag or

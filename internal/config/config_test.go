@@ -140,3 +140,20 @@ func TestReportSchedules(t *testing.T) {
 		t.Errorf("schedules without mail: %v", err)
 	}
 }
+
+// Secrets given in the file or the environment never show in --help.
+func TestSecretsNotShown(t *testing.T) {
+	c := Default()
+	c.SMTPPassword, c.NotifyWebhookSecret = "mat-khau-bi-mat", "whsec_bimat"
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var out strings.Builder
+	fs.SetOutput(&out)
+	c.ServeFlags(fs)
+	fs.PrintDefaults()
+	if strings.Contains(out.String(), "mat-khau-bi-mat") || strings.Contains(out.String(), "whsec_bimat") {
+		t.Errorf("--help shows a secret:\n%s", out.String())
+	}
+	if err := fs.Parse([]string{"--smtp-password", "moi"}); err != nil || c.SMTPPassword != "moi" {
+		t.Errorf("the flag does not set the password: %v %q", err, c.SMTPPassword)
+	}
+}
