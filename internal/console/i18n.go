@@ -216,7 +216,7 @@ var messages = map[string][2]string{
 	"dash.rolling":                     {"tỉ lệ theo cửa sổ", "window share"},
 	"dash.limitline":                   {"giới hạn", "limit"},
 	"dash.recent":                      {"Quyết định gần đây", "Recent decisions"},
-	"dash.callbacks":                   {"Thông báo tới CMS (callback)", "Callbacks to the CMS"},
+	"dash.callbacks":                   {"Thông báo gửi đi: tới CMS (callback), thư, webhook, báo cáo định kỳ", "Outgoing: CMS callbacks, mail, webhook, scheduled reports"},
 	"dash.nocallbacks":                 {"Chưa có thông báo nào.", "No callbacks yet."},
 	"dash.retry":                       {"Gửi lại ngay", "Retry now"},
 	"dash.pendinglink":                 {"%d tin đang chờ duyệt", "%d items waiting"},
