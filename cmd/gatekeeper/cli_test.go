@@ -72,8 +72,23 @@ func TestOutletCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil {
 		t.Fatalf("show: %d %s", code, out)
 	}
-	if shown["mode"] != "shadow" || shown["sensational_action"] != "hold" || shown["warn_at"] != "12.50" || strings.Contains(out, added.Secret) {
+	if shown["mode"] != "shadow" || shown["sensational_action"] != "hold" || shown["sensational_sensitivity"] != "normal" ||
+		shown["warn_at"] != "12.50" || strings.Contains(out, added.Secret) {
 		t.Fatalf("show: %s", out)
+	}
+	// The sensational flag's sensitivity and a note-only action; bad values are refused with what is allowed.
+	if code, _, errs := run(t, "", nil, "outlet", "update", "dakglei", "--sensational-sensitivity", "low", "--sensational", "note", "--data", data); code != 0 {
+		t.Fatalf("update sensitivity: %d %s", code, errs)
+	}
+	code, out, _ = run(t, "", nil, "outlet", "show", "dakglei", "--json", "--data", data)
+	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil || shown["sensational_action"] != "note" || shown["sensational_sensitivity"] != "low" {
+		t.Fatalf("show after sensitivity update: %d %s", code, out)
+	}
+	for _, bad := range [][]string{{"--sensational-sensitivity", "medium"}, {"--sensational", "block"}} {
+		args := append([]string{"outlet", "update", "dakglei", "--data", data}, bad...)
+		if code, _, errs := run(t, "", nil, args...); code == 0 || !strings.Contains(errs, "low, normal or high") && !strings.Contains(errs, "note, warn or hold") {
+			t.Fatalf("update %v: %d %s", bad, code, errs)
+		}
 	}
 	code, out, _ = run(t, "", nil, "outlet", "rotate-secret", "dakglei", "--json", "--data", data)
 	if code != 0 || strings.Contains(out, added.Secret) || !strings.Contains(out, "whsec_") {

@@ -35,13 +35,13 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // outletFlags are the policy flags of add and update; set records which were given.
 type outletFlags struct {
-	name, limit, warnAt, timezone, sensational, mode, callbackURL string
-	windowDays                                                    int
-	minSample                                                     int64
-	allowPrivate                                                  bool
-	categories                                                    stringList
-	clearCategories                                               bool
-	asJSON                                                        bool
+	name, limit, warnAt, timezone, sensational, sensitivity, mode, callbackURL string
+	windowDays                                                                 int
+	minSample                                                                  int64
+	allowPrivate                                                               bool
+	categories                                                                 stringList
+	clearCategories                                                            bool
+	asJSON                                                                     bool
 }
 
 func (f *outletFlags) register(fs *flag.FlagSet) {
@@ -51,7 +51,8 @@ func (f *outletFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.windowDays, "window-days", 30, "window length in days (1–365)")
 	fs.StringVar(&f.timezone, "timezone", "Asia/Ho_Chi_Minh", "time zone for days, display and reports")
 	fs.Int64Var(&f.minSample, "min-sample", 0, "below this many posts in the window, would-be holds are warned")
-	fs.StringVar(&f.sensational, "sensational", "warn", "action for a sensational headline: warn or hold")
+	fs.StringVar(&f.sensational, "sensational", "warn", "action for a sensational headline: note (a reason line only), warn or hold")
+	fs.StringVar(&f.sensitivity, "sensational-sensitivity", "normal", "how readily a headline is sensational: low (score ≥ 0.85), normal (≥ 0.70) or high (≥ 0.50)")
 	fs.StringVar(&f.mode, "mode", "enforce", "enforce, or shadow (record, but always answer allow)")
 	fs.Var(&f.categories, "category", `map a category to a tone, e.g. "Pháp luật=negative" (repeatable)`)
 	fs.BoolVar(&f.clearCategories, "clear-categories", false, "update: drop the existing category map first")
@@ -91,7 +92,10 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 		o.Rules.MinSample = f.minSample
 	}
 	if set("sensational") {
-		o.Rules.SensationalAction = policy.Verdict(f.sensational)
+		o.Rules.SensationalAction = policy.SensationalAction(f.sensational)
+	}
+	if set("sensational-sensitivity") {
+		o.Rules.SensationalSensitivity = policy.Sensitivity(f.sensitivity)
 	}
 	if set("mode") {
 		o.Rules.Mode = policy.Mode(f.mode)

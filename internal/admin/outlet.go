@@ -190,7 +190,8 @@ func Public(o store.Outlet) map[string]any {
 		"id": o.ID, "name": o.Name, "window_days": o.WindowDays, "timezone": o.Timezone,
 		"limit": o.Rules.Limit.Percent(), "warn_at": o.Rules.WarnAt.Percent(),
 		"min_sample": o.Rules.MinSample, "sensational_action": o.Rules.SensationalAction,
-		"mode": o.Rules.Mode, "category_tones": cats, "callback_url": o.CallbackURL,
+		"sensational_sensitivity": o.Rules.SensationalSensitivity.OrDefault(),
+		"mode":                    o.Rules.Mode, "category_tones": cats, "callback_url": o.CallbackURL,
 		"allow_private_callback": o.AllowPrivateCallback, "secrets": len(o.Secrets),
 		"created_at": o.CreatedAt, "updated_at": o.UpdatedAt,
 	}

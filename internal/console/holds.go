@@ -75,9 +75,13 @@ func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current pol
 	if snap.Post.Title == "" {
 		r.Title = []segment{{Text: "#" + h.PostID}}
 	}
-	r.ToneKey = "tone.not_negative"
-	if h.Negative {
+	switch {
+	case h.Negative:
 		r.ToneKey = "tone.negative"
+	case h.Positive:
+		r.ToneKey = "tone.positive"
+	default:
+		r.ToneKey = "tone.neutral"
 	}
 	if l := snap.Classification.Tone.Label; l != "" && (l == policy.Negative) == h.Negative {
 		r.ToneKey = "tone." + string(l)
@@ -417,12 +421,15 @@ func (c *Console) unschedule(g *gin.Context) {
 func (c *Console) relabel(g *gin.Context) {
 	lang := langOf(g)
 	note := strings.TrimSpace(g.PostForm("note"))
-	tone := g.PostForm("tone")
 	if note == "" {
 		c.showHold(g, http.StatusBadRequest, tr(lang, "err.note"), "")
 		return
 	}
-	if tone != "negative" && tone != "not_negative" {
+	tone, ok := policy.ParseTone(g.PostForm("tone"))
+	if g.PostForm("tone") == "not_negative" {
+		tone, ok = policy.Neutral, true // the form's former choice
+	}
+	if !ok {
 		c.showHold(g, http.StatusBadRequest, tr(lang, "err.input", "tone"), note)
 		return
 	}
@@ -431,7 +438,7 @@ func (c *Console) relabel(g *gin.Context) {
 		return
 	}
 	now := c.now()
-	if err := c.st.Relabel(ctx(g), o.ID, h.PostID, tone == "negative", now, o.Window(), userOf(g).Username, note); err != nil {
+	if err := c.st.Relabel(ctx(g), o.ID, h.PostID, tone, now, o.Window(), userOf(g).Username, note); err != nil {
 		c.storeErr(g, err)
 		return
 	}

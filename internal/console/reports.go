@@ -234,7 +234,7 @@ func (c *Console) reportsPage(g *gin.Context) {
 		loc := o.Start.Location()
 		pts := make([]dayPoint, len(o.Days))
 		for i, day := range o.Days {
-			pts[i] = dayPoint{Day: day.Date.Start(loc), Published: day.Published, Negative: day.Negative, Rolling: day.Rolling}
+			pts[i] = dayPoint{Day: day.Date.Start(loc), Published: day.Published, Negative: day.Negative, Rolling: day.Rolling.Counts()}
 		}
 		ch := buildChart(lang, pts, rules)
 		ch.Title = tr(lang, "reports.chart")

@@ -71,9 +71,9 @@ func (o *observedStore) Sync(ctx context.Context, in store.SyncInput) (_ store.S
 	return o.Store.Sync(ctx, in)
 }
 
-func (o *observedStore) Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) (err error) {
+func (o *observedStore) Relabel(ctx context.Context, outlet, postID string, tone policy.Tone, now time.Time, window time.Duration, actor, note string) (err error) {
 	defer func(t time.Time) { o.observe("relabel", t, err) }(time.Now())
-	return o.Store.Relabel(ctx, outlet, postID, negative, now, window, actor, note)
+	return o.Store.Relabel(ctx, outlet, postID, tone, now, window, actor, note)
 }
 
 func (o *observedStore) Window(ctx context.Context, outlet string, now time.Time, window time.Duration) (_ policy.Counts, err error) {

@@ -18,6 +18,7 @@ import (
 	"gatekeeper/internal/report/reporttest"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/testsupport"
+	"gatekeeper/policy"
 )
 
 // vietnamese is every letter of the Vietnamese alphabet with every tone
@@ -66,7 +67,7 @@ func TestPDF(t *testing.T) {
 	name := "Cổng " + strings.Join(vietnamese[:6], " ")
 	s := reporttest.New(t, st, store.Outlet{ID: "dakglei", Name: name}, start, 9)
 	s.Run(int(p.End(loc).Sub(start).Hours()/24) + 1)
-	if err := st.Relabel(context.Background(), "dakglei", "p0003", true, p.End(loc).Add(-2*time.Hour), s.Outlet.Window(), "manager1", "Sửa nhãn"); err != nil {
+	if err := st.Relabel(context.Background(), "dakglei", "p0003", policy.Negative, p.End(loc).Add(-2*time.Hour), s.Outlet.Window(), "manager1", "Sửa nhãn"); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := (&report.Builder{Store: st, Clock: clock.Fixed(s.Clock.Now())}).Build(context.Background(), nil, p)

@@ -97,9 +97,9 @@ type OutletReport struct {
 	Neutral   int64 `json:"neutral"`
 	// Share is the period's own negative share; Rolling the window's counts
 	// at the end of the period's last day, and RollingShare its share.
-	Share        float64       `json:"share"`
-	Rolling      policy.Counts `json:"rolling"`
-	RollingShare float64       `json:"rolling_share"`
+	Share        float64 `json:"share"`
+	Rolling      Window  `json:"rolling"`
+	RollingShare float64 `json:"rolling_share"`
 	// Days on which the rolling share at the end of the day was past the
 	// warning line, and past the limit.
 	DaysOverWarn  int `json:"days_over_warn"`
@@ -173,10 +173,22 @@ type Day struct {
 	Published int64 `json:"published"`
 	Negative  int64 `json:"negative"`
 	// The rolling window at the end of the day and its share.
-	Rolling      policy.Counts `json:"rolling"`
-	RollingShare float64       `json:"rolling_share"`
-	OverWarn     bool          `json:"over_warn"`
-	OverLimit    bool          `json:"over_limit"`
+	Rolling      Window  `json:"rolling"`
+	RollingShare float64 `json:"rolling_share"`
+	OverWarn     bool    `json:"over_warn"`
+	OverLimit    bool    `json:"over_limit"`
+}
+
+// Window is a rolling window's counts as the daily series gives them (the
+// series has no positive count).
+type Window struct {
+	Published int64 `json:"published"`
+	Negative  int64 `json:"negative"`
+}
+
+// Counts is w as policy.Counts (Positive unknown: 0).
+func (w Window) Counts() policy.Counts {
+	return policy.Counts{Published: w.Published, Negative: w.Negative}
 }
 
 // Build reports on the given outlets (all of them when ids is empty) for p.
@@ -286,7 +298,7 @@ func (b *Builder) series(ctx context.Context, o *store.Outlet, p Period, r *Outl
 		roll := rolling[i]
 		day := Day{
 			Date: first.AddDays(i), Published: d.Published, Negative: d.Negative,
-			Rolling: roll, RollingShare: policy.Ratio(roll.Negative, roll.Published),
+			Rolling: Window{Published: roll.Published, Negative: roll.Negative}, RollingShare: policy.Ratio(roll.Negative, roll.Published),
 			OverWarn: roll.Over(o.Rules.WarnAt), OverLimit: roll.Over(o.Rules.Limit),
 		}
 		r.Days = append(r.Days, day)
@@ -334,6 +346,7 @@ type detail struct {
 	Reading   *store.Reading `json:"reading"`
 	Previous  any            `json:"previous"` // a state name (withdraw); a tone on some relabels
 	Note      string         `json:"note"`
+	Tone      string         `json:"tone"` // a relabel's new tone
 }
 
 // post is what the audit walk learns of one post.
@@ -410,6 +423,9 @@ func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletRepor
 			}
 		case "relabel":
 			p := get(e.PostID)
+			if d.Tone != "" {
+				p.reading.Tone, p.read = d.Tone, true
+			}
 			if d.Negative != nil {
 				p.negative = *d.Negative
 				if in(e.At) {

@@ -88,8 +88,14 @@ func TestReportAgreesWithAudit(t *testing.T) {
 			r := rep.Outlets[0]
 			want := recompute(t, st, &s.Outlet, p)
 			compare(t, r, want)
-			if r.Rolling != apiAtEnd {
+			if r.Rolling.Published != apiAtEnd.Published || r.Rolling.Negative != apiAtEnd.Negative {
 				t.Errorf("rolling window at the month's end %+v, the API's window then %+v", r.Rolling, apiAtEnd)
+			}
+			// A month as long as the window: the window at its end is the
+			// month, so the positive posts the report read in the audit are
+			// the ones the store counts as positive.
+			if p.Days() == s.Outlet.WindowDays && r.Positive != apiAtEnd.Positive {
+				t.Errorf("positive posts: report %d, the API's window %d", r.Positive, apiAtEnd.Positive)
 			}
 			t.Logf("%s: %d/%d posts, %d positive, %d sensational, holds %+v, %d past the limit, themes %v", p, r.Negative, r.Published, r.Positive, r.Sensational, r.Holds, len(r.PastLimit), r.Themes)
 			// The history is rich enough for every figure to mean something.
@@ -157,6 +163,7 @@ func recompute(t *testing.T, st store.Store, o *store.Outlet, p report.Period) t
 			Negative  bool
 			Before    policy.Counts
 			Reading   store.Reading
+			Tone      string
 		}
 		if len(e.Detail) > 0 {
 			if err := json.Unmarshal(e.Detail, &d); err != nil {
@@ -215,6 +222,9 @@ func recompute(t *testing.T, st store.Store, o *store.Outlet, p report.Period) t
 			}
 		case "relabel":
 			ps.neg = d.Negative
+			if d.Tone != "" {
+				ps.tone = d.Tone
+			}
 			if in(e.At) {
 				tr.relabels++
 			}
@@ -312,7 +322,7 @@ func compare(t *testing.T, r *report.OutletReport, w truth) {
 	check("positive", r.Positive, w.positive)
 	check("neutral", r.Neutral, w.published-w.negative-w.positive)
 	check("share", r.Share, policy.Ratio(w.negative, w.published))
-	check("rolling at the end", r.Rolling, w.rollingEnd)
+	check("rolling at the end", r.Rolling.Counts(), w.rollingEnd)
 	check("days over the warning line", r.DaysOverWarn, w.overWarn)
 	check("days over the limit", r.DaysOverLimit, w.overLimit)
 	check("sensational", r.Sensational, w.sensational)
@@ -386,11 +396,11 @@ func TestMonthCrossingTheWindowEdge(t *testing.T) {
 	if r.DaysOverLimit != 13 || r.DaysOverWarn != 13 {
 		t.Errorf("days over the limit %d, the warning line %d; want 13 each (Nov 1–13 carry October's 3/10)", r.DaysOverLimit, r.DaysOverWarn)
 	}
-	if len(r.Days) != 30 || !r.Days[12].OverLimit || r.Days[13].OverLimit || r.Days[12].Rolling != (policy.Counts{Published: 10, Negative: 3}) ||
+	if len(r.Days) != 30 || !r.Days[12].OverLimit || r.Days[13].OverLimit || r.Days[12].Rolling != (report.Window{Published: 10, Negative: 3}) ||
 		r.Days[12].RollingShare != 0.3 {
 		t.Errorf("days 13 and 14: %+v, %+v", r.Days[12], r.Days[13])
 	}
-	if r.Rolling != (policy.Counts{Published: 10}) || r.RollingShare != 0 {
+	if r.Rolling != (report.Window{Published: 10}) || r.RollingShare != 0 {
 		t.Errorf("rolling window at the end %+v %v", r.Rolling, r.RollingShare)
 	}
 	oct, err := b.Build(ctx, []string{"edge"}, report.Month(2026, time.October))
@@ -454,7 +464,7 @@ func TestOutletInAnotherTimeZone(t *testing.T) {
 		t.Errorf("Bogotá's November starts %v (%s), want %v", bn.Start, bn.Timezone, want)
 	}
 	// Bogotá's 1 November: the window carries 31 October's two negative posts.
-	if d := bn.Days[0]; d.Published != 4 || d.Rolling != (policy.Counts{Published: 6, Negative: 2}) || !d.OverLimit {
+	if d := bn.Days[0]; d.Published != 4 || d.Rolling != (report.Window{Published: 6, Negative: 2}) || !d.OverLimit {
 		t.Errorf("Bogotá 1 Nov: %+v", d)
 	}
 	if nov.Totals.Published != 10 || nov.Totals.Outlets != 2 {
@@ -529,7 +539,7 @@ func TestCSV(t *testing.T) {
 	start := now.AddDate(0, 0, -20)
 	s := reporttest.New(t, st, store.Outlet{ID: "csv"}, start, 3)
 	s.Run(19)
-	if err := st.Relabel(context.Background(), "csv", "p0001", true, s.Clock.Now(), s.Outlet.Window(), "=cmd|' /C calc'!A0", "@SUM(1)"); err != nil {
+	if err := st.Relabel(context.Background(), "csv", "p0001", policy.Negative, s.Clock.Now(), s.Outlet.Window(), "=cmd|' /C calc'!A0", "@SUM(1)"); err != nil {
 		t.Fatal(err)
 	}
 	loc := s.Outlet.Location()

@@ -183,6 +183,7 @@ type WithdrawResult struct {
 type SyncPost struct {
 	ID          string
 	Negative    bool
+	Positive    bool // never together with Negative
 	PublishedAt time.Time
 	Day         string // DayKey(PublishedAt, outlet location)
 }
@@ -228,6 +229,7 @@ type Hold struct {
 	CreatedAt    time.Time     `json:"created_at"`
 	UpdatedAt    time.Time     `json:"updated_at"`
 	Negative     bool          `json:"negative"` // counted as negative if approved
+	Positive     bool          `json:"positive"` // counted as positive if approved
 	Before       policy.Counts `json:"before"`   // window counts when it was held
 	EarliestSafe *time.Time    `json:"earliest_safe_at,omitempty"`
 	Reviewer     string        `json:"reviewer,omitempty"`
@@ -382,8 +384,9 @@ type Decisions interface {
 	Withdraw(ctx context.Context, outlet, postID string, now time.Time, window time.Duration, actor string) (WithdrawResult, error)
 	Sync(ctx context.Context, in SyncInput) (SyncResult, error)
 	// Relabel sets a post's tone by hand (a manager's correction): if it is
-	// counted, its count moves with it. ErrNotFound when the post was never seen.
-	Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) error
+	// counted, its counts (negative, positive) move with it. ErrNotFound when
+	// the post was never seen.
+	Relabel(ctx context.Context, outlet, postID string, tone policy.Tone, now time.Time, window time.Duration, actor, note string) error
 	// Window returns the counts of posts that went live in (now-window, now].
 	Window(ctx context.Context, outlet string, now time.Time, window time.Duration) (policy.Counts, error)
 	// Daily returns the daily series for the given days (as DayKey), in order.

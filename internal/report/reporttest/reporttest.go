@@ -161,8 +161,8 @@ func (s *Scenario) Run(days int) {
 		}
 		if len(s.counted) > 5 && s.rng.IntN(6) == 0 {
 			id := s.counted[s.rng.IntN(len(s.counted))]
-			neg := s.rng.IntN(2) == 0
-			if err := s.Store.Relabel(ctx, s.Outlet.ID, id, neg, s.Clock.Now(), s.Outlet.Window(), "manager1", "Sửa nhãn"); err != nil {
+			tone := []policy.Tone{policy.Negative, policy.Neutral, policy.Positive}[s.rng.IntN(3)]
+			if err := s.Store.Relabel(ctx, s.Outlet.ID, id, tone, s.Clock.Now(), s.Outlet.Window(), "manager1", "Sửa nhãn"); err != nil {
 				s.T.Fatalf("reporttest: relabel %s: %v", id, err)
 			}
 		}

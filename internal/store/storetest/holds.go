@@ -309,7 +309,7 @@ func testRelabel(t *testing.T, open func(*testing.T) store.Store) {
 	e.check("p", nonNegative, T0)
 	e.wantCounts(T0, policy.Counts{Published: 41, Negative: 2})
 	now := T0.Add(time.Hour)
-	if err := e.st.Relabel(e.ctx, e.o.ID, "p", true, now, e.window(), "manager1", "tin về tai nạn"); err != nil {
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p", policy.Negative, now, e.window(), "manager1", "tin về tai nạn"); err != nil {
 		t.Fatal(err)
 	}
 	e.wantCounts(now, policy.Counts{Published: 41, Negative: 3})
@@ -321,14 +321,14 @@ func testRelabel(t *testing.T, open func(*testing.T) store.Store) {
 	// The edit check now sees it as counted negative.
 	r, _ := e.check("p", negative, now)
 	expectSituation(t, r, e.o.Rules, policy.CountedNegative, policy.Counts{Published: 40, Negative: 2})
-	err := e.st.Relabel(e.ctx, e.o.ID, "never-seen", true, now, e.window(), "manager1", "")
+	err := e.st.Relabel(e.ctx, e.o.ID, "never-seen", policy.Negative, now, e.window(), "manager1", "")
 	wantErr(t, "Relabel(unknown post)", err, store.ErrNotFound)
 
 	// A held post relabelled as not negative is counted as such when approved.
 	e2 := newEnv(t, open)
 	e2.fillCounts(T0, 20, 3)
 	hid := e2.mustHold("q", T0)
-	if err := e2.st.Relabel(e2.ctx, e2.o.ID, "q", false, now, e2.window(), "manager1", "không phải tin xấu"); err != nil {
+	if err := e2.st.Relabel(e2.ctx, e2.o.ID, "q", policy.Neutral, now, e2.window(), "manager1", "không phải tin xấu"); err != nil {
 		t.Fatal(err)
 	}
 	e2.wantCounts(now, policy.Counts{Published: 20, Negative: 3})

@@ -197,7 +197,7 @@ func testDaily(t *testing.T, open func(*testing.T) store.Store) {
 	}
 	e.withdraw("p1", d2)
 	e.wantDay("20261103", 0, 0)
-	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", true, d2, e.window(), "manager1", "tin tai nạn"); err != nil {
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", policy.Negative, d2, e.window(), "manager1", "tin tai nạn"); err != nil {
 		t.Fatal(err)
 	}
 	e.wantDay("20261104", 1, 1)

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EnqueueCallback", testEnqueueCallback},
 		{"Retention", testRetention},
 		{"Relabel", testRelabel},
+		{"PositiveCounts", testPositiveCounts},
 		{"Audit", testAudit},
 		{"AuditReadings", testAuditReadings},
 		{"Replies", testReplies},

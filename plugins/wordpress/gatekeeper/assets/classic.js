@@ -63,6 +63,17 @@
 					}
 					if ( a.share && typeof a.share === 'object' ) {
 						out.appendChild( p( 'gk-share-text', sprintf( __( 'Negative share: %1$s → %2$s (limit %3$s)', 'gatekeeper' ), pct( a.share.before ), pct( a.share.after ), pct( a.share.limit ) ) ) );
+						if ( typeof a.share.positive_after !== 'undefined' ) {
+							out.appendChild( p( 'gk-positive-text', sprintf( __( 'Positive share: %1$s → %2$s (%3$d positive posts before this one)', 'gatekeeper' ), pct( a.share.positive_before ), pct( a.share.positive_after ), Number( a.share.positive ) || 0 ) ) );
+							out.appendChild(
+								p(
+									'gk-positive-expect',
+									a.share.positive_dominant === true
+										? __( 'Expected: positive news dominates. It does: more positive posts than neutral and than negative ones.', 'gatekeeper' )
+										: __( 'Expected: positive news dominates. Not yet: it needs more positive posts than neutral and than negative ones.', 'gatekeeper' )
+								)
+							);
+						}
 					}
 					var tone = a.tone && typeof a.tone === 'object' ? a.tone : {};
 					var words = window.gatekeeperEvidence.texts( tone.evidence );

@@ -203,7 +203,7 @@
 	function Meter( props ) {
 		var raw = props.share;
 		var s = {};
-		[ 'before', 'after', 'limit', 'warn_at', 'published', 'negative', 'window_days' ].forEach( function ( k ) {
+		[ 'before', 'after', 'limit', 'warn_at', 'published', 'negative', 'window_days', 'positive', 'positive_before', 'positive_after' ].forEach( function ( k ) {
 			s[ k ] = Number( raw[ k ] ) || 0;
 		} );
 		var scale = Math.max( s.limit * 1.5, s.after, s.before, 0.01 );
@@ -230,6 +230,25 @@
 				'p',
 				{ className: 'gk-share-counts' },
 				sprintf( __( '%1$d posts in the last %2$d days, %3$d negative.', 'gatekeeper' ), s.published, s.window_days, s.negative )
+			),
+			typeof raw.positive_after === 'undefined' ? null : el( Positive, { share: s, dominant: raw.positive_dominant === true } )
+		);
+	}
+
+	// The positive side, next to the negative share: the product expects
+	// positive news to dominate; the verdict does not depend on it.
+	function Positive( props ) {
+		var s = props.share;
+		return el(
+			'div',
+			{ className: 'gk-positive gk-positive--' + ( props.dominant ? 'yes' : 'no' ) },
+			el( 'p', { className: 'gk-positive-text' }, sprintf( __( 'Positive share: %1$s → %2$s (%3$d positive posts before this one)', 'gatekeeper' ), pct( s.positive_before ), pct( s.positive_after ), s.positive ) ),
+			el(
+				'p',
+				{ className: 'gk-positive-expect' },
+				props.dominant
+					? __( 'Expected: positive news dominates. It does: more positive posts than neutral and than negative ones.', 'gatekeeper' )
+					: __( 'Expected: positive news dominates. Not yet: it needs more positive posts than neutral and than negative ones.', 'gatekeeper' )
 			)
 		);
 	}

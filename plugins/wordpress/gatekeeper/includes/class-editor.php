@@ -315,6 +315,15 @@ final class Editor {
 			$s = $a['share'];
 			/* translators: 1: share before, 2: share after, 3: limit */
 			echo '<p>' . esc_html( sprintf( __( 'Negative share: %1$s → %2$s (limit %3$s)', 'gatekeeper' ), Review::pct( $s['before'] ?? 0 ), Review::pct( $s['after'] ?? 0 ), Review::pct( $s['limit'] ?? 0.15 ) ) ) . '</p>';
+			if ( isset( $s['positive_after'] ) ) {
+				/* translators: 1: positive share before, 2: positive share after, 3: number of positive posts */
+				echo '<p class="gk-positive-text">' . esc_html( sprintf( __( 'Positive share: %1$s → %2$s (%3$d positive posts before this one)', 'gatekeeper' ), Review::pct( $s['positive_before'] ?? 0 ), Review::pct( $s['positive_after'] ?? 0 ), (int) ( $s['positive'] ?? 0 ) ) ) . '</p>';
+				echo '<p class="gk-positive-expect">' . esc_html(
+					true === ( $s['positive_dominant'] ?? null )
+						? __( 'Expected: positive news dominates. It does: more positive posts than neutral and than negative ones.', 'gatekeeper' )
+						: __( 'Expected: positive news dominates. Not yet: it needs more positive posts than neutral and than negative ones.', 'gatekeeper' )
+				) . '</p>';
+			}
 		}
 		$tone  = isset( $a['tone'] ) && is_array( $a['tone'] ) ? $a['tone'] : array();
 		$words = Evidence::texts( $tone['evidence'] ?? array() );

@@ -148,6 +148,21 @@ async function writeAndPublish( page, title, body, opts ) {
 	ok( L.reviewer.test( await panel.locator( '.gk-action' ).innerText() ), 'what the editor can do and who reviews: ' + text );
 	ok( L.share.test( text ), 'share before → after against the limit, two decimals: ' + text );
 	ok( L.headroom.test( text ), 'headroom: ' + text );
+	// The positive share next to the negative one, with the expectation that positive news dominates.
+	ok( L.positive.test( text ), 'positive share, two decimals: ' + text );
+	ok( L.expect.test( text ), 'the expectation that positive news dominates: ' + text );
+	ok( ( await panel.locator( '.gk-meter + .gk-share-counts + .gk-positive' ).count() ) === 1, 'the positive side right after the negative share' );
+	// Its numbers agree with the counts shown above them: a negative post
+	// adds to the published count only, and the expectation is met when,
+	// after it, positive posts outnumber both neutral and negative ones.
+	const counts = L.counts.exec( text );
+	const pos = L.positive.exec( text );
+	ok( counts && pos, 'counts and positive share: ' + text );
+	const [ P, N, G ] = [ Number( counts[ 1 ] ), Number( counts[ 2 ] ), Number( pos[ 3 ] ) ];
+	const near = ( shown, x ) => Math.abs( Number( shown.replace( ',', '.' ) ) - 100 * x ) < 0.006;
+	ok( near( pos[ 1 ], P ? G / P : 0 ) && near( pos[ 2 ], G / ( P + 1 ) ), `positive share ${ pos[ 0 ] } for ${ G } of ${ P } posts` );
+	const dominant = G > P - N - G && G > N + 1;
+	ok( ( dominant ? L.dominant : L.notDominant ).test( text ), `dominant is ${ dominant } for ${ G } positive, ${ N + 1 } negative of ${ P + 1 }: ${ text }` );
 	ok( ( await panel.locator( '.gk-meter' ).count() ) === 1, 'meter shown' );
 	const words = await panel.locator( '.gk-words' ).innerText();
 	ok( L.words.test( words ), 'evidence heading: ' + words );
@@ -155,7 +170,7 @@ async function writeAndPublish( page, title, body, opts ) {
 		ok( words.includes( w ), `evidence word "${ w }" shown: ${ words }` );
 	}
 	ok( ! /Biên tập viên khai báo|editor declared/.test( text ), 'no declared tone in the reasons: ' + text );
-	console.log( `  panel: ${ text.split( '\n' ).filter( ( l ) => /Tỉ lệ|Từ ngữ|Cần thêm|Negative share|Words/.test( l ) ).join( ' | ' ) }` );
+	console.log( `  panel: ${ text.split( '\n' ).filter( ( l ) => /Tỉ lệ|Từ ngữ|Cần thêm|Kỳ vọng|Negative share|Positive share|Words|Expected/.test( l ) ).join( ' | ' ) }` );
 	if ( opts.screenshot ) {
 		await page.locator( '.editor-post-publish-panel' ).screenshot( { path: path.join( DOCS, opts.screenshot ) } );
 	}
@@ -180,6 +195,11 @@ const VI = {
 	words: /^Từ ngữ khiến bài bị coi là tiêu cực:/,
 	waiting: /Đang chờ duyệt/,
 	withdraw: 'Rút khỏi hàng chờ duyệt',
+	positive: /Tỉ lệ tin tích cực: (\d+,\d{2})% → (\d+,\d{2})% \((\d+) tin tích cực trước bài này\)/,
+	expect: /Kỳ vọng: tin tích cực là chủ đạo\. (Đang đạt|Chưa đạt)/,
+	dominant: /Kỳ vọng: tin tích cực là chủ đạo\. Đang đạt/,
+	notDominant: /Kỳ vọng: tin tích cực là chủ đạo\. Chưa đạt/,
+	counts: /(\d+) bài trong \d+ ngày qua, (\d+) bài tiêu cực/,
 };
 const EN = {
 	held: /Will be held: this post would take the outlet past its limit of negative news/,
@@ -189,6 +209,11 @@ const EN = {
 	words: /^Words that made it negative:/,
 	waiting: /Waiting for review/,
 	withdraw: 'Withdraw from review',
+	positive: /Positive share: (\d+\.\d{2})% → (\d+\.\d{2})% \((\d+) positive posts? before this one\)/,
+	expect: /Expected: positive news dominates\. (It does|Not yet)/,
+	dominant: /Expected: positive news dominates\. It does/,
+	notDominant: /Expected: positive news dominates\. Not yet/,
+	counts: /(\d+) posts in the last \d+ days, (\d+) negative/,
 };
 
 /** The document tab of the sidebar, where the status panel (badge, held actions) sits. */
@@ -247,7 +272,10 @@ async function main() {
 				page,
 				'Tai nạn giao thông nghiêm trọng trên quốc lộ 14, hai người tử vong',
 				'Sáng nay, xe tải tông xe máy trên quốc lộ 14 khiến hai người chết tại chỗ. Công an huyện đang điều tra nguyên nhân vụ tai nạn.',
-				{ words: [ 'tai nạn giao thông', 'tử vong' ], screenshot: 'prepublish-panel.png' }
+				{
+					words: [ 'tai nạn giao thông', 'tử vong' ],
+					screenshot: 'prepublish-panel.png',
+				}
 			);
 			const p = await restGet( page, `/wp/v2/posts/${ postId }?context=edit` );
 			ok( p.status === HELD, 'status held over REST, got ' + p.status );
@@ -339,6 +367,7 @@ async function main() {
 			const words = await box.locator( '.gk-words' ).innerText();
 			ok( /^Từ ngữ khiến bài bị coi là tiêu cực: .*cháy/i.test( words ), 'evidence in the meta box: ' + words );
 			ok( /Tỉ lệ tin tiêu cực: \d+,\d{2}% → \d+,\d{2}%/.test( await box.innerText() ), 'share in the meta box, two decimals' );
+			ok( /Tỉ lệ tin tích cực: \d+,\d{2}% → \d+,\d{2}%[\s\S]*Kỳ vọng: tin tích cực là chủ đạo/.test( await box.innerText() ), 'positive share, two decimals, and the expectation in the meta box' );
 			await page.locator( '#gatekeeper' ).screenshot( { path: path.join( DOCS, 'classic-metabox.png' ) } );
 			await Promise.all( [ page.waitForURL( /post\.php\?post=\d+.*gatekeeper=held/ ), page.click( '#publish' ) ] );
 			const id = Number( new URL( page.url() ).searchParams.get( 'post' ) );
