@@ -82,7 +82,7 @@ screenshots:
 
 # Redis memory over a simulated 18 months at 40 posts a day with 13 months kept (a real redis-server).
 bench-retention:
-	GATEKEEPER_RETENTION_OUT=/dev/stdout $(GO) test -count=1 -run TestRetentionKeepsRedisMemoryFlat ./internal/report
+	$(GO) test -count=1 -v -run TestRetentionKeepsRedisMemoryFlat ./internal/report
 
 # A sample PDF report and a picture of its first page into docs/reports (needs poppler-utils).
 report-sample:
