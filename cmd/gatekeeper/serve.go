@@ -74,6 +74,25 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	if cfg.AdminAddr != "" {
+		aln, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on admin_addr %s: %w", cfg.AdminAddr, err)
+		}
+		asrv := &http.Server{
+			Handler:           adminHandler(app.metrics),
+			ReadHeaderTimeout: 5 * time.Second,
+			// No write timeout: /debug/pprof/profile?seconds=N and /trace stream for N seconds.
+			IdleTimeout: 2 * time.Minute,
+		}
+		servers = append(servers, asrv)
+		log.Info("admin listening", "addr", aln.Addr().String(), "serves", "/metrics /debug/pprof/")
+		fmt.Fprintf(e.Stderr, "admin listening on %s\n", aln.Addr().String())
+		go func() { errc <- asrv.Serve(aln) }()
+	}
 	log.Info("gatekeeper listening", "addr", ln.Addr().String(), "store", storeName(&cfg), "version", Version)
 	// A line a script can wait for, on stderr, whatever the log format.
 	fmt.Fprintf(e.Stderr, "listening on %s\n", ln.Addr().String())
@@ -84,7 +103,6 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 			"command", firstAdminCommand(&cfg))
 	}
 
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	for _, bg := range app.background {
 		go bg(ctx)
@@ -97,10 +115,13 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func newLogger(e *Env, cfg *config.Config) *slog.Logger {
@@ -116,10 +137,11 @@ func newLogger(e *Env, cfg *config.Config) *slog.Logger {
 // app is the wired service.
 type app struct {
 	engine     http.Handler
+	metrics    *metrics.Metrics // served on the admin address only
 	background []func(context.Context)
 }
 
-// buildApp wires the API, the console, /metrics and the background workers
+// buildApp wires the API, the console, the metrics and the background workers
 // (callback delivery, scheduled approvals, metrics refresh) on one store.
 // Every part that reads the time reads clk.
 func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Clock, log *slog.Logger) (*app, error) {
@@ -161,7 +183,6 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 	if err != nil {
 		return nil, err
 	}
-	engine.GET("/metrics", gin.WrapH(m.Handler()))
 	con := console.New(console.Config{
 		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL, Clock: clk,
 		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
@@ -183,7 +204,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 		ret := &report.Retainer{Store: st, Clock: clk, KeepMonths: cfg.RetentionMonths, Log: log}
 		tasks = append(tasks, bg("retention", func(ctx context.Context) error { return ret.Run(ctx, time.Hour) }))
 	}
-	return &app{engine: engine, background: append(tasks, []func(context.Context){
+	return &app{engine: engine, metrics: m, background: append(tasks, []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
 		bg("notices", func(ctx context.Context) error { return notices.Run(ctx, time.Minute) }),

@@ -35,7 +35,11 @@ type Config struct {
 	RedisWaitReplicas int `yaml:"redis_wait_replicas"`
 
 	// HTTP
-	Addr            string        `yaml:"addr"`
+	Addr string `yaml:"addr"`
+	// AdminAddr, when set, is a second listen address for operators only:
+	// /metrics and /debug/pprof/. Empty: no admin listener, and no /metrics
+	// at all (never on Addr, where anyone can reach it).
+	AdminAddr       string        `yaml:"admin_addr"`
 	PublicURL       string        `yaml:"public_url"` // base of links in answers (review_url) and the console
 	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
 	OutletCacheTTL  time.Duration `yaml:"outlet_cache_ttl"`
@@ -118,6 +122,7 @@ func (c *Config) StoreFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StoreFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (GATEKEEPER_ADDR)")
+	fs.StringVar(&c.AdminAddr, "admin-addr", c.AdminAddr, "operators' listen address for /metrics and /debug/pprof/, e.g. 127.0.0.1:9090; empty = off (GATEKEEPER_ADMIN_ADDR)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public base URL, for links in answers (GATEKEEPER_PUBLIC_URL)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body (GATEKEEPER_MAX_BODY_BYTES)")
 	fs.DurationVar(&c.OutletCacheTTL, "outlet-cache-ttl", c.OutletCacheTTL, "how long an outlet's settings are cached (GATEKEEPER_OUTLET_CACHE_TTL)")
@@ -278,6 +283,13 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: %v", c.Addr, err))
 	}
+	if c.AdminAddr != "" {
+		if _, port, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			errs = append(errs, fmt.Errorf("admin_addr %q: %v", c.AdminAddr, err))
+		} else if c.AdminAddr == c.Addr && port != "0" {
+			errs = append(errs, fmt.Errorf("admin_addr %q must differ from addr", c.AdminAddr))
+		}
+	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -365,7 +377,7 @@ func (c *Config) Validate() error {
 
 // StoreDeadline is the deadline of one store call: StoreTimeout, or when it
 // is 0, 250ms on Redis (fail fast: the CMS retries) and 2s on the embedded
-// store, which writes one fsync'd transaction at a time.
+// store, whose writes wait for the group commit's fsync in turn.
 func (c *Config) StoreDeadline() time.Duration {
 	switch {
 	case c.StoreTimeout > 0:

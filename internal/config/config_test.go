@@ -65,6 +65,8 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"bad redis scheme", []string{"--redis-url", "http://x"}, nil, "redis_url"},
 		{"bad log format", []string{"--log-format", "xml"}, nil, "log_format"},
 		{"bad addr", []string{"--addr", "8080"}, nil, "addr"},
+		{"bad admin addr", []string{"--admin-addr", "9090"}, nil, "admin_addr"},
+		{"admin addr equals addr", []string{"--addr", ":8080", "--admin-addr", ":8080"}, nil, "admin_addr"},
 		{"missing file", []string{"--config", filepath.Join(dir, "nope.yaml")}, nil, "config file"},
 		{"store timeout too long", []string{"--store-timeout", "1h"}, nil, "store_timeout"},
 		{"wait replicas without redis", []string{"--redis-wait-replicas", "1"}, nil, "redis_wait_replicas"},
@@ -155,5 +157,26 @@ func TestSecretsNotShown(t *testing.T) {
 	}
 	if err := fs.Parse([]string{"--smtp-password", "moi"}); err != nil || c.SMTPPassword != "moi" {
 		t.Errorf("the flag does not set the password: %v %q", err, c.SMTPPassword)
+	}
+}
+
+func TestAdminAddr(t *testing.T) {
+	if Default().AdminAddr != "" {
+		t.Fatal("the admin listener must be off by default")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gk.yaml")
+	os.WriteFile(file, []byte("admin_addr: 127.0.0.1:9090\n"), 0o600)
+	c, err := load(t, []string{"--config", file}, nil)
+	if err != nil || c.AdminAddr != "127.0.0.1:9090" {
+		t.Fatalf("from the file: %v %q", err, c.AdminAddr)
+	}
+	c, err = load(t, []string{"--config", file}, map[string]string{"GATEKEEPER_ADMIN_ADDR": ":9091"})
+	if err != nil || c.AdminAddr != ":9091" {
+		t.Fatalf("from the environment: %v %q", err, c.AdminAddr)
+	}
+	c, err = load(t, []string{"--config", file, "--admin-addr", ":9092"}, map[string]string{"GATEKEEPER_ADMIN_ADDR": ":9091"})
+	if err != nil || c.AdminAddr != ":9092" {
+		t.Fatalf("from the flag: %v %q", err, c.AdminAddr)
 	}
 }

@@ -237,17 +237,9 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	// answer is rendered from, but of the post only its id. The post's full
 	// text is for a reviewer: it goes with a hold (HoldSnapshot), so it is
 	// sent only when the plan can hold.
-	compact := snap
-	compact.Post = Post{ID: p.ID, Language: p.Language}
-	raw, err := json.Marshal(compact)
+	raw, full, err := encodeSnapshots(&snap, canHold(&plan))
 	if err != nil {
-		return nil, fmt.Errorf("encode snapshot: %w", err)
-	}
-	var full []byte
-	if canHold(&plan) {
-		if full, err = json.Marshal(snap); err != nil {
-			return nil, fmt.Errorf("encode snapshot: %w", err)
-		}
+		return nil, err
 	}
 	in := store.CheckInput{
 		Outlet: o.ID, PostID: p.ID, Now: now, Window: o.Window(),
@@ -317,6 +309,43 @@ func ReadingOf(cls policy.Classification, subj policy.Subject) store.Reading {
 		r.Themes = policy.NegativeThemes(cls.Tone.Evidence)
 	}
 	return r
+}
+
+// snapshotRest is a Snapshot without its post, for encodeSnapshots.
+type snapshotRest struct {
+	Classification policy.Classification `json:"classification"`
+	Notes          []string              `json:"notes,omitempty"`
+	Rules          policy.Rules          `json:"rules"`
+	Subject        policy.Subject        `json:"subject"`
+	WindowDays     int                   `json:"window_days"`
+	DryRun         bool                  `json:"dry_run,omitempty"`
+}
+
+// encodeSnapshots encodes snap twice, as json.Marshal would: compact, with
+// only the post's id and language, and, when withPost, full. Everything but the post is
+// encoded once and shared by both.
+func encodeSnapshots(snap *Snapshot, withPost bool) (compact, full []byte, err error) {
+	rest, err := json.Marshal(snapshotRest{
+		Classification: snap.Classification, Notes: snap.Notes, Rules: snap.Rules,
+		Subject: snap.Subject, WindowDays: snap.WindowDays, DryRun: snap.DryRun,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	join := func(post Post) ([]byte, error) {
+		pj, err := json.Marshal(post)
+		if err != nil {
+			return nil, fmt.Errorf("encode snapshot: %w", err)
+		}
+		out := make([]byte, 0, len(`{"post":,`)+len(pj)+len(rest))
+		out = append(append(append(out, `{"post":`...), pj...), ',')
+		return append(out, rest[1:]...), nil // rest is a non-empty object
+	}
+	if compact, err = join(Post{ID: snap.Post.ID, Language: snap.Post.Language}); err != nil || !withPost {
+		return compact, nil, err
+	}
+	full, err = join(snap.Post)
+	return compact, full, err
 }
 
 // canHold reports whether any situation of the plan is a hold.
