@@ -104,7 +104,7 @@ func (e *env) replay(c captured, method, path string) response {
 	}
 	w := httptest.NewRecorder()
 	e.engine.ServeHTTP(w, req)
-	if err := openAPI(e.t).check(method, path, w.Code, w.Body.Bytes()); err != nil {
+	if err := openAPI(e.t).check(method, path, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes()); err != nil {
 		e.t.Fatal(err)
 	}
 	return response{Status: w.Code, Header: w.Header(), Body: w.Body.Bytes()}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
 )
@@ -55,6 +57,8 @@ type Deps struct {
 	MaxUnauthenticatedPerAddress int
 	// OnLegacySignature is told about each request accepted unbound (metrics).
 	OnLegacySignature func(outlet string)
+	// ReportKeepMonths is the retention's (report.Builder.KeepMonths).
+	ReportKeepMonths int
 }
 
 type api struct {
@@ -96,6 +100,7 @@ func New(d Deps) (*gin.Engine, error) {
 	v1.DELETE("/posts/:id", a.remembered(a.withdraw))
 	v1.POST("/sync", a.remembered(a.sync))
 	v1.GET("/share", a.share)
+	v1.GET("/report", a.report)
 	v1.GET("/holds", a.holds)
 	v1.GET("/holds/:id", a.hold)
 	v1.POST("/holds/:id/approve", a.remembered(a.resolve(true)))
@@ -583,6 +588,68 @@ func (a *api) share(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, ans)
+}
+
+// ReportTimeout bounds the building of one report (it reads a period's
+// audit log, not one key).
+const ReportTimeout = 30 * time.Second
+
+// report answers the outlet's compliance report for a period, as JSON or as
+// one CSV table.
+func (a *api) report(c *gin.Context) {
+	p, field, rule := PeriodOf(c.Query("from"), c.Query("to"))
+	if rule != "" {
+		fail(c, "validation_failed", nil, map[string]string{field: fieldMsg(c, rule, strconv.Itoa(report.MaxDays))})
+		return
+	}
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" {
+		fail(c, "validation_failed", nil, map[string]string{"format": fieldMsg(c, "oneof", "json, csv")})
+		return
+	}
+	table := c.DefaultQuery("table", report.TableSummary)
+	if !slices.Contains(report.Tables, table) {
+		fail(c, "validation_failed", nil, map[string]string{"table": fieldMsg(c, "oneof", strings.Join(report.Tables, ", "))})
+		return
+	}
+	o := outletOf(c)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), ReportTimeout)
+	defer cancel()
+	b := &report.Builder{Store: a.Store, Clock: a.Clock, KeepMonths: a.ReportKeepMonths}
+	r, err := b.Build(ctx, []string{o.ID}, p)
+	if err != nil {
+		failErr(c, err, "outlet_not_found")
+		return
+	}
+	if format == "json" {
+		c.JSON(http.StatusOK, r)
+		return
+	}
+	lang := string(langOf(c))
+	body, err := r.CSV(table, lang)
+	if err != nil {
+		fail(c, "internal", err, nil)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+report.FileName(r, o.ID, table)+`.csv"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
+}
+
+// PeriodOf reads a report's period from the query's from and to; on a
+// mistake it names the field and the messages.Field rule that explains it.
+func PeriodOf(from, to string) (report.Period, string, string) {
+	p, err := report.ParsePeriod(from, to)
+	switch {
+	case err == nil:
+		return p, "", ""
+	case errors.Is(err, report.ErrPeriodOrder):
+		return p, "to", "period_order"
+	case errors.Is(err, report.ErrPeriodLong):
+		return p, "to", "period_long"
+	case to != "" && from != "" && report.ValidDate(from):
+		return p, "to", "period"
+	}
+	return p, "from", "period"
 }
 
 func (a *api) holds(c *gin.Context) {

@@ -210,6 +210,12 @@ type Counts struct {
 // never use it: they compare exactly (over).
 func (c Counts) Share() BasisPoints { return RoundedShare(c.Negative, c.Published) }
 
+// Over reports whether the counted share is past limit, exactly, in
+// integers (never for an empty window): a daily series' line crossings.
+func (c Counts) Over(limit BasisPoints) bool {
+	return c.Published > 0 && over(c.Negative, c.Published, limit)
+}
+
 // Neutral is the number of posts that are neither negative nor positive.
 func (c Counts) Neutral() int64 { return c.Published - c.Negative - c.Positive }
 

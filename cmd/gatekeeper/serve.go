@@ -22,6 +22,8 @@ import (
 	"gatekeeper/internal/console"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/metrics"
+	"gatekeeper/internal/notify"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 )
@@ -150,7 +152,18 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 	m := metrics.New(metrics.Options{Version: version})
 	st = m.WrapStore(st)
 	rev := &review.Service{Store: st, Clock: clk}
+	notices := notify.New(st, notify.Config{
+		SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, From: cfg.SMTPFrom},
+		WebhookURL: cfg.NotifyWebhookURL, WebhookSecret: cfg.NotifyWebhookSecret,
+		RemindAfter: cfg.NotifyRemindAfter, DigestHour: cfg.NotifyDigestHour,
+		PublicURL: cfg.PublicURL, Logger: log, Schedules: cfg.ReportSchedules, KeepMonths: cfg.RetentionMonths,
+		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
+			Recipients: config.ReportLines(cfg.ReportRecipients)},
+		Clock: clk,
+	})
 	svc := &gate.Service{
+		Notices:      notices,
 		Store:        st,
 		Classifier:   defaultClassifier(),
 		Review:       rev,
@@ -164,7 +177,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 	engine, err := handler.New(handler.Deps{
 		Gate: svc, Outlets: outlets, Store: st, Log: log, Clock: clk,
 		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		TrustedProxies:               cfg.TrustedProxyList(),
+		TrustedProxies: cfg.TrustedProxyList(), ReportKeepMonths: cfg.RetentionMonths,
 		Middleware:                   []gin.HandlerFunc{m.GinMiddleware()},
 		LegacySigningUntil:           cfg.LegacyDeadline(),
 		MaxUnauthenticatedBytes:      cfg.MaxUnauthenticatedBytes,
@@ -176,9 +189,13 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 	}
 	con := console.New(console.Config{
 		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL, Clock: clk,
+		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
+			Recipients: config.ReportLines(cfg.ReportRecipients)},
+		ReportKeepMonths: cfg.RetentionMonths,
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
-	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, Clock: clk, LegacySigningUntil: cfg.LegacyDeadline()})
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, Clock: clk, LegacySigningUntil: cfg.LegacyDeadline(),
+		Senders: map[string]callback.Sender{notify.Kind: notices.Deliver}})
 	bg := func(name string, run func(context.Context) error) func(context.Context) {
 		return func(ctx context.Context) {
 			if err := run(ctx); err != nil && ctx.Err() == nil {
@@ -186,11 +203,17 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 			}
 		}
 	}
-	return &app{engine: engine, metrics: m, background: []func(context.Context){
+	tasks := []func(context.Context){}
+	if cfg.RetentionMonths > 0 {
+		ret := &report.Retainer{Store: st, Clock: clk, KeepMonths: cfg.RetentionMonths, Log: log}
+		tasks = append(tasks, bg("retention", func(ctx context.Context) error { return ret.Run(ctx, time.Hour) }))
+	}
+	return &app{engine: engine, metrics: m, background: append(tasks, []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
+		bg("notices", func(ctx context.Context) error { return notices.Run(ctx, time.Minute) }),
 		func(ctx context.Context) { m.RunRefresh(ctx, st, clk, 30*time.Second, log) },
-	}}, nil
+	}...)}, nil
 }
 
 // consoleAddress is where a person opens the console: under the public URL

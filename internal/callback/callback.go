@@ -60,7 +60,14 @@ type Config struct {
 	// LegacySigningUntil: until then callbacks also carry a signature with
 	// the outlet's request key, which the previous plugin verifies.
 	LegacySigningUntil time.Time
+	// Senders deliver the outbox entries that are not CMS callbacks, by the
+	// part of their type before the first dot ("notice" for
+	// "notice.email"): same lease, retries and give-up time.
+	Senders map[string]Sender
 }
+
+// Sender delivers one outbox entry; an error is a failed attempt.
+type Sender func(ctx context.Context, o store.Outlet, cb store.Callback) error
 
 func (c *Config) defaults() {
 	if c.Interval <= 0 {
@@ -177,7 +184,15 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 
 // attempt sends one callback and says what to record.
 func (w *Worker) attempt(ctx context.Context, o store.Outlet, cb store.Callback) store.CallbackAttempt {
-	err := w.send(ctx, o, cb)
+	var err error
+	kind, _, _ := strings.Cut(cb.Type, ".")
+	if send, ok := w.cfg.Senders[kind]; ok {
+		sctx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
+		err = send(sctx, o, cb)
+		cancel()
+	} else {
+		err = w.send(ctx, o, cb)
+	}
 	now := w.cfg.Clock.Now()
 	a := store.CallbackAttempt{At: now}
 	if err == nil {

@@ -36,8 +36,18 @@ const (
 	ModeReplay = "replay"
 )
 
+// Notices is told about recorded checks, to tell the people who must act
+// (package notify); optional.
+type Notices interface {
+	// Held: a check held a post. reasons are the answer's, in Vietnamese.
+	Held(ctx context.Context, o *store.Outlet, holdID, postID, title string, reasons []string, before policy.Counts, reviewURL string)
+	// Checked: the window's counts before and after a recorded check.
+	Checked(ctx context.Context, o *store.Outlet, before, after policy.Counts)
+}
+
 // Service runs the API's operations.
 type Service struct {
+	Notices      Notices
 	Store        store.Store
 	Classifier   policy.Classifier
 	Review       *review.Service
@@ -234,6 +244,7 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		Day: store.DayKey(now, o.Location()), Rules: o.Rules, Subject: subj,
 		Plan: plan, DryRun: dryRun, HoldID: NewHoldID(),
 		Snapshot: raw, HoldSnapshot: full, Actor: p.Author,
+		Reading: ReadingOf(cls, subj),
 	}
 	if !dryRun {
 		in.WebhookID = webhookID
@@ -261,6 +272,19 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		plan = policy.MakePlan(snap.Rules, snap.Subject)
 	}
 	ans := s.answer(o, snap, &plan, res)
+	if s.Notices != nil && !res.Replayed && !dryRun {
+		if ans.Decision == policy.Hold && res.HoldID != "" {
+			vi := *ans
+			vi.Reasons = append([]Reason(nil), ans.Reasons...)
+			vi.Localize(messages.VI)
+			reasons := make([]string, len(vi.Reasons))
+			for i, r := range vi.Reasons {
+				reasons[i] = r.Message
+			}
+			s.Notices.Held(ctx, o, res.HoldID, p.ID, p.Title, reasons, res.Before, ans.Hold.ReviewURL)
+		}
+		s.Notices.Checked(ctx, o, res.Before, res.After)
+	}
 	if s.Observer != nil {
 		if res.Replayed {
 			mode = ModeReplay
@@ -271,6 +295,18 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		}
 	}
 	return ans, nil
+}
+
+// ReadingOf is what a check's audit entry keeps of its classification for
+// reports: the tone, whether the headline is sensational, and for a
+// negative post the themes of harm its evidence names.
+func ReadingOf(cls policy.Classification, subj policy.Subject) store.Reading {
+	r := store.Reading{Tone: string(cls.Tone.Label), Sensational: subj.Sensational}
+	if subj.Negative {
+		r.Tone = string(policy.Negative)
+		r.Themes = policy.NegativeThemes(cls.Tone.Evidence)
+	}
+	return r
 }
 
 // snapshotRest is a Snapshot without its post, for encodeSnapshots.

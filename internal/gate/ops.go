@@ -44,9 +44,13 @@ func (s *Service) notePastLimit(ctx context.Context, o *store.Outlet, c policy.C
 	if !policy.PastLimit(o.Rules, c) {
 		return
 	}
+	// Keys of their own: audit readers decode every entry's detail into one
+	// shape, where "negative" is a post's tone.
 	detail, _ := json.Marshal(map[string]any{
-		"cause": cause, "published": c.Published, "negative": c.Negative,
-		"share": policy.Ratio(c.Negative, c.Published), "limit": o.Rules.Limit.Fraction(),
+		"cause": cause, "window": map[string]any{
+			"published": c.Published, "negative": c.Negative,
+			"share": policy.Ratio(c.Negative, c.Published), "limit": o.Rules.Limit.Fraction(),
+		},
 	})
 	sctx, cancel := s.storeCtx(ctx)
 	defer cancel()
