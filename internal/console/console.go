@@ -44,11 +44,18 @@ type Config struct {
 	SessionTTL time.Duration
 	// SessionIdle ends a session not used for this long (2 h).
 	SessionIdle time.Duration
-	// UserFailures wrong passwords for one username within FailureWindow
-	// lock it until the window ends (5).
+	// UserFailures sign-in attempts for one username within FailureWindow
+	// run without waiting (5); after that each attempt must wait UserDelay
+	// after the previous one, doubling each time up to UserDelayMax. A
+	// username is slowed down, never locked: its real user gets in after
+	// at most UserDelayMax however many addresses guessed at it.
 	UserFailures int64
+	// UserDelay is the first wait (1 s).
+	UserDelay time.Duration
+	// UserDelayMax is the longest wait (1 min).
+	UserDelayMax time.Duration
 	// AddrFailures wrong passwords from one address within FailureWindow
-	// lock that address (20).
+	// refuse that address's sign-ins until the window ends (20).
 	AddrFailures int64
 	// FailureWindow is the throttling window (15 min).
 	FailureWindow time.Duration
@@ -72,6 +79,12 @@ func (c *Config) defaults() {
 	}
 	if c.UserFailures <= 0 {
 		c.UserFailures = 5
+	}
+	if c.UserDelay <= 0 {
+		c.UserDelay = time.Second
+	}
+	if c.UserDelayMax < c.UserDelay {
+		c.UserDelayMax = max(time.Minute, c.UserDelay)
 	}
 	if c.AddrFailures <= 0 {
 		c.AddrFailures = 20

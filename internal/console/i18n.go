@@ -34,6 +34,7 @@ var messages = map[string][2]string{
 	"login.submit":        {"Đăng nhập", "Sign in"},
 	"login.bad":           {"Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."},
 	"login.throttled":     {"Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau %d phút.", "Too many failed sign-ins. Please try again in %d minutes."},
+	"login.slow":          {"Có nhiều lần đăng nhập sai với tên này. Vui lòng thử lại sau %d giây.", "Several failed sign-ins for this username. Please try again in %d seconds."},
 	"login.error":         {"Không đăng nhập được lúc này, vui lòng thử lại.", "Signing in is not possible right now, please try again."},
 	"err.forbidden":       {"Bạn không có quyền thực hiện việc này.", "You are not allowed to do this."},
 	"err.notfound":        {"Không tìm thấy.", "Not found."},
