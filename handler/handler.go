@@ -182,10 +182,7 @@ func (a *api) signed(c *gin.Context) {
 	}
 	now := a.Now()
 	var keys [][]byte
-	for _, s := range o.Secrets {
-		if s.ExpiresAt != nil && !now.Before(*s.ExpiresAt) {
-			continue
-		}
+	for _, s := range o.ActiveSecrets(now) {
 		if k, err := webhook.DecodeSecret(s.Value); err == nil {
 			keys = append(keys, k)
 		}

@@ -57,6 +57,20 @@ func TestOutletCommands(t *testing.T) {
 	if code != 0 || strings.Contains(out, added.Secret) || !strings.Contains(out, "whsec_") {
 		t.Fatalf("rotate: %s", out)
 	}
+	// An explicit revoke stops the rotated-out secret; rotating again with
+	// no grace leaves only the new one.
+	if code, out, _ := run(t, "", nil, "outlet", "revoke-secrets", "dakglei", "--data", data); code != 0 || !strings.Contains(out, "Revoked 1 previous") {
+		t.Fatalf("revoke-secrets: %d %s", code, out)
+	}
+	if code, out, _ := run(t, "", nil, "outlet", "rotate-secret", "dakglei", "--grace", "24h", "--data", data); code != 0 || !strings.Contains(out, "work until") {
+		t.Fatalf("rotate with grace: %d %s", code, out)
+	}
+	if code, out, _ := run(t, "", nil, "outlet", "rotate-secret", "dakglei", "--grace", "0", "--data", data); code != 0 || !strings.Contains(out, "Every previous secret has stopped") {
+		t.Fatalf("rotate without grace: %d %s", code, out)
+	}
+	if code, out, _ := run(t, "", nil, "outlet", "show", "dakglei", "--json", "--data", data); code != 0 || !strings.Contains(out, `"secrets": 1`) {
+		t.Fatalf("after a rotation with no grace: %s", out)
+	}
 	if code, out, _ := run(t, "", nil, "outlet", "list", "--data", data); code != 0 || !strings.Contains(out, "dakglei") {
 		t.Fatalf("list: %s", out)
 	}

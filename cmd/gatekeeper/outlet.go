@@ -23,6 +23,7 @@ const outletUsage = `Usage:
   gatekeeper outlet show ID [--json]
   gatekeeper outlet update ID [policy flags]
   gatekeeper outlet rotate-secret ID [--grace 24h] [--json]
+  gatekeeper outlet revoke-secrets ID
   gatekeeper outlet remove ID --yes
 Every form also takes the store flags (--data, --redis-url, --config) and works
 whether or not a server is running.`
@@ -141,7 +142,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		case "add", "update":
 			of.register(fs)
 		case "rotate-secret":
-			fs.DurationVar(&grace, "grace", admin.RotationGrace, "how long the previous secret keeps working")
+			fs.DurationVar(&grace, "grace", admin.RotationGrace, "how long every previous secret keeps working (0: they stop at once)")
 			fs.BoolVar(&of.asJSON, "json", false, "print JSON")
 		case "remove":
 			fs.BoolVar(&yes, "yes", false, "really remove the outlet and everything recorded for it")
@@ -208,7 +209,18 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		if of.asJSON {
 			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret, "previous_valid_until": now.Add(grace).Format(time.RFC3339)})
 		}
-		fmt.Fprintf(e.Stdout, "Khoá mới (chỉ hiện một lần) / New secret (shown once):\n%s\nKhoá cũ còn dùng được đến / The previous secret works until %s\n", secret, now.Add(grace).Format(time.RFC3339))
+		if grace <= 0 {
+			fmt.Fprintf(e.Stdout, "Khoá mới (chỉ hiện một lần) / New secret (shown once):\n%s\nMọi khoá cũ đã dừng / Every previous secret has stopped\n", secret)
+			return nil
+		}
+		fmt.Fprintf(e.Stdout, "Khoá mới (chỉ hiện một lần) / New secret (shown once):\n%s\nCác khoá cũ còn dùng được đến / The previous secrets work until %s\n", secret, now.Add(grace).Format(time.RFC3339))
+		return nil
+	case "revoke-secrets":
+		n, err := admin.RevokePreviousSecrets(ctx, st, id, actor, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Đã thu hồi %d khoá cũ; chỉ khoá hiện tại còn dùng được / Revoked %d previous secrets; only the current one works\n", n, n)
 		return nil
 	case "remove":
 		if !yes {

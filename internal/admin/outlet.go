@@ -137,8 +137,10 @@ func Update(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 	return nil
 }
 
-// RotateSecret gives the outlet a new secret; the current one keeps working
-// for grace. Secrets that have already expired are dropped.
+// RotateSecret gives the outlet a new secret. Every previous secret keeps
+// working for at most grace from now (one that expires sooner keeps its own
+// expiry); with no grace every previous secret stops at once, as after a
+// leak. Secrets that have expired are dropped.
 func RotateSecret(ctx context.Context, st store.Store, id, actor string, now time.Time, grace time.Duration) (string, error) {
 	o, err := st.GetOutlet(ctx, id)
 	if err != nil {
@@ -148,13 +150,13 @@ func RotateSecret(ctx context.Context, st store.Store, id, actor string, now tim
 	if err != nil {
 		return "", err
 	}
-	until := now.Add(grace)
+	until := now.Add(max(grace, 0))
 	keep := []store.Secret{{Value: secret}}
-	for i, s := range o.Secrets {
-		if i == 0 && s.ExpiresAt == nil {
+	for _, s := range o.ActiveSecrets(now) {
+		if s.ExpiresAt == nil || s.ExpiresAt.After(until) {
 			s.ExpiresAt = &until
 		}
-		if s.ExpiresAt != nil && s.ExpiresAt.After(now) {
+		if s.ExpiresAt.After(now) {
 			keep = append(keep, s)
 		}
 	}
@@ -162,8 +164,27 @@ func RotateSecret(ctx context.Context, st store.Store, id, actor string, now tim
 	if err := st.UpdateOutlet(ctx, o); err != nil {
 		return "", fmt.Errorf("rotate secret of %s: %w", id, err)
 	}
-	audit(ctx, st, id, "secret_rotate", actor, now, map[string]any{"previous_valid_until": until})
+	audit(ctx, st, id, "secret_rotate", actor, now, map[string]any{"previous_valid_until": until, "previous_kept": len(keep) - 1})
 	return secret, nil
+}
+
+// RevokePreviousSecrets ends every secret but the current one at once and
+// returns how many still verified.
+func RevokePreviousSecrets(ctx context.Context, st store.Store, id, actor string, now time.Time) (int, error) {
+	o, err := st.GetOutlet(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("revoke secrets of %s: %w", id, err)
+	}
+	if len(o.Secrets) == 0 {
+		return 0, nil
+	}
+	revoked := max(len(o.ActiveSecrets(now))-1, 0)
+	o.Secrets, o.UpdatedAt = o.Secrets[:1], now
+	if err := st.UpdateOutlet(ctx, o); err != nil {
+		return 0, fmt.Errorf("revoke secrets of %s: %w", id, err)
+	}
+	audit(ctx, st, id, "secret_revoke", actor, now, map[string]any{"revoked": revoked})
+	return revoked, nil
 }
 
 // Remove deletes an outlet and everything recorded for it.

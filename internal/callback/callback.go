@@ -225,10 +225,7 @@ func (w *Worker) send(ctx context.Context, o store.Outlet, cb store.Callback) er
 	}
 	now := w.cfg.Now()
 	var keys [][]byte
-	for i, s := range o.Secrets {
-		if i > 0 && (s.ExpiresAt == nil || !s.ExpiresAt.After(now)) {
-			continue
-		}
+	for _, s := range o.ActiveSecrets(now) {
 		k, err := webhook.DecodeSecret(s.Value)
 		if err != nil {
 			continue

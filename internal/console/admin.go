@@ -289,7 +289,34 @@ type adminOutletData struct {
 	Loc    *time.Location
 	Form   outletForm
 	Error  string
-	Grace  string // how long a rotated-out secret keeps working
+	Grace  string // how long a rotated-out secret keeps working by default
+	// GraceChoices are the rotation's choices of grace, the default first.
+	GraceChoices []graceChoice
+	// Previous is how many rotated-out secrets still verify.
+	Previous int
+}
+
+// graceChoice is one option of the rotation form: how long the previous
+// secrets keep working (Seconds 0: they stop at once, as after a leak).
+type graceChoice struct {
+	Seconds int64
+	Label   string
+}
+
+// graceChoices are the grace periods an admin may pick when rotating: the
+// configured one, one hour, or none.
+func (c *Console) graceChoices(lang string) []graceChoice {
+	out := []graceChoice{{int64(c.cfg.SecretGrace / time.Second), fmtDuration(lang, c.cfg.SecretGrace)}}
+	if c.cfg.SecretGrace != time.Hour {
+		out = append(out, graceChoice{3600, fmtDuration(lang, time.Hour)})
+	}
+	return append(out, graceChoice{0, tr(lang, "of.rotate.nograce")})
+}
+
+// outletData is the admin page of an outlet.
+func (c *Console) outletData(lang string, o store.Outlet, f outletForm, msg string) adminOutletData {
+	return adminOutletData{Outlet: o, Loc: o.Location(), Form: f, Error: msg, Grace: fmtDuration(lang, c.cfg.SecretGrace),
+		GraceChoices: c.graceChoices(lang), Previous: max(len(o.ActiveSecrets(c.now()))-1, 0)}
 }
 
 func (c *Console) adminOutletPage(g *gin.Context) {
@@ -298,7 +325,7 @@ func (c *Console) adminOutletPage(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
-	c.render(g, http.StatusOK, "admin_outlet", "admin.outlets", adminOutletData{Outlet: o, Loc: o.Location(), Form: formOf(langOf(g), o), Grace: fmtDuration(langOf(g), c.cfg.SecretGrace)})
+	c.render(g, http.StatusOK, "admin_outlet", "admin.outlets", c.outletData(langOf(g), o, formOf(langOf(g), o), ""))
 }
 
 // adminUpdateOutlet saves an outlet's whole policy through admin.Update,
@@ -314,9 +341,7 @@ func (c *Console) adminUpdateOutlet(g *gin.Context) {
 	f := readOutletForm(g)
 	f.ID = o.ID
 	if !f.apply(lang, &o, false) {
-		c.render(g, http.StatusBadRequest, "admin_outlet", "admin.outlets",
-			adminOutletData{Outlet: shown, Loc: shown.Location(), Form: f.withBlankRows(), Error: f.summary(lang),
-				Grace: fmtDuration(lang, c.cfg.SecretGrace)})
+		c.render(g, http.StatusBadRequest, "admin_outlet", "admin.outlets", c.outletData(lang, shown, f.withBlankRows(), f.summary(lang)))
 		return
 	}
 	if err := admin.Update(ctx(g), c.st, o, userOf(g).Username, c.now()); err != nil {
@@ -327,11 +352,26 @@ func (c *Console) adminUpdateOutlet(g *gin.Context) {
 	g.Redirect(http.StatusSeeOther, "/console/admin/outlets/"+url.PathEscape(o.ID)+"?ok=saved")
 }
 
-// adminRotateSecret makes a new current secret; the previous one keeps
-// verifying for SecretGrace so the CMS can be updated without downtime.
+// adminRotateSecret makes a new current secret; the previous ones keep
+// verifying for the grace the admin chose (one of graceChoices; none stops
+// them at once) so the CMS can be updated without downtime.
 func (c *Console) adminRotateSecret(g *gin.Context) {
+	grace, ok := c.cfg.SecretGrace, false
+	if v := g.PostForm("grace"); v == "" {
+		ok = true // the form of an older page: the default
+	} else {
+		for _, ch := range c.graceChoices(langOf(g)) {
+			if strconv.FormatInt(ch.Seconds, 10) == v {
+				grace, ok = time.Duration(ch.Seconds)*time.Second, true
+			}
+		}
+	}
+	if !ok {
+		c.errorPage(g, http.StatusBadRequest, "err.badrequest")
+		return
+	}
 	now := c.now()
-	secret, err := admin.RotateSecret(ctx(g), c.st, g.Param("outlet"), userOf(g).Username, now, c.cfg.SecretGrace)
+	secret, err := admin.RotateSecret(ctx(g), c.st, g.Param("outlet"), userOf(g).Username, now, grace)
 	if err != nil {
 		c.storeErr(g, err)
 		return
@@ -342,11 +382,23 @@ func (c *Console) adminRotateSecret(g *gin.Context) {
 		return
 	}
 	d := secretData{Outlet: o, Secret: secret, Loc: o.Location()}
-	if len(o.Secrets) > 1 {
-		grace := now.Add(c.cfg.SecretGrace)
-		d.GraceTo = &grace
+	if len(o.ActiveSecrets(now)) > 1 {
+		until := now.Add(grace)
+		d.GraceTo = &until
 	}
 	c.render(g, http.StatusOK, "secret", "admin.outlets", d)
+}
+
+// adminRevokeSecrets stops every rotated-out secret at once.
+func (c *Console) adminRevokeSecrets(g *gin.Context) {
+	id := g.Param("outlet")
+	n, err := admin.RevokePreviousSecrets(ctx(g), c.st, id, userOf(g).Username, c.now())
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	c.log.Info("console: previous secrets revoked", "outlet", id, "revoked", n, "by", userOf(g).Username)
+	g.Redirect(http.StatusSeeOther, "/console/admin/outlets/"+url.PathEscape(id)+"?ok=revoked")
 }
 
 type adminUsersData struct {

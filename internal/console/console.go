@@ -193,6 +193,7 @@ func (c *Console) Register(r *gin.Engine) {
 	ad.GET("/outlets/:outlet", c.adminOutletPage)
 	ad.POST("/outlets/:outlet", c.adminUpdateOutlet)
 	ad.POST("/outlets/:outlet/rotate", c.adminRotateSecret)
+	ad.POST("/outlets/:outlet/revoke-secrets", c.adminRevokeSecrets)
 	ad.GET("/users", c.adminUsersPage)
 	ad.POST("/users", c.adminCreateUser)
 	ad.POST("/users/:user", c.adminUpdateUser)
