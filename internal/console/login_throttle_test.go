@@ -15,6 +15,9 @@ import (
 	"gatekeeper/internal/testsupport"
 )
 
+// loginT0 is when the sign-in tests run (testsupport.Now may move it).
+var loginT0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+
 // signIn posts the sign-in form from addr (X-Forwarded-For; the test router
 // trusts it) and returns the status and the Retry-After header.
 func (e *env) signIn(user, password, addr string) (int, string) {
@@ -85,7 +88,7 @@ func TestLoginAttemptsAreReservedBeforeHashing(t *testing.T) {
 func TestLoginFailuresFromManyAddressesDoNotLockOut(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		e := newEnv(t, st)
-		clk := clock.NewManual(testsupport.Now(t, time.Now()))
+		clk := clock.NewManual(testsupport.Now(t, loginT0))
 		e.con.cfg.Now = clk.Now
 		var waits []time.Duration
 		for i := range 8 {
@@ -142,7 +145,7 @@ func TestLoginFailuresFromManyAddressesDoNotLockOut(t *testing.T) {
 func TestLoginAddressLimitStays(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		e := newEnv(t, st)
-		clk := clock.NewManual(testsupport.Now(t, time.Now()))
+		clk := clock.NewManual(testsupport.Now(t, loginT0))
 		e.con.cfg.Now = clk.Now
 		const addr = "198.51.100.77"
 		for range 3 {

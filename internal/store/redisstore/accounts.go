@@ -111,7 +111,8 @@ else
   nb = 0
 end
 redis.call('HSET', KEYS[1], 'count', count, 'reset', reset, 'nb', nb)
-redis.call('PEXPIREAT', KEYS[1], math.max(reset, nb))
+-- A relative expiry: the caller's clock decides, not the server's.
+redis.call('PEXPIRE', KEYS[1], math.max(reset, nb) - now)
 return {1, count, nb}`)
 
 // releaseScript: KEYS fail. Takes one attempt back, never below zero.

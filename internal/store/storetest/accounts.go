@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 )
 
 // Accounts: users, sessions, sign-in failure counters and scheduled
@@ -147,8 +148,7 @@ func testLoginAttempts(t *testing.T, open func(*testing.T) store.Store) {
 	ctx := context.Background()
 	st := open(t)
 	key := newID("addr:")
-	// The wall clock: Redis forgets the key at the window's end on its own clock.
-	now := time.Now().Truncate(time.Millisecond)
+	now := testsupport.Now(t, T0).Truncate(time.Millisecond)
 	limited := store.LoginRule{Limit: 3, Window: 10 * time.Minute}
 	for i := int64(1); i <= 3; i++ {
 		a, err := st.ReserveLoginAttempt(ctx, key, now.Add(time.Duration(i)*time.Second), limited)
@@ -218,7 +218,7 @@ func testLoginAttemptsAtOnce(t *testing.T, open func(*testing.T) store.Store) {
 	ctx := context.Background()
 	st := open(t)
 	key := newID("addr:")
-	now := time.Now()
+	now := testsupport.Now(t, T0)
 	rule := store.LoginRule{Limit: 5, Window: 10 * time.Minute}
 	var allowed atomic.Int64
 	var wg sync.WaitGroup
