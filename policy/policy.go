@@ -30,18 +30,15 @@ func (bp BasisPoints) Percent() string {
 // Fraction is bp as a fraction of one (0.15 for 1500), for JSON output only.
 func (bp BasisPoints) Fraction() float64 { return float64(bp) / float64(Full) }
 
-// RoundedShare returns num/den in basis points rounded half up (0 when den
-// is 0). It is for display; decisions never round.
-func RoundedShare(num, den int64) BasisPoints {
+// roundedShare returns num/den in basis points rounded half up (0 when den
+// is 0): the one rounding of a share, behind Counts.Share and Counts.Ratio.
+// It is for display; decisions never round.
+func roundedShare(num, den int64) BasisPoints {
 	if den <= 0 {
 		return 0
 	}
 	return BasisPoints((2*num*int64(Full) + den) / (2 * den))
 }
-
-// Ratio returns num/den as a fraction rounded to four decimals: the JSON
-// form of RoundedShare, so an answer's numbers and its messages agree.
-func Ratio(num, den int64) float64 { return RoundedShare(num, den).Fraction() }
 
 // Verdict is the answer to a check.
 type Verdict string
@@ -121,12 +118,21 @@ type Counts struct {
 	Negative  int64 `json:"negative"`
 }
 
-// Share is Negative/Published in basis points, rounded down (0 for an empty window).
-func (c Counts) Share() BasisPoints {
-	if c.Published <= 0 {
-		return 0
+// Share is Negative/Published in basis points rounded to nearest (half up;
+// 0 for an empty window): the share every answer, message, page and report
+// shows. 2 of 12 is 1667 (16.67%). Decisions compare exactly, never this.
+func (c Counts) Share() BasisPoints { return roundedShare(c.Negative, c.Published) }
+
+// Ratio is Share as a fraction with four decimals (0.1667), for JSON.
+func (c Counts) Ratio() float64 { return c.Share().Fraction() }
+
+// Plus is the counts after one more post goes live.
+func (c Counts) Plus(negative bool) Counts {
+	c.Published++
+	if negative {
+		c.Negative++
 	}
-	return BasisPoints(c.Negative * int64(Full) / c.Published)
+	return c
 }
 
 // over reports whether num/den > limit, exactly, in integers.

@@ -81,12 +81,7 @@ func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current pol
 	if l := snap.Classification.Tone.Label; l != "" && (l == policy.Negative) == h.Negative {
 		r.ToneKey = "tone." + string(l)
 	}
-	after := h.Before
-	after.Published++
-	if h.Negative {
-		after.Negative++
-	}
-	r.Before, r.After = int64(h.Before.Share()), int64(after.Share())
+	r.Before, r.After = int64(h.Before.Share()), int64(h.Before.Plus(h.Negative).Share())
 	hr := policy.HeadroomOf(o.Rules, current)
 	r.Headroom = headroomView{Left: hr.NegativeLeft, Need: hr.NonNegativeNeeded}
 	if h.Status != store.HoldPending && h.ResolvedAt != nil {
@@ -265,12 +260,7 @@ func holdReasons(lang string, o store.Outlet, h store.Hold, snap snapshot) []str
 	for _, r := range snap.Reasons {
 		codes = append(codes, r.Code)
 	}
-	after := h.Before
-	after.Published++
-	if h.Negative {
-		after.Negative++
-	}
-	args := msgs.ReasonArgs{After: int64(after.Share()), WarnAt: int64(rules.WarnAt), Limit: int64(rules.Limit),
+	args := msgs.ReasonArgs{After: int64(h.Before.Plus(h.Negative).Share()), WarnAt: int64(rules.WarnAt), Limit: int64(rules.Limit),
 		Published: h.Before.Published, MinSample: rules.MinSample}
 	var out []string
 	seen := map[string]bool{}

@@ -257,12 +257,8 @@ func canHold(plan *policy.Plan) bool {
 // answer renders the decision: plan must be policy.MakePlan(snap.Rules, snap.Subject).
 func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res store.CheckResult) *Answer {
 	out := plan[res.Situation.Index()]
-	neg := int64(0)
-	if snap.Subject.Negative {
-		neg = 1
-	}
 	b := res.Before
-	afterBP := int64(policy.RoundedShare(b.Negative+neg, b.Published+1))
+	after := b.Plus(snap.Subject.Negative)
 	a := &Answer{
 		Decision:    out.Verdict,
 		Counted:     out.Counted && !snap.DryRun,
@@ -271,7 +267,7 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		Sensational: snap.Classification.Sensational,
 		Share: Share{
 			WindowDays: snap.WindowDays, Published: b.Published, Negative: b.Negative,
-			Before: policy.Ratio(b.Negative, b.Published), After: policy.Ratio(b.Negative+neg, b.Published+1),
+			Before: b.Ratio(), After: after.Ratio(),
 			Limit: snap.Rules.Limit.Fraction(), WarnAt: snap.Rules.WarnAt.Fraction(),
 		},
 		Headroom: policy.HeadroomOf(snap.Rules, res.After),
@@ -279,7 +275,7 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		DryRun:   snap.DryRun,
 		Replayed: res.Replayed,
 		args: messages.ReasonArgs{
-			After: afterBP, WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
+			After: int64(after.Share()), WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
 			Published: b.Published, MinSample: snap.Rules.MinSample,
 		},
 	}

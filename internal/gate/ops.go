@@ -122,7 +122,7 @@ func (s *Service) Share(ctx context.Context, o *store.Outlet, days int) (*ShareA
 	}
 	return &ShareAnswer{
 		Outlet: o.ID, WindowDays: o.WindowDays, Published: c.Published, Negative: c.Negative,
-		Share: policy.Ratio(c.Negative, c.Published), Limit: o.Rules.Limit.Fraction(), WarnAt: o.Rules.WarnAt.Fraction(),
+		Share: c.Ratio(), Limit: o.Rules.Limit.Fraction(), WarnAt: o.Rules.WarnAt.Fraction(),
 		Headroom: policy.HeadroomOf(o.Rules, c), Mode: o.Rules.Mode, Timezone: o.Timezone,
 		At: now.In(loc).Format(time.RFC3339), Daily: daily,
 	}, nil
