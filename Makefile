@@ -5,7 +5,9 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/gatekeeper
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.Version=$(VERSION)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+# The same two variables deploy/Dockerfile sets (deploy/deploy_test.go checks both).
+LDFLAGS := -s -w -X main.Version=$(VERSION) -X main.Revision=$(REVISION)
 
 .PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
 

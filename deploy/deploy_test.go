@@ -205,6 +205,9 @@ func TestDockerfile(t *testing.T) {
 	for _, x := range regexp.MustCompile(`-X\s+(\S+)\.(\w+)=`).FindAllStringSubmatch(m[1], -1) {
 		pkg, name := x[1], x[2]
 		dir := filepath.Join("..", strings.TrimPrefix(pkg, "gatekeeper/"))
+		if pkg == "main" {
+			dir = filepath.Join("..", "cmd", "gatekeeper")
+		}
 		if !packageHasVar(t, dir, name) {
 			t.Errorf("-X %s.%s: no such variable in %s", pkg, name, dir)
 		}
@@ -239,8 +242,11 @@ func packageHasVar(t *testing.T, dir, name string) bool {
 	return false
 }
 
-// TestDockerBuildIsStatic builds ./cmd/gatekeeper the way the Dockerfile
-// does and checks the result needs no dynamic loader (distroless static has none).
+// TestDockerBuildIsStatic builds ./cmd/gatekeeper with the Dockerfile's
+// exact flags and checks the result needs no dynamic loader (distroless
+// static has none) and that `gatekeeper version` prints the VERSION the
+// image was built with (not "dev": the flags name the variable the program
+// reads).
 func TestDockerBuildIsStatic(t *testing.T) {
 	if _, err := os.Stat("../cmd/gatekeeper"); err != nil {
 		if requireAll {
@@ -254,7 +260,8 @@ func TestDockerBuildIsStatic(t *testing.T) {
 			buildLine = in.args
 		}
 	}
-	ldflags := strings.NewReplacer("${VERSION}", "test", "${REVISION}", "test").Replace(ldflagsRE.FindStringSubmatch(buildLine)[1])
+	const version = "v9.8.7-image"
+	ldflags := strings.NewReplacer("${VERSION}", version, "${REVISION}", "0123abc").Replace(ldflagsRE.FindStringSubmatch(buildLine)[1])
 	out := filepath.Join(t.TempDir(), "gatekeeper")
 	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", out, "./cmd/gatekeeper")
 	cmd.Dir = ".."
@@ -274,6 +281,13 @@ func TestDockerBuildIsStatic(t *testing.T) {
 	}
 	if s := f.Section(".symtab"); s != nil {
 		t.Errorf("binary keeps its symbol table: -s missing")
+	}
+	got, err := exec.Command(out, "version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("gatekeeper version: %v\n%s", err, got)
+	}
+	if strings.TrimSpace(string(got)) != "gatekeeper "+version {
+		t.Fatalf("gatekeeper version printed %q, want %q", strings.TrimSpace(string(got)), "gatekeeper "+version)
 	}
 }
 

@@ -110,7 +110,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	if version == "dev" {
 		version = "" // let metrics read the build information
 	}
-	m := metrics.New(metrics.Options{Version: version})
+	m := metrics.New(metrics.Options{Version: version, Revision: Revision})
 	st = m.WrapStore(st)
 	rev := &review.Service{Store: st}
 	svc := &gate.Service{

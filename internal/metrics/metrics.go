@@ -59,19 +59,15 @@ const (
 	KindOther       = "other"
 )
 
-// Set by the linker in release builds (deploy/Dockerfile):
-//
-//	-ldflags "-X gatekeeper/internal/metrics.linkVersion=v1.2.0 -X gatekeeper/internal/metrics.linkRevision=abc123"
-var linkVersion, linkRevision string
-
 // Options configure New. The zero value is usable.
 type Options struct {
 	// MaxOutlets caps the outlet label of outlet_negative_share
 	// (0 = DefaultMaxOutlets).
 	MaxOutlets int
-	// Version and Revision label build_info; empty values come from the
-	// linker flags above, else from the binary's build information (module
-	// version, vcs.revision), else "unknown".
+	// Version and Revision label build_info: the wiring passes the
+	// program's main.Version and main.Revision; empty values come from the
+	// binary's build information (module version, vcs.revision), else
+	// "unknown".
 	Version  string
 	Revision string
 	// NoRuntimeCollectors leaves out the go_* and process_* series.
@@ -142,12 +138,6 @@ func New(opts Options) *Metrics {
 	m.shares = newShareCollector(opts.MaxOutlets)
 
 	version, revision := opts.Version, opts.Revision
-	if version == "" {
-		version = linkVersion
-	}
-	if revision == "" {
-		revision = linkRevision
-	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if version == "" {
 			version = bi.Main.Version
