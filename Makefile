@@ -25,11 +25,15 @@ test: deps vet test-go test-wordpress
 deps:
 	@.ci/deps.sh
 
+# deploy/ is a module of its own (the Kubernetes and kustomize libraries its
+# tests use stay out of the service's go.mod); vet and test it too.
 vet:
 	$(GO) vet ./...
+	cd deploy && $(GO) vet ./...
 
 test-go:
 	GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -timeout 15m ./...
+	cd deploy && GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -timeout 15m ./...
 
 test-wordpress: build
 	GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_BIN=$(CURDIR)/$(BIN) plugins/wordpress/tests/run.sh
