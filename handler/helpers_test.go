@@ -19,6 +19,7 @@ import (
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
 )
@@ -84,7 +85,7 @@ func newEngine(t testing.TB, st store.Store, c *clock) http.Handler {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &gate.Service{
-		Store: st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: st, Now: c.Now},
+		Store: st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: st, Now: c.Now},
 		Now: c.Now, StoreTimeout: storeTimeout(st), Log: log,
 	}
 	e, err := handler.New(handler.Deps{

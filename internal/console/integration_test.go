@@ -15,8 +15,8 @@ import (
 	"gatekeeper/handler"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/review"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/internal/webhook"
-	"gatekeeper/policy"
 )
 
 // TestWithWebhookAPI mounts the console on the webhook API's engine, as the
@@ -26,7 +26,7 @@ import (
 func TestWithWebhookAPI(t *testing.T) {
 	e := newEnv(t, openRedis(t))
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &gate.Service{Store: e.st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: e.st}, Log: quiet}
+	svc := &gate.Service{Store: e.st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: e.st}, Log: quiet}
 	engine, err := handler.New(handler.Deps{Gate: svc, Outlets: &gate.OutletCache{Store: e.st, TTL: time.Millisecond}, Store: e.st, Log: quiet, MaxBodyBytes: 4 << 20})
 	if err != nil {
 		t.Fatal(err)

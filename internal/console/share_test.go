@@ -8,6 +8,7 @@ import (
 
 	"gatekeeper/internal/gate"
 	msgs "gatekeeper/internal/messages"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -16,7 +17,7 @@ import (
 // hold page all round it the same way: 0.1667, 16,67%, never 16,66%.
 func TestHoldShareMatchesTheAPI(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	svc := &gate.Service{Store: e.st, Classifier: policy.NeutralClassifier{}}
+	svc := &gate.Service{Store: e.st, Classifier: testsupport.NeutralClassifier{}}
 	ctx := context.Background()
 	o, err := e.st.GetOutlet(ctx, e.a.ID)
 	if err != nil {

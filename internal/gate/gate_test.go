@@ -11,6 +11,7 @@ import (
 
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -48,7 +49,7 @@ func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
 		t.Fatal(err)
 	}
 	rec := &recorder{Store: st}
-	s := &Service{Store: rec, Classifier: policy.NeutralClassifier{}, Now: func() time.Time { return now }}
+	s := &Service{Store: rec, Classifier: testsupport.NeutralClassifier{}, Now: func() time.Time { return now }}
 	return s, rec, &o, now
 }
 

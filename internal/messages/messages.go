@@ -154,14 +154,3 @@ func pick(lang Lang, p pair) string {
 	}
 	return p.vi
 }
-
-// Codes lists every error and reason code (for tests of the catalogue).
-func Codes() (errs, reasons []string) {
-	for k := range errorText {
-		errs = append(errs, k)
-	}
-	for k := range reasonText {
-		reasons = append(reasons, k)
-	}
-	return errs, reasons
-}
