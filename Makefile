@@ -57,7 +57,9 @@ capacity: build
 # The classifier on the labelled data in ../shared/data (or GATEKEEPER_DATA).
 eval:
 	$(GO) run ./cmd/gatekeeper eval --worst 10 $${GATEKEEPER_DATA:-../shared/data}/tone/vi_news_dev.jsonl \
-		$${GATEKEEPER_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl
+		$${GATEKEEPER_DATA:-../shared/data}/tone/en_news_dev.jsonl \
+		$${GATEKEEPER_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl \
+		policy/classify/testdata/regression/vi_district.jsonl
 
 # Rebuild the classifier's learned weights from the labelled data.
 train-classify:

@@ -17,6 +17,10 @@ import (
 
 var postIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
+// langTagPattern is a language tag or locale as clients send them ("vi",
+// "EN-us", "en_US", "zh-Hant-TW"): a hint only, the text decides.
+var langTagPattern = regexp.MustCompile(`^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8}){0,4}$`)
+
 // validate is shared: validator caches struct metadata.
 var validate = newValidator()
 
@@ -31,6 +35,9 @@ func newValidator() *validator.Validate {
 	})
 	must(v.RegisterValidation("postid", func(fl validator.FieldLevel) bool {
 		return postIDPattern.MatchString(fl.Field().String())
+	}))
+	must(v.RegisterValidation("langtag", func(fl validator.FieldLevel) bool {
+		return langTagPattern.MatchString(fl.Field().String())
 	}))
 	must(v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
 		return strings.TrimSpace(fl.Field().String()) != ""
@@ -58,7 +65,8 @@ type postInput struct {
 	Categories   []string `json:"categories" validate:"max=100,dive,max=200"`
 	Tags         []string `json:"tags" validate:"max=200,dive,max=200"`
 	Author       string   `json:"author" validate:"max=200"`
-	Language     string   `json:"language" validate:"omitempty,oneof=vi en"`
+	Language     string   `json:"language" validate:"omitempty,langtag"`
+	SiteLocale   string   `json:"site_locale" validate:"omitempty,langtag"`
 	DeclaredTone string   `json:"declared_tone" validate:"omitempty,oneof=negative neutral positive"`
 	PublishedAt  string   `json:"published_at" validate:"omitempty,rfc3339"`
 }
@@ -67,7 +75,7 @@ func (p *postInput) post() gate.Post {
 	out := gate.Post{
 		ID: p.ID, Title: p.Title, Excerpt: p.Excerpt, Content: p.Content, URL: p.URL,
 		Categories: p.Categories, Tags: p.Tags, Author: p.Author,
-		Language: p.Language, DeclaredTone: p.DeclaredTone,
+		Language: p.Language, SiteLocale: p.SiteLocale, DeclaredTone: p.DeclaredTone,
 	}
 	if t, err := time.Parse(time.RFC3339, p.PublishedAt); err == nil {
 		out.PublishedAt = &t

@@ -35,7 +35,32 @@ type Text struct {
 	Excerpt    string
 	Content    string // may be HTML
 	Categories []string
-	Language   string // "vi", "en" or "" (detect)
+	// Language is the language the client declared, a hint: text that is
+	// clearly Vietnamese or clearly English is read as such whatever it says
+	// (see classify's language detection). Any tag ("vi", "EN-us", "fr").
+	Language string
+	// LocaleHint is the weakest hint, such as the CMS's site locale
+	// ("en_US"): used only when the text is ambiguous and no language is
+	// declared.
+	LocaleHint string
+}
+
+// LanguageTag reduces a language tag or locale ("EN-us", "vi_VN", " en ")
+// to its primary subtag in lower case ("en", "vi"); "" for none.
+func LanguageTag(tag string) string {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	if i := strings.IndexAny(tag, "-_.@"); i >= 0 {
+		tag = tag[:i]
+	}
+	return tag
+}
+
+// LanguageOverridden says whether a classifier read a post in another
+// language than the one declared: a declared language that is not the one
+// used (reason "language_detected"). Nothing declared is never overridden.
+func LanguageOverridden(declared, used string) bool {
+	d := LanguageTag(declared)
+	return d != "" && d != LanguageTag(used)
 }
 
 // Evidence is one phrase that moved a score.

@@ -49,6 +49,9 @@ type env struct {
 	worker  *callback.Worker
 	a, b    store.Outlet
 	secretA string
+	// now is the instant the fixture is built at; when the env was made by
+	// newEnvAt, the console, its reviews and the callback worker read it too.
+	now time.Time
 
 	mu       sync.Mutex
 	received []received
@@ -108,6 +111,18 @@ func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 
 func newEnv(t testing.TB, st store.Store) *env {
 	t.Helper()
+	return makeEnv(t, st, time.Time{})
+}
+
+// newEnvAt is newEnv with the console's, the reviews' and the callback
+// worker's clock stopped at now, which the fixture is built around.
+func newEnvAt(t testing.TB, st store.Store, now time.Time) *env {
+	t.Helper()
+	return makeEnv(t, st, now)
+}
+
+func makeEnv(t testing.TB, st store.Store, fixed time.Time) *env {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	e := &env{t: t, ctx: context.Background(), st: st}
 	e.cms = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +134,12 @@ func newEnv(t testing.TB, st store.Store) *env {
 	}))
 	t.Cleanup(e.cms.Close)
 	now := time.Now()
+	var clockNow func() time.Time
+	if !fixed.IsZero() {
+		now = fixed
+		clockNow = func() time.Time { return fixed }
+	}
+	e.now = now
 	secret, err := webhook.NewSecret()
 	if err != nil {
 		t.Fatal(err)
@@ -147,12 +168,12 @@ func newEnv(t testing.TB, st store.Store) *env {
 		}
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.con = New(Config{Logger: quiet, AddrFailures: 8}, Deps{Store: st})
+	e.con = New(Config{Logger: quiet, AddrFailures: 8, Now: clockNow}, Deps{Store: st})
 	r := gin.New()
 	e.con.Register(r)
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
-	e.worker = callback.New(st, callback.Config{Logger: quiet, BaseDelay: time.Second})
+	e.worker = callback.New(st, callback.Config{Logger: quiet, BaseDelay: time.Second, Now: clockNow})
 	return e
 }
 

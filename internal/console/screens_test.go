@@ -18,14 +18,15 @@ import (
 
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
-// seedHistory backfills an outlet's last days: perDay posts a day, a share
-// negShare (in 1/1000) of them negative, one sync per day.
+// seedHistory backfills an outlet's last days before e.now: perDay posts a
+// day, a share negShare (in 1/1000) of them negative, one sync per day.
 func (e *env) seedHistory(o store.Outlet, days, perDay int, negShare int, rng *rand.Rand) {
 	e.t.Helper()
-	now := time.Now()
+	now := e.now
 	loc := o.Location()
 	y, m, d := now.In(loc).Date()
 	for i := days; i >= 1; i-- {
@@ -43,11 +44,12 @@ func (e *env) seedHistory(o store.Outlet, days, perDay int, negShare int, rng *r
 	}
 }
 
-// pushOver syncs negative posts published an hour ago until one more
-// negative post would take the outlet past its limit.
-func (e *env) pushOver(o store.Outlet) {
+// pushOver syncs negative posts published an hour before now until one more
+// negative post checked at now would take the outlet past its limit. The
+// window of an earlier instant holds other posts than the window of a later
+// one, so a fixture that holds posts at several instants pushes over at each.
+func (e *env) pushOver(o store.Outlet, now time.Time) {
 	e.t.Helper()
-	now := time.Now()
 	for i := 0; ; i++ {
 		c, err := e.st.Window(e.ctx, o.ID, now, o.Window())
 		if err != nil {
@@ -58,7 +60,7 @@ func (e *env) pushOver(o store.Outlet) {
 		}
 		at := now.Add(-time.Hour - time.Duration(i)*time.Minute)
 		if _, err := e.st.Sync(e.ctx, store.SyncInput{Outlet: o.ID, Now: now, Window: o.Window(), Actor: "cms",
-			Posts: []store.SyncPost{{ID: fmt.Sprintf("push%d", i), Negative: true, PublishedAt: at, Day: store.DayKey(at, o.Location())}}}); err != nil {
+			Posts: []store.SyncPost{{ID: fmt.Sprintf("push%d-%d", now.UnixMilli(), i), Negative: true, PublishedAt: at, Day: store.DayKey(at, o.Location())}}}); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -68,12 +70,13 @@ func (e *env) pushOver(o store.Outlet) {
 // and checks none breaks the Content-Security-Policy or throws. With
 // GATEKEEPER_SCREENSHOTS=1 it also writes PNG screenshots to docs/console/.
 func TestBrowserPages(t *testing.T) {
-	e := newEnv(t, openSQLite(t))
+	now := testsupport.Now(t, time.Date(2026, 12, 5, 16, 37, 0, 0, time.FixedZone("ICT", 7*3600)))
+	e := newEnvAt(t, openSQLite(t), now)
 	ctx := newBrowser(t)
 	base := e.srv.URL
 	rng := rand.New(rand.NewPCG(4, 2))
 	c3 := store.Outlet{ID: "ngochoi", Name: "Trang tin huyện Ngọc Hồi", Rules: policy.DefaultRules(), WindowDays: 30,
-		Timezone: "Asia/Ho_Chi_Minh", Secrets: e.a.Secrets, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		Timezone: "Asia/Ho_Chi_Minh", Secrets: e.a.Secrets, CreatedAt: now, UpdatedAt: now}
 	if err := e.st.CreateOutlet(e.ctx, c3); err != nil {
 		t.Fatal(err)
 	}
@@ -82,10 +85,16 @@ func TestBrowserPages(t *testing.T) {
 	e.seedHistory(e.a, 100, 8, 135, rng)
 	e.seedHistory(e.b, 100, 12, 70, rng)
 	e.seedHistory(c3, 100, 5, 190, rng)
-	e.pushOver(e.a)
-	e.pushOver(c3)
+	e.pushOver(e.a, now)
+	e.pushOver(c3, now)
 	t.Logf("seeded in %v", time.Since(start))
-	now := time.Now()
+	// heldAt holds a negative post checked at at: the outlet is pushed
+	// over its limit as seen from that instant first.
+	heldAt := func(o store.Outlet, postID, title, content string, at time.Time, evidence ...string) string {
+		t.Helper()
+		e.pushOver(o, at)
+		return e.hold(o, postID, title, content, at, evidence...)
+	}
 	holds := []struct {
 		id, title, content string
 		ev                 []string
@@ -102,7 +111,7 @@ func TestBrowserPages(t *testing.T) {
 	}
 	var first string
 	for _, h := range holds {
-		id := e.hold(e.a, h.id, h.title, h.content, now.Add(-h.ago), h.ev...)
+		id := heldAt(e.a, h.id, h.title, h.content, now.Add(-h.ago), h.ev...)
 		if first == "" {
 			first = id
 		}
@@ -119,13 +128,14 @@ func TestBrowserPages(t *testing.T) {
 				{Text: "vì sao", Field: "title", Weight: 0.6}, {Text: "#question", Field: "title", Weight: 0.4}}}},
 		Rules: policy.DefaultRules(), Subject: policy.Subject{Negative: true}, WindowDays: 30,
 	})
+	e.pushOver(e.a, now.Add(-2*time.Hour))
 	question := e.check(e.a, "4221", true, now.Add(-2*time.Hour), qsnap).HoldID
 	if question == "" {
 		t.Fatal("question headline not held")
 	}
-	e.hold(c3, "77", "Xử lý nghiêm vi phạm khai thác cát trái phép", "<p>…</p>", now.Add(-50*time.Hour), "vi phạm", "trái phép")
+	heldAt(c3, "77", "Xử lý nghiêm vi phạm khai thác cát trái phép", "<p>…</p>", now.Add(-50*time.Hour), "vi phạm", "trái phép")
 	// One decided item with a delivered callback, one failed callback.
-	dec := e.hold(e.a, "4100", "Khởi tố vụ án tham nhũng tại ban quản lý dự án", "<p>…</p>", now.Add(-30*time.Hour), "khởi tố", "tham nhũng")
+	dec := heldAt(e.a, "4100", "Khởi tố vụ án tham nhũng tại ban quản lý dự án", "<p>…</p>", now.Add(-30*time.Hour), "khởi tố", "tham nhũng")
 	if _, err := e.con.review.Resolve(e.ctx, e.a, dec, true, "mai", "Thông tin chính thức từ cơ quan điều tra, cần đăng"); err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,17 @@ type Report struct {
 	ToneGrid map[string]int // "gold→predicted label" counts, borderline counted apart
 	Border   map[string]int // gold label → borderline count
 	Bait     Counts
-	misses   []miss
+	// Flagged counts the tone rows whose headline was flagged sensational
+	// (the flag rate on ordinary news); FlaggedByGold splits it by label.
+	Flagged       int
+	FlaggedByGold map[string]int
+	GoldRows      map[string]int
+	// Languages counts the language each row was read in.
+	Languages map[string]int
+	// Tones is the three-tone confusion ("gold→label") of rows that carry a
+	// tone label (the regression set).
+	Tones  map[string]int
+	misses []miss
 }
 
 type miss struct {
@@ -97,7 +107,8 @@ func RunEval(ctx context.Context, path string, out io.Writer, c policy.Classifie
 // Evaluate scores c on labelled JSON Lines read from in; bad describes lines
 // that could not be used.
 func Evaluate(ctx context.Context, in io.Reader, c policy.Classifier, worst int) (*Report, []string, error) {
-	rep := &Report{ToneGrid: map[string]int{}, Border: map[string]int{}}
+	rep := &Report{ToneGrid: map[string]int{}, Border: map[string]int{}, FlaggedByGold: map[string]int{},
+		GoldRows: map[string]int{}, Languages: map[string]int{}, Tones: map[string]int{}}
 	var bad []string
 	lr := newLineReader(in)
 	for {
@@ -146,6 +157,13 @@ func knownLabel(l string) bool {
 }
 
 func (rep *Report) add(p post, r policy.Classification) {
+	rep.Languages[r.Language]++
+	if p.Tone != "" {
+		rep.Tones[p.Tone+"→"+string(r.Tone.Label)]++
+	}
+	if p.Sensational != nil {
+		rep.Bait.Add(*p.Sensational, r.Sensational.Flagged)
+	}
 	switch p.Label {
 	case goldNegative, goldNonNegative, goldMixed:
 		neg := r.Tone.Label == policy.Negative
@@ -154,6 +172,11 @@ func (rep *Report) add(p post, r policy.Classification) {
 			pNeg = 1 - pNeg
 		}
 		rep.ToneGrid[p.Label+"→"+string(r.Tone.Label)]++
+		rep.GoldRows[p.Label]++
+		if r.Sensational.Flagged {
+			rep.Flagged++
+			rep.FlaggedByGold[p.Label]++
+		}
 		if r.Tone.Borderline {
 			rep.Border[p.Label]++
 		}
@@ -193,6 +216,13 @@ func (rep *Report) add(p post, r policy.Classification) {
 // Write prints the report.
 func (rep *Report) Write(w io.Writer, name string, worst int) {
 	fmt.Fprintf(w, "%s: %d rows scored, %d skipped\n", name, rep.Rows, rep.Skipped)
+	if len(rep.Languages) > 0 {
+		var parts []string
+		for _, l := range sortedKeys(rep.Languages) {
+			parts = append(parts, fmt.Sprintf("%s %d", l, rep.Languages[l]))
+		}
+		fmt.Fprintf(w, "language used: %s\n", strings.Join(parts, ", "))
+	}
 	if n := rep.Tone.N() + rep.Mixed; n > 0 {
 		p, r, f := rep.Tone.PRF()
 		fmt.Fprintf(w, "\ntone, negative vs non_negative (%d rows): precision %.3f  recall %.3f  F1 %.3f  accuracy %.3f\n",
@@ -208,6 +238,29 @@ func (rep *Report) Write(w io.Writer, name string, worst int) {
 			}
 			fmt.Fprintf(w, "%-14s %10d %10d %10d %11d\n", g, rep.ToneGrid[g+"→negative"], rep.ToneGrid[g+"→neutral"],
 				rep.ToneGrid[g+"→positive"], rep.Border[g])
+		}
+	}
+	if n := rep.Tone.N() + rep.Mixed; n > 0 {
+		fmt.Fprintf(w, "sensational flag on tone rows: %d of %d (%.1f%%)", rep.Flagged, n, pct(rep.Flagged, n))
+		for _, g := range []string{goldNegative, goldNonNegative, goldMixed} {
+			if rep.GoldRows[g] > 0 {
+				fmt.Fprintf(w, "; %s %.1f%%", g, pct(rep.FlaggedByGold[g], rep.GoldRows[g]))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if len(rep.Tones) > 0 {
+		tones := []string{"negative", "neutral", "positive"}
+		fmt.Fprintf(w, "\nthree tones (%d rows):\n%-14s %10s %10s %10s %10s %8s %8s\n", rep.Rows, "gold \\ label", "negative", "neutral", "positive", "", "precision", "recall")
+		for _, g := range tones {
+			var row, col int
+			for _, l := range tones {
+				row += rep.Tones[g+"→"+l]
+				col += rep.Tones[l+"→"+g]
+			}
+			tp := rep.Tones[g+"→"+g]
+			fmt.Fprintf(w, "%-14s %10d %10d %10d %10s %8.3f %8.3f\n", g, rep.Tones[g+"→negative"], rep.Tones[g+"→neutral"],
+				rep.Tones[g+"→positive"], "", ratio(tp, col), ratio(tp, row))
 		}
 	}
 	if rep.Bait.N() > 0 {
@@ -260,4 +313,33 @@ func cut(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
+}
+
+// ToneClass returns precision and recall of one of the three tones on the
+// rows that carry a tone label.
+func (rep *Report) ToneClass(tone string) (precision, recall float64) {
+	var row, col int
+	for _, l := range []string{"negative", "neutral", "positive"} {
+		row += rep.Tones[tone+"→"+l]
+		col += rep.Tones[l+"→"+tone]
+	}
+	return ratio(rep.Tones[tone+"→"+tone], col), ratio(rep.Tones[tone+"→"+tone], row)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func pct(a, b int) float64 { return 100 * ratio(a, b) }
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

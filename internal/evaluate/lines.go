@@ -82,6 +82,10 @@ type post struct {
 	Language   string   `json:"language"`
 	Categories []string `json:"categories"`
 	Label      string   `json:"label"` // labelled data only
+	// Tone and Sensational are the regression set's finer labels: the
+	// three tones, and whether the headline is click-bait.
+	Tone        string `json:"tone"`
+	Sensational *bool  `json:"sensational"`
 }
 
 func parsePost(line []byte) (post, error) {

@@ -77,6 +77,7 @@ type Post struct {
 	Tags         []string   `json:"tags,omitempty"`
 	Author       string     `json:"author,omitempty"`
 	Language     string     `json:"language,omitempty"`
+	SiteLocale   string     `json:"site_locale,omitempty"`
 	DeclaredTone string     `json:"declared_tone,omitempty"`
 	PublishedAt  *time.Time `json:"published_at,omitempty"`
 }
@@ -92,6 +93,10 @@ type Snapshot struct {
 	WindowDays     int                   `json:"window_days"`
 	DryRun         bool                  `json:"dry_run,omitempty"`
 }
+
+// ReasonLanguageDetected is the note of a check whose post was read in
+// another language than the one it declared.
+const ReasonLanguageDetected = "language_detected"
 
 // Reason is one line of why.
 type Reason struct {
@@ -122,6 +127,7 @@ type Answer struct {
 	Decision    policy.Verdict           `json:"decision"`
 	Counted     bool                     `json:"counted"`
 	PostID      string                   `json:"post_id"`
+	Language    string                   `json:"language"` // the language the post was read in: vi or en
 	Tone        policy.ToneResult        `json:"tone"`
 	Sensational policy.SensationalResult `json:"sensational"`
 	Share       Share                    `json:"share"`
@@ -148,7 +154,7 @@ func (a *Answer) Localize(lang messages.Lang) {
 func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []string, policy.Subject) {
 	cls := s.Classifier.Classify(policy.Text{
 		Title: p.Title, Excerpt: p.Excerpt, Content: p.Content,
-		Categories: p.Categories, Language: p.Language,
+		Categories: p.Categories, Language: p.Language, LocaleHint: p.SiteLocale,
 	})
 	var cats []policy.Tone
 	for _, c := range p.Categories {
@@ -159,6 +165,10 @@ func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []st
 	declared, _ := policy.ParseTone(p.DeclaredTone)
 	a := policy.Assess(cls.Tone, declared, cats)
 	cls.Tone = a.Tone
+	if policy.LanguageOverridden(p.Language, cls.Language) {
+		// The text decided against the declared language: say so.
+		a.Notes = append(a.Notes, ReasonLanguageDetected)
+	}
 	if cls.Sensational.Evidence == nil {
 		cls.Sensational.Evidence = []policy.Evidence{}
 	}
@@ -189,7 +199,7 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	// text is for a reviewer: it goes with a hold (HoldSnapshot), so it is
 	// sent only when the plan can hold.
 	compact := snap
-	compact.Post = Post{ID: p.ID}
+	compact.Post = Post{ID: p.ID, Language: p.Language}
 	raw, err := json.Marshal(compact)
 	if err != nil {
 		return nil, fmt.Errorf("encode snapshot: %w", err)
@@ -263,6 +273,7 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		Decision:    out.Verdict,
 		Counted:     out.Counted && !snap.DryRun,
 		PostID:      snap.Post.ID,
+		Language:    snap.Classification.Language,
 		Tone:        snap.Classification.Tone,
 		Sensational: snap.Classification.Sensational,
 		Share: Share{
@@ -277,6 +288,7 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		args: messages.ReasonArgs{
 			After: int64(after.Share()), WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
 			Published: b.Published, MinSample: snap.Rules.MinSample,
+			Language: snap.Classification.Language, Declared: snap.Post.Language,
 		},
 	}
 	if a.Tone.Evidence == nil {

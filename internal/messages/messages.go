@@ -85,6 +85,7 @@ var fieldText = map[string]pair{
 	"dive":     {"có phần tử không hợp lệ", "has an invalid element"},
 	"status":   {"phải là pending, approved, rejected hoặc cancelled", "must be pending, approved, rejected or cancelled"},
 	"integer":  {"phải là số nguyên từ %s", "must be a whole number from %s"},
+	"langtag":  {"phải là mã ngôn ngữ như vi, en, vi-VN hoặc en_US (tối đa 35 ký tự)", "must be a language tag such as vi, en, vi-VN or en_US (at most 35 characters)"},
 }
 
 // Field returns the message for a field that failed rule (with its parameter).
@@ -114,6 +115,19 @@ func Percent(lang Lang, bp int64) string {
 type ReasonArgs struct {
 	After, WarnAt, Limit int64 // basis points
 	Published, MinSample int64
+	// Language is the language a post was read in ("vi", "en"); Declared
+	// the one its client declared (any tag).
+	Language, Declared string
+}
+
+// LanguageName names a language code for a reader in lang: "tiếng Việt",
+// "English"; other codes as they are.
+func LanguageName(lang Lang, code string) string {
+	names := map[string]pair{"vi": {"tiếng Việt", "Vietnamese"}, "en": {"tiếng Anh", "English"}}
+	if p, ok := names[code]; ok {
+		return pick(lang, p)
+	}
+	return code
 }
 
 var reasonText = map[string]pair{
@@ -131,6 +145,7 @@ var reasonText = map[string]pair{
 	"declared_negative":      {"Biên tập viên khai báo bài là tin tiêu cực.", "The editor declared the post negative."},
 	"declared_tone_conflict": {"Sắc thái biên tập viên khai báo nhẹ hơn đánh giá của hệ thống (tiêu cực); bài được xem là chưa rõ ràng.", "The editor declared a milder tone than the system's confident assessment (negative); the post is treated as uncertain."},
 	"category_negative":      {"Chuyên mục của bài được kênh xếp vào tin tiêu cực.", "The outlet maps the post's category to negative."},
+	"language_detected":      {"Bài được đọc bằng %[6]s theo nội dung của bài, không theo ngôn ngữ khai báo “%[7]s”.", "The post was read as %[6]s, from its text, not as the declared language “%[7]s”."},
 	"category_tone_conflict": {"Chuyên mục của bài được xếp nhẹ hơn đánh giá của hệ thống (tiêu cực); bài được xem là chưa rõ ràng.", "The post's category maps to a milder tone than the system's confident assessment (negative); the post is treated as uncertain."},
 }
 
@@ -143,7 +158,8 @@ func Reason(lang Lang, code string, a ReasonArgs) string {
 	s := pick(lang, p)
 	if strings.Contains(s, "%[") {
 		// Explicit argument indexes: fmt does not complain about unused ones.
-		s = fmt.Sprintf(s, Percent(lang, a.After), Percent(lang, a.WarnAt), Percent(lang, a.Limit), a.Published, a.MinSample)
+		s = fmt.Sprintf(s, Percent(lang, a.After), Percent(lang, a.WarnAt), Percent(lang, a.Limit), a.Published, a.MinSample,
+			LanguageName(lang, a.Language), a.Declared)
 	}
 	return s
 }

@@ -30,7 +30,7 @@ func TestEveryCodeHasBothLanguages(t *testing.T) {
 			t.Errorf("error %s: vi %q en %q", c, vi, en)
 		}
 	}
-	args := ReasonArgs{After: 1488, WarnAt: 1200, Limit: 1500, Published: 3, MinSample: 20}
+	args := ReasonArgs{After: 1488, WarnAt: 1200, Limit: 1500, Published: 3, MinSample: 20, Language: "vi", Declared: "en"}
 	for _, c := range reasons {
 		vi, en := Reason(VI, c, args), Reason(EN, c, args)
 		if vi == "" || en == "" || vi == en || strings.Contains(vi+en, "%!") {
@@ -58,4 +58,14 @@ func codes() (errs, reasons []string) {
 		reasons = append(reasons, k)
 	}
 	return errs, reasons
+}
+
+func TestLanguageDetectedNamesBothLanguages(t *testing.T) {
+	args := ReasonArgs{Language: "vi", Declared: "EN-us"}
+	if got := Reason(VI, "language_detected", args); !strings.Contains(got, "tiếng Việt") || !strings.Contains(got, "EN-us") {
+		t.Errorf("vi: %q", got)
+	}
+	if got := Reason(EN, "language_detected", args); !strings.Contains(got, "Vietnamese") || !strings.Contains(got, "EN-us") {
+		t.Errorf("en: %q", got)
+	}
 }

@@ -9,8 +9,8 @@ type NeutralClassifier struct{}
 
 // Classify implements policy.Classifier.
 func (NeutralClassifier) Classify(t policy.Text) policy.Classification {
-	lang := t.Language
-	if lang == "" {
+	lang := policy.LanguageTag(t.Language)
+	if lang != "en" {
 		lang = "vi"
 	}
 	return policy.Classification{

@@ -25,7 +25,8 @@
 //   - the same lexicon read in the lead (excerpt), at a quarter of the weight:
 //     a lead that goes on teasing;
 //   - structural cues (structural): a question, an exclamation, scare quotes,
-//     an ellipsis, a leading number, the title's length, names, lurid harm,
+//     an ellipsis, a leading number, names, lurid harm (never the title's
+//     length: an editor cannot act on it),
 //     a question in the lead, and title words the lead does not repeat
 //     ("teaser": a news title restates its lead, a teaser holds it back).
 //
@@ -91,9 +92,13 @@ var fieldNames = [nFields]string{"title", "excerpt", "content"}
 // the article to its title; past this many syllables the title counts as body.
 const headTokens = 30
 
-// minBody: with fewer syllables than this in excerpt and content, the title
-// stands for the body.
-const minBody = 8
+// shortBody: a post whose excerpt and content hold fewer syllables than
+// this is mostly its headline (a title and a one-line lead, as district
+// portals and news feeds send them), so the title also counts as body, in
+// proportion to how short the body is: fully with no body at all, not at all
+// from shortBody syllables up. The model learned from full articles, whose
+// bodies repeat what the title says.
+const shortBody = 60
 
 // foldFactor scales phrases matched only after diacritics were removed.
 const foldFactor = 0.8
@@ -123,7 +128,14 @@ const (
 	groupJustice  = 1
 	groupPositive = 2
 	groupReassure = -2 // not a model input: subtracted from harm
+	groupPrevent  = -3 // not a model input: frames the harm of its field
 )
+
+// preventFactor is how much of its weight harm keeps in a field framed by
+// prevention, repair or relief ("tập huấn sơ cấp cứu đuối nước", "hỗ trợ bà
+// con vùng lũ"): a post that names a harm to prevent or relieve it is not
+// negative. A title so framed frames the whole post; a lead, itself.
+const preventFactor = 0.15
 
 func toneGroup(theme string) int {
 	switch theme {
@@ -135,6 +147,8 @@ func toneGroup(theme string) int {
 		return groupPositive
 	case "reassure":
 		return groupReassure
+	case "prevent":
+		return groupPrevent
 	case "sport":
 		return 3
 	case "topic":
@@ -157,10 +171,12 @@ const reassureFactor = 0.5
 // there is no lead to compare with).
 // "#lead_question" is a question in the lead (excerpt). "#quotes" are scare quotes around a few words ("'đứng
 // hình'"), not a quoted statement.
-var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#short", "#length", "#harm", "#names", "#teaser", "#lead_question"}
+// A title's length is not a cue: short plain titles ("Lễ hội cồng chiêng")
+// and long factual ones are news, and an editor could not act on it.
+var structural = []string{"#question", "#exclamation", "#quotes", "#ellipsis", "#leading_number", "#number", "#colon", "#harm", "#names", "#teaser", "#lead_question"}
 
 // cueLeadQuestion is the index in structural of the one cue read in the lead.
-const cueLeadQuestion = 12
+const cueLeadQuestion = 10
 
 // leadTokens is how much of the excerpt the headline lexicon reads.
 const leadTokens = 80
@@ -170,6 +186,22 @@ const leadTokens = 80
 // the title, at a quarter of the weight; one in the plain register of news
 // ("sáng 24/6", "UBND tỉnh") takes away.
 const leadFactor = 0.25
+
+// viHintWords are frequent Vietnamese words as typed without diacritics
+// ("khong", "nguoi", "tai nan"): none of them is an English word, so two of
+// them make ASCII text Vietnamese. enHintWords are English function words
+// that are not Vietnamese syllables typed without diacritics.
+var (
+	viHintWords = []string{"va", "cua", "la", "cac", "nhung", "duoc", "nguoi", "khong", "trong", "mot", "voi",
+		"nay", "cho", "da", "se", "thi", "tai", "ve", "nhieu", "sau", "khi", "nan", "giao", "thong", "xay", "ra",
+		"huyen", "tinh", "xa", "dan", "cong", "truong", "hoc", "sinh", "nguoi", "bi", "chet", "vong", "khien",
+		"nhu", "tren", "duoi", "truoc", "ngay", "thang", "nam", "tu", "cung", "theo", "giua", "viec",
+		"lam", "nha", "nuoc", "tien", "benh", "vien", "phong", "chong", "tre", "xe", "chay",
+		"hien", "truong", "thanh", "pho", "quan", "phuong", "uy", "dieu", "tra", "vu", "gia", "dinh"}
+	enHintWords = []string{"the", "of", "and", "is", "for", "with", "that", "you", "this", "are", "was", "it", "from",
+		"what", "how", "why", "your", "will", "be", "to", "in", "on", "at", "by", "an", "has", "have", "were", "after",
+		"over", "into", "who", "says", "said", "about", "their", "they", "his", "her", "its", "would", "could"}
+)
 
 // Classifier implements policy.Classifier. It is read-only after New and
 // safe for concurrent use.
@@ -193,7 +225,8 @@ const (
 var langNames = [2]string{"vi", "en"}
 
 type toneModel struct {
-	bias  float64
+	bias   float64
+	offset float64 // added to bias for this language (see setWeight)
 	w     [2][]float64 // [class][group]
 	group []int        // by theme of the language's tone lexicon: group, -1 for special themes
 }
@@ -233,10 +266,10 @@ func New() *Classifier {
 // what internal/train starts from).
 func WithModel(model string) (*Classifier, error) {
 	c := &Classifier{d: newDict()}
-	for _, w := range []string{"va", "cua", "la", "cac", "nhung", "duoc", "nguoi", "khong", "trong", "mot", "voi", "nay", "cho", "da", "se", "thi", "tai", "ve", "nhieu", "sau", "khi"} {
+	for _, w := range viHintWords {
 		c.d.hint[c.d.add([]byte(w))] |= hintVI
 	}
-	for _, w := range []string{"the", "of", "and", "is", "for", "with", "that", "you", "this", "are", "was", "it", "from", "what", "how", "why", "your", "will", "be", "to", "in", "on", "at", "by", "an"} {
+	for _, w := range enHintWords {
 		c.d.hint[c.d.add([]byte(w))] |= hintEN
 	}
 	load := func(name string, files ...string) (*lexicon, error) {
@@ -365,6 +398,12 @@ func (c *Classifier) setWeight(model, feat string, w float64) bool {
 	case "tone":
 		if feat == "bias" {
 			c.toneW[0].bias, c.toneW[1].bias = w, w
+			return true
+		}
+		if feat == "offset.en" {
+			// The English lexicon's weights are written on their own
+			// scale: one offset calibrates them to the shared model.
+			c.toneW[1].offset = w
 			return true
 		}
 		cl := classHead
@@ -516,7 +555,7 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 		s.tz.run(fields[f], &s.st[f])
 	}
 	s.tz.record = false
-	r.lang = c.language(t.Language, &s.st)
+	r.lang = c.language(t.Language, t.LocaleHint, &s.st)
 	toks := s.tz.toks
 
 	// Tone.
@@ -526,6 +565,7 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 		s.sums[cl] = resize(s.sums[cl], ng)
 	}
 	s.ev = s.ev[:0]
+	titlePrevent := int32(-1)
 	for f := 0; f < nFields; f++ {
 		st := &s.st[f]
 		folded := r.lang == langVI && foldedField(st)
@@ -541,6 +581,23 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			tr = tl.folded
 		}
 		s.matches = tr.scan(s.matches[:0], toks[st.start:st.end], folded)
+		// Prevention framing: the title's first prevention phrase frames the
+		// whole post, the lead's frames the lead; a long body mentions
+		// support or guidance in passing, so its own phrases frame nothing.
+		prevent := titlePrevent
+		for _, m := range s.matches {
+			if f == fContent {
+				break
+			}
+			if e := &tl.entries[m.entry]; e.kind == kindScore && tm.group[e.theme] == groupPrevent {
+				prevent = m.entry
+				if f == fTitle {
+					titlePrevent = m.entry
+				}
+				break
+			}
+		}
+		removed := 0.0
 		negEnd := int32(-1)
 		negEntry := int32(-1)
 		for _, m := range s.matches {
@@ -561,6 +618,9 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 				w *= foldFactor
 			}
 			g := tm.group[e.theme]
+			if g == groupPrevent {
+				continue
+			}
 			neg := int32(-1)
 			if negEnd >= 0 && (g == groupHarm || g == groupJustice) && m.start-negEnd <= negWindow &&
 				m.start >= negEnd && !stopBetween(toks[st.start:st.end], negEnd-1, m.start) {
@@ -572,20 +632,31 @@ func (c *Classifier) analyze(s *scratch, t policy.Text) result {
 			if g == groupReassure {
 				g, w = groupHarm, -reassureFactor*w
 			}
+			if prevent >= 0 && (g == groupHarm || g == groupJustice) && w > 0 {
+				removed += (1 - preventFactor) * w * tm.w[cl][g]
+				w *= preventFactor
+			}
 			s.sums[cl][g] += w
 			contrib := w * tm.w[cl][g]
 			s.ev = addEv(s.ev, evAcc{lex: tl, entry: m.entry, neg: neg, field: uint8(f), folded: folded, w: contrib})
 		}
+		if removed > 0 {
+			// The framing phrase is evidence too, with the weight it took away.
+			pf := uint8(f)
+			if prevent == titlePrevent && f != fTitle {
+				pf = fTitle
+			}
+			s.ev = addEv(s.ev, evAcc{lex: tl, entry: prevent, neg: -1, field: pf, folded: folded, w: -removed})
+		}
 	}
-	if s.st[fExcerpt].end-s.st[fExcerpt].start+s.st[fContent].end-s.st[fContent].start < minBody {
-		// No body to speak of: the headline is all there is, so it stands
-		// for the body too (the model learned from full articles).
+	if n := s.st[fExcerpt].end - s.st[fExcerpt].start + s.st[fContent].end - s.st[fContent].start; n < shortBody {
+		share := 1 - float64(n)/shortBody
 		for g := 0; g < ng; g++ {
-			s.sums[classBody][g] += s.sums[classHead][g]
+			s.sums[classBody][g] += share * s.sums[classHead][g]
 		}
 	}
 	s.feat = s.feat[:0]
-	z := tm.bias
+	z := tm.bias + tm.offset
 	for cl := 0; cl < 2; cl++ {
 		for g := 0; g < ng; g++ {
 			x := math.Log1p(math.Max(s.sums[cl][g], 0))
@@ -727,7 +798,7 @@ func scareQuotes(st *fieldStats, title []token) bool {
 }
 
 func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
-	var cues [9]float64
+	var cues [7]float64
 	b := func(v bool) float64 {
 		if v {
 			return 1
@@ -752,8 +823,6 @@ func appendCues(dst []float64, st *fieldStats, title []token) []float64 {
 	}
 	cues[5] = b(nums > 0)
 	cues[6] = b(st.colon > 0)
-	cues[7] = b(len(title) > 0 && len(title) <= 5)
-	cues[8] = math.Min(float64(len(title))/10, 3)
 	return append(dst, cues[:]...)
 }
 
@@ -869,32 +938,66 @@ func stopBetween(toks []token, from, to int32) bool {
 	return false
 }
 
-// language picks vi or en: the declared one if it is one of them, else what
-// the text looks like (diacritics and frequent function words).
-func (c *Classifier) language(declared string, st *[nFields]fieldStats) int {
-	d := strings.ToLower(strings.TrimSpace(declared))
-	switch {
-	case strings.HasPrefix(d, "vi"):
-		return langVI
-	case strings.HasPrefix(d, "en"):
-		return langEN
-	}
-	var letters, dia, vi, en, foreign int
+// language picks vi or en. The text decides (langStats.clear); only text that
+// is genuinely ambiguous follows the declared language, then the locale
+// hint, then the weak signs in the text, then Vietnamese.
+func (c *Classifier) language(declared, hint string, st *[nFields]fieldStats) int {
+	var ls langStats
 	for i := range st {
-		letters += st[i].letters
-		dia += st[i].diacritic
-		vi += st[i].viHint
-		en += st[i].enHint
-		foreign += st[i].foreign
+		ls.letters += st[i].letters
+		ls.dia += st[i].diacritic
+		ls.vi += st[i].viHint
+		ls.en += st[i].enHint
+		ls.foreign += st[i].foreign
 	}
+	if l, ok := ls.clear(); ok {
+		return l
+	}
+	for _, h := range [...]string{declared, hint} {
+		switch policy.LanguageTag(h) {
+		case "vi":
+			return langVI
+		case "en":
+			return langEN
+		}
+	}
+	return ls.lean()
+}
+
+// langStats are the signs of a text's language: words with letters, words
+// with Vietnamese diacritics, Vietnamese and English function words typed
+// without diacritics, and words no Vietnamese syllable could be.
+type langStats struct{ letters, dia, vi, en, foreign int }
+
+// clear says whether the text is clearly Vietnamese or clearly English.
+// Vietnamese: a fifth of the words carry Vietnamese diacritics (at least
+// two, or the only word), or, typed without them, at least two Vietnamese
+// function words, more than the English ones, and few words no Vietnamese
+// syllable could be. English: no diacritics to speak of, and at least two
+// English function words or three un-Vietnamese words outnumbering the
+// Vietnamese signs.
+func (ls langStats) clear() (int, bool) {
 	switch {
-	case letters == 0:
+	case ls.letters == 0:
+		return 0, false
+	case ls.dia*5 >= ls.letters && (ls.dia >= 2 || ls.letters == 1):
+		return langVI, true
+	case ls.vi >= 2 && ls.vi > 2*ls.en && ls.foreign*3 < ls.letters:
+		return langVI, true
+	case ls.dia*5 < ls.letters && (ls.en >= 2 || ls.foreign >= 3) && ls.en+ls.foreign > 2*(ls.vi+ls.dia):
+		return langEN, true
+	}
+	return 0, false
+}
+
+// lean is the guess for ambiguous text without a usable hint.
+func (ls langStats) lean() int {
+	switch {
+	case ls.letters == 0, ls.dia > 0:
 		return langVI
-	case dia*5 >= letters:
-		return langVI
-	case en > vi:
+	case ls.en > ls.vi:
 		return langEN
-	case vi == 0 && foreign*3 >= letters:
+	case ls.vi == 0 && ls.foreign*3 >= ls.letters:
 		return langEN
 	}
 	return langVI

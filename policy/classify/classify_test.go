@@ -171,20 +171,77 @@ func TestSensational(t *testing.T) {
 
 func TestLanguage(t *testing.T) {
 	c := Default()
+	const (
+		viCrash   = "Tai nạn giao thông nghiêm trọng khiến 3 người tử vong, hai xe bốc cháy"
+		viFolded  = "Tai nan giao thong nghiem trong khien 3 nguoi tu vong, hai xe boc chay"
+		viFolded2 = "Nguoi dan khong the mua vang"
+		enTitle   = "Gold prices rise sharply as investors seek safety"
+	)
 	cases := []struct {
+		name string
 		text policy.Text
 		want string
 	}{
-		{policy.Text{Title: "Giá vàng hôm nay tăng mạnh"}, "vi"},
-		{policy.Text{Title: "Gia vang hom nay tang manh, nguoi dan khong the mua"}, "vi"},
-		{policy.Text{Title: "Gold prices rise sharply as investors seek safety"}, "en"},
-		{policy.Text{Title: "Giá vàng", Language: "en-US"}, "en"},
-		{policy.Text{Title: "Gold", Language: "vi_VN"}, "vi"},
-		{policy.Text{}, "vi"},
+		{"diacritics", policy.Text{Title: "Giá vàng hôm nay tăng mạnh"}, "vi"},
+		{"no diacritics", policy.Text{Title: "Gia vang hom nay tang manh, nguoi dan khong the mua"}, "vi"},
+		{"english", policy.Text{Title: enTitle}, "en"},
+		// The text decides, whatever is declared.
+		{"vi declared en", policy.Text{Title: viCrash, Language: "en"}, "vi"},
+		{"vi declared EN-us", policy.Text{Title: viCrash, Language: "EN-us"}, "vi"},
+		{"vi declared fr", policy.Text{Title: viCrash, Language: "fr"}, "vi"},
+		{"vi locale en_US", policy.Text{Title: viCrash, LocaleHint: "en_US"}, "vi"},
+		{"folded vi declared en", policy.Text{Title: viFolded, Language: "en"}, "vi"},
+		{"folded function words declared en", policy.Text{Title: viFolded2, Language: "en-GB"}, "vi"},
+		{"two words declared en", policy.Text{Title: "Giá vàng", Language: "en-US"}, "vi"},
+		{"en declared vi", policy.Text{Title: enTitle, Language: "vi"}, "en"},
+		{"en declared vi_VN", policy.Text{Title: enTitle, Language: "vi_VN"}, "en"},
+		{"en with a Vietnamese place", policy.Text{Title: "Floods hit Quảng Nam as the storm makes landfall", Language: "vi"}, "en"},
+		// Ambiguous text follows the declared language, then the locale hint.
+		{"ambiguous declared vi", policy.Text{Title: "Gold", Language: "vi_VN"}, "vi"},
+		{"ambiguous declared en", policy.Text{Title: "Festival 2026", Language: "en"}, "en"},
+		{"ambiguous locale en", policy.Text{Title: "Festival 2026", LocaleHint: "en_US"}, "en"},
+		{"ambiguous declared beats locale", policy.Text{Title: "Festival 2026", Language: "vi", LocaleHint: "en_US"}, "vi"},
+		{"ambiguous declared fr, locale vi", policy.Text{Title: "Festival 2026", Language: "fr", LocaleHint: "vi"}, "vi"},
+		{"one Vietnamese word declared en", policy.Text{Title: "Huế", Language: "en"}, "vi"},
+		{"empty", policy.Text{}, "vi"},
+		{"empty declared en", policy.Text{Language: "en"}, "en"},
 	}
 	for _, tc := range cases {
 		if got := c.Classify(tc.text).Language; got != tc.want {
-			t.Errorf("%+v: language %s, want %s", tc.text, got, tc.want)
+			t.Errorf("%s: %+v: language %s, want %s", tc.name, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestDeclaredLanguageDoesNotChangeVerdict: a Vietnamese post reads the same
+// whatever language a client declares.
+func TestDeclaredLanguageDoesNotChangeVerdict(t *testing.T) {
+	c := Default()
+	posts := []policy.Text{
+		{Title: "Tai nạn giao thông nghiêm trọng khiến 3 người tử vong, hai xe bốc cháy",
+			Excerpt: "Chiều qua, trên quốc lộ 14 đoạn qua huyện, xe tải va chạm xe khách khiến 3 người chết tại chỗ."},
+		{Title: "Tai nan giao thong nghiem trong khien 3 nguoi tu vong"},
+		{Title: "Lễ hội cồng chiêng thu hút đông đảo du khách"},
+	}
+	for _, p := range posts {
+		want := c.Classify(p)
+		for _, lang := range []string{"vi", "en", "fr", "EN-us", "en_US", "ja"} {
+			q := p
+			q.Language = lang
+			got := c.Classify(q)
+			if got.Language != want.Language || got.Tone.Label != want.Tone.Label || got.Tone.Score != want.Tone.Score ||
+				got.Sensational.Flagged != want.Sensational.Flagged {
+				t.Errorf("%q declared %s: %s %s %.4f, without: %s %s %.4f", p.Title, lang, got.Language, got.Tone.Label,
+					got.Tone.Score, want.Language, want.Tone.Label, want.Tone.Score)
+			}
+		}
+	}
+}
+
+func TestLanguageTag(t *testing.T) {
+	for in, want := range map[string]string{"": "", "vi": "vi", "EN-us": "en", " en_US ": "en", "vi_VN.UTF-8": "vi", "fr": "fr"} {
+		if got := policy.LanguageTag(in); got != want {
+			t.Errorf("LanguageTag(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -267,4 +324,37 @@ func TestEmbeddedModel(t *testing.T) {
 	if _, err := WithModel("tone head.nosuchtheme 1"); err == nil {
 		t.Error("unknown feature accepted")
 	}
+}
+
+// FuzzLanguage: any text with any declared language or locale is read as
+// vi or en without panicking, and text the classifier finds clearly
+// Vietnamese or English is read the same whatever is declared.
+func FuzzLanguage(f *testing.F) {
+	for _, s := range []string{"Tai nạn giao thông nghiêm trọng", "Tai nan giao thong khien 3 nguoi tu vong",
+		"Gold prices rise as investors seek safety", "Festival 2026", "", "Huế", "a\xffb", "Cristóbal and Víctor win"} {
+		for _, l := range []string{"", "vi", "en", "EN-us", "fr", "x-\xff"} {
+			f.Add(s, l, "en_US")
+		}
+	}
+	c := Default()
+	f.Fuzz(func(t *testing.T, title, declared, locale string) {
+		r := c.Classify(policy.Text{Title: title, Language: declared, LocaleHint: locale})
+		if r.Language != "vi" && r.Language != "en" {
+			t.Fatalf("%q: language %q", title, r.Language)
+		}
+		s := c.getScratch()
+		c.analyze(s, policy.Text{Title: title})
+		var ls langStats
+		for i := range s.st {
+			ls.letters += s.st[i].letters
+			ls.dia += s.st[i].diacritic
+			ls.vi += s.st[i].viHint
+			ls.en += s.st[i].enHint
+			ls.foreign += s.st[i].foreign
+		}
+		c.putScratch(s)
+		if l, ok := ls.clear(); ok && langNames[l] != r.Language {
+			t.Fatalf("%q is clearly %s but declared %q made it %s", title, langNames[l], declared, r.Language)
+		}
+	})
 }

@@ -26,8 +26,6 @@ var cueLabels = map[string][2]string{
 	"leading_number": {"Mở đầu bằng con số (bài dạng danh sách)", "Opens with a number (listicle)"},
 	"number":         {"Có con số cụ thể", "Gives a number"},
 	"colon":          {"Tiêu đề có dấu hai chấm", "Colon in the headline"},
-	"short":          {"Tiêu đề rất ngắn", "Very short headline"},
-	"length":         {"Độ dài tiêu đề", "Headline length"},
 	"harm":           {"Chi tiết giật gân về tội phạm, tai nạn", "Lurid crime or accident detail"},
 	"names":          {"Nêu rõ tên người, nơi chốn", "Names people and places"},
 	"teaser":         {"Tiêu đề giấu điều đoạn mở đầu mới kể", "Title holds back what the lead tells"},
@@ -118,8 +116,6 @@ const (
 	cueLeadingNumber
 	cueNumber
 	cueColon
-	cueShort
-	cueLength
 	cueHarm
 	cueNames
 	cueTeaser
@@ -128,7 +124,7 @@ const (
 // snippet is the part of the headline (or, for the lead's question, of the
 // lead) that shows a structural cue: "?", the quoted words, "5 điều", the
 // words the lead does not repeat. The whole headline when nothing shorter
-// shows it (its length, or a cue that could not be placed).
+// shows it (a cue that could not be placed).
 func (s *scratch) snippet(cue int, t policy.Text) string {
 	head := strings.TrimSpace(s.head)
 	switch cue {

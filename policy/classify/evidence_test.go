@@ -29,7 +29,7 @@ func TestCueSnippets(t *testing.T) {
 		{policy.Text{Title: "5 điều bạn chưa biết về giấc ngủ"}, "leading_number", "5 điều", "title"},
 		{policy.Text{Title: "Vì sao nhiều người bỏ bữa sáng?"}, "question", "?", "title"},
 		{policy.Text{Title: "Cả khu phố 'đứng hình' vì chiếc xe lạ"}, "quotes", "'đứng hình'", "title"},
-		{policy.Text{Title: "Sự thật phía sau bức ảnh gây bão!"}, "exclamation", "!", "title"},
+		{policy.Text{Title: "SỐC: cả xóm bàng hoàng vì chuyện này"}, "colon", "SỐC:", "title"},
 		{policy.Text{Title: "Ngả mũ trước thủ môn", Excerpt: "Thủ môn đội khách cản phá ba quả phạt đền trong trận đấu tối qua trên sân nhà."},
 			"teaser", "Ngả mũ trước", "title"},
 		{policy.Text{Title: "Chị em cần biết điều này", Excerpt: "Bạn có biết vì sao da khô vào mùa đông? Câu trả lời nằm ở thói quen."},

@@ -580,7 +580,7 @@ final class Gate {
 		}
 
 		$user    = $author ? get_userdata( $author ) : false;
-		$locale  = strtolower( (string) get_option( 'WPLANG', '' ) );
+		$locale  = (string) get_locale();
 		$payload = array(
 			'id'         => (string) $post_id,
 			'title'      => self::cut( '' !== trim( $title ) ? $title : __( '(no title)', 'gatekeeper' ), 2000 ),
@@ -590,11 +590,11 @@ final class Gate {
 			'tags'       => array_slice( array_map( static fn( $t ) => self::cut( $t, 200 ), $tags ), 0, 200 ),
 			'author'     => $user ? self::cut( $user->user_login, 200 ) : '',
 		);
-		// The service reads Vietnamese and English; anything else it detects itself.
-		if ( str_starts_with( $locale, 'vi' ) ) {
-			$payload['language'] = 'vi';
-		} elseif ( '' === $locale || str_starts_with( $locale, 'en' ) ) {
-			$payload['language'] = 'en';
+		// The site's locale says what language the admin screens speak, not
+		// what a post is written in: it goes as the weakest hint, and the
+		// service reads the post's language from its text.
+		if ( preg_match( '/^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8}){0,4}$/', $locale ) ) {
+			$payload['site_locale'] = $locale;
 		}
 		if ( $post_id && $post ) {
 			$url = get_permalink( $post );
