@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gatekeeper/internal/admin"
 )
 
 // run calls Main like the shell would and returns exit code, stdout, stderr.
@@ -197,5 +199,28 @@ func TestWalkthrough(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+}
+
+// TestOutletDefaultsAreAdmins: an outlet added with no policy flags has
+// exactly admin.NewOutlet's settings (the console's new-outlet form starts
+// from the same function), so the CLI's flag defaults cannot drift.
+func TestOutletDefaultsAreAdmins(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errs := run(t, "", nil, "outlet", "add", "macdinh", "--name", "Mặc định", "--data", data); code != 0 {
+		t.Fatalf("add: %s", errs)
+	}
+	code, out, _ := run(t, "", nil, "outlet", "show", "macdinh", "--json", "--data", data)
+	var got map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
+		t.Fatalf("show: %d %s", code, out)
+	}
+	b, _ := json.Marshal(admin.Public(admin.NewOutlet("macdinh", "Mặc định")))
+	var want map[string]any
+	json.Unmarshal(b, &want)
+	for _, k := range []string{"window_days", "timezone", "limit", "warn_at", "min_sample", "sensational_action", "mode", "category_tones", "callback_url", "allow_private_callback"} {
+		if fmt.Sprint(got[k]) != fmt.Sprint(want[k]) {
+			t.Errorf("%s = %v, admin.NewOutlet says %v", k, got[k], want[k])
+		}
 	}
 }

@@ -93,11 +93,12 @@ func Validate(o *store.Outlet) error {
 	return errors.Join(errs...)
 }
 
-// NewOutlet returns an outlet with the default policy.
+// NewOutlet returns an outlet with the default policy, window and time
+// zone: the one place a new outlet's settings come from.
 func NewOutlet(id, name string) store.Outlet {
 	return store.Outlet{
-		ID: id, Name: name, Rules: policy.DefaultRules(), WindowDays: 30,
-		Timezone: "Asia/Ho_Chi_Minh", CategoryTones: map[string]policy.Tone{},
+		ID: id, Name: name, Rules: policy.DefaultRules(), WindowDays: store.DefaultWindowDays,
+		Timezone: store.DefaultTimezone, CategoryTones: map[string]policy.Tone{},
 	}
 }
 

@@ -134,7 +134,7 @@ func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
 		e["name"] = tr(lang, "fe.name")
 	}
 	if f.Timezone == "" {
-		f.Timezone = "Asia/Ho_Chi_Minh"
+		f.Timezone = store.DefaultTimezone
 	}
 	if _, err := time.LoadLocation(f.Timezone); err != nil || strings.HasPrefix(f.Timezone, "/") || strings.Contains(f.Timezone, "..") {
 		e["timezone"] = tr(lang, "fe.timezone")
@@ -236,8 +236,7 @@ func (c *Console) adminOutletsPage(g *gin.Context) {
 }
 
 func newOutletForm(lang string) outletForm {
-	o := store.Outlet{Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
-	return formOf(lang, o)
+	return formOf(lang, admin.NewOutlet("", ""))
 }
 
 func (c *Console) showOutlets(g *gin.Context, status int, f outletForm, errMsg string) {

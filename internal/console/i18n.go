@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gatekeeper/internal/store"
 )
 
 // Languages the console speaks. Vietnamese is the default.
@@ -320,9 +322,4 @@ func fmtPercent(lang string, bp int64) string {
 	return s + "%"
 }
 
-var defaultLoc = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}()
+var defaultLoc = store.DefaultLocation()

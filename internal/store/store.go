@@ -79,6 +79,17 @@ func (o *Outlet) ActiveSecrets(now time.Time) []Secret {
 	return active
 }
 
+// A new outlet's defaults: the CLI, the console and admin.NewOutlet all
+// start from these.
+const (
+	DefaultTimezone   = "Asia/Ho_Chi_Minh"
+	DefaultWindowDays = 30
+)
+
+// DefaultLocation is DefaultTimezone's location (UTC+7 when the zone
+// database lacks it).
+func DefaultLocation() *time.Location { return (&Outlet{Timezone: DefaultTimezone}).Location() }
+
 // Location returns the outlet's time zone (UTC+7 if it cannot be loaded).
 func (o *Outlet) Location() *time.Location {
 	if loc, ok := locations.Load(o.Timezone); ok {
