@@ -31,6 +31,7 @@ import (
 	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 
+	"gatekeeper/internal/gate"
 	"gatekeeper/internal/metrics"
 	"gatekeeper/internal/store"
 )
@@ -325,7 +326,7 @@ func exportedSeries(t *testing.T) map[string]bool {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	m := metrics.New(metrics.Options{MaxOutlets: 1})
-	m.ObserveDecision("allow", metrics.ModeLive)
+	m.ObserveDecision("allow", gate.ModeLive)
 	m.ObserveStore("check", time.Millisecond, store.ErrUnavailable)
 	m.SetOutboxPending(func() float64 { return 1 })
 	m.SetOutletShare("a", 0.1)

@@ -12,7 +12,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -249,10 +248,10 @@ func mustJSON(v any) []byte {
 // storeErr renders a store error: 404 for ErrNotFound, 409 for ErrConflict,
 // 503 otherwise.
 func (c *Console) storeErr(g *gin.Context, err error) {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	switch store.KindOf(err) {
+	case store.KindNotFound:
 		c.errorPage(g, http.StatusNotFound, "err.notfound")
-	case errors.Is(err, store.ErrConflict):
+	case store.KindConflict:
 		c.errorPage(g, http.StatusConflict, "err.conflict")
 	default:
 		c.log.Error("console: store", "path", g.Request.URL.Path, "err", err)

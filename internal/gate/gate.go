@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -28,12 +27,16 @@ type Observer interface {
 	SetOutletCounts(outlet string, c policy.Counts)
 }
 
-// Modes of ObserveDecision.
+// Modes of ObserveDecision (the mode label of the decisions metric).
 const (
-	ModeLive   = "live"
-	ModeDryRun = "dry_run"
-	ModeReplay = "replay"
+	ModeLive   = "live"    // recorded
+	ModeDryRun = "dry_run" // answered, nothing recorded
+	ModeReplay = "replay"  // the stored answer to a repeated webhook id
 )
+
+// VerdictUnavailable is what ObserveDecision is told besides policy's
+// verdicts: the store could not record the decision (503).
+const VerdictUnavailable = "unavailable"
 
 // Service runs the API's operations.
 type Service struct {
@@ -59,11 +62,6 @@ func (s *Service) storeCtx(ctx context.Context) (context.Context, context.Cancel
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, s.StoreTimeout)
-}
-
-// Unavailable reports whether err means the store could not be reached in time.
-func Unavailable(err error) bool {
-	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // Post is a post as the CMS sends it.
@@ -227,8 +225,8 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	defer cancel()
 	res, err := s.Store.Check(sctx, in)
 	if err != nil {
-		if s.Observer != nil && Unavailable(err) {
-			s.Observer.ObserveDecision("unavailable", mode)
+		if s.Observer != nil && store.KindOf(err).Unavailable() {
+			s.Observer.ObserveDecision(VerdictUnavailable, mode)
 		}
 		return nil, fmt.Errorf("check post %s of %s: %w", p.ID, o.ID, err)
 	}
