@@ -430,167 +430,88 @@ type passwordData struct {
 	Password string
 }
 
-// userForm reads role and outlets; only existing outlets are kept.
-func (c *Console) userForm(g *gin.Context) (store.Role, []string, error) {
-	r := store.Role(g.PostForm("role"))
-	if !r.Valid() {
-		return "", nil, errors.New("role")
-	}
+// userForm reads role and outlets. The form offers only existing outlets;
+// one removed since the page was drawn is left out rather than refused.
+func (c *Console) userForm(g *gin.Context) (store.Role, []string) {
 	var ids []string
-	if r == store.RoleManager {
-		for _, id := range g.PostFormArray("outlets") {
-			if _, err := c.st.GetOutlet(ctx(g), id); err == nil && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
+	for _, id := range g.PostFormArray("outlets") {
+		if _, err := c.st.GetOutlet(ctx(g), id); err == nil {
+			ids = append(ids, id)
 		}
-		slices.Sort(ids)
 	}
-	return r, ids, nil
+	return store.Role(g.PostForm("role")), ids
+}
+
+// accountsErr shows an Accounts error on the users page; false when err
+// is nil or only a missing audit record (already logged by Accounts: the
+// change is made).
+func (c *Console) accountsErr(g *gin.Context, err error) bool {
+	lang := langOf(g)
+	switch {
+	case err == nil, errors.Is(err, ErrAuditFailed):
+		return false
+	case errors.Is(err, ErrInvalidUsername):
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "username"))
+	case errors.Is(err, ErrInvalidRole):
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "role"))
+	case errors.Is(err, ErrUnknownOutlet):
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "outlets"))
+	case errors.Is(err, ErrWeakPassword):
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen))
+	case errors.Is(err, ErrUserExists):
+		c.showUsers(g, http.StatusConflict, tr(lang, "admin.exists"))
+	case errors.Is(err, ErrLastAdmin):
+		c.showUsers(g, http.StatusConflict, tr(lang, "admin.lastadmin"))
+	case errors.Is(err, ErrSelf):
+		c.showUsers(g, http.StatusConflict, tr(lang, "admin.self"))
+	case errors.Is(err, ErrNoUser):
+		c.errorPage(g, http.StatusNotFound, "err.notfound")
+	default:
+		c.storeErr(g, err)
+	}
+	return true
 }
 
 func (c *Console) adminCreateUser(g *gin.Context) {
-	lang := langOf(g)
-	name, err := NormalizeUsername(g.PostForm("username"))
-	if err != nil {
-		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "username"))
-		return
-	}
-	role, outlets, err := c.userForm(g)
-	if err != nil {
-		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", err.Error()))
-		return
-	}
+	role, outlets := c.userForm(g)
 	pw, shown := g.PostForm("password"), false
 	if pw == "" {
 		pw, shown = GeneratePassword(), true
-	} else if CheckPasswordPolicy(pw) != nil {
-		c.showUsers(g, http.StatusBadRequest, tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen))
+	}
+	u, err := c.accounts.Add(ctx(g), userOf(g).Username, NewUser{Username: g.PostForm("username"), Role: role, Outlets: outlets, Password: pw})
+	if c.accountsErr(g, err) {
 		return
 	}
-	hash, err := HashPassword(pw)
-	if err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	now := c.now()
-	u := store.User{Username: name, Role: role, Outlets: outlets, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-	if err := c.st.CreateUser(ctx(g), u); err != nil {
-		if errors.Is(err, store.ErrExists) {
-			c.showUsers(g, http.StatusConflict, tr(lang, "admin.exists"))
-			return
-		}
-		c.storeErr(g, err)
-		return
-	}
-	c.log.Info("console: user added", "username", name, "role", role, "by", userOf(g).Username)
-	c.auditAccount(g, outlets, "user_add", map[string]any{"username": name, "role": role, "outlets": outlets})
+	c.log.Info("console: user added", "username", u.Username, "role", u.Role, "by", userOf(g).Username)
 	if shown {
-		c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: name, Password: pw})
+		c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: u.Username, Password: pw})
 		return
 	}
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=saved")
 }
 
-// otherAdmins counts admins other than name.
-func (c *Console) otherAdmins(g *gin.Context, name string) (int, error) {
-	users, err := c.st.ListUsers(ctx(g))
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, u := range users {
-		if u.Role == store.RoleAdmin && u.Username != name {
-			n++
-		}
-	}
-	return n, nil
-}
-
 func (c *Console) adminUpdateUser(g *gin.Context) {
-	lang := langOf(g)
-	u, err := c.st.GetUser(ctx(g), g.Param("user"))
-	if err != nil {
-		c.storeErr(g, err)
+	role, outlets := c.userForm(g)
+	if c.accountsErr(g, c.accounts.Update(ctx(g), userOf(g).Username, g.Param("user"), role, outlets)) {
 		return
 	}
-	role, outlets, err := c.userForm(g)
-	if err != nil {
-		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", err.Error()))
-		return
-	}
-	if u.Role == store.RoleAdmin && role != store.RoleAdmin {
-		if n, err := c.otherAdmins(g, u.Username); err != nil || n == 0 {
-			c.showUsers(g, http.StatusConflict, tr(lang, "admin.lastadmin"))
-			return
-		}
-	}
-	before, beforeOutlets := u.Role, u.Outlets
-	u.Role, u.Outlets, u.UpdatedAt = role, outlets, c.now()
-	if err := c.st.UpdateUser(ctx(g), u); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	touched := slices.Clone(beforeOutlets)
-	for _, o := range outlets {
-		if !slices.Contains(touched, o) {
-			touched = append(touched, o)
-		}
-	}
-	c.auditAccount(g, touched, "user_update", map[string]any{"username": u.Username, "role_before": before, "role": role,
-		"outlets_before": beforeOutlets, "outlets": outlets})
-	c.log.Info("console: user updated", "username", u.Username, "role", role, "outlets", outlets, "by", userOf(g).Username)
+	c.log.Info("console: user updated", "username", g.Param("user"), "role", role, "by", userOf(g).Username)
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=saved")
 }
 
 func (c *Console) adminResetPassword(g *gin.Context) {
-	u, err := c.st.GetUser(ctx(g), g.Param("user"))
-	if err != nil {
-		c.storeErr(g, err)
-		return
-	}
 	pw := GeneratePassword()
-	if u.PasswordHash, err = HashPassword(pw); err != nil {
-		c.storeErr(g, err)
+	if c.accountsErr(g, c.accounts.ResetPassword(ctx(g), userOf(g).Username, g.Param("user"), pw)) {
 		return
 	}
-	u.UpdatedAt = c.now()
-	if err := c.st.UpdateUser(ctx(g), u); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	if err := c.st.DeleteUserSessions(ctx(g), u.Username); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	c.log.Info("console: password reset", "username", u.Username, "by", userOf(g).Username)
-	c.auditAccount(g, nil, "user_password_reset", map[string]any{"username": u.Username})
-	c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: u.Username, Password: pw})
+	c.log.Info("console: password reset", "username", g.Param("user"), "by", userOf(g).Username)
+	c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: g.Param("user"), Password: pw})
 }
 
 func (c *Console) adminDeleteUser(g *gin.Context) {
-	lang := langOf(g)
-	u, err := c.st.GetUser(ctx(g), g.Param("user"))
-	if err != nil {
-		c.storeErr(g, err)
+	if c.accountsErr(g, c.accounts.Remove(ctx(g), userOf(g).Username, g.Param("user"))) {
 		return
 	}
-	if u.Username == userOf(g).Username {
-		c.showUsers(g, http.StatusConflict, tr(lang, "admin.self"))
-		return
-	}
-	if err := c.st.DeleteUser(ctx(g), u.Username); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	c.log.Info("console: user removed", "username", u.Username, "by", userOf(g).Username)
-	c.auditAccount(g, u.Outlets, "user_remove", map[string]any{"username": u.Username, "role": u.Role})
+	c.log.Info("console: user removed", "username", g.Param("user"), "by", userOf(g).Username)
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=deleted")
-}
-
-// auditAccount records an account change made in the console, as auditAll
-// does for the CLI: in the accounts log and in each outlet's log it touches.
-func (c *Console) auditAccount(g *gin.Context, outlets []string, typ string, detail map[string]any) {
-	for _, o := range append([]string{AccountsLog}, outlets...) {
-		c.audit(g, o, store.AuditEntry{Type: typ, Detail: mustJSON(detail)})
-	}
 }

@@ -441,21 +441,10 @@ func (c *Console) changePassword(g *gin.Context) {
 			accountData{Error: tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen)})
 		return
 	}
-	h, err := HashPassword(pw)
-	if err != nil {
+	if err := c.accounts.ChangeOwnPassword(ctx(g), *u, pw); err != nil && !errors.Is(err, ErrAuditFailed) {
 		c.storeErr(g, err)
 		return
 	}
-	u.PasswordHash, u.UpdatedAt = h, c.now()
-	if err := c.st.UpdateUser(ctx(g), *u); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	if err := c.st.DeleteUserSessions(ctx(g), u.Username); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	c.auditAccount(g, nil, "password_change", map[string]any{"username": u.Username})
 	// Keep this browser signed in with a fresh session.
 	s := sessionOf(g)
 	s.ID = ""

@@ -121,7 +121,9 @@ type Console struct {
 	cfg    Config
 	st     store.Store
 	review *review.Service
-	log    *slog.Logger
+	// accounts administers users (the same service as `gatekeeper user`).
+	accounts *Accounts
+	log      *slog.Logger
 	pages  map[string]*pageTemplate
 	static http.Handler
 	cop    *http.CrossOriginProtection
@@ -132,6 +134,7 @@ type Console struct {
 func New(cfg Config, deps Deps) *Console {
 	cfg.defaults()
 	c := &Console{cfg: cfg, st: deps.Store, review: deps.Review, log: cfg.Logger}
+	c.accounts = &Accounts{Store: deps.Store, Now: func() time.Time { return c.now() }, Log: cfg.Logger}
 	if c.review == nil {
 		c.review = &review.Service{Store: deps.Store, Now: cfg.Now}
 	}
