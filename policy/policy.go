@@ -91,23 +91,24 @@ func DefaultRules() Rules {
 	return Rules{Limit: 1500, WarnAt: 1200, MinSample: 0, SensationalAction: Warn, Mode: Enforce}
 }
 
-// Validate reports the first rule that is out of range.
+// Validate reports every rule that is out of range (InvalidSetting errors,
+// joined).
 func (r Rules) Validate() error {
 	var errs []error
 	if r.Limit < 0 || r.Limit > Full {
-		errs = append(errs, fmt.Errorf("giới hạn %s%% nằm ngoài 0–100%% / limit %s%% is outside 0–100%%", r.Limit.Percent(), r.Limit.Percent()))
+		errs = append(errs, Invalid("policy", "limit", "limit %s%% is outside 0–100%%", r.Limit.Percent()))
 	}
 	if r.WarnAt < 0 || r.WarnAt > r.Limit {
-		errs = append(errs, fmt.Errorf("ngưỡng cảnh báo %s%% phải từ 0 đến giới hạn (%s%%) / warn_at %s%% must be between 0 and the limit (%s%%)", r.WarnAt.Percent(), r.Limit.Percent(), r.WarnAt.Percent(), r.Limit.Percent()))
+		errs = append(errs, Invalid("policy", "warn_at", "warn_at %s%% must be between 0 and the limit (%s%%)", r.WarnAt.Percent(), r.Limit.Percent()))
 	}
 	if r.MinSample < 0 {
-		errs = append(errs, fmt.Errorf("số bài tối thiểu %d không được âm / min_sample %d must not be negative", r.MinSample, r.MinSample))
+		errs = append(errs, Invalid("policy", "min_sample", "min_sample %d must not be negative", r.MinSample))
 	}
 	if r.SensationalAction != Warn && r.SensationalAction != Hold {
-		errs = append(errs, fmt.Errorf("xử lý tiêu đề giật gân %q phải là warn hoặc hold / sensational action %q must be warn or hold", r.SensationalAction, r.SensationalAction))
+		errs = append(errs, Invalid("policy", "sensational", "sensational action %q must be warn or hold", r.SensationalAction))
 	}
 	if r.Mode != Enforce && r.Mode != Shadow {
-		errs = append(errs, fmt.Errorf("chế độ %q phải là enforce hoặc shadow / mode %q must be enforce or shadow", r.Mode, r.Mode))
+		errs = append(errs, Invalid("policy", "mode", "mode %q must be enforce or shadow", r.Mode))
 	}
 	return errors.Join(errs...)
 }

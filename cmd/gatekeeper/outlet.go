@@ -13,6 +13,7 @@ import (
 
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/config"
+	"gatekeeper/internal/messages"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -72,14 +73,14 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 	if set("limit") {
 		bp, err := admin.ParsePercent(f.limit)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("--limit: %w", err))
+			errs = append(errs, fmt.Errorf("--limit: %w", worded(err)))
 		}
 		o.Rules.Limit = bp
 	}
 	if set("warn-at") {
 		bp, err := admin.ParsePercent(f.warnAt)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("--warn-at: %w", err))
+			errs = append(errs, fmt.Errorf("--warn-at: %w", worded(err)))
 		}
 		o.Rules.WarnAt = bp
 	}
@@ -110,7 +111,7 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 	for _, c := range f.categories {
 		k, t, err := admin.ParseCategoryTone(c)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("--category: %w", err))
+			errs = append(errs, fmt.Errorf("--category: %w", worded(err)))
 			continue
 		}
 		o.CategoryTones[k] = t
@@ -182,7 +183,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		}
 		secret, err := admin.Create(ctx, st, o, actor, now)
 		if err != nil {
-			return err
+			return worded(err)
 		}
 		if of.asJSON {
 			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret})
@@ -198,7 +199,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 			return err
 		}
 		if err := admin.Update(ctx, st, o, actor, now); err != nil {
-			return err
+			return worded(err)
 		}
 		fmt.Fprintf(e.Stdout, "Đã cập nhật / Updated: %s\n", id)
 		return nil
@@ -269,4 +270,15 @@ func printOutlets(e *Env, outlets []store.Outlet, asJSON, one bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s%%\t%s%%\t%dd\t%s\t%s\t%s\n", o.ID, o.Name, o.Rules.Limit.Percent(), o.Rules.WarnAt.Percent(), o.WindowDays, o.Rules.Mode, o.Timezone, o.CallbackURL)
 	}
 	return tw.Flush()
+}
+
+// worded is err with every refused setting in it said in Vietnamese and
+// English (the domain packages say it in English only); other errors as
+// they are.
+func worded(err error) error {
+	var s *policy.InvalidSetting
+	if err == nil || !errors.As(err, &s) {
+		return err
+	}
+	return errors.New(messages.Settings(err))
 }

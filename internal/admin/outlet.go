@@ -28,7 +28,7 @@ var outletIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // ValidID reports whether id can name an outlet.
 func ValidID(id string) error {
 	if !outletIDPattern.MatchString(id) {
-		return fmt.Errorf("mã kênh %q phải gồm 1–63 chữ thường, số hoặc '-', bắt đầu bằng chữ hoặc số / outlet id %q must be 1–63 lower-case letters, digits or '-', starting with a letter or digit", id, id)
+		return policy.Invalid("admin", "id", "outlet id %q must be 1–63 lower-case letters, digits or '-', starting with a letter or digit", id)
 	}
 	return nil
 }
@@ -39,7 +39,7 @@ func ParsePercent(s string) (policy.BasisPoints, error) {
 	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" || len(frac) > 2 {
-		return 0, fmt.Errorf("%q không phải tỉ lệ phần trăm hợp lệ (tối đa hai chữ số thập phân, dùng dấu chấm) / %q is not a percentage with at most two decimals", s, s)
+		return 0, policy.Invalid("admin", "percent", "%q is not a percentage with at most two decimals", s)
 	}
 	for len(frac) < 2 {
 		frac += "0"
@@ -47,11 +47,11 @@ func ParsePercent(s string) (policy.BasisPoints, error) {
 	w, err1 := strconv.ParseUint(whole, 10, 16)
 	f, err2 := strconv.ParseUint(frac, 10, 8)
 	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("%q không phải tỉ lệ phần trăm hợp lệ (tối đa hai chữ số thập phân, dùng dấu chấm) / %q is not a percentage with at most two decimals", s, s)
+		return 0, policy.Invalid("admin", "percent", "%q is not a percentage with at most two decimals", s)
 	}
 	bp := policy.BasisPoints(w*100 + f)
 	if bp > policy.Full {
-		return 0, fmt.Errorf("%q lớn hơn 100%% / %q is more than 100%%", s, s)
+		return 0, policy.Invalid("admin", "percent_max", "%q is more than 100%%", s)
 	}
 	return bp, nil
 }
@@ -61,7 +61,7 @@ func ParseCategoryTone(s string) (string, policy.Tone, error) {
 	name, tone, ok := strings.Cut(s, "=")
 	t, okTone := policy.ParseTone(tone)
 	if !ok || strings.TrimSpace(name) == "" || !okTone {
-		return "", "", fmt.Errorf("chuyên mục %q phải có dạng TÊN=negative|neutral|positive / category %q must be NAME=negative|neutral|positive", s, s)
+		return "", "", policy.Invalid("admin", "category", "category %q must be NAME=negative|neutral|positive", s)
 	}
 	return policy.CategoryKey(name), t, nil
 }
@@ -73,21 +73,21 @@ func Validate(o *store.Outlet) error {
 		errs = append(errs, err)
 	}
 	if strings.TrimSpace(o.Name) == "" {
-		errs = append(errs, errors.New("cần tên kênh / name is required"))
+		errs = append(errs, policy.Invalid("admin", "name", "name is required"))
 	}
 	if err := o.Rules.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if o.WindowDays < 1 || o.WindowDays > 365 {
-		errs = append(errs, fmt.Errorf("số ngày của kỳ tính %d phải từ 1 đến 365 / window days %d must be between 1 and 365", o.WindowDays, o.WindowDays))
+		errs = append(errs, policy.Invalid("admin", "window_days", "window days %d must be between 1 and 365", o.WindowDays))
 	}
 	if _, err := time.LoadLocation(o.Timezone); err != nil || o.Timezone == "" {
-		errs = append(errs, fmt.Errorf("múi giờ %q không hợp lệ (ví dụ Asia/Ho_Chi_Minh) / time zone %q is not known (e.g. Asia/Ho_Chi_Minh)", o.Timezone, o.Timezone))
+		errs = append(errs, policy.Invalid("admin", "timezone", "time zone %q is not known (e.g. Asia/Ho_Chi_Minh)", o.Timezone))
 	}
 	if o.CallbackURL != "" {
 		u, err := url.Parse(o.CallbackURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-			errs = append(errs, fmt.Errorf("địa chỉ callback %q phải là URL http(s) không kèm mật khẩu / callback URL %q must be an http(s) URL without credentials", o.CallbackURL, o.CallbackURL))
+			errs = append(errs, policy.Invalid("admin", "callback_url", "callback URL %q must be an http(s) URL without credentials", o.CallbackURL))
 		}
 	}
 	return errors.Join(errs...)

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/internal/admin"
+	msgs "gatekeeper/internal/messages"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -217,7 +218,11 @@ func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
 	o.CategoryTones = cats
 	if err := admin.Validate(o); err != nil {
 		// A rule the fields above do not cover: say it as it is.
-		e["_"] = tr(lang, "err.input", err.Error())
+		ml := msgs.VI
+		if lang == langEN {
+			ml = msgs.EN
+		}
+		e["_"] = tr(lang, "err.input", msgs.SettingsIn(ml, err))
 		return false
 	}
 	return true
