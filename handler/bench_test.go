@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 )
 
@@ -40,5 +41,5 @@ func benchmarkCheck(b *testing.B, st store.Store) {
 }
 
 func BenchmarkCheckEmbedded(b *testing.B) {
-	benchmarkCheck(b, sqliteStoreB(b))
+	benchmarkCheck(b, teststore.SQLite(b))
 }

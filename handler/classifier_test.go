@@ -2,16 +2,15 @@ package handler_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
-	"log/slog"
 	"testing"
 	"time"
 
 	"gatekeeper/handler"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/review"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy/classify"
 )
 
@@ -19,7 +18,7 @@ import (
 func classifierEnv(t *testing.T) *env {
 	st := sqliteStore(t)
 	e := newEnv(t, st)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := testsupport.Discard()
 	svc := &gate.Service{
 		Store: st, Classifier: classify.Default(), Review: &review.Service{Store: st, Now: e.clock.Now},
 		Now: e.clock.Now, StoreTimeout: 10 * time.Second, Log: log,

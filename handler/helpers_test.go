@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -20,6 +18,7 @@ import (
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
 	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
 )
@@ -51,17 +50,7 @@ type env struct {
 	keys   map[string][]byte // outlet id → key
 }
 
-func sqliteStore(t *testing.T) store.Store { return sqliteStoreB(t) }
-
-func sqliteStoreB(tb testing.TB) store.Store {
-	tb.Helper()
-	st, err := sqlitestore.Open(context.Background(), tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	return st
-}
+func sqliteStore(t *testing.T) store.Store { return teststore.SQLite(t) }
 
 // storeTimeout is the service's deadline per store call: Redis's default;
 // the embedded store serialises its writes (one fsync each), so a burst of 64
@@ -83,7 +72,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 
 func newEngine(t testing.TB, st store.Store, c *clock) http.Handler {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := testsupport.Discard()
 	svc := &gate.Service{
 		Store: st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: st, Now: c.Now},
 		Now: c.Now, StoreTimeout: storeTimeout(st), Log: log,

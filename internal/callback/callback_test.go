@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -18,7 +17,8 @@ import (
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/redisstore"
-	"gatekeeper/internal/store/sqlitestore"
+	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
 )
@@ -66,15 +66,7 @@ type fixture struct {
 	rev    *review.Service
 }
 
-func openStore(t *testing.T, dir string) store.Store {
-	t.Helper()
-	s, err := sqlitestore.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+func openStore(t *testing.T, dir string) store.Store { return teststore.SQLiteIn(t, dir) }
 
 // kinds are the real stores the tests run on.
 var kinds = []string{"sqlite", "redis"}
@@ -140,7 +132,7 @@ func (f *fixture) callbacks() []store.Callback {
 	return cbs
 }
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+var quiet = testsupport.Discard
 
 func TestDeliverSigned(t *testing.T) {
 	for _, k := range kinds {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,7 +24,7 @@ import (
 // callback, and the API reports the hold approved.
 func TestWithWebhookAPI(t *testing.T) {
 	e := newEnv(t, openRedis(t))
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := testsupport.Discard()
 	svc := &gate.Service{Store: e.st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: e.st}, Log: quiet}
 	engine, err := handler.New(handler.Deps{Gate: svc, Outlets: &gate.OutletCache{Store: e.st, TTL: time.Millisecond}, Store: e.st, Log: quiet, MaxBodyBytes: 4 << 20})
 	if err != nil {

@@ -3,11 +3,11 @@ package sqlitestore
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -54,7 +54,7 @@ func BenchmarkCheck(b *testing.B) {
 			s := benchStore(b, bc.negPer)
 			ctx := context.Background()
 			plan := policy.MakePlan(r, bc.subject)
-			cpu0 := cpuTime()
+			cpu0 := testsupport.CPUTime()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				now := t0.Add(time.Duration(i+1) * step)
@@ -80,16 +80,7 @@ func BenchmarkCheck(b *testing.B) {
 			b.StopTimer()
 			// CPU time of the process per check: unlike ns/op, it does not
 			// grow when other work shares the machine's cores.
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(testsupport.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
-}
-
-// cpuTime is the process's user and system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
