@@ -27,10 +27,17 @@ import (
 )
 
 // Deps is what the API needs.
+// Store is what the handler itself asks of a store (the gate asks the rest):
+// the stored replies of repeated webhook ids, and readiness.
+type Store interface {
+	store.Replies
+	Ping(ctx context.Context) error
+}
+
 type Deps struct {
 	Gate    *gate.Service
 	Outlets *gate.OutletCache
-	Store   store.Store // for replies of repeated webhook ids and readiness
+	Store   Store // for replies of repeated webhook ids and readiness
 	Log     *slog.Logger
 	Now     func() time.Time
 

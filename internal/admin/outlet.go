@@ -20,6 +20,13 @@ import (
 	"gatekeeper/policy"
 )
 
+// Store is what outlet administration needs of a store: the outlets, and
+// the audit log its changes are recorded in.
+type Store interface {
+	store.Outlets
+	store.Audit
+}
+
 // RotationGrace is how long a rotated-out secret keeps working.
 const RotationGrace = 24 * time.Hour
 
@@ -104,7 +111,7 @@ func NewOutlet(id, name string) store.Outlet {
 
 // Create stores a new outlet with a fresh secret, which it returns: the
 // only time the secret is shown.
-func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, now time.Time) (string, error) {
+func Create(ctx context.Context, st Store, o store.Outlet, actor string, now time.Time) (string, error) {
 	if err := Validate(&o); err != nil {
 		return "", err
 	}
@@ -122,7 +129,7 @@ func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 }
 
 // Update stores changed settings of an existing outlet (secrets untouched).
-func Update(ctx context.Context, st store.Store, o store.Outlet, actor string, now time.Time) error {
+func Update(ctx context.Context, st Store, o store.Outlet, actor string, now time.Time) error {
 	if err := Validate(&o); err != nil {
 		return err
 	}
@@ -142,7 +149,7 @@ func Update(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 // working for at most grace from now (one that expires sooner keeps its own
 // expiry); with no grace every previous secret stops at once, as after a
 // leak. Secrets that have expired are dropped.
-func RotateSecret(ctx context.Context, st store.Store, id, actor string, now time.Time, grace time.Duration) (string, error) {
+func RotateSecret(ctx context.Context, st Store, id, actor string, now time.Time, grace time.Duration) (string, error) {
 	o, err := st.GetOutlet(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("rotate secret of %s: %w", id, err)
@@ -171,7 +178,7 @@ func RotateSecret(ctx context.Context, st store.Store, id, actor string, now tim
 
 // RevokePreviousSecrets ends every secret but the current one at once and
 // returns how many still verified.
-func RevokePreviousSecrets(ctx context.Context, st store.Store, id, actor string, now time.Time) (int, error) {
+func RevokePreviousSecrets(ctx context.Context, st Store, id, actor string, now time.Time) (int, error) {
 	o, err := st.GetOutlet(ctx, id)
 	if err != nil {
 		return 0, fmt.Errorf("revoke secrets of %s: %w", id, err)
@@ -189,7 +196,7 @@ func RevokePreviousSecrets(ctx context.Context, st store.Store, id, actor string
 }
 
 // Remove deletes an outlet and everything recorded for it.
-func Remove(ctx context.Context, st store.Store, id string) error {
+func Remove(ctx context.Context, st Store, id string) error {
 	if err := st.DeleteOutlet(ctx, id); err != nil {
 		return fmt.Errorf("remove outlet %s: %w", id, err)
 	}
@@ -219,7 +226,7 @@ func policyDetail(o *store.Outlet) map[string]any {
 	return d
 }
 
-func audit(ctx context.Context, st store.Store, outlet, typ, actor string, now time.Time, detail any) {
+func audit(ctx context.Context, st Store, outlet, typ, actor string, now time.Time, detail any) {
 	raw, _ := json.Marshal(detail)
 	if err := st.AppendAudit(ctx, store.AuditEntry{Outlet: outlet, At: now, Type: typ, Actor: actor, Detail: raw}); err != nil {
 		// The change itself is made; say loudly that its record is missing.

@@ -38,9 +38,15 @@ const (
 // verdicts: the store could not record the decision (503).
 const VerdictUnavailable = "unavailable"
 
+// Store is what the gate needs of a store: the window and ledger, and holds.
+type Store interface {
+	store.Decisions
+	store.Holds
+}
+
 // Service runs the API's operations.
 type Service struct {
-	Store        store.Store
+	Store        Store
 	Classifier   policy.Classifier
 	Review       *review.Service
 	Now          func() time.Time

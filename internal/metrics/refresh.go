@@ -24,6 +24,13 @@ func (m *Metrics) SetOutletCounts(outlet string, c policy.Counts) {
 	m.SetOutletShare(outlet, share)
 }
 
+// RefreshStore is what Refresh reads: outlets, their windows, their outbox.
+type RefreshStore interface {
+	store.Outlets
+	store.Decisions
+	store.Callbacks
+}
+
 // OutboxScanLimit caps how many pending callbacks Refresh counts per outlet.
 const OutboxScanLimit = 1000
 
@@ -35,7 +42,7 @@ const OutboxScanLimit = 1000
 // in the store are forgotten. outbox_pending keeps its last value when a
 // callback listing fails. Errors for single outlets are joined; the
 // other outlets are still refreshed.
-func (m *Metrics) Refresh(ctx context.Context, s store.Store, now time.Time) error {
+func (m *Metrics) Refresh(ctx context.Context, s RefreshStore, now time.Time) error {
 	if m == nil {
 		return nil
 	}
@@ -75,7 +82,7 @@ func (m *Metrics) Refresh(ctx context.Context, s store.Store, now time.Time) err
 }
 
 // RunRefresh calls Refresh every interval until ctx ends, logging failures.
-func (m *Metrics) RunRefresh(ctx context.Context, s store.Store, every time.Duration, log *slog.Logger) {
+func (m *Metrics) RunRefresh(ctx context.Context, s RefreshStore, every time.Duration, log *slog.Logger) {
 	if m == nil {
 		return
 	}

@@ -30,7 +30,7 @@ var ErrReviewerRequired = errors.New("a reviewer is required")
 
 // Service resolves holds.
 type Service struct {
-	Store store.Store
+	Store store.Holds
 	Now   func() time.Time // time.Now when nil
 }
 
