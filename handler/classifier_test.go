@@ -7,10 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"gatekeeper/handler"
-	"gatekeeper/internal/gate"
-	"gatekeeper/internal/review"
-	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/testapi"
 	"gatekeeper/policy/classify"
 )
 
@@ -18,15 +15,7 @@ import (
 func classifierEnv(t *testing.T) *env {
 	st := sqliteStore(t)
 	e := newEnv(t, st)
-	log := testsupport.Discard()
-	svc := &gate.Service{
-		Store: st, Classifier: classify.Default(), Review: &review.Service{Store: st, Now: e.clock.Now},
-		Now: e.clock.Now, StoreTimeout: 10 * time.Second, Log: log,
-	}
-	engine, err := handler.New(handler.Deps{Gate: svc, Outlets: &gate.OutletCache{Store: st}, Store: st, Log: log, Now: e.clock.Now, MaxBodyBytes: 4 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine, _ := testapi.Engine(t, st, testapi.Options{Classifier: classify.Default(), Now: e.clock.Now, StoreTimeout: 10 * time.Second})
 	e.engine = engine
 	return e
 }

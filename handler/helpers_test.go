@@ -11,13 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"gatekeeper/handler"
 	"gatekeeper/internal/admin"
-	"gatekeeper/internal/gate"
-	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
-	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/testapi"
 	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
@@ -71,19 +68,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 }
 
 func newEngine(t testing.TB, st store.Store, c *clock) http.Handler {
-	t.Helper()
-	log := testsupport.Discard()
-	svc := &gate.Service{
-		Store: st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: st, Now: c.Now},
-		Now: c.Now, StoreTimeout: storeTimeout(st), Log: log,
-	}
-	e, err := handler.New(handler.Deps{
-		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: 0}, Store: st, Log: log, Now: c.Now,
-		MaxBodyBytes: 4 << 20,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := testapi.Engine(t, st, testapi.Options{Now: c.Now, StoreTimeout: storeTimeout(st)})
 	return e
 }
 

@@ -1,0 +1,48 @@
+// Package testapi wires the webhook API the way cmd/gatekeeper does (a gate
+// service, its review service, the outlet cache and the Gin engine) for the
+// tests of other packages. Nothing in the program imports it.
+package testapi
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gatekeeper/handler"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/review"
+	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
+	"gatekeeper/policy"
+)
+
+// Options vary the wiring; the zero value is a neutral classifier, the
+// wall clock, no store deadline and outlets read from the store each time.
+type Options struct {
+	Classifier   policy.Classifier // testsupport.NeutralClassifier when nil
+	Now          func() time.Time  // time.Now when nil
+	StoreTimeout time.Duration
+	OutletTTL    time.Duration // the outlet cache's lifetime (0: none)
+}
+
+// Engine is the webhook API on st, with its gate service.
+func Engine(t testing.TB, st store.Store, o Options) (*gin.Engine, *gate.Service) {
+	t.Helper()
+	if o.Classifier == nil {
+		o.Classifier = testsupport.NeutralClassifier{}
+	}
+	log := testsupport.Discard()
+	svc := &gate.Service{
+		Store: st, Classifier: o.Classifier, Review: &review.Service{Store: st, Now: o.Now},
+		Now: o.Now, StoreTimeout: o.StoreTimeout, Log: log,
+	}
+	e, err := handler.New(handler.Deps{
+		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: o.OutletTTL}, Store: st, Log: log, Now: o.Now,
+		MaxBodyBytes: 4 << 20,
+	})
+	if err != nil {
+		t.Fatalf("handler: %v", err)
+	}
+	return e, svc
+}
