@@ -9,8 +9,9 @@ REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 # The same two variables deploy/Dockerfile sets (deploy/deploy_test.go checks both).
 LDFLAGS := -s -w -X main.Version=$(VERSION) -X main.Revision=$(REVISION)
 
-.PHONY: run build test test-go test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
+.PHONY: run build test test-go test-clock test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
 
+# On 127.0.0.1:8080 (the binary's default) unless GATEKEEPER_ADDR says otherwise.
 run:
 	$(GO) run ./cmd/gatekeeper serve
 
@@ -34,6 +35,18 @@ vet:
 test-go:
 	GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -timeout 15m ./...
 	cd deploy && GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -timeout 15m ./...
+
+# Every Go package but the slow deploy and failover suites, once at each of
+# the instants that catch a test depending on when it runs (Asia/Ho_Chi_Minh):
+# a month's last minute, the next month's first, 06:59, 17:30, and 23:59:30
+# on New Year's Eve. One instant: GATEKEEPER_TEST_NOW=2026-12-31T23:59:30+07:00 go test ./...
+CLOCK_INSTANTS := 2026-11-30T23:59:00+07:00 2026-12-01T00:00:00+07:00 2026-12-05T06:59:00+07:00 2026-12-05T17:30:00+07:00 2026-12-31T23:59:30+07:00
+CLOCK_PACKAGES = $(shell $(GO) list ./... | grep -v -e '/deploy' -e '/internal/failover$$')
+test-clock:
+	@set -e; for at in $(CLOCK_INSTANTS); do \
+		echo "== GATEKEEPER_TEST_NOW=$$at"; \
+		GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_TEST_NOW=$$at $(GO) test -count=1 -timeout 15m $(CLOCK_PACKAGES); \
+	done; echo "make test-clock: every instant passed"
 
 test-wordpress: build
 	GATEKEEPER_REQUIRE_ALL=1 GATEKEEPER_BIN=$(CURDIR)/$(BIN) plugins/wordpress/tests/run.sh

@@ -134,6 +134,10 @@ func TestCompose(t *testing.T) {
 	if g.Build["dockerfile"] != "deploy/Dockerfile" || g.Build["context"] != ".." {
 		t.Errorf("gatekeeper build %v", g.Build)
 	}
+	if addr, _ := g.Environment["GATEKEEPER_ADDR"].(string); addr != ":8080" {
+		// The binary's default is loopback only, unreachable through the published port.
+		t.Errorf("gatekeeper GATEKEEPER_ADDR = %q, want \":8080\"", addr)
+	}
 	if url, _ := g.Environment["GATEKEEPER_REDIS_URL"].(string); !strings.HasPrefix(url, "redis://") || !strings.Contains(url, "@redis:6379") {
 		t.Errorf("GATEKEEPER_REDIS_URL %q should point at the redis service", url)
 	}

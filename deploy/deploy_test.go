@@ -189,6 +189,10 @@ func TestDockerfile(t *testing.T) {
 	if !exposed {
 		t.Errorf("EXPOSE 8080 missing")
 	}
+	if !env["GATEKEEPER_ADDR=:8080"] {
+		// The binary's default is loopback only; a container must listen on every interface.
+		t.Errorf("the final stage does not set GATEKEEPER_ADDR=:8080")
+	}
 	if !env["CGO_ENABLED=0"] {
 		t.Errorf("CGO_ENABLED=0 not set for the build")
 	}

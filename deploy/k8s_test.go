@@ -292,6 +292,10 @@ func TestKubernetesManifests(t *testing.T) {
 			for _, e := range c.Env {
 				env[e.Name] = e
 			}
+			if e := env["GATEKEEPER_ADDR"]; e.Value != ":8080" {
+				// The binary alone listens on loopback; a pod must listen on every interface.
+				t.Errorf("GATEKEEPER_ADDR = %q, want \":8080\"", e.Value)
+			}
 			if e := env["GOMAXPROCS"]; e.ValueFrom == nil || e.ValueFrom.ResourceFieldRef == nil || e.ValueFrom.ResourceFieldRef.Resource != "limits.cpu" {
 				t.Errorf("GOMAXPROCS must come from limits.cpu, got %+v", e)
 			}

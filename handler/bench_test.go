@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
@@ -16,7 +17,7 @@ import (
 // binding and validation, classification, the store's atomic check and the
 // answer, on a 3 KB Vietnamese post, every request a new post.
 func benchmarkCheck(b *testing.B, st store.Store) {
-	e := &env{t: b, st: st, clock: &clock{t: benchNow}, keys: map[string][]byte{}}
+	e := &env{t: b, st: st, clock: clock.NewManual(benchNow), keys: map[string][]byte{}}
 	e.engine = newEngine(b, st, e.clock)
 	e.addOutlet("bench", nil)
 	content := strings.Repeat("Người dân xã Đắk Pék phấn khởi đón mùa cà phê bội thu. ", 55) // ~3 KB

@@ -21,6 +21,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
@@ -39,7 +40,7 @@ type Deps struct {
 	Outlets *gate.OutletCache
 	Store   Store // for replies of repeated webhook ids and readiness
 	Log     *slog.Logger
-	Now     func() time.Time
+	Clock   clock.Clock // the zero value is the wall clock
 
 	MaxBodyBytes int64
 	RateLimit    float64 // per outlet per second on this replica; 0 = off
@@ -58,9 +59,6 @@ type api struct {
 // New returns the Gin engine with the API, health and readiness routes.
 // Other parts (the console, /metrics) are mounted on it by the caller.
 func New(d Deps) (*gin.Engine, error) {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
@@ -134,7 +132,7 @@ func asError(p any) error {
 }
 
 func (a *api) logRequests(c *gin.Context) {
-	start := time.Now()
+	start := time.Now() // a duration for the request log, not a decision: the wall clock
 	c.Next()
 	status := c.Writer.Status()
 	level := slog.LevelInfo
@@ -187,7 +185,7 @@ func (a *api) signed(c *gin.Context) {
 		fail(c, "invalid_json", err, nil)
 		return
 	}
-	now := a.Now()
+	now := a.Clock.Now()
 	var keys [][]byte
 	for _, s := range o.ActiveSecrets(now) {
 		if k, err := webhook.DecodeSecret(s.Value); err == nil {
@@ -314,7 +312,7 @@ func (a *api) sync(c *gin.Context) (int, any, bool) {
 		fail(c, code, nil, fields)
 		return 0, nil, false
 	}
-	now := a.Now()
+	now := a.Clock.Now()
 	posts := make([]gate.Post, 0, len(req.Posts))
 	for i := range req.Posts {
 		p := req.Posts[i].postInput.post()

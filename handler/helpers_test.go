@@ -4,45 +4,32 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
+	"gatekeeper/handler"
 	"gatekeeper/internal/admin"
+	"gatekeeper/internal/clock"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
-	"gatekeeper/internal/testsupport/testapi"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
 )
 
-// clock is a settable time shared by a test's service instances.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is one test's service: a real store behind the real Gin engine.
 type env struct {
 	t      testing.TB
 	st     store.Store
-	clock  *clock
+	clock  *clock.Manual // shared by the test's service instances
 	engine http.Handler
 	keys   map[string][]byte // outlet id → key
 }
@@ -63,12 +50,24 @@ var benchNow = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T, st store.Store) *env {
 	t.Helper()
-	c := &clock{t: benchNow}
+	c := clock.NewManual(testsupport.Now(t, benchNow))
 	return &env{t: t, st: st, clock: c, engine: newEngine(t, st, c), keys: map[string][]byte{}}
 }
 
-func newEngine(t testing.TB, st store.Store, c *clock) http.Handler {
-	e, _ := testapi.Engine(t, st, testapi.Options{Now: c.Now, StoreTimeout: storeTimeout(st)})
+func newEngine(t testing.TB, st store.Store, c *clock.Manual) http.Handler {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &gate.Service{
+		Store: st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: st, Clock: c.Clock()},
+		Clock: c.Clock(), StoreTimeout: storeTimeout(st), Log: log,
+	}
+	e, err := handler.New(handler.Deps{
+		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: 0}, Store: st, Log: log, Clock: c.Clock(),
+		MaxBodyBytes: 4 << 20,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 

@@ -14,6 +14,8 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 )
 
 // BasisPoints is a share in hundredths of a percent: 10000 is 100%.
@@ -30,15 +32,19 @@ func (bp BasisPoints) Percent() string {
 // Fraction is bp as a fraction of one (0.15 for 1500), for JSON output only.
 func (bp BasisPoints) Fraction() float64 { return float64(bp) / float64(Full) }
 
-// roundedShare returns num/den in basis points rounded half up (0 when den
-// is 0): the one rounding of a share, behind Counts.Share and Counts.Ratio.
-// It is for display; decisions never round.
-func roundedShare(num, den int64) BasisPoints {
+// RoundedShare returns num/den in basis points rounded half up (0 when den
+// is 0): the one rounding of every share shown (Counts.Share, SharesAround,
+// the JSON ratios). It is for display; decisions never round.
+func RoundedShare(num, den int64) BasisPoints {
 	if den <= 0 {
 		return 0
 	}
 	return BasisPoints((2*num*int64(Full) + den) / (2 * den))
 }
+
+// Ratio returns num/den as a fraction rounded to four decimals: the JSON
+// form of RoundedShare, so an answer's numbers and its messages agree.
+func Ratio(num, den int64) float64 { return RoundedShare(num, den).Fraction() }
 
 // Verdict is the answer to a check.
 type Verdict string
@@ -77,18 +83,93 @@ const (
 	Shadow Mode = "shadow"
 )
 
+// SensationalAction is what a sensational headline does to the verdict.
+type SensationalAction string
+
+const (
+	// SensationalNote adds a reason line only: the verdict is the share's.
+	SensationalNote SensationalAction = "note"
+	// SensationalWarn raises an allow to a warning (the default).
+	SensationalWarn SensationalAction = "warn"
+	// SensationalHold holds the post for a manager, whatever the share.
+	SensationalHold SensationalAction = "hold"
+)
+
+// verdict is the least verdict the action asks for (Allow for a note).
+func (a SensationalAction) verdict() Verdict {
+	switch a {
+	case SensationalWarn:
+		return Warn
+	case SensationalHold:
+		return Hold
+	}
+	return Allow
+}
+
+// Sensitivity is how readily an outlet treats a headline as sensational:
+// the classifier's sensational score (0..1) is compared with a threshold.
+type Sensitivity string
+
+const (
+	// SensitivityLow: only headlines the classifier is nearly sure of.
+	SensitivityLow Sensitivity = "low"
+	// SensitivityNormal (the default; also what an outlet saved before the
+	// setting existed gets): clear click-bait, so that ordinary news is
+	// rarely flagged.
+	SensitivityNormal Sensitivity = "normal"
+	// SensitivityHigh: every headline the classifier itself flags.
+	SensitivityHigh Sensitivity = "high"
+)
+
+// Sensitivities lists the settings, least sensitive first.
+var Sensitivities = []Sensitivity{SensitivityLow, SensitivityNormal, SensitivityHigh}
+
+// SensationalActions lists the actions, mildest first.
+var SensationalActions = []SensationalAction{SensationalNote, SensationalWarn, SensationalHold}
+
+// OrDefault is s, or SensitivityNormal when s is unset.
+func (s Sensitivity) OrDefault() Sensitivity {
+	if s == "" {
+		return SensitivityNormal
+	}
+	return s
+}
+
+// Threshold is the sensational score at or above which a headline is
+// treated as sensational, in ten-thousandths (the score's precision): high
+// is the classifier's own flag (a score of 0.5), normal 0.70, low 0.85.
+func (s Sensitivity) Threshold() int64 {
+	switch s {
+	case SensitivityLow:
+		return 8500
+	case SensitivityHigh:
+		return 5000
+	}
+	return 7000
+}
+
 // Rules are one outlet's decision parameters.
 type Rules struct {
-	Limit             BasisPoints // the negative share may not go past this (default 1500)
-	WarnAt            BasisPoints // above this, a counted negative post is warned (default 1200)
-	MinSample         int64       // below this many posts in the window, would-be holds are warned
-	SensationalAction Verdict     // Warn or Hold for a flagged headline (default Warn)
-	Mode              Mode        // Enforce (default) or Shadow
+	Limit             BasisPoints       // the negative share may not go past this (default 1500)
+	WarnAt            BasisPoints       // above this, a counted negative post is warned (default 1200)
+	MinSample         int64             // below this many posts in the window, would-be holds are warned
+	SensationalAction SensationalAction // note, warn or hold for a sensational headline (default warn)
+	// SensationalSensitivity sets how readily a headline is sensational
+	// (default normal; "" is normal).
+	SensationalSensitivity Sensitivity `json:",omitempty"`
+	Mode                   Mode        // Enforce (default) or Shadow
 }
 
 // DefaultRules are the rules a new outlet gets.
 func DefaultRules() Rules {
-	return Rules{Limit: 1500, WarnAt: 1200, MinSample: 0, SensationalAction: Warn, Mode: Enforce}
+	return Rules{Limit: 1500, WarnAt: 1200, MinSample: 0, SensationalAction: SensationalWarn,
+		SensationalSensitivity: SensitivityNormal, Mode: Enforce}
+}
+
+// Sensational reports whether a headline with the classifier's sensational
+// score (0..1) is sensational under r's sensitivity.
+func (r Rules) Sensational(score float64) bool {
+	return int64(math.Round(score*10000)) >= r.SensationalSensitivity.Threshold()
 }
 
 // Validate reports every rule that is out of range (InvalidSetting errors,
@@ -104,8 +185,11 @@ func (r Rules) Validate() error {
 	if r.MinSample < 0 {
 		errs = append(errs, Invalid("policy", "min_sample", "min_sample %d must not be negative", r.MinSample))
 	}
-	if r.SensationalAction != Warn && r.SensationalAction != Hold {
-		errs = append(errs, Invalid("policy", "sensational", "sensational action %q must be warn or hold", r.SensationalAction))
+	if !slices.Contains(SensationalActions, r.SensationalAction) {
+		errs = append(errs, Invalid("policy", "sensational", "sensational action %q must be note, warn or hold", r.SensationalAction))
+	}
+	if r.SensationalSensitivity != "" && !slices.Contains(Sensitivities, r.SensationalSensitivity) {
+		errs = append(errs, Invalid("policy", "sensitivity", "sensational sensitivity %q must be low, normal or high", r.SensationalSensitivity))
 	}
 	if r.Mode != Enforce && r.Mode != Shadow {
 		errs = append(errs, Invalid("policy", "mode", "mode %q must be enforce or shadow", r.Mode))
@@ -113,27 +197,30 @@ func (r Rules) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Counts are the posts counted in an outlet's window.
+// Counts are the posts counted in an outlet's window. Negative and Positive
+// are disjoint subsets of Published (the rest are neutral). The decision
+// rule reads Published and Negative only; Positive is shown beside it, for
+// the expectation that positive news dominates.
 type Counts struct {
 	Published int64 `json:"published"`
 	Negative  int64 `json:"negative"`
+	Positive  int64 `json:"positive"`
 }
 
-// Share is Negative/Published in basis points rounded to nearest (half up;
-// 0 for an empty window): the share every answer, message, page and report
-// shows. 2 of 12 is 1667 (16.67%). Decisions compare exactly, never this.
-func (c Counts) Share() BasisPoints { return roundedShare(c.Negative, c.Published) }
+// Share is Negative/Published in basis points for display, rounded the one
+// way every screen uses (RoundedShare; 0 for an empty window). Decisions
+// never use it: they compare exactly (over).
+func (c Counts) Share() BasisPoints { return RoundedShare(c.Negative, c.Published) }
 
-// Ratio is Share as a fraction with four decimals (0.1667), for JSON.
-func (c Counts) Ratio() float64 { return c.Share().Fraction() }
+// Neutral is the number of posts that are neither negative nor positive.
+func (c Counts) Neutral() int64 { return c.Published - c.Negative - c.Positive }
 
-// Plus is the counts after one more post goes live.
-func (c Counts) Plus(negative bool) Counts {
-	c.Published++
-	if negative {
-		c.Negative++
-	}
-	return c
+// PositiveDominant reports whether positive news leads the window, as the
+// product expects ("thông tin tích cực là chủ đạo"): there are more positive
+// posts than neutral ones and more than negative ones. An empty window is led
+// by nothing. It is shown beside the negative share; no verdict depends on it.
+func (c Counts) PositiveDominant() bool {
+	return c.Positive > 0 && c.Positive > c.Neutral() && c.Positive > c.Negative
 }
 
 // over reports whether num/den > limit, exactly, in integers.
@@ -174,9 +261,28 @@ func (l Ledger) String() string {
 // Subject is what is known about the post being decided, before the store
 // looks at its counts.
 type Subject struct {
-	Negative    bool // counted as negative if counted (its best label)
+	Negative bool // counted as negative if counted (its best label)
+	// Positive: counted as positive if counted (its label is positive; never
+	// together with Negative). The rules do not read it; the store counts it.
+	Positive    bool `json:",omitempty"`
 	Borderline  bool // the tone is uncertain (see Assess)
 	Sensational bool // the headline was flagged as sensational
+}
+
+// WeighedNegative reports whether a decision weighs the post as negative:
+// its label is negative, or its tone is uncertain (a borderline post is
+// treated as negative, so (N+1)/(P+1) is the figure compared with the limit).
+func (s Subject) WeighedNegative() bool { return s.Negative || s.Borderline }
+
+// SharesAround is the share of window counts c (excluding the post) before
+// the post and after it as the decision weighs it, rounded for display the
+// one way every screen and message uses (RoundedShare).
+func SharesAround(c Counts, s Subject) (before, after BasisPoints) {
+	neg := int64(0)
+	if s.WeighedNegative() {
+		neg = 1
+	}
+	return RoundedShare(c.Negative, c.Published), RoundedShare(c.Negative+neg, c.Published+1)
 }
 
 // Reason codes explain a verdict. Messages for people are in the handler's
@@ -295,10 +401,12 @@ func decide(r Rules, s Subject, sit Situation) Outcome {
 		o.Reasons = append(o.Reasons, ReasonMinSample)
 	}
 	if s.Sensational {
-		if r.SensationalAction == Hold {
+		if v := r.SensationalAction.verdict(); v == Hold {
 			o.TimeCanHelp = false
+			o.Verdict = Hold
+		} else {
+			o.Verdict = Max(o.Verdict, v)
 		}
-		o.Verdict = Max(o.Verdict, r.SensationalAction)
 		o.Reasons = append(o.Reasons, ReasonSensational)
 	}
 	o.Would = o.Verdict

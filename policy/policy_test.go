@@ -24,26 +24,26 @@ func TestDecideTable(t *testing.T) {
 		counted bool
 		reason  string
 	}{
-		{"non-negative always allowed", rules(1500, 1200), Subject{}, NotCounted, Counts{10, 10}, Allow, true, ReasonNotNegative},
-		{"empty window: first negative is 100%", rules(1500, 1200), neg, NotCounted, Counts{0, 0}, Hold, false, ReasonShareOverLimit},
-		{"well under warn_at", rules(1500, 1200), neg, NotCounted, Counts{100, 5}, Allow, true, ReasonShareWithinLimit},
-		{"exactly warn_at is allow", rules(1500, 1200), neg, NotCounted, Counts{99, 11}, Allow, true, ReasonShareWithinLimit}, // 12/100
-		{"just over warn_at is warn", rules(1500, 1200), neg, NotCounted, Counts{99, 12}, Warn, true, ReasonShareNearLimit},   // 13/100
-		{"exactly 15.00% is warn", rules(1500, 1200), neg, NotCounted, Counts{99, 14}, Warn, true, ReasonShareNearLimit},      // 15/100
-		{"one more is hold", rules(1500, 1200), neg, NotCounted, Counts{100, 15}, Hold, false, ReasonShareOverLimit},          // 16/101
-		{"product example 18/121 warns", rules(1500, 1200), neg, NotCounted, Counts{120, 17}, Warn, true, ReasonShareNearLimit},
-		{"limit 0%: every negative held", rules(0, 0), neg, NotCounted, Counts{1000, 0}, Hold, false, ReasonShareOverLimit},
-		{"limit 0%: non-negative allowed", rules(0, 0), Subject{}, NotCounted, Counts{0, 0}, Allow, true, ReasonNotNegative},
-		{"limit 100%: never held", rules(Full, Full), neg, NotCounted, Counts{0, 0}, Allow, true, ReasonShareWithinLimit},
-		{"warn_at = limit: allow up to the limit", rules(1500, 1500), neg, NotCounted, Counts{99, 14}, Allow, true, ReasonShareWithinLimit},
-		{"warn_at = limit: then hold", rules(1500, 1500), neg, NotCounted, Counts{100, 15}, Hold, false, ReasonShareOverLimit},
-		{"borderline over the limit is held", rules(1500, 1200), Subject{Borderline: true}, NotCounted, Counts{100, 15}, Hold, false, ReasonBorderlineOverLimit},
-		{"borderline otherwise warned", rules(1500, 1200), Subject{Borderline: true}, NotCounted, Counts{100, 0}, Warn, true, ReasonBorderline},
-		{"edit, same tone: nothing moves", rules(1500, 1200), neg, CountedNegative, Counts{10, 9}, Allow, true, ReasonAlreadyCounted},
-		{"edit turns a counted post negative, fits", rules(1500, 1200), neg, CountedNonNegative, Counts{99, 5}, Allow, true, ReasonShareWithinLimit},
-		{"edit turns a counted post negative, too many", rules(1500, 1200), neg, CountedNonNegative, Counts{99, 15}, Hold, false, ReasonShareOverLimit},
-		{"edit turns a negative post non-negative", rules(1500, 1200), Subject{}, CountedNegative, Counts{99, 15}, Allow, true, ReasonNotNegative},
-		{"edit of a post outside the window", rules(1500, 1200), neg, CountedOutsideWindow, Counts{0, 0}, Allow, true, ReasonOutsideWindow},
+		{"non-negative always allowed", rules(1500, 1200), Subject{}, NotCounted, Counts{10, 10, 0}, Allow, true, ReasonNotNegative},
+		{"empty window: first negative is 100%", rules(1500, 1200), neg, NotCounted, Counts{0, 0, 0}, Hold, false, ReasonShareOverLimit},
+		{"well under warn_at", rules(1500, 1200), neg, NotCounted, Counts{100, 5, 0}, Allow, true, ReasonShareWithinLimit},
+		{"exactly warn_at is allow", rules(1500, 1200), neg, NotCounted, Counts{99, 11, 0}, Allow, true, ReasonShareWithinLimit}, // 12/100
+		{"just over warn_at is warn", rules(1500, 1200), neg, NotCounted, Counts{99, 12, 0}, Warn, true, ReasonShareNearLimit},   // 13/100
+		{"exactly 15.00% is warn", rules(1500, 1200), neg, NotCounted, Counts{99, 14, 0}, Warn, true, ReasonShareNearLimit},      // 15/100
+		{"one more is hold", rules(1500, 1200), neg, NotCounted, Counts{100, 15, 0}, Hold, false, ReasonShareOverLimit},          // 16/101
+		{"product example 18/121 warns", rules(1500, 1200), neg, NotCounted, Counts{120, 17, 0}, Warn, true, ReasonShareNearLimit},
+		{"limit 0%: every negative held", rules(0, 0), neg, NotCounted, Counts{1000, 0, 0}, Hold, false, ReasonShareOverLimit},
+		{"limit 0%: non-negative allowed", rules(0, 0), Subject{}, NotCounted, Counts{0, 0, 0}, Allow, true, ReasonNotNegative},
+		{"limit 100%: never held", rules(Full, Full), neg, NotCounted, Counts{0, 0, 0}, Allow, true, ReasonShareWithinLimit},
+		{"warn_at = limit: allow up to the limit", rules(1500, 1500), neg, NotCounted, Counts{99, 14, 0}, Allow, true, ReasonShareWithinLimit},
+		{"warn_at = limit: then hold", rules(1500, 1500), neg, NotCounted, Counts{100, 15, 0}, Hold, false, ReasonShareOverLimit},
+		{"borderline over the limit is held", rules(1500, 1200), Subject{Borderline: true}, NotCounted, Counts{100, 15, 0}, Hold, false, ReasonBorderlineOverLimit},
+		{"borderline otherwise warned", rules(1500, 1200), Subject{Borderline: true}, NotCounted, Counts{100, 0, 0}, Warn, true, ReasonBorderline},
+		{"edit, same tone: nothing moves", rules(1500, 1200), neg, CountedNegative, Counts{10, 9, 0}, Allow, true, ReasonAlreadyCounted},
+		{"edit turns a counted post negative, fits", rules(1500, 1200), neg, CountedNonNegative, Counts{99, 5, 0}, Allow, true, ReasonShareWithinLimit},
+		{"edit turns a counted post negative, too many", rules(1500, 1200), neg, CountedNonNegative, Counts{99, 15, 0}, Hold, false, ReasonShareOverLimit},
+		{"edit turns a negative post non-negative", rules(1500, 1200), Subject{}, CountedNegative, Counts{99, 15, 0}, Allow, true, ReasonNotNegative},
+		{"edit of a post outside the window", rules(1500, 1200), neg, CountedOutsideWindow, Counts{0, 0, 0}, Allow, true, ReasonOutsideWindow},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,11 +58,11 @@ func TestDecideTable(t *testing.T) {
 func TestMinSampleWarnsInsteadOfHolding(t *testing.T) {
 	r := DefaultRules()
 	r.MinSample = 20
-	o := Decide(r, Subject{Negative: true}, NotCounted, Counts{19, 5})
+	o := Decide(r, Subject{Negative: true}, NotCounted, Counts{19, 5, 0})
 	if o.Verdict != Warn || !slices.Contains(o.Reasons, ReasonMinSample) || !o.Counted {
 		t.Fatalf("with 19 posts < min_sample 20: got %+v, want a counted warn with min_sample", o)
 	}
-	o = Decide(r, Subject{Negative: true}, NotCounted, Counts{20, 5})
+	o = Decide(r, Subject{Negative: true}, NotCounted, Counts{20, 5, 0})
 	if o.Verdict != Hold {
 		t.Fatalf("with 20 posts = min_sample: got %s, want hold", o.Verdict)
 	}
@@ -70,21 +70,69 @@ func TestMinSampleWarnsInsteadOfHolding(t *testing.T) {
 
 func TestSensational(t *testing.T) {
 	r := DefaultRules()
-	o := Decide(r, Subject{Sensational: true}, NotCounted, Counts{100, 0})
+	o := Decide(r, Subject{Sensational: true}, NotCounted, Counts{100, 0, 0})
 	if o.Verdict != Warn || !o.Counted || !slices.Contains(o.Reasons, ReasonSensational) {
 		t.Fatalf("sensational, warn policy: %+v", o)
 	}
-	r.SensationalAction = Hold
-	o = Decide(r, Subject{Sensational: true}, NotCounted, Counts{100, 0})
+	r.SensationalAction = SensationalHold
+	o = Decide(r, Subject{Sensational: true}, NotCounted, Counts{100, 0, 0})
 	if o.Verdict != Hold || o.Counted || o.TimeCanHelp {
 		t.Fatalf("sensational, hold policy: %+v (a sensational hold cannot be lifted by time)", o)
+	}
+}
+
+// TestSensationalSensitivityAndAction: the outlet's sensitivity decides
+// whether a headline's score is sensational; its action what that does to
+// the verdict the share gives.
+func TestSensationalSensitivityAndAction(t *testing.T) {
+	within := Counts{100, 0, 0} // a negative post here is allowed by the share
+	near := Counts{100, 12, 0}  // 13/101: warned by the share
+	over := Counts{100, 15, 0}  // 16/101: held by the share
+	tests := []struct {
+		name        string
+		sensitivity Sensitivity
+		action      SensationalAction
+		score       float64
+		negative    bool
+		c           Counts
+		want        Verdict
+		reason      bool // sensational_headline among the reasons
+		timeCanHelp bool
+	}{
+		{"normal: 0.69 is not sensational", SensitivityNormal, SensationalWarn, 0.6999, false, within, Allow, false, false},
+		{"normal: 0.70 is, and warns", SensitivityNormal, SensationalWarn, 0.70, false, within, Warn, true, false},
+		{"unset sensitivity is normal", "", SensationalWarn, 0.70, false, within, Warn, true, false},
+		{"unset sensitivity is normal, below", "", SensationalWarn, 0.69, false, within, Allow, false, false},
+		{"low: 0.84 is not sensational", SensitivityLow, SensationalWarn, 0.8499, false, within, Allow, false, false},
+		{"low: 0.85 is", SensitivityLow, SensationalWarn, 0.85, false, within, Warn, true, false},
+		{"high: the classifier's own flag, 0.5", SensitivityHigh, SensationalWarn, 0.5, false, within, Warn, true, false},
+		{"high: 0.49 is not", SensitivityHigh, SensationalWarn, 0.4999, false, within, Allow, false, false},
+		{"note: a reason line, the verdict stays allow", SensitivityNormal, SensationalNote, 0.9, false, within, Allow, true, false},
+		{"note: a share warning stays a warning", SensitivityNormal, SensationalNote, 0.9, true, near, Warn, true, false},
+		{"note: a share hold stays a hold time can lift", SensitivityNormal, SensationalNote, 0.9, true, over, Hold, true, true},
+		{"warn: a share hold stays a hold time can lift", SensitivityNormal, SensationalWarn, 0.9, true, over, Hold, true, true},
+		{"hold: holds a post the share allows", SensitivityNormal, SensationalHold, 0.9, false, within, Hold, true, false},
+		{"hold: time cannot lift it even over the limit", SensitivityNormal, SensationalHold, 0.9, true, over, Hold, true, false},
+		{"hold, below the threshold: the share decides", SensitivityNormal, SensationalHold, 0.6, true, near, Warn, false, false},
+	}
+	for _, tc := range tests {
+		r := DefaultRules()
+		r.SensationalSensitivity, r.SensationalAction = tc.sensitivity, tc.action
+		if err := r.Validate(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		s := Subject{Negative: tc.negative, Sensational: r.Sensational(tc.score)}
+		o := Decide(r, s, NotCounted, tc.c)
+		if o.Verdict != tc.want || slices.Contains(o.Reasons, ReasonSensational) != tc.reason || o.TimeCanHelp != tc.timeCanHelp || o.Counted != (tc.want != Hold) {
+			t.Errorf("%s: %+v, want %s (sensational reason %t, time can help %t)", tc.name, o, tc.want, tc.reason, tc.timeCanHelp)
+		}
 	}
 }
 
 func TestShadowModeAnswersAllowButRecordsTheRule(t *testing.T) {
 	r := DefaultRules()
 	r.Mode = Shadow
-	o := Decide(r, Subject{Negative: true}, NotCounted, Counts{0, 0})
+	o := Decide(r, Subject{Negative: true}, NotCounted, Counts{0, 0, 0})
 	if o.Verdict != Allow || o.Would != Hold || !o.Counted || !slices.Contains(o.Reasons, ReasonShadowMode) {
 		t.Fatalf("shadow: %+v", o)
 	}
@@ -125,7 +173,7 @@ func TestPlanMatchesDecide(t *testing.T) {
 		for l := NotCounted; l < ledgerStates; l++ {
 			for P := int64(0); P < 30; P++ {
 				for N := int64(0); N <= P; N++ {
-					c := Counts{P, N}
+					c := Counts{Published: P, Negative: N}
 					o := Decide(r, s, l, c)
 					idx := SituationAt(r, l, c).Index()
 					if got := p[idx]; got.Verdict != o.Verdict || got.Counted != o.Counted {
@@ -153,12 +201,12 @@ func TestHeadroom(t *testing.T) {
 		c           Counts
 		left, needs *int64
 	}{
-		{"empty window", rules(1500, 1200), Counts{0, 0}, ptr(0), ptr(6)},                      // 1/7 = 14.3%
-		{"product example after counting", rules(1500, 1200), Counts{121, 18}, ptr(0), ptr(5)}, // 19/127 = 14.96%
-		{"room for two", rules(1500, 1200), Counts{100, 10}, ptr(5), ptr(0)},                   // 15/105 = 14.3%, 16/106 = 15.09%
-		{"exactly at the limit", rules(1500, 1200), Counts{100, 15}, ptr(0), ptr(6)},           // 16/107 = 14.95%
-		{"limit 100%", rules(Full, Full), Counts{3, 3}, nil, ptr(0)},
-		{"limit 0%", rules(0, 0), Counts{3, 0}, ptr(0), nil},
+		{"empty window", rules(1500, 1200), Counts{0, 0, 0}, ptr(0), ptr(6)},                      // 1/7 = 14.3%
+		{"product example after counting", rules(1500, 1200), Counts{121, 18, 0}, ptr(0), ptr(5)}, // 19/127 = 14.96%
+		{"room for two", rules(1500, 1200), Counts{100, 10, 0}, ptr(5), ptr(0)},                   // 15/105 = 14.3%, 16/106 = 15.09%
+		{"exactly at the limit", rules(1500, 1200), Counts{100, 15, 0}, ptr(0), ptr(6)},           // 16/107 = 14.95%
+		{"limit 100%", rules(Full, Full), Counts{3, 3, 0}, nil, ptr(0)},
+		{"limit 0%", rules(0, 0), Counts{3, 0, 0}, ptr(0), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -279,12 +327,14 @@ func TestAssess(t *testing.T) {
 
 func TestRulesValidate(t *testing.T) {
 	bad := []Rules{
-		{Limit: -1, WarnAt: 0, SensationalAction: Warn, Mode: Enforce},
-		{Limit: 10001, WarnAt: 0, SensationalAction: Warn, Mode: Enforce},
-		{Limit: 1500, WarnAt: 1600, SensationalAction: Warn, Mode: Enforce},
-		{Limit: 1500, WarnAt: 1200, SensationalAction: Allow, Mode: Enforce},
-		{Limit: 1500, WarnAt: 1200, SensationalAction: Warn, Mode: "off"},
-		{Limit: 1500, WarnAt: 1200, MinSample: -1, SensationalAction: Warn, Mode: Enforce},
+		{Limit: -1, WarnAt: 0, SensationalAction: SensationalWarn, Mode: Enforce},
+		{Limit: 10001, WarnAt: 0, SensationalAction: SensationalWarn, Mode: Enforce},
+		{Limit: 1500, WarnAt: 1600, SensationalAction: SensationalWarn, Mode: Enforce},
+		{Limit: 1500, WarnAt: 1200, SensationalAction: "allow", Mode: Enforce},
+		{Limit: 1500, WarnAt: 1200, SensationalAction: "", Mode: Enforce},
+		{Limit: 1500, WarnAt: 1200, SensationalAction: SensationalWarn, SensationalSensitivity: "medium", Mode: Enforce},
+		{Limit: 1500, WarnAt: 1200, SensationalAction: SensationalWarn, Mode: "off"},
+		{Limit: 1500, WarnAt: 1200, MinSample: -1, SensationalAction: SensationalWarn, Mode: Enforce},
 	}
 	for _, r := range bad {
 		if r.Validate() == nil {
@@ -316,15 +366,13 @@ func TestShareRounding(t *testing.T) {
 		if got := tc.c.Share(); got != tc.bp {
 			t.Errorf("%+v.Share() = %d, want %d", tc.c, got, tc.bp)
 		}
-		if got := tc.c.Ratio(); got != tc.ratio {
-			t.Errorf("%+v.Ratio() = %v, want %v", tc.c, got, tc.ratio)
+		if got := Ratio(tc.c.Negative, tc.c.Published); got != tc.ratio {
+			t.Errorf("Ratio(%d, %d) = %v, want %v", tc.c.Negative, tc.c.Published, got, tc.ratio)
 		}
 	}
-	if got := (Counts{Published: 11, Negative: 1}).Plus(true); got != (Counts{Published: 12, Negative: 2}) {
-		t.Errorf("Plus(true) = %+v", got)
-	}
-	if got := (Counts{Published: 11, Negative: 1}).Plus(false); got != (Counts{Published: 12, Negative: 1}) {
-		t.Errorf("Plus(false) = %+v", got)
+	// A negative post held at 11 published / 1 negative: 2 of 12 after.
+	if before, after := SharesAround(Counts{Published: 11, Negative: 1}, Subject{Negative: true}); before != 909 || after != 1667 {
+		t.Errorf("SharesAround(11/1, negative) = %d, %d; want 909, 1667", before, after)
 	}
 }
 
@@ -341,6 +389,54 @@ func BenchmarkDecide(b *testing.B) {
 	r := DefaultRules()
 	s := Subject{Negative: true}
 	for b.Loop() {
-		_ = Decide(r, s, NotCounted, Counts{120, 17})
+		_ = Decide(r, s, NotCounted, Counts{120, 17, 0})
+	}
+}
+
+func TestPositiveDominant(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Counts
+		want bool
+	}{
+		{"empty window", Counts{}, false},
+		{"only positive", Counts{Published: 3, Positive: 3}, true},
+		{"more positive than neutral and negative", Counts{Published: 100, Negative: 10, Positive: 50}, true},
+		{"positive a plurality, not a majority", Counts{Published: 100, Negative: 30, Positive: 40}, true},
+		{"as many positive as neutral", Counts{Published: 100, Negative: 10, Positive: 45}, false},
+		{"neutral leads", Counts{Published: 100, Negative: 10, Positive: 30}, false},
+		{"negative leads", Counts{Published: 10, Negative: 5, Positive: 4}, false},
+		{"as many positive as negative", Counts{Published: 10, Negative: 5, Positive: 5}, false},
+	}
+	for _, tc := range tests {
+		if got := tc.c.PositiveDominant(); got != tc.want {
+			t.Errorf("%s: %+v PositiveDominant = %t, want %t", tc.name, tc.c, got, tc.want)
+		}
+	}
+}
+
+// TestSharesAround: the figure every screen shows is the one the decision
+// compared — a borderline post weighs as negative whatever its label.
+func TestSharesAround(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		c             Counts
+		s             Subject
+		before, after BasisPoints
+	}{
+		{"negative", Counts{Published: 24, Negative: 3}, Subject{Negative: true}, 1250, 1600},
+		{"borderline neutral", Counts{Published: 24, Negative: 3}, Subject{Borderline: true}, 1250, 1600},
+		{"confident neutral", Counts{Published: 24, Negative: 3}, Subject{}, 1250, 1200},
+		{"rounded half up", Counts{Published: 104, Negative: 15}, Subject{}, 1442, 1429},
+		{"empty window", Counts{}, Subject{Borderline: true}, 0, 10000},
+	} {
+		b, a := SharesAround(tc.c, tc.s)
+		if b != tc.before || a != tc.after {
+			t.Errorf("%s: %d → %d, want %d → %d", tc.name, b, a, tc.before, tc.after)
+		}
+		// The decision compares the same numerator it shows.
+		if got := Decide(DefaultRules(), tc.s, NotCounted, tc.c).Verdict == Hold; tc.s.WeighedNegative() && got != (a > 1500) {
+			t.Errorf("%s: hold=%v but the shown figure is %s%%", tc.name, got, a.Percent())
+		}
 	}
 }

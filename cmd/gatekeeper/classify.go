@@ -52,8 +52,12 @@ func runEval(ctx context.Context, e *Env, args []string) error {
 }
 
 func runUser(ctx context.Context, e *Env, args []string) error {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprint(e.Stderr, console.UserUsage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return console.UserCommand(ctx, nil, nil, e.Stdin, e.Stdout, e.Stderr)
+		return console.UserCommand(ctx, nil, nil, e.Clock, e.Stdin, e.Stdout, e.Stderr)
 	}
 	sub, args := args[0], args[1:]
 	var pos []string
@@ -62,7 +66,12 @@ func runUser(ctx context.Context, e *Env, args []string) error {
 	}
 	cfg := config.Default()
 	var uf console.UserFlags
-	rest, err := cfg.Load(newFlagSet(e, "user "+sub), args, e.Getenv, func(fs *flag.FlagSet) {
+	ufs := newFlagSet(e, "user "+sub)
+	ufs.Usage = func() {
+		fmt.Fprintf(e.Stderr, "%s\nFlags of gatekeeper user %s:\n", console.UserUsage, sub)
+		ufs.PrintDefaults()
+	}
+	rest, err := cfg.Load(ufs, args, e.Getenv, func(fs *flag.FlagSet) {
 		cfg.StoreFlags(fs)
 		uf.Register(fs)
 	})
@@ -77,5 +86,5 @@ func runUser(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	return console.RunUserCommand(ctx, sub, append(pos, rest...), uf, st, e.Stdin, e.Stdout, e.Stderr)
+	return console.RunUserCommand(ctx, sub, append(pos, rest...), uf, st, e.Clock, e.Stdin, e.Stdout, e.Stderr)
 }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"gatekeeper/internal/clock"
 )
 
 // Env is what a command may touch of the outside world.
@@ -20,6 +22,24 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// Terminal reports whether w is a terminal; nil means: a character
+	// device among the process's files.
+	Terminal func(w io.Writer) bool
+	// Clock tells the time to everything the command runs (the zero value
+	// is the wall clock).
+	Clock clock.Clock
+}
+
+func (e *Env) isTerminal(w io.Writer) bool {
+	if e.Terminal != nil {
+		return e.Terminal(w)
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // command is one sub-command.
@@ -55,32 +75,52 @@ var (
 var errUsage = errors.New("usage")
 
 // Main runs the command line and returns the process exit code.
+//
+// With no command it runs serve, and says so. "help", -h and --help list the
+// commands; "help CMD [SUB]" and "CMD [SUB] --help" print that command's usage
+// and flags. Help goes to standard output and exits 0.
 func Main(ctx context.Context, args []string, e *Env) int {
 	if e.Getenv == nil {
 		e.Getenv = os.Getenv
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(e.Stderr, noCommandNotice)
 	}
 	name, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
 	}
-	if name == "help" || name == "-h" || name == "--help" {
+	if len(args) > 0 && isHelpArg(args[0]) {
 		usage(e.Stdout)
 		return 0
 	}
+	if name == "help" {
+		if len(rest) == 0 {
+			usage(e.Stdout)
+			return 0
+		}
+		name, rest = rest[0], append(append([]string{}, rest[1:]...), "--help")
+	}
 	for _, c := range commands() {
-		if c.name == name {
-			err := c.run(ctx, e, rest)
-			switch {
-			case err == nil:
-				return 0
-			case errors.Is(err, flag.ErrHelp):
-				return 0
-			case errors.Is(err, errUsage):
-				return 2
-			default:
-				fmt.Fprintf(e.Stderr, "gatekeeper %s: %v\n", name, err)
-				return 1
-			}
+		if c.name != name {
+			continue
+		}
+		ce := e
+		if wantsHelp(rest) {
+			// Asked-for help is the answer, not an error: it goes to stdout.
+			ce = &Env{Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stdout, Getenv: e.Getenv, Terminal: e.Terminal}
+		}
+		err := c.run(ctx, ce, rest)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		default:
+			fmt.Fprintf(e.Stderr, "gatekeeper %s: %v\n", name, err)
+			return 1
 		}
 	}
 	fmt.Fprintf(e.Stderr, "gatekeeper: unknown command %q\n\n", name)
@@ -88,12 +128,34 @@ func Main(ctx context.Context, args []string, e *Env) int {
 	return 2
 }
 
+// noCommandNotice is what a bare "gatekeeper" says before it serves.
+const noCommandNotice = "gatekeeper: chưa có lệnh nên chạy \"gatekeeper serve\" (các lệnh khác: gatekeeper help) / " +
+	"no command given: running \"gatekeeper serve\" (other commands: gatekeeper help)"
+
+// isHelpArg reports whether a is a request for help.
+func isHelpArg(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
+// wantsHelp reports whether args ask for help before any "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if isHelpArg(a) {
+			return true
+		}
+	}
+	return false
+}
+
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Gatekeeper — giữ tỉ lệ tin tiêu cực dưới ngưỡng trước khi đăng / keeps the negative-news share under the limit before publishing.")
-	fmt.Fprintln(w, "\nUsage: gatekeeper <command> [flags]   (gatekeeper <command> -h for its flags)")
+	fmt.Fprintln(w, "Gatekeeper — giữ tỉ lệ tin tiêu cực dưới giới hạn trước khi đăng / keeps the negative-news share under the limit before publishing.")
+	fmt.Fprintln(w, "\nUsage: gatekeeper <command> [flags]")
+	fmt.Fprintln(w, "       gatekeeper help <command>        (or gatekeeper <command> --help): that command's usage and flags")
+	fmt.Fprintln(w, "       gatekeeper                       with no command runs serve")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.usage)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.usage)
 	}
 }
 

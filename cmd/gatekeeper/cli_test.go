@@ -4,25 +4,38 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"gatekeeper/internal/admin"
+	"gatekeeper/internal/clock"
+	"gatekeeper/internal/testsupport"
 )
 
+// cliNow is the instant the commands run at unless GATEKEEPER_TEST_NOW says.
+var cliNow = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+
 // run calls Main like the shell would and returns exit code, stdout, stderr.
+// Every command reads the test's instant (testsupport.Now) as its clock.
 func run(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Main(context.Background(), args, &Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return env[k] },
+		Clock:  clock.Fixed(testsupport.Now(t, cliNow)),
 	})
 	return code, out.String(), errb.String()
 }
@@ -44,6 +57,14 @@ func TestOutletCommands(t *testing.T) {
 	if code, _, errs := run(t, "", nil, "outlet", "add", "other", "--name", "x", "--limit", "150", "--data", data); code == 0 || !strings.Contains(errs, "--limit") {
 		t.Fatalf("bad limit: %d %s", code, errs)
 	}
+	// A callback address callbacks may not reach is refused when it is set, naming the fix.
+	if code, _, errs := run(t, "", nil, "outlet", "update", "dakglei", "--callback-url", "http://127.0.0.1:8081/wp-json/gatekeeper/v1/callback", "--data", data); code == 0 ||
+		!strings.Contains(errs, "--allow-private-callback") || !strings.Contains(errs, "địa chỉ nội bộ") {
+		t.Fatalf("private callback without --allow-private-callback: %d %s", code, errs)
+	}
+	if code, _, errs := run(t, "", nil, "outlet", "update", "dakglei", "--callback-url", "http://127.0.0.1:8081/cb", "--allow-private-callback", "--data", data); code != 0 {
+		t.Fatalf("private callback with --allow-private-callback: %d %s", code, errs)
+	}
 	if code, _, _ := run(t, "", map[string]string{"GATEKEEPER_DATA": data}, "outlet", "update", "dakglei", "--mode", "shadow", "--sensational", "hold"); code != 0 {
 		t.Fatal("update")
 	}
@@ -52,8 +73,23 @@ func TestOutletCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil {
 		t.Fatalf("show: %d %s", code, out)
 	}
-	if shown["mode"] != "shadow" || shown["sensational_action"] != "hold" || shown["warn_at"] != "12.50" || strings.Contains(out, added.Secret) {
+	if shown["mode"] != "shadow" || shown["sensational_action"] != "hold" || shown["sensational_sensitivity"] != "normal" ||
+		shown["warn_at"] != "12.50" || strings.Contains(out, added.Secret) {
 		t.Fatalf("show: %s", out)
+	}
+	// The sensational flag's sensitivity and a note-only action; bad values are refused with what is allowed.
+	if code, _, errs := run(t, "", nil, "outlet", "update", "dakglei", "--sensational-sensitivity", "low", "--sensational", "note", "--data", data); code != 0 {
+		t.Fatalf("update sensitivity: %d %s", code, errs)
+	}
+	code, out, _ = run(t, "", nil, "outlet", "show", "dakglei", "--json", "--data", data)
+	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil || shown["sensational_action"] != "note" || shown["sensational_sensitivity"] != "low" {
+		t.Fatalf("show after sensitivity update: %d %s", code, out)
+	}
+	for _, bad := range [][]string{{"--sensational-sensitivity", "medium"}, {"--sensational", "block"}} {
+		args := append([]string{"outlet", "update", "dakglei", "--data", data}, bad...)
+		if code, _, errs := run(t, "", nil, args...); code == 0 || !strings.Contains(errs, "low, normal or high") && !strings.Contains(errs, "note, warn or hold") {
+			t.Fatalf("update %v: %d %s", bad, code, errs)
+		}
 	}
 	code, out, _ = run(t, "", nil, "outlet", "rotate-secret", "dakglei", "--json", "--data", data)
 	if code != 0 || strings.Contains(out, added.Secret) || !strings.Contains(out, "whsec_") {
@@ -119,17 +155,24 @@ func TestWalkthrough(t *testing.T) {
 	json.Unmarshal([]byte(out), &added)
 
 	ctx, cancel := context.WithCancel(context.Background())
+	serveClock := clock.Fixed(testsupport.Now(t, cliNow))
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--log-format", "text"},
-			&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: pw, Getenv: func(string) string { return "" }})
+			&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: pw, Getenv: func(string) string { return "" },
+				Clock: serveClock})
 		pw.Close()
 	}()
 	addr := make(chan string, 1)
+	var logMu sync.Mutex
+	var logText strings.Builder
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			logMu.Lock()
+			logText.WriteString(sc.Text() + "\n")
+			logMu.Unlock()
 			if a, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
 				addr <- a
 			}
@@ -164,7 +207,7 @@ func TestWalkthrough(t *testing.T) {
 		return m
 	}
 	var posts []map[string]any
-	at := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
+	at := testsupport.Now(t, cliNow).Add(-2 * time.Hour).UTC().Format(time.RFC3339)
 	for i := 0; i < 100; i++ {
 		tone := "neutral"
 		if i < 10 {
@@ -190,6 +233,38 @@ func TestWalkthrough(t *testing.T) {
 	}
 	if h := send("/v1/outlets/dakglei/holds?status=pending", nil); len(h["holds"].([]any)) != 1 {
 		t.Fatalf("holds: %v", h)
+	}
+
+	// 5. The console: the start-up log said where it is and how to create the
+	// first admin; create one, sign in and see the held post.
+	logMu.Lock()
+	startLog := logText.String()
+	logMu.Unlock()
+	if !strings.Contains(startLog, base+"/console") {
+		t.Errorf("the start-up log does not give the console's address %s/console:\n%s", base, startLog)
+	}
+	if !strings.Contains(startLog, "gatekeeper user add admin --role admin --data "+data+" --password-stdin") {
+		t.Errorf("with no user, the start-up log does not give the command that creates one:\n%s", startLog)
+	}
+	if code, out, errs := run(t, "correct horse battery staple\n", nil, "user", "add", "admin", "--role", "admin", "--data", data, "--password-stdin"); code != 0 {
+		t.Fatalf("user add: %d %s %s", code, out, errs)
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	resp, err := browser.PostForm(base+"/console/login", url.Values{"username": {"admin"}, "password": {"correct horse battery staple"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = browser.Get(base + "/console/holds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "trên quốc lộ 14, 2 người") ||
+		!strings.Contains(string(page), `href="/console/outlets/dakglei/holds/h_`) {
+		t.Fatalf("the console's held posts (%s) do not show the held post:\n%.4000s", resp.Status, page)
 	}
 	cancel()
 	select {
@@ -221,6 +296,70 @@ func TestOutletDefaultsAreAdmins(t *testing.T) {
 	for _, k := range []string{"window_days", "timezone", "limit", "warn_at", "min_sample", "sensational_action", "mode", "category_tones", "callback_url", "allow_private_callback"} {
 		if fmt.Sprint(got[k]) != fmt.Sprint(want[k]) {
 			t.Errorf("%s = %v, admin.NewOutlet says %v", k, got[k], want[k])
+		}
+	}
+}
+
+// TestHelp: every way of asking for help prints usage to stdout and exits 0.
+func TestHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--help"}, "Commands:"},
+		{[]string{"-h"}, "Commands:"},
+		{[]string{"help"}, "Commands:"},
+		{[]string{"help", "outlet"}, "gatekeeper outlet add ID --name NAME"},
+		{[]string{"outlet", "--help"}, "gatekeeper outlet add ID --name NAME"},
+		{[]string{"outlet", "add", "--help"}, "-callback-url"},
+		{[]string{"help", "outlet", "add"}, "-window-days"},
+		{[]string{"help", "user"}, "gatekeeper user add USERNAME"},
+		{[]string{"user", "add", "--help"}, "-password-stdin"},
+		{[]string{"help", "serve"}, "-addr"},
+		{[]string{"sign", "-h"}, "--send"},
+	} {
+		code, out, errs := run(t, "", nil, tc.args...)
+		if code != 0 || !strings.Contains(out, tc.want) || errs != "" {
+			t.Errorf("gatekeeper %s: exit %d, stdout %q, stderr %q; want exit 0 and %q on stdout", strings.Join(tc.args, " "), code, out, errs, tc.want)
+		}
+	}
+	// Words that are off are not help: usage on stderr, exit 2.
+	if code, out, errs := run(t, "", nil, "outlet"); code != 2 || out != "" || !strings.Contains(errs, "gatekeeper outlet add") {
+		t.Errorf("gatekeeper outlet: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// TestNoCommandServesAndSaysSo: a bare "gatekeeper" runs serve, as the README says, and tells the reader.
+func TestNoCommandServesAndSaysSo(t *testing.T) {
+	code, _, errs := run(t, "", map[string]string{"GATEKEEPER_ADDR": "nope"})
+	if !strings.Contains(errs, `running "gatekeeper serve"`) || !strings.Contains(errs, "addr") || code == 0 {
+		t.Errorf("bare gatekeeper: exit %d, stderr %q; want the notice, then serve's own check of the address", code, errs)
+	}
+}
+
+// TestSignSendIndentsOnATerminal: the body alone on stdout, indented only for a terminal; the status on stderr.
+func TestSignSendIndentsOnATerminal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"decision":"allow","share":{"after":0.1}}`)
+	}))
+	defer srv.Close()
+	secret := "whsec_" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	for _, terminal := range []bool{false, true} {
+		var out, errb bytes.Buffer
+		code := Main(context.Background(), []string{"sign", "--secret", secret, "--send", srv.URL}, &Env{
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Getenv: func(string) string { return "" }, Terminal: func(io.Writer) bool { return terminal },
+		})
+		if code != 0 || !strings.HasPrefix(errb.String(), "HTTP 200") || strings.Contains(out.String(), "HTTP") {
+			t.Fatalf("terminal=%v: exit %d, stdout %q, stderr %q", terminal, code, out.String(), errb.String())
+		}
+		var v map[string]any
+		if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+			t.Fatalf("terminal=%v: stdout is not JSON: %q", terminal, out.String())
+		}
+		if indented := strings.Contains(out.String(), "\n  \"decision\""); indented != terminal {
+			t.Errorf("terminal=%v: indented=%v: %q", terminal, indented, out.String())
 		}
 	}
 }

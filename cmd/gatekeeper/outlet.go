@@ -37,13 +37,13 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // outletFlags are the policy flags of add and update; set records which were given.
 type outletFlags struct {
-	name, limit, warnAt, timezone, sensational, mode, callbackURL string
-	windowDays                                                    int
-	minSample                                                     int64
-	allowPrivate                                                  bool
-	categories                                                    stringList
-	clearCategories                                               bool
-	asJSON                                                        bool
+	name, limit, warnAt, timezone, sensational, sensitivity, mode, callbackURL string
+	windowDays                                                                 int
+	minSample                                                                  int64
+	allowPrivate                                                               bool
+	categories                                                                 stringList
+	clearCategories                                                            bool
+	asJSON                                                                     bool
 }
 
 func (f *outletFlags) register(fs *flag.FlagSet) {
@@ -54,7 +54,8 @@ func (f *outletFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.windowDays, "window-days", def.WindowDays, "window length in days (1–365)")
 	fs.StringVar(&f.timezone, "timezone", def.Timezone, "time zone for days, display and reports")
 	fs.Int64Var(&f.minSample, "min-sample", def.Rules.MinSample, "below this many posts in the window, would-be holds are warned")
-	fs.StringVar(&f.sensational, "sensational", string(def.Rules.SensationalAction), "action for a sensational headline: warn or hold")
+	fs.StringVar(&f.sensational, "sensational", string(def.Rules.SensationalAction), "action for a sensational headline: note (a reason line only), warn or hold")
+	fs.StringVar(&f.sensitivity, "sensational-sensitivity", string(def.Rules.SensationalSensitivity), "how readily a headline is sensational: low (score ≥ 0.85), normal (≥ 0.70) or high (≥ 0.50)")
 	fs.StringVar(&f.mode, "mode", string(def.Rules.Mode), "enforce, or shadow (record, but always answer allow)")
 	fs.Var(&f.categories, "category", `map a category to a tone, e.g. "Pháp luật=negative" (repeatable)`)
 	fs.BoolVar(&f.clearCategories, "clear-categories", false, "update: drop the existing category map first")
@@ -94,7 +95,10 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 		o.Rules.MinSample = f.minSample
 	}
 	if set("sensational") {
-		o.Rules.SensationalAction = policy.Verdict(f.sensational)
+		o.Rules.SensationalAction = policy.SensationalAction(f.sensational)
+	}
+	if set("sensational-sensitivity") {
+		o.Rules.SensationalSensitivity = policy.Sensitivity(f.sensitivity)
 	}
 	if set("mode") {
 		o.Rules.Mode = policy.Mode(f.mode)
@@ -120,13 +124,17 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 }
 
 func runOutlet(ctx context.Context, e *Env, args []string) error {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprintln(e.Stderr, outletUsage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(e.Stderr, outletUsage)
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
 	var id string
-	if sub != "list" {
+	if sub != "list" && !wantsHelp(args) {
 		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 			fmt.Fprintf(e.Stderr, "gatekeeper outlet %s: the outlet ID comes first\n\n%s\n", sub, outletUsage)
 			return errUsage
@@ -135,6 +143,10 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 	}
 	cfg := config.Default()
 	fs := newFlagSet(e, "outlet "+sub)
+	fs.Usage = func() {
+		fmt.Fprintf(e.Stderr, "%s\n\nFlags of gatekeeper outlet %s:\n", outletUsage, sub)
+		fs.PrintDefaults()
+	}
 	var of outletFlags
 	var grace time.Duration
 	var yes bool
@@ -169,13 +181,13 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	now := time.Now()
+	now := e.Clock.Now()
 	actor := "cli:" + e.Getenv("USER")
 
 	switch sub {
 	case "add":
 		if !given["name"] {
-			return errors.New("cần --name (tên kênh) / --name is required")
+			return errors.New("cần --name (tên đơn vị) / --name is required")
 		}
 		o := admin.NewOutlet(id, "")
 		if err := of.apply(&o, given, true); err != nil {
@@ -188,7 +200,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		if of.asJSON {
 			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret})
 		}
-		fmt.Fprintf(e.Stdout, "Đã tạo kênh / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
+		fmt.Fprintf(e.Stdout, "Đã tạo đơn vị / Outlet created: %s\nKhoá bí mật (chỉ hiện một lần) / Secret (shown once):\n%s\n", id, secret)
 		return nil
 	case "update":
 		o, err := st.GetOutlet(ctx, id)
@@ -226,7 +238,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		return nil
 	case "remove":
 		if !yes {
-			return errors.New("xoá kênh sẽ xoá số liệu, bài bị giữ và nhật ký của kênh; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
+			return errors.New("xoá đơn vị sẽ xoá số liệu, bài bị giữ và nhật ký của đơn vị; thêm --yes để xác nhận / removing an outlet deletes its counts, holds and audit log; add --yes to confirm")
 		}
 		if err := admin.Remove(ctx, st, id); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"gatekeeper/handler"
 	"gatekeeper/internal/callback"
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/config"
 	"gatekeeper/internal/console"
 	"gatekeeper/internal/gate"
@@ -27,6 +29,12 @@ import (
 func runServe(ctx context.Context, e *Env, args []string) error {
 	cfg := config.Default()
 	fs := newFlagSet(e, "serve")
+	fs.Usage = func() {
+		fmt.Fprintln(e.Stderr, "Usage: gatekeeper serve [flags]   (also what a bare \"gatekeeper\" runs)\n"+
+			"  Runs the webhook API, the console at /console and /metrics. Every flag is also\n"+
+			"  an environment variable and a key of the --config YAML file.\n\nFlags:")
+		fs.PrintDefaults()
+	}
 	rest, err := cfg.Load(fs, args, e.Getenv, cfg.ServeFlags)
 	if err != nil {
 		return err
@@ -49,7 +57,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	}
 	defer st.Close()
 
-	app, err := buildApp(ctx, &cfg, st, log)
+	app, err := buildApp(ctx, &cfg, st, e.Clock, log)
 	if err != nil {
 		return err
 	}
@@ -67,6 +75,12 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	log.Info("gatekeeper listening", "addr", ln.Addr().String(), "store", storeName(&cfg), "version", Version)
 	// A line a script can wait for, on stderr, whatever the log format.
 	fmt.Fprintf(e.Stderr, "listening on %s\n", ln.Addr().String())
+	consoleURL := consoleAddress(&cfg, ln.Addr())
+	log.Info("review console", "url", consoleURL)
+	if users, err := st.ListUsers(ctx); err == nil && len(users) == 0 {
+		log.Warn("chưa có người dùng nào cho bảng điều khiển; hãy tạo quản trị viên đầu tiên / no console user yet; create the first admin",
+			"command", firstAdminCommand(&cfg))
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -105,26 +119,28 @@ type app struct {
 
 // buildApp wires the API, the console, /metrics and the background workers
 // (callback delivery, scheduled approvals, metrics refresh) on one store.
-func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logger) (*app, error) {
+// Every part that reads the time reads clk.
+func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Clock, log *slog.Logger) (*app, error) {
 	version := Version
 	if version == "dev" {
 		version = "" // let metrics read the build information
 	}
 	m := metrics.New(metrics.Options{Version: version, Revision: Revision})
 	st = m.WrapStore(st)
-	rev := &review.Service{Store: st}
+	rev := &review.Service{Store: st, Clock: clk}
 	svc := &gate.Service{
 		Store:        st,
 		Classifier:   defaultClassifier(),
 		Review:       rev,
+		Clock:        clk,
 		StoreTimeout: cfg.StoreDeadline(),
 		PublicURL:    cfg.PublicURL,
 		Log:          log,
 		Observer:     m,
 	}
-	outlets := &gate.OutletCache{Store: st, TTL: cfg.OutletCacheTTL}
+	outlets := &gate.OutletCache{Store: st, TTL: cfg.OutletCacheTTL, Clock: clk}
 	engine, err := handler.New(handler.Deps{
-		Gate: svc, Outlets: outlets, Store: st, Log: log,
+		Gate: svc, Outlets: outlets, Store: st, Log: log, Clock: clk,
 		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		TrustedProxies: cfg.TrustedProxyList(),
 		Middleware:     []gin.HandlerFunc{m.GinMiddleware()},
@@ -134,10 +150,10 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	}
 	engine.GET("/metrics", gin.WrapH(m.Handler()))
 	con := console.New(console.Config{
-		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL,
+		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL, Clock: clk,
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
-	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval})
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, Clock: clk})
 	bg := func(name string, run func(context.Context) error) func(context.Context) {
 		return func(ctx context.Context) {
 			if err := run(ctx); err != nil && ctx.Err() == nil {
@@ -148,6 +164,32 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, log *slog
 	return &app{engine: engine, background: []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
-		func(ctx context.Context) { m.RunRefresh(ctx, st, 30*time.Second, log) },
+		func(ctx context.Context) { m.RunRefresh(ctx, st, clk, 30*time.Second, log) },
 	}}, nil
+}
+
+// consoleAddress is where a person opens the console: under the public URL
+// when one is set, otherwise on the address the server listens on.
+func consoleAddress(cfg *config.Config, addr net.Addr) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimRight(cfg.PublicURL, "/") + "/console"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/console"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/console"
+}
+
+// firstAdminCommand is the command that creates the first console user on
+// the store this server uses.
+func firstAdminCommand(cfg *config.Config) string {
+	store := "--data " + cfg.DataDir
+	if cfg.RedisURL != "" {
+		store = "--redis-url <GATEKEEPER_REDIS_URL>"
+	}
+	return "gatekeeper user add admin --role admin " + store + " --password-stdin"
 }

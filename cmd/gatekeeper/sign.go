@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +20,9 @@ const signUsage = `Usage: gatekeeper sign [--secret whsec_… | GATEKEEPER_SECRE
   Prints the three Standard Webhooks headers for the body in FILE (stdin when
   FILE is - or absent), one per line, for curl -H @FILE.
   With --send URL it sends the signed request itself and prints the answer:
-  POST with FILE as the body, GET without FILE (--method DELETE to withdraw).`
+  POST with FILE as the body, GET without FILE (--method DELETE to withdraw).
+  The answer's body goes to stdout (indented on a terminal), the HTTP status
+  line to stderr.`
 
 func runSign(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "sign")
@@ -57,7 +60,7 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 		*id = webhook.NewID()
 	}
 	h := http.Header{}
-	webhook.SignHeaders(h, *id, time.Now(), body, key)
+	webhook.SignHeaders(h, *id, e.Clock.Now(), body, key)
 	if *send == "" {
 		for _, k := range []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderSignature} {
 			fmt.Fprintf(e.Stdout, "%s: %s\n", k, h.Get(k))
@@ -87,13 +90,29 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 		return fmt.Errorf("send: %w", err)
 	}
 	defer resp.Body.Close()
+	// The status line goes to stderr, the body alone to stdout, so a pipe
+	// gets JSON a program can read.
 	fmt.Fprintf(e.Stderr, "HTTP %s\n", resp.Status)
-	if _, err := io.Copy(e.Stdout, resp.Body); err != nil {
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
 		return fmt.Errorf("read answer: %w", err)
 	}
+	if e.isTerminal(e.Stdout) {
+		answer = indentJSON(answer)
+	}
+	e.Stdout.Write(bytes.TrimRight(answer, "\n"))
 	fmt.Fprintln(e.Stdout)
 	if resp.StatusCode >= 400 {
 		return fmt.Errorf("the service answered %s", resp.Status)
 	}
 	return nil
+}
+
+// indentJSON indents a JSON body for a person; anything else is returned as is.
+func indentJSON(b []byte) []byte {
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		return b
+	}
+	return out.Bytes()
 }

@@ -115,6 +115,9 @@ func Create(ctx context.Context, st Store, o store.Outlet, actor string, now tim
 	if err := Validate(&o); err != nil {
 		return "", err
 	}
+	if err := CheckCallbackAddress(ctx, o.CallbackURL, o.AllowPrivateCallback, SystemResolver); err != nil {
+		return "", err
+	}
 	secret, err := webhook.NewSecret()
 	if err != nil {
 		return "", err
@@ -131,6 +134,9 @@ func Create(ctx context.Context, st Store, o store.Outlet, actor string, now tim
 // Update stores changed settings of an existing outlet (secrets untouched).
 func Update(ctx context.Context, st Store, o store.Outlet, actor string, now time.Time) error {
 	if err := Validate(&o); err != nil {
+		return err
+	}
+	if err := CheckCallbackAddress(ctx, o.CallbackURL, o.AllowPrivateCallback, SystemResolver); err != nil {
 		return err
 	}
 	cur, err := st.GetOutlet(ctx, o.ID)
@@ -213,7 +219,8 @@ func Public(o store.Outlet) map[string]any {
 		"id": o.ID, "name": o.Name, "window_days": o.WindowDays, "timezone": o.Timezone,
 		"limit": o.Rules.Limit.Percent(), "warn_at": o.Rules.WarnAt.Percent(),
 		"min_sample": o.Rules.MinSample, "sensational_action": o.Rules.SensationalAction,
-		"mode": o.Rules.Mode, "category_tones": cats, "callback_url": o.CallbackURL,
+		"sensational_sensitivity": o.Rules.SensationalSensitivity.OrDefault(),
+		"mode":                    o.Rules.Mode, "category_tones": cats, "callback_url": o.CallbackURL,
 		"allow_private_callback": o.AllowPrivateCallback, "secrets": len(o.Secrets),
 		"created_at": o.CreatedAt, "updated_at": o.UpdatedAt,
 	}

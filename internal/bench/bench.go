@@ -208,6 +208,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 					errs++
 					continue
 				}
+				// The load generator talks to a real server running on the wall
+				// clock, and measures latencies: both are the wall clock's job.
 				webhook.SignHeaders(req.Header, webhook.NewID(), time.Now(), body, o.Key)
 				req.Header.Set("Content-Type", "application/json")
 				t0 := time.Now()

@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
 )
@@ -54,8 +55,8 @@ type Config struct {
 	// UserAgent of the requests ("Gatekeeper-Callback/1").
 	UserAgent string
 	Logger    *slog.Logger
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
+	// Clock tells the time (the zero value is the wall clock).
+	Clock clock.Clock
 }
 
 func (c *Config) defaults() {
@@ -88,9 +89,6 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 }
 
@@ -165,7 +163,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		cbs, err := w.st.LeaseCallbacks(ctx, o.ID, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
+		cbs, err := w.st.LeaseCallbacks(ctx, o.ID, w.cfg.Clock.Now(), w.cfg.Lease, w.cfg.Batch)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("lease callbacks of %s: %w", o.ID, err))
 			continue
@@ -184,7 +182,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 // attempt sends one callback and says what to record.
 func (w *Worker) attempt(ctx context.Context, o store.Outlet, cb store.Callback) store.CallbackAttempt {
 	err := w.send(ctx, o, cb)
-	now := w.cfg.Now()
+	now := w.cfg.Clock.Now()
 	a := store.CallbackAttempt{At: now}
 	if err == nil {
 		a.Delivered = true
@@ -196,7 +194,8 @@ func (w *Worker) attempt(ctx context.Context, o store.Outlet, cb store.Callback)
 	if a.Next.IsZero() {
 		w.log.Warn("callback: gave up", "outlet", o.ID, "callback", cb.ID, "attempts", cb.Attempts+1, "err", a.Error)
 	} else {
-		w.log.Info("callback: will retry", "outlet", o.ID, "callback", cb.ID, "attempt", cb.Attempts+1, "next", a.Next, "err", a.Error)
+		// A failed delivery is something an operator should see, even when it will be retried.
+		w.log.Warn("callback: not delivered, will retry", "outlet", o.ID, "callback", cb.ID, "attempt", cb.Attempts+1, "next", a.Next, "err", a.Error)
 	}
 	return a
 }
@@ -230,7 +229,7 @@ func (w *Worker) send(ctx context.Context, o store.Outlet, cb store.Callback) er
 	if o.CallbackURL == "" {
 		return errors.New("outlet has no callback URL")
 	}
-	now := w.cfg.Now()
+	now := w.cfg.Clock.Now()
 	var keys [][]byte
 	for _, s := range o.ActiveSecrets(now) {
 		k, err := webhook.DecodeSecret(s.Value)
@@ -253,7 +252,7 @@ func (w *Worker) send(ctx context.Context, o store.Outlet, cb store.Callback) er
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", w.cfg.UserAgent)
-	webhook.SignHeaders(req.Header, cb.ID, time.Now(), cb.Payload, keys...)
+	webhook.SignHeaders(req.Header, cb.ID, w.cfg.Clock.Now(), cb.Payload, keys...)
 	client := w.public
 	if o.AllowPrivateCallback {
 		client = w.any

@@ -13,12 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/redistest"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/redisstore"
+	"gatekeeper/internal/store/sqlitestore"
 	"gatekeeper/internal/testsupport"
-	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
 )
@@ -64,9 +65,24 @@ type fixture struct {
 	o      store.Outlet
 	secret string
 	rev    *review.Service
+	now    time.Time // the instant the test runs at (testsupport.Now)
 }
 
-func openStore(t *testing.T, dir string) store.Store { return teststore.SQLiteIn(t, dir) }
+// fixtureNow is when a callback test runs unless GATEKEEPER_TEST_NOW says.
+var fixtureNow = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+
+// clock is the fixture's clock, stopped at f.now.
+func (f *fixture) clock() clock.Clock { return clock.Fixed(f.now) }
+
+func openStore(t *testing.T, dir string) store.Store {
+	t.Helper()
+	s, err := sqlitestore.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
 
 // kinds are the real stores the tests run on.
 var kinds = []string{"sqlite", "redis"}
@@ -95,20 +111,21 @@ func newFixtureOn(t *testing.T, kind, url string, allowPrivate bool) *fixture {
 	f.st = f.reopen()
 	secret, _ := webhook.NewSecret()
 	f.secret = secret
-	now := time.Now()
+	f.now = testsupport.Now(t, fixtureNow)
+	now := f.now
 	f.o = store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh",
 		CallbackURL: url, AllowPrivateCallback: allowPrivate, Secrets: []store.Secret{{Value: secret}}, CreatedAt: now, UpdatedAt: now}
 	if err := f.st.CreateOutlet(f.ctx, f.o); err != nil {
 		t.Fatal(err)
 	}
-	f.rev = &review.Service{Store: f.st}
+	f.rev = &review.Service{Store: f.st, Clock: f.clock()}
 	return f
 }
 
 // approve holds a post and approves it, queueing a callback.
 func (f *fixture) approve(postID string) store.Hold {
 	f.t.Helper()
-	now := time.Now()
+	now := f.now
 	subj := policy.Subject{Negative: true}
 	res, err := f.st.Check(f.ctx, store.CheckInput{Outlet: f.o.ID, PostID: postID, Now: now, Window: f.o.Window(),
 		Day: store.DayKey(now, f.o.Location()), Rules: f.o.Rules, Subject: subj, Plan: policy.MakePlan(f.o.Rules, subj),
@@ -150,14 +167,14 @@ func testDeliverSigned(t *testing.T, kind string) {
 	defer cms.Close()
 	f := newFixtureOn(t, kind, cms.URL+"/cb", true)
 	h := f.approve("42")
-	w := New(f.st, Config{Logger: quiet()})
+	w := New(f.st, Config{Logger: quiet(), Clock: f.clock()})
 	if n, err := w.RunOnce(f.ctx); err != nil || n != 1 {
 		t.Fatalf("RunOnce = %d, %v", n, err)
 	}
 	v, _ := got.Load().([2]any)
 	hdr, body := v[0].(http.Header), v[1].([]byte)
 	key, _ := webhook.DecodeSecret(f.secret)
-	id, err := webhook.Verify(hdr, body, time.Now(), key)
+	id, err := webhook.Verify(hdr, body, f.now, key) // signed on the worker's clock
 	if err != nil {
 		t.Fatalf("signature: %v", err)
 	}
@@ -192,7 +209,7 @@ func TestPrivateRefused(t *testing.T) {
 		t.Run(u, func(t *testing.T) {
 			f := newFixture(t, u, false)
 			f.approve("1")
-			w := New(f.st, Config{Logger: quiet()})
+			w := New(f.st, Config{Logger: quiet(), Clock: f.clock()})
 			if _, err := w.RunOnce(f.ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +236,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	defer cms.Close()
 	f := newFixture(t, cms.URL+"/cb", true)
 	f.approve("1")
-	w := New(f.st, Config{Logger: quiet()})
+	w := New(f.st, Config{Logger: quiet(), Clock: f.clock()})
 	w.RunOnce(f.ctx)
 	cb := f.callbacks()[0]
 	if cb.Status != store.CallbackPending || !strings.Contains(cb.LastError, "HTTP 307") || target.Load() != 0 {
@@ -247,8 +264,8 @@ func testRetryBackoffThenFail(t *testing.T, kind string) {
 	f := newFixtureOn(t, kind, cms.URL+"/cb", true)
 	f.approve("1")
 	created := f.callbacks()[0].CreatedAt
-	now := time.Now()
-	w := New(f.st, Config{Logger: quiet(), Now: func() time.Time { return now }, BaseDelay: 30 * time.Second, MaxDelay: time.Hour})
+	now := f.now
+	w := New(f.st, Config{Logger: quiet(), Clock: clock.Func(func() time.Time { return now }), BaseDelay: 30 * time.Second, MaxDelay: time.Hour})
 	var delays []time.Duration
 	for i := 0; i < 60; i++ {
 		n, err := w.RunOnce(f.ctx)
@@ -311,7 +328,7 @@ func testSurvivesRestart(t *testing.T, kind string) {
 	down.Close() // connection refused
 	f := newFixtureOn(t, kind, downURL+"/cb", true)
 	f.approve("1")
-	w1 := New(f.st, Config{Logger: quiet()})
+	w1 := New(f.st, Config{Logger: quiet(), Clock: f.clock()})
 	w1.RunOnce(f.ctx)
 	cb := f.callbacks()[0]
 	if cb.Status != store.CallbackPending || cb.Attempts != 1 || cb.LastError == "" {
@@ -327,7 +344,7 @@ func testSurvivesRestart(t *testing.T, kind string) {
 	}
 	f.st.Close()
 	st2 := f.reopen()
-	w2 := New(st2, Config{Logger: quiet(), Now: func() time.Time { return cb.NextAttempt.Add(time.Second) }})
+	w2 := New(st2, Config{Logger: quiet(), Clock: clock.Fixed(cb.NextAttempt.Add(time.Second))})
 	if n, err := w2.RunOnce(f.ctx); err != nil || n != 1 {
 		t.Fatalf("after restart: %d %v", n, err)
 	}
@@ -349,7 +366,7 @@ func TestTimeout(t *testing.T) {
 	defer close(release)
 	f := newFixture(t, cms.URL, true)
 	f.approve("1")
-	w := New(f.st, Config{Logger: quiet(), Timeout: 300 * time.Millisecond})
+	w := New(f.st, Config{Logger: quiet(), Clock: f.clock(), Timeout: 300 * time.Millisecond})
 	// The receiver never answers: the attempt ends by the timeout (else
 	// this test would hang).
 	w.RunOnce(f.ctx)
@@ -374,7 +391,7 @@ func TestTwoReplicasDeliverOnce(t *testing.T) {
 			for i := 0; i < 5; i++ {
 				f.approve(fmt.Sprint("p", i))
 			}
-			w1, w2 := New(f.st, Config{Logger: quiet()}), New(f.reopen(), Config{Logger: quiet()})
+			w1, w2 := New(f.st, Config{Logger: quiet(), Clock: f.clock()}), New(f.reopen(), Config{Logger: quiet(), Clock: f.clock()})
 			done := make(chan int, 2)
 			for _, w := range []*Worker{w1, w2} {
 				go func() {

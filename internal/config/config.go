@@ -56,7 +56,7 @@ type Config struct {
 func Default() Config {
 	return Config{
 		DataDir:          "./data",
-		Addr:             ":8080",
+		Addr:             "127.0.0.1:8080", // a try-it run stays on this machine; containers and deploy files set their own
 		MaxBodyBytes:     4 << 20,
 		OutletCacheTTL:   2 * time.Second,
 		RateLimit:        50,

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 )
 
@@ -26,8 +27,8 @@ type AccountsStore interface {
 // error level and reported as ErrAuditFailed, never dropped silently.
 type Accounts struct {
 	Store AccountsStore
-	Now   func() time.Time // time.Now when nil
-	Log   *slog.Logger     // slog.Default when nil
+	Clock clock.Clock  // the zero value is the wall clock
+	Log   *slog.Logger // slog.Default when nil
 }
 
 // Errors of Accounts; the edges (console page, CLI) translate them.
@@ -43,12 +44,7 @@ var (
 	ErrAuditFailed = errors.New("accounts: change made but its audit record was not written")
 )
 
-func (a *Accounts) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
-}
+func (a *Accounts) now() time.Time { return a.Clock.Now() }
 
 func (a *Accounts) log() *slog.Logger {
 	if a.Log != nil {

@@ -63,7 +63,7 @@ func testAccountChangesAudited(t *testing.T, db store.Store) {
 	}
 	// Auditors read it; managers do not.
 	ac, _ := e.session("kiemtra")
-	if st, _, body := e.get(ac, "/console/audit?outlet="+AccountsLog); st != 200 || !strings.Contains(body, "user_password_reset") || !strings.Contains(body, "Tài khoản người dùng") {
+	if st, _, body := e.get(ac, "/console/audit?outlet="+AccountsLog); st != 200 || !strings.Contains(body, "Đặt lại mật khẩu") || strings.Contains(textOf(body), "user_password_reset") || !strings.Contains(body, "Tài khoản tuan: vai trò kiểm tra → quản trị.") || !strings.Contains(body, "Tài khoản người dùng") {
 		t.Fatalf("auditor on the accounts log: %d %s", st, textOf(body))
 	}
 	mc, _ := e.session("lan")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 )
 
@@ -20,7 +21,7 @@ func TestAccountsSameFromCLIAndConsole(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
 	var out, errb bytes.Buffer
 	if err := UserCommand(e.ctx, []string{"add", "quanly1", "--role", "manager", "--outlets", e.a.ID, "--password-stdin"},
-		e.st, strings.NewReader("mat-khau-du-dai-1\n"), &out, &errb); err != nil {
+		e.st, clock.Real(), strings.NewReader("mat-khau-du-dai-1\n"), &out, &errb); err != nil {
 		t.Fatalf("cli add: %v %s", err, errb.String())
 	}
 	c, csrf := e.session("admin")
@@ -69,7 +70,7 @@ func TestAccountsAuditFailureIsReported(t *testing.T) {
 	if !strings.Contains(logged.String(), "level=ERROR") || !strings.Contains(logged.String(), "user_add") {
 		t.Fatalf("audit failure not logged: %s", logged.String())
 	}
-	err = UserCommand(ctx, []string{"remove", "tuan"}, st, strings.NewReader(""), io.Discard, io.Discard)
+	err = UserCommand(ctx, []string{"remove", "tuan"}, st, clock.Real(), strings.NewReader(""), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "audit record could not be written") {
 		t.Fatalf("cli remove with a failing audit log: %v", err)
 	}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -36,7 +37,7 @@ const blankCategoryRows = 3
 // each field that was refused (in the page's language).
 type outletForm struct {
 	ID, Name, Timezone, Limit, WarnAt, WindowDays, MinSample, CallbackURL string
-	Sensational, Mode                                                     string
+	Sensational, Sensitivity, Mode                                        string
 	AllowPrivate                                                          bool
 	Categories                                                            []categoryRow
 	// Errors maps a field name (or "cat.N" for category line N) to what is
@@ -63,7 +64,8 @@ func formOf(lang string, o store.Outlet) outletForm {
 	f := outletForm{ID: o.ID, Name: o.Name, Timezone: o.Timezone, Limit: percentField(lang, o.Rules.Limit),
 		WarnAt: percentField(lang, o.Rules.WarnAt), WindowDays: strconv.Itoa(o.WindowDays),
 		MinSample: strconv.FormatInt(o.Rules.MinSample, 10), CallbackURL: o.CallbackURL, AllowPrivate: o.AllowPrivateCallback,
-		Sensational: string(o.Rules.SensationalAction), Mode: string(o.Rules.Mode)}
+		Sensational: string(o.Rules.SensationalAction), Sensitivity: string(o.Rules.SensationalSensitivity.OrDefault()),
+		Mode: string(o.Rules.Mode)}
 	keys := make([]string, 0, len(o.CategoryTones))
 	for k := range o.CategoryTones {
 		keys = append(keys, k)
@@ -92,7 +94,8 @@ func readOutletForm(g *gin.Context) outletForm {
 		Timezone: strings.TrimSpace(g.PostForm("timezone")), Limit: strings.TrimSpace(g.PostForm("limit")),
 		WarnAt: strings.TrimSpace(g.PostForm("warn_at")), WindowDays: strings.TrimSpace(g.PostForm("window_days")),
 		MinSample: strings.TrimSpace(g.PostForm("min_sample")), CallbackURL: strings.TrimSpace(g.PostForm("callback_url")),
-		Sensational: strings.TrimSpace(g.PostForm("sensational")), Mode: strings.TrimSpace(g.PostForm("mode")),
+		Sensational: strings.TrimSpace(g.PostForm("sensational")), Sensitivity: strings.TrimSpace(g.PostForm("sensitivity")),
+		Mode:         strings.TrimSpace(g.PostForm("mode")),
 		AllowPrivate: g.PostForm("allow_private") == "on",
 	}
 	names, tones := g.PostFormArray("cat_name"), g.PostFormArray("cat_tone")
@@ -125,7 +128,7 @@ const maxCategoryLen = 100
 // apply checks every field and, when all are fine, sets them on o (which
 // admin.Validate then checks again as a whole). It fills f.Errors with one
 // message per refused field and reports whether there were none.
-func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
+func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, checkID bool) bool {
 	e := map[string]string{}
 	f.Errors = e
 	if checkID && admin.ValidID(f.ID) != nil {
@@ -163,10 +166,16 @@ func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
 		e["min_sample"] = tr(lang, "fe.minsample")
 	}
 	if f.Sensational == "" {
-		f.Sensational = string(policy.Warn)
+		f.Sensational = string(policy.SensationalWarn)
 	}
-	if f.Sensational != string(policy.Warn) && f.Sensational != string(policy.Hold) {
+	if !slices.Contains(policy.SensationalActions, policy.SensationalAction(f.Sensational)) {
 		e["sensational"] = tr(lang, "fe.sensational")
+	}
+	if f.Sensitivity == "" {
+		f.Sensitivity = string(policy.SensitivityNormal)
+	}
+	if !slices.Contains(policy.Sensitivities, policy.Sensitivity(f.Sensitivity)) {
+		e["sensitivity"] = tr(lang, "fe.sensitivity")
 	}
 	if f.Mode == "" {
 		f.Mode = string(policy.Enforce)
@@ -178,6 +187,11 @@ func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
 		u, err := url.Parse(f.CallbackURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(f.CallbackURL) > 2000 {
 			e["callback_url"] = tr(lang, "fe.callback")
+		} else {
+			var bad *admin.CallbackAddressError
+			if errors.As(admin.CheckCallbackAddress(ctx, f.CallbackURL, f.AllowPrivate, admin.SystemResolver), &bad) {
+				e["callback_url"] = tr(lang, "fe.callback.private", bad.Addr.String())
+			}
 		}
 	}
 	cats := map[string]policy.Tone{}
@@ -213,7 +227,8 @@ func (f *outletForm) apply(lang string, o *store.Outlet, checkID bool) bool {
 	}
 	o.Name, o.Timezone, o.WindowDays = f.Name, f.Timezone, days
 	o.Rules.Limit, o.Rules.WarnAt, o.Rules.MinSample = limit, warnAt, minSample
-	o.Rules.SensationalAction, o.Rules.Mode = policy.Verdict(f.Sensational), policy.Mode(f.Mode)
+	o.Rules.SensationalAction, o.Rules.Mode = policy.SensationalAction(f.Sensational), policy.Mode(f.Mode)
+	o.Rules.SensationalSensitivity = policy.Sensitivity(f.Sensitivity)
 	o.CallbackURL, o.AllowPrivateCallback = f.CallbackURL, f.AllowPrivate
 	o.CategoryTones = cats
 	if err := admin.Validate(o); err != nil {
@@ -265,7 +280,7 @@ func (c *Console) adminCreateOutlet(g *gin.Context) {
 	f := readOutletForm(g)
 	lang := langOf(g)
 	o := admin.NewOutlet(f.ID, f.Name)
-	if !f.apply(lang, &o, true) {
+	if !f.apply(ctx(g), lang, &o, true) {
 		c.showOutlets(g, http.StatusBadRequest, f.withBlankRows(), f.summary(lang))
 		return
 	}
@@ -344,7 +359,7 @@ func (c *Console) adminUpdateOutlet(g *gin.Context) {
 	shown := o
 	f := readOutletForm(g)
 	f.ID = o.ID
-	if !f.apply(lang, &o, false) {
+	if !f.apply(ctx(g), lang, &o, false) {
 		c.render(g, http.StatusBadRequest, "admin_outlet", "admin.outlets", c.outletData(lang, shown, f.withBlankRows(), f.summary(lang)))
 		return
 	}

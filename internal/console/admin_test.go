@@ -16,7 +16,7 @@ import (
 
 func TestRelabel(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	id := e.hold(e.a, "5", "Hội thi tìm hiểu pháp luật", "", time.Now().Add(-time.Hour), "pháp luật")
+	id := e.hold(e.a, "5", "Hội thi tìm hiểu pháp luật", "", e.now.Add(-time.Hour), "pháp luật")
 	c, csrf := e.session("mai")
 	path := "/console/outlets/" + e.a.ID + "/holds/" + id + "/relabel"
 	if st, _, _ := e.post(c, path, url.Values{"csrf": {csrf}, "tone": {"not_negative"}}); st != http.StatusBadRequest {
@@ -33,8 +33,21 @@ func TestRelabel(t *testing.T) {
 	if len(es) != 1 || es[0].Actor != "mai" {
 		t.Fatalf("relabel audit: %+v", es)
 	}
-	if _, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+id); !strings.Contains(body, "không tiêu cực") {
+	if _, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+id); !strings.Contains(body, `<option value="neutral" selected>`) {
 		t.Fatal("hold page does not show the new tone")
+	}
+	// Positive: approved, it counts as positive.
+	if st, _, _ := e.post(c, path, url.Values{"csrf": {csrf}, "tone": {"positive"}, "note": {"Hội thi tuyên truyền pháp luật: tin tích cực"}}); st != http.StatusSeeOther {
+		t.Fatalf("relabel positive: %d", st)
+	}
+	if h, _ := e.st.GetHold(e.ctx, e.a.ID, id); h.Negative || !h.Positive {
+		t.Fatalf("hold after relabel positive: %+v", h)
+	}
+	if _, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+id); !strings.Contains(body, `<option value="positive" selected>`) {
+		t.Fatal("hold page does not show the positive tone")
+	}
+	if st, _, _ := e.post(c, path, url.Values{"csrf": {csrf}, "tone": {"good"}, "note": {"x"}}); st != http.StatusBadRequest {
+		t.Fatalf("relabel with an unknown tone: %d", st)
 	}
 }
 

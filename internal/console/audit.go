@@ -26,8 +26,15 @@ type auditRow struct {
 	store.AuditEntry
 	OutletName string
 	Loc        *time.Location
-	DetailText string
+	Event      string // the type, for a person
+	ActorName  string // a person, "CMS" or the command line
+	DetailText string // the detail as sentences
+	Title      string // the post's title, when it was held once
+	URL        string // the post's link, likewise
+	Tone       string // the tone the entry records
 }
+
+type typeOption struct{ Value, Label string }
 
 type auditData struct {
 	Outlets []store.Outlet
@@ -36,7 +43,7 @@ type auditData struct {
 	Post    string
 	From    string
 	To      string
-	Types   []string
+	Types   []typeOption
 	Rows    []auditRow
 }
 
@@ -82,8 +89,9 @@ func fileDay(s string) string {
 	return t.Format("2006-01-02")
 }
 
-// auditEntries lists the entries of the chosen visible outlets, newest first.
-func (c *Console) auditEntries(g *gin.Context, outlets []store.Outlet, outlet string, f store.AuditFilter, from, to string) ([]auditRow, error) {
+// auditEntries lists the entries of the chosen visible outlets, newest
+// first, in words of lang.
+func (c *Console) auditEntries(g *gin.Context, lang string, outlets []store.Outlet, outlet string, f store.AuditFilter, from, to string) ([]auditRow, error) {
 	var rows []auditRow
 	for _, o := range outlets {
 		if outlet != "" && o.ID != outlet {
@@ -98,11 +106,26 @@ func (c *Console) auditEntries(g *gin.Context, outlets []store.Outlet, outlet st
 		if err != nil {
 			return nil, err
 		}
+		var posts map[string]postInfo
 		for _, e := range es {
-			rows = append(rows, auditRow{AuditEntry: e, OutletName: o.Name, Loc: o.Location(), DetailText: compactDetail(e.Detail)})
+			r := auditRow{AuditEntry: e, OutletName: o.Name, Loc: o.Location(), Event: eventLabel(lang, e.Type),
+				ActorName: actorLabel(lang, e), DetailText: auditSentence(lang, e, o.Location()), Tone: entryTone(lang, e)}
+			if e.PostID != "" && o.ID != AccountsLog {
+				if posts == nil {
+					posts = c.postInfos(ctx(g), o.ID)
+				}
+				r.Title, r.URL = posts[e.PostID].Title, posts[e.PostID].URL
+			}
+			rows = append(rows, r)
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].At.After(rows[j].At) })
+	// Newest first; the id breaks ties within an outlet.
+	sort.SliceStable(rows, func(i, j int) bool {
+		if !rows[i].At.Equal(rows[j].At) {
+			return rows[i].At.After(rows[j].At)
+		}
+		return rows[i].Outlet == rows[j].Outlet && rows[i].ID > rows[j].ID
+	})
 	return rows, nil
 }
 
@@ -146,13 +169,10 @@ func (c *Console) auditPage(g *gin.Context) {
 		c.errorPage(g, http.StatusForbidden, "err.forbidden")
 		return
 	}
-	for t := range decisionTypes {
-		d.Types = append(d.Types, t)
+	for _, t := range auditTypes {
+		d.Types = append(d.Types, typeOption{Value: t, Label: eventLabel(langOf(g), t)})
 	}
-	d.Types = append(d.Types, "outlet_add", "outlet_update", "secret_rotate", "callback_retry", "approve_unscheduled", "user_add", "user_remove",
-		"user_update", "user_password_reset", "password_change")
-	sort.Strings(d.Types)
-	rows, err := c.auditEntries(g, outlets, d.Outlet, store.AuditFilter{Type: d.Type, PostID: d.Post, Limit: 200}, d.From, d.To)
+	rows, err := c.auditEntries(g, langOf(g), outlets, d.Outlet, store.AuditFilter{Type: d.Type, PostID: d.Post, Limit: 200}, d.From, d.To)
 	if err != nil {
 		if err.Error() == "from" || err.Error() == "to" {
 			c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter."+err.Error()))
@@ -218,7 +238,11 @@ func (c *Console) exportCSV(g *gin.Context) {
 		c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter.from")+" / "+tr(langOf(g), "filter.to"))
 		return
 	}
-	rows, err := c.auditEntries(g, outlets, outlet, store.AuditFilter{Limit: c.cfg.ExportLimit}, from, to)
+	lang := langOf(g)
+	if l := g.Query("lang"); l == langEN || l == langVI {
+		lang = l // a report in the other language, on request
+	}
+	rows, err := c.auditEntries(g, lang, outlets, outlet, store.AuditFilter{Limit: c.cfg.ExportLimit}, from, to)
 	if err != nil {
 		if err.Error() == "from" || err.Error() == "to" {
 			c.errorPage(g, http.StatusBadRequest, "err.date", tr(langOf(g), "filter."+err.Error()))
@@ -227,29 +251,33 @@ func (c *Console) exportCSV(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
-	lang := langOf(g)
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
-	head := []string{"thoi_gian", "thoi_gian_utc", "co_quan", "loai", "ma_bai", "ma_tin_giu", "quyet_dinh", "nguoi_thuc_hien", "ghi_chu", "chi_tiet"}
+	head := []string{"Thời gian", "Thời gian (UTC)", "Đơn vị", "Sự kiện", "Mã bài", "Tiêu đề", "Sắc thái", "Đường dẫn",
+		"Mã tin giữ", "Quyết định", "Người thực hiện", "Ghi chú", "Chi tiết"}
 	if lang == langEN {
-		head = []string{"time", "time_utc", "outlet", "type", "post_id", "hold_id", "decision", "actor", "note", "detail"}
+		head = []string{"Time", "Time (UTC)", "Outlet", "Event", "Post id", "Title", "Tone", "Link",
+			"Hold id", "Decision", "Actor", "Note", "Detail"}
 	}
 	_ = w.Write(head)
-	// Oldest first in a report.
-	for i := len(rows) - 1; i >= 0; i-- {
-		e := rows[i]
+	// Newest first, like every list in the console.
+	for _, e := range rows {
 		if !decisionTypes[e.Type] && e.Decision == "" {
 			continue
 		}
 		var det map[string]any
 		_ = json.Unmarshal(e.Detail, &det)
 		note, _ := det["note"].(string)
+		decision := e.Decision
+		if _, ok := messages["decision."+decision]; ok {
+			decision = tr(lang, "decision."+decision)
+		}
 		_ = w.Write([]string{
-			e.At.In(e.Loc).Format("02/01/2006 15:04:05"), e.At.UTC().Format(time.RFC3339),
-			csvSafe(e.Outlet), csvSafe(e.Type), csvSafe(e.PostID), csvSafe(e.HoldID), csvSafe(e.Decision),
-			csvSafe(e.Actor), csvSafe(note), csvSafe(compactDetailFull(e.Detail)),
+			fmtTime(lang, e.At, e.Loc), e.At.UTC().Format(time.RFC3339),
+			csvSafe(e.OutletName), csvSafe(e.Event), csvSafe(e.PostID), csvSafe(e.Title), csvSafe(e.Tone), csvSafe(e.URL),
+			csvSafe(e.HoldID), csvSafe(decision), csvSafe(e.ActorName), csvSafe(note), csvSafe(e.DetailText),
 		})
 	}
 	w.Flush()
@@ -259,14 +287,6 @@ func (c *Console) exportCSV(g *gin.Context) {
 	}
 	g.Header("Content-Disposition", `attachment; filename="`+sanitizeFilename(name)+`.csv"`)
 	g.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-}
-
-func compactDetailFull(b []byte) string {
-	var buf bytes.Buffer
-	if len(b) == 0 || json.Compact(&buf, b) != nil {
-		return ""
-	}
-	return buf.String()
 }
 
 func sanitizeFilename(s string) string {

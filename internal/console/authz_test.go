@@ -75,7 +75,7 @@ func TestAuthorizationMatrix(t *testing.T) { eachStore(t, testAuthorizationMatri
 
 func testAuthorizationMatrix(t *testing.T, db store.Store) {
 	e := newEnv(t, db)
-	now := time.Now()
+	now := e.now
 	holds := map[string]string{
 		e.a.ID: e.hold(e.a, "101", "Tai nạn giao thông trên quốc lộ 14", "<p>Nội dung</p>", now.Add(-2*time.Hour), "tai nạn"),
 		e.b.ID: e.hold(e.b, "201", "Cháy rừng ở Kon Plông", "<p>Nội dung</p>", now.Add(-time.Hour), "cháy rừng"),

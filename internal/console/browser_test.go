@@ -133,7 +133,7 @@ func TestBrowserReview(t *testing.T) {
 	e := newEnv(t, openRedis(t)) // the production store; TestBrowserPages uses SQLite
 	ctx := newBrowser(t)
 	base := e.srv.URL
-	now := time.Now()
+	now := e.now
 	holdA := e.hold(e.a, "4217", "Tai nạn giao thông nghiêm trọng trên quốc lộ 14", "<p>Vụ <b>tai nạn</b> xảy ra lúc 6 giờ sáng.</p>",
 		now.Add(-5*time.Hour), "tai nạn")
 	holdB := e.hold(e.b, "900", "Cháy rừng ở Kon Plông", "<p>Nội dung</p>", now.Add(-2*time.Hour), "cháy rừng")
@@ -188,7 +188,8 @@ func TestBrowserReview(t *testing.T) {
 	}
 	// The audit log shows it.
 	do(t, ctx, "audit", chromedp.Navigate(base+"/console/audit?outlet="+e.a.ID+"&type=approve"), chromedp.WaitVisible(chromedp.CSS(`table.audit`)))
-	if txt := bodyText(t, ctx); !strings.Contains(txt, "approve") || !strings.Contains(txt, "mai") || !strings.Contains(txt, "#4217") {
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "Duyệt đăng") || !strings.Contains(txt, "mai") ||
+		!strings.Contains(txt, "Tai nạn giao thông nghiêm trọng trên quốc lộ 14") || !strings.Contains(txt, "Ghi chú: Tin phục vụ an toàn giao thông") {
 		t.Fatalf("audit page: %s", txt)
 	}
 	// The callback reaches the CMS, signed; the dashboard says delivered.
@@ -200,7 +201,7 @@ func TestBrowserReview(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("CMS received %d callbacks", len(got))
 	}
-	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), key); err != nil {
+	if _, err := webhook.Verify(got[0].Header, got[0].Body, e.now, key); err != nil {
 		t.Fatalf("callback signature: %v", err)
 	}
 	if !strings.Contains(string(got[0].Body), `"type":"hold.approved"`) || !strings.Contains(string(got[0].Body), `"post_id":"4217"`) {
@@ -285,3 +286,30 @@ func containsStr(list []string, s string) bool {
 // screenshotDir is where TestBrowserScreenshots writes when
 // GATEKEEPER_SCREENSHOTS=1.
 var screenshotDir = filepath.Join("..", "..", "docs", "console")
+
+// TestBrowserRefusesUnreachableCallback: an admin types a loopback callback
+// address without allowing private addresses; the page refuses it under the
+// field, names the fix, and the outlet is unchanged.
+func TestBrowserRefusesUnreachableCallback(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	ctx := newBrowser(t)
+	base := e.srv.URL
+	login(t, ctx, base, "admin", testPassword)
+	do(t, ctx, "outlet page",
+		chromedp.Navigate(base+"/console/admin/outlets/"+e.a.ID),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="callback_url"]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name="callback_url"]`), "http://localhost:8081/wp-json/gatekeeper/v1/callback"),
+		chromedp.Click(chromedp.CSS(`input[name="allow_private"]`)), // the test outlets allow private addresses: untick
+	)
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form button[type="submit"].primary`))); err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	msg := run(t, ctx, "field error", chromedp.Text(chromedp.CSS(`#err-callback_url`)))
+	if !strings.Contains(msg, "địa chỉ nội bộ hoặc loopback") || !strings.Contains(msg, "Cho phép địa chỉ nội bộ") {
+		t.Fatalf("the refusal under the callback field: %q", msg)
+	}
+	noProblems(t, ctx, "refused outlet form")
+	if o, _ := e.st.GetOutlet(e.ctx, e.a.ID); o.CallbackURL != e.a.CallbackURL {
+		t.Fatalf("a refused form changed the callback to %q", o.CallbackURL)
+	}
+}

@@ -15,11 +15,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 	_ "time/tzdata" // outlet time zones on hosts without tzdata
 
 	"github.com/gin-gonic/gin"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 )
@@ -65,8 +67,8 @@ type Config struct {
 	// ExportLimit caps the rows of one CSV export (100000).
 	ExportLimit int
 	Logger      *slog.Logger
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
+	// Clock tells the time (the zero value is the wall clock).
+	Clock clock.Clock
 }
 
 func (c *Config) defaults() {
@@ -103,9 +105,6 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
 }
 
 // Deps are what the console works with.
@@ -127,6 +126,8 @@ type Console struct {
 	pages  map[string]*pageTemplate
 	static http.Handler
 	cop    *http.CrossOriginProtection
+	// schedMu runs the scheduled approvals one round at a time.
+	schedMu sync.Mutex
 }
 
 // New builds the console. It panics if the embedded templates do not parse
@@ -134,9 +135,9 @@ type Console struct {
 func New(cfg Config, deps Deps) *Console {
 	cfg.defaults()
 	c := &Console{cfg: cfg, st: deps.Store, review: deps.Review, log: cfg.Logger}
-	c.accounts = &Accounts{Store: deps.Store, Now: func() time.Time { return c.now() }, Log: cfg.Logger}
+	c.accounts = &Accounts{Store: deps.Store, Clock: clock.Func(c.now), Log: cfg.Logger}
 	if c.review == nil {
-		c.review = &review.Service{Store: deps.Store, Now: cfg.Now}
+		c.review = &review.Service{Store: deps.Store, Clock: cfg.Clock}
 	}
 	pages, err := parsePages()
 	if err != nil {
@@ -203,7 +204,7 @@ func (c *Console) Register(r *gin.Engine) {
 	ad.POST("/users/:user/delete", c.adminDeleteUser)
 }
 
-func (c *Console) now() time.Time { return c.cfg.Now() }
+func (c *Console) now() time.Time { return c.cfg.Clock.Now() }
 
 func (c *Console) serveStatic(g *gin.Context) {
 	g.Header("Cache-Control", "public, max-age=3600")

@@ -4,16 +4,21 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/internal/webhook"
+	"gatekeeper/policy"
 )
 
 func TestLoginAndThrottle(t *testing.T) { eachStore(t, testLoginAndThrottle) }
@@ -82,7 +87,7 @@ func testLoginAndThrottle(t *testing.T, db store.Store) {
 		t.Fatalf("after 8 failures from one address: %d, want 429", st)
 	}
 	// The window passes: sign-in works again.
-	e.con.cfg.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	e.con.cfg.Clock = clock.Fixed(e.now.Add(16 * time.Minute))
 	if st, _, _ := e.post(anonymous(), "/console/login", url.Values{"username": {"lan"}, "password": {testPassword}}); st != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", st)
 	}
@@ -139,7 +144,7 @@ func TestCSRF(t *testing.T) { eachStore(t, testCSRF) }
 
 func testCSRF(t *testing.T, db store.Store) {
 	e := newEnv(t, db)
-	id := e.hold(e.a, "7", "Tai nạn", "", time.Now().Add(-time.Hour), "tai nạn")
+	id := e.hold(e.a, "7", "Tai nạn", "", e.now.Add(-time.Hour), "tai nạn")
 	c, csrf := e.session("mai")
 	path := "/console/outlets/" + e.a.ID + "/holds/" + id + "/approve"
 	// Without the form token.
@@ -189,7 +194,7 @@ func TestApproveDeliversCallback(t *testing.T) { eachStore(t, testApproveDeliver
 
 func testApproveDeliversCallback(t *testing.T, db store.Store) {
 	e := newEnv(t, db)
-	id := e.hold(e.a, "42", "Lũ quét ở xã Đắk Nhoong", "<p>Mưa lớn gây lũ quét.</p>", time.Now().Add(-3*time.Hour), "lũ quét")
+	id := e.hold(e.a, "42", "Lũ quét ở xã Đắk Nhoong", "<p>Mưa lớn gây lũ quét.</p>", e.now.Add(-3*time.Hour), "lũ quét")
 	c, csrf := e.session("mai")
 	base := "/console/outlets/" + e.a.ID + "/holds/" + id
 	// A note is required.
@@ -224,7 +229,7 @@ func testApproveDeliversCallback(t *testing.T, db store.Store) {
 		t.Fatalf("CMS got %d callbacks", len(got))
 	}
 	key, _ := webhook.DecodeSecret(e.secretA)
-	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), key); err != nil {
+	if _, err := webhook.Verify(got[0].Header, got[0].Body, e.now, key); err != nil {
 		t.Fatalf("callback signature: %v", err)
 	}
 	var p struct {
@@ -253,7 +258,7 @@ func TestPostContentIsText(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
 	title := `<script>document.title="pwned"</script><img src=x onerror=alert(1)> Tai nạn`
 	id := e.hold(e.a, "66", title, `<p>Đoạn một <b>đậm</b></p><script>alert(2)</script><p onclick="x()">Đoạn hai &amp; ba</p>`,
-		time.Now().Add(-time.Hour), "tai nạn")
+		e.now.Add(-time.Hour), "tai nạn")
 	c, _ := e.session("mai")
 	for _, path := range []string{"/console/holds", "/console/outlets/" + e.a.ID + "/holds/" + id} {
 		_, _, body := e.get(c, path)
@@ -275,12 +280,13 @@ func TestPostContentIsText(t *testing.T) {
 
 func TestExportCSV(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	now := time.Now()
+	now := e.now
 	id := e.hold(e.a, "9", "Tai nạn", "", now.Add(-time.Hour))
 	c, csrf := e.session("mai")
 	e.post(c, "/console/outlets/"+e.a.ID+"/holds/"+id+"/reject", url.Values{"csrf": {csrf}, "note": {"=HYPERLINK(\"x\")"}})
-	day := now.In(defaultLoc).Format("2006-01-02")
-	st, _, body := e.get(c, "/console/export.csv?outlet="+e.a.ID+"&from="+day+"&to="+day)
+	// From the hold's day to the rejection's (they differ just after midnight).
+	from, day := now.Add(-time.Hour).In(defaultLoc).Format("2006-01-02"), now.In(defaultLoc).Format("2006-01-02")
+	st, _, body := e.get(c, "/console/export.csv?outlet="+e.a.ID+"&from="+from+"&to="+day)
 	if st != 200 {
 		t.Fatalf("export: %d %s", st, body)
 	}
@@ -291,18 +297,30 @@ func TestExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0][0] != "thoi_gian" {
-		t.Fatalf("header %v", rows[0])
+	want := []string{"Thời gian", "Thời gian (UTC)", "Đơn vị", "Sự kiện", "Mã bài", "Tiêu đề", "Sắc thái", "Đường dẫn",
+		"Mã tin giữ", "Quyết định", "Người thực hiện", "Ghi chú", "Chi tiết"}
+	if strings.Join(rows[0], "|") != strings.Join(want, "|") {
+		t.Fatalf("header %v, want %v", rows[0], want)
 	}
-	var types []string
+	// Newest first, in words: the rejection (by mai), then the hold (the author, through the CMS).
+	var got []string
 	for _, r := range rows[1:] {
-		types = append(types, r[3]+":"+r[6])
-		if r[3] == "reject" && r[8] != "'=HYPERLINK(\"x\")" {
-			t.Errorf("formula not neutralised: %q", r[8])
+		got = append(got, strings.Join([]string{r[3], r[5], r[6], r[9], r[10]}, "/"))
+		if r[3] == "Từ chối" && r[11] != "'=HYPERLINK(\"x\")" {
+			t.Errorf("formula not neutralised: %q", r[11])
+		}
+		if !regexp.MustCompile(`^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$`).MatchString(r[0]) || strings.ContainsAny(r[12], "{}") {
+			t.Errorf("row %v: want a dd/mm/yyyy HH:mm time and a sentence for the detail", r)
 		}
 	}
-	if strings.Join(types, ",") != "hold:hold,reject:rejected" {
-		t.Fatalf("types %v, want the hold then the rejection", types)
+	if w := "Từ chối/Tai nạn/tiêu cực/đã từ chối/mai,Giữ lại chờ duyệt/Tai nạn/tiêu cực/giữ lại/editor1 (qua CMS)"; strings.Join(got, ",") != w {
+		t.Fatalf("rows %v, want %s", got, w)
+	}
+	// English on request.
+	_, _, body = e.get(c, "/console/export.csv?lang=en&outlet="+e.a.ID+"&from="+day+"&to="+day)
+	rows, err = csv.NewReader(bytes.NewReader([]byte(strings.TrimPrefix(body, "\ufeff")))).ReadAll()
+	if err != nil || rows[0][0] != "Time" || rows[1][3] != "Rejected" || rows[1][9] != "rejected" || rows[1][6] != "negative" {
+		t.Fatalf("English export: %v %v", rows, err)
 	}
 	// A manager cannot export another outlet.
 	if st, _, _ := e.get(c, "/console/export.csv?outlet="+e.b.ID+"&from="+day+"&to="+day); st != http.StatusForbidden {
@@ -314,7 +332,7 @@ func TestScheduledApproval(t *testing.T) { eachStore(t, testScheduledApproval) }
 
 func testScheduledApproval(t *testing.T, db store.Store) {
 	e := newEnv(t, db)
-	now := time.Now()
+	now := e.now
 	// Fill A's window: 10 posts, 2 negative, 25 days ago; then a negative
 	// post is held until the negatives leave the window.
 	var posts []store.SyncPost
@@ -338,8 +356,8 @@ func testScheduledApproval(t *testing.T, db store.Store) {
 	if n, err := e.con.RunScheduledOnce(e.ctx); err != nil || n != 0 {
 		t.Fatalf("scheduler before the time: %d %v", n, err)
 	}
-	e.con.cfg.Now = func() time.Time { return h.EarliestSafe.Add(time.Second) }
-	e.con.review.Now = e.con.cfg.Now
+	e.con.cfg.Clock = clock.Fixed(h.EarliestSafe.Add(time.Second))
+	e.con.review.Clock = e.con.cfg.Clock
 	if n, err := e.con.RunScheduledOnce(e.ctx); err != nil || n != 1 {
 		t.Fatalf("scheduler at the time: %d %v", n, err)
 	}
@@ -349,5 +367,110 @@ func testScheduledApproval(t *testing.T, db store.Store) {
 	}
 	if sa, _ := e.st.ListScheduledApprovals(e.ctx, e.a.ID); len(sa) != 0 {
 		t.Fatalf("schedule left: %+v", sa)
+	}
+}
+
+// TestScheduledApprovalsDoNotOvershoot: two holds scheduled for the same
+// safe instant, where the window has room for one more negative post then.
+// The scheduler approves one; the other is not counted past the limit but
+// moved to its new earliest safe time, and the audit log says so.
+func TestScheduledApprovalsDoNotOvershoot(t *testing.T) {
+	eachStore(t, testScheduledApprovalsDoNotOvershoot)
+}
+
+func testScheduledApprovalsDoNotOvershoot(t *testing.T, db store.Store) {
+	now := testsupport.Now(t, time.Date(2026, 11, 30, 16, 59, 0, 0, time.UTC))
+	e := newEnvAt(t, db, now)
+	// 100 posts, 15 negative (15.00%): 98 recent ones (13 negative) and two
+	// negative ones 25 days ago, an hour apart. When the first old one
+	// leaves, 14/99 have room for exactly one more negative (15/100); a
+	// second would make 16/101.
+	old := now.Add(-25 * 24 * time.Hour).Truncate(time.Millisecond)
+	var posts []store.SyncPost
+	add := func(id string, neg bool, at time.Time) {
+		posts = append(posts, store.SyncPost{ID: id, Negative: neg, PublishedAt: at, Day: store.DayKey(at, e.a.Location())})
+	}
+	add("old0", true, old)
+	add("old1", true, old.Add(time.Hour))
+	for i := 0; i < 98; i++ {
+		add(fmt.Sprintf("r%d", i), i < 13, now.Add(-time.Hour-time.Duration(i)*time.Minute))
+	}
+	if _, err := e.st.Sync(e.ctx, store.SyncInput{Outlet: e.a.ID, Now: now, Window: e.a.Window(), Posts: posts, Actor: "cms"}); err != nil {
+		t.Fatal(err)
+	}
+	first := e.hold(e.a, "x1", "Tai nạn", "", now)
+	second := e.hold(e.a, "x2", "Cháy rừng", "", now.Add(time.Second))
+	h1, _ := e.st.GetHold(e.ctx, e.a.ID, first)
+	h2, _ := e.st.GetHold(e.ctx, e.a.ID, second)
+	safe := old.Add(e.a.Window())
+	if h1.EarliestSafe == nil || h2.EarliestSafe == nil || !h1.EarliestSafe.Equal(safe) || !h2.EarliestSafe.Equal(safe) {
+		t.Fatalf("earliest safe times %v, %v, want both %v", h1.EarliestSafe, h2.EarliestSafe, safe)
+	}
+	c, csrf := e.session("mai")
+	for _, id := range []string{first, second} {
+		st, loc, _ := e.post(c, "/console/outlets/"+e.a.ID+"/holds/"+id+"/approve", url.Values{"csrf": {csrf}, "note": {"khi an toàn"}, "when": {"safe"}})
+		if st != http.StatusSeeOther || !strings.HasSuffix(loc, "ok=scheduled") {
+			t.Fatalf("schedule %s: %d %s", id, st, loc)
+		}
+	}
+	fire := safe.Add(time.Second)
+	e.con.cfg.Clock = clock.Fixed(fire)
+	e.con.review.Clock = e.con.cfg.Clock
+	if n, err := e.con.RunScheduledOnce(e.ctx); err != nil || n != 1 {
+		t.Fatalf("scheduler at the safe time approved %d (%v), want 1", n, err)
+	}
+	w, err := e.st.Window(e.ctx, e.a.ID, fire, e.a.Window())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w != (policy.Counts{Published: 100, Negative: 15}) {
+		t.Fatalf("window after the scheduled approvals %+v, want 15/100 (at the limit, not past it)", w)
+	}
+	h1, _ = e.st.GetHold(e.ctx, e.a.ID, first)
+	h2, _ = e.st.GetHold(e.ctx, e.a.ID, second)
+	if h1.Status != store.HoldApproved || h2.Status != store.HoldPending {
+		t.Fatalf("statuses %s, %s; want the first approved, the second pending", h1.Status, h2.Status)
+	}
+	// The second is rescheduled to when old1 leaves the window.
+	sa, err := e.st.ListScheduledApprovals(e.ctx, e.a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := old.Add(time.Hour).Add(e.a.Window()); len(sa) != 1 || sa[0].HoldID != second || !sa[0].At.Equal(want) || sa[0].Reviewer != "mai" {
+		t.Fatalf("schedule left %+v, want %s at %v by mai", sa, second, want)
+	}
+	entries, err := e.st.ListAudit(e.ctx, e.a.ID, store.AuditFilter{Type: "approve_rescheduled"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].HoldID != second {
+		t.Fatalf("audit of the rescheduling %+v", entries)
+	}
+	// The manager sees it on the hold's page.
+	c, csrf2 := e.session("mai")
+	if _, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+second); !strings.Contains(textOf(body), "dời") {
+		t.Errorf("the hold page does not say the approval was moved: %s", textOf(body))
+	}
+	// Approving it "at the earliest safe time" by hand now, past the hold's
+	// recorded safe time, is not counted either: it is scheduled for the
+	// new time.
+	st, loc, _ := e.post(c, "/console/outlets/"+e.a.ID+"/holds/"+second+"/approve", url.Values{"csrf": {csrf2}, "note": {"khi an toàn"}, "when": {"safe"}})
+	if st != http.StatusSeeOther || !strings.HasSuffix(loc, "ok=scheduled") {
+		t.Fatalf("approve when safe, past the recorded safe time: %d %s", st, loc)
+	}
+	if w, _ := e.st.Window(e.ctx, e.a.ID, fire, e.a.Window()); w != (policy.Counts{Published: 100, Negative: 15}) {
+		t.Fatalf("window after approving when safe by hand: %+v", w)
+	}
+	if sa, _ = e.st.ListScheduledApprovals(e.ctx, e.a.ID); len(sa) != 1 || !sa[0].At.Equal(old.Add(time.Hour).Add(e.a.Window())) {
+		t.Fatalf("schedule after approving when safe by hand: %+v", sa)
+	}
+	// At the new time the second fits and is approved.
+	e.con.cfg.Clock = clock.Fixed(sa[0].At.Add(time.Second))
+	e.con.review.Clock = e.con.cfg.Clock
+	if n, err := e.con.RunScheduledOnce(e.ctx); err != nil || n != 1 {
+		t.Fatalf("scheduler at the new time approved %d (%v), want 1", n, err)
+	}
+	if h2, _ = e.st.GetHold(e.ctx, e.a.ID, second); h2.Status != store.HoldApproved {
+		t.Fatalf("second after its new time: %s", h2.Status)
 	}
 }

@@ -53,7 +53,8 @@ type dashData struct {
 	Outlet    store.Outlet
 	Loc       *time.Location
 	Counts    policy.Counts
-	Share     int64
+	Share     int64 // negative share, basis points (policy.RoundedShare, as the API)
+	Positive  positiveView
 	Status    string // over, near, ok
 	BarPct    int    // share as % of the bar (limit at 2/3 of the bar)
 	LimitPct  int
@@ -107,7 +108,7 @@ func (c *Console) dashboardPage(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
-	d := dashData{Outlet: o, Loc: o.Location(), Counts: cur, Share: int64(cur.Share()), Status: shareStatus(o.Rules, cur),
+	d := dashData{Outlet: o, Loc: o.Location(), Counts: cur, Share: negativeShare(cur), Positive: positiveOf(cur), Status: shareStatus(o.Rules, cur),
 		Pending: len(pending), Chart: buildChart(langOf(g), pts, o.Rules), Recent: recent}
 	hr := policy.HeadroomOf(o.Rules, cur)
 	d.Headroom = headroomView{Left: hr.NegativeLeft, Need: hr.NonNegativeNeeded}
@@ -120,13 +121,28 @@ func (c *Console) dashboardPage(g *gin.Context) {
 	c.render(g, http.StatusOK, "dashboard", "dash.title", d)
 }
 
+// positiveView is the positive side of an outlet's window: its share and
+// whether positive news leads, as the product expects.
+type positiveView struct {
+	Share    int64 // basis points, rounded as the negative share
+	Dominant bool  // policy.Counts.PositiveDominant
+}
+
+func positiveOf(c policy.Counts) positiveView {
+	return positiveView{Share: int64(policy.RoundedShare(c.Positive, c.Published)), Dominant: c.PositiveDominant()}
+}
+
+// negativeShare is the window's negative share as the API shows it.
+func negativeShare(c policy.Counts) int64 { return int64(policy.RoundedShare(c.Negative, c.Published)) }
+
 type overviewRow struct {
-	Outlet  store.Outlet
-	Counts  policy.Counts
-	Share   int64
-	Status  string
-	Pending int
-	Spark   sparkline
+	Outlet   store.Outlet
+	Counts   policy.Counts
+	Share    int64
+	Positive positiveView
+	Status   string
+	Pending  int
+	Spark    sparkline
 }
 
 // outletState reads what the dashboard and the overview show of an outlet:
@@ -159,7 +175,7 @@ func (c *Console) overviewPage(g *gin.Context) {
 			c.storeErr(g, err)
 			return
 		}
-		rows = append(rows, overviewRow{Outlet: o, Counts: cur, Share: int64(cur.Share()), Status: shareStatus(o.Rules, cur),
+		rows = append(rows, overviewRow{Outlet: o, Counts: cur, Share: negativeShare(cur), Positive: positiveOf(cur), Status: shareStatus(o.Rules, cur),
 			Pending: len(pending), Spark: buildSparkline(pts, o.Rules)})
 	}
 	sort.SliceStable(rows, func(i, j int) bool {

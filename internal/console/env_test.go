@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/internal/callback"
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/testsupport"
@@ -47,8 +49,8 @@ type env struct {
 	worker  *callback.Worker
 	a, b    store.Outlet
 	secretA string
-	// now is the instant the fixture is built at; when the env was made by
-	// newEnvAt, the console, its reviews and the callback worker read it too.
+	// now is the instant the fixture is built at; the console, its reviews
+	// and the callback worker read it too (clock.Fixed).
 	now time.Time
 
 	mu       sync.Mutex
@@ -80,22 +82,24 @@ var (
 	eachStore  = teststore.Each
 )
 
+// envNow is the instant a console test runs at unless it chooses its own
+// (or GATEKEEPER_TEST_NOW pins one): a weekday morning in Asia/Ho_Chi_Minh.
+var envNow = time.Date(2026, 11, 27, 9, 30, 0, 0, time.FixedZone("ICT", 7*3600))
+
+// newEnv is newEnvAt the test's instant (testsupport.Now).
 func newEnv(t testing.TB, st store.Store) *env {
 	t.Helper()
-	return makeEnv(t, st, time.Time{})
+	return newEnvAt(t, st, testsupport.Now(t, envNow))
 }
 
-// newEnvAt is newEnv with the console's, the reviews' and the callback
-// worker's clock stopped at now, which the fixture is built around.
+// newEnvAt builds the env with the console's, the reviews' and the callback
+// worker's clock stopped at now, which the fixture is built around (e.now).
+// A test moves the console's clock by setting e.con.cfg.Clock and
+// e.con.review.Clock.
 func newEnvAt(t testing.TB, st store.Store, now time.Time) *env {
 	t.Helper()
-	return makeEnv(t, st, now)
-}
-
-func makeEnv(t testing.TB, st store.Store, fixed time.Time) *env {
-	t.Helper()
 	gin.SetMode(gin.TestMode)
-	e := &env{t: t, ctx: context.Background(), st: st}
+	e := &env{t: t, ctx: context.Background(), st: st, now: now}
 	e.cms = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		e.mu.Lock()
@@ -104,13 +108,7 @@ func makeEnv(t testing.TB, st store.Store, fixed time.Time) *env {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(e.cms.Close)
-	now := time.Now()
-	var clockNow func() time.Time
-	if !fixed.IsZero() {
-		now = fixed
-		clockNow = func() time.Time { return fixed }
-	}
-	e.now = now
+	clk := clock.Fixed(now)
 	secret, err := webhook.NewSecret()
 	if err != nil {
 		t.Fatal(err)
@@ -138,13 +136,13 @@ func makeEnv(t testing.TB, st store.Store, fixed time.Time) *env {
 			t.Fatalf("create user: %v", err)
 		}
 	}
-	quiet := testsupport.Discard()
-	e.con = New(Config{Logger: quiet, AddrFailures: 8, Now: clockNow}, Deps{Store: st})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e.con = New(Config{Logger: quiet, AddrFailures: 8, Clock: clk}, Deps{Store: st})
 	r := gin.New()
 	e.con.Register(r)
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
-	e.worker = callback.New(st, callback.Config{Logger: quiet, BaseDelay: time.Second, Now: clockNow})
+	e.worker = callback.New(st, callback.Config{Logger: quiet, BaseDelay: time.Second, Clock: clk})
 	return e
 }
 
@@ -172,6 +170,7 @@ func (e *env) check(o store.Outlet, postID string, negative bool, now time.Time,
 	in := store.CheckInput{
 		Outlet: o.ID, PostID: postID, Now: now, Window: o.Window(), Day: store.DayKey(now, o.Location()),
 		Rules: o.Rules, Subject: subj, Plan: policy.MakePlan(o.Rules, subj),
+		// The hold id only needs to be unique: the wall clock decides nothing.
 		HoldID: "h" + fmt.Sprint(time.Now().UnixNano()), Snapshot: snap, Actor: "editor1",
 	}
 	res, err := e.st.Check(e.ctx, in)
@@ -197,7 +196,7 @@ func (e *env) hold(o store.Outlet, postID, title, content string, at time.Time, 
 func (e *env) session(username string) (*http.Client, string) {
 	e.t.Helper()
 	token := randomToken(32)
-	now := time.Now()
+	now := e.con.now() // valid on the console's clock
 	s := store.Session{ID: sessionID(token), Username: username, CSRF: randomToken(32), Created: now, Expires: now.Add(time.Hour)}
 	if err := e.st.PutSession(e.ctx, s); err != nil {
 		e.t.Fatal(err)

@@ -55,6 +55,7 @@ type holdRow struct {
 	Current   policy.Counts
 	Waited    time.Duration
 	Scheduled *store.ScheduledApproval
+	Safe      string // the earliest safe time, said honestly
 }
 
 func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current policy.Counts, now time.Time) holdRow {
@@ -74,20 +75,49 @@ func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current pol
 	if snap.Post.Title == "" {
 		r.Title = []segment{{Text: "#" + h.PostID}}
 	}
-	r.ToneKey = "tone.not_negative"
-	if h.Negative {
+	switch {
+	case h.Negative:
 		r.ToneKey = "tone.negative"
+	case h.Positive:
+		r.ToneKey = "tone.positive"
+	default:
+		r.ToneKey = "tone.neutral"
 	}
 	if l := snap.Classification.Tone.Label; l != "" && (l == policy.Negative) == h.Negative {
 		r.ToneKey = "tone." + string(l)
 	}
-	r.Before, r.After = int64(h.Before.Share()), int64(h.Before.Plus(h.Negative).Share())
+	before, after := policy.SharesAround(h.Before, holdSubject(h, snap))
+	r.Before, r.After = int64(before), int64(after)
 	hr := policy.HeadroomOf(o.Rules, current)
 	r.Headroom = headroomView{Left: hr.NegativeLeft, Need: hr.NonNegativeNeeded}
+	r.Safe = safeText(lang, o, h.EarliestSafe, hr, now)
 	if h.Status != store.HoldPending && h.ResolvedAt != nil {
 		r.Waited = h.ResolvedAt.Sub(h.CreatedAt)
 	}
 	return r
+}
+
+// safeText says when a held post fits: the time the window frees a slot
+// (and how many non-negative posts would do it sooner), or, when the window
+// alone never does, how many non-negative posts would make room.
+func safeText(lang string, o store.Outlet, at *time.Time, hr policy.Headroom, now time.Time) string {
+	need := int64(-1)
+	if hr.NonNegativeNeeded != nil {
+		need = *hr.NonNegativeNeeded
+	}
+	switch {
+	case need == 0:
+		return tr(lang, "safe.now")
+	case at != nil && at.After(now):
+		s := tr(lang, "safe.at", fmtTime(lang, *at, o.Location()), o.WindowDays)
+		if need > 0 {
+			s += tr(lang, "safe.or", need)
+		}
+		return s
+	case need > 0:
+		return tr(lang, "safe.need", o.WindowDays, need)
+	}
+	return tr(lang, "safe.never")
 }
 
 // ageFilters are the choices of the "waiting" filter.
@@ -257,7 +287,8 @@ func holdReasons(lang string, o store.Outlet, h store.Hold, snap snapshot) []str
 		codes = append(codes, policy.Decide(rules, snap.Subject, policy.NotCounted, h.Before).Reasons...)
 	}
 	codes = append(codes, snap.Notes...)
-	args := msgs.ReasonArgs{After: int64(h.Before.Plus(h.Negative).Share()), WarnAt: int64(rules.WarnAt), Limit: int64(rules.Limit),
+	_, after := policy.SharesAround(h.Before, holdSubject(h, snap))
+	args := msgs.ReasonArgs{After: int64(after), WarnAt: int64(rules.WarnAt), Limit: int64(rules.Limit),
 		Published: h.Before.Published, MinSample: rules.MinSample}
 	var out []string
 	seen := map[string]bool{}
@@ -269,6 +300,15 @@ func holdReasons(lang string, o store.Outlet, h store.Hold, snap snapshot) []str
 		out = append(out, msgs.Reason(ml, code, args))
 	}
 	return out
+}
+
+// holdSubject is the subject the hold was decided on: the snapshot's when it
+// has one, otherwise what the hold itself records.
+func holdSubject(h store.Hold, snap snapshot) policy.Subject {
+	if snap.HasPolicy {
+		return snap.Subject
+	}
+	return policy.Subject{Negative: h.Negative}
 }
 
 func holdURL(outlet, hold string) string {
@@ -302,20 +342,41 @@ func (c *Console) decide(g *gin.Context, approve bool) {
 			c.showHold(g, http.StatusBadRequest, tr(lang, "err.nosafe"), note)
 			return
 		}
-		if h.EarliestSafe.After(now) {
-			sa := store.ScheduledApproval{Outlet: o.ID, HoldID: h.ID, At: *h.EarliestSafe, Reviewer: u.Username, Note: note, CreatedAt: now}
-			if err := c.st.ScheduleApproval(ctx(g), sa); err != nil {
-				c.storeErr(g, err)
+		at := *h.EarliestSafe
+		if !at.After(now) {
+			// Due already: approve now, but only if it still fits (another
+			// approval may have taken the room); otherwise schedule it at
+			// the new earliest safe time.
+			_, err := c.review.ApproveIfSafe(ctx(g), o, h.ID, u.Username, note)
+			var notSafe *review.NotSafeError
+			if !errors.As(err, &notSafe) {
+				c.decided(g, o, h, true, note, err)
 				return
 			}
-			c.audit(g, o.ID, store.AuditEntry{Type: "approve_scheduled", PostID: h.PostID, HoldID: h.ID,
-				Detail: mustJSON(map[string]any{"at": sa.At, "note": note})})
-			g.Redirect(http.StatusSeeOther, holdURL(o.ID, h.ID)+"?ok=scheduled")
+			if !notSafe.Next.After(now) {
+				c.showHold(g, http.StatusConflict, tr(lang, "err.nosafe"), note)
+				return
+			}
+			at = notSafe.Next
+		}
+		sa := store.ScheduledApproval{Outlet: o.ID, HoldID: h.ID, At: at, Reviewer: u.Username, Note: note, CreatedAt: now}
+		if err := c.st.ScheduleApproval(ctx(g), sa); err != nil {
+			c.storeErr(g, err)
 			return
 		}
-		// Already safe: approve now.
+		c.audit(g, o.ID, store.AuditEntry{Type: "approve_scheduled", PostID: h.PostID, HoldID: h.ID,
+			Detail: mustJSON(map[string]any{"at": sa.At, "note": note})})
+		g.Redirect(http.StatusSeeOther, holdURL(o.ID, h.ID)+"?ok=scheduled")
+		return
 	}
 	_, err := c.review.Resolve(ctx(g), o, h.ID, approve, u.Username, note)
+	c.decided(g, o, h, approve, note, err)
+}
+
+// decided answers a resolution's outcome: the hold's page with the error,
+// or a redirect to it saying what was done.
+func (c *Console) decided(g *gin.Context, o store.Outlet, h store.Hold, approve bool, note string, err error) {
+	lang, u := langOf(g), userOf(g)
 	switch {
 	case err == nil:
 	case errors.Is(err, review.ErrNoteRequired):
@@ -357,12 +418,15 @@ func (c *Console) unschedule(g *gin.Context) {
 func (c *Console) relabel(g *gin.Context) {
 	lang := langOf(g)
 	note := strings.TrimSpace(g.PostForm("note"))
-	tone := g.PostForm("tone")
 	if note == "" {
 		c.showHold(g, http.StatusBadRequest, tr(lang, "err.note"), "")
 		return
 	}
-	if tone != "negative" && tone != "not_negative" {
+	tone, ok := policy.ParseTone(g.PostForm("tone"))
+	if g.PostForm("tone") == "not_negative" {
+		tone, ok = policy.Neutral, true // the form's former choice
+	}
+	if !ok {
 		c.showHold(g, http.StatusBadRequest, tr(lang, "err.input", "tone"), note)
 		return
 	}
@@ -371,7 +435,7 @@ func (c *Console) relabel(g *gin.Context) {
 		return
 	}
 	now := c.now()
-	if err := c.st.Relabel(ctx(g), o.ID, h.PostID, tone == "negative", now, o.Window(), userOf(g).Username, note); err != nil {
+	if err := c.st.Relabel(ctx(g), o.ID, h.PostID, tone, now, o.Window(), userOf(g).Username, note); err != nil {
 		c.storeErr(g, err)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,7 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"gatekeeper/internal/testsupport/testapi"
+	"gatekeeper/handler"
+	"gatekeeper/internal/gate"
+	"gatekeeper/internal/review"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/internal/webhook"
 )
 
@@ -21,7 +25,12 @@ import (
 // callback, and the API reports the hold approved.
 func TestWithWebhookAPI(t *testing.T) {
 	e := newEnv(t, openRedis(t))
-	engine, _ := testapi.Engine(t, e.st, testapi.Options{OutletTTL: time.Millisecond})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &gate.Service{Store: e.st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: e.st, Clock: e.con.cfg.Clock}, Clock: e.con.cfg.Clock, Log: quiet}
+	engine, err := handler.New(handler.Deps{Gate: svc, Outlets: &gate.OutletCache{Store: e.st, TTL: time.Millisecond}, Store: e.st, Log: quiet, Clock: e.con.cfg.Clock, MaxBodyBytes: 4 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.con.Register(engine)
 	srv := httptest.NewServer(engine)
 	defer srv.Close()
@@ -33,7 +42,7 @@ func TestWithWebhookAPI(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/outlets/"+e.a.ID+"/check", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	key, _ := webhook.DecodeSecret(e.secretA)
-	webhook.SignHeaders(req.Header, webhook.NewID(), time.Now(), body, key)
+	webhook.SignHeaders(req.Header, webhook.NewID(), e.now, body, key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -71,12 +80,12 @@ func TestWithWebhookAPI(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("CMS got %d callbacks", len(got))
 	}
-	if _, err := webhook.Verify(got[0].Header, got[0].Body, time.Now(), key); err != nil {
+	if _, err := webhook.Verify(got[0].Header, got[0].Body, e.now, key); err != nil {
 		t.Fatal(err)
 	}
 	// The API agrees.
 	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/v1/outlets/"+e.a.ID+"/holds/"+ans.Hold.ID, nil)
-	webhook.SignHeaders(req.Header, webhook.NewID(), time.Now(), nil, key)
+	webhook.SignHeaders(req.Header, webhook.NewID(), e.now, nil, key)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

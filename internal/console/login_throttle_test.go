@@ -46,7 +46,7 @@ func TestLoginAttemptsAreReservedBeforeHashing(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		e := newEnv(t, st)
 		// The clock stands still during the burst, so no wait runs out.
-		e.con.cfg.Now = clock.Fixed(testsupport.Now(t, loginT0)).Now
+		e.con.cfg.Clock = clock.Fixed(testsupport.Now(t, loginT0))
 		limit := min(e.con.cfg.AddrFailures, e.con.cfg.UserFailures)
 		before := derivations.Load()
 		var wg sync.WaitGroup
@@ -88,7 +88,7 @@ func TestLoginFailuresFromManyAddressesDoNotLockOut(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		e := newEnv(t, st)
 		clk := clock.NewManual(testsupport.Now(t, loginT0))
-		e.con.cfg.Now = clk.Now
+		e.con.cfg.Clock = clk.Clock()
 		var waits []time.Duration
 		for i := range 8 {
 			addr := "203.0.113." + strconv.Itoa(10+i)
@@ -145,7 +145,7 @@ func TestLoginAddressLimitStays(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		e := newEnv(t, st)
 		clk := clock.NewManual(testsupport.Now(t, loginT0))
-		e.con.cfg.Now = clk.Now
+		e.con.cfg.Clock = clk.Clock()
 		const addr = "198.51.100.77"
 		for range 3 {
 			if code, _ := e.signIn("victim", testPassword, addr); code != http.StatusSeeOther {

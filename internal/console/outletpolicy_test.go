@@ -18,9 +18,9 @@ import (
 // policyForm is a complete, valid outlet form.
 func policyForm(csrf string) url.Values {
 	return url.Values{"csrf": {csrf}, "name": {"Cổng TTĐT huyện Đắk Glei (mới)"}, "limit": {"14,5"}, "warn_at": {"11.25"},
-		"window_days": {"45"}, "timezone": {"Asia/Bangkok"}, "min_sample": {"25"}, "sensational": {"hold"}, "mode": {"shadow"},
-		"callback_url": {"https://dakglei.example.vn/wp-json/gatekeeper/v1/callback"},
-		"cat_name":     {"Pháp  luật", "Gương người tốt", "", ""}, "cat_tone": {"negative", "positive", "", ""}}
+		"window_days": {"45"}, "timezone": {"Asia/Bangkok"}, "min_sample": {"25"}, "sensational": {"hold"}, "sensitivity": {"low"},
+		"mode": {"shadow"}, "callback_url": {"https://dakglei.example.vn/wp-json/gatekeeper/v1/callback"},
+		"cat_name": {"Pháp  luật", "Gương người tốt", "", ""}, "cat_tone": {"negative", "positive", "", ""}}
 }
 
 // fieldError returns the message shown under a field (err-NAME), unescaped.
@@ -50,7 +50,8 @@ func testAdminEditsOutletPolicy(t *testing.T, db store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := policy.Rules{Limit: 1450, WarnAt: 1125, MinSample: 25, SensationalAction: policy.Hold, Mode: policy.Shadow}
+	want := policy.Rules{Limit: 1450, WarnAt: 1125, MinSample: 25, SensationalAction: policy.SensationalHold,
+		SensationalSensitivity: policy.SensitivityLow, Mode: policy.Shadow}
 	if o.Rules != want || o.WindowDays != 45 || o.Timezone != "Asia/Bangkok" || o.Name != "Cổng TTĐT huyện Đắk Glei (mới)" ||
 		o.CallbackURL != "https://dakglei.example.vn/wp-json/gatekeeper/v1/callback" || o.AllowPrivateCallback {
 		t.Fatalf("stored outlet %+v", o)
@@ -67,7 +68,7 @@ func testAdminEditsOutletPolicy(t *testing.T, db store.Store) {
 	}
 	var det map[string]any
 	_ = json.Unmarshal(es[0].Detail, &det)
-	if det["mode"] != "shadow" || det["sensational_action"] != "hold" || det["limit"] != "14.50" {
+	if det["mode"] != "shadow" || det["sensational_action"] != "hold" || det["sensational_sensitivity"] != "low" || det["limit"] != "14.50" {
 		t.Errorf("audit detail %s", es[0].Detail)
 	}
 	if strings.Contains(string(es[0].Detail), e.secretA) {
@@ -78,7 +79,8 @@ func testAdminEditsOutletPolicy(t *testing.T, db store.Store) {
 	// secrets and the command that removes an outlet.
 	_, _, body = e.get(c, path+"?ok=saved")
 	for _, want := range []string{`value="14,5"`, `value="11,25"`, `value="45"`, `value="pháp luật"`, `value="gương người tốt"`,
-		`<option value="hold" selected>`, `<option value="shadow" selected>`, "gatekeeper outlet remove " + e.a.ID + " --yes", "Đã lưu."} {
+		`<option value="hold" selected>`, `<option value="low" selected>`, `<option value="shadow" selected>`,
+		"Độ nhạy với tiêu đề giật gân", "chỉ ghi chú (không đổi kết quả)", "gatekeeper outlet remove " + e.a.ID + " --yes", "Đã lưu."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("edit page lacks %s", want)
 		}
@@ -94,12 +96,17 @@ func testAdminEditsOutletPolicy(t *testing.T, db store.Store) {
 	f := policyForm(csrf)
 	f["cat_name"] = []string{"pháp luật", ""}
 	f["cat_tone"] = []string{"neutral", ""}
+	f.Set("sensational", "note")
+	f.Set("sensitivity", "high")
 	if st, _, body := e.post(c, path, f); st != http.StatusSeeOther {
 		t.Fatalf("second save: %d %s", st, textOf(body))
 	}
 	o, _ = e.st.GetOutlet(e.ctx, e.a.ID)
 	if len(o.CategoryTones) != 1 || o.CategoryTones["pháp luật"] != policy.Neutral {
 		t.Fatalf("category map after edit: %v", o.CategoryTones)
+	}
+	if o.Rules.SensationalAction != policy.SensationalNote || o.Rules.SensationalSensitivity != policy.SensitivityHigh {
+		t.Fatalf("sensational setting after edit: %+v", o.Rules)
 	}
 
 	// Rotation from the edit page: shown once, then two secrets counted,
@@ -159,7 +166,7 @@ func TestOutletFormFieldErrors(t *testing.T) {
 	c, csrf := e.session("admin")
 	path := "/console/admin/outlets/" + e.a.ID
 	bad := url.Values{"csrf": {csrf}, "name": {"  "}, "limit": {"abc"}, "warn_at": {"16"}, "window_days": {"0"},
-		"timezone": {"Sao/Hoa"}, "min_sample": {"-1"}, "sensational": {"block"}, "mode": {"off"},
+		"timezone": {"Sao/Hoa"}, "min_sample": {"-1"}, "sensational": {"block"}, "sensitivity": {"medium"}, "mode": {"off"},
 		"callback_url": {"javascript:alert(1)"},
 		"cat_name":     {"Pháp luật", "pháp LUẬT", "", "An ninh"}, "cat_tone": {"negative", "positive", "negative", ""}}
 	want := map[string][2]string{
@@ -168,7 +175,8 @@ func TestOutletFormFieldErrors(t *testing.T) {
 		"window_days":  {"từ 1 đến 365", "from 1 to 365"},
 		"timezone":     {"Múi giờ không hợp lệ", "Unknown time zone"},
 		"min_sample":   {"số nguyên từ 0", "whole number from 0"},
-		"sensational":  {"“cảnh báo” hoặc “giữ lại”", "“warn” or “hold”"},
+		"sensational":  {"“chỉ ghi chú”, “cảnh báo” hoặc “giữ lại”", "“note only”, “warn” or “hold”"},
+		"sensitivity":  {"“thấp”, “bình thường” hoặc “cao”", "“low”, “normal” or “high”"},
 		"mode":         {"“áp dụng” hoặc “chạy thử”", "“enforce” or “shadow”"},
 		"callback_url": {"https://", "https://"},
 		"cat-1":        {"đã có ở dòng 1", "already on line 1"},
@@ -202,8 +210,17 @@ func TestOutletFormFieldErrors(t *testing.T) {
 	// warn_at above a valid limit.
 	f := policyForm(csrf)
 	f.Set("warn_at", "15")
-	if st, _, body := e.post(c, path, f); st != http.StatusBadRequest || !strings.Contains(fieldError(body, "warn_at"), "không được cao hơn ngưỡng") {
+	if st, _, body := e.post(c, path, f); st != http.StatusBadRequest || !strings.Contains(fieldError(body, "warn_at"), "không được cao hơn giới hạn") {
 		t.Fatalf("warn_at above limit: %d %q", st, fieldError(body, "warn_at"))
+	}
+	// A callback address the worker would refuse to reach is refused now, naming the fix.
+	for _, cb := range []string{"http://127.0.0.1:8081/wp-json/gatekeeper/v1/callback", "http://localhost/wp-json/gatekeeper/v1/callback", "https://10.0.0.5/cb"} {
+		f = policyForm(csrf)
+		f.Set("callback_url", cb)
+		f.Del("allow_private")
+		if st, _, body := e.post(c, path, f); st != http.StatusBadRequest || !strings.Contains(fieldError(body, "callback_url"), "Cho phép địa chỉ nội bộ") {
+			t.Fatalf("private callback %s: %d %q", cb, st, fieldError(body, "callback_url"))
+		}
 	}
 	o, _ := e.st.GetOutlet(e.ctx, e.a.ID)
 	if o.Name != e.a.Name || o.Rules != e.a.Rules || len(o.CategoryTones) != 0 || o.CallbackURL != e.a.CallbackURL {

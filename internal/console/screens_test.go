@@ -36,7 +36,9 @@ func (e *env) seedHistory(o store.Outlet, days, perDay int, negShare int, rng *r
 		for j := 0; j < n; j++ {
 			at := day.Add(time.Duration(j*50+rng.IntN(40)) * time.Minute)
 			neg := rng.IntN(1000) < negShare
-			posts = append(posts, store.SyncPost{ID: fmt.Sprintf("s%d-%d", i, j), Negative: neg, PublishedAt: at, Day: store.DayKey(at, loc)})
+			// About half the others positive, so the positive share shows (no draw from rng).
+			pos := !neg && (i+j)%2 == 0
+			posts = append(posts, store.SyncPost{ID: fmt.Sprintf("s%d-%d", i, j), Negative: neg, Positive: pos, PublishedAt: at, Day: store.DayKey(at, loc)})
 		}
 		if _, err := e.st.Sync(e.ctx, store.SyncInput{Outlet: o.ID, Now: day.Add(20 * time.Hour), Window: o.Window(), Posts: posts, Actor: "cms"}); err != nil {
 			e.t.Fatalf("sync: %v", err)
@@ -168,7 +170,7 @@ func TestBrowserPages(t *testing.T) {
 		{"hold", "/console/outlets/" + e.a.ID + "/holds/" + question, "#approve", "Tiêu đề dạng câu hỏi"},
 		{"hold-content", "/console/outlets/" + e.a.ID + "/holds/" + first, "#approve", "Khoảng 6 giờ sáng nay"},
 		{"dashboard", "/console/outlets/" + e.a.ID, "svg.chart", "hold.approved"},
-		{"audit", "/console/audit?outlet=" + e.a.ID, "table.audit", "approve"},
+		{"audit", "/console/audit?outlet=" + e.a.ID, "table.audit", "Duyệt đăng"},
 		{"export", "/console/export", "form", "CSV"},
 	}
 	for _, p := range pages {

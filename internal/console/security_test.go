@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -31,7 +32,7 @@ const xss = `<x-gk onmouseover=alert(1)>"'&amp;</x-gk><script>alert(2)</script>`
 // javascript: URL is never a link.
 func TestCMSFieldsAreText(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
-	now := time.Now()
+	now := e.now
 	// The CMS answers callbacks with markup.
 	hostile := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError)
@@ -96,6 +97,12 @@ func TestCMSFieldsAreText(t *testing.T) {
 		}
 		check(p, body)
 	}
+	// The failed delivery reads as what it means and what to do, in the reader's language.
+	for _, lang := range []string{langVI, langEN} {
+		if _, _, body := e.get(e.withLang(c, lang), "/console/outlets/hostile"); !strings.Contains(body, html.EscapeString(tr(lang, "cb.server"))) {
+			t.Errorf("%s: the dashboard does not explain the failed delivery: %s", lang, textOf(body))
+		}
+	}
 	// The hostile text is there, as text.
 	_, _, body := e.get(c, "/console/outlets/hostile/holds/"+held.HoldID)
 	for _, want := range []string{"&lt;x-gk onmouseover=alert(1)&gt;", "Nội dung &lt;x-gk onmouseover=alert(3)&gt;"} {
@@ -157,7 +164,7 @@ func TestSessionFixation(t *testing.T) {
 		if got == "" || got == fixed {
 			t.Fatalf("session after sign-in is %q, planted %q", got, fixed)
 		}
-		if _, err := e.st.GetSession(e.ctx, sessionID(fixed), time.Now()); err == nil {
+		if _, err := e.st.GetSession(e.ctx, sessionID(fixed), e.now); err == nil {
 			t.Fatalf("the planted session %q still works after sign-in", fixed)
 		}
 		// The planted value, replayed, is nobody.
@@ -268,7 +275,7 @@ func TestOpenRedirects(t *testing.T) {
 func TestLoginDoesNotRevealUsernames(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
 	e.con.cfg.AddrFailures = 100 // the per-username limit is what is compared
-	e.con.cfg.Now = clock.Fixed(testsupport.Now(t, loginT0)).Now
+	e.con.cfg.Clock = clock.Fixed(testsupport.Now(t, loginT0))
 	// The dummy hash costs what a real one does.
 	if a, b := strings.Split(dummyHash(), "$")[3], strings.Split(testHash(t), "$")[3]; a != b {
 		t.Fatalf("dummy hash parameters %s, real ones %s", a, b)
@@ -343,7 +350,7 @@ func TestCSVInjection(t *testing.T) {
 		}
 	}
 	e := newEnv(t, openSQLite(t))
-	now := time.Now()
+	now := e.now
 	c, csrf := e.session("mai")
 	notes := []string{"=HYPERLINK(\"https://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0"}
 	for i, n := range notes {
@@ -368,7 +375,7 @@ func TestCSVInjection(t *testing.T) {
 				t.Errorf("column %s: cell %q would be a formula", rows[0][j], cell)
 			}
 		}
-		if r[3] == "reject" {
+		if r[3] == "Từ chối" {
 			seen++
 		}
 	}

@@ -158,7 +158,7 @@ func TestEvidenceHighlightOnPost(t *testing.T) {
 		},
 	}
 	raw, _ := json.Marshal(snap)
-	res := e.check(e.a, "88", true, time.Now().Add(-time.Hour), raw)
+	res := e.check(e.a, "88", true, e.now.Add(-time.Hour), raw)
 	c, _ := e.session("mai")
 	_, _, body := e.get(c, "/console/outlets/"+e.a.ID+"/holds/"+res.HoldID)
 	for _, want := range []string{
@@ -183,7 +183,7 @@ func TestFormats(t *testing.T) {
 	if got := fmtTime(langVI, at, defaultLoc); got != "27/11/2026 14:05" {
 		t.Errorf("vi time %q", got)
 	}
-	if got := fmtTime(langEN, at, defaultLoc); got != "27 Nov 2026 14:05" {
+	if got := fmtTime(langEN, at, defaultLoc); got != "27/11/2026 14:05" {
 		t.Errorf("en time %q", got)
 	}
 	if got := fmtPercent(langVI, 1417); got != "14,17%" {

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 )
 
@@ -27,7 +28,8 @@ func NormalizeUsername(s string) (string, error) {
 	return u, nil
 }
 
-const userUsage = `Cách dùng / usage:
+// UserUsage is the synopsis of "gatekeeper user".
+const UserUsage = `Cách dùng / usage:
   gatekeeper user add USERNAME --role admin|manager|auditor [--outlets a,b] --password-stdin
   gatekeeper user list
   gatekeeper user passwd USERNAME --password-stdin
@@ -53,9 +55,9 @@ func (f *UserFlags) Register(fs *flag.FlagSet) {
 // passwd, remove, with the flags of UserFlags anywhere after the
 // subcommand. Passwords are read from stdin (first line) so they never
 // appear in a process listing or shell history.
-func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
+func UserCommand(ctx context.Context, args []string, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return errors.New("thiếu lệnh con / missing subcommand")
 	}
 	sub := args[0]
@@ -67,14 +69,14 @@ func UserCommand(ctx context.Context, args []string, st store.Store, stdin io.Re
 	if err != nil {
 		return err
 	}
-	return RunUserCommand(ctx, sub, pos, f, st, stdin, stdout, stderr)
+	return RunUserCommand(ctx, sub, pos, f, st, clk, stdin, stdout, stderr)
 }
 
 // RunUserCommand runs one subcommand with its positional arguments (the
 // username) and parsed flags, through the same Accounts service as the
 // console's admin page.
-func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, stdin io.Reader, stdout, stderr io.Writer) error {
-	acc := &Accounts{Store: st}
+func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
+	acc := &Accounts{Store: st, Clock: clk}
 	const actor = "cli"
 	switch sub {
 	case "add":
@@ -88,7 +90,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		}
 		ids := splitList(f.Outlets)
 		if r == store.RoleManager && len(ids) == 0 {
-			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao cơ quan nào (--outlets) / warning: the manager has no outlets (--outlets)")
+			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao đơn vị nào (--outlets) / warning: the manager has no outlets (--outlets)")
 		}
 		if r != store.RoleManager && len(ids) > 0 {
 			return errors.New("--outlets chỉ dành cho vai trò manager / --outlets is for the manager role only")
@@ -141,7 +143,7 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		}
 		return cliAccountsErr(err)
 	default:
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return fmt.Errorf("lệnh con không rõ %q / unknown subcommand %q", sub, sub)
 	}
 }
@@ -158,7 +160,7 @@ func cliAccountsErr(err error) error {
 	case errors.Is(err, ErrInvalidRole):
 		msg = "--role phải là admin, manager hoặc auditor / --role must be admin, manager or auditor"
 	case errors.Is(err, ErrUnknownOutlet):
-		msg = "không có cơ quan này / no outlet"
+		msg = "không có đơn vị này / no outlet"
 	case errors.Is(err, ErrUserExists):
 		msg = "người dùng đã có / user already exists"
 	case errors.Is(err, ErrNoUser):
@@ -189,7 +191,7 @@ func splitList(list string) []string {
 // oneUsername is the one USERNAME a sub-command takes, normalised.
 func oneUsername(pos []string, stderr io.Writer) (string, error) {
 	if len(pos) != 1 {
-		fmt.Fprint(stderr, userUsage)
+		fmt.Fprint(stderr, UserUsage)
 		return "", errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
 	}
 	return NormalizeUsername(pos[0])

@@ -7,20 +7,23 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
 func TestUserCommand(t *testing.T) {
 	st := openSQLite(t)
 	ctx := context.Background()
+	now := testsupport.Now(t, envNow)
 	if err := st.CreateOutlet(ctx, store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30,
-		Timezone: "Asia/Ho_Chi_Minh", CreatedAt: time.Now()}); err != nil {
+		Timezone: "Asia/Ho_Chi_Minh", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	run := func(stdin string, args ...string) (string, error) {
 		var out, errb bytes.Buffer
-		err := UserCommand(ctx, args, st, strings.NewReader(stdin), &out, &errb)
+		err := UserCommand(ctx, args, st, clock.Fixed(now), strings.NewReader(stdin), &out, &errb)
 		return out.String() + errb.String(), err
 	}
 	for _, tc := range []struct {
@@ -58,7 +61,7 @@ func TestUserCommand(t *testing.T) {
 		t.Fatal("list shows password hashes")
 	}
 	// passwd ends sessions.
-	if err := st.PutSession(ctx, store.Session{ID: "s1", Username: "mai", Created: time.Now(), Expires: time.Now().Add(time.Hour)}); err != nil {
+	if err := st.PutSession(ctx, store.Session{ID: "s1", Username: "mai", Created: now, Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := run("mat-khau-moi-dai\r\n", "passwd", "mai", "--password-stdin"); err != nil {
@@ -68,7 +71,7 @@ func TestUserCommand(t *testing.T) {
 	if !VerifyPassword(u.PasswordHash, "mat-khau-moi-dai") {
 		t.Fatal("password not changed (or the CR kept)")
 	}
-	if _, err := st.GetSession(ctx, "s1", time.Now()); err == nil {
+	if _, err := st.GetSession(ctx, "s1", now); err == nil {
 		t.Fatal("session survived passwd")
 	}
 	if _, err := run("", "remove", "mai"); err != nil {

@@ -56,6 +56,20 @@ func (p *page) Pct(bp any) string {
 	return fmtPercent(p.Lang, toInt64(bp))
 }
 
+// Event names an audit entry type for people.
+func (p *page) Event(typ string) string { return eventLabel(p.Lang, typ) }
+
+// Actor says who made an audit entry: a person, the CMS or the command line.
+func (p *page) Actor(e store.AuditEntry) string { return actorLabel(p.Lang, e) }
+
+// Delivery says what a callback delivery error means and what to do, in
+// the page's language.
+func (p *page) Delivery(lastError string) string { return deliveryAdvice(p.Lang, lastError) }
+
+// Dec2 writes a number with two decimals the way the page's language does:
+// "0,67" in Vietnamese, "0.67" in English.
+func (p *page) Dec2(f float64) string { return fmtDecimal2(p.Lang, f) }
+
 // Dec names a decision code for people (the code itself when unknown).
 func (p *page) Dec(code string) string {
 	if _, ok := messages["decision."+code]; ok {
@@ -90,7 +104,6 @@ var templateFuncs = template.FuncMap{
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
 	"f1":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
-	"f2":   func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) },
 	"sub":  func(a, b float64) float64 { return a - b },
 	"list": func(v ...any) []any { return v },
 	"has":  func(list []string, s string) bool { return slices.Contains(list, s) },

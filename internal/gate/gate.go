@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -49,19 +50,14 @@ type Service struct {
 	Store        Store
 	Classifier   policy.Classifier
 	Review       *review.Service
-	Now          func() time.Time
+	Clock        clock.Clock   // the zero value is the wall clock
 	StoreTimeout time.Duration // deadline of each store call
 	PublicURL    string        // base of review links; "" leaves them relative
 	Log          *slog.Logger
 	Observer     Observer
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return s.Clock.Now() }
 
 func (s *Service) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.StoreTimeout <= 0 {
@@ -117,6 +113,35 @@ type Share struct {
 	After      float64 `json:"after"`
 	Limit      float64 `json:"limit"`
 	WarnAt     float64 `json:"warn_at"`
+	// PositiveBefore and PositiveAfter are the positive share before and
+	// after this post, rounded as Before and After are.
+	PositiveBefore float64 `json:"positive_before"`
+	PositiveAfter  float64 `json:"positive_after"`
+	PositiveSide
+}
+
+// PositiveSide is the positive side of a share, shown beside the negative one:
+// the product expects positive news to lead ("thông tin tích cực là chủ
+// đạo"); no verdict depends on it.
+type PositiveSide struct {
+	// Positive is the window's positive posts (before the post, in a check).
+	Positive int64 `json:"positive"`
+	// ExpectedDominant is always true: the expectation, stated so that a
+	// reader of the numbers sees it.
+	ExpectedDominant bool `json:"positive_expected_dominant"`
+	// Dominant: positive posts outnumber both neutral and negative ones
+	// (policy.Counts.PositiveDominant; in a check, once this post is counted).
+	Dominant bool `json:"positive_dominant"`
+}
+
+// SensationalAnswer is the headline part of an answer: the classifier's
+// score and evidence, flagged under the outlet's sensitivity (score ≥
+// threshold), and what a flag does at this outlet.
+type SensationalAnswer struct {
+	policy.SensationalResult
+	Sensitivity policy.Sensitivity       `json:"sensitivity"`
+	Threshold   float64                  `json:"threshold"`
+	Action      policy.SensationalAction `json:"action"`
 }
 
 // HoldRef is the hold part of an answer.
@@ -128,20 +153,20 @@ type HoldRef struct {
 
 // Answer is the answer to a check, as the contract describes it.
 type Answer struct {
-	Decision    policy.Verdict           `json:"decision"`
-	Counted     bool                     `json:"counted"`
-	PostID      string                   `json:"post_id"`
-	Language    string                   `json:"language"` // the language the post was read in: vi or en
-	Tone        policy.ToneResult        `json:"tone"`
-	Sensational policy.SensationalResult `json:"sensational"`
-	Share       Share                    `json:"share"`
-	Headroom    policy.Headroom          `json:"headroom"`
-	Reasons     []Reason                 `json:"reasons"`
-	Hold        *HoldRef                 `json:"hold,omitempty"`
-	Mode        policy.Mode              `json:"mode"`
-	Would       policy.Verdict           `json:"would,omitempty"` // shadow mode: what enforcing would answer
-	DryRun      bool                     `json:"dry_run,omitempty"`
-	Replayed    bool                     `json:"replayed,omitempty"`
+	Decision    policy.Verdict    `json:"decision"`
+	Counted     bool              `json:"counted"`
+	PostID      string            `json:"post_id"`
+	Language    string            `json:"language"` // the language the post was read in: vi or en
+	Tone        policy.ToneResult `json:"tone"`
+	Sensational SensationalAnswer `json:"sensational"`
+	Share       Share             `json:"share"`
+	Headroom    policy.Headroom   `json:"headroom"`
+	Reasons     []Reason          `json:"reasons"`
+	Hold        *HoldRef          `json:"hold,omitempty"`
+	Mode        policy.Mode       `json:"mode"`
+	Would       policy.Verdict    `json:"would,omitempty"` // shadow mode: what enforcing would answer
+	DryRun      bool              `json:"dry_run,omitempty"`
+	Replayed    bool              `json:"replayed,omitempty"`
 
 	args messages.ReasonArgs
 }
@@ -176,8 +201,12 @@ func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []st
 	if cls.Sensational.Evidence == nil {
 		cls.Sensational.Evidence = []policy.Evidence{}
 	}
+	// Sensational at this outlet's sensitivity (the classifier's own flag
+	// is one sensitivity among three).
+	cls.Sensational.Flagged = o.Rules.Sensational(cls.Sensational.Score)
 	subj := policy.Subject{
 		Negative:    a.Tone.Label == policy.Negative,
+		Positive:    a.Tone.Label == policy.Positive,
 		Borderline:  a.Tone.Borderline,
 		Sensational: cls.Sensational.Flagged,
 	}
@@ -271,26 +300,46 @@ func canHold(plan *policy.Plan) bool {
 // answer renders the decision: plan must be policy.MakePlan(snap.Rules, snap.Subject).
 func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res store.CheckResult) *Answer {
 	out := plan[res.Situation.Index()]
+	// The figure the decision used: a borderline post is weighed as negative,
+	// so the answer's share.after and its messages show (N+1)/(P+1) for it.
 	b := res.Before
-	after := b.Plus(snap.Subject.Negative)
+	beforeBP, afterBP := policy.SharesAround(b, snap.Subject)
+	// The positive side counts the post as the store will (by its label), not
+	// as the decision weighs it.
+	pos := int64(0)
+	if snap.Subject.Positive {
+		pos = 1
+	}
+	neg := int64(0)
+	if snap.Subject.Negative {
+		neg = 1
+	}
+	after := policy.Counts{Published: b.Published + 1, Negative: b.Negative + neg, Positive: b.Positive + pos}
 	a := &Answer{
-		Decision:    out.Verdict,
-		Counted:     out.Counted && !snap.DryRun,
-		PostID:      snap.Post.ID,
-		Language:    snap.Classification.Language,
-		Tone:        snap.Classification.Tone,
-		Sensational: snap.Classification.Sensational,
+		Decision: out.Verdict,
+		Counted:  out.Counted && !snap.DryRun,
+		PostID:   snap.Post.ID,
+		Language: snap.Classification.Language,
+		Tone:     snap.Classification.Tone,
+		Sensational: SensationalAnswer{
+			SensationalResult: snap.Classification.Sensational,
+			Sensitivity:       snap.Rules.SensationalSensitivity.OrDefault(),
+			Threshold:         float64(snap.Rules.SensationalSensitivity.Threshold()) / 10000,
+			Action:            snap.Rules.SensationalAction,
+		},
 		Share: Share{
 			WindowDays: snap.WindowDays, Published: b.Published, Negative: b.Negative,
-			Before: b.Ratio(), After: after.Ratio(),
+			Before: beforeBP.Fraction(), After: afterBP.Fraction(),
 			Limit: snap.Rules.Limit.Fraction(), WarnAt: snap.Rules.WarnAt.Fraction(),
+			PositiveBefore: policy.Ratio(b.Positive, b.Published), PositiveAfter: policy.Ratio(after.Positive, after.Published),
+			PositiveSide: PositiveSide{Positive: b.Positive, ExpectedDominant: true, Dominant: after.PositiveDominant()},
 		},
 		Headroom: policy.HeadroomOf(snap.Rules, res.After),
 		Mode:     snap.Rules.Mode,
 		DryRun:   snap.DryRun,
 		Replayed: res.Replayed,
 		args: messages.ReasonArgs{
-			After: int64(after.Share()), WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
+			After: int64(afterBP), WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
 			Published: b.Published, MinSample: snap.Rules.MinSample,
 			Language: snap.Classification.Language, Declared: snap.Post.Language,
 		},
@@ -346,6 +395,7 @@ func (s *Service) ReviewURL(outlet, holdID string) string {
 }
 
 // NewHoldID returns a fresh hold id: "h_" + 20 hex digits, time-ordered.
+// The wall clock only orders ids; it decides nothing.
 func NewHoldID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/clock"
+	"gatekeeper/internal/messages"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
 	"gatekeeper/internal/testsupport"
@@ -34,7 +36,7 @@ func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC))
 	o := store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
 	if err := st.CreateOutlet(ctx, o); err != nil {
 		t.Fatal(err)
@@ -49,7 +51,7 @@ func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
 		t.Fatal(err)
 	}
 	rec := &recorder{Store: st}
-	s := &Service{Store: rec, Classifier: testsupport.NeutralClassifier{}, Now: func() time.Time { return now }}
+	s := &Service{Store: rec, Classifier: testsupport.NeutralClassifier{}, Clock: clock.Fixed(now)}
 	return s, rec, &o, now
 }
 
@@ -108,5 +110,89 @@ func TestSnapshots(t *testing.T) {
 		if !reflect.DeepEqual(again, c.first) {
 			t.Fatalf("%s: replay %+v, want %+v", c.wid, again, c.first)
 		}
+	}
+}
+
+// borderlineClassifier calls every post neutral but uncertain.
+type borderlineClassifier struct{}
+
+func (borderlineClassifier) Classify(policy.Text) policy.Classification {
+	return policy.Classification{Language: "vi", Tone: policy.ToneResult{Label: policy.Neutral, Score: 0.5, Borderline: true}}
+}
+
+// TestBorderlineShowsTheFigureTheDecisionUsed: at 24 published / 3 negative a
+// borderline post is weighed as negative, (3+1)/(24+1) = 16,00%, past the
+// 15% limit: the answer's share.after and its message say 16,00%, not the
+// 12,00% it would be as a non-negative post, and say why.
+func TestBorderlineShowsTheFigureTheDecisionUsed(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlitestore.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC))
+	o := store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
+	if err := st.CreateOutlet(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	var posts []store.SyncPost
+	for i := range 24 {
+		at := now.Add(-time.Duration(i+1) * time.Hour)
+		posts = append(posts, store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: i < 3, PublishedAt: at, Day: store.DayKey(at, o.Location())})
+	}
+	if _, err := st.Sync(ctx, store.SyncInput{Outlet: o.ID, Now: now, Window: o.Window(), Posts: posts}); err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{Store: st, Classifier: borderlineClassifier{}, Clock: clock.Fixed(now)}
+	for _, tc := range []struct {
+		lang      messages.Lang
+		want, not string
+	}{
+		{messages.VI, "16,00%", "12,00%"},
+		{messages.EN, "16.00%", "12.00%"},
+	} {
+		a, err := s.Check(ctx, &o, Post{ID: "p-" + string(tc.lang), Title: "Công an huyện ra quân tuyên truyền an toàn giao thông tại trường học"}, true, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Localize(tc.lang)
+		if a.Decision != policy.Hold || a.Share.After != 0.16 || a.Share.Before != 0.125 {
+			t.Fatalf("%s: decision %s, share %+v; want hold at 12,50%% → 16,00%%", tc.lang, a.Decision, a.Share)
+		}
+		msg := a.Reasons[0].Message
+		if a.Reasons[0].Code != policy.ReasonBorderlineOverLimit || !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.not) {
+			t.Errorf("%s: reason %s %q; want the decision's figure %s", tc.lang, a.Reasons[0].Code, msg, tc.want)
+		}
+		if !strings.Contains(msg, "tính như tin tiêu cực") && !strings.Contains(msg, "counted as negative") {
+			t.Errorf("%s: %q does not say the post is counted as negative", tc.lang, msg)
+		}
+	}
+}
+
+// TestRecheckOfAHeldPostKeepsOneHold: pressing Publish again on a held post
+// (a new check, a new webhook id) answers with the same hold; there is never
+// a second pending hold for one post.
+func TestRecheckOfAHeldPostKeepsOneHold(t *testing.T) {
+	s, rec, o, _ := newService(t)
+	ctx := context.Background()
+	p := Post{ID: "4217", Title: "Tai nạn giao thông trên quốc lộ 14", DeclaredTone: "negative"}
+	var ids []string
+	for i, wh := range []string{"msg_a", "msg_b", "msg_c"} {
+		a, err := s.Check(ctx, o, p, false, wh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Decision != policy.Hold || a.Hold == nil {
+			t.Fatalf("check %d: %s, want hold", i, a.Decision)
+		}
+		ids = append(ids, a.Hold.ID)
+	}
+	if ids[0] != ids[1] || ids[1] != ids[2] {
+		t.Fatalf("hold ids %v: a re-check made another hold", ids)
+	}
+	pending, err := rec.Store.ListHolds(ctx, o.ID, store.HoldFilter{Status: store.HoldPending})
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending holds %d (%v), want 1", len(pending), err)
 	}
 }

@@ -45,7 +45,7 @@ func (s *Service) Sync(ctx context.Context, o *store.Outlet, posts []Post, compl
 		p := &posts[i]
 		_, _, subj := s.Subject(o, p)
 		in.Posts = append(in.Posts, store.SyncPost{
-			ID: p.ID, Negative: subj.Negative, PublishedAt: *p.PublishedAt, Day: store.DayKey(*p.PublishedAt, loc),
+			ID: p.ID, Negative: subj.Negative, Positive: subj.Positive, PublishedAt: *p.PublishedAt, Day: store.DayKey(*p.PublishedAt, loc),
 		})
 	}
 	// A sync runs in batches of a few hundred posts, each bounded by the
@@ -73,18 +73,21 @@ func (s *Service) Sync(ctx context.Context, o *store.Outlet, posts []Post, compl
 
 // ShareAnswer is an outlet's window now.
 type ShareAnswer struct {
-	Outlet     string           `json:"outlet"`
-	WindowDays int              `json:"window_days"`
-	Published  int64            `json:"published"`
-	Negative   int64            `json:"negative"`
-	Share      float64          `json:"share"`
-	Limit      float64          `json:"limit"`
-	WarnAt     float64          `json:"warn_at"`
-	Headroom   policy.Headroom  `json:"headroom"`
-	Mode       policy.Mode      `json:"mode"`
-	Timezone   string           `json:"timezone"`
-	At         string           `json:"at"`
-	Daily      []store.DayCount `json:"daily"`
+	Outlet     string  `json:"outlet"`
+	WindowDays int     `json:"window_days"`
+	Published  int64   `json:"published"`
+	Negative   int64   `json:"negative"`
+	Share      float64 `json:"share"`
+	// PositiveShare is Positive/Published, rounded as Share is.
+	PositiveShare float64 `json:"positive_share"`
+	PositiveSide
+	Limit    float64          `json:"limit"`
+	WarnAt   float64          `json:"warn_at"`
+	Headroom policy.Headroom  `json:"headroom"`
+	Mode     policy.Mode      `json:"mode"`
+	Timezone string           `json:"timezone"`
+	At       string           `json:"at"`
+	Daily    []store.DayCount `json:"daily"`
 }
 
 // MaxSeriesDays bounds the daily series one call returns.
@@ -122,8 +125,10 @@ func (s *Service) Share(ctx context.Context, o *store.Outlet, days int) (*ShareA
 	}
 	return &ShareAnswer{
 		Outlet: o.ID, WindowDays: o.WindowDays, Published: c.Published, Negative: c.Negative,
-		Share: c.Ratio(), Limit: o.Rules.Limit.Fraction(), WarnAt: o.Rules.WarnAt.Fraction(),
-		Headroom: policy.HeadroomOf(o.Rules, c), Mode: o.Rules.Mode, Timezone: o.Timezone,
+		Share: policy.Ratio(c.Negative, c.Published), Limit: o.Rules.Limit.Fraction(), WarnAt: o.Rules.WarnAt.Fraction(),
+		PositiveShare: policy.Ratio(c.Positive, c.Published),
+		PositiveSide:  PositiveSide{Positive: c.Positive, ExpectedDominant: true, Dominant: c.PositiveDominant()},
+		Headroom:      policy.HeadroomOf(o.Rules, c), Mode: o.Rules.Mode, Timezone: o.Timezone,
 		At: now.In(loc).Format(time.RFC3339), Daily: daily,
 	}, nil
 }
@@ -137,6 +142,7 @@ type HoldView struct {
 	CreatedAt      string                    `json:"created_at"`
 	UpdatedAt      string                    `json:"updated_at"`
 	Negative       bool                      `json:"negative"`
+	Positive       bool                      `json:"positive"`
 	Before         policy.Counts             `json:"before"`
 	EarliestSafeAt *string                   `json:"earliest_safe_at"`
 	Reviewer       string                    `json:"reviewer,omitempty"`
@@ -155,7 +161,7 @@ func (s *Service) ViewHold(o *store.Outlet, h store.Hold) HoldView {
 	ts := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
 	v := HoldView{
 		ID: h.ID, Outlet: h.Outlet, PostID: h.PostID, Status: h.Status,
-		CreatedAt: ts(h.CreatedAt), UpdatedAt: ts(h.UpdatedAt), Negative: h.Negative, Before: h.Before,
+		CreatedAt: ts(h.CreatedAt), UpdatedAt: ts(h.UpdatedAt), Negative: h.Negative, Positive: h.Positive, Before: h.Before,
 		Reviewer: h.Reviewer, Note: h.Note, CancelReason: h.CancelReason, ReviewURL: s.ReviewURL(h.Outlet, h.ID),
 	}
 	if h.EarliestSafe != nil && !h.EarliestSafe.IsZero() {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 )
 
@@ -15,7 +16,7 @@ import (
 type OutletCache struct {
 	Store store.Outlets
 	TTL   time.Duration
-	Now   func() time.Time
+	Clock clock.Clock // the zero value is the wall clock
 
 	mu      sync.Mutex
 	entries map[string]cachedOutlet
@@ -29,10 +30,7 @@ type cachedOutlet struct {
 
 // Get returns the outlet, from the cache when fresh.
 func (c *OutletCache) Get(ctx context.Context, id string) (*store.Outlet, error) {
-	now := time.Now()
-	if c.Now != nil {
-		now = c.Now()
-	}
+	now := c.Clock.Now()
 	c.mu.Lock()
 	e, ok := c.entries[id]
 	c.mu.Unlock()

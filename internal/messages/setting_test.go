@@ -17,7 +17,7 @@ import (
 func TestEverySettingErrorIsWorded(t *testing.T) {
 	bad := admin.NewOutlet("Sai ID", " ")
 	bad.WindowDays, bad.Timezone, bad.CallbackURL = 0, "Sao/Hoa", "ftp://x"
-	bad.Rules = policy.Rules{Limit: 20000, WarnAt: -1, MinSample: -1, SensationalAction: "block", Mode: "off"}
+	bad.Rules = policy.Rules{Limit: 20000, WarnAt: -1, MinSample: -1, SensationalAction: "block", SensationalSensitivity: "extreme", Mode: "off"}
 	_, _, catErr := admin.ParseCategoryTone("Thể thao=vui")
 	_, pctErr := admin.ParsePercent("abc")
 	_, maxErr := admin.ParsePercent("101")
@@ -42,7 +42,7 @@ func TestEverySettingErrorIsWorded(t *testing.T) {
 			}
 		}
 	}
-	for _, c := range []string{"id", "name", "window_days", "timezone", "callback_url", "limit", "warn_at", "min_sample", "sensational", "mode", "category", "percent", "percent_max"} {
+	for _, c := range []string{"id", "name", "window_days", "timezone", "callback_url", "limit", "warn_at", "min_sample", "sensational", "sensitivity", "mode", "category", "percent", "percent_max"} {
 		if !codes[c] {
 			t.Errorf("no refusal produced code %q", c)
 		}

@@ -22,7 +22,7 @@ func (m *Metrics) GinMiddleware() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		start := time.Now()
+		start := time.Now() // a duration measurement: the wall clock, not clock.Clock
 		c.Next()
 		route := c.FullPath()
 		if route == "" {

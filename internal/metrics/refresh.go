@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -82,7 +83,7 @@ func (m *Metrics) Refresh(ctx context.Context, s RefreshStore, now time.Time) er
 }
 
 // RunRefresh calls Refresh every interval until ctx ends, logging failures.
-func (m *Metrics) RunRefresh(ctx context.Context, s RefreshStore, every time.Duration, log *slog.Logger) {
+func (m *Metrics) RunRefresh(ctx context.Context, s RefreshStore, clk clock.Clock, every time.Duration, log *slog.Logger) {
 	if m == nil {
 		return
 	}
@@ -92,7 +93,7 @@ func (m *Metrics) RunRefresh(ctx context.Context, s RefreshStore, every time.Dur
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if err := m.Refresh(ctx, s, time.Now()); err != nil && ctx.Err() == nil {
+		if err := m.Refresh(ctx, s, clk.Now()); err != nil && ctx.Err() == nil {
 			log.WarnContext(ctx, "metrics refresh failed", "err", err)
 		}
 		select {

@@ -24,6 +24,9 @@ type observedStore struct {
 	m *Metrics
 }
 
+// observe records how long op took. Durations are measured on the wall
+// clock (time.Now/time.Since): they are measurements, not decisions, so they
+// do not read the program's clock.Clock.
 func (o *observedStore) observe(op string, start time.Time, err error) {
 	o.m.ObserveStore(op, time.Since(start), err)
 }
@@ -68,9 +71,9 @@ func (o *observedStore) Sync(ctx context.Context, in store.SyncInput) (_ store.S
 	return o.Store.Sync(ctx, in)
 }
 
-func (o *observedStore) Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) (err error) {
+func (o *observedStore) Relabel(ctx context.Context, outlet, postID string, tone policy.Tone, now time.Time, window time.Duration, actor, note string) (err error) {
 	defer func(t time.Time) { o.observe("relabel", t, err) }(time.Now())
-	return o.Store.Relabel(ctx, outlet, postID, negative, now, window, actor, note)
+	return o.Store.Relabel(ctx, outlet, postID, tone, now, window, actor, note)
 }
 
 func (o *observedStore) Window(ctx context.Context, outlet string, now time.Time, window time.Duration) (_ policy.Counts, err error) {

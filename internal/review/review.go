@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
+	"gatekeeper/policy"
 )
 
 // Callback types sent to CMSs.
@@ -28,18 +30,20 @@ var ErrNoteRequired = errors.New("a note is required")
 // ErrReviewerRequired: every decision is made by a named person.
 var ErrReviewerRequired = errors.New("a reviewer is required")
 
-// Service resolves holds.
-type Service struct {
-	Store store.Holds
-	Now   func() time.Time // time.Now when nil
+// Store is what resolving a hold needs of a store: the holds, and a dry-run
+// check to find the next safe time.
+type Store interface {
+	store.Holds
+	store.Decisions
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
+// Service resolves holds.
+type Service struct {
+	Store Store
+	Clock clock.Clock // the zero value is the wall clock
 }
+
+func (s *Service) now() time.Time { return s.Clock.Now() }
 
 // Payload is the body of a callback.
 type Payload struct {
@@ -57,6 +61,50 @@ type Payload struct {
 // It returns store.ErrNotFound, store.ErrConflict (not pending),
 // ErrNoteRequired or ErrReviewerRequired, wrapped.
 func (s *Service) Resolve(ctx context.Context, o store.Outlet, holdID string, approve bool, reviewer, note string) (store.Hold, error) {
+	return s.resolve(ctx, o, holdID, approve, false, reviewer, note)
+}
+
+// NotSafeError is ApproveIfSafe's answer when counting the post now would
+// take the outlet past its rules: nothing was changed.
+type NotSafeError struct {
+	HoldID, PostID string
+	// Next is the new earliest safe time (policy.EarliestSafe against the
+	// window now); zero when posts leaving the window cannot lift the hold.
+	Next time.Time
+}
+
+func (e *NotSafeError) Error() string {
+	return fmt.Sprintf("approve hold %s: %v", e.HoldID, store.ErrNotSafe)
+}
+
+func (e *NotSafeError) Unwrap() error { return store.ErrNotSafe }
+
+// ApproveIfSafe approves a pending hold only if a check of the post now,
+// under the outlet's current rules, would not hold it: the condition is
+// evaluated inside the store's atomic step (store.Guard), so two approvals
+// racing for the same room cannot both count. Otherwise it returns a
+// *NotSafeError carrying the new earliest safe time. It is what "approve at
+// the earliest safe time" runs when the time comes.
+func (s *Service) ApproveIfSafe(ctx context.Context, o store.Outlet, holdID, reviewer, note string) (store.Hold, error) {
+	return s.resolve(ctx, o, holdID, true, true, reviewer, note)
+}
+
+// subjectOf is the held post's subject as its check saw it (the snapshot
+// the gate kept), with the hold's own tone; a snapshot without one gives
+// the tone alone.
+func subjectOf(h store.Hold) policy.Subject {
+	var snap struct {
+		Subject *policy.Subject `json:"subject"`
+	}
+	var subj policy.Subject
+	if json.Unmarshal(h.Snapshot, &snap) == nil && snap.Subject != nil {
+		subj = *snap.Subject
+	}
+	subj.Negative = h.Negative
+	return subj
+}
+
+func (s *Service) resolve(ctx context.Context, o store.Outlet, holdID string, approve, guarded bool, reviewer, note string) (store.Hold, error) {
 	reviewer, note = strings.TrimSpace(reviewer), strings.TrimSpace(note)
 	if reviewer == "" {
 		return store.Hold{}, ErrReviewerRequired
@@ -77,6 +125,10 @@ func (s *Service) Resolve(ctx context.Context, o store.Outlet, holdID string, ap
 		Reviewer: reviewer, Note: note,
 		Now: now, Window: o.Window(), Day: store.DayKey(now, o.Location()),
 	}
+	subj := subjectOf(h)
+	if guarded {
+		r.Guard = &store.Guard{Rules: o.Rules, Plan: policy.MakePlan(o.Rules, subj)}
+	}
 	if o.CallbackURL != "" {
 		cb, err := callbackFor(o, h, approve, reviewer, note, now)
 		if err != nil {
@@ -85,6 +137,9 @@ func (s *Service) Resolve(ctx context.Context, o store.Outlet, holdID string, ap
 		r.Callback = &cb
 	}
 	resolved, err := s.Store.Resolve(ctx, r)
+	if guarded && errors.Is(err, store.ErrNotSafe) {
+		return h, s.notSafe(ctx, o, h, subj, r.Guard, now)
+	}
 	if err != nil {
 		return store.Hold{}, fmt.Errorf("resolve hold %s: %w", holdID, err)
 	}
@@ -111,4 +166,17 @@ func callbackFor(o store.Outlet, h store.Hold, approve bool, reviewer, note stri
 		ID: webhook.NewID(), Outlet: o.ID, Type: typ, Payload: body,
 		Status: store.CallbackPending, CreatedAt: now, NextAttempt: now,
 	}, nil
+}
+
+// notSafe finds when the hold can next be approved: a dry-run check of the
+// post now gives policy.EarliestSafe against the window as it is.
+func (s *Service) notSafe(ctx context.Context, o store.Outlet, h store.Hold, subj policy.Subject, g *store.Guard, now time.Time) error {
+	res, err := s.Store.Check(ctx, store.CheckInput{
+		Outlet: o.ID, PostID: h.PostID, Now: now, Window: o.Window(), Day: store.DayKey(now, o.Location()),
+		Rules: g.Rules, Subject: subj, Plan: g.Plan, DryRun: true, Actor: "scheduler",
+	})
+	if err != nil {
+		return fmt.Errorf("approve hold %s: not safe now; the next safe time: %w", h.ID, err)
+	}
+	return &NotSafeError{HoldID: h.ID, PostID: h.PostID, Next: res.EarliestSafe}
 }

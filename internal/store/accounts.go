@@ -54,6 +54,10 @@ type ScheduledApproval struct {
 	Reviewer  string    `json:"reviewer"`
 	Note      string    `json:"note"`
 	CreatedAt time.Time `json:"created_at"`
+	// MovedFrom is set when the approval fell due but counting the post then
+	// would have passed the limit, so it was moved to At: the time it was
+	// first due.
+	MovedFrom *time.Time `json:"moved_from,omitempty"`
 }
 
 // Accounts keeps the console's users, their sessions, the counters that

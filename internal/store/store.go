@@ -26,6 +26,9 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrConflict: the hold is not pending (already approved, rejected or cancelled).
 	ErrConflict = errors.New("conflict")
+	// ErrNotSafe: a guarded approval (Resolution.Guard) would count the post
+	// in a situation its plan holds; nothing was changed.
+	ErrNotSafe = errors.New("not safe to count now")
 	// ErrUnavailable: the store could not be reached or did not confirm the
 	// write in time. Nothing is known to have been recorded; the caller must
 	// not treat the post as counted.
@@ -197,6 +200,7 @@ type WithdrawResult struct {
 type SyncPost struct {
 	ID          string
 	Negative    bool
+	Positive    bool // never together with Negative
 	PublishedAt time.Time
 	Day         string // DayKey(PublishedAt, outlet location)
 }
@@ -242,6 +246,7 @@ type Hold struct {
 	CreatedAt    time.Time     `json:"created_at"`
 	UpdatedAt    time.Time     `json:"updated_at"`
 	Negative     bool          `json:"negative"` // counted as negative if approved
+	Positive     bool          `json:"positive"` // counted as positive if approved
 	Before       policy.Counts `json:"before"`   // window counts when it was held
 	EarliestSafe *time.Time    `json:"earliest_safe_at,omitempty"`
 	Reviewer     string        `json:"reviewer,omitempty"`
@@ -273,6 +278,24 @@ type Resolution struct {
 	// step as the resolution, so an approval is never recorded without its
 	// notice to the CMS (or the other way round).
 	Callback *Callback
+	// Guard, when set on an approval, makes it conditional within the same
+	// atomic step: the post is counted only if a check of it at Now, against
+	// the window then, would not be held (the scheduler's "approve at the
+	// earliest safe time"). Otherwise nothing changes and Resolve returns
+	// ErrNotSafe. A manager's approval has no guard: it may pass the limit.
+	Guard *Guard
+}
+
+// Guard is the rule a guarded approval must meet when it counts the post.
+type Guard struct {
+	Rules policy.Rules
+	Plan  policy.Plan // policy.MakePlan(Rules, the held post's subject)
+}
+
+// Holds reports whether g holds a post that is not counted, in a window
+// with counts c (excluding the post): the one rule both stores apply.
+func (g *Guard) Holds(c policy.Counts) bool {
+	return g.Plan[policy.SituationAt(g.Rules, policy.NotCounted, c).Index()].Verdict == policy.Hold
 }
 
 // CallbackStatus is where a callback is in its life.
@@ -372,8 +395,9 @@ type Decisions interface {
 	Withdraw(ctx context.Context, outlet, postID string, now time.Time, window time.Duration, actor string) (WithdrawResult, error)
 	Sync(ctx context.Context, in SyncInput) (SyncResult, error)
 	// Relabel sets a post's tone by hand (a manager's correction): if it is
-	// counted, its count moves with it. ErrNotFound when the post was never seen.
-	Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) error
+	// counted, its counts (negative, positive) move with it. ErrNotFound when
+	// the post was never seen.
+	Relabel(ctx context.Context, outlet, postID string, tone policy.Tone, now time.Time, window time.Duration, actor, note string) error
 	// Window returns the counts of posts that went live in (now-window, now].
 	Window(ctx context.Context, outlet string, now time.Time, window time.Duration) (policy.Counts, error)
 	// Daily returns the daily series for the given days (as DayKey), in order.

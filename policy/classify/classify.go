@@ -226,9 +226,9 @@ var langNames = [2]string{"vi", "en"}
 
 type toneModel struct {
 	bias   float64
-	offset float64 // added to bias for this language (see setWeight)
-	w     [2][]float64 // [class][group]
-	group []int        // by theme of the language's tone lexicon: group, -1 for special themes
+	offset float64      // added to bias for this language (see setWeight)
+	w      [2][]float64 // [class][group]
+	group  []int        // by theme of the language's tone lexicon: group, -1 for special themes
 }
 
 type sensModel struct {

@@ -68,18 +68,21 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', ARGV[1
 redis.call('DEL', KEYS[1])
 return 1`)
 
-// putSessionScript: KEYS sess, usess; ARGV json, id, expires (Unix ms),
-// session key prefix. Ids of sessions that are gone leave the user's set,
+// putSessionScript: KEYS sess, usess; ARGV json, id, lifetime (ms),
+// session key prefix. The key lives for the session's lifetime on the
+// Redis server's clock; whether it is still valid is decided by GetSession
+// on the caller's clock, so a caller's clock that differs from Redis's
+// (a test's pinned instant) never loses a live session. Ids of sessions that are gone leave the user's set,
 // so it holds only live sessions (and the one just added); the set itself
 // expires with the last of them, so a user who never signs in again leaves
 // nothing behind.
 var putSessionScript = redis.NewScript(`
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if redis.call('EXISTS', ARGV[4] .. id) == 0 then redis.call('SREM', KEYS[2], id) end
 end
 redis.call('SADD', KEYS[2], ARGV[2])
-local at = tonumber(ARGV[3])
+local at = redis.call('PEXPIRETIME', KEYS[1])
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local t = redis.call('PEXPIRETIME', ARGV[4] .. id)
   if t > at then at = t end
@@ -229,8 +232,19 @@ func (s *Store) PutSession(ctx context.Context, se store.Session) error {
 		return fmt.Errorf("redisstore: put session: %w", err)
 	}
 	err = s.run(ctx, putSessionScript, []string{sessKey(se.ID), userSessKey(se.Username)},
-		b, se.ID, se.Expires.UnixMilli(), acct+"sess:").Err()
+		b, se.ID, sessionLifetime(se).Milliseconds(), acct+"sess:").Err()
 	return s.fail("put session", err)
+}
+
+// sessionLifetime is how long a session's key is kept: from its creation to
+// its expiry on the caller's clock (at least a millisecond). A refreshed
+// session keeps its key a little longer than it stays valid, never shorter.
+func sessionLifetime(se store.Session) time.Duration {
+	created := se.Created
+	if created.IsZero() {
+		created = time.Now() // a caller that gave no creation time
+	}
+	return max(se.Expires.Sub(created), time.Millisecond)
 }
 
 // GetSession returns a session that has not expired at now.

@@ -14,7 +14,7 @@ import (
 func (s *Store) AppendAudit(ctx context.Context, e store.AuditEntry) error {
 	at := e.At
 	if at.IsZero() {
-		at = time.Now()
+		at = time.Now() // only for a caller that gave no time; every program caller does
 	}
 	err := s.rdb.XAdd(ctx, &redis.XAddArgs{
 		Stream: keysOf(e.Outlet).audit(),

@@ -99,9 +99,9 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	if !in.DryRun && checkCount.Add(1)%pruneEvery == 0 {
 		prune = "1"
 	}
-	keys := []string{k.win(), k.neg(), k.daily(), k.post(in.PostID), k.webhook(in.WebhookID), k.audit()}
+	keys := []string{k.win(), k.neg(), k.daily(), k.post(in.PostID), k.webhook(in.WebhookID), k.audit(), k.pos()}
 	args := []any{in.PostID, strconv.FormatInt(now, 10), strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
-		in.Plan.Codes(), b01(in.Subject.Negative),
+		in.Plan.Codes(), toneCode(in.Subject.Negative, in.Subject.Positive),
 		int64(in.Rules.Limit), int64(in.Rules.WarnAt), in.Rules.MinSample, b01(in.DryRun), widJSON,
 		webhookTTLms, in.Snapshot, in.Actor, ledgerTTL(in.Window), prune}
 	var (
@@ -127,13 +127,13 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		if hs == nil {
 			hs = in.Snapshot
 		}
-		keys = append(keys[:6], k.holds(), k.hold(holdID), k.hold(pending))
+		keys = append(keys[:7], k.holds(), k.hold(holdID), k.hold(pending))
 		args = append(args[:16], holdID, hs, pending)
 	}
 	if err != nil {
 		return store.CheckResult{}, s.fail("check", err)
 	}
-	r, err := decodeCheck(v, in.Subject.Negative)
+	r, err := decodeCheck(v, in.Subject.Negative, in.Subject.Positive)
 	if err != nil {
 		return store.CheckResult{}, fmt.Errorf("redisstore: check: %w", err)
 	}
@@ -160,29 +160,41 @@ func needed(err error) ([]string, bool) {
 	return strings.Fields(msg[len("GKNEED"):]), true
 }
 
-// decodeCheck reads {code, index, P, N, hold id, earliest safe} or, for a
-// repeated webhook id, {"r", record}.
-func decodeCheck(v any, negative bool) (store.CheckResult, error) {
+// toneCode is a post's tone as the scripts take it: n (negative), p
+// (positive) or u (neutral); negative wins should both be set.
+func toneCode(negative, positive bool) string {
+	switch {
+	case negative:
+		return "n"
+	case positive:
+		return "p"
+	}
+	return "u"
+}
+
+// decodeCheck reads {code, index, P, N, hold id, earliest safe, positive}
+// or, for a repeated webhook id, {"r", record}.
+func decodeCheck(v any, negative, positive bool) (store.CheckResult, error) {
 	a, ok := v.([]any)
 	if ok && len(a) == 2 {
 		if rec, ok := a[1].(string); ok && a[0] == "r" {
 			return decodeRecord(rec)
 		}
 	}
-	if !ok || len(a) != 6 {
+	if !ok || len(a) != 7 {
 		return store.CheckResult{}, fmt.Errorf("unexpected reply %v", v)
 	}
 	code, _ := a[0].(string)
 	hold, _ := a[4].(string)
-	var n [6]int64
-	for _, i := range []int{1, 2, 3, 5} {
+	var n [7]int64
+	for _, i := range []int{1, 2, 3, 5, 6} {
 		x, ok := a[i].(int64)
 		if !ok {
 			return store.CheckResult{}, fmt.Errorf("reply field %d: %T %v", i, a[i], a[i])
 		}
 		n[i] = x
 	}
-	return result(code, n[1], n[2], n[3], n[5], hold, negative)
+	return result(code, n[1], policy.Counts{Published: n[2], Negative: n[3], Positive: n[6]}, n[5], hold, negative, positive)
 }
 
 // decodeRecord reads a webhook record: "code,hold id", a newline, the
@@ -203,7 +215,7 @@ func decodeRecord(rec string) (store.CheckResult, error) {
 	if err := json.Unmarshal([]byte(detail), &d); err != nil || d.Situation == nil {
 		return store.CheckResult{}, fmt.Errorf("webhook record %q: detail %q: %v", head, detail, err)
 	}
-	r, err := result(code, *d.Situation, d.Before.Published, d.Before.Negative, d.EarliestSafe, hold, false)
+	r, err := result(code, *d.Situation, d.Before, d.EarliestSafe, hold, false, false)
 	if err != nil {
 		return r, err
 	}
@@ -214,22 +226,25 @@ func decodeRecord(rec string) (store.CheckResult, error) {
 
 // result builds a CheckResult from what the script decided. The counts
 // after follow from the verdict: a post counted now (not one counted before
-// the window) adds itself to P, and to N if negative.
-func result(code string, idx, p, n, es int64, hold string, negative bool) (store.CheckResult, error) {
+// the window) adds itself to P, and to N if negative (to the positive count
+// if positive).
+func result(code string, idx int64, before policy.Counts, es int64, hold string, negative, positive bool) (store.CheckResult, error) {
 	if idx < 0 || idx >= int64(policy.PlanSize) {
 		return store.CheckResult{}, fmt.Errorf("situation index %d", idx)
 	}
 	sit := situationOf(int(idx))
 	r := store.CheckResult{
 		Situation: sit,
-		Before:    policy.Counts{Published: p, Negative: n},
-		After:     policy.Counts{Published: p, Negative: n},
+		Before:    before,
+		After:     before,
 		HoldID:    hold,
 	}
 	if (code == "a" || code == "w") && sit.Ledger != policy.CountedOutsideWindow {
 		r.After.Published++
 		if negative {
 			r.After.Negative++
+		} else if positive {
+			r.After.Positive++
 		}
 	}
 	if es >= 0 {

@@ -21,7 +21,7 @@ func (s *Store) Withdraw(ctx context.Context, outlet, postID string, now time.Ti
 		if len(known) > 0 {
 			pending = known[0]
 		}
-		return []string{k.win(), k.neg(), k.daily(), k.post(postID), k.audit(), k.hold(pending)},
+		return []string{k.win(), k.neg(), k.daily(), k.post(postID), k.audit(), k.hold(pending), k.pos()},
 			[]any{postID, ms(now), actor, ledgerTTL(window), pending}
 	})
 	if err != nil {
@@ -87,15 +87,15 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 	for n, c := range calls {
 		last := n == len(calls)-1
 		v, err := s.runNeeding(ctx, syncScript, func(known []string) ([]string, []any) {
-			keys := make([]string, 0, 4+len(c.posts)+len(c.candidates)+len(known))
-			keys = append(keys, k.win(), k.neg(), k.daily(), k.audit())
+			keys := make([]string, 0, 5+len(c.posts)+len(c.candidates)+len(known))
+			keys = append(keys, k.win(), k.neg(), k.daily(), k.audit(), k.pos())
 			args := make([]any, 0, 14+4*len(c.posts)+len(c.candidates)+len(known))
 			args = append(args, ms(in.Now), in.Window.Milliseconds(), in.Actor, ledgerTTL(in.Window),
 				len(c.posts), len(c.candidates), len(known), b01(in.Complete),
 				len(res.Added), len(res.Withdrawn), len(res.Unchanged), len(res.Outside), b01(changed), b01(last))
 			for _, p := range c.posts {
 				keys = append(keys, k.post(p.ID))
-				args = append(args, p.ID, b01(p.Negative), ms(p.PublishedAt), p.Day)
+				args = append(args, p.ID, toneCode(p.Negative, p.Positive), ms(p.PublishedAt), p.Day)
 			}
 			for _, id := range c.candidates {
 				keys = append(keys, k.post(id))
@@ -137,15 +137,15 @@ func appendIDs(dst []string, x any) []string {
 }
 
 // Relabel sets a post's tone by hand; a counted post's count moves with it.
-func (s *Store) Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) error {
+func (s *Store) Relabel(ctx context.Context, outlet, postID string, tone policy.Tone, now time.Time, window time.Duration, actor, note string) error {
 	k := keysOf(outlet)
 	_, err := s.runNeeding(ctx, relabelScript, func(known []string) ([]string, []any) {
 		pending := ""
 		if len(known) > 0 {
 			pending = known[0]
 		}
-		return []string{k.win(), k.neg(), k.daily(), k.post(postID), k.audit(), k.hold(pending)},
-			[]any{postID, b01(negative), ms(now), actor, note, ledgerTTL(window), pending}
+		return []string{k.win(), k.neg(), k.daily(), k.post(postID), k.audit(), k.hold(pending), k.pos()},
+			[]any{postID, toneCode(tone == policy.Negative, tone == policy.Positive), ms(now), actor, note, ledgerTTL(window), pending}
 	})
 	return s.fail("relabel", err)
 }
@@ -154,16 +154,17 @@ func (s *Store) Relabel(ctx context.Context, outlet, postID string, negative boo
 func (s *Store) Window(ctx context.Context, outlet string, now time.Time, window time.Duration) (policy.Counts, error) {
 	k := keysOf(outlet)
 	lo, hi := "("+strconv.FormatInt(ms(now)-window.Milliseconds(), 10), strconv.FormatInt(ms(now), 10)
-	var p, n *redis.IntCmd
+	var p, n, g *redis.IntCmd
 	_, err := s.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		p = pipe.ZCount(ctx, k.win(), lo, hi)
 		n = pipe.ZCount(ctx, k.neg(), lo, hi)
+		g = pipe.ZCount(ctx, k.pos(), lo, hi)
 		return nil
 	})
 	if err != nil {
 		return policy.Counts{}, s.fail("window", err)
 	}
-	return policy.Counts{Published: p.Val(), Negative: n.Val()}, nil
+	return policy.Counts{Published: p.Val(), Negative: n.Val(), Positive: g.Val()}, nil
 }
 
 // Daily returns the daily series for the given days, in order.

@@ -21,7 +21,7 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const window = 30 * 24 * time.Hour
 	now0 := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
-	var holds, withTime int
+	var holds, withTime, positives int
 	iters := 500
 	if testing.Short() {
 		iters = 150
@@ -34,12 +34,13 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 		}
 		rules := policy.Rules{
 			Limit: limit, WarnAt: policy.BasisPoints(rng.IntN(int(limit) + 1)),
-			MinSample: int64(rng.IntN(3) * rng.IntN(20)), SensationalAction: policy.Warn, Mode: policy.Enforce,
+			MinSample: int64(rng.IntN(3) * rng.IntN(20)), SensationalAction: policy.SensationalWarn, Mode: policy.Enforce,
 		}
 		if rng.IntN(5) == 0 {
-			rules.SensationalAction = policy.Hold
+			rules.SensationalAction = policy.SensationalHold
 		}
 		subject := policy.Subject{Negative: rng.IntN(3) > 0, Borderline: rng.IntN(5) == 0, Sensational: rng.IntN(8) == 0}
+		subject.Positive = !subject.Negative && rng.IntN(2) == 0
 
 		// A random window: some posts share a millisecond; some may already
 		// have left the window by the time of the check (not yet pruned).
@@ -57,6 +58,7 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 			}
 			prev = at
 			posts[i] = store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: rng.IntN(100) < negShare, PublishedAt: time.UnixMilli(at), Day: "20261102"}
+			posts[i].Positive = !posts[i].Negative && rng.IntN(2) == 0
 		}
 		if _, err := s.Sync(ctx, store.SyncInput{Outlet: outlet, Now: now0, Window: window, Posts: posts}); err != nil {
 			t.Fatal(err)
@@ -79,12 +81,15 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 			}
 		}
 		var entries []policy.WindowEntry
+		var c policy.Counts
 		for _, p := range posts {
 			if at := p.PublishedAt.UnixMilli(); at > cutoff && p.ID != post {
 				entries = append(entries, policy.WindowEntry{AtMillis: at, Negative: p.Negative})
+				if p.Positive {
+					c.Positive++
+				}
 			}
 		}
-		var c policy.Counts
 		for _, e := range entries {
 			c.Published++
 			if e.Negative {
@@ -99,9 +104,22 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if c.Positive > 0 {
+			positives++
+		}
 		want := policy.SituationAt(rules, ledger, c)
-		if r.Situation != want || r.Situation.Index() != want.Index() || r.Before != c {
-			t.Fatalf("iter %d: situation %+v before %+v; policy: %+v before %+v (rules %+v)", iter, r.Situation, r.Before, want, c, rules)
+		// The counts after: the post itself added when counted now, by its tone.
+		wantAfter := c
+		if out := plan[want.Index()]; out.Counted && ledger != policy.CountedOutsideWindow {
+			wantAfter.Published++
+			if subject.Negative {
+				wantAfter.Negative++
+			} else if subject.Positive {
+				wantAfter.Positive++
+			}
+		}
+		if r.Situation != want || r.Situation.Index() != want.Index() || r.Before != c || r.After != wantAfter {
+			t.Fatalf("iter %d: situation %+v before %+v after %+v; policy: %+v before %+v after %+v (rules %+v)", iter, r.Situation, r.Before, r.After, want, c, wantAfter, rules)
 		}
 		out := plan[want.Index()]
 		var wantES time.Time
@@ -121,8 +139,8 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 			t.Fatalf("iter %d: earliest safe %v, policy %v (rules %+v, counts %+v, %d entries)", iter, r.EarliestSafe, wantES, rules, c, len(entries))
 		}
 	}
-	t.Logf("%d holds, %d with an earliest safe time", holds, withTime)
-	if holds < iters/12 || withTime < iters/30 {
+	t.Logf("%d holds, %d with an earliest safe time, %d windows with positive posts", holds, withTime, positives)
+	if holds < iters/12 || withTime < iters/30 || positives < iters/3 {
 		t.Fatalf("too few holds (%d) or earliest safe times (%d) to mean anything", holds, withTime)
 	}
 }

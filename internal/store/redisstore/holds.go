@@ -26,7 +26,8 @@ func decodeHold(outlet string, f map[string]string) store.Hold {
 		CreatedAt:    fromMs(num("created")),
 		UpdatedAt:    fromMs(num("updated")),
 		Negative:     f["neg"] == "1",
-		Before:       policy.Counts{Published: num("bp"), Negative: num("bn")},
+		Positive:     f["pos"] == "1" && f["neg"] != "1",
+		Before:       policy.Counts{Published: num("bp"), Negative: num("bn"), Positive: num("bg")},
 		Reviewer:     f["reviewer"],
 		Note:         f["note"],
 		CancelReason: f["cancel"],
@@ -145,10 +146,15 @@ func (s *Store) Resolve(ctx context.Context, r store.Resolution) (store.Hold, er
 		}
 		cbRec = rec
 	}
+	guard, limit, warn, minSample := "", int64(0), int64(0), int64(0)
+	if g := r.Guard; g != nil && r.Approve {
+		guard, limit, warn, minSample = g.Plan.Codes(), int64(g.Rules.Limit), int64(g.Rules.WarnAt), int64(g.Rules.MinSample)
+	}
 	v, err := s.run(ctx, resolveScript,
-		[]string{k.hold(r.HoldID), k.post(post), k.win(), k.neg(), k.daily(), k.audit(), k.outbox(), k.outboxRecords(), k.outboxAll()},
+		[]string{k.hold(r.HoldID), k.post(post), k.win(), k.neg(), k.daily(), k.audit(), k.outbox(), k.outboxRecords(), k.outboxAll(), k.pos()},
 		r.HoldID, b01(r.Approve), r.Reviewer, r.Note, ms(r.Now), r.Day, ledgerTTL(r.Window), post,
-		cbID, cbRec, cbCreated, cbNext).Result()
+		cbID, cbRec, cbCreated, cbNext,
+		guard, ms(r.Now)-r.Window.Milliseconds(), limit, warn, minSample).Result()
 	if err != nil {
 		return store.Hold{}, s.fail("resolve", err)
 	}

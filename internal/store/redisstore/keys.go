@@ -11,6 +11,7 @@ const outletsKey = "gk:outlets"
 func (k keys) outlet() string           { return k.p + "outlet" }
 func (k keys) win() string              { return k.p + "win" }
 func (k keys) neg() string              { return k.p + "neg" }
+func (k keys) pos() string              { return k.p + "pos" }
 func (k keys) daily() string            { return k.p + "daily" }
 func (k keys) post(id string) string    { return k.p + "post:" + id }
 func (k keys) hold(id string) string    { return k.p + "hold:" + id }

@@ -344,6 +344,8 @@ func (s *Store) fail(op string, err error) error {
 	switch {
 	case strings.HasPrefix(msg, "GKNOTFOUND"):
 		return fmt.Errorf("redisstore: %s: %w", op, store.ErrNotFound)
+	case strings.HasPrefix(msg, "GKNOTSAFE"):
+		return fmt.Errorf("redisstore: %s: %s: %w", op, strings.TrimPrefix(msg, "GKNOTSAFE "), store.ErrNotSafe)
 	case strings.HasPrefix(msg, "GKCONFLICT"):
 		return fmt.Errorf("redisstore: %s: %s: %w", op, strings.TrimPrefix(msg, "GKCONFLICT "), store.ErrConflict)
 	}

@@ -157,8 +157,10 @@ func (s *Store) PutSession(ctx context.Context, se store.Session) error {
 		return fmt.Errorf("sqlitestore: put session: %w", err)
 	}
 	return s.write(ctx, "put session", func(tx *txn) error {
-		// Expired sessions go first (an index range; each is deleted once).
-		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_ms <= ?", time.Now().UnixMilli()); err != nil {
+		// Sessions expired before this one was created go first (an index
+		// range; each is deleted once): the caller's clock, not the wall
+		// clock, as GetSession decides validity on the caller's clock.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_ms <= ?", msOf(se.Created)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, username, doc, expires_ms) VALUES (?, ?, ?, ?)

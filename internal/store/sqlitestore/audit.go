@@ -22,7 +22,7 @@ func (s *Store) AppendAudit(ctx context.Context, e store.AuditEntry) error {
 
 func appendAudit(ctx context.Context, q queryer, e store.AuditEntry) (int64, error) {
 	if e.At.IsZero() {
-		e.At = time.Now()
+		e.At = time.Now() // only for a caller that gave no time; every program caller does
 	}
 	var detail any
 	if len(e.Detail) > 0 {

@@ -42,6 +42,8 @@ func evaluate(ctx context.Context, q queryer, in store.CheckInput, write bool) (
 		c.Published--
 		if l.neg {
 			c.Negative--
+		} else if l.pos {
+			c.Positive--
 		}
 	}
 	sit := policy.SituationAt(in.Rules, l.policyLedger(start), c)
@@ -52,6 +54,8 @@ func evaluate(ctx context.Context, q queryer, in store.CheckInput, write bool) (
 		ev.res.After.Published++
 		if in.Subject.Negative {
 			ev.res.After.Negative++
+		} else if in.Subject.Positive {
+			ev.res.After.Positive++
 		}
 	}
 	if ev.pending, ev.hasHold, err = pendingHold(ctx, q, in.Outlet, l); err != nil {
@@ -168,7 +172,7 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 	if o.Counted {
 		switch sit.Ledger {
 		case policy.NotCounted:
-			if err := count(ctx, tx, in.Outlet, in.PostID, in.Subject.Negative, now, in.Day, now); err != nil {
+			if err := count(ctx, tx, in.Outlet, in.PostID, in.Subject.Negative, in.Subject.Positive, now, in.Day, now); err != nil {
 				return err
 			}
 			if ev.hasHold {
@@ -178,7 +182,7 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 			}
 		case policy.CountedNegative, policy.CountedNonNegative:
 			// An edit: the count moves with the tone; the go-live time stays.
-			if err := retone(ctx, tx, in.Outlet, in.PostID, l, in.Subject.Negative, now); err != nil {
+			if err := retone(ctx, tx, in.Outlet, in.PostID, l, in.Subject.Negative, in.Subject.Positive, now); err != nil {
 				return err
 			}
 		case policy.CountedOutsideWindow:
@@ -202,7 +206,7 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 			h = store.Hold{ID: id, Outlet: in.Outlet, PostID: in.PostID, Status: store.HoldPending,
 				CreatedAt: in.Now, UpdatedAt: in.Now}
 		}
-		h.Negative, h.Before, h.Snapshot = in.Subject.Negative, ev.res.Before, in.Snapshot
+		h.Negative, h.Positive, h.Before, h.Snapshot = in.Subject.Negative, in.Subject.Positive && !in.Subject.Negative, ev.res.Before, in.Snapshot
 		if in.HoldSnapshot != nil {
 			h.Snapshot = in.HoldSnapshot
 		}
@@ -215,7 +219,7 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 			return err
 		}
 		ev.res.HoldID = h.ID
-		nl := ledger{state: store.StateHeld, neg: in.Subject.Negative, at: now, day: in.Day, hold: h.ID}
+		nl := ledger{state: store.StateHeld, neg: in.Subject.Negative, pos: h.Positive, at: now, day: in.Day, hold: h.ID}
 		if err := putLedger(ctx, tx, in.Outlet, in.PostID, nl, now); err != nil {
 			return err
 		}
@@ -234,6 +238,7 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 			"would":      o.Would,
 			"counted":    o.Counted,
 			"negative":   in.Subject.Negative,
+			"positive":   in.Subject.Positive && !in.Subject.Negative,
 			"reasons":    o.Reasons,
 			"before":     ev.res.Before,
 			"after":      ev.res.After,

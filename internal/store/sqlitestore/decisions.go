@@ -116,7 +116,7 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 			}
 			// Counted at its go-live time: before the window, that records
 			// it as counted outside the window, so an edit never counts it.
-			if err := count(ctx, tx, in.Outlet, p.ID, p.Negative, at, p.Day, now); err != nil {
+			if err := count(ctx, tx, in.Outlet, p.ID, p.Negative, p.Positive, at, p.Day, now); err != nil {
 				return err
 			}
 			changed = true
@@ -179,7 +179,8 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 // Relabel sets a post's tone by hand; a counted post's count moves with it,
 // a pending hold takes the new tone. store.ErrNotFound when the post was
 // never seen.
-func (s *Store) Relabel(ctx context.Context, outlet, postID string, negative bool, now time.Time, window time.Duration, actor, note string) error {
+func (s *Store) Relabel(ctx context.Context, outlet, postID string, tone policy.Tone, now time.Time, window time.Duration, actor, note string) error {
+	negative, positive := tone == policy.Negative, tone == policy.Positive
 	return s.write(ctx, "relabel", func(tx *txn) error {
 		if err := outletExists(ctx, tx, outlet); err != nil {
 			return err
@@ -192,13 +193,13 @@ func (s *Store) Relabel(ctx context.Context, outlet, postID string, negative boo
 			return notFound("post", postID)
 		}
 		ms := msOf(now)
-		was := l.neg
+		was, wasTone := l.neg, l.tone()
 		if l.counted() {
-			if err := retone(ctx, tx, outlet, postID, l, negative, ms); err != nil {
+			if err := retone(ctx, tx, outlet, postID, l, negative, positive, ms); err != nil {
 				return err
 			}
-		} else if l.neg != negative {
-			l.neg = negative
+		} else if l.neg != negative || l.pos != positive {
+			l.neg, l.pos = negative, positive
 			if err := putLedger(ctx, tx, outlet, postID, l, ms); err != nil {
 				return err
 			}
@@ -207,15 +208,16 @@ func (s *Store) Relabel(ctx context.Context, outlet, postID string, negative boo
 		if err != nil {
 			return err
 		}
-		if pending && h.Negative != negative {
-			h.Negative, h.UpdatedAt = negative, now
+		if pending && (h.Negative != negative || h.Positive != positive) {
+			h.Negative, h.Positive, h.UpdatedAt = negative, positive, now
 			if err := putHold(ctx, tx, h); err != nil {
 				return err
 			}
 		}
 		_, err = appendAudit(ctx, tx, store.AuditEntry{
 			Outlet: outlet, At: now, Type: "relabel", PostID: postID, Actor: actor,
-			Detail: auditDetail(map[string]any{"note": note, "negative": negative, "was_negative": was, "state": l.state}),
+			Detail: auditDetail(map[string]any{"note": note, "negative": negative, "was_negative": was,
+				"tone": tone, "previous_tone": wasTone, "state": l.state}),
 		})
 		return err
 	})

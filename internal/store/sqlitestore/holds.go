@@ -19,22 +19,22 @@ const (
 )
 
 const holdColumns = `outlet, id, post, status, created_ms, updated_ms, neg, before_p, before_n,
-	earliest_ms, reviewer, note, resolved_ms, cancel_reason, snapshot`
+	earliest_ms, reviewer, note, resolved_ms, cancel_reason, snapshot, pos, before_pos`
 
 func scanHold(sc interface{ Scan(...any) error }) (store.Hold, error) {
 	var h store.Hold
 	var status string
-	var created, updated, neg int64
+	var created, updated, neg, pos int64
 	var earliest, resolved sql.NullInt64
 	var snapshot []byte
 	if err := sc.Scan(&h.Outlet, &h.ID, &h.PostID, &status, &created, &updated, &neg,
 		&h.Before.Published, &h.Before.Negative, &earliest, &h.Reviewer, &h.Note,
-		&resolved, &h.CancelReason, &snapshot); err != nil {
+		&resolved, &h.CancelReason, &snapshot, &pos, &h.Before.Positive); err != nil {
 		return store.Hold{}, err
 	}
 	h.Status = store.HoldStatus(status)
 	h.CreatedAt, h.UpdatedAt = timeOf(created), timeOf(updated)
-	h.Negative = neg == 1
+	h.Negative, h.Positive = neg == 1, pos == 1 && neg != 1
 	h.EarliestSafe, h.ResolvedAt = timePtr(earliest), timePtr(resolved)
 	if len(snapshot) > 0 {
 		h.Snapshot = snapshot
@@ -66,10 +66,10 @@ func putHold(ctx context.Context, tx *txn, h store.Hold) error {
 	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT OR REPLACE INTO holds (`+holdColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		h.Outlet, h.ID, h.PostID, string(h.Status), msOf(h.CreatedAt), msOf(h.UpdatedAt),
 		boolInt(h.Negative), h.Before.Published, h.Before.Negative, earliest,
-		h.Reviewer, h.Note, resolved, h.CancelReason, snapshot)
+		h.Reviewer, h.Note, resolved, h.CancelReason, snapshot, boolInt(h.Positive && !h.Negative), h.Before.Positive)
 	return err
 }
 
@@ -164,6 +164,15 @@ func (s *Store) Resolve(ctx context.Context, r store.Resolution) (store.Hold, er
 		if err != nil {
 			return err
 		}
+		if r.Approve && r.Guard != nil && !l.counted() {
+			c, err := windowCounts(ctx, tx, r.Outlet, now-r.Window.Milliseconds(), false)
+			if err != nil {
+				return err
+			}
+			if r.Guard.Holds(c) {
+				return fmt.Errorf("hold %q at %d/%d: %w", h.ID, c.Negative, c.Published, store.ErrNotSafe)
+			}
+		}
 		typ := "reject"
 		h.Status = store.HoldRejected
 		if r.Approve {
@@ -185,13 +194,13 @@ func (s *Store) Resolve(ctx context.Context, r store.Resolution) (store.Hold, er
 				}
 			}
 		case r.Approve:
-			if err := count(ctx, tx, r.Outlet, h.PostID, h.Negative, now, r.Day, now); err != nil {
+			if err := count(ctx, tx, r.Outlet, h.PostID, h.Negative, h.Positive, now, r.Day, now); err != nil {
 				return err
 			}
 		default:
 			l.state, l.hold = store.StateRejected, ""
 			if !l.found {
-				l.neg, l.at, l.day = h.Negative, now, r.Day
+				l.neg, l.pos, l.at, l.day = h.Negative, h.Positive, now, r.Day
 			}
 			if err := putLedger(ctx, tx, r.Outlet, h.PostID, l, now); err != nil {
 				return err

@@ -14,6 +14,7 @@ type ledger struct {
 	found bool
 	state store.LedgerState
 	neg   bool
+	pos   bool  // positive (never together with neg)
 	at    int64 // go-live time (ms) of a counted post
 	day   string
 	hold  string // pending hold id
@@ -21,18 +22,29 @@ type ledger struct {
 
 func readLedger(ctx context.Context, q queryer, outlet, post string) (ledger, error) {
 	var l ledger
-	var neg int64
+	var neg, pos int64
 	err := q.QueryRowContext(ctx,
-		"SELECT state, neg, at_ms, day, hold FROM posts WHERE outlet = ? AND post = ?", outlet, post).
-		Scan(&l.state, &neg, &l.at, &l.day, &l.hold)
+		"SELECT state, neg, pos, at_ms, day, hold FROM posts WHERE outlet = ? AND post = ?", outlet, post).
+		Scan(&l.state, &neg, &pos, &l.at, &l.day, &l.hold)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ledger{}, nil
 	}
 	if err != nil {
 		return ledger{}, err
 	}
-	l.found, l.neg = true, neg == 1
+	l.found, l.neg, l.pos = true, neg == 1, pos == 1 && neg != 1
 	return l, nil
+}
+
+// tone is the post's tone as a label.
+func (l ledger) tone() policy.Tone {
+	switch {
+	case l.neg:
+		return policy.Negative
+	case l.pos:
+		return policy.Positive
+	}
+	return policy.Neutral
 }
 
 // counted reports whether the post is in the counts (inside the window or not).
@@ -60,12 +72,12 @@ func (l ledger) policyLedger(start int64) policy.Ledger {
 // putLedger writes a post's ledger row.
 func putLedger(ctx context.Context, tx *txn, outlet, post string, l ledger, now int64) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO posts (outlet, post, state, neg, at_ms, day, hold, updated_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO posts (outlet, post, state, neg, pos, at_ms, day, hold, updated_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (outlet, post) DO UPDATE SET
-			state = excluded.state, neg = excluded.neg, at_ms = excluded.at_ms,
+			state = excluded.state, neg = excluded.neg, pos = excluded.pos, at_ms = excluded.at_ms,
 			day = excluded.day, hold = excluded.hold, updated_ms = excluded.updated_ms`,
-		outlet, post, string(l.state), boolInt(l.neg), l.at, l.day, l.hold, now)
+		outlet, post, string(l.state), boolInt(l.neg), boolInt(l.pos && !l.neg), l.at, l.day, l.hold, now)
 	return err
 }
 
@@ -80,8 +92,8 @@ func putLedger(ctx context.Context, tx *txn, outlet, post string, l ledger, now 
 func windowCounts(ctx context.Context, q queryer, outlet string, start int64, move bool) (policy.Counts, error) {
 	var from int64
 	var c policy.Counts
-	err := q.QueryRowContext(ctx, "SELECT start_ms, published, negative FROM windows WHERE outlet = ?", outlet).
-		Scan(&from, &c.Published, &c.Negative)
+	err := q.QueryRowContext(ctx, "SELECT start_ms, published, negative, positive FROM windows WHERE outlet = ?", outlet).
+		Scan(&from, &c.Published, &c.Negative, &c.Positive)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, notFound("outlet", outlet)
 	}
@@ -94,16 +106,17 @@ func windowCounts(ctx context.Context, q queryer, outlet string, start int64, mo
 	}
 	var d policy.Counts
 	if err := q.QueryRowContext(ctx, `
-		SELECT count(*), coalesce(sum(neg), 0) FROM posts
+		SELECT count(*), coalesce(sum(neg), 0), coalesce(sum(pos), 0) FROM posts
 		WHERE outlet = ? AND state = 'counted' AND at_ms > ? AND at_ms <= ?`, outlet, lo, hi).
-		Scan(&d.Published, &d.Negative); err != nil {
+		Scan(&d.Published, &d.Negative, &d.Positive); err != nil {
 		return c, err
 	}
 	c.Published += sign * d.Published
 	c.Negative += sign * d.Negative
+	c.Positive += sign * d.Positive
 	if move {
-		_, err = q.ExecContext(ctx, "UPDATE windows SET start_ms = ?, published = ?, negative = ? WHERE outlet = ?",
-			start, c.Published, c.Negative, outlet)
+		_, err = q.ExecContext(ctx, "UPDATE windows SET start_ms = ?, published = ?, negative = ?, positive = ? WHERE outlet = ?",
+			start, c.Published, c.Negative, c.Positive, outlet)
 	}
 	return c, err
 }
@@ -148,9 +161,10 @@ func addDaily(ctx context.Context, tx *txn, outlet, day string, dp, dn int64) er
 	return err
 }
 
-// count puts a post into the counts: go-live time at, on day, tone neg.
-func count(ctx context.Context, tx *txn, outlet, post string, neg bool, at int64, day string, now int64) error {
-	if err := putLedger(ctx, tx, outlet, post, ledger{state: store.StateCounted, neg: neg, at: at, day: day}, now); err != nil {
+// count puts a post into the counts: go-live time at, on day, tone neg or
+// pos (or neither: neutral).
+func count(ctx context.Context, tx *txn, outlet, post string, neg, pos bool, at int64, day string, now int64) error {
+	if err := putLedger(ctx, tx, outlet, post, ledger{state: store.StateCounted, neg: neg, pos: pos && !neg, at: at, day: day}, now); err != nil {
 		return err
 	}
 	return addDaily(ctx, tx, outlet, day, 1, boolInt(neg))
@@ -165,18 +179,22 @@ func uncount(ctx context.Context, tx *txn, outlet, post string, l ledger, st sto
 	return putLedger(ctx, tx, outlet, post, l, now)
 }
 
-// retone changes the tone of a counted post, moving its daily count.
-func retone(ctx context.Context, tx *txn, outlet, post string, l ledger, neg bool, now int64) error {
-	if l.neg == neg {
+// retone changes the tone of a counted post (the triggers move the window's
+// counts), moving its daily count.
+func retone(ctx context.Context, tx *txn, outlet, post string, l ledger, neg, pos bool, now int64) error {
+	pos = pos && !neg
+	if l.neg == neg && l.pos == pos {
 		return nil
 	}
-	d := int64(1)
-	if !neg {
-		d = -1
+	if l.neg != neg {
+		d := int64(1)
+		if !neg {
+			d = -1
+		}
+		if err := addDaily(ctx, tx, outlet, l.day, 0, d); err != nil {
+			return err
+		}
 	}
-	if err := addDaily(ctx, tx, outlet, l.day, 0, d); err != nil {
-		return err
-	}
-	l.neg = neg
+	l.neg, l.pos = neg, pos
 	return putLedger(ctx, tx, outlet, post, l, now)
 }

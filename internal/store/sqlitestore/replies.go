@@ -10,7 +10,9 @@ import (
 )
 
 // Recall returns the stored answer for (outlet, webhook id), if it is younger
-// than store.WebhookTTL.
+// than store.WebhookTTL. Like the Redis store's key expiry (which runs on the
+// Redis server's clock), the memory of webhook ids ages on the store's own
+// wall clock, not the caller's: it only forgets, it decides no count.
 func (s *Store) Recall(ctx context.Context, outlet, webhookID string) ([]byte, bool, error) {
 	var answer []byte
 	err := s.db.QueryRowContext(ctx,

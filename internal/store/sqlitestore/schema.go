@@ -15,8 +15,8 @@ import (
 // Tables mirror the Redis keys of docs/design.md:
 //
 //	outlets          {o:ID}:outlet (the outlet as JSON)
-//	posts            {o:ID}:post:PID, the ledger; counted rows are {o:ID}:win and :neg
-//	windows          ZCOUNT of :win and :neg, kept as running counts
+//	posts            {o:ID}:post:PID, the ledger; counted rows are {o:ID}:win, :neg and :pos
+//	windows          ZCOUNT of :win, :neg and :pos, kept as running counts
 //	daily            {o:ID}:daily
 //	holds            {o:ID}:hold:HID and {o:ID}:holds
 //	webhook_replies  {o:ID}:wh:WID (a check's first answer)
@@ -161,6 +161,48 @@ CREATE TABLE callbacks (
 	UNIQUE (outlet, id)
 );
 CREATE INDEX callbacks_due ON callbacks (outlet, status, next_ms, seq);
+`,
+	// 2: the positive count beside the negative one: each post's and hold's
+	// tone is negative (neg = 1), positive (pos = 1) or neutral (neither);
+	// the running counts and the triggers count positive posts too.
+	`
+ALTER TABLE posts ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE windows ADD COLUMN positive INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE holds ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE holds ADD COLUMN before_pos INTEGER NOT NULL DEFAULT 0;
+
+DROP INDEX posts_window;
+CREATE INDEX posts_window ON posts (outlet, at_ms, neg, pos) WHERE state = 'counted';
+
+DROP TRIGGER posts_window_insert;
+DROP TRIGGER posts_window_update;
+DROP TRIGGER posts_window_delete;
+
+CREATE TRIGGER posts_window_insert AFTER INSERT ON posts
+WHEN new.state = 'counted' BEGIN
+	UPDATE windows SET published = published + 1, negative = negative + new.neg, positive = positive + new.pos
+	WHERE outlet = new.outlet AND new.at_ms > start_ms;
+END;
+
+CREATE TRIGGER posts_window_update AFTER UPDATE OF state, neg, pos, at_ms ON posts BEGIN
+	UPDATE windows SET
+		published = published
+			- (old.state = 'counted' AND old.at_ms > start_ms)
+			+ (new.state = 'counted' AND new.at_ms > start_ms),
+		negative = negative
+			- (old.state = 'counted' AND old.at_ms > start_ms AND old.neg = 1)
+			+ (new.state = 'counted' AND new.at_ms > start_ms AND new.neg = 1),
+		positive = positive
+			- (old.state = 'counted' AND old.at_ms > start_ms AND old.pos = 1)
+			+ (new.state = 'counted' AND new.at_ms > start_ms AND new.pos = 1)
+	WHERE outlet = new.outlet;
+END;
+
+CREATE TRIGGER posts_window_delete AFTER DELETE ON posts
+WHEN old.state = 'counted' BEGIN
+	UPDATE windows SET published = published - 1, negative = negative - old.neg, positive = positive - old.pos
+	WHERE outlet = old.outlet AND old.at_ms > start_ms;
+END;
 `,
 }
 

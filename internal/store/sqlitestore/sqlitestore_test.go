@@ -340,7 +340,7 @@ func TestWithdrawSyncRelabelResolve(t *testing.T) {
 	if res2.HoldID != res.HoldID {
 		t.Errorf("second hold %q, want the pending %q", res2.HoldID, res.HoldID)
 	}
-	if err := s.Relabel(ctx, "o", "h1", false, t0, window, "mgr", "not negative"); err != nil {
+	if err := s.Relabel(ctx, "o", "h1", policy.Neutral, t0, window, "mgr", "not negative"); err != nil {
 		t.Fatal(err)
 	}
 	if h, _ := s.GetHold(ctx, "o", res.HoldID); h.Negative {
@@ -537,7 +537,9 @@ func TestLockedFileIsUnavailable(t *testing.T) {
 				Day: "20260301", Callback: &store.Callback{ID: "cb", Type: "hold.approved"}})
 			return err
 		}},
-		{"Relabel", func(ctx context.Context) error { return s.Relabel(ctx, "o", "counted", true, now, window, "m", "") }},
+		{"Relabel", func(ctx context.Context) error {
+			return s.Relabel(ctx, "o", "counted", policy.Negative, now, window, "m", "")
+		}},
 		{"AppendAudit", func(ctx context.Context) error {
 			return s.AppendAudit(ctx, store.AuditEntry{Outlet: "o", At: now, Type: "x"})
 		}},
@@ -577,5 +579,56 @@ func TestLockedFileIsUnavailable(t *testing.T) {
 	}
 	if c := windowOf(t, s, "o", now); c != (policy.Counts{Published: 22, Negative: 3}) {
 		t.Fatalf("after the retries: %+v, want 22/3", c)
+	}
+}
+
+// TestMigrationAddsPositiveCounts opens a file written by the first schema
+// (no positive counts), with posts in the window and a pending hold, and
+// checks that the migration keeps every count and counts positive posts
+// from then on.
+func TestMigrationAddsPositiveCounts(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	r := policy.DefaultRules()
+	full := coreSchema
+	coreSchema = full[:1]
+	func() {
+		defer func() { coreSchema = full }()
+		s := openTest(t, dir)
+		addOutlet(t, s, "o", r)
+		// What the first schema's code wrote (its columns only).
+		for i := 0; i < 20; i++ {
+			at := t0.Add(time.Duration(i) * time.Minute).UnixMilli()
+			if _, err := s.db.Exec(`INSERT INTO posts (outlet, post, state, neg, at_ms, day, hold, updated_ms)
+				VALUES ('o', ?, 'counted', ?, ?, '20260301', '', ?)`, fmt.Sprint("p", i), boolInt(i < 3), at, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.db.Exec(`INSERT INTO holds (outlet, id, post, status, created_ms, updated_ms, neg, before_p, before_n)
+			VALUES ('o', 'h-held', 'held', 'pending', 1, 1, 1, 20, 3)`); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}()
+	s := openTest(t, dir)
+	var version int
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(coreSchema) {
+		t.Fatalf("user_version %d (%v), want %d", version, err, len(coreSchema))
+	}
+	now := t0.Add(2 * time.Hour)
+	if got := windowOf(t, s, "o", now); got != (policy.Counts{Published: 20, Negative: 3}) {
+		t.Fatalf("window after the migration %+v", got)
+	}
+	if h, err := s.GetHold(ctx, "o", "h-held"); err != nil || !h.Negative || h.Positive || h.Before != (policy.Counts{Published: 20, Negative: 3}) {
+		t.Fatalf("hold after the migration %+v (%v)", h, err)
+	}
+	check(t, s, input("o", "good", now, r, policy.Subject{Positive: true}))
+	check(t, s, input("o", "p5", now, r, policy.Subject{Positive: true})) // an edit: neutral → positive
+	want := policy.Counts{Published: 21, Negative: 3, Positive: 2}
+	if got := windowOf(t, s, "o", now); got != want {
+		t.Fatalf("window %+v, want %+v", got, want)
+	}
+	if got, err := scanWindow(ctx, s.db, "o", now.UnixMilli()-window.Milliseconds()); err != nil || got != want {
+		t.Fatalf("posts say %+v (%v), want %+v", got, err, want)
 	}
 }

@@ -25,6 +25,12 @@ func TestRunningCountsStayExact(t *testing.T) {
 	addOutlet(t, s, "o", r)
 	now := t0
 	post := func() string { return fmt.Sprint("p", rng.IntN(60)) }
+	tones := []policy.Tone{policy.Negative, policy.Neutral, policy.Positive}
+	subject := func() policy.Subject {
+		t := tones[rng.IntN(3)]
+		return policy.Subject{Negative: t == policy.Negative, Positive: t == policy.Positive, Borderline: rng.IntN(8) == 0}
+	}
+	sawPositive := 0
 	steps := 1500
 	if raceEnabled {
 		steps = 150
@@ -43,14 +49,14 @@ func TestRunningCountsStayExact(t *testing.T) {
 		var err error
 		switch op := rng.IntN(100); {
 		case op < 55:
-			in := input("o", post(), now, r, policy.Subject{Negative: rng.IntN(3) == 0, Borderline: rng.IntN(8) == 0})
+			in := input("o", post(), now, r, subject())
 			in.Window, in.HoldID = w, fmt.Sprint("h", step)
 			in.DryRun = rng.IntN(10) == 0
 			_, err = s.Check(ctx, in)
 		case op < 65:
 			_, err = s.Withdraw(ctx, "o", post(), now, w, "cms")
 		case op < 72:
-			err = s.Relabel(ctx, "o", post(), rng.IntN(2) == 0, now, w, "mgr", "")
+			err = s.Relabel(ctx, "o", post(), tones[rng.IntN(3)], now, w, "mgr", "")
 		case op < 85:
 			var hs []store.Hold
 			hs, err = s.ListHolds(ctx, "o", store.HoldFilter{Status: store.HoldPending, Limit: 5})
@@ -61,7 +67,8 @@ func TestRunningCountsStayExact(t *testing.T) {
 		default:
 			var ps []store.SyncPost
 			for i := rng.IntN(6); i > 0; i-- {
-				ps = append(ps, store.SyncPost{ID: post(), Negative: rng.IntN(4) == 0,
+				sj := subject()
+				ps = append(ps, store.SyncPost{ID: post(), Negative: sj.Negative, Positive: sj.Positive,
 					PublishedAt: now.Add(-time.Duration(rng.IntN(int(45 * 24 * time.Hour)))), Day: "d"})
 			}
 			_, err = s.Sync(ctx, store.SyncInput{Outlet: "o", Now: now, Window: w, Posts: ps, Complete: rng.IntN(5) == 0})
@@ -82,7 +89,13 @@ func TestRunningCountsStayExact(t *testing.T) {
 			if got != want {
 				t.Fatalf("step %d: running counts %+v, posts say %+v", step, got, want)
 			}
+			if got.Positive > 0 {
+				sawPositive++
+			}
 		}
+	}
+	if sawPositive == 0 {
+		t.Fatal("no window ever held a positive post: the test exercised nothing")
 	}
 	// The daily series adds up to every counted post.
 	var daily, posts int64
@@ -167,8 +180,8 @@ func TestEarliestSafeOverManyPosts(t *testing.T) {
 func scanWindow(ctx context.Context, q queryer, outlet string, start int64) (policy.Counts, error) {
 	var c policy.Counts
 	err := q.QueryRowContext(ctx, `
-		SELECT count(*), coalesce(sum(neg), 0) FROM posts
+		SELECT count(*), coalesce(sum(neg), 0), coalesce(sum(pos), 0) FROM posts
 		WHERE outlet = ? AND state = 'counted' AND at_ms > ?`, outlet, start).
-		Scan(&c.Published, &c.Negative)
+		Scan(&c.Published, &c.Negative, &c.Positive)
 	return c, err
 }

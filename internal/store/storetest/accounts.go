@@ -83,7 +83,7 @@ func testSessions(t *testing.T, open func(*testing.T) store.Store) {
 	if err := st.CreateUser(ctx, store.User{Username: name, Role: store.RoleAdmin, PasswordHash: "x", CreatedAt: T0}); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
+	now := testsupport.Now(t, T0)
 	s1 := store.Session{ID: newID("s-"), Username: name, CSRF: "tok1", Created: now, Expires: now.Add(time.Hour)}
 	s2 := store.Session{ID: newID("s-"), Username: name, CSRF: "tok2", Created: now, Expires: now.Add(time.Hour)}
 	for _, s := range []store.Session{s1, s2} {

@@ -42,7 +42,7 @@ func testEmptyWindow(t *testing.T, open func(*testing.T) store.Store) {
 }
 
 func testEdges(t *testing.T, open func(*testing.T) store.Store) {
-	sensationalHold := func(o *store.Outlet) { o.Rules.SensationalAction = policy.Hold }
+	sensationalHold := func(o *store.Outlet) { o.Rules.SensationalAction = policy.SensationalHold }
 	minSample := func(o *store.Outlet) { o.Rules.MinSample = 50 }
 	cases := []struct {
 		name    string

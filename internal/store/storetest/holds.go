@@ -81,6 +81,62 @@ func testResolveApprove(t *testing.T, open func(*testing.T) store.Store) {
 	e.wantCounts(now.Add(time.Minute), policy.Counts{Published: 21, Negative: 4})
 }
 
+// testResolveGuarded: a guarded approval (the scheduler's "approve at the
+// earliest safe time") counts the post only where a check of it would not
+// be held, decided in the same atomic step; refused, it changes nothing.
+// Two guarded approvals for one room: the first takes it, the second is
+// refused (no 16/101 overshoot).
+func testResolveGuarded(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	e.fillCounts(T0, 20, 3)
+	h1, h2 := e.mustHold("p1", T0), e.mustHold("p2", T0.Add(time.Second))
+	guard := &store.Guard{Rules: e.o.Rules, Plan: policy.MakePlan(e.o.Rules, negative)}
+	guarded := func(hold string, now time.Time) (store.Hold, error) {
+		r := e.resolution(hold, true, now, callback(e, newID("cb-"), "hold.approved", now))
+		r.Guard = guard
+		return e.st.Resolve(e.ctx, r)
+	}
+
+	// 4/21 would pass 15%: refused, nothing recorded.
+	now := T0.Add(time.Minute)
+	before := e.state(now, e.day(now))
+	_, err := guarded(h1, now)
+	wantErr(t, "guarded Resolve over the limit", err, store.ErrNotSafe)
+	e.wantState("a refused guarded approval", before, now, e.day(now))
+
+	// Seven neutral posts later, 3/27: room for exactly one more (4/28).
+	now = T0.Add(2 * time.Minute)
+	var posts []store.SyncPost
+	for i := 0; i < 7; i++ {
+		posts = append(posts, e.post(newID("n-"), false, now.Add(-time.Duration(i+1)*time.Millisecond)))
+	}
+	e.sync(now, false, posts...)
+	if h := e.mustResolveGuarded(guarded, h1, now); h.Status != store.HoldApproved {
+		t.Fatalf("first guarded approval: %+v", h)
+	}
+	e.wantCounts(now, policy.Counts{Published: 28, Negative: 4})
+	before = e.state(now, e.day(now))
+	_, err = guarded(h2, now)
+	wantErr(t, "second guarded Resolve for the same room", err, store.ErrNotSafe)
+	e.wantState("the second guarded approval", before, now, e.day(now))
+	if got := e.hold(h2); got.Status != store.HoldPending {
+		t.Fatalf("second hold after the refusal: %+v", got)
+	}
+	// An unguarded approval (a manager's own decision) may still pass the
+	// limit.
+	e.resolve(h2, true, now, nil)
+	e.wantCounts(now, policy.Counts{Published: 29, Negative: 5})
+}
+
+func (e *env) mustResolveGuarded(f func(string, time.Time) (store.Hold, error), hold string, now time.Time) store.Hold {
+	e.t.Helper()
+	h, err := f(hold, now)
+	if err != nil {
+		e.t.Fatalf("guarded Resolve(%s): %v", hold, err)
+	}
+	return h
+}
+
 func testResolveReject(t *testing.T, open func(*testing.T) store.Store) {
 	e := newEnv(t, open)
 	e.fillCounts(T0, 20, 3)
@@ -253,7 +309,7 @@ func testRelabel(t *testing.T, open func(*testing.T) store.Store) {
 	e.check("p", nonNegative, T0)
 	e.wantCounts(T0, policy.Counts{Published: 41, Negative: 2})
 	now := T0.Add(time.Hour)
-	if err := e.st.Relabel(e.ctx, e.o.ID, "p", true, now, e.window(), "manager1", "tin về tai nạn"); err != nil {
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p", policy.Negative, now, e.window(), "manager1", "tin về tai nạn"); err != nil {
 		t.Fatal(err)
 	}
 	e.wantCounts(now, policy.Counts{Published: 41, Negative: 3})
@@ -265,14 +321,14 @@ func testRelabel(t *testing.T, open func(*testing.T) store.Store) {
 	// The edit check now sees it as counted negative.
 	r, _ := e.check("p", negative, now)
 	expectSituation(t, r, e.o.Rules, policy.CountedNegative, policy.Counts{Published: 40, Negative: 2})
-	err := e.st.Relabel(e.ctx, e.o.ID, "never-seen", true, now, e.window(), "manager1", "")
+	err := e.st.Relabel(e.ctx, e.o.ID, "never-seen", policy.Negative, now, e.window(), "manager1", "")
 	wantErr(t, "Relabel(unknown post)", err, store.ErrNotFound)
 
 	// A held post relabelled as not negative is counted as such when approved.
 	e2 := newEnv(t, open)
 	e2.fillCounts(T0, 20, 3)
 	hid := e2.mustHold("q", T0)
-	if err := e2.st.Relabel(e2.ctx, e2.o.ID, "q", false, now, e2.window(), "manager1", "không phải tin xấu"); err != nil {
+	if err := e2.st.Relabel(e2.ctx, e2.o.ID, "q", policy.Neutral, now, e2.window(), "manager1", "không phải tin xấu"); err != nil {
 		t.Fatal(err)
 	}
 	e2.wantCounts(now, policy.Counts{Published: 20, Negative: 3})

@@ -197,11 +197,62 @@ func testDaily(t *testing.T, open func(*testing.T) store.Store) {
 	}
 	e.withdraw("p1", d2)
 	e.wantDay("20261103", 0, 0)
-	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", true, d2, e.window(), "manager1", "tin tai nạn"); err != nil {
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", policy.Negative, d2, e.window(), "manager1", "tin tai nạn"); err != nil {
 		t.Fatal(err)
 	}
 	e.wantDay("20261104", 1, 1)
 	if got := e.daily(); len(got) != 0 {
 		t.Fatalf("Daily() = %+v, want empty", got)
+	}
+}
+
+// testDayBoundaries pins now at a month's last local minute and the next
+// month's first, and at New Year, in outlets of two time zones: a post
+// checked at 23:59 local counts under that day and one at 00:01 under the
+// next, and each leaves the window exactly window after it went live, to
+// the millisecond.
+func testDayBoundaries(t *testing.T, open func(*testing.T) store.Store) {
+	ict := time.FixedZone("ICT", 7*3600)
+	cases := []struct {
+		name        string
+		tz          string
+		late, early time.Time // a local day's last minute, the next day's first
+		lateDay     string
+		earlyDay    string
+	}{
+		{"month end, Hà Nội", "Asia/Ho_Chi_Minh",
+			time.Date(2026, 11, 30, 23, 59, 0, 0, ict), time.Date(2026, 12, 1, 0, 1, 0, 0, ict), "20261130", "20261201"},
+		{"New Year, Hà Nội", "Asia/Ho_Chi_Minh",
+			time.Date(2026, 12, 31, 23, 59, 30, 0, ict), time.Date(2027, 1, 1, 0, 0, 30, 0, ict), "20261231", "20270101"},
+		{"the same instants in a UTC outlet", "UTC",
+			time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 1, 0, 0, time.UTC), "20261231", "20270101"},
+		{"local midnight is not UTC midnight", "UTC",
+			time.Date(2026, 11, 30, 23, 59, 0, 0, ict), time.Date(2026, 12, 1, 0, 1, 0, 0, ict), "20261130", "20261130"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, open, func(o *store.Outlet) { o.Timezone = tc.tz })
+			if got := e.day(tc.late) + "," + e.day(tc.early); got != tc.lateDay+","+tc.earlyDay {
+				t.Fatalf("days %s, want %s,%s", got, tc.lateDay, tc.earlyDay)
+			}
+			if _, out := e.check("late", nonNegative, tc.late); out.Verdict != policy.Allow {
+				t.Fatalf("late: %+v", out)
+			}
+			if _, out := e.check("early", nonNegative, tc.early); out.Verdict != policy.Allow {
+				t.Fatalf("early: %+v", out)
+			}
+			if tc.lateDay == tc.earlyDay {
+				e.wantDay(tc.lateDay, 2, 0)
+			} else {
+				e.wantDay(tc.lateDay, 1, 0)
+				e.wantDay(tc.earlyDay, 1, 0)
+			}
+			w := e.window()
+			e.wantCounts(tc.early, policy.Counts{Published: 2})
+			e.wantCounts(tc.late.Add(w-time.Millisecond), policy.Counts{Published: 2})
+			e.wantCounts(tc.late.Add(w), policy.Counts{Published: 1})
+			e.wantCounts(tc.early.Add(w-time.Millisecond), policy.Counts{Published: 1})
+			e.wantCounts(tc.early.Add(w), policy.Counts{})
+		})
 	}
 }

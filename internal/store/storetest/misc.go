@@ -35,7 +35,7 @@ func testOutlets(t *testing.T, open func(*testing.T) store.Store) {
 		ID:   newID("t-"),
 		Name: "Báo điện tử tỉnh Kon Tum",
 		Rules: policy.Rules{Limit: 1000, WarnAt: 800, MinSample: 10,
-			SensationalAction: policy.Hold, Mode: policy.Shadow},
+			SensationalAction: policy.SensationalHold, SensationalSensitivity: policy.SensitivityHigh, Mode: policy.Shadow},
 		WindowDays: 7,
 		Timezone:   "Asia/Ho_Chi_Minh",
 		CategoryTones: map[string]policy.Tone{
@@ -69,6 +69,7 @@ func testOutlets(t *testing.T, open func(*testing.T) store.Store) {
 
 	o.Name = "Báo Kon Tum điện tử"
 	o.Rules = policy.DefaultRules()
+	o.Rules.SensationalAction, o.Rules.SensationalSensitivity = policy.SensationalNote, policy.SensitivityLow
 	o.Secrets = o.Secrets[:1]
 	o.UpdatedAt = T0.Add(time.Hour)
 	if err := st.UpdateOutlet(ctx, o); err != nil {
@@ -124,7 +125,7 @@ func testAudit(t *testing.T, open func(*testing.T) store.Store) {
 	e.resolve(hid4, false, at(5), nil)
 	e.withdraw("p1", at(6))
 	e.sync(at(7), false, e.post("p5", false, at(7)))
-	if err := e.st.Relabel(e.ctx, e.o.ID, "p5", true, at(8), e.window(), "manager1", "ghi chú"); err != nil {
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p5", policy.Negative, at(8), e.window(), "manager1", "ghi chú"); err != nil {
 		t.Fatal(err)
 	}
 	custom := store.AuditEntry{Outlet: e.o.ID, At: at(9), Type: "outlet_update", Actor: "admin", Detail: []byte(`{"field":"limit","from":1500,"to":1400}`)}

@@ -47,7 +47,7 @@ func Outage(t *testing.T, st store.Store, down, up func(t *testing.T)) {
 			return err
 		}},
 		{"Relabel", func(ctx context.Context) error {
-			return st.Relabel(ctx, e.o.ID, "counted", true, now, e.window(), "manager1", "")
+			return st.Relabel(ctx, e.o.ID, "counted", policy.Negative, now, e.window(), "manager1", "")
 		}},
 		{"AppendAudit", func(ctx context.Context) error {
 			return st.AppendAudit(ctx, store.AuditEntry{Outlet: e.o.ID, At: now, Type: "outlet_update"})

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/handler"
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -21,7 +22,7 @@ import (
 // wall clock, no store deadline and outlets read from the store each time.
 type Options struct {
 	Classifier   policy.Classifier // testsupport.NeutralClassifier when nil
-	Now          func() time.Time  // time.Now when nil
+	Clock        clock.Clock       // the zero value is the wall clock
 	StoreTimeout time.Duration
 	OutletTTL    time.Duration // the outlet cache's lifetime (0: none)
 }
@@ -34,11 +35,11 @@ func Engine(t testing.TB, st store.Store, o Options) (*gin.Engine, *gate.Service
 	}
 	log := testsupport.Discard()
 	svc := &gate.Service{
-		Store: st, Classifier: o.Classifier, Review: &review.Service{Store: st, Now: o.Now},
-		Now: o.Now, StoreTimeout: o.StoreTimeout, Log: log,
+		Store: st, Classifier: o.Classifier, Review: &review.Service{Store: st, Clock: o.Clock},
+		Clock: o.Clock, StoreTimeout: o.StoreTimeout, Log: log,
 	}
 	e, err := handler.New(handler.Deps{
-		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: o.OutletTTL}, Store: st, Log: log, Now: o.Now,
+		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: o.OutletTTL}, Store: st, Log: log, Clock: o.Clock,
 		MaxBodyBytes: 4 << 20,
 	})
 	if err != nil {

@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       Gatekeeper
  * Plugin URI:        https://github.com/gatekeeper/gatekeeper
- * Description:       Kiểm tra tỷ lệ tin tiêu cực trước khi đăng: hỏi dịch vụ Gatekeeper trước mỗi bài, giữ lại bài vượt giới hạn chờ người duyệt. / Checks the negative-news share before each post goes live and holds posts that would pass the limit for a manager.
+ * Description:       Kiểm tra tỉ lệ tin tiêu cực trước khi đăng: hỏi dịch vụ Gatekeeper trước mỗi bài, giữ lại bài vượt giới hạn chờ người duyệt. / Checks the negative-news share before each post goes live and holds posts that would pass the limit for a manager.
  * Version:           0.1.0
  * Requires at least: 6.1
  * Requires PHP:      8.1

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what plugins/wordpress/tests/run.sh needs, idempotently:
-# Debian packages (WordPress 6.1, PHP 8.2, MariaDB, Chromium, PHPUnit, gettext,
+# Debian packages (WordPress 6.1 with its translations (wordpress-l10n: vi.mo for the
+# Vietnamese admin), PHP 8.2, MariaDB, Chromium, PHPUnit, gettext,
 # redis-server) and playwright-core from npm (pinned; no browser download —
 # the test drives Debian's /usr/bin/chromium).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-PKGS=(wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-curl php-xml php-mbstring php-intl
+PKGS=(wordpress wordpress-l10n wordpress-theme-twentytwentythree php-cli php-mysql php-curl php-xml php-mbstring php-intl
       mariadb-server mariadb-client chromium fonts-liberation phpunit gettext
       redis-server curl zip unzip)
 

@@ -1,15 +1,15 @@
 -- check: decide one post atomically and record the result.
--- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 audit;
---       and, once asked for them (GKNEED), 7 holds, 8 the new hold,
---       9 the post's pending hold (if known)
+-- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 audit, 7 pos;
+--       and, once asked for them (GKNEED), 8 holds, 9 the new hold,
+--       10 the post's pending hold (if known)
 -- ARGV: 1 post, 2 now (ms), 3 window start (ms: now - window), 4 day,
---       5 plan codes, 6 negative 0/1, 7 limit, 8 warn_at, 9 min_sample,
+--       5 plan codes, 6 tone (n negative, p positive, u neutral), 7 limit, 8 warn_at, 9 min_sample,
 --       10 dry 0/1, 11 webhook id as a JSON string ('' = none),
 --       12 webhook ttl (ms), 13 snapshot (kept for replays), 14 actor,
 --       15 ledger ttl (ms), 16 prune 0/1;
 --       with the hold keys: 17 new hold id, 18 hold snapshot,
---       19 the pending hold id KEYS[9] belongs to
--- Returns {code, index, P, N, hold id, earliest safe (-1 none)}, or
+--       19 the pending hold id KEYS[10] belongs to
+-- Returns {code, index, P, N, hold id, earliest safe (-1 none), positive}, or
 -- {'r', record} for a repeated webhook id (the record as stored below).
 --
 -- The common path (a new post that is counted) is kept short: no hold keys,
@@ -18,9 +18,11 @@
 -- or the post has a pending hold) answers GKNEED having written nothing, and
 -- is called again with the hold keys and the hold snapshot.
 local post, nowS, cutS, day, plan = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local negFlag, isNeg, dry, widJ = ARGV[6], ARGV[6] == '1', ARGV[10] == '1', ARGV[11]
+local tone, dry, widJ = ARGV[6], ARGV[10] == '1', ARGV[11]
+local isNeg, isPos = tone == 'n', tone == 'p'
+local negFlag, posFlag = flags(tone)
 local limit, warn, minSample = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local full = KEYS[9] ~= nil
+local full = KEYS[10] ~= nil
 
 -- A repeated webhook id gets the first answer and changes nothing.
 if widJ ~= '' then
@@ -29,8 +31,9 @@ if widJ ~= '' then
 end
 
 -- What the ledger knows: policy.Ledger.
-local L = redis.call('HMGET', KEYS[4], 'state', 'neg', 'at', 'day', 'hold')
+local L = redis.call('HMGET', KEYS[4], 'state', 'neg', 'at', 'day', 'hold', 'pos')
 local state, wasNeg, lday = L[1], L[2] == '1', L[4]
+local was = toneOf(L[2], L[6])
 
 local pending = nil
 if state == 'held' and L[5] and L[5] ~= '' then pending = L[5] end
@@ -50,7 +53,9 @@ end
 local lo = '(' .. cutS
 local P = redis.call('ZCOUNT', KEYS[1], lo, '+inf')
 local N = redis.call('ZCOUNT', KEYS[2], lo, '+inf')
+local G = redis.call('ZCOUNT', KEYS[7], lo, '+inf')
 if ledger == 1 then P = P - 1 elseif ledger == 2 then P = P - 1; N = N - 1 end
+if ledger == 1 and was == 'p' then G = G - 1 end
 
 local idx = ledger * 8 + bits(P, N, limit, warn, minSample)
 local code = string.sub(plan, idx + 1, idx + 1)
@@ -150,61 +155,53 @@ if code == 'h' then
 end
 
 if dry then
-  return {code, idx, P, N, pending or '', es}
+  return {code, idx, P, N, pending or '', es, G}
 end
 
 local holdID = ''
 if counted then
   if ledger == 0 then
-    count(KEYS[1], KEYS[2], KEYS[3], post, nowS, day, isNeg)
+    count(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, nowS, day, tone)
     if state then
-      redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'at', nowS, 'day', day, 'hold', '', 'updated', nowS)
+      redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'pos', posFlag, 'at', nowS, 'day', day, 'hold', '', 'updated', nowS)
     else
-      redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'at', nowS, 'day', day, 'updated', nowS)
+      redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'pos', posFlag, 'at', nowS, 'day', day, 'updated', nowS)
     end
-    if pending then cancelHold(KEYS[9], nowS, 'rechecked') end
+    if pending then cancelHold(KEYS[10], nowS, 'rechecked') end
   elseif ledger == 1 or ledger == 2 then
-    if wasNeg ~= isNeg then
-      -- An edit changed the tone: the count moves on the post's go-live day.
-      if isNeg then
-        redis.call('ZADD', KEYS[2], L[3], post)
-        redis.call('HINCRBY', KEYS[3], lday .. ':n', '1')
-      else
-        redis.call('ZREM', KEYS[2], post)
-        redis.call('HINCRBY', KEYS[3], lday .. ':n', '-1')
-      end
-    end
-    redis.call('HSET', KEYS[4], 'neg', negFlag, 'updated', nowS)
+    -- An edit that changed the tone: the counts move on the post's go-live day.
+    retone(KEYS[2], KEYS[7], KEYS[3], post, L[3], lday, was, tone)
+    redis.call('HSET', KEYS[4], 'neg', negFlag, 'pos', posFlag, 'updated', nowS)
   else
     -- Went live before the window: it no longer weighs on the share.
     redis.call('HSET', KEYS[4], 'updated', nowS)
   end
 else
-  if ledger ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[3], post, lday, wasNeg) end
+  if ledger ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, wasNeg) end
   local hk
   if pending then
-    holdID, hk = pending, KEYS[9]
+    holdID, hk = pending, KEYS[10]
   else
-    holdID, hk = ARGV[17], KEYS[8]
+    holdID, hk = ARGV[17], KEYS[9]
     redis.call('HSET', hk, 'id', holdID, 'post', post, 'status', 'pending', 'created', nowS)
-    redis.call('ZADD', KEYS[7], nowS, holdID)
+    redis.call('ZADD', KEYS[8], nowS, holdID)
   end
-  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'bp', fmt(P), 'bn', fmt(N), 'es', fmt(es), 'snap', ARGV[18])
-  redis.call('HSET', KEYS[4], 'state', 'held', 'neg', negFlag, 'hold', holdID, 'updated', nowS)
+  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[18])
+  redis.call('HSET', KEYS[4], 'state', 'held', 'neg', negFlag, 'pos', posFlag, 'hold', holdID, 'updated', nowS)
 end
 redis.call('PEXPIRE', KEYS[4], ARGV[15])
 
 -- The audit entry; its detail is JSON (the webhook id arrives encoded).
-local Pa, Na = P, N
+local Pa, Na, Ga = P, N, G
 if counted and ledger ~= 3 then
   Pa = P + 1
-  if isNeg then Na = N + 1 end
+  if isNeg then Na = N + 1 elseif isPos then Ga = G + 1 end
 end
 local verdict, typ = 'allow', 'check'
 if code == 'w' then verdict = 'warn' elseif not counted then verdict, typ = 'hold', 'hold' end
 if widJ == '' then widJ = '""' end
-local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d},"after":{"published":%d,"negative":%d},"negative":%s,"earliest_safe_ms":%d,"webhook_id":%s}',
-  idx, P, N, Pa, Na, isNeg and 'true' or 'false', es, widJ)
+local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"negative":%s,"positive":%s,"earliest_safe_ms":%d,"webhook_id":%s}',
+  idx, P, N, G, Pa, Na, Ga, isNeg and 'true' or 'false', isPos and 'true' or 'false', es, widJ)
 redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
   'actor', ARGV[14], 'decision', verdict, 'detail', detail)
 
@@ -219,6 +216,7 @@ end
 if ARGV[16] == '1' then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cutS)
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', cutS)
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', cutS)
 end
 
-return {code, idx, P, N, holdID, es}
+return {code, idx, P, N, holdID, es, G}

@@ -16,20 +16,54 @@ local function bits(p, n, limit, warn, minSample)
   return b
 end
 
--- count and uncount keep win, neg and the daily series in line with a
+-- count and uncount keep win, neg, pos and the daily series in line with a
 -- post's ledger: the daily series counts posts whose state is counted.
-local function count(win, neg, daily, post, at, day, isNeg)
+-- A tone is 'n' (negative), 'p' (positive) or anything else (neutral).
+local function count(win, neg, pos, daily, post, at, day, tone)
   redis.call('ZADD', win, at, post)
-  if isNeg then redis.call('ZADD', neg, at, post) end
+  if tone == 'n' then redis.call('ZADD', neg, at, post)
+  elseif tone == 'p' then redis.call('ZADD', pos, at, post) end
   redis.call('HINCRBY', daily, day .. ':p', '1')
-  if isNeg then redis.call('HINCRBY', daily, day .. ':n', '1') end
+  if tone == 'n' then redis.call('HINCRBY', daily, day .. ':n', '1') end
 end
 
-local function uncount(win, neg, daily, post, day, isNeg)
+local function uncount(win, neg, pos, daily, post, day, isNeg)
   redis.call('ZREM', win, post)
   redis.call('ZREM', neg, post)
+  redis.call('ZREM', pos, post)
   redis.call('HINCRBY', daily, day .. ':p', '-1')
   if isNeg then redis.call('HINCRBY', daily, day .. ':n', '-1') end
+end
+
+-- toneOf reads a ledger's (or hold's) neg and pos fields as a tone.
+local function toneOf(neg, pos)
+  if neg == '1' then return 'n' elseif pos == '1' then return 'p' end
+  return 'u'
+end
+
+-- flags are the ledger's neg and pos fields for a tone.
+local function flags(tone)
+  if tone == 'n' then return '1', '0' elseif tone == 'p' then return '0', '1' end
+  return '0', '0'
+end
+
+-- retone moves a counted post (go-live time at, day) from tone was to tone
+-- now: the neg and pos sets and the daily negative count. at is nil for a
+-- post pruned from the window: only its day moves.
+local function retone(neg, pos, daily, post, at, day, was, now)
+  if was == now then return end
+  if was == 'n' then
+    redis.call('ZREM', neg, post)
+    redis.call('HINCRBY', daily, day .. ':n', '-1')
+  elseif was == 'p' then
+    redis.call('ZREM', pos, post)
+  end
+  if now == 'n' then
+    if at then redis.call('ZADD', neg, at, post) end
+    redis.call('HINCRBY', daily, day .. ':n', '1')
+  elseif now == 'p' then
+    if at then redis.call('ZADD', pos, at, post) end
+  end
 end
 
 local function cancelHold(key, now, reason)

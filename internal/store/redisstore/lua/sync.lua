@@ -1,10 +1,10 @@
 -- sync: backfill / reconcile the posts a CMS says are published.
--- KEYS: 1 win, 2 neg, 3 daily, 4 audit, then the ledgers of the np posts, then
+-- KEYS: 1 win, 2 neg, 3 daily, 4 audit, 5 pos, then the ledgers of the np posts, then
 --       the ledgers of the nc withdrawal candidates, then the nk pending holds known
 -- ARGV: 1 now, 2 window, 3 actor, 4 ledger ttl, 5 np, 6 nc, 7 nk, 8 complete 0/1,
 --       9-13 totals of the earlier calls of this sync (added, withdrawn,
 --       unchanged, outside, changed 0/1), 14 last call 0/1,
---       then per post: id, negative 0/1, published at (ms), day;
+--       then per post: id, tone (n negative, p positive, u neutral), published at (ms), day;
 --       then the candidates' ids; then the known pending hold ids
 -- A large sync is several calls (each short, so Redis never stalls); the
 -- last writes the audit entry. Candidates are the window's posts missing from
@@ -15,7 +15,7 @@ local cutoff = now - window
 local np, nc, nk = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local ttl = ARGV[4]
 local pa, ca, ka = 15, 15 + 4 * np, 15 + 4 * np + nc
-local pk, ck, kk = 5, 5 + np, 5 + np + nc
+local pk, ck, kk = 6, 6 + np, 6 + np + nc
 
 local known = {}
 for j = 0, nk - 1 do known[ARGV[ka + j]] = KEYS[kk + j] end
@@ -32,7 +32,7 @@ if #missing > 0 then return need(missing) end
 local added, withdrawn, unchanged, outside = {}, {}, {}, {}
 local changed = ARGV[13] == '1'
 for i = 0, np - 1 do
-  local id, isNeg, at, day = ARGV[pa + 4 * i], ARGV[pa + 4 * i + 1] == '1', ARGV[pa + 4 * i + 2], ARGV[pa + 4 * i + 3]
+  local id, tone, at, day = ARGV[pa + 4 * i], ARGV[pa + 4 * i + 1], ARGV[pa + 4 * i + 2], ARGV[pa + 4 * i + 3]
   local key, L = KEYS[pk + i], ledgers[i]
   local inWindow = tonumber(at) > cutoff
   if not inWindow then outside[#outside + 1] = id end
@@ -42,16 +42,15 @@ for i = 0, np - 1 do
     -- Counted at its go-live time; before the window it only enters the
     -- ledger (and its day), so an edit never counts it.
     if inWindow then
-      count(KEYS[1], KEYS[2], KEYS[3], id, at, day, isNeg)
+      count(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, at, day, tone)
       added[#added + 1] = id
     else
       redis.call('HINCRBY', KEYS[3], day .. ':p', 1)
-      if isNeg then redis.call('HINCRBY', KEYS[3], day .. ':n', 1) end
+      if tone == 'n' then redis.call('HINCRBY', KEYS[3], day .. ':n', 1) end
     end
     if L[1] == 'held' and L[2] and L[2] ~= '' then cancelHold(known[L[2]], nowS, 'published') end
-    local negFlag = '0'
-    if isNeg then negFlag = '1' end
-    redis.call('HSET', key, 'state', 'counted', 'neg', negFlag, 'at', at, 'day', day, 'hold', '', 'updated', nowS)
+    local negFlag, posFlag = flags(tone)
+    redis.call('HSET', key, 'state', 'counted', 'neg', negFlag, 'pos', posFlag, 'at', at, 'day', day, 'hold', '', 'updated', nowS)
     redis.call('PEXPIRE', key, ttl)
     changed = true
   end
@@ -66,7 +65,7 @@ if nc > 0 then
     if not listed[id] and score and tonumber(score) > cutoff then
       local L = redis.call('HMGET', key, 'state', 'neg', 'day')
       if L[1] == 'counted' then
-        uncount(KEYS[1], KEYS[2], KEYS[3], id, L[3], L[2] == '1')
+        uncount(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, L[3], L[2] == '1')
         redis.call('HSET', key, 'state', 'withdrawn', 'updated', nowS)
         redis.call('PEXPIRE', key, ttl)
         withdrawn[#withdrawn + 1] = id

@@ -1,5 +1,5 @@
 -- withdraw: take a post out of the counts (idempotent).
--- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 audit, 6 the post's pending hold (if known)
+-- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 audit, 6 the post's pending hold (if known), 7 pos
 -- ARGV: 1 post, 2 now, 3 actor, 4 ledger ttl, 5 the pending hold id KEYS[6] belongs to
 -- Returns {withdrawn 0/1, cancelled hold id, previous state}.
 local post, nowS = ARGV[1], ARGV[2]
@@ -12,7 +12,7 @@ if pending and ARGV[5] ~= pending then return need({pending}) end
 
 local withdrawn = 0
 if state == 'counted' then
-  uncount(KEYS[1], KEYS[2], KEYS[3], post, L[4], L[2] == '1')
+  uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, L[4], L[2] == '1')
   withdrawn = 1
 elseif pending then
   cancelHold(KEYS[6], nowS, 'withdrawn')

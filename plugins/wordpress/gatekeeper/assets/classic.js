@@ -10,7 +10,7 @@
 	var sprintf = wp.i18n.sprintf;
 	function pct( x ) {
 		var n = Number( x ) * 100;
-		return n.toLocaleString( cfg.numberLocale, { minimumFractionDigits: 1, maximumFractionDigits: 1 } ) + '%';
+		return n.toLocaleString( cfg.numberLocale, { minimumFractionDigits: 2, maximumFractionDigits: 2 } ) + '%';
 	}
 	function p( cls, text ) {
 		var e = document.createElement( 'p' );
@@ -31,11 +31,6 @@
 			return;
 		}
 		var out = box.querySelector( '.gk-classic-result' );
-		var headlines = {
-			allow: __( 'Allowed: this post can go live.', 'gatekeeper' ),
-			warn: __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' ),
-			hold: __( 'Will be held: if you publish, this post waits for a manager\'s approval.', 'gatekeeper' ),
-		};
 		function check() {
 			var title = document.getElementById( 'title' );
 			var cats = Array.prototype.map.call( document.querySelectorAll( '#categorychecklist input:checked' ), function ( i ) {
@@ -60,10 +55,25 @@
 						return;
 					}
 					var a = r.answer && typeof r.answer === 'object' ? r.answer : {};
-					var d = Object.prototype.hasOwnProperty.call( headlines, a.decision ) ? a.decision : 'warn';
-					out.appendChild( p( 'gk-verdict gk-verdict--' + d, headlines[ d ] ) );
+					var h = r.headline && typeof r.headline === 'object' ? r.headline : {};
+					var d = [ 'allow', 'warn', 'hold' ].indexOf( h.decision ) >= 0 ? h.decision : 'warn';
+					out.appendChild( p( 'gk-verdict gk-verdict--' + d + ' gk-cause--' + String( h.cause || '' ), String( h.title || '' ) ) );
+					if ( typeof h.action === 'string' && h.action ) {
+						out.appendChild( p( 'gk-action', h.action ) );
+					}
 					if ( a.share && typeof a.share === 'object' ) {
 						out.appendChild( p( 'gk-share-text', sprintf( __( 'Negative share: %1$s → %2$s (limit %3$s)', 'gatekeeper' ), pct( a.share.before ), pct( a.share.after ), pct( a.share.limit ) ) ) );
+						if ( typeof a.share.positive_after !== 'undefined' ) {
+							out.appendChild( p( 'gk-positive-text', sprintf( __( 'Positive share: %1$s → %2$s (%3$d positive posts before this one)', 'gatekeeper' ), pct( a.share.positive_before ), pct( a.share.positive_after ), Number( a.share.positive ) || 0 ) ) );
+							out.appendChild(
+								p(
+									'gk-positive-expect',
+									a.share.positive_dominant === true
+										? __( 'Expected: positive news dominates. It does: more positive posts than neutral and than negative ones.', 'gatekeeper' )
+										: __( 'Expected: positive news dominates. Not yet: it needs more positive posts than neutral and than negative ones.', 'gatekeeper' )
+								)
+							);
+						}
 					}
 					var tone = a.tone && typeof a.tone === 'object' ? a.tone : {};
 					var words = window.gatekeeperEvidence.texts( tone.evidence );
@@ -92,11 +102,14 @@
 							p( 'gk-sensational', __( 'The headline looks sensational.', 'gatekeeper' ) + ( signs.length ? ' ' + sprintf( __( 'Signs: %s', 'gatekeeper' ), signs.join( ', ' ) ) : '' ) )
 						);
 					}
-					( Array.isArray( a.reasons ) ? a.reasons : [] ).forEach( function ( reason ) {
-						if ( reason && typeof reason.message === 'string' && reason.message ) {
-							out.appendChild( p( 'gk-reason', reason.message ) );
+					( Array.isArray( r.reasons ) ? r.reasons : [] ).forEach( function ( message ) {
+						if ( typeof message === 'string' && message ) {
+							out.appendChild( p( 'gk-reason', message ) );
 						}
 					} );
+					if ( typeof r.earliest === 'string' && r.earliest ) {
+						out.appendChild( p( 'gk-earliest', r.earliest ) );
+					}
 				},
 				function ( err ) {
 					out.textContent = ( err && err.message ) || __( 'Could not reach Gatekeeper.', 'gatekeeper' );

@@ -11,6 +11,8 @@
  * - Keeps the publish sidebar on, so the panel is always seen before the final click.
  * - After a save that ended held (or waiting), a persistent notice replaces
  *   "Draft saved"; a badge in the status panel shows the Gatekeeper state.
+ * - A held post has no Publish button; the status panel offers "withdraw
+ *   from review" and, for reviewers, a link to approve it.
  */
 ( function ( wp, cfg ) {
 	'use strict';
@@ -39,9 +41,9 @@
 	function pct( x ) {
 		var n = Number( x ) * 100;
 		try {
-			return n.toLocaleString( cfg.numberLocale, { minimumFractionDigits: 1, maximumFractionDigits: 1 } ) + '%';
+			return n.toLocaleString( cfg.numberLocale, { minimumFractionDigits: 2, maximumFractionDigits: 2 } ) + '%';
 		} catch ( e ) {
-			return n.toFixed( 1 ) + '%';
+			return n.toFixed( 2 ) + '%';
 		}
 	}
 
@@ -198,22 +200,10 @@
 		return pair[ 0 ];
 	}
 
-	var HEADLINES = {
-		allow: function () {
-			return __( 'Allowed: this post can go live.', 'gatekeeper' );
-		},
-		warn: function () {
-			return __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' );
-		},
-		hold: function () {
-			return __( 'Will be held: if you publish, this post waits for a manager\'s approval.', 'gatekeeper' );
-		},
-	};
-
 	function Meter( props ) {
 		var raw = props.share;
 		var s = {};
-		[ 'before', 'after', 'limit', 'warn_at', 'published', 'negative', 'window_days' ].forEach( function ( k ) {
+		[ 'before', 'after', 'limit', 'warn_at', 'published', 'negative', 'window_days', 'positive', 'positive_before', 'positive_after' ].forEach( function ( k ) {
 			s[ k ] = Number( raw[ k ] ) || 0;
 		} );
 		var scale = Math.max( s.limit * 1.5, s.after, s.before, 0.01 );
@@ -240,6 +230,25 @@
 				'p',
 				{ className: 'gk-share-counts' },
 				sprintf( __( '%1$d posts in the last %2$d days, %3$d negative.', 'gatekeeper' ), s.published, s.window_days, s.negative )
+			),
+			typeof raw.positive_after === 'undefined' ? null : el( Positive, { share: s, dominant: raw.positive_dominant === true } )
+		);
+	}
+
+	// The positive side, next to the negative share: the product expects
+	// positive news to dominate; the verdict does not depend on it.
+	function Positive( props ) {
+		var s = props.share;
+		return el(
+			'div',
+			{ className: 'gk-positive gk-positive--' + ( props.dominant ? 'yes' : 'no' ) },
+			el( 'p', { className: 'gk-positive-text' }, sprintf( __( 'Positive share: %1$s → %2$s (%3$d positive posts before this one)', 'gatekeeper' ), pct( s.positive_before ), pct( s.positive_after ), s.positive ) ),
+			el(
+				'p',
+				{ className: 'gk-positive-expect' },
+				props.dominant
+					? __( 'Expected: positive news dominates. It does: more positive posts than neutral and than negative ones.', 'gatekeeper' )
+					: __( 'Expected: positive news dominates. Not yet: it needs more positive posts than neutral and than negative ones.', 'gatekeeper' )
 			)
 		);
 	}
@@ -256,9 +265,15 @@
 			return el( 'p', { className: 'gk-error' }, r.error || __( 'Could not reach Gatekeeper.', 'gatekeeper' ) );
 		}
 		var a = r.answer && typeof r.answer === 'object' ? r.answer : {};
-		var d = Object.prototype.hasOwnProperty.call( HEADLINES, a.decision ) ? a.decision : 'warn';
+		// The headline, the reasons and the earliest time come worded by the
+		// plugin's PHP (Editor::explain), the same for both editors.
+		var h = r.headline && typeof r.headline === 'object' ? r.headline : {};
+		var d = [ 'allow', 'warn', 'hold' ].indexOf( h.decision ) >= 0 ? h.decision : 'warn';
 		var kids = [];
-		kids.push( el( 'p', { key: 'h', className: 'gk-verdict gk-verdict--' + d }, HEADLINES[ d ]() ) );
+		kids.push( el( 'p', { key: 'h', className: 'gk-verdict gk-verdict--' + d + ' gk-cause--' + String( h.cause || '' ) }, String( h.title || '' ) ) );
+		if ( typeof h.action === 'string' && h.action ) {
+			kids.push( el( 'p', { key: 'a', className: 'gk-action' }, h.action ) );
+		}
 		if ( a.share && typeof a.share === 'object' ) {
 			kids.push( el( Meter, { key: 'm', share: a.share, decision: d } ) );
 		}
@@ -302,22 +317,13 @@
 				)
 			);
 		}
-		( Array.isArray( a.reasons ) ? a.reasons : [] ).forEach( function ( reason, i ) {
-			if ( reason && typeof reason.message === 'string' && reason.message ) {
-				kids.push( el( 'p', { key: 'x' + i, className: 'gk-reason gk-reason--' + String( reason.code || '' ) }, reason.message ) );
+		( Array.isArray( r.reasons ) ? r.reasons : [] ).forEach( function ( message, i ) {
+			if ( typeof message === 'string' && message ) {
+				kids.push( el( 'p', { key: 'x' + i, className: 'gk-reason' }, message ) );
 			}
 		} );
-		if ( d === 'hold' && a.hold && typeof a.hold.earliest_safe_at === 'string' ) {
-			var when = new Date( a.hold.earliest_safe_at );
-			if ( ! isNaN( when.getTime() ) ) {
-				kids.push(
-					el(
-						'p',
-						{ key: 'e', className: 'gk-earliest' },
-						sprintf( __( 'If nothing else is published, it fits from %s.', 'gatekeeper' ), when.toLocaleString( cfg.numberLocale ) )
-					)
-				);
-			}
+		if ( typeof r.earliest === 'string' && r.earliest ) {
+			kids.push( el( 'p', { key: 'e', className: 'gk-earliest' }, r.earliest ) );
 		}
 		if ( r.loading ) {
 			kids.push( el( 'p', { key: 'l', className: 'gk-refreshing' }, __( 'Updating…', 'gatekeeper' ) ) );
@@ -343,11 +349,56 @@
 		);
 	}
 
+	// A held post is not publishable from here: the Publish button goes (a
+	// second click would only ask again), the status panel says where the post
+	// is and offers to withdraw it from review or, for reviewers, to approve it.
+	function HeldActions() {
+		var s = useGkState();
+		var current = data.useSelect( function ( select ) {
+			return select( 'core/editor' ).getCurrentPostAttribute( 'status' );
+		}, [] );
+		var busy = data.useSelect( function ( select ) {
+			return select( 'core/editor' ).isSavingPost();
+		}, [] );
+		var dispatch = data.useDispatch( 'core/editor' );
+		useEffect(
+			function () {
+				document.body.classList.toggle( 'gk-is-held', current === HELD );
+			},
+			[ current ]
+		);
+		if ( current !== HELD ) {
+			return null;
+		}
+		var kids = [
+			el( 'p', { key: 't', className: 'gk-held-text' }, __( 'Waiting for review: the outlet\'s reviewer approves or rejects this post; it goes live as soon as it is approved.', 'gatekeeper' ) ),
+			el(
+				components.Button,
+				{
+					key: 'w',
+					variant: 'secondary',
+					className: 'gk-withdraw',
+					isBusy: busy,
+					disabled: busy,
+					onClick: function () {
+						dispatch.editPost( { status: 'draft' } );
+						dispatch.savePost();
+					},
+				},
+				__( 'Withdraw from review', 'gatekeeper' )
+			),
+		];
+		if ( s.can_review && s.review_url ) {
+			kids.push( el( components.Button, { key: 'r', variant: 'primary', className: 'gk-approve', href: s.review_url }, __( 'Approve in Gatekeeper', 'gatekeeper' ) ) );
+		}
+		return el( 'div', { className: 'gk-held-actions' }, kids );
+	}
+
 	function Root() {
 		return el(
 			wp.element.Fragment,
 			null,
-			PostStatusInfo ? el( PostStatusInfo, { className: 'gatekeeper-status-info' }, el( 'div', { className: 'gk-status-wrap' }, el( Badge ), el( ToneControl ) ) ) : null,
+			PostStatusInfo ? el( PostStatusInfo, { className: 'gatekeeper-status-info' }, el( 'div', { className: 'gk-status-wrap' }, el( Badge ), el( HeldActions ), el( ToneControl ) ) ) : null,
 			PrePublishPanel
 				? el(
 						PrePublishPanel,

@@ -193,22 +193,137 @@ final class Editor {
 	}
 
 	/**
+	 * The one headline of a verdict, named after its cause — share over the
+	 * limit, share near it, a sensational headline, an unclear tone — with
+	 * what the editor can do and who reviews. Both editors show this.
+	 *
+	 * @param array $a Answer.
+	 * @return array{decision: string, cause: string, title: string, action: string}
+	 */
+	public static function headline( array $a ): array {
+		$d     = isset( $a['decision'] ) && in_array( $a['decision'], array( 'allow', 'warn', 'hold' ), true ) ? $a['decision'] : 'warn';
+		$codes = array();
+		foreach ( isset( $a['reasons'] ) && is_array( $a['reasons'] ) ? $a['reasons'] : array() as $r ) {
+			if ( is_array( $r ) && isset( $r['code'] ) && is_string( $r['code'] ) ) {
+				$codes[] = $r['code'];
+			}
+		}
+		$has    = static function ( ...$c ) use ( $codes ): bool {
+			return (bool) array_intersect( $c, $codes );
+		};
+		$review = __( 'The outlet\'s reviewer (a manager, in the Gatekeeper console or on Posts → Held for review) approves or rejects it; it goes live as soon as it is approved.', 'gatekeeper' );
+		if ( 'hold' === $d && $has( 'share_over_limit', 'borderline_over_limit' ) ) {
+			$cause  = 'over_limit';
+			$title  = __( 'Will be held: this post would take the outlet past its limit of negative news.', 'gatekeeper' );
+			$action = __( 'If it is not negative, declare its tone below. If you publish, it waits for review.', 'gatekeeper' ) . ' ' . $review;
+		} elseif ( 'hold' === $d && $has( 'sensational_headline' ) ) {
+			$cause  = 'sensational';
+			$title  = __( 'Will be held: the headline looks sensational.', 'gatekeeper' );
+			$action = __( 'Reword the headline to say plainly what happened; the check updates as you type. If you publish as it is, it waits for review.', 'gatekeeper' ) . ' ' . $review;
+		} elseif ( 'hold' === $d ) {
+			$cause  = 'over_limit';
+			$title  = __( 'Will be held: this post would take the outlet past its limit of negative news.', 'gatekeeper' );
+			$action = $review;
+		} elseif ( $has( 'share_near_limit' ) ) {
+			$cause  = 'near_limit';
+			$title  = __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' );
+			$action = __( 'You can publish. If the post is not negative, declare its tone below.', 'gatekeeper' );
+		} elseif ( $has( 'sensational_headline' ) ) {
+			$cause  = 'sensational';
+			$title  = __( 'Allowed with a warning: the headline looks sensational.', 'gatekeeper' );
+			$action = __( 'Reword the headline to say plainly what happened (no teaser question, no exaggeration); the check updates as you type.', 'gatekeeper' );
+		} elseif ( $has( 'borderline', 'declared_tone_conflict', 'category_tone_conflict' ) ) {
+			$cause  = 'unclear_tone';
+			$title  = __( 'Allowed with a warning: the tone of this post is unclear, so it counts as negative.', 'gatekeeper' );
+			$action = __( 'Declare its tone below: "negative" is always accepted; a milder tone than the text shows keeps it unclear.', 'gatekeeper' );
+		} elseif ( 'warn' === $d ) {
+			$cause  = 'near_limit';
+			$title  = __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' );
+			$action = '';
+		} else {
+			$cause  = 'allowed';
+			$title  = __( 'Allowed: this post can go live.', 'gatekeeper' );
+			$action = '';
+		}
+		return array(
+			'decision' => $d,
+			'cause'    => $cause,
+			'title'    => $title,
+			'action'   => $action,
+		);
+	}
+
+	/**
+	 * When a held post would fit, said honestly: the time the window frees a
+	 * slot (dd/mm/yyyy HH:mm in the outlet's zone), or how many non-negative
+	 * posts would make room. Empty unless the answer is a hold.
+	 *
+	 * @param array $a Answer.
+	 */
+	public static function earliest_text( array $a ): string {
+		if ( 'hold' !== ( $a['decision'] ?? '' ) ) {
+			return '';
+		}
+		$days = (int) ( $a['share']['window_days'] ?? 30 );
+		$need = (int) ( $a['headroom']['non_negative_needed'] ?? 0 );
+		$at   = isset( $a['hold']['earliest_safe_at'] ) && is_string( $a['hold']['earliest_safe_at'] ) ? $a['hold']['earliest_safe_at'] : '';
+		$when = '' !== $at ? \DateTimeImmutable::createFromFormat( \DATE_RFC3339, $at ) : false;
+		if ( false === $when && '' !== $at ) {
+			$when = \DateTimeImmutable::createFromFormat( 'Y-m-d\\TH:i:s.uP', $at );
+		}
+		if ( $when ) {
+			/* translators: 1: date and time (dd/mm/yyyy HH:mm), 2: window length in days */
+			$s = sprintf( __( 'If no other negative post goes out, it fits from %1$s, when old negative posts leave the %2$d-day window.', 'gatekeeper' ), $when->format( Plugin::DATE_FORMAT ), $days );
+			if ( $need > 0 ) {
+				/* translators: %d: number of posts */
+				$s .= ' ' . sprintf( _n( 'Sooner if %d more non-negative post goes out.', 'Sooner if %d more non-negative posts go out.', $need, 'gatekeeper' ), $need );
+			}
+			return $s;
+		}
+		if ( $need > 0 ) {
+			/* translators: 1: window length in days, 2: number of posts */
+			return sprintf( _n( 'No time within the %1$d-day window frees a place: it fits only after %2$d more non-negative post.', 'No time within the %1$d-day window frees a place: it fits only after %2$d more non-negative posts.', $need, 'gatekeeper' ), $days, $need );
+		}
+		return '';
+	}
+
+	/**
+	 * What the REST verdict and the meta box show besides the raw answer.
+	 *
+	 * @param array $a Answer.
+	 */
+	public static function explain( array $a ): array {
+		return array(
+			'headline' => self::headline( $a ),
+			'reasons'  => Review::reason_messages( $a ),
+			'earliest' => self::earliest_text( $a ),
+		);
+	}
+
+	/**
 	 * A verdict, for the classic meta box.
 	 *
 	 * @param array $a Answer.
 	 */
 	public static function verdict_html( array $a ): void {
-		$headlines = array(
-			'allow' => __( 'Allowed: this post can go live.', 'gatekeeper' ),
-			'warn'  => __( 'Allowed with a warning: the outlet is close to its limit of negative news.', 'gatekeeper' ),
-			'hold'  => __( 'Will be held: if you publish, this post waits for a manager\'s approval.', 'gatekeeper' ),
-		);
-		$d = isset( $a['decision'] ) && is_string( $a['decision'] ) && isset( $headlines[ $a['decision'] ] ) ? $a['decision'] : 'warn';
-		echo '<p class="gk-verdict gk-verdict--' . esc_attr( $d ) . '"><strong>' . esc_html( $headlines[ $d ] ) . '</strong></p>';
+		$h = self::headline( $a );
+		echo '<p class="gk-verdict gk-verdict--' . esc_attr( $h['decision'] ) . ' gk-cause--' . esc_attr( $h['cause'] ) . '"><strong>' . esc_html( $h['title'] ) . '</strong></p>';
+		if ( '' !== $h['action'] ) {
+			echo '<p class="gk-action">' . esc_html( $h['action'] ) . '</p>';
+		}
 		if ( isset( $a['share'] ) && is_array( $a['share'] ) ) {
 			$s = $a['share'];
 			/* translators: 1: share before, 2: share after, 3: limit */
 			echo '<p>' . esc_html( sprintf( __( 'Negative share: %1$s → %2$s (limit %3$s)', 'gatekeeper' ), Review::pct( $s['before'] ?? 0 ), Review::pct( $s['after'] ?? 0 ), Review::pct( $s['limit'] ?? 0.15 ) ) ) . '</p>';
+			if ( isset( $s['positive_after'] ) ) {
+				/* translators: 1: positive share before, 2: positive share after, 3: number of positive posts */
+				echo '<p class="gk-positive-text">' . esc_html( sprintf( __( 'Positive share: %1$s → %2$s (%3$d positive posts before this one)', 'gatekeeper' ), Review::pct( $s['positive_before'] ?? 0 ), Review::pct( $s['positive_after'] ?? 0 ), (int) ( $s['positive'] ?? 0 ) ) ) . '</p>';
+				echo '<p class="gk-positive-expect">' . esc_html(
+					true === ( $s['positive_dominant'] ?? null )
+						? __( 'Expected: positive news dominates. It does: more positive posts than neutral and than negative ones.', 'gatekeeper' )
+						: __( 'Expected: positive news dominates. Not yet: it needs more positive posts than neutral and than negative ones.', 'gatekeeper' )
+				) . '</p>';
+			}
 		}
 		$tone  = isset( $a['tone'] ) && is_array( $a['tone'] ) ? $a['tone'] : array();
 		$words = Evidence::texts( $tone['evidence'] ?? array() );
@@ -232,6 +347,10 @@ final class Editor {
 		}
 		foreach ( Review::reason_messages( $a ) as $message ) {
 			echo '<p class="gk-reason">' . esc_html( $message ) . '</p>';
+		}
+		$earliest = self::earliest_text( $a );
+		if ( '' !== $earliest ) {
+			echo '<p class="gk-earliest">' . esc_html( $earliest ) . '</p>';
 		}
 	}
 

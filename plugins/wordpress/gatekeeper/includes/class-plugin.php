@@ -13,6 +13,12 @@ defined( 'ABSPATH' ) || exit;
  * The plugin's entry point.
  */
 final class Plugin {
+	/**
+	 * The one way the plugin writes a date and time (docs/glossary.md), as the
+	 * service's console does: 02/01/2027 05:08.
+	 */
+	const DATE_FORMAT = 'd/m/Y H:i';
+
 
 	const DB_VERSION   = '1';
 	const CAP_REVIEW   = 'gatekeeper_review';
@@ -51,16 +57,23 @@ final class Plugin {
 	}
 
 	/**
-	 * Whether the plugin should speak Vietnamese: the site or the user is in Vietnamese.
+	 * Whether the plugin should speak Vietnamese: the reader's language — the
+	 * user's own locale when they chose one (an en_US admin on a Vietnamese
+	 * site reads English), otherwise the site's.
 	 */
 	public static function is_vietnamese(): bool {
-		$site = (string) get_option( 'WPLANG', '' );
-		$user = function_exists( 'get_user_locale' ) && did_action( 'set_current_user' ) ? get_user_locale() : '';
-		return str_starts_with( $site, 'vi' ) || str_starts_with( $user, 'vi' ) || str_starts_with( determine_locale(), 'vi' );
+		$locale = function_exists( 'get_user_locale' ) && did_action( 'set_current_user' ) ? get_user_locale() : '';
+		if ( '' === $locale ) {
+			$locale = (string) get_option( 'WPLANG', '' );
+		}
+		if ( '' === $locale ) {
+			$locale = determine_locale();
+		}
+		return str_starts_with( $locale, 'vi' );
 	}
 
 	/**
-	 * Vietnamese for the plugin whenever the site or the user is in Vietnamese.
+	 * Vietnamese for the plugin whenever its reader is (is_vietnamese).
 	 *
 	 * @param string $locale Locale WordPress picked.
 	 * @param string $domain Text domain.

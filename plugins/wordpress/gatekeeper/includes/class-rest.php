@@ -152,9 +152,12 @@ final class Rest {
 		}
 		$answer = array_intersect_key( $res['body'], array_flip( array( 'decision', 'counted', 'tone', 'sensational', 'share', 'headroom', 'reasons', 'hold' ) ) );
 		return rest_ensure_response(
-			array(
-				'ok'     => true,
-				'answer' => $answer,
+			array_merge(
+				array(
+					'ok'     => true,
+					'answer' => $answer,
+				),
+				Editor::explain( $answer )
 			)
 		);
 	}

@@ -65,11 +65,11 @@ final class Review {
 	 * @param mixed $ratio 0..1.
 	 */
 	public static function pct( $ratio ): string {
-		// Vietnamese writes 14,9% even where core's own Vietnamese pack is missing.
+				// Two decimals, as the service's messages write shares (docs/glossary.md).
 		if ( Plugin::is_vietnamese() ) {
-			return number_format( 100 * (float) $ratio, 1, ',', '.' ) . '%';
+			return number_format( 100 * (float) $ratio, 2, ',', '.' ) . '%';
 		}
-		return number_format_i18n( 100 * (float) $ratio, 1 ) . '%';
+		return number_format( 100 * (float) $ratio, 2, '.', ',' ) . '%';
 	}
 
 	/**
@@ -129,7 +129,7 @@ final class Review {
 				/* translators: 1: author name, 2: date */
 				__( 'By %1$s, %2$s', 'gatekeeper' ),
 				$author ? $author->display_name : '—',
-				get_the_modified_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $post )
+				get_the_modified_date( Plugin::DATE_FORMAT, $post )
 			)
 		) . '</p>';
 		if ( isset( $answer['share'] ) && is_array( $answer['share'] ) ) {
@@ -159,7 +159,7 @@ final class Review {
 					sprintf(
 						/* translators: %s: date and time */
 						__( 'If nothing else is published, it fits from %s.', 'gatekeeper' ),
-						wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $ts )
+						wp_date( Plugin::DATE_FORMAT, $ts )
 					)
 				) . '</p>';
 			}
@@ -195,8 +195,16 @@ final class Review {
 	 */
 	public static function reason_messages( array $answer ): array {
 		$out = array();
+		// A flagged headline has its own line with its signs: its reason would say it twice.
+		$flagged = ! empty( $answer['sensational']['flagged'] );
 		foreach ( isset( $answer['reasons'] ) && is_array( $answer['reasons'] ) ? $answer['reasons'] : array() as $reason ) {
-			if ( is_array( $reason ) && isset( $reason['message'] ) && is_string( $reason['message'] ) && '' !== $reason['message'] ) {
+			if ( ! is_array( $reason ) || ! isset( $reason['message'] ) || ! is_string( $reason['message'] ) || '' === $reason['message'] ) {
+				continue;
+			}
+			if ( $flagged && 'sensational_headline' === ( $reason['code'] ?? '' ) ) {
+				continue;
+			}
+			if ( ! in_array( $reason['message'], $out, true ) ) {
 				$out[] = $reason['message'];
 			}
 		}

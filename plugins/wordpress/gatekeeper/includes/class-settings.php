@@ -323,7 +323,7 @@ final class Settings {
 				sprintf(
 					/* translators: 1: date and time, 2: posts sent, 3: added, 4: withdrawn */
 					__( 'Last sync: %1$s — %2$d posts sent, %3$d added, %4$d withdrawn.', 'gatekeeper' ),
-					wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) $last['at'] ),
+					wp_date( Plugin::DATE_FORMAT, (int) $last['at'] ),
 					(int) $last['sent'],
 					(int) $last['added'],
 					(int) $last['withdrawn']

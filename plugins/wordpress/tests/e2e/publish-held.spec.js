@@ -21,6 +21,12 @@
  *    the meta box shows the hold verdict and its words; publishing holds.
  * 6. The panel names structural headline cues and ignores answer fields it
  *    does not know (the real answer, with unknown fields added in transit).
+ * 7. A held post has no Publish button; "withdraw from review" takes it back
+ *    to a draft and cancels its hold in the service (one hold, never two).
+ * 8. The same in English: an editor whose own locale is en_US on this
+ *    Vietnamese site reads the panel and the held state in English.
+ *
+ * Screenshots in plugins/wordpress/docs/ come from the Vietnamese admin.
  */
 'use strict';
 const { chromium } = require( 'playwright-core' );
@@ -36,7 +42,7 @@ const OUTLET = process.env.GK_E2E_OUTLET;
 const SECRET = process.env.GK_E2E_SECRET;
 const DOCS = path.resolve( __dirname, '../../docs' );
 const HELD = 'gatekeeper-held';
-const STEPS = 6;
+const STEPS = 8;
 
 let passed = 0;
 let failed = 0;
@@ -137,17 +143,34 @@ async function writeAndPublish( page, title, body, opts ) {
 	await panel.locator( '.gk-refreshing' ).waitFor( { state: 'detached' } );
 	m.mark( 'hold verdict shown' );
 	const text = await panel.innerText();
-	ok( /Sẽ bị giữ lại/.test( text ), 'hold verdict in Vietnamese: ' + text );
-	ok( /Tỷ lệ tin tiêu cực: \d+,\d% → \d+,\d% \(giới hạn 15,0%\)/.test( text ), 'share before → after against the limit: ' + text );
-	ok( /Cần thêm \d+ tin không tiêu cực/.test( text ), 'headroom: ' + text );
+	const L = opts.lang || VI;
+	ok( L.held.test( text ), 'hold verdict names its cause: ' + text );
+	ok( L.reviewer.test( await panel.locator( '.gk-action' ).innerText() ), 'what the editor can do and who reviews: ' + text );
+	ok( L.share.test( text ), 'share before → after against the limit, two decimals: ' + text );
+	ok( L.headroom.test( text ), 'headroom: ' + text );
+	// The positive share next to the negative one, with the expectation that positive news dominates.
+	ok( L.positive.test( text ), 'positive share, two decimals: ' + text );
+	ok( L.expect.test( text ), 'the expectation that positive news dominates: ' + text );
+	ok( ( await panel.locator( '.gk-meter + .gk-share-counts + .gk-positive' ).count() ) === 1, 'the positive side right after the negative share' );
+	// Its numbers agree with the counts shown above them: a negative post
+	// adds to the published count only, and the expectation is met when,
+	// after it, positive posts outnumber both neutral and negative ones.
+	const counts = L.counts.exec( text );
+	const pos = L.positive.exec( text );
+	ok( counts && pos, 'counts and positive share: ' + text );
+	const [ P, N, G ] = [ Number( counts[ 1 ] ), Number( counts[ 2 ] ), Number( pos[ 3 ] ) ];
+	const near = ( shown, x ) => Math.abs( Number( shown.replace( ',', '.' ) ) - 100 * x ) < 0.006;
+	ok( near( pos[ 1 ], P ? G / P : 0 ) && near( pos[ 2 ], G / ( P + 1 ) ), `positive share ${ pos[ 0 ] } for ${ G } of ${ P } posts` );
+	const dominant = G > P - N - G && G > N + 1;
+	ok( ( dominant ? L.dominant : L.notDominant ).test( text ), `dominant is ${ dominant } for ${ G } positive, ${ N + 1 } negative of ${ P + 1 }: ${ text }` );
 	ok( ( await panel.locator( '.gk-meter' ).count() ) === 1, 'meter shown' );
 	const words = await panel.locator( '.gk-words' ).innerText();
-	ok( /^Từ ngữ khiến bài bị coi là tiêu cực:/.test( words ), 'evidence heading: ' + words );
+	ok( L.words.test( words ), 'evidence heading: ' + words );
 	for ( const w of opts.words ) {
 		ok( words.includes( w ), `evidence word "${ w }" shown: ${ words }` );
 	}
-	ok( ! /Biên tập viên khai báo/.test( text ), 'no declared tone in the reasons: ' + text );
-	console.log( `  panel: ${ text.split( '\n' ).filter( ( l ) => /Tỷ lệ|Từ ngữ|Cần thêm/.test( l ) ).join( ' | ' ) }` );
+	ok( ! /Biên tập viên khai báo|editor declared/.test( text ), 'no declared tone in the reasons: ' + text );
+	console.log( `  panel: ${ text.split( '\n' ).filter( ( l ) => /Tỉ lệ|Từ ngữ|Cần thêm|Kỳ vọng|Negative share|Positive share|Words|Expected/.test( l ) ).join( ' | ' ) }` );
 	if ( opts.screenshot ) {
 		await page.locator( '.editor-post-publish-panel' ).screenshot( { path: path.join( DOCS, opts.screenshot ) } );
 	}
@@ -162,6 +185,53 @@ async function writeAndPublish( page, title, body, opts ) {
 	m.mark( 'published (held)' );
 	console.log( `  (${ m })` );
 	return post.id;
+}
+
+const VI = {
+	held: /Sẽ bị giữ lại: bài này sẽ đưa tỉ lệ tin tiêu cực của đơn vị vượt giới hạn/,
+	reviewer: /Người duyệt của đơn vị/,
+	share: /Tỉ lệ tin tiêu cực: \d+,\d{2}% → \d+,\d{2}% \(giới hạn 15,00%\)/,
+	headroom: /Cần thêm \d+ tin không tiêu cực/,
+	words: /^Từ ngữ khiến bài bị coi là tiêu cực:/,
+	waiting: /Đang chờ duyệt/,
+	withdraw: 'Rút khỏi hàng chờ duyệt',
+	positive: /Tỉ lệ tin tích cực: (\d+,\d{2})% → (\d+,\d{2})% \((\d+) tin tích cực trước bài này\)/,
+	expect: /Kỳ vọng: tin tích cực là chủ đạo\. (Đang đạt|Chưa đạt)/,
+	dominant: /Kỳ vọng: tin tích cực là chủ đạo\. Đang đạt/,
+	notDominant: /Kỳ vọng: tin tích cực là chủ đạo\. Chưa đạt/,
+	counts: /(\d+) bài trong \d+ ngày qua, (\d+) bài tiêu cực/,
+};
+const EN = {
+	held: /Will be held: this post would take the outlet past its limit of negative news/,
+	reviewer: /The outlet's reviewer/,
+	share: /Negative share: \d+\.\d{2}% → \d+\.\d{2}% \(limit 15\.00%\)/,
+	headroom: /\d+ more non-negative posts? needed/,
+	words: /^Words that made it negative:/,
+	waiting: /Waiting for review/,
+	withdraw: 'Withdraw from review',
+	positive: /Positive share: (\d+\.\d{2})% → (\d+\.\d{2})% \((\d+) positive posts? before this one\)/,
+	expect: /Expected: positive news dominates\. (It does|Not yet)/,
+	dominant: /Expected: positive news dominates\. It does/,
+	notDominant: /Expected: positive news dominates\. Not yet/,
+	counts: /(\d+) posts in the last \d+ days, (\d+) negative/,
+};
+
+/** The document tab of the sidebar, where the status panel (badge, held actions) sits. */
+async function documentTab( page ) {
+	const tab = page.locator( '.edit-post-sidebar__panel-tab' ).first();
+	if ( await tab.isVisible().catch( () => false ) ) {
+		await tab.click();
+	}
+}
+
+/** A held post in the block editor: no Publish button, the state and "withdraw from review". */
+async function checkHeldState( page, L ) {
+	await documentTab( page );
+	const actions = page.locator( '.gk-held-actions' );
+	await actions.waitFor();
+	ok( L.waiting.test( await actions.innerText() ), 'the held state is said: ' + ( await actions.innerText() ) );
+	ok( ( await actions.locator( '.gk-withdraw' ).innerText() ).trim() === L.withdraw, 'withdraw from review offered' );
+	ok( ! ( await page.locator( '.editor-post-publish-button__button, .editor-post-publish-panel__toggle' ).first().isVisible().catch( () => false ) ), 'no Publish button on a held post' );
 }
 
 async function waitFor( what, fn, ms ) {
@@ -202,7 +272,10 @@ async function main() {
 				page,
 				'Tai nạn giao thông nghiêm trọng trên quốc lộ 14, hai người tử vong',
 				'Sáng nay, xe tải tông xe máy trên quốc lộ 14 khiến hai người chết tại chỗ. Công an huyện đang điều tra nguyên nhân vụ tai nạn.',
-				{ words: [ 'tai nạn giao thông', 'tử vong' ], screenshot: 'prepublish-panel.png' }
+				{
+					words: [ 'tai nạn giao thông', 'tử vong' ],
+					screenshot: 'prepublish-panel.png',
+				}
 			);
 			const p = await restGet( page, `/wp/v2/posts/${ postId }?context=edit` );
 			ok( p.status === HELD, 'status held over REST, got ' + p.status );
@@ -219,11 +292,7 @@ async function main() {
 			await notice.waitFor();
 			await page.waitForTimeout( 500 );
 			ok( ( await page.locator( '.components-snackbar', { hasText: /Draft saved|Đã lưu bản nháp/ } ).count() ) === 0, 'no "Draft saved" snackbar' );
-			// The document tab of the sidebar, where the Gatekeeper badge sits in the status panel.
-			const tab = page.locator( '.edit-post-sidebar__panel-tab' ).first();
-			if ( await tab.isVisible().catch( () => false ) ) {
-				await tab.click();
-			}
+			await checkHeldState( page, VI );
 			await page.locator( '.gk-status .gatekeeper-hold' ).waitFor();
 			await page.evaluate( () => window.wp.data.dispatch( 'core/block-editor' ).clearSelectedBlock() );
 			ok( ! ( await page.content() ).includes( SECRET.slice( 6, 30 ) ), 'the outlet secret is not in the editor page' );
@@ -275,6 +344,7 @@ async function main() {
 			const card = page.locator( `#gatekeeper-post-${ id }` );
 			await card.waitFor();
 			ok( /bắt giữ/.test( await card.locator( '.gk-words' ).innerText() ), 'evidence on the review screen' );
+			ok( /\b\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}\b/.test( await card.innerText() ), 'the time as dd/mm/yyyy HH:mm: ' + ( await card.innerText() ) );
 			await card.locator( 'textarea[name=note]' ).fill( 'Tin an ninh trật tự cần thông tin kịp thời.' );
 			await page.screenshot( { path: path.join( DOCS, 'review-screen.png' ) } );
 			await Promise.all( [ page.waitForURL( /gatekeeper_done=/ ), card.locator( '.gatekeeper-approve' ).click() ] );
@@ -296,7 +366,8 @@ async function main() {
 			await box.locator( '.gk-verdict--hold' ).waitFor();
 			const words = await box.locator( '.gk-words' ).innerText();
 			ok( /^Từ ngữ khiến bài bị coi là tiêu cực: .*cháy/i.test( words ), 'evidence in the meta box: ' + words );
-			ok( /Tỷ lệ tin tiêu cực: .*→/.test( await box.innerText() ), 'share in the meta box' );
+			ok( /Tỉ lệ tin tiêu cực: \d+,\d{2}% → \d+,\d{2}%/.test( await box.innerText() ), 'share in the meta box, two decimals' );
+			ok( /Tỉ lệ tin tích cực: \d+,\d{2}% → \d+,\d{2}%[\s\S]*Kỳ vọng: tin tích cực là chủ đạo/.test( await box.innerText() ), 'positive share, two decimals, and the expectation in the meta box' );
 			await page.locator( '#gatekeeper' ).screenshot( { path: path.join( DOCS, 'classic-metabox.png' ) } );
 			await Promise.all( [ page.waitForURL( /post\.php\?post=\d+.*gatekeeper=held/ ), page.click( '#publish' ) ] );
 			const id = Number( new URL( page.url() ).searchParams.get( 'post' ) );
@@ -308,8 +379,9 @@ async function main() {
 
 		await step( 'the panel names headline cues and ignores answer fields it does not know', async () => {
 			// The real service's answer, with fields and values this plugin version has never seen added.
+			const verdictRoute = ( u ) => /gatekeeper\/v1\/verdict/.test( decodeURIComponent( u.href ) );
 			await page.route(
-				( u ) => /gatekeeper\/v1\/verdict/.test( decodeURIComponent( u.href ) ),
+				verdictRoute,
 				async ( route ) => {
 					const res = await route.fetch();
 					const body = await res.json();
@@ -342,7 +414,47 @@ async function main() {
 			ok( text.includes( 'some new cue' ), 'an unknown cue code is still shown readably: ' + text );
 			ok( ! /#/.test( text ), 'no raw "#code": ' + text );
 			ok( ( await panel.locator( '.gk-verdict' ).count() ) === 1, 'the verdict is still shown' );
-			await page.unroute( ( u ) => /gatekeeper\/v1\/verdict/.test( decodeURIComponent( u.href ) ) );
+			await page.unroute( verdictRoute ); // the same function: the later steps see the service's own answers
+			ok( pageErrors.length === 0, 'no script errors in the editor: ' + pageErrors.join( '; ' ) );
+		} );
+
+		await step( 'a held post offers "withdraw from review": it goes back to a draft and its one hold is cancelled in the service', async () => {
+			await login( page, 'bientap', 'bientap-pass' );
+			const id = await writeAndPublish(
+				page,
+				'Cháy nhà dân trong đêm, một người bị thương',
+				'Vụ cháy xảy ra lúc rạng sáng, thiêu rụi căn nhà; một người bị thương được đưa đi cấp cứu.',
+				{ words: [ 'cháy' ] }
+			);
+			await checkHeldState( page, VI );
+			const st = await restGet( page, `/gatekeeper/v1/state/${ id }` );
+			const pending = await ( await signedFetch( 'GET', 'holds?status=pending' ) ).json();
+			ok( pending.holds.filter( ( h ) => String( h.post_id ) === String( id ) ).length === 1, 'one pending hold for the post: ' + JSON.stringify( pending.holds ) );
+			await page.locator( '.gk-held-actions .gk-withdraw' ).click();
+			await waitFor( 'the post to go back to a draft', () => dbStatus( id ) === 'draft', 20000 );
+			// The status is written before WordPress fires the transition that tells the service.
+			let hold = {};
+			for ( const until = Date.now() + 20000; Date.now() < until; await new Promise( ( r ) => setTimeout( r, 200 ) ) ) {
+				const h = await ( await signedFetch( 'GET', `holds/${ encodeURIComponent( st.hold_id ) }` ) ).json();
+				hold = h.hold || h;
+				if ( hold.status !== 'pending' ) {
+					break;
+				}
+			}
+			ok( hold.status === 'cancelled', 'the service cancelled the hold: ' + JSON.stringify( hold ) );
+			await page.locator( '.gk-held-actions' ).waitFor( { state: 'detached' } );
+		} );
+
+		await step( 'in English: an en_US editor on the Vietnamese site reads the verdict, its cause and the held state in English', async () => {
+			await login( page, 'editor_en', 'editor_en-pass' );
+			const id = await writeAndPublish(
+				page,
+				'Tai nạn lao động tại công trường, một công nhân tử vong',
+				'Một công nhân rơi từ giàn giáo xuống đất và tử vong tại chỗ; công an đang điều tra.',
+				{ words: [ 'tử vong' ], lang: EN }
+			);
+			await checkHeldState( page, EN );
+			ok( dbStatus( id ) === HELD, 'held in the database' );
 			ok( pageErrors.length === 0, 'no script errors in the editor: ' + pageErrors.join( '; ' ) );
 		} );
 	} catch ( e ) {

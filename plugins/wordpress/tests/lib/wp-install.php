@@ -18,17 +18,20 @@ require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 require_once ABSPATH . 'wp-admin/includes/plugin.php';
 
 wp_install( 'Cổng thông tin huyện (thử nghiệm)', 'admin', 'admin@example.test', false, '', 'admin-pass' );
-// A Vietnamese site. update_option() would refuse "vi" because core's own
-// Vietnamese pack (wordpress-l10n) is not installed; the plugin ships its own.
+// A Vietnamese site, with core's Vietnamese from Debian's wordpress-l10n
+// (vi.mo). Written directly so a machine without that package still gets a
+// Vietnamese plugin (it ships its own translation).
 global $wpdb;
 $wpdb->query( $wpdb->prepare( "REPLACE INTO {$wpdb->options} (option_name, option_value, autoload) VALUES ('WPLANG', %s, 'yes')", 'vi' ) );
 wp_cache_delete( 'alloptions', 'options' );
 update_option( 'timezone_string', 'Asia/Ho_Chi_Minh' );
 
 $users = array(
-	array( 'bientap', 'editor', 'Biên tập viên' ),
-	array( 'quanly', 'editor', 'Trưởng ban biên tập' ),
-	array( 'phongvien', 'author', 'Phóng viên' ),
+	array( 'bientap', 'editor', 'Biên tập viên', 'vi' ),
+	array( 'quanly', 'editor', 'Trưởng ban biên tập', 'vi' ),
+	array( 'phongvien', 'author', 'Phóng viên', 'vi' ),
+	// An editor who reads the admin in English on the same Vietnamese site.
+	array( 'editor_en', 'editor', 'English-speaking editor', 'en_US' ),
 );
 foreach ( $users as $u ) {
 	$id = wp_insert_user(
@@ -38,7 +41,7 @@ foreach ( $users as $u ) {
 			'user_email'   => $u[0] . '@example.test',
 			'role'         => $u[1],
 			'display_name' => $u[2],
-			'locale'       => 'vi',
+			'locale'       => $u[3],
 		)
 	);
 	if ( is_wp_error( $id ) ) {

@@ -80,6 +80,8 @@ final class EvidenceTest extends GatekeeperTestCase {
 		$this->assertStringContainsString( 'Dấu hiệu: dấu chấm than trong tiêu đề, tiêu đề câu khách', $html );
 		$this->assertStringContainsString( 'Cần thêm 4 tin không tiêu cực', $html );
 		$this->assertStringContainsString( 'Vượt giới hạn.', $html );
+		$this->assertStringContainsString( 'Sẽ bị giữ lại: bài này sẽ đưa tỉ lệ tin tiêu cực của đơn vị vượt giới hạn.', $html, 'the headline names the cause' );
+		$this->assertStringContainsString( 'Chưa có mốc trong cửa sổ 30 ngày: chỉ có chỗ khi đăng thêm 4 tin không tiêu cực.', $html, 'no earliest time: say what makes room' );
 		$this->assertStringNotContainsString( '<script>', $html );
 
 		// The same answer kept with a held post, on the review screen.
@@ -94,7 +96,7 @@ final class EvidenceTest extends GatekeeperTestCase {
 		$html = ob_get_clean();
 		$this->assertStringContainsString( 'gatekeeper-post-' . $id, $html );
 		$this->assertStringContainsString( 'tai nạn, &lt;script&gt;', $html );
-		$this->assertStringContainsString( 'Tỷ lệ tin tiêu cực: 13,6% → 17,4% (giới hạn 15,0%).', $html );
+		$this->assertStringContainsString( 'Tỉ lệ tin tiêu cực: 13,64% → 17,39% (giới hạn 15,00%).', $html );
 	}
 
 	public function test_an_author_sees_no_review_screen_and_a_reviewer_only_posts_they_may_edit(): void {
@@ -181,6 +183,53 @@ final class EvidenceTest extends GatekeeperTestCase {
 			remove_filter( 'wp_die_handler', $die );
 		}
 	}
+
+	/**
+	 * One headline per cause, each with what the editor can do; the
+	 * click-bait reason is never said twice; the earliest time in one format.
+	 */
+	public function test_one_headline_per_cause(): void {
+		$this->login( 'bientap' );
+		$reason = static function ( string $code ): array {
+			return array( 'code' => $code, 'message' => 'msg ' . $code );
+		};
+		$cases = array(
+			array( 'hold', array( 'share_over_limit' ), false, 'over_limit', 'vượt giới hạn', 'Người duyệt của đơn vị' ),
+			array( 'hold', array( 'borderline_over_limit' ), false, 'over_limit', 'vượt giới hạn', 'khai báo sắc thái' ),
+			array( 'warn', array( 'share_near_limit' ), false, 'near_limit', 'gần tới giới hạn', 'vẫn có thể đăng' ),
+			array( 'warn', array( 'not_negative', 'sensational_headline' ), true, 'sensational', 'tiêu đề có dấu hiệu giật gân', 'viết lại tiêu đề' ),
+			array( 'hold', array( 'not_negative', 'sensational_headline' ), true, 'sensational', 'Sẽ bị giữ lại: tiêu đề', 'Người duyệt của đơn vị' ),
+			array( 'warn', array( 'borderline' ), false, 'unclear_tone', 'chưa rõ ràng', 'khai báo sắc thái' ),
+			array( 'allow', array( 'not_negative' ), false, 'allowed', 'Được phép', '' ),
+		);
+		foreach ( $cases as list( $decision, $codes, $flagged, $cause, $title, $action ) ) {
+			$a = array(
+				'decision'    => $decision,
+				'reasons'     => array_map( $reason, $codes ),
+				'sensational' => array( 'flagged' => $flagged ),
+			);
+			$h = Editor::headline( $a );
+			$this->assertSame( $cause, $h['cause'], implode( ',', $codes ) );
+			$this->assertStringContainsString( $title, $h['title'], implode( ',', $codes ) );
+			if ( '' !== $action ) {
+				$this->assertStringContainsString( $action, $h['action'], implode( ',', $codes ) );
+			}
+			$messages = Review::reason_messages( $a );
+			if ( $flagged ) {
+				$this->assertNotContains( 'msg sensational_headline', $messages, 'the flagged headline has its own line' );
+			}
+		}
+		$held = array(
+			'decision' => 'hold',
+			'share'    => array( 'window_days' => 30 ),
+			'headroom' => array( 'non_negative_needed' => 3 ),
+			'hold'     => array( 'earliest_safe_at' => '2027-01-02T05:08:11+07:00' ),
+		);
+		$this->assertSame( 'Nếu không đăng thêm tin tiêu cực nào, bài vừa giới hạn từ 02/01/2027 05:08, khi tin tiêu cực cũ ra khỏi cửa sổ 30 ngày. Sớm hơn nếu đăng thêm 3 tin không tiêu cực.', Editor::earliest_text( $held ) );
+		$this->assertSame( '16,67%', Review::pct( 1 / 6 ) );
+	}
+
+
 }
 
 if ( ! class_exists( 'WPDieException' ) ) {

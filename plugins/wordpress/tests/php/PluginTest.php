@@ -83,6 +83,17 @@ final class PluginTest extends GatekeeperTestCase {
 		$this->assertSame( 'Chờ kiểm tra', _x( 'Waiting for check', 'post status', 'gatekeeper' ) );
 	}
 
+	public function test_an_english_user_on_a_vietnamese_site_reads_english(): void {
+		$u = $this->login( 'bientap' );
+		update_user_meta( $u->ID, 'locale', 'en_US' );
+		try {
+			$this->assertFalse( Plugin::is_vietnamese() );
+		} finally {
+			update_user_meta( $u->ID, 'locale', 'vi' );
+		}
+		$this->assertTrue( Plugin::is_vietnamese() );
+	}
+
 	public function test_every_string_is_translated(): void {
 		require_once ABSPATH . WPINC . '/pomo/po.php';
 		$dir = GATEKEEPER_DIR . 'languages/';
