@@ -4,22 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
 
-	"gatekeeper/handler"
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/clock"
-	"gatekeeper/internal/gate"
-	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
 	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/testapi"
 	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
@@ -55,19 +51,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 }
 
 func newEngine(t testing.TB, st store.Store, c *clock.Manual) http.Handler {
-	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &gate.Service{
-		Store: st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: st, Clock: c.Clock()},
-		Clock: c.Clock(), StoreTimeout: storeTimeout(st), Log: log,
-	}
-	e, err := handler.New(handler.Deps{
-		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: 0}, Store: st, Log: log, Clock: c.Clock(),
-		MaxBodyBytes: 4 << 20,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := testapi.Engine(t, st, testapi.Options{Clock: c.Clock(), StoreTimeout: storeTimeout(st)})
 	return e
 }
 

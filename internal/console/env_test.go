@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -136,7 +135,7 @@ func newEnvAt(t testing.TB, st store.Store, now time.Time) *env {
 			t.Fatalf("create user: %v", err)
 		}
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := testsupport.Discard()
 	e.con = New(Config{Logger: quiet, AddrFailures: 8, Clock: clk}, Deps{Store: st})
 	r := gin.New()
 	e.con.Register(r)
