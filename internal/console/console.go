@@ -123,9 +123,9 @@ type Console struct {
 	// accounts administers users (the same service as `gatekeeper user`).
 	accounts *Accounts
 	log      *slog.Logger
-	pages  map[string]*pageTemplate
-	static http.Handler
-	cop    *http.CrossOriginProtection
+	pages    map[string]*pageTemplate
+	static   http.Handler
+	cop      *http.CrossOriginProtection
 	// schedMu runs the scheduled approvals one round at a time.
 	schedMu sync.Mutex
 }
