@@ -9,7 +9,7 @@ REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 # The same two variables deploy/Dockerfile sets (deploy/deploy_test.go checks both).
 LDFLAGS := -s -w -X main.Version=$(VERSION) -X main.Revision=$(REVISION)
 
-.PHONY: run build test test-go test-clock test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots eval train-classify bench-classify clean
+.PHONY: run build test test-go test-clock test-wordpress test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots report-sample bench-retention eval train-classify bench-classify clean
 
 # On 127.0.0.1:8080 (the binary's default) unless GATEKEEPER_ADDR says otherwise.
 run:
@@ -84,7 +84,17 @@ bench-classify:
 
 # Console screenshots into docs/console (headless Chromium).
 screenshots:
-	GATEKEEPER_SCREENSHOTS=1 $(GO) test -count=1 -run TestBrowserPages ./internal/console
+	GATEKEEPER_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowserPages|TestBrowserReports' ./internal/console
+
+# Redis memory over a simulated 18 months at 40 posts a day with 13 months kept (a real redis-server).
+bench-retention:
+	$(GO) test -count=1 -v -run TestRetentionKeepsRedisMemoryFlat ./internal/report
+
+# A sample PDF report and a picture of its first page into docs/reports (needs poppler-utils).
+report-sample:
+	mkdir -p docs/reports
+	GATEKEEPER_REPORT_SAMPLE=$(CURDIR)/docs/reports/sample-vi.pdf $(GO) test -count=1 -run TestPDFSample ./internal/report
+	pdftoppm -r 90 -png -f 1 -l 1 -singlefile docs/reports/sample-vi.pdf docs/reports/report-page1
 
 wordpress-zip:
 	plugins/wordpress/bin/build-zip.sh $(CURDIR)/dist

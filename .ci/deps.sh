@@ -15,6 +15,8 @@ extra=()
 command -v promtool >/dev/null || extra+=(prometheus)
 command -v systemd-analyze >/dev/null || extra+=(systemd)
 command -v redis-cli >/dev/null || extra+=(redis-tools)
+# The PDF report tests read the PDFs back with pdftotext, pdffonts, pdfinfo.
+command -v pdftotext >/dev/null || extra+=(poppler-utils)
 if ((${#extra[@]})); then
   echo "deps: installing ${extra[*]}"
   export DEBIAN_FRONTEND=noninteractive

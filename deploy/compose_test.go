@@ -147,6 +147,27 @@ func TestCompose(t *testing.T) {
 	if !g.ReadOnly {
 		t.Errorf("gatekeeper should run with a read-only root filesystem")
 	}
+	// Metrics and the profiler: on the admin address, published on the
+	// host's loopback only, where deploy/prometheus/scrape.yml looks.
+	admin, _ := g.Environment["GATEKEEPER_ADMIN_ADDR"].(string)
+	if admin != ":9090" {
+		t.Errorf("GATEKEEPER_ADMIN_ADDR %q, want \":9090\"", admin)
+	}
+	adminPublished := false
+	for _, p := range g.Ports {
+		if strings.HasSuffix(p, ":9090") {
+			adminPublished = true
+			if !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("the admin port is published beyond loopback: %q", p)
+			}
+		}
+	}
+	if !adminPublished {
+		t.Errorf("the admin port 9090 is not published on 127.0.0.1 (ports %v)", g.Ports)
+	}
+	if !slices.Contains(scrapeTargets(t, "gatekeeper"), "127.0.0.1:9090") {
+		t.Errorf("prometheus/scrape.yml does not scrape 127.0.0.1:9090")
+	}
 }
 
 // TestComposeVariablesDocumented checks every ${VAR} the compose file reads

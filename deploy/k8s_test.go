@@ -260,6 +260,28 @@ func TestKubernetesManifests(t *testing.T) {
 			if tp := r.svc.Spec.Ports; len(tp) == 0 || ports[tp[0].TargetPort.String()] == 0 {
 				t.Errorf("Service targetPort %v is not a container port", tp)
 			}
+			// Metrics and the profiler: on the admin port, scraped from the
+			// pods by annotation, never through the Service.
+			if ports["admin"] != 9090 {
+				t.Errorf("container port admin = %d, want 9090", ports["admin"])
+			}
+			if a := pod.Annotations; a["prometheus.io/port"] != "9090" || a["prometheus.io/path"] != "/metrics" {
+				t.Errorf("prometheus.io annotations %v: want port 9090 path /metrics", a)
+			}
+			adminEnv := ""
+			for _, e := range c.Env {
+				if e.Name == "GATEKEEPER_ADMIN_ADDR" {
+					adminEnv = e.Value
+				}
+			}
+			if adminEnv != ":9090" {
+				t.Errorf("GATEKEEPER_ADMIN_ADDR = %q, want \":9090\"", adminEnv)
+			}
+			for _, p := range r.svc.Spec.Ports {
+				if p.TargetPort.String() == "admin" || p.TargetPort.IntValue() == 9090 {
+					t.Errorf("the Service exposes the admin port: %+v", p)
+				}
+			}
 			probe := func(name string, p *corev1.Probe, path string) {
 				if p == nil || p.HTTPGet == nil {
 					t.Errorf("%s probe: want an httpGet probe on %s", name, path)

@@ -274,3 +274,39 @@ func TestPromtool(t *testing.T) {
 	}
 	run("check", "rules", f)
 }
+
+// scrapeTargets are the static targets of job in prometheus/scrape.yml.
+func scrapeTargets(t *testing.T, job string) []string {
+	t.Helper()
+	var cfg struct {
+		ScrapeConfigs []struct {
+			JobName       string `yaml:"job_name"`
+			MetricsPath   string `yaml:"metrics_path"`
+			StaticConfigs []struct {
+				Targets []string `yaml:"targets"`
+			} `yaml:"static_configs"`
+		} `yaml:"scrape_configs"`
+	}
+	if err := yaml.Unmarshal(readFile(t, "prometheus/scrape.yml"), &cfg); err != nil {
+		t.Fatalf("prometheus/scrape.yml: %v", err)
+	}
+	var out []string
+	for _, sc := range cfg.ScrapeConfigs {
+		if sc.JobName == job {
+			for _, s := range sc.StaticConfigs {
+				out = append(out, s.Targets...)
+			}
+		}
+	}
+	return out
+}
+
+// TestPromtoolScrapeConfig checks prometheus/scrape.yml (and the rule file
+// it names) with promtool.
+func TestPromtoolScrapeConfig(t *testing.T) {
+	promtool := tool(t, "promtool", promtoolInstall)
+	out, err := exec.Command(promtool, "check", "config", "prometheus/scrape.yml").CombinedOutput()
+	if err != nil {
+		t.Errorf("promtool check config prometheus/scrape.yml: %v\n%s", err, out)
+	}
+}

@@ -68,7 +68,7 @@ func TestSystemdUnitHardening(t *testing.T) {
 		t.Errorf("ExecStart %q", one("ExecStart"))
 	}
 	env := string(readFile(t, "systemd/gatekeeper.env.example"))
-	for _, k := range []string{"GATEKEEPER_ADDR=", "GATEKEEPER_REDIS_URL="} {
+	for _, k := range []string{"GATEKEEPER_ADDR=", "GATEKEEPER_ADMIN_ADDR=127.0.0.1:", "GATEKEEPER_REDIS_URL="} {
 		if !strings.Contains(env, "\n"+k) {
 			t.Errorf("gatekeeper.env.example lacks %s", k)
 		}

@@ -14,7 +14,9 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,15 +25,18 @@ import (
 
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
 )
 
 // Deps is what the API needs.
 // Store is what the handler itself asks of a store (the gate asks the rest):
-// the stored replies of repeated webhook ids, and readiness.
+// the stored replies of repeated webhook ids, readiness, and what the
+// compliance report reads.
 type Store interface {
 	store.Replies
+	report.Source
 	Ping(ctx context.Context) error
 }
 
@@ -49,6 +54,8 @@ type Deps struct {
 	Middleware []gin.HandlerFunc
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// ReportKeepMonths is the retention's (report.Builder.KeepMonths).
+	ReportKeepMonths int
 }
 
 type api struct {
@@ -82,6 +89,7 @@ func New(d Deps) (*gin.Engine, error) {
 	v1.DELETE("/posts/:id", a.remembered(a.withdraw))
 	v1.POST("/sync", a.remembered(a.sync))
 	v1.GET("/share", a.share)
+	v1.GET("/report", a.report)
 	v1.GET("/holds", a.holds)
 	v1.GET("/holds/:id", a.hold)
 	v1.POST("/holds/:id/approve", a.remembered(a.resolve(true)))
@@ -89,26 +97,45 @@ func New(d Deps) (*gin.Engine, error) {
 	return r, nil
 }
 
-const (
-	ctxRequestID = "gatekeeper.request_id"
-	ctxOutlet    = "gatekeeper.outlet"
-	ctxBody      = "gatekeeper.body"
-	ctxWebhookID = "gatekeeper.webhook_id"
-)
+// ctxRequest is the key of a request's *request in the Gin context.
+const ctxRequest = "gatekeeper.request"
+
+// request is what the middleware learns about a request, in one value: one
+// context entry instead of four boxed ones.
+type request struct {
+	id        string
+	outlet    *store.Outlet
+	body      []byte
+	webhookID string
+}
+
+// headerRequestID is X-Request-ID in its canonical form (no allocation to look it up).
+const headerRequestID = "X-Request-Id"
 
 func (a *api) requestID(c *gin.Context) {
-	id := c.GetHeader("X-Request-ID")
+	id := c.Request.Header.Get(headerRequestID)
 	if id == "" || len(id) > 64 || !postIDPattern.MatchString(id) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		id = hex.EncodeToString(b[:])
 	}
-	c.Set(ctxRequestID, id)
-	c.Header("X-Request-ID", id)
+	c.Set(ctxRequest, &request{id: id})
+	c.Writer.Header()[headerRequestID] = []string{id}
 	c.Next()
 }
 
-func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+// reqOf is the request's state; the requestID middleware runs first, but a
+// context without it (a test mounting a route alone) gets an empty one.
+func reqOf(c *gin.Context) *request {
+	if v, ok := c.Get(ctxRequest); ok {
+		return v.(*request)
+	}
+	r := &request{}
+	c.Set(ctxRequest, r)
+	return r
+}
+
+func requestID(c *gin.Context) string { return reqOf(c).id }
 
 // recover turns a panic into a 500 JSON answer with the request id; the
 // panic itself goes to the log only.
@@ -131,6 +158,9 @@ func asError(p any) error {
 	return nil
 }
 
+// logRequests logs one line per request at info (warn for 5xx). Nothing is
+// computed for a level the logger leaves out, and the attributes are typed
+// (slog.LogAttrs): no boxing on the hot path.
 func (a *api) logRequests(c *gin.Context) {
 	start := time.Now() // a duration for the request log, not a decision: the wall clock
 	c.Next()
@@ -139,10 +169,15 @@ func (a *api) logRequests(c *gin.Context) {
 	if status >= 500 {
 		level = slog.LevelWarn
 	}
-	a.Log.Log(c.Request.Context(), level, "http",
-		"request_id", requestID(c), "method", c.Request.Method, "route", c.FullPath(),
-		"status", status, "duration_ms", float64(time.Since(start).Microseconds())/1000,
-		"outlet", c.Param("outlet"), "client_ip", c.ClientIP())
+	ctx := c.Request.Context()
+	if !a.Log.Enabled(ctx, level) {
+		return
+	}
+	a.Log.LogAttrs(ctx, level, "http",
+		slog.String("request_id", requestID(c)), slog.String("method", c.Request.Method),
+		slog.String("route", c.FullPath()), slog.Int("status", status),
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.String("outlet", c.Param("outlet")), slog.String("client_ip", c.ClientIP()))
 }
 
 func (a *api) ready(c *gin.Context) {
@@ -175,7 +210,7 @@ func (a *api) signed(c *gin.Context) {
 		fail(c, "body_too_large", nil, nil)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, a.MaxBodyBytes))
+	body, err := readBody(http.MaxBytesReader(c.Writer, c.Request.Body, a.MaxBodyBytes), c.Request.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -208,10 +243,33 @@ func (a *api) signed(c *gin.Context) {
 		fail(c, "rate_limited", nil, nil)
 		return
 	}
-	c.Set(ctxOutlet, o)
-	c.Set(ctxBody, body)
-	c.Set(ctxWebhookID, id)
+	r := reqOf(c)
+	r.outlet, r.body, r.webhookID = o, body, id
 	c.Next()
+}
+
+// readBody reads r whole. With a declared length (at most the body limit,
+// which the caller checked) it reads into one buffer of that size instead of
+// growing one step by step; a body shorter than declared is an error, one
+// longer than declared is read whole.
+func readBody(r io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, declared)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err // shorter than declared (io.ErrUnexpectedEOF), or too large
+	}
+	var extra [1]byte
+	m, err := io.ReadFull(r, extra[:])
+	if m == 0 {
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		return nil, err
+	}
+	rest, err := io.ReadAll(r)
+	return append(append(buf, extra[0]), rest...), err
 }
 
 func (a *api) allow(outlet string) bool {
@@ -225,8 +283,8 @@ func (a *api) allow(outlet string) bool {
 	return l.(*rate.Limiter).Allow()
 }
 
-func outletOf(c *gin.Context) *store.Outlet { return c.MustGet(ctxOutlet).(*store.Outlet) }
-func bodyOf(c *gin.Context) []byte          { return c.MustGet(ctxBody).([]byte) }
+func outletOf(c *gin.Context) *store.Outlet { return reqOf(c).outlet }
+func bodyOf(c *gin.Context) []byte          { return reqOf(c).body }
 
 // reply is a stored answer to a signed request.
 type reply struct {
@@ -238,7 +296,7 @@ type reply struct {
 // its first answer, changing nothing. (Checks do this atomically in the store.)
 func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		o, id := outletOf(c), c.GetString(ctxWebhookID)
+		o, id := outletOf(c), reqOf(c).webhookID
 		ctx, cancel := context.WithTimeout(c.Request.Context(), a.Gate.StoreTimeout)
 		stored, ok, err := a.Store.Recall(ctx, o.ID, id)
 		cancel()
@@ -282,7 +340,7 @@ func (a *api) check(c *gin.Context) {
 		fail(c, code, nil, fields)
 		return
 	}
-	ans, err := a.Gate.Check(c.Request.Context(), outletOf(c), req.Post.post(), req.DryRun, c.GetString(ctxWebhookID))
+	ans, err := a.Gate.Check(c.Request.Context(), outletOf(c), req.Post.post(), req.DryRun, reqOf(c).webhookID)
 	if err != nil {
 		failErr(c, err, "outlet_not_found")
 		return
@@ -350,6 +408,68 @@ func (a *api) share(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, ans)
+}
+
+// ReportTimeout bounds the building of one report (it reads a period's
+// audit log, not one key).
+const ReportTimeout = 30 * time.Second
+
+// report answers the outlet's compliance report for a period, as JSON or as
+// one CSV table.
+func (a *api) report(c *gin.Context) {
+	p, field, rule := PeriodOf(c.Query("from"), c.Query("to"))
+	if rule != "" {
+		fail(c, "validation_failed", nil, map[string]string{field: fieldMsg(c, rule, strconv.Itoa(report.MaxDays))})
+		return
+	}
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" {
+		fail(c, "validation_failed", nil, map[string]string{"format": fieldMsg(c, "oneof", "json, csv")})
+		return
+	}
+	table := c.DefaultQuery("table", report.TableSummary)
+	if !slices.Contains(report.Tables, table) {
+		fail(c, "validation_failed", nil, map[string]string{"table": fieldMsg(c, "oneof", strings.Join(report.Tables, ", "))})
+		return
+	}
+	o := outletOf(c)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), ReportTimeout)
+	defer cancel()
+	b := &report.Builder{Store: a.Store, Clock: a.Clock, KeepMonths: a.ReportKeepMonths}
+	r, err := b.Build(ctx, []string{o.ID}, p)
+	if err != nil {
+		failErr(c, err, "outlet_not_found")
+		return
+	}
+	if format == "json" {
+		c.JSON(http.StatusOK, r)
+		return
+	}
+	lang := string(langOf(c))
+	body, err := r.CSV(table, lang)
+	if err != nil {
+		fail(c, "internal", err, nil)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+report.FileName(r, o.ID, table)+`.csv"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
+}
+
+// PeriodOf reads a report's period from the query's from and to; on a
+// mistake it names the field and the messages.Field rule that explains it.
+func PeriodOf(from, to string) (report.Period, string, string) {
+	p, err := report.ParsePeriod(from, to)
+	switch {
+	case err == nil:
+		return p, "", ""
+	case errors.Is(err, report.ErrPeriodOrder):
+		return p, "to", "period_order"
+	case errors.Is(err, report.ErrPeriodLong):
+		return p, "to", "period_long"
+	case to != "" && from != "" && report.ValidDate(from):
+		return p, "to", "period"
+	}
+	return p, "from", "period"
 }
 
 func (a *api) holds(c *gin.Context) {

@@ -127,7 +127,7 @@ func (e *env) do(r request) response {
 	}
 	w := httptest.NewRecorder()
 	e.engine.ServeHTTP(w, req)
-	if err := openAPI(e.t).check(r.method, r.path, w.Code, w.Body.Bytes()); err != nil {
+	if err := openAPI(e.t).check(r.method, r.path, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes()); err != nil {
 		e.t.Fatal(err)
 	}
 	return response{Status: w.Code, Header: w.Header(), Body: w.Body.Bytes()}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"os"
 	"regexp"
 	"strconv"
@@ -88,7 +89,8 @@ func pointerEscape(s string) string {
 }
 
 // check says how body does not match the documented answer, if it does not.
-func (d *apiDoc) check(method, path string, status int, body []byte) error {
+// contentType is the answer's media type; "" means JSON.
+func (d *apiDoc) check(method, path string, status int, contentType string, body []byte) error {
 	path, _, _ = strings.Cut(path, "?")
 	var tmpl string
 	for _, r := range d.routes {
@@ -114,6 +116,17 @@ func (d *apiDoc) check(method, path string, status int, body []byte) error {
 	loc := "openapi.json#/paths/" + pointerEscape(tmpl) + "/" + strings.ToLower(method) + "/responses/" + strconv.Itoa(status)
 	if ref, ok := resp["$ref"].(string); ok {
 		loc = "openapi.json" + ref
+	}
+	media := "application/json"
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil && mt != "application/json" {
+		media = mt
+	}
+	if media != "application/json" {
+		content, _ := resp["content"].(map[string]any)
+		if _, ok := content[media]; !ok {
+			return fmt.Errorf("openapi: %s %s %d does not document %s", method, tmpl, status, media)
+		}
+		return nil
 	}
 	loc += "/content/application~1json/schema"
 	d.mu.Lock()
@@ -155,7 +168,7 @@ func TestOpenAPIDocumentLoads(t *testing.T) {
 		{"POST", "/v1/outlets/x/check", 400, `{"error": {"code": "x"}}`},
 	}
 	for _, w := range wrong {
-		if d.check(w.method, w.path, w.status, []byte(w.body)) == nil {
+		if d.check(w.method, w.path, w.status, "", []byte(w.body)) == nil {
 			t.Errorf("%s %s %d %s passed the OpenAPI check", w.method, w.path, w.status, w.body)
 		}
 	}

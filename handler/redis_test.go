@@ -193,5 +193,17 @@ func BenchmarkCheckRedis(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	benchmarkCheck(b, st)
+	benchmarkCheck(b, st, false)
+}
+
+// BenchmarkCheckRedisProduction is BenchmarkCheckRedis with the engine wired
+// as `gatekeeper serve` wires it (metrics, outlet cache, JSON logs).
+func BenchmarkCheckRedisProduction(b *testing.B) {
+	srv := redistest.Start(b, redistest.Options{})
+	st, err := redisstore.Open(context.Background(), srv.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	benchmarkCheck(b, st, true)
 }

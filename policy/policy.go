@@ -212,6 +212,12 @@ type Counts struct {
 // never use it: they compare exactly (over).
 func (c Counts) Share() BasisPoints { return RoundedShare(c.Negative, c.Published) }
 
+// Over reports whether the counted share is past limit, exactly, in
+// integers (never for an empty window): a daily series' line crossings.
+func (c Counts) Over(limit BasisPoints) bool {
+	return c.Published > 0 && over(c.Negative, c.Published, limit)
+}
+
 // Neutral is the number of posts that are neither negative nor positive.
 func (c Counts) Neutral() int64 { return c.Published - c.Negative - c.Positive }
 
@@ -372,28 +378,42 @@ func Decide(r Rules, s Subject, l Ledger, c Counts) Outcome {
 	return decide(r, s, SituationAt(r, l, c))
 }
 
+// onlyReason holds a one-code reason list per first reason of decide, shared
+// by every plan (MakePlan runs on every check). Capacity 1: an append copies.
+// An Outcome's Reasons are never written in place.
+var onlyReason = func() map[string][]string {
+	m := map[string][]string{}
+	for _, c := range []string{ReasonOutsideWindow, ReasonAlreadyCounted, ReasonBorderlineOverLimit, ReasonBorderline,
+		ReasonNotNegative, ReasonShareOverLimit, ReasonShareNearLimit, ReasonShareWithinLimit} {
+		m[c] = []string{c}[:1:1]
+	}
+	return m
+}()
+
+func only(code string) []string { return onlyReason[code] }
+
 func decide(r Rules, s Subject, sit Situation) Outcome {
 	var o Outcome
 	sameTone := (sit.Ledger == CountedNegative && s.Negative) || (sit.Ledger == CountedNonNegative && !s.Negative)
 	switch {
 	case sit.Ledger == CountedOutsideWindow:
 		// Its go-live time has left the window: it no longer weighs on the share.
-		o.Verdict, o.Reasons = Allow, []string{ReasonOutsideWindow}
+		o.Verdict, o.Reasons = Allow, only(ReasonOutsideWindow)
 	case sameTone && !s.Borderline:
 		// An edit that keeps the tone moves nothing.
-		o.Verdict, o.Reasons = Allow, []string{ReasonAlreadyCounted}
+		o.Verdict, o.Reasons = Allow, only(ReasonAlreadyCounted)
 	case s.Borderline && sit.OverLimit:
-		o.Verdict, o.Reasons, o.TimeCanHelp = Hold, []string{ReasonBorderlineOverLimit}, true
+		o.Verdict, o.Reasons, o.TimeCanHelp = Hold, only(ReasonBorderlineOverLimit), true
 	case s.Borderline:
-		o.Verdict, o.Reasons = Warn, []string{ReasonBorderline}
+		o.Verdict, o.Reasons = Warn, only(ReasonBorderline)
 	case !s.Negative:
-		o.Verdict, o.Reasons = Allow, []string{ReasonNotNegative}
+		o.Verdict, o.Reasons = Allow, only(ReasonNotNegative)
 	case sit.OverLimit:
-		o.Verdict, o.Reasons, o.TimeCanHelp = Hold, []string{ReasonShareOverLimit}, true
+		o.Verdict, o.Reasons, o.TimeCanHelp = Hold, only(ReasonShareOverLimit), true
 	case sit.OverWarn:
-		o.Verdict, o.Reasons = Warn, []string{ReasonShareNearLimit}
+		o.Verdict, o.Reasons = Warn, only(ReasonShareNearLimit)
 	default:
-		o.Verdict, o.Reasons = Allow, []string{ReasonShareWithinLimit}
+		o.Verdict, o.Reasons = Allow, only(ReasonShareWithinLimit)
 	}
 	if o.Verdict == Hold && sit.Small {
 		// Cold start: too few posts in the window for the share to mean much.

@@ -415,6 +415,30 @@ func TestPositiveDominant(t *testing.T) {
 	}
 }
 
+// TestSharedReasonListsStayIntact: plans share their first reason list;
+// appending the notes of a sensational or shadow plan must copy it.
+func TestSharedReasonListsStayIntact(t *testing.T) {
+	r := DefaultRules()
+	r.Mode = Shadow
+	p := MakePlan(r, Subject{Negative: true, Sensational: true})
+	for i := range p {
+		if len(p[i].Reasons) < 3 {
+			t.Fatalf("situation %d: reasons %v, want the first, sensational and shadow", i, p[i].Reasons)
+		}
+	}
+	for code, l := range onlyReason {
+		if len(l) != 1 || cap(l) != 1 || l[0] != code {
+			t.Errorf("shared reason list of %s is now %v (cap %d)", code, l, cap(l))
+		}
+	}
+	plain := MakePlan(DefaultRules(), Subject{})
+	for i := range plain {
+		if len(plain[i].Reasons) != 1 {
+			t.Errorf("situation %d of a plain plan: %v", i, plain[i].Reasons)
+		}
+	}
+}
+
 // TestSharesAround: the figure every screen shows is the one the decision
 // compared — a borderline post weighs as negative whatever its label.
 func TestSharesAround(t *testing.T) {

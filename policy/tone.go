@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -76,6 +77,24 @@ type Evidence struct {
 	// that a UI can label (see classify.CueLabel); Text is then the part of
 	// the title (or lead) that shows it, such as "?" or "5 điều".
 	Cue string `json:"cue,omitempty"`
+	// Theme is set on a tone phrase that speaks of harm: the lexicon theme it
+	// belongs to ("crime", "accident", "disaster", …; see classify.ThemeLabel).
+	Theme string `json:"theme,omitempty"`
+}
+
+// NegativeThemes lists, in order of first appearance and without repeats,
+// the themes of the evidence lines that pushed a post toward negative: the
+// harms a negative post speaks of.
+func NegativeThemes(ev []Evidence) []string {
+	var out []string
+	for i := range ev {
+		t := ev[i].Theme
+		if t == "" || ev[i].Weight <= 0 || slices.Contains(out, t) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // ToneResult is a classifier's view of a post's tone.

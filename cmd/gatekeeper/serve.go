@@ -22,6 +22,8 @@ import (
 	"gatekeeper/internal/console"
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/metrics"
+	"gatekeeper/internal/notify"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 )
@@ -72,6 +74,25 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	if cfg.AdminAddr != "" {
+		aln, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on admin_addr %s: %w", cfg.AdminAddr, err)
+		}
+		asrv := &http.Server{
+			Handler:           adminHandler(app.metrics),
+			ReadHeaderTimeout: 5 * time.Second,
+			// No write timeout: /debug/pprof/profile?seconds=N and /trace stream for N seconds.
+			IdleTimeout: 2 * time.Minute,
+		}
+		servers = append(servers, asrv)
+		log.Info("admin listening", "addr", aln.Addr().String(), "serves", "/metrics /debug/pprof/")
+		fmt.Fprintf(e.Stderr, "admin listening on %s\n", aln.Addr().String())
+		go func() { errc <- asrv.Serve(aln) }()
+	}
 	log.Info("gatekeeper listening", "addr", ln.Addr().String(), "store", storeName(&cfg), "version", Version)
 	// A line a script can wait for, on stderr, whatever the log format.
 	fmt.Fprintf(e.Stderr, "listening on %s\n", ln.Addr().String())
@@ -82,7 +103,6 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 			"command", firstAdminCommand(&cfg))
 	}
 
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	for _, bg := range app.background {
 		go bg(ctx)
@@ -95,10 +115,13 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func newLogger(e *Env, cfg *config.Config) *slog.Logger {
@@ -114,10 +137,11 @@ func newLogger(e *Env, cfg *config.Config) *slog.Logger {
 // app is the wired service.
 type app struct {
 	engine     http.Handler
+	metrics    *metrics.Metrics // served on the admin address only
 	background []func(context.Context)
 }
 
-// buildApp wires the API, the console, /metrics and the background workers
+// buildApp wires the API, the console, the metrics and the background workers
 // (callback delivery, scheduled approvals, metrics refresh) on one store.
 // Every part that reads the time reads clk.
 func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock.Clock, log *slog.Logger) (*app, error) {
@@ -128,7 +152,18 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 	m := metrics.New(metrics.Options{Version: version, Revision: Revision})
 	st = m.WrapStore(st)
 	rev := &review.Service{Store: st, Clock: clk}
+	notices := notify.New(st, notify.Config{
+		SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, From: cfg.SMTPFrom},
+		WebhookURL: cfg.NotifyWebhookURL, WebhookSecret: cfg.NotifyWebhookSecret,
+		RemindAfter: cfg.NotifyRemindAfter, DigestHour: cfg.NotifyDigestHour,
+		PublicURL: cfg.PublicURL, Logger: log, Schedules: cfg.ReportSchedules, KeepMonths: cfg.RetentionMonths,
+		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
+			Recipients: config.ReportLines(cfg.ReportRecipients)},
+		Clock: clk,
+	})
 	svc := &gate.Service{
+		Notices:      notices,
 		Store:        st,
 		Classifier:   defaultClassifier(),
 		Review:       rev,
@@ -142,18 +177,21 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 	engine, err := handler.New(handler.Deps{
 		Gate: svc, Outlets: outlets, Store: st, Log: log, Clock: clk,
 		MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		TrustedProxies: cfg.TrustedProxyList(),
-		Middleware:     []gin.HandlerFunc{m.GinMiddleware()},
+		TrustedProxies: cfg.TrustedProxyList(), ReportKeepMonths: cfg.RetentionMonths,
+		Middleware: []gin.HandlerFunc{m.GinMiddleware()},
 	})
 	if err != nil {
 		return nil, err
 	}
-	engine.GET("/metrics", gin.WrapH(m.Handler()))
 	con := console.New(console.Config{
 		Logger: log, SecureCookies: cfg.CookiesSecure(), SessionTTL: cfg.SessionTTL, Clock: clk,
+		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
+			Recipients: config.ReportLines(cfg.ReportRecipients)},
+		ReportKeepMonths: cfg.RetentionMonths,
 	}, console.Deps{Store: st, Review: rev})
 	con.Register(engine)
-	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, Clock: clk})
+	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, Clock: clk,
+		Senders: map[string]callback.Sender{notify.Kind: notices.Deliver}})
 	bg := func(name string, run func(context.Context) error) func(context.Context) {
 		return func(ctx context.Context) {
 			if err := run(ctx); err != nil && ctx.Err() == nil {
@@ -161,11 +199,17 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 			}
 		}
 	}
-	return &app{engine: engine, background: []func(context.Context){
+	tasks := []func(context.Context){}
+	if cfg.RetentionMonths > 0 {
+		ret := &report.Retainer{Store: st, Clock: clk, KeepMonths: cfg.RetentionMonths, Log: log}
+		tasks = append(tasks, bg("retention", func(ctx context.Context) error { return ret.Run(ctx, time.Hour) }))
+	}
+	return &app{engine: engine, metrics: m, background: append(tasks, []func(context.Context){
 		bg("callbacks", worker.Run),
 		bg("scheduled approvals", con.RunScheduler),
+		bg("notices", func(ctx context.Context) error { return notices.Run(ctx, time.Minute) }),
 		func(ctx context.Context) { m.RunRefresh(ctx, st, clk, 30*time.Second, log) },
-	}}, nil
+	}...)}, nil
 }
 
 // consoleAddress is where a person opens the console: under the public URL

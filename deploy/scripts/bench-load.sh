@@ -9,26 +9,30 @@
 #      empty handler and the service; the peak is the best rate; then a run
 #      held at half the peak (--rate) for p50/p90/p99,
 #   5. Redis cost per decision from INFO commandstats (evalsha usec_per_call)
-#      and INFO cpu, and each process's CPU from /proc, so the load of other
-#      processes on a shared machine is visible next to every number.
+#      and INFO cpu, and each process's CPU from /proc (also per request), so
+#      the load of other processes on a shared machine is visible next to
+#      every number,
+#   6. with EMBEDDED=1, steps 2 and 4 again on the embedded store (SQLite).
 # Everything it starts is stopped on exit.
 #
 # Settings (environment): GATEKEEPER_BIN (bin/gatekeeper), SERVE_BIN (the binary
 # that serves, default GATEKEEPER_BIN: to measure another build), DURATION (10s per
 # run), SWEEP ("8 16 32 64"), FSYNCS ("everysec always"), DAYS (30),
-# PER_DAY (200), POST_SIZE (3000), NEGATIVE (0.1), REDIS_SERVER (redis-server).
+# PER_DAY (200), POST_SIZE (3000), NEGATIVE (0.1), REDIS_SERVER (redis-server),
+# EMBEDDED (1: also measure the service on the embedded store; FSYNCS="" for only that).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BIN=${GATEKEEPER_BIN:-bin/gatekeeper}
 DURATION=${DURATION:-10s}
 SWEEP=${SWEEP:-"8 16 32 64"}
-FSYNCS=${FSYNCS:-"everysec always"}
+FSYNCS=${FSYNCS-"everysec always"}
 DAYS=${DAYS:-30}
 PER_DAY=${PER_DAY:-200}
 POST_SIZE=${POST_SIZE:-3000}
 NEGATIVE=${NEGATIVE:-0.1}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
+EMBEDDED=${EMBEDDED:-0}
 
 for cmd in "$REDIS_SERVER" redis-cli jq curl; do
 	command -v "$cmd" >/dev/null || { echo "bench-load: $cmd is required (apt-get install -y redis-server jq curl)" >&2; exit 1; }
@@ -112,6 +116,7 @@ run() {
 		(if ($b[0] - $a[0]) > 0 then
 			", redis \((($b[1] - $a[1]) / ($b[0] - $a[0])) * 10 | round / 10) µs/evalsha, \((($b[1] - $a[1]) / ([$ok, 1] | max)) * 10 | round / 10) µs and \(((($b[2] - $a[2]) * 1e6) / ([$ok, 1] | max)) * 10 | round / 10) CPU-µs per decision, \((($b[0] - $a[0]) / ([$ok, 1] | max)) * 100 | round / 100) evalsha per decision"
 		else "" end) +
+		"; CPU-µs per request: server+redis \((($svc + $red) / $tck * 1e6 / ([.requests, 1] | max)) | round), client \(($client * 1e6 / ([.requests, 1] | max)) | round)" +
 		"; cores: all \(($busy / $tck / $secs) * 100 | round / 100), server \(($svc / $tck / $secs) * 100 | round / 100), redis \(($red / $tck / $secs) * 100 | round / 100), client \(($client / $secs) * 100 | round / 100), others \(($other) * 100 | round / 100); load1 \($load)"
 	' "$work/last.json"
 }
@@ -145,27 +150,19 @@ empty_peak=$peak_rps
 empty_c=$peak_c
 echo "empty peak: $empty_peak req/s at concurrency $empty_c"
 
-for fsync in $FSYNCS; do
-	echo
-	echo "## service on Redis, appendonly yes, appendfsync $fsync"
-	rport=$(freeport)
-	rdir="$work/redis-$fsync"
-	mkdir -p "$rdir"
-	"$REDIS_SERVER" --port "$rport" --bind 127.0.0.1 --dir "$rdir" --save '' \
-		--appendonly yes --appendfsync "$fsync" --logfile "$rdir/redis.log" &
-	redis_pid=$!
-	pids+=("$redis_pid")
-	for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
-	redis-cli -p "$rport" ping >/dev/null || { tail -5 "$rdir/redis.log" >&2; exit 1; }
-	url="redis://127.0.0.1:$rport/0"
-
+# measure LABEL RPORT STOREFLAGS...: serve on the store STOREFLAGS name (RPORT
+# is the Redis port, or - for the embedded store), add and backfill an outlet,
+# sweep, hold half the peak.
+measure() {
+	local label=$1 rport=$2
+	shift 2
 	sport=$(freeport)
-	"$SERVE_BIN" serve --redis-url "$url" --addr "127.0.0.1:$sport" --rate-limit 0 --log-level warn 2>"$work/serve-$fsync.log" &
+	"$SERVE_BIN" serve "$@" --addr "127.0.0.1:$sport" --rate-limit 0 --log-level warn 2>"$work/serve-$label.log" &
 	server_pid=$!
 	pids+=("$server_pid")
-	waitfor "http://127.0.0.1:$sport/readyz" "$server_pid" "$work/serve-$fsync.log"
+	waitfor "http://127.0.0.1:$sport/readyz" "$server_pid" "$work/serve-$label.log"
 
-	out=$("$SERVE_BIN" outlet add bench --name "Bench" --redis-url "$url" --json)
+	out=$("$SERVE_BIN" outlet add bench --name "Bench" "$@" --json)
 	secret=$(jq -r .secret <<<"$out")
 
 	# Backfill: DAYS × PER_DAY posts spread evenly over the window, one in ten negative.
@@ -193,9 +190,9 @@ for fsync in $FSYNCS; do
 	done
 	jq -c '{added: (.added | length), unchanged: (.unchanged | length), outside: (.outside_window | length)}' "$work/sync.out" |
 		sed 's/^/backfill: /'
-	counted=$(redis-cli -p "$rport" zcard "{o:bench}:win")
+	counted=$(GATEKEEPER_SECRET=$secret "$BIN" sign --send "http://127.0.0.1:$sport/v1/outlets/bench/share" 2>/dev/null | jq -r .published)
 	[ "$counted" = "$total" ] || { echo "bench-load: backfill counted $counted of $total posts" >&2; exit 1; }
-	redis-cli -p "$rport" bgrewriteaof >/dev/null
+	if [ "$rport" != - ]; then redis-cli -p "$rport" bgrewriteaof >/dev/null; fi
 	sleep 2
 
 	sweep service "http://127.0.0.1:$sport" bench "$secret" "$rport"
@@ -205,10 +202,34 @@ for fsync in $FSYNCS; do
 	sleep 1
 	run service-half "http://127.0.0.1:$sport" bench "$secret" "$rport" --rate "$half" --concurrency "$((svc_c > 32 ? svc_c : 32))"
 	half_p99=$(jq -r '.p99 / 1e6 | . * 100 | round / 100' "$work/last.json")
-	echo "service peak ($fsync): $svc_peak req/s at concurrency $svc_c = $(awk -v a="$svc_peak" -v b="$empty_peak" 'BEGIN { printf "%.2f", a / b }') × empty ($empty_peak); p99 at half peak ($half/s): $half_p99 ms"
-	echo "redis memory: $(redis-cli -p "$rport" info memory | tr -d '\r' | awk -F: '/^used_memory_human:/ { print $2 }'), keys: $(redis-cli -p "$rport" dbsize)"
+	echo "service peak ($label): $svc_peak req/s at concurrency $svc_c = $(awk -v a="$svc_peak" -v b="$empty_peak" 'BEGIN { printf "%.2f", a / b }') × empty ($empty_peak); p99 at half peak ($half/s): $half_p99 ms"
+	kill "$server_pid"
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=0
+}
 
-	kill "$server_pid" "$redis_pid"
-	wait "$server_pid" "$redis_pid" 2>/dev/null || true
-	server_pid=0 redis_pid=0
+for fsync in $FSYNCS; do
+	echo
+	echo "## service on Redis, appendonly yes, appendfsync $fsync"
+	rport=$(freeport)
+	rdir="$work/redis-$fsync"
+	mkdir -p "$rdir"
+	"$REDIS_SERVER" --port "$rport" --bind 127.0.0.1 --dir "$rdir" --save '' \
+		--appendonly yes --appendfsync "$fsync" --logfile "$rdir/redis.log" &
+	redis_pid=$!
+	pids+=("$redis_pid")
+	for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+	redis-cli -p "$rport" ping >/dev/null || { tail -5 "$rdir/redis.log" >&2; exit 1; }
+	measure "redis-$fsync" "$rport" --redis-url "redis://127.0.0.1:$rport/0"
+	echo "redis memory: $(redis-cli -p "$rport" info memory | tr -d '\r' | awk -F: '/^used_memory_human:/ { print $2 }'), keys: $(redis-cli -p "$rport" dbsize)"
+	kill "$redis_pid"
+	wait "$redis_pid" 2>/dev/null || true
+	redis_pid=0
 done
+
+if [ "$EMBEDDED" = 1 ]; then
+	echo
+	echo "## service on the embedded store (SQLite, synchronous=FULL) in $work/data"
+	measure embedded - --data "$work/data"
+	echo "embedded store: $(du -sh "$work/data" | cut -f1) on disk"
+fi

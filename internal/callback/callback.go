@@ -57,7 +57,14 @@ type Config struct {
 	Logger    *slog.Logger
 	// Clock tells the time (the zero value is the wall clock).
 	Clock clock.Clock
+	// Senders deliver the outbox entries that are not CMS callbacks, by the
+	// part of their type before the first dot ("notice" for
+	// "notice.email"): same lease, retries and give-up time.
+	Senders map[string]Sender
 }
+
+// Sender delivers one outbox entry; an error is a failed attempt.
+type Sender func(ctx context.Context, o store.Outlet, cb store.Callback) error
 
 func (c *Config) defaults() {
 	if c.Interval <= 0 {
@@ -181,7 +188,15 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 
 // attempt sends one callback and says what to record.
 func (w *Worker) attempt(ctx context.Context, o store.Outlet, cb store.Callback) store.CallbackAttempt {
-	err := w.send(ctx, o, cb)
+	var err error
+	kind, _, _ := strings.Cut(cb.Type, ".")
+	if send, ok := w.cfg.Senders[kind]; ok {
+		sctx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
+		err = send(sctx, o, cb)
+		cancel()
+	} else {
+		err = w.send(ctx, o, cb)
+	}
 	now := w.cfg.Clock.Now()
 	a := store.CallbackAttempt{At: now}
 	if err == nil {

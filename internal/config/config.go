@@ -19,7 +19,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"gatekeeper/internal/notify"
 	"gatekeeper/internal/store/redisstore"
+	"gatekeeper/internal/webhook"
 )
 
 // Config is every setting.
@@ -33,7 +35,11 @@ type Config struct {
 	RedisWaitReplicas int `yaml:"redis_wait_replicas"`
 
 	// HTTP
-	Addr            string        `yaml:"addr"`
+	Addr string `yaml:"addr"`
+	// AdminAddr, when set, is a second listen address for operators only:
+	// /metrics and /debug/pprof/. Empty: no admin listener, and no /metrics
+	// at all (never on Addr, where anyone can reach it).
+	AdminAddr       string        `yaml:"admin_addr"`
 	PublicURL       string        `yaml:"public_url"` // base of links in answers (review_url) and the console
 	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
 	OutletCacheTTL  time.Duration `yaml:"outlet_cache_ttl"`
@@ -47,6 +53,30 @@ type Config struct {
 	SessionTTL       time.Duration `yaml:"session_ttl"`
 	CallbackInterval time.Duration `yaml:"callback_interval"`
 
+	// Reports
+	ReportIssuer     string `yaml:"report_issuer"`     // the issuing body on a PDF report, one level a line ("\n" in flags)
+	ReportPlace      string `yaml:"report_place"`      // the place before the date on a PDF report
+	ReportRecipients string `yaml:"report_recipients"` // "Nơi nhận" lines on a PDF report ("\n" in flags)
+	// ReportSchedules mail reports monthly or quarterly (a YAML list; in a
+	// flag or the environment, the same list in YAML flow style).
+	ReportSchedules ScheduleList `yaml:"report_schedules"`
+	// RetentionMonths is how many closed months keep their detail (audit,
+	// decided holds, finished callbacks, days); older months live on as
+	// report snapshots. 0 keeps everything.
+	RetentionMonths int `yaml:"retention_months"`
+
+	// Notices and mail
+	SMTPHost            string        `yaml:"smtp_host"`
+	SMTPPort            int           `yaml:"smtp_port"` // 0 = 587 (465 with smtp_tls tls)
+	SMTPTLS             string        `yaml:"smtp_tls"`  // starttls (required), tls (implicit) or none
+	SMTPUsername        string        `yaml:"smtp_username"`
+	SMTPPassword        string        `yaml:"smtp_password"`
+	SMTPFrom            string        `yaml:"smtp_from"`
+	NotifyWebhookURL    string        `yaml:"notify_webhook_url"`
+	NotifyWebhookSecret string        `yaml:"notify_webhook_secret"` // whsec_…
+	NotifyRemindAfter   time.Duration `yaml:"notify_remind_after"`
+	NotifyDigestHour    int           `yaml:"notify_digest_hour"`
+
 	// Logs
 	LogFormat string `yaml:"log_format"` // json or text
 	LogLevel  string `yaml:"log_level"`  // debug, info, warn, error
@@ -55,18 +85,22 @@ type Config struct {
 // Default returns the settings used when nothing else is said.
 func Default() Config {
 	return Config{
-		DataDir:          "./data",
-		Addr:             "127.0.0.1:8080", // a try-it run stays on this machine; containers and deploy files set their own
-		MaxBodyBytes:     4 << 20,
-		OutletCacheTTL:   2 * time.Second,
-		RateLimit:        50,
-		RateBurst:        200,
-		ShutdownTimeout:  15 * time.Second,
-		SecureCookies:    "auto",
-		SessionTTL:       12 * time.Hour,
-		CallbackInterval: 2 * time.Second,
-		LogFormat:        "json",
-		LogLevel:         "info",
+		DataDir:           "./data",
+		Addr:              "127.0.0.1:8080", // a try-it run stays on this machine; containers and deploy files set their own
+		MaxBodyBytes:      4 << 20,
+		OutletCacheTTL:    2 * time.Second,
+		RateLimit:         50,
+		RateBurst:         200,
+		ShutdownTimeout:   15 * time.Second,
+		SecureCookies:     "auto",
+		SessionTTL:        12 * time.Hour,
+		CallbackInterval:  2 * time.Second,
+		SMTPTLS:           "starttls",
+		NotifyRemindAfter: 4 * time.Hour,
+		NotifyDigestHour:  7,
+		RetentionMonths:   13,
+		LogFormat:         "json",
+		LogLevel:          "info",
 	}
 }
 
@@ -83,6 +117,7 @@ func (c *Config) StoreFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StoreFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (GATEKEEPER_ADDR)")
+	fs.StringVar(&c.AdminAddr, "admin-addr", c.AdminAddr, "operators' listen address for /metrics and /debug/pprof/, e.g. 127.0.0.1:9090; empty = off (GATEKEEPER_ADMIN_ADDR)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public base URL, for links in answers (GATEKEEPER_PUBLIC_URL)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body (GATEKEEPER_MAX_BODY_BYTES)")
 	fs.DurationVar(&c.OutletCacheTTL, "outlet-cache-ttl", c.OutletCacheTTL, "how long an outlet's settings are cached (GATEKEEPER_OUTLET_CACHE_TTL)")
@@ -93,8 +128,66 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "console cookies Secure: auto, always or never (GATEKEEPER_SECURE_COOKIES)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "console session lifetime (GATEKEEPER_SESSION_TTL)")
 	fs.DurationVar(&c.CallbackInterval, "callback-interval", c.CallbackInterval, "how often the callback outbox is polled (GATEKEEPER_CALLBACK_INTERVAL)")
+	fs.StringVar(&c.ReportIssuer, "report-issuer", c.ReportIssuer, `issuing body on PDF reports, one level a line, \n between lines (GATEKEEPER_REPORT_ISSUER)`)
+	fs.Var(&c.ReportSchedules, "report-schedules", `scheduled reports, YAML: [{outlet: dakglei, every: monthly, day: 3, to: [a@example.vn]}] (GATEKEEPER_REPORT_SCHEDULES)`)
+	fs.IntVar(&c.RetentionMonths, "retention-months", c.RetentionMonths, "closed months whose detail is kept; older ones live on as report snapshots; 0 = keep everything (GATEKEEPER_RETENTION_MONTHS)")
+	fs.StringVar(&c.ReportPlace, "report-place", c.ReportPlace, "place written before the date on PDF reports (GATEKEEPER_REPORT_PLACE)")
+	fs.StringVar(&c.ReportRecipients, "report-recipients", c.ReportRecipients, `recipients listed on PDF reports, \n between lines (GATEKEEPER_REPORT_RECIPIENTS)`)
+	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP server for notices and reports; none = no mail (GATEKEEPER_SMTP_HOST)")
+	fs.IntVar(&c.SMTPPort, "smtp-port", c.SMTPPort, "SMTP port; 0 = 587 (465 with smtp-tls tls) (GATEKEEPER_SMTP_PORT)")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", c.SMTPTLS, "starttls (required), tls (implicit) or none (GATEKEEPER_SMTP_TLS)")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", c.SMTPUsername, "SMTP user, AUTH PLAIN over TLS (GATEKEEPER_SMTP_USERNAME)")
+	fs.Var(secret{&c.SMTPPassword}, "smtp-password", "SMTP password; prefer the environment or the file (GATEKEEPER_SMTP_PASSWORD)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, `sender, e.g. "Gatekeeper <gatekeeper@example.vn>" (GATEKEEPER_SMTP_FROM)`)
+	fs.StringVar(&c.NotifyWebhookURL, "notify-webhook-url", c.NotifyWebhookURL, "URL that receives every notice as a signed POST, e.g. a chat bot (GATEKEEPER_NOTIFY_WEBHOOK_URL)")
+	fs.Var(secret{&c.NotifyWebhookSecret}, "notify-webhook-secret", "whsec_… secret signing those POSTs (GATEKEEPER_NOTIFY_WEBHOOK_SECRET)")
+	fs.DurationVar(&c.NotifyRemindAfter, "notify-remind-after", c.NotifyRemindAfter, "a hold still waiting this long gets a reminder (GATEKEEPER_NOTIFY_REMIND_AFTER)")
+	fs.IntVar(&c.NotifyDigestHour, "notify-digest-hour", c.NotifyDigestHour, "hour (0–23, Vietnam time) of the daily digest (GATEKEEPER_NOTIFY_DIGEST_HOUR)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (GATEKEEPER_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (GATEKEEPER_LOG_LEVEL)")
+}
+
+// secret is a flag whose value is never shown (not in --help, not in an
+// error): once entered, a secret is only used.
+type secret struct{ p *string }
+
+func (s secret) String() string { return "" }
+
+// Set stores the value.
+func (s secret) Set(v string) error {
+	*s.p = v
+	return nil
+}
+
+// ScheduleList is report_schedules: a YAML list, also read from a flag or
+// the environment as YAML.
+type ScheduleList []notify.Schedule
+
+// String is the list as YAML flow.
+func (l *ScheduleList) String() string {
+	if l == nil || len(*l) == 0 {
+		return ""
+	}
+	b, _ := yaml.Marshal([]notify.Schedule(*l))
+	return strings.TrimSpace(string(b))
+}
+
+// Set reads the list from YAML.
+func (l *ScheduleList) Set(v string) error {
+	var out []notify.Schedule
+	dec := yaml.NewDecoder(strings.NewReader(v))
+	dec.KnownFields(true)
+	if err := dec.Decode(&out); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("a YAML list of {outlet, every, day, to, lang}: %v", err)
+	}
+	*l = out
+	return nil
+}
+
+// ReportLines reads a multi-line report setting: a literal "\n" (as typed in
+// a flag or an environment variable) is a line break too.
+func ReportLines(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, `\n`, "\n"))
 }
 
 // EnvName is the environment variable of a flag: GATEKEEPER_ + upper snake case.
@@ -185,6 +278,13 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: %v", c.Addr, err))
 	}
+	if c.AdminAddr != "" {
+		if _, port, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			errs = append(errs, fmt.Errorf("admin_addr %q: %v", c.AdminAddr, err))
+		} else if c.AdminAddr == c.Addr && port != "0" {
+			errs = append(errs, fmt.Errorf("admin_addr %q must differ from addr", c.AdminAddr))
+		}
+	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -219,6 +319,46 @@ func (c *Config) Validate() error {
 	if c.CallbackInterval < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("callback_interval %s must be at least 100ms", c.CallbackInterval))
 	}
+	switch c.SMTPTLS {
+	case "starttls", "tls", "none":
+	default:
+		errs = append(errs, fmt.Errorf("smtp_tls %q must be starttls, tls or none", c.SMTPTLS))
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		errs = append(errs, errors.New("smtp_from is required with smtp_host"))
+	}
+	if c.SMTPUsername != "" && c.SMTPTLS == "none" {
+		errs = append(errs, errors.New("smtp_username needs smtp_tls starttls or tls: a password is never sent in the clear"))
+	}
+	if c.SMTPPort < 0 || c.SMTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("smtp_port %d must be between 0 and 65535", c.SMTPPort))
+	}
+	if c.NotifyWebhookURL != "" {
+		u, err := url.Parse(c.NotifyWebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("notify_webhook_url %q must be an http(s) URL", c.NotifyWebhookURL))
+		}
+		if _, err := webhook.DecodeSecret(c.NotifyWebhookSecret); err != nil {
+			errs = append(errs, errors.New("notify_webhook_secret must be a whsec_ secret (gatekeeper prints one with `outlet add`)"))
+		}
+	}
+	if c.RetentionMonths < 0 || c.RetentionMonths > 120 {
+		errs = append(errs, fmt.Errorf("retention_months %d must be between 0 (keep everything) and 120", c.RetentionMonths))
+	}
+	for i, sc := range c.ReportSchedules {
+		if err := sc.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("report_schedules[%d]: %v", i, err))
+		}
+	}
+	if len(c.ReportSchedules) > 0 && c.SMTPHost == "" {
+		errs = append(errs, errors.New("report_schedules need smtp_host: scheduled reports go by mail"))
+	}
+	if c.NotifyRemindAfter < time.Minute {
+		errs = append(errs, fmt.Errorf("notify_remind_after %s must be at least 1m", c.NotifyRemindAfter))
+	}
+	if c.NotifyDigestHour < 0 || c.NotifyDigestHour > 23 {
+		errs = append(errs, fmt.Errorf("notify_digest_hour %d must be between 0 and 23", c.NotifyDigestHour))
+	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("log_format %q must be json or text", c.LogFormat))
 	}
@@ -232,7 +372,7 @@ func (c *Config) Validate() error {
 
 // StoreDeadline is the deadline of one store call: StoreTimeout, or when it
 // is 0, 250ms on Redis (fail fast: the CMS retries) and 2s on the embedded
-// store, which writes one fsync'd transaction at a time.
+// store, whose writes wait for the group commit's fsync in turn.
 func (c *Config) StoreDeadline() time.Duration {
 	switch {
 	case c.StoreTimeout > 0:

@@ -59,7 +59,10 @@ type NewUser struct {
 	Username string
 	Role     store.Role
 	Outlets  []string
-	Password string
+	// Email and Notices are where and how notices reach the user (as
+	// ParseNotices returns them).
+	Email, Notices string
+	Password       string
 }
 
 // Add creates a user and returns it (username normalised, outlets sorted).
@@ -83,7 +86,7 @@ func (a *Accounts) Add(ctx context.Context, actor string, n NewUser) (store.User
 		return store.User{}, err
 	}
 	now := a.now()
-	u := store.User{Username: name, Role: n.Role, Outlets: ids, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	u := store.User{Username: name, Role: n.Role, Outlets: ids, Email: n.Email, Notices: n.Notices, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	if err := a.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return store.User{}, fmt.Errorf("%w: %s", ErrUserExists, name)
@@ -160,6 +163,20 @@ func (a *Accounts) setPassword(ctx context.Context, actor string, u store.User, 
 		return fmt.Errorf("accounts: end sessions of %s: %w", u.Username, err)
 	}
 	return a.audit(ctx, actor, nil, auditType, map[string]any{"username": u.Username})
+}
+
+// SetNotices sets where and how a user receives notices (values as
+// ParseNotices returns them).
+func (a *Accounts) SetNotices(ctx context.Context, actor, username, email, notices string) error {
+	u, err := a.get(ctx, username)
+	if err != nil {
+		return err
+	}
+	u.Email, u.Notices, u.UpdatedAt = email, notices, a.now()
+	if err := a.Store.UpdateUser(ctx, u); err != nil {
+		return a.userErr(u.Username, err)
+	}
+	return a.audit(ctx, actor, u.Outlets, "user_notices", map[string]any{"username": u.Username, "notices": notices, "email": email != ""})
 }
 
 // Remove deletes a user and ends their sessions. An actor cannot remove

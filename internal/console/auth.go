@@ -419,11 +419,41 @@ func langOf(g *gin.Context) string {
 }
 
 type accountData struct {
-	Error string
+	Error       string
+	NoticeError string
+	Email       string
+	Notices     string
+	NoticeModes []string
+}
+
+func (c *Console) accountData(u *store.User) accountData {
+	mode := u.Notices
+	if mode == "" {
+		mode = store.NoticesImmediate
+	}
+	return accountData{Email: u.Email, Notices: mode, NoticeModes: []string{store.NoticesImmediate, store.NoticesDigest, store.NoticesOff}}
 }
 
 func (c *Console) accountPage(g *gin.Context) {
-	c.render(g, http.StatusOK, "account", "account.title", accountData{})
+	c.render(g, http.StatusOK, "account", "account.title", c.accountData(userOf(g)))
+}
+
+// accountNotices sets where and how the user receives notices.
+func (c *Console) accountNotices(g *gin.Context) {
+	u := userOf(g)
+	email, mode, err := ParseNotices(g.PostForm("email"), g.PostForm("notices"))
+	if err != nil {
+		d := c.accountData(u)
+		d.Email, d.Notices = g.PostForm("email"), g.PostForm("notices")
+		d.NoticeError = tr(langOf(g), "account.noticesbad")
+		c.render(g, http.StatusBadRequest, "account", "account.title", d)
+		return
+	}
+	if err := c.accounts.SetNotices(ctx(g), u.Username, u.Username, email, mode); err != nil && !errors.Is(err, ErrAuditFailed) {
+		c.storeErr(g, err)
+		return
+	}
+	g.Redirect(http.StatusSeeOther, "/console/account?ok=saved")
 }
 
 // changePassword lets a user change their own password; every other
@@ -432,13 +462,17 @@ func (c *Console) changePassword(g *gin.Context) {
 	u := userOf(g)
 	lang := langOf(g)
 	if !VerifyPassword(u.PasswordHash, g.PostForm("current")) {
-		c.render(g, http.StatusBadRequest, "account", "account.title", accountData{Error: tr(lang, "account.wrong")})
+		c.render(g, http.StatusBadRequest, "account", "account.title", func() accountData { d := c.accountData(u); d.Error = tr(lang, "account.wrong"); return d }())
 		return
 	}
 	pw := g.PostForm("new")
 	if CheckPasswordPolicy(pw) != nil {
 		c.render(g, http.StatusBadRequest, "account", "account.title",
-			accountData{Error: tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen)})
+			func() accountData {
+				d := c.accountData(u)
+				d.Error = tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen)
+				return d
+			}())
 		return
 	}
 	if err := c.accounts.ChangeOwnPassword(ctx(g), *u, pw); err != nil && !errors.Is(err, ErrAuditFailed) {

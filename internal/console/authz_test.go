@@ -37,11 +37,14 @@ var routeAccess = map[string]access{
 	"POST /console/logout":                                    anyUser,
 	"GET /console/account":                                    anyUser,
 	"POST /console/account":                                   anyUser,
+	"POST /console/account/notices":                           anyUser,
 	"GET /console/holds":                                      anyUser,
 	"GET /console/overview":                                   anyUser,
 	"GET /console/audit":                                      anyUser,
 	"GET /console/export":                                     anyUser,
 	"GET /console/export.csv":                                 anyUser,
+	"GET /console/reports":                                    anyUser,
+	"GET /console/reports/download/:format":                   anyUser,
 	"GET /console/outlets/:outlet":                            viewOf,
 	"GET /console/outlets/:outlet/holds/:hold":                viewOf,
 	"POST /console/outlets/:outlet/holds/:hold/approve":       actOn,
@@ -122,6 +125,7 @@ func testAuthorizationMatrix(t *testing.T, db store.Store) {
 			path = strings.ReplaceAll(path, ":user", "victim")
 			path = strings.ReplaceAll(path, ":lang", "en")
 			path = strings.ReplaceAll(path, "*file", "app.css")
+			path = strings.ReplaceAll(path, ":format", "csv")
 			if strings.HasSuffix(path, "export.csv") {
 				path += "?from=2026-01-01&to=2026-12-31"
 			}

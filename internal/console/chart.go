@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -44,20 +45,14 @@ func history(series []store.DayCount, days []time.Time, n, windowDays int) []day
 		byKey[s.Day] = s
 	}
 	out := make([]dayPoint, 0, n)
-	var roll policy.Counts
 	vals := make([]store.DayCount, len(days))
 	for i, d := range days {
 		vals[i] = byKey[store.DayKey(d, d.Location())]
 	}
+	rolling := report.RollingSums(vals, windowDays)
 	for i := range days {
-		roll.Published += vals[i].Published
-		roll.Negative += vals[i].Negative
-		if j := i - windowDays; j >= 0 {
-			roll.Published -= vals[j].Published
-			roll.Negative -= vals[j].Negative
-		}
 		if i >= len(days)-n {
-			out = append(out, dayPoint{Day: days[i], Published: vals[i].Published, Negative: vals[i].Negative, Rolling: roll})
+			out = append(out, dayPoint{Day: days[i], Published: vals[i].Published, Negative: vals[i].Negative, Rolling: rolling[i]})
 		}
 	}
 	return out
@@ -78,6 +73,7 @@ type chartLabel struct {
 
 // chart is a server-drawn SVG of an outlet's daily history.
 type chart struct {
+	Title                     string // "" for the dashboard's
 	W, H                      float64
 	Left, Right, Top, Bottom  float64
 	Bars                      []chartBar

@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 )
@@ -66,7 +67,11 @@ type Config struct {
 	SecretGrace time.Duration
 	// ExportLimit caps the rows of one CSV export (100000).
 	ExportLimit int
-	Logger      *slog.Logger
+	// Report says who issues the PDF reports.
+	Report report.PDFOptions
+	// ReportKeepMonths is the retention's (report.Builder.KeepMonths).
+	ReportKeepMonths int
+	Logger           *slog.Logger
 	// Clock tells the time (the zero value is the wall clock).
 	Clock clock.Clock
 }
@@ -175,11 +180,14 @@ func (c *Console) Register(r *gin.Engine) {
 	a.POST("/logout", c.logout)
 	a.GET("/account", c.accountPage)
 	a.POST("/account", c.changePassword)
+	a.POST("/account/notices", c.accountNotices)
 	a.GET("/holds", c.holdsPage)
 	a.GET("/overview", c.overviewPage)
 	a.GET("/audit", c.auditPage)
 	a.GET("/export", c.exportPage)
 	a.GET("/export.csv", c.exportCSV)
+	a.GET("/reports", c.reportsPage)
+	a.GET("/reports/download/:format", c.reportDownload)
 
 	o := a.Group("/outlets/:outlet", c.requireOutletView)
 	o.GET("", c.dashboardPage)

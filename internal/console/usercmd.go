@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -30,7 +31,8 @@ func NormalizeUsername(s string) (string, error) {
 
 // UserUsage is the synopsis of "gatekeeper user".
 const UserUsage = `Cách dùng / usage:
-  gatekeeper user add USERNAME --role admin|manager|auditor [--outlets a,b] --password-stdin
+  gatekeeper user add USERNAME --role admin|manager|auditor [--outlets a,b] [--email ADDRESS] [--notices immediate|digest|off] --password-stdin
+  gatekeeper user notices USERNAME --email ADDRESS [--notices immediate|digest|off]
   gatekeeper user list
   gatekeeper user passwd USERNAME --password-stdin
   gatekeeper user remove USERNAME
@@ -41,6 +43,8 @@ type UserFlags struct {
 	Role          string
 	Outlets       string
 	PasswordStdin bool
+	Email         string
+	Notices       string
 }
 
 // Register adds the flags to fs (for a caller that parses its own flags,
@@ -49,6 +53,29 @@ func (f *UserFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Role, "role", "", "admin, manager or auditor")
 	fs.StringVar(&f.Outlets, "outlets", "", "comma-separated outlet ids (managers)")
 	fs.BoolVar(&f.PasswordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	fs.StringVar(&f.Email, "email", "", "address notices go to (held posts, reminders, warnings); empty = none")
+	fs.StringVar(&f.Notices, "notices", "", "immediate (default), digest (one mail a day) or off")
+}
+
+// ParseNotices checks a user's notice settings: a bare e-mail address (or
+// none) and immediate, digest or off (immediate when empty). The errors
+// speak Vietnamese, then English.
+func ParseNotices(email, mode string) (string, string, error) {
+	email = strings.TrimSpace(email)
+	if email != "" {
+		a, err := mail.ParseAddress(email)
+		if err != nil || a.Address != email || a.Name != "" {
+			return "", "", fmt.Errorf("địa chỉ thư %q không hợp lệ / %q is not an e-mail address", email, email)
+		}
+	}
+	switch mode = strings.TrimSpace(mode); mode {
+	case "":
+		mode = store.NoticesImmediate
+	case store.NoticesImmediate, store.NoticesDigest, store.NoticesOff:
+	default:
+		return "", "", fmt.Errorf("cách nhận thông báo phải là immediate, digest hoặc off / notices must be immediate, digest or off (got %q)", mode)
+	}
+	return email, mode, nil
 }
 
 // UserCommand runs "gatekeeper user …" (args start after "user"): add, list,
@@ -95,11 +122,15 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		if r != store.RoleManager && len(ids) > 0 {
 			return errors.New("--outlets chỉ dành cho vai trò manager / --outlets is for the manager role only")
 		}
+		email, notices, err := ParseNotices(f.Email, f.Notices)
+		if err != nil {
+			return err
+		}
 		pw, err := readPassword(stdin, f.PasswordStdin)
 		if err != nil {
 			return err
 		}
-		u, err := acc.Add(ctx, actor, NewUser{Username: name, Role: r, Outlets: ids, Password: pw})
+		u, err := acc.Add(ctx, actor, NewUser{Username: name, Role: r, Outlets: ids, Email: email, Notices: notices, Password: pw})
 		if u.Username != "" {
 			fmt.Fprintf(stdout, "Đã thêm người dùng %s (%s) / added user %s (%s)\n", name, r, name, r)
 		}
@@ -110,11 +141,31 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 			return fmt.Errorf("list users: %w", err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "USERNAME\tROLE\tOUTLETS\tCREATED")
+		fmt.Fprintln(tw, "USERNAME\tROLE\tOUTLETS\tEMAIL\tNOTICES\tCREATED")
 		for _, u := range users {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Role, strings.Join(u.Outlets, ","), u.CreatedAt.UTC().Format(time.RFC3339))
+			notices := u.Notices
+			if notices == "" {
+				notices = store.NoticesImmediate
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, strings.Join(u.Outlets, ","), u.Email, notices, u.CreatedAt.UTC().Format(time.RFC3339))
 		}
 		return tw.Flush()
+	case "notices":
+		name, err := oneUsername(pos, stderr)
+		if err != nil {
+			return err
+		}
+		email, notices, err := ParseNotices(f.Email, f.Notices)
+		if err != nil {
+			return err
+		}
+		err = acc.SetNotices(ctx, actor, name, email, notices)
+		if err != nil && !errors.Is(err, ErrAuditFailed) {
+			return cliAccountsErr(err)
+		}
+		u := store.User{Notices: notices}
+		fmt.Fprintf(stdout, "Đã lưu cách nhận thông báo của %s: %s / notices of %s: %s\n", name, u.Notices, name, u.Notices)
+		return cliAccountsErr(err)
 	case "passwd":
 		name, err := oneUsername(pos, stderr)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 )
 
@@ -55,6 +56,9 @@ func (p *page) Pct(bp any) string {
 	}
 	return fmtPercent(p.Lang, toInt64(bp))
 }
+
+// Day formats a calendar day as dd/mm/yyyy.
+func (p *page) Day(d report.Date) string { return dmy(d) }
 
 // Event names an audit entry type for people.
 func (p *page) Event(typ string) string { return eventLabel(p.Lang, typ) }

@@ -45,8 +45,18 @@ type Store interface {
 	store.Holds
 }
 
+// Notices is told about recorded checks, to tell the people who must act
+// (package notify); optional.
+type Notices interface {
+	// Held: a check held a post. reasons are the answer's, in Vietnamese.
+	Held(ctx context.Context, o *store.Outlet, holdID, postID, title string, reasons []string, before policy.Counts, reviewURL string)
+	// Checked: the window's counts before and after a recorded check.
+	Checked(ctx context.Context, o *store.Outlet, before, after policy.Counts)
+}
+
 // Service runs the API's operations.
 type Service struct {
+	Notices      Notices
 	Store        Store
 	Classifier   policy.Classifier
 	Review       *review.Service
@@ -231,23 +241,16 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	// answer is rendered from, but of the post only its id. The post's full
 	// text is for a reviewer: it goes with a hold (HoldSnapshot), so it is
 	// sent only when the plan can hold.
-	compact := snap
-	compact.Post = Post{ID: p.ID, Language: p.Language}
-	raw, err := json.Marshal(compact)
+	raw, full, err := encodeSnapshots(&snap, canHold(&plan))
 	if err != nil {
-		return nil, fmt.Errorf("encode snapshot: %w", err)
-	}
-	var full []byte
-	if canHold(&plan) {
-		if full, err = json.Marshal(snap); err != nil {
-			return nil, fmt.Errorf("encode snapshot: %w", err)
-		}
+		return nil, err
 	}
 	in := store.CheckInput{
 		Outlet: o.ID, PostID: p.ID, Now: now, Window: o.Window(),
 		Day: store.DayKey(now, o.Location()), Rules: o.Rules, Subject: subj,
 		Plan: plan, DryRun: dryRun, HoldID: NewHoldID(),
 		Snapshot: raw, HoldSnapshot: full, Actor: p.Author,
+		Reading: ReadingOf(cls, subj),
 	}
 	if !dryRun {
 		in.WebhookID = webhookID
@@ -275,6 +278,19 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		plan = policy.MakePlan(snap.Rules, snap.Subject)
 	}
 	ans := s.answer(o, snap, &plan, res)
+	if s.Notices != nil && !res.Replayed && !dryRun {
+		if ans.Decision == policy.Hold && res.HoldID != "" {
+			vi := *ans
+			vi.Reasons = append([]Reason(nil), ans.Reasons...)
+			vi.Localize(messages.VI)
+			reasons := make([]string, len(vi.Reasons))
+			for i, r := range vi.Reasons {
+				reasons[i] = r.Message
+			}
+			s.Notices.Held(ctx, o, res.HoldID, p.ID, p.Title, reasons, res.Before, ans.Hold.ReviewURL)
+		}
+		s.Notices.Checked(ctx, o, res.Before, res.After)
+	}
 	if s.Observer != nil {
 		if res.Replayed {
 			mode = ModeReplay
@@ -285,6 +301,55 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		}
 	}
 	return ans, nil
+}
+
+// ReadingOf is what a check's audit entry keeps of its classification for
+// reports: the tone, whether the headline is sensational, and for a
+// negative post the themes of harm its evidence names.
+func ReadingOf(cls policy.Classification, subj policy.Subject) store.Reading {
+	r := store.Reading{Tone: string(cls.Tone.Label), Sensational: subj.Sensational}
+	if subj.Negative {
+		r.Tone = string(policy.Negative)
+		r.Themes = policy.NegativeThemes(cls.Tone.Evidence)
+	}
+	return r
+}
+
+// snapshotRest is a Snapshot without its post, for encodeSnapshots.
+type snapshotRest struct {
+	Classification policy.Classification `json:"classification"`
+	Notes          []string              `json:"notes,omitempty"`
+	Rules          policy.Rules          `json:"rules"`
+	Subject        policy.Subject        `json:"subject"`
+	WindowDays     int                   `json:"window_days"`
+	DryRun         bool                  `json:"dry_run,omitempty"`
+}
+
+// encodeSnapshots encodes snap twice, as json.Marshal would: compact, with
+// only the post's id and language, and, when withPost, full. Everything but the post is
+// encoded once and shared by both.
+func encodeSnapshots(snap *Snapshot, withPost bool) (compact, full []byte, err error) {
+	rest, err := json.Marshal(snapshotRest{
+		Classification: snap.Classification, Notes: snap.Notes, Rules: snap.Rules,
+		Subject: snap.Subject, WindowDays: snap.WindowDays, DryRun: snap.DryRun,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	join := func(post Post) ([]byte, error) {
+		pj, err := json.Marshal(post)
+		if err != nil {
+			return nil, fmt.Errorf("encode snapshot: %w", err)
+		}
+		out := make([]byte, 0, len(`{"post":,`)+len(pj)+len(rest))
+		out = append(append(append(out, `{"post":`...), pj...), ',')
+		return append(out, rest[1:]...), nil // rest is a non-empty object
+	}
+	if compact, err = join(Post{ID: snap.Post.ID, Language: snap.Post.Language}); err != nil || !withPost {
+		return compact, nil, err
+	}
+	full, err = join(snap.Post)
+	return compact, full, err
 }
 
 // canHold reports whether any situation of the plan is a hold.

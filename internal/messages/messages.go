@@ -89,6 +89,10 @@ var fieldText = map[string]pair{
 	"status":   {"phải là pending, approved, rejected hoặc cancelled", "must be pending, approved, rejected or cancelled"},
 	"integer":  {"phải là số nguyên từ %s", "must be a whole number from %s"},
 	"langtag":  {"phải là mã ngôn ngữ như vi, en, vi-VN hoặc en_US (tối đa 35 ký tự)", "must be a language tag such as vi, en, vi-VN or en_US (at most 35 characters)"},
+	"period": {"phải là ngày YYYY-MM-DD (cùng ngày kết thúc), hoặc một tháng YYYY-MM hay một quý YYYY-Qn (không kèm ngày kết thúc)",
+		"must be a date YYYY-MM-DD (with an end date), or a month YYYY-MM or a quarter YYYY-Qn (without one)"},
+	"period_order": {"ngày kết thúc ở trước ngày bắt đầu", "the end date is before the start date"},
+	"period_long":  {"khoảng thời gian dài quá %s ngày", "the period is longer than %s days"},
 }
 
 // Field returns the message for a field that failed rule (with its parameter).

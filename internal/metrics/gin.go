@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -28,7 +27,7 @@ func (m *Metrics) GinMiddleware() gin.HandlerFunc {
 		if route == "" {
 			route = UnmatchedRoute
 		}
-		m.httpDur.WithLabelValues(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status())).
+		m.httpDurBy.get(httpKey{route, methodLabel(c.Request.Method), c.Writer.Status()}).
 			Observe(time.Since(start).Seconds())
 	}
 }

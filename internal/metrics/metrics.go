@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +84,11 @@ type Metrics struct {
 	httpDur   *prometheus.HistogramVec
 	storeDur  *prometheus.HistogramVec
 	storeErrs *prometheus.CounterVec
+
+	// Children of the vectors above, cached (children.go).
+	decisionsBy *decisionCounters
+	httpDurBy   *httpObservers
+	storeDurBy  *storeObservers
 
 	outbox atomic.Pointer[func() float64]
 	shares *shareCollector
@@ -164,6 +170,11 @@ func New(opts Options) *Metrics {
 	build.Set(1)
 
 	m.reg.MustRegister(m.decisions, m.httpDur, m.storeDur, m.storeErrs, outbox, m.shares, build)
+	m.decisionsBy = newChildren(func(k decisionKey) prometheus.Counter { return m.decisions.WithLabelValues(k.verdict, k.mode) })
+	m.httpDurBy = newChildren(func(k httpKey) prometheus.Observer {
+		return m.httpDur.WithLabelValues(k.route, k.method, strconv.Itoa(k.status))
+	})
+	m.storeDurBy = newChildren(func(op string) prometheus.Observer { return m.storeDur.WithLabelValues(op) })
 	if !opts.NoRuntimeCollectors {
 		m.reg.MustRegister(
 			collectors.NewGoCollector(),
@@ -202,7 +213,7 @@ func (m *Metrics) ObserveDecision(verdict, mode string) {
 	default:
 		mode = "other"
 	}
-	m.decisions.WithLabelValues(verdict, mode).Inc()
+	m.decisionsBy.get(decisionKey{verdict, mode}).Inc()
 }
 
 // ObserveStore records one store operation: its duration, and, when err is
@@ -212,7 +223,7 @@ func (m *Metrics) ObserveStore(op string, d time.Duration, err error) {
 	if m == nil {
 		return
 	}
-	m.storeDur.WithLabelValues(op).Observe(d.Seconds())
+	m.storeDurBy.get(op).Observe(d.Seconds())
 	if kind := ErrorKind(err); kind != "" {
 		m.storeErrs.WithLabelValues(op, kind).Inc()
 	}

@@ -27,11 +27,23 @@ type User struct {
 	Role     Role   `json:"role"`
 	// Outlets are the outlet ids a manager reviews (ignored for other roles).
 	Outlets []string `json:"outlets,omitempty"`
+	// Email is where notices go (held posts, reminders, warnings); none when empty.
+	Email string `json:"email,omitempty"`
+	// Notices is how they go: NoticesImmediate (the default), NoticesDigest
+	// (one mail a day) or NoticesOff.
+	Notices string `json:"notices,omitempty"`
 	// PasswordHash is a PHC string ("$argon2id$v=19$m=…,t=…,p=…$salt$hash").
 	PasswordHash string    `json:"password_hash"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
+
+// How a user receives notices (User.Notices).
+const (
+	NoticesImmediate = "immediate"
+	NoticesDigest    = "digest"
+	NoticesOff       = "off"
+)
 
 // Session is a signed-in browser. Its ID is a hash of the token kept in the
 // browser's cookie, so what a store holds cannot be replayed as a cookie.

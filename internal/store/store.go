@@ -157,6 +157,19 @@ type CheckInput struct {
 	HoldSnapshot []byte
 	// Actor is who asked (the post's author, or the CMS).
 	Actor string
+	// Reading is what the classifier read in the post, kept in the check's
+	// audit entry (detail "reading") for reports.
+	Reading Reading
+}
+
+// Reading is what the classifier (with the declared tone and the category
+// map) read in a post: kept in each check's audit entry, so a report can
+// count positive and neutral posts, sensational headlines and the themes
+// behind negative posts without the post's text.
+type Reading struct {
+	Tone        string   `json:"tone"` // negative, neutral, positive
+	Sensational bool     `json:"sensational,omitempty"`
+	Themes      []string `json:"themes,omitempty"` // policy.NegativeThemes of the tone evidence
 }
 
 // WebhookTTL is how long a webhook id's answer is kept for replays.
@@ -343,6 +356,12 @@ type Callbacks interface {
 	ListCallbacks(ctx context.Context, outlet string, status CallbackStatus, limit int) ([]Callback, error)
 	// RetryCallback makes a pending or failed callback due at now (the console's "retry now").
 	RetryCallback(ctx context.Context, outlet, id string, now time.Time) error
+	// EnqueueCallback puts c (ID and Type set) in the outlet's outbox,
+	// pending and due at c.NextAttempt (now when zero), unless a callback
+	// with its id is already there: then nothing changes and queued is
+	// false. Producers that several replicas run give their notices ids made
+	// from what they are about, so each is queued once.
+	EnqueueCallback(ctx context.Context, c Callback, now time.Time) (queued bool, err error)
 }
 
 // AuditEntry is one append-only record.
@@ -429,8 +448,32 @@ type Replies interface {
 	Remember(ctx context.Context, outlet, webhookID string, answer []byte) error
 }
 
+// Retention keeps memory bounded: what is older than the retention period
+// is deleted, once each closed month has been summarised in a snapshot.
+type Retention interface {
+	// Trim deletes an outlet's records from before `before`: audit entries
+	// (by At), daily-series days before beforeDay (a DayKey), holds created
+	// before it that are no longer pending, and callbacks created before it
+	// that were delivered or failed. The caller keeps `before` older than
+	// the window, so no count that decides a post is touched.
+	Trim(ctx context.Context, outlet string, before time.Time, beforeDay string) (TrimResult, error)
+	// PutSnapshot keeps a report summary (opaque JSON) under key ("202611").
+	PutSnapshot(ctx context.Context, outlet, key string, data []byte) error
+	// GetSnapshot returns it; ErrNotFound when there is none.
+	GetSnapshot(ctx context.Context, outlet, key string) ([]byte, error)
+}
+
+// TrimResult counts what a Trim deleted.
+type TrimResult struct {
+	Audit     int `json:"audit"`
+	Days      int `json:"days"`
+	Holds     int `json:"holds"`
+	Callbacks int `json:"callbacks"`
+}
+
 // Store is everything Gatekeeper keeps.
 type Store interface {
+	Retention
 	Outlets
 	Decisions
 	Holds

@@ -70,6 +70,14 @@ func Sign(key []byte, id string, ts time.Time, body []byte) string {
 	return "v1," + base64.StdEncoding.EncodeToString(mac(key, id, strconv.FormatInt(ts.Unix(), 10), body))
 }
 
+// The headers' canonical forms: http.Header.Get canonicalises a key that is
+// not, allocating a string on every request.
+var (
+	canonicalID        = http.CanonicalHeaderKey(HeaderID)
+	canonicalTimestamp = http.CanonicalHeaderKey(HeaderTimestamp)
+	canonicalSignature = http.CanonicalHeaderKey(HeaderSignature)
+)
+
 func mac(key []byte, id, ts string, body []byte) []byte {
 	h := hmac.New(sha256.New, key)
 	h.Write([]byte(id))
@@ -102,7 +110,7 @@ func NewID() string {
 // Verify checks the headers against body with any of keys, at time now. It
 // returns the webhook id on success. Every comparison is constant-time.
 func Verify(h http.Header, body []byte, now time.Time, keys ...[]byte) (string, error) {
-	id, tsRaw, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
+	id, tsRaw, sigs := h.Get(canonicalID), h.Get(canonicalTimestamp), h.Get(canonicalSignature)
 	if id == "" || tsRaw == "" || sigs == "" {
 		return "", ErrMissingHeaders
 	}

@@ -32,6 +32,51 @@ var cueLabels = map[string][2]string{
 	"lead_question":  {"Đoạn mở đầu đặt câu hỏi", "Question in the lead"},
 }
 
+// themeLabels names the themes of harm for people, Vietnamese first,
+// English second. The keys are the tone lexicons' theme names (the same in
+// both languages) and the codes in policy.Evidence.Theme.
+var themeLabels = map[string][2]string{
+	"crime":      {"Tội phạm", "Crime"},
+	"violence":   {"Bạo lực", "Violence"},
+	"accident":   {"Tai nạn", "Accidents"},
+	"disaster":   {"Thiên tai, thảm họa", "Disasters"},
+	"epidemic":   {"Dịch bệnh", "Epidemics"},
+	"corruption": {"Tham nhũng, tiêu cực", "Corruption"},
+	"justice":    {"Pháp luật, xét xử", "Courts and law"},
+	"scandal":    {"Bê bối", "Scandals"},
+	"socialills": {"Tệ nạn xã hội", "Social ills"},
+	"fear":       {"Tin gây hoang mang", "Alarming news"},
+}
+
+// harmTheme returns the theme when it is one of harm (one a negative post
+// speaks of), "" otherwise. Legal procedure counts: its phrases push toward
+// negative on their own weight (see toneGroups).
+func harmTheme(theme string) string {
+	g := toneGroup(theme)
+	if g == groupHarm || g == groupJustice {
+		return theme
+	}
+	return ""
+}
+
+// ThemeLabel names a theme code (policy.Evidence.Theme) for people: in
+// Vietnamese unless lang starts with "en". An unknown code is returned as it is.
+func ThemeLabel(code, lang string) string {
+	l, ok := themeLabels[code]
+	if !ok {
+		return code
+	}
+	if strings.HasPrefix(strings.ToLower(lang), "en") {
+		return l[1]
+	}
+	return l[0]
+}
+
+// ThemeCodes lists the themes of harm, in the lexicon's order.
+func ThemeCodes() []string {
+	return []string{"crime", "violence", "accident", "disaster", "epidemic", "corruption", "justice", "scandal", "socialills", "fear"}
+}
+
 // CueLabel names a structural cue code (policy.Evidence.Cue) for people:
 // in Vietnamese unless lang starts with "en". An unknown code is returned
 // as it is.
@@ -101,6 +146,9 @@ func (s *scratch) appendEv(out []policy.Evidence, ev []evAcc, n int, onlyPositiv
 			x.Text = e.lex.entries[e.neg].text + " … " + e.lex.entries[e.entry].text
 		default:
 			x.Text = e.lex.entries[e.entry].text
+			if !onlyPositive {
+				x.Theme = harmTheme(e.lex.themes[e.lex.entries[e.entry].theme])
+			}
 		}
 		out = append(out, x)
 	}

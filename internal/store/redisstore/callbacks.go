@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -42,6 +43,33 @@ func decodeCallback(outlet, id string, f []any) (store.Callback, error) {
 		c.DeliveredAt = &t
 	}
 	return c, nil
+}
+
+// EnqueueCallback puts a callback in the outbox unless its id is there.
+func (s *Store) EnqueueCallback(ctx context.Context, c store.Callback, now time.Time) (bool, error) {
+	if c.ID == "" || c.Type == "" || c.Outlet == "" {
+		return false, errors.New("redisstore: enqueue callback: outlet, id and type are required")
+	}
+	if _, err := s.GetOutlet(ctx, c.Outlet); err != nil {
+		return false, err
+	}
+	created, next := c.CreatedAt, c.NextAttempt
+	if created.IsZero() {
+		created = now
+	}
+	if next.IsZero() {
+		next = now
+	}
+	rec, err := jsonMarshal(cbRecord{Type: c.Type, Payload: c.Payload, Created: ms(created)})
+	if err != nil {
+		return false, fmt.Errorf("redisstore: enqueue callback: %w", err)
+	}
+	k := keysOf(c.Outlet)
+	n, err := s.run(ctx, enqueueScript, []string{k.outbox(), k.outboxRecords(), k.outboxAll()}, c.ID, rec, ms(created), ms(next)).Int()
+	if err != nil {
+		return false, s.fail("enqueue callback", err)
+	}
+	return n == 1, nil
 }
 
 // LeaseCallbacks hands out due callbacks, oldest next attempt first.

@@ -95,6 +95,10 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		}
 		widJSON = string(b)
 	}
+	reading, rerr := json.Marshal(in.Reading)
+	if rerr != nil {
+		return store.CheckResult{}, fmt.Errorf("redisstore: check: reading: %w", rerr)
+	}
 	prune := "0"
 	if !in.DryRun && checkCount.Add(1)%pruneEvery == 0 {
 		prune = "1"
@@ -103,7 +107,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	args := []any{in.PostID, strconv.FormatInt(now, 10), strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
 		in.Plan.Codes(), toneCode(in.Subject.Negative, in.Subject.Positive),
 		int64(in.Rules.Limit), int64(in.Rules.WarnAt), in.Rules.MinSample, b01(in.DryRun), widJSON,
-		webhookTTLms, in.Snapshot, in.Actor, ledgerTTL(in.Window), prune}
+		webhookTTLms, in.Snapshot, in.Actor, ledgerTTL(in.Window), prune, reading}
 	var (
 		v   any
 		err error
@@ -128,7 +132,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 			hs = in.Snapshot
 		}
 		keys = append(keys[:7], k.holds(), k.hold(holdID), k.hold(pending))
-		args = append(args[:16], holdID, hs, pending)
+		args = append(args[:17], holdID, hs, pending)
 	}
 	if err != nil {
 		return store.CheckResult{}, s.fail("check", err)

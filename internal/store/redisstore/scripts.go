@@ -30,6 +30,7 @@ var (
 	leaseScript    = script("lease")
 	finishScript   = script("finish")
 	retryScript    = script("retry")
+	enqueueScript  = script("enqueue")
 
-	allScripts = []*redis.Script{checkScript, withdrawScript, syncScript, resolveScript, relabelScript, leaseScript, finishScript, retryScript}
+	allScripts = []*redis.Script{checkScript, withdrawScript, syncScript, resolveScript, relabelScript, leaseScript, finishScript, retryScript, enqueueScript}
 )

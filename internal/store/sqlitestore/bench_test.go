@@ -3,6 +3,8 @@ package sqlitestore
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,5 +84,36 @@ func BenchmarkCheck(b *testing.B) {
 			// grow when other work shares the machine's cores.
 			b.ReportMetric(float64(testsupport.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
+	}
+}
+
+// BenchmarkCheckConcurrent64 measures checks of new posts from 64 goroutines
+// at once on the hot outlet (what 64 connections to the service do): the
+// group commit puts the checks waiting together into one transaction and one
+// fsync. It reports the mean checks per transaction.
+func BenchmarkCheckConcurrent64(b *testing.B) {
+	r := policy.DefaultRules()
+	s := benchStore(b, 10)
+	plan := policy.MakePlan(r, neutral)
+	var seq atomic.Int64
+	tx0, w0 := s.GroupCommitStats()
+	cpu0 := testsupport.CPUTime()
+	b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := seq.Add(1)
+			in := input("o", fmt.Sprint("p-", n), t0.Add(time.Duration(n)*time.Second), r, neutral)
+			in.Plan, in.WebhookID = plan, fmt.Sprint("wh-", n)
+			if _, err := s.Check(context.Background(), in); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(testsupport.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	if tx1, w1 := s.GroupCommitStats(); tx1 > tx0 {
+		b.ReportMetric(float64(w1-w0)/float64(tx1-tx0), "checks/commit")
 	}
 }

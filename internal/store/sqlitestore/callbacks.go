@@ -52,6 +52,29 @@ func insertCallback(ctx context.Context, tx *txn, outlet string, c store.Callbac
 	return err
 }
 
+// EnqueueCallback puts a callback in the outbox unless its id is there.
+func (s *Store) EnqueueCallback(ctx context.Context, c store.Callback, now time.Time) (bool, error) {
+	if c.ID == "" || c.Type == "" || c.Outlet == "" {
+		return false, fmt.Errorf("sqlitestore: enqueue callback: outlet, id and type are required: %w", errInvalid)
+	}
+	queued := false
+	err := s.write(ctx, "enqueue callback", func(tx *txn) error {
+		if err := outletExists(ctx, tx, c.Outlet); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM callbacks WHERE outlet = ? AND id = ?", c.Outlet, c.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		queued = true
+		return insertCallback(ctx, tx, c.Outlet, c, now)
+	})
+	return queued, err
+}
+
 // LeaseCallbacks returns up to n pending callbacks due at now, in order of
 // next attempt, and moves their next attempt to now+lease.
 func (s *Store) LeaseCallbacks(ctx context.Context, outlet string, now time.Time, lease time.Duration, n int) ([]store.Callback, error) {

@@ -242,6 +242,7 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 			"reasons":    o.Reasons,
 			"before":     ev.res.Before,
 			"after":      ev.res.After,
+			"reading":    in.Reading,
 		}),
 	})
 	return err

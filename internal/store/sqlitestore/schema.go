@@ -224,7 +224,7 @@ var extraSchema []string
 // BEGIN IMMEDIATE transaction, so a second process opening the file at the
 // same time waits and then finds nothing to do.
 func (s *Store) migrate(ctx context.Context) error {
-	return s.write(ctx, "schema", func(t *txn) error {
+	return s.writeAlone(ctx, "schema", func(t *txn) error {
 		tx := t.tx // DDL runs unprepared and uncached
 		var version int
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {

@@ -62,37 +62,41 @@ func (c *stmtCache) close() {
 }
 
 // txn is a transaction that runs cached statements prepared. It is a queryer.
+// Its statements run with its own context, whatever context they are given:
+// a write in a group commit must not be interrupted by its caller going away
+// (see groupcommit.go).
 type txn struct {
 	tx   *sql.Tx
 	s    *Store
+	ctx  context.Context
 	miss []string // SQL run unprepared, to prepare after the transaction
 }
 
-func (t *txn) stmt(ctx context.Context, q string) *sql.Stmt {
+func (t *txn) stmt(_ context.Context, q string) *sql.Stmt {
 	if st := t.s.stmts.get(q); st != nil {
-		return t.tx.StmtContext(ctx, st)
+		return t.tx.StmtContext(t.ctx, st)
 	}
 	t.miss = append(t.miss, q)
 	return nil
 }
 
 func (t *txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st := t.stmt(ctx, q); st != nil {
-		return st.ExecContext(ctx, args...)
+	if st := t.stmt(t.ctx, q); st != nil {
+		return st.ExecContext(t.ctx, args...)
 	}
-	return t.tx.ExecContext(ctx, q, args...)
+	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
 func (t *txn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st := t.stmt(ctx, q); st != nil {
-		return st.QueryContext(ctx, args...)
+	if st := t.stmt(t.ctx, q); st != nil {
+		return st.QueryContext(t.ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, q, args...)
+	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
 func (t *txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := t.stmt(ctx, q); st != nil {
-		return st.QueryRowContext(ctx, args...)
+	if st := t.stmt(t.ctx, q); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, q, args...)
+	return t.tx.QueryRowContext(t.ctx, q, args...)
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -374,4 +375,156 @@ func testConcurrency(t *testing.T, open func(*testing.T) store.Store) {
 	if hs := e.holds(store.HoldFilter{Status: store.HoldPending, Limit: 1000}); len(hs) != workers-admit {
 		t.Fatalf("%d pending holds, want %d", len(hs), workers-admit)
 	}
+}
+
+// testAuditReadings pins the audit details reports read: a check's and a
+// hold's situation, tone and reading; a withdrawal's previous state; a
+// relabel's new tone and note; a decision's note.
+func testAuditReadings(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	e.fillCounts(T0, 20, 3)
+	at := func(i int) time.Time { return T0.Add(time.Duration(i) * time.Minute) }
+	in := e.input("p1", nonNegative, at(1))
+	in.Reading = store.Reading{Tone: "positive", Sensational: true}
+	e.run(in)
+	hid := e.mustHold("p2", at(2))
+	e.resolve(hid, true, at(3), nil)
+	e.withdraw("p1", at(4))
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", policy.Neutral, at(5), e.window(), "manager1", "không tiêu cực"); err != nil {
+		t.Fatal(err)
+	}
+	type detail struct {
+		Situation *int           `json:"situation"`
+		Negative  *bool          `json:"negative"`
+		Reading   *store.Reading `json:"reading"`
+		Previous  any            `json:"previous"`
+		Note      *string        `json:"note"`
+	}
+	got := map[string]detail{}
+	for _, a := range e.audit(store.AuditFilter{Since: at(1)}) {
+		var d detail
+		if err := json.Unmarshal(a.Detail, &d); err != nil {
+			t.Fatalf("%s detail %s: %v", a.Type, a.Detail, err)
+		}
+		got[a.Type] = d
+	}
+	c := got["check"]
+	if c.Situation == nil || *c.Situation != policy.SituationAt(e.o.Rules, policy.NotCounted, policy.Counts{Published: 20, Negative: 3}).Index() ||
+		c.Negative == nil || *c.Negative || c.Reading == nil || jsonOf(*c.Reading) != jsonOf(in.Reading) {
+		t.Errorf("check detail %+v, want situation, negative false and reading %+v", c, in.Reading)
+	}
+	if h := got["hold"]; h.Situation == nil || h.Negative == nil || !*h.Negative || h.Reading == nil {
+		t.Errorf("hold detail %+v, want situation, negative true and a reading", h)
+	}
+	if w := got["withdraw"]; w.Previous != string(store.StateCounted) {
+		t.Errorf("withdraw detail previous %v, want %q", w.Previous, store.StateCounted)
+	}
+	if r := got["relabel"]; r.Negative == nil || *r.Negative || r.Note == nil || *r.Note != "không tiêu cực" {
+		t.Errorf("relabel detail %+v, want negative false and the note", r)
+	}
+	if a := got["approve"]; a.Note == nil {
+		t.Errorf("approve detail %+v, want a note", a)
+	}
+}
+
+// testEnqueueCallback: a notice is queued once by id, whoever asks how
+// often; it is leased and listed like any callback.
+func testEnqueueCallback(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	c := store.Callback{ID: "n-hold-h1-mai", Outlet: e.o.ID, Type: "notice.email", Payload: []byte(`{"to":"mai@example.vn"}`)}
+	ok, err := e.st.EnqueueCallback(e.ctx, c, T0)
+	if err != nil || !ok {
+		t.Fatalf("first enqueue: %v %v", ok, err)
+	}
+	again := c
+	again.Payload = []byte(`{"to":"other@example.vn"}`)
+	for range 3 {
+		if ok, err := e.st.EnqueueCallback(e.ctx, again, T0.Add(time.Minute)); err != nil || ok {
+			t.Fatalf("repeated enqueue: %v %v", ok, err)
+		}
+	}
+	list, err := e.st.ListCallbacks(e.ctx, e.o.ID, "", 10)
+	if err != nil || len(list) != 1 || list[0].ID != c.ID || list[0].Type != c.Type || list[0].Status != store.CallbackPending ||
+		!list[0].CreatedAt.Equal(T0) {
+		t.Fatalf("outbox after enqueues: %+v %v", list, err)
+	}
+	leased, err := e.st.LeaseCallbacks(e.ctx, e.o.ID, T0, time.Minute, 10)
+	if err != nil || len(leased) != 1 || string(leased[0].Payload) != string(c.Payload) {
+		t.Fatalf("lease: %+v %v", leased, err)
+	}
+	later := store.Callback{ID: "n-later", Outlet: e.o.ID, Type: "notice.webhook", Payload: []byte(`{}`), NextAttempt: T0.Add(time.Hour)}
+	if ok, err := e.st.EnqueueCallback(e.ctx, later, T0); err != nil || !ok {
+		t.Fatalf("enqueue later: %v %v", ok, err)
+	}
+	if got, err := e.st.LeaseCallbacks(e.ctx, e.o.ID, T0.Add(2*time.Minute), time.Minute, 10); err != nil || len(got) != 1 || got[0].ID != c.ID {
+		t.Fatalf("a notice due in an hour was leased early: %+v %v", got, err)
+	}
+	_, err = e.st.EnqueueCallback(e.ctx, store.Callback{ID: "x", Outlet: "no-such-outlet", Type: "notice.email"}, T0)
+	wantErr(t, "enqueue for an unknown outlet", err, store.ErrNotFound)
+	if _, err := e.st.EnqueueCallback(e.ctx, store.Callback{Outlet: e.o.ID, Type: "notice.email"}, T0); err == nil {
+		t.Error("a callback without id was queued")
+	}
+}
+
+// testRetention: Trim deletes what is older than the cut — audit entries,
+// days, decided holds, finished callbacks — and nothing else; snapshots
+// are kept by key.
+func testRetention(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	old := T0
+	e.fillCounts(old, 20, 3) // a sync entry and 20 posts on T0's day
+	decided := e.mustHold("p-old-decided", old.Add(time.Minute))
+	e.resolve(decided, false, old.Add(2*time.Minute), &store.Callback{ID: "cb-old", Type: "hold.rejected", Payload: []byte(`{}`)})
+	if err := e.st.FinishCallback(e.ctx, e.o.ID, "cb-old", store.CallbackAttempt{At: old.Add(3 * time.Minute), Delivered: true}); err != nil {
+		t.Fatal(err)
+	}
+	pending := e.mustHold("p-old-pending", old.Add(4*time.Minute))
+	if _, err := e.st.EnqueueCallback(e.ctx, store.Callback{ID: "n-old-pending", Outlet: e.o.ID, Type: "notice.email", Payload: []byte(`{}`)}, old); err != nil {
+		t.Fatal(err)
+	}
+	later := old.Add(40 * 24 * time.Hour)
+	e.check("p-new", nonNegative, later)
+	cut := old.Add(20 * 24 * time.Hour)
+
+	r, err := e.st.Trim(e.ctx, e.o.ID, cut, e.day(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Audit != 4 || r.Days != 1 || r.Holds != 1 || r.Callbacks != 1 {
+		t.Errorf("trimmed %+v, want 4 audit entries (sync, hold, reject, hold), 1 day, 1 hold, 1 callback", r)
+	}
+	if got := e.auditTypes(store.AuditFilter{}); jsonOf(got) != `["check"]` {
+		t.Errorf("audit after trim %v, want the new check only", got)
+	}
+	if d := e.daily(e.day(old), e.day(later)); d[0].Published != 0 || d[1].Published != 1 {
+		t.Errorf("daily after trim %+v", d)
+	}
+	if _, err := e.st.GetHold(e.ctx, e.o.ID, decided); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the decided hold is still there: %v", err)
+	}
+	if h := e.hold(pending); h.Status != store.HoldPending {
+		t.Errorf("the pending hold went: %+v", h)
+	}
+	cbs, err := e.st.ListCallbacks(e.ctx, e.o.ID, "", 10)
+	if err != nil || len(cbs) != 1 || cbs[0].ID != "n-old-pending" {
+		t.Errorf("callbacks after trim %+v %v (the pending notice stays)", cbs, err)
+	}
+	if r, err := e.st.Trim(e.ctx, e.o.ID, cut, e.day(cut)); err != nil || r != (store.TrimResult{}) {
+		t.Errorf("a second trim: %+v %v", r, err)
+	}
+	// Snapshots.
+	if _, err := e.st.GetSnapshot(e.ctx, e.o.ID, "202611"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a missing snapshot: %v", err)
+	}
+	for _, v := range []string{`{"v":1}`, `{"v":2}`} {
+		if err := e.st.PutSnapshot(e.ctx, e.o.ID, "202611", []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, err := e.st.GetSnapshot(e.ctx, e.o.ID, "202611"); err != nil || string(b) != `{"v":2}` {
+		t.Errorf("snapshot %s %v", b, err)
+	}
+	wantErr(t, "snapshot of an unknown outlet", e.st.PutSnapshot(e.ctx, "no-such-outlet", "202611", []byte(`{}`)), store.ErrNotFound)
+	_, err = e.st.Trim(e.ctx, "no-such-outlet", cut, e.day(cut))
+	wantErr(t, "trim of an unknown outlet", err, store.ErrNotFound)
 }

@@ -6,9 +6,10 @@
 --       5 plan codes, 6 tone (n negative, p positive, u neutral), 7 limit, 8 warn_at, 9 min_sample,
 --       10 dry 0/1, 11 webhook id as a JSON string ('' = none),
 --       12 webhook ttl (ms), 13 snapshot (kept for replays), 14 actor,
---       15 ledger ttl (ms), 16 prune 0/1;
---       with the hold keys: 17 new hold id, 18 hold snapshot,
---       19 the pending hold id KEYS[10] belongs to
+--       15 ledger ttl (ms), 16 prune 0/1, 17 the reading (JSON object, kept
+--       in the audit detail);
+--       with the hold keys: 18 new hold id, 19 hold snapshot,
+--       20 the pending hold id KEYS[10] belongs to
 -- Returns {code, index, P, N, hold id, earliest safe (-1 none), positive}, or
 -- {'r', record} for a repeated webhook id (the record as stored below).
 --
@@ -37,7 +38,7 @@ local was = toneOf(L[2], L[6])
 
 local pending = nil
 if state == 'held' and L[5] and L[5] ~= '' then pending = L[5] end
-if pending and not dry and ARGV[19] ~= pending then return need({pending}) end
+if pending and not dry and ARGV[20] ~= pending then return need({pending}) end
 local at, cutoff, window = 0, 0, 0
 local ledger = 0
 if state == 'counted' then
@@ -182,11 +183,11 @@ else
   if pending then
     holdID, hk = pending, KEYS[10]
   else
-    holdID, hk = ARGV[17], KEYS[9]
+    holdID, hk = ARGV[18], KEYS[9]
     redis.call('HSET', hk, 'id', holdID, 'post', post, 'status', 'pending', 'created', nowS)
     redis.call('ZADD', KEYS[8], nowS, holdID)
   end
-  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[18])
+  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[19])
   redis.call('HSET', KEYS[4], 'state', 'held', 'neg', negFlag, 'pos', posFlag, 'hold', holdID, 'updated', nowS)
 end
 redis.call('PEXPIRE', KEYS[4], ARGV[15])
@@ -200,8 +201,8 @@ end
 local verdict, typ = 'allow', 'check'
 if code == 'w' then verdict = 'warn' elseif not counted then verdict, typ = 'hold', 'hold' end
 if widJ == '' then widJ = '""' end
-local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"negative":%s,"positive":%s,"earliest_safe_ms":%d,"webhook_id":%s}',
-  idx, P, N, G, Pa, Na, Ga, isNeg and 'true' or 'false', isPos and 'true' or 'false', es, widJ)
+local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"negative":%s,"positive":%s,"earliest_safe_ms":%d,"webhook_id":%s,"reading":%s}',
+  idx, P, N, G, Pa, Na, Ga, isNeg and 'true' or 'false', isPos and 'true' or 'false', es, widJ, ARGV[17])
 redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
   'actor', ARGV[14], 'decision', verdict, 'detail', detail)
 

@@ -1,0 +1,549 @@
+// Package report builds the compliance report the supervising office reads:
+// for one outlet or all of them and a period of calendar days in each
+// outlet's time zone, what was published, the negative share (the period's
+// own and the rolling window's), the days over the warning line and the
+// limit, holds and how they were decided, every approval that counted a
+// post past the limit, relabels, withdrawals, sensational headlines and the
+// themes behind negative posts, with a daily series.
+//
+// Everything comes from what the stores keep: the daily series (published
+// and negative per go-live day, the same counts the share is made of), the
+// audit log (each check's reading of the post, decisions, relabels,
+// withdrawals) and the holds. The renderers (CSV here; XLSX and PDF beside)
+// only lay the Report out.
+package report
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"gatekeeper/internal/clock"
+	"gatekeeper/internal/store"
+	"gatekeeper/policy"
+)
+
+// Source is what a report reads.
+type Source interface {
+	store.Outlets
+	store.Decisions
+	store.Holds
+	store.Audit
+}
+
+// Builder builds reports.
+type Builder struct {
+	Store Source
+	Clock clock.Clock
+	// KeepMonths is the retention's (Retainer.KeepMonths): a period of whole
+	// months before its horizon is built from the month snapshots. Zero: no
+	// retention, always from the detail.
+	KeepMonths int
+}
+
+// Report covers one period for one or more outlets.
+type Report struct {
+	Period      Period          `json:"period"`
+	GeneratedAt time.Time       `json:"generated_at"`
+	Totals      Totals          `json:"totals"`
+	Outlets     []*OutletReport `json:"outlets"`
+}
+
+// Totals add the outlets' figures up.
+type Totals struct {
+	Outlets       int     `json:"outlets"`
+	Published     int64   `json:"published"`
+	Negative      int64   `json:"negative"`
+	Positive      int64   `json:"positive"`
+	Neutral       int64   `json:"neutral"`
+	Share         float64 `json:"share"`
+	Sensational   int64   `json:"sensational"`
+	Holds         int64   `json:"holds"`
+	Approved      int64   `json:"approved"`
+	Rejected      int64   `json:"rejected"`
+	Pending       int64   `json:"pending"`
+	PastLimit     int     `json:"approvals_past_limit"`
+	Relabels      int     `json:"relabels"`
+	Withdrawals   int     `json:"withdrawals"`
+	DaysOverWarn  int     `json:"days_over_warn"`  // outlet-days
+	DaysOverLimit int     `json:"days_over_limit"` // outlet-days
+}
+
+// OutletReport is one outlet's account of the period.
+type OutletReport struct {
+	Outlet     string    `json:"outlet"`
+	Name       string    `json:"name"`
+	Timezone   string    `json:"timezone"`
+	Start      time.Time `json:"start"` // midnight of the first day, outlet time
+	End        time.Time `json:"end"`   // midnight after the last day
+	Limit      float64   `json:"limit"`
+	WarnAt     float64   `json:"warn_at"`
+	WindowDays int       `json:"window_days"`
+
+	// Posts that went live in the period, by tone. Negative and Published
+	// are the daily series' counts (what the share is made of); Positive
+	// are those of them the classifier read as positive, the rest of the
+	// non-negative ones are Neutral (posts backfilled by a sync are not
+	// classified, so they count as neutral).
+	Published int64 `json:"published"`
+	Negative  int64 `json:"negative"`
+	Positive  int64 `json:"positive"`
+	Neutral   int64 `json:"neutral"`
+	// Share is the period's own negative share; Rolling the window's counts
+	// at the end of the period's last day, and RollingShare its share.
+	Share        float64 `json:"share"`
+	Rolling      Window  `json:"rolling"`
+	RollingShare float64 `json:"rolling_share"`
+	// Days on which the rolling share at the end of the day was past the
+	// warning line, and past the limit.
+	DaysOverWarn  int `json:"days_over_warn"`
+	DaysOverLimit int `json:"days_over_limit"`
+	// Sensational is the number of posts checked in the period whose
+	// headline was read as sensational.
+	Sensational int64       `json:"sensational"`
+	Holds       HoldSummary `json:"holds"`
+	// PastLimit lists the approvals that counted a negative post past the limit.
+	PastLimit   []Approval   `json:"approvals_past_limit"`
+	Relabels    []Relabel    `json:"relabels"`
+	Withdrawals []Withdrawal `json:"withdrawals"`
+	// Themes are the themes of harm behind the period's negative posts,
+	// most frequent first (a post with two themes counts in both).
+	Themes []ThemeCount `json:"themes"`
+	Days   []Day        `json:"days"`
+	// FromSnapshots: built from the stored month summaries (the detail of
+	// the period is past the retention horizon).
+	FromSnapshots bool `json:"from_snapshots,omitempty"`
+}
+
+// HoldSummary is what happened to the holds created in the period, as it
+// stands now.
+type HoldSummary struct {
+	Count     int64 `json:"count"`
+	Approved  int64 `json:"approved"`
+	Rejected  int64 `json:"rejected"`
+	Cancelled int64 `json:"cancelled"` // withdrawn, published anyway or let through on a re-check
+	Pending   int64 `json:"pending"`   // still waiting
+	// Time from a hold to its approval or rejection, in seconds.
+	MedianSeconds  int64 `json:"median_decision_seconds"`
+	LongestSeconds int64 `json:"longest_decision_seconds"`
+}
+
+// Approval is a manager's approval of a held post.
+type Approval struct {
+	HoldID   string        `json:"hold_id"`
+	PostID   string        `json:"post_id"`
+	Reviewer string        `json:"reviewer"`
+	At       time.Time     `json:"at"`
+	Note     string        `json:"note"`
+	Before   policy.Counts `json:"before"` // the window's counts when the post was held
+}
+
+// Relabel is a manager's change of a post's tone.
+type Relabel struct {
+	PostID   string    `json:"post_id"`
+	Actor    string    `json:"actor"`
+	At       time.Time `json:"at"`
+	Negative bool      `json:"negative"`
+	Note     string    `json:"note"`
+}
+
+// Withdrawal is a post taken back (unpublished, trashed, deleted).
+type Withdrawal struct {
+	PostID   string    `json:"post_id"`
+	Actor    string    `json:"actor"`
+	At       time.Time `json:"at"`
+	Previous string    `json:"previous"` // the ledger state before: counted, held, …
+}
+
+// ThemeCount is how many negative posts spoke of a theme.
+type ThemeCount struct {
+	Theme string `json:"theme"`
+	Posts int64  `json:"posts"`
+}
+
+// Day is one day of the series.
+type Day struct {
+	Date      Date  `json:"date"`
+	Published int64 `json:"published"`
+	Negative  int64 `json:"negative"`
+	// The rolling window at the end of the day and its share.
+	Rolling      Window  `json:"rolling"`
+	RollingShare float64 `json:"rolling_share"`
+	OverWarn     bool    `json:"over_warn"`
+	OverLimit    bool    `json:"over_limit"`
+}
+
+// Window is a rolling window's counts as the daily series gives them (the
+// series has no positive count).
+type Window struct {
+	Published int64 `json:"published"`
+	Negative  int64 `json:"negative"`
+}
+
+// Counts is w as policy.Counts (Positive unknown: 0).
+func (w Window) Counts() policy.Counts {
+	return policy.Counts{Published: w.Published, Negative: w.Negative}
+}
+
+// Build reports on the given outlets (all of them when ids is empty) for p.
+// store.ErrNotFound when an outlet does not exist.
+func (b *Builder) Build(ctx context.Context, ids []string, p Period) (*Report, error) {
+	var outlets []store.Outlet
+	if len(ids) == 0 {
+		all, err := b.Store.ListOutlets(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("report: list outlets: %w", err)
+		}
+		outlets = all
+	} else {
+		for _, id := range ids {
+			o, err := b.Store.GetOutlet(ctx, id)
+			if err != nil {
+				return nil, fmt.Errorf("report: outlet %s: %w", id, err)
+			}
+			outlets = append(outlets, o)
+		}
+	}
+	slices.SortFunc(outlets, func(a, c store.Outlet) int { return cmp.Compare(a.ID, c.ID) })
+	r := &Report{Period: p, GeneratedAt: b.Clock.Now().UTC(), Outlets: []*OutletReport{}}
+	for i := range outlets {
+		or, err := b.Outlet(ctx, &outlets[i], p)
+		if err != nil {
+			return nil, err
+		}
+		r.Outlets = append(r.Outlets, or)
+	}
+	r.Totals = totals(r.Outlets)
+	return r, nil
+}
+
+func totals(os []*OutletReport) Totals {
+	t := Totals{Outlets: len(os)}
+	for _, o := range os {
+		t.Published += o.Published
+		t.Negative += o.Negative
+		t.Positive += o.Positive
+		t.Neutral += o.Neutral
+		t.Sensational += o.Sensational
+		t.Holds += o.Holds.Count
+		t.Approved += o.Holds.Approved
+		t.Rejected += o.Holds.Rejected
+		t.Pending += o.Holds.Pending
+		t.PastLimit += len(o.PastLimit)
+		t.Relabels += len(o.Relabels)
+		t.Withdrawals += len(o.Withdrawals)
+		t.DaysOverWarn += o.DaysOverWarn
+		t.DaysOverLimit += o.DaysOverLimit
+	}
+	t.Share = policy.Ratio(t.Negative, t.Published)
+	return t
+}
+
+// Outlet reports on one outlet for p.
+func (b *Builder) Outlet(ctx context.Context, o *store.Outlet, p Period) (*OutletReport, error) {
+	if r, ok, err := b.fromSnapshots(ctx, o, p); err != nil || ok {
+		return r, err
+	}
+	loc := o.Location()
+	r := &OutletReport{
+		Outlet: o.ID, Name: o.Name, Timezone: o.Timezone,
+		Start: p.Start(loc), End: p.End(loc),
+		Limit: o.Rules.Limit.Fraction(), WarnAt: o.Rules.WarnAt.Fraction(), WindowDays: o.WindowDays,
+		PastLimit: []Approval{}, Relabels: []Relabel{}, Withdrawals: []Withdrawal{}, Themes: []ThemeCount{},
+	}
+	if err := b.series(ctx, o, p, r); err != nil {
+		return nil, err
+	}
+	if err := b.fromAudit(ctx, o, r); err != nil {
+		return nil, err
+	}
+	if err := b.holds(ctx, o, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// series reads the daily series from WindowDays-1 days before the period,
+// so each day's rolling window is the sum of its last WindowDays days:
+// exactly the window at the end of that day, in a zone without daylight
+// saving (in one with it, the window holds an hour more or less on the days
+// the clocks change).
+func (b *Builder) series(ctx context.Context, o *store.Outlet, p Period, r *OutletReport) error {
+	w := max(o.WindowDays, 1)
+	first := p.From.AddDays(-(w - 1))
+	n := p.Days() + w - 1
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = first.AddDays(i).Key()
+	}
+	daily, err := b.Store.Daily(ctx, o.ID, keys)
+	if err != nil {
+		return fmt.Errorf("report: daily series of %s: %w", o.ID, err)
+	}
+	if len(daily) != n {
+		return fmt.Errorf("report: daily series of %s: %d days for %d", o.ID, len(daily), n)
+	}
+	rolling := RollingSums(daily, w)
+	r.Days = make([]Day, 0, p.Days())
+	for i, d := range daily {
+		if i < w-1 {
+			continue
+		}
+		roll := rolling[i]
+		day := Day{
+			Date: first.AddDays(i), Published: d.Published, Negative: d.Negative,
+			Rolling: Window{Published: roll.Published, Negative: roll.Negative}, RollingShare: policy.Ratio(roll.Negative, roll.Published),
+			OverWarn: roll.Over(o.Rules.WarnAt), OverLimit: roll.Over(o.Rules.Limit),
+		}
+		r.Days = append(r.Days, day)
+		r.Published += d.Published
+		r.Negative += d.Negative
+		if day.OverWarn {
+			r.DaysOverWarn++
+		}
+		if day.OverLimit {
+			r.DaysOverLimit++
+		}
+	}
+	r.Share = policy.Ratio(r.Negative, r.Published)
+	if len(r.Days) > 0 {
+		last := r.Days[len(r.Days)-1]
+		r.Rolling, r.RollingShare = last.Rolling, last.RollingShare
+	}
+	return nil
+}
+
+// RollingSums returns, for each day of a daily series (consecutive days,
+// oldest first), the counts of the window of the last window days ending
+// that day (fewer at the series' start): the rolling window at the day's
+// end. The console's charts and the reports share it.
+func RollingSums(daily []store.DayCount, window int) []policy.Counts {
+	window = max(window, 1)
+	out := make([]policy.Counts, len(daily))
+	var roll policy.Counts
+	for i, d := range daily {
+		roll.Published += d.Published
+		roll.Negative += d.Negative
+		if i >= window {
+			roll.Published -= daily[i-window].Published
+			roll.Negative -= daily[i-window].Negative
+		}
+		out[i] = roll
+	}
+	return out
+}
+
+// detail is the part of an audit entry's detail a report reads.
+type detail struct {
+	Situation *int           `json:"situation"`
+	Negative  *bool          `json:"negative"`
+	Reading   *store.Reading `json:"reading"`
+	Previous  any            `json:"previous"` // a state name (withdraw); a tone on some relabels
+	Note      string         `json:"note"`
+	Tone      string         `json:"tone"` // a relabel's new tone
+}
+
+// post is what the audit walk learns of one post.
+type post struct {
+	live     time.Time // when it was last counted (went live), zero if never
+	counted  bool
+	negative bool
+	reading  store.Reading
+	read     bool
+}
+
+// fromAudit walks the audit log from one window before the period (so a
+// hold created then and approved in the period still has its reading) to
+// now: the tones of the posts that went live in the period, the
+// sensational headlines, the decisions, relabels and withdrawals.
+func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletReport) error {
+	since := r.Start.Add(-o.Window())
+	es, err := b.Store.ListAudit(ctx, o.ID, store.AuditFilter{Since: since, Limit: math.MaxInt32})
+	if err != nil {
+		return fmt.Errorf("report: audit of %s: %w", o.ID, err)
+	}
+	slices.Reverse(es) // oldest first
+	in := func(t time.Time) bool { return !t.Before(r.Start) && t.Before(r.End) }
+	posts := map[string]*post{}
+	get := func(id string) *post {
+		p := posts[id]
+		if p == nil {
+			p = &post{}
+			posts[id] = p
+		}
+		return p
+	}
+	sensational := map[string]bool{}
+	for _, e := range es {
+		var d detail
+		if len(e.Detail) > 0 {
+			if err := json.Unmarshal(e.Detail, &d); err != nil {
+				return fmt.Errorf("report: audit entry %s of %s: %w", e.ID, o.ID, err)
+			}
+		}
+		switch e.Type {
+		case "check", "hold":
+			p := get(e.PostID)
+			if d.Reading != nil && d.Reading.Tone != "" {
+				p.reading, p.read = *d.Reading, true
+				if d.Reading.Sensational && in(e.At) {
+					sensational[e.PostID] = true
+				}
+			}
+			if d.Negative != nil {
+				p.negative = *d.Negative
+			}
+			if e.Type == "hold" {
+				p.counted = false
+			} else if d.Situation != nil && policy.Ledger(*d.Situation/8) == policy.NotCounted {
+				p.counted, p.live = true, e.At
+			}
+		case "approve":
+			p := get(e.PostID)
+			p.counted, p.live = true, e.At
+			if in(e.At) {
+				if a, ok, err := b.pastLimit(ctx, o, e, d.Note); err != nil {
+					return err
+				} else if ok {
+					r.PastLimit = append(r.PastLimit, a)
+				}
+			}
+		case "withdraw":
+			p := get(e.PostID)
+			p.counted = false
+			if in(e.At) {
+				prev, _ := d.Previous.(string)
+				r.Withdrawals = append(r.Withdrawals, Withdrawal{PostID: e.PostID, Actor: e.Actor, At: e.At, Previous: prev})
+			}
+		case "relabel":
+			p := get(e.PostID)
+			if d.Tone != "" {
+				p.reading.Tone, p.read = d.Tone, true
+			}
+			if d.Negative != nil {
+				p.negative = *d.Negative
+				if in(e.At) {
+					r.Relabels = append(r.Relabels, Relabel{PostID: e.PostID, Actor: e.Actor, At: e.At, Negative: *d.Negative, Note: d.Note})
+				}
+			}
+		}
+	}
+	r.Sensational = int64(len(sensational))
+	themes := map[string]int64{}
+	for _, p := range posts {
+		if !p.counted || !in(p.live) {
+			continue
+		}
+		switch {
+		case p.negative:
+			for _, t := range p.reading.Themes {
+				themes[t]++
+			}
+		case p.read && p.reading.Tone == string(policy.Positive):
+			r.Positive++
+		}
+	}
+	r.Positive = min(r.Positive, r.Published-r.Negative)
+	r.Neutral = max(r.Published-r.Negative-r.Positive, 0)
+	r.Themes = sortedThemes(themes)
+	return nil
+}
+
+func sortInt64(v []int64) { sort.Slice(v, func(i, j int) bool { return v[i] < v[j] }) }
+
+func ratio(n, p int64) float64 { return policy.Ratio(n, p) }
+
+// sortedThemes lists theme counts, most frequent first, then by name.
+func sortedThemes(themes map[string]int64) []ThemeCount {
+	out := []ThemeCount{}
+	for t, n := range themes {
+		out = append(out, ThemeCount{Theme: t, Posts: n})
+	}
+	slices.SortFunc(out, func(a, c ThemeCount) int {
+		if a.Posts != c.Posts {
+			return cmp.Compare(c.Posts, a.Posts)
+		}
+		return cmp.Compare(a.Theme, c.Theme)
+	})
+	return out
+}
+
+// pastLimit says whether an approval counted a negative post past the
+// limit: the post was negative and one more negative post on the window's
+// counts when it was held was past the limit.
+func (b *Builder) pastLimit(ctx context.Context, o *store.Outlet, e store.AuditEntry, note string) (Approval, bool, error) {
+	h, err := b.Store.GetHold(ctx, o.ID, e.HoldID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Approval{}, false, nil
+	}
+	if err != nil {
+		return Approval{}, false, fmt.Errorf("report: hold %s of %s: %w", e.HoldID, o.ID, err)
+	}
+	if !h.Negative || !policy.SituationAt(o.Rules, policy.NotCounted, h.Before).OverLimit {
+		return Approval{}, false, nil
+	}
+	return Approval{HoldID: h.ID, PostID: h.PostID, Reviewer: e.Actor, At: e.At, Note: note, Before: h.Before}, true, nil
+}
+
+// holdPage is how many holds one ListHolds call returns.
+const holdPage = 500
+
+// holds summarises the holds created in the period, newest first, paging back.
+func (b *Builder) holds(ctx context.Context, o *store.Outlet, r *OutletReport) error {
+	var waits []int64
+	seen := map[string]bool{}
+	before := r.End
+	for {
+		hs, err := b.Store.ListHolds(ctx, o.ID, store.HoldFilter{Before: before, Limit: holdPage})
+		if err != nil {
+			return fmt.Errorf("report: holds of %s: %w", o.ID, err)
+		}
+		for _, h := range hs {
+			if h.CreatedAt.Before(r.Start) || seen[h.ID] {
+				continue
+			}
+			seen[h.ID] = true
+			s := &r.Holds
+			s.Count++
+			switch h.Status {
+			case store.HoldApproved:
+				s.Approved++
+			case store.HoldRejected:
+				s.Rejected++
+			case store.HoldCancelled:
+				s.Cancelled++
+			default:
+				s.Pending++
+			}
+			if (h.Status == store.HoldApproved || h.Status == store.HoldRejected) && h.ResolvedAt != nil {
+				waits = append(waits, int64(h.ResolvedAt.Sub(h.CreatedAt)/time.Second))
+			}
+		}
+		if len(hs) < holdPage || hs[len(hs)-1].CreatedAt.Before(r.Start) {
+			break
+		}
+		// Holds created in the same millisecond as the page's last are read
+		// again by the next page (Before is exclusive, so step back by none).
+		next := hs[len(hs)-1].CreatedAt.Add(time.Millisecond)
+		if !next.Before(before) {
+			next = hs[len(hs)-1].CreatedAt
+		}
+		before = next
+	}
+	sortInt64(waits)
+	if n := len(waits); n > 0 {
+		r.Holds.LongestSeconds = waits[n-1]
+		if n%2 == 1 {
+			r.Holds.MedianSeconds = waits[n/2]
+		} else {
+			r.Holds.MedianSeconds = (waits[n/2-1] + waits[n/2]) / 2
+		}
+	}
+	return nil
+}
