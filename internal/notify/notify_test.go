@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -37,7 +36,7 @@ import (
 	"gatekeeper/policy"
 )
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = testsupport.Discard()
 
 // part is one decoded MIME part of a received mail.
 type part struct {
