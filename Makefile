@@ -29,6 +29,8 @@ deps:
 # deploy/ is a module of its own (the Kubernetes and kustomize libraries its
 # tests use stay out of the service's go.mod); vet and test it too.
 vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt -w needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	cd deploy && $(GO) vet ./...
 
