@@ -5,7 +5,9 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/gatekeeper
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.Version=$(VERSION)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+# The same two variables deploy/Dockerfile sets (deploy/deploy_test.go checks both).
+LDFLAGS := -s -w -X main.Version=$(VERSION) -X main.Revision=$(REVISION)
 
 .PHONY: run build test test-go test-clock test-wordpress test-attacks test-failover-long deps vet bench bench-load capacity wordpress-zip screenshots report-sample bench-retention eval train-classify bench-classify clean
 
@@ -24,11 +26,17 @@ test: deps vet test-go test-wordpress
 deps:
 	@.ci/deps.sh
 
+# deploy/ is a module of its own (the Kubernetes and kustomize libraries its
+# tests use stay out of the service's go.mod); vet and test it too.
 vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt -w needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	cd deploy && $(GO) vet ./...
 
 test-go:
 	GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -timeout 15m ./...
+	cd deploy && GATEKEEPER_REQUIRE_ALL=1 $(GO) test -count=1 -timeout 15m ./...
 
 # Every Go package but the slow deploy and failover suites, once at each of
 # the instants that catch a test depending on when it runs (Asia/Ho_Chi_Minh):

@@ -8,9 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,8 +19,9 @@ import (
 	"gatekeeper/internal/metrics"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
-	"gatekeeper/policy"
 )
 
 // benchmarkCheck measures the whole request path in process: signature,
@@ -43,7 +42,7 @@ func benchmarkCheck(b *testing.B, st store.Store, production bool) {
 	content := strings.Repeat("Người dân xã Đắk Pék phấn khởi đón mùa cà phê bội thu. ", 55) // ~3 KB
 	i := 0
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := testsupport.CPUTime()
 	for b.Loop() {
 		i++
 		tone := "neutral"
@@ -62,20 +61,11 @@ func benchmarkCheck(b *testing.B, st store.Store, production bool) {
 	}
 	// CPU time of this process per check (the Redis server's is not in it):
 	// unlike ns/op, it does not grow when other work shares the cores.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the process's user and system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(testsupport.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkCheckEmbedded(b *testing.B) {
-	benchmarkCheck(b, sqliteStoreB(b), false)
+	benchmarkCheck(b, teststore.SQLite(b), false)
 }
 
 // newProductionEngine is the engine as cmd/gatekeeper's buildApp wires it
@@ -86,7 +76,7 @@ func newProductionEngine(b *testing.B, st store.Store, c *clock.Manual) http.Han
 	st = m.WrapStore(st)
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	svc := &gate.Service{
-		Store: st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: st, Clock: c.Clock()},
+		Store: st, Classifier: testsupport.NeutralClassifier{}, Review: &review.Service{Store: st, Clock: c.Clock()},
 		Clock: c.Clock(), StoreTimeout: storeTimeout(st), Log: log, Observer: m,
 	}
 	e, err := handler.New(handler.Deps{

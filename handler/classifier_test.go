@@ -2,16 +2,12 @@ package handler_test
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"gatekeeper/handler"
-	"gatekeeper/internal/gate"
-	"gatekeeper/internal/review"
+	"gatekeeper/internal/testsupport/testapi"
 	"gatekeeper/policy/classify"
 )
 
@@ -19,15 +15,7 @@ import (
 func classifierEnv(t *testing.T) *env {
 	st := sqliteStore(t)
 	e := newEnv(t, st)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &gate.Service{
-		Store: st, Classifier: classify.Default(), Review: &review.Service{Store: st, Clock: e.clock.Clock()},
-		Clock: e.clock.Clock(), StoreTimeout: 10 * time.Second, Log: log,
-	}
-	engine, err := handler.New(handler.Deps{Gate: svc, Outlets: &gate.OutletCache{Store: st}, Store: st, Log: log, Clock: e.clock.Clock(), MaxBodyBytes: 4 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine, _ := testapi.Engine(t, st, testapi.Options{Classifier: classify.Default(), Clock: e.clock.Clock(), StoreTimeout: 10 * time.Second})
 	e.engine = engine
 	return e
 }

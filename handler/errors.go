@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"gatekeeper/internal/gate"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -74,12 +73,12 @@ func fail(c *gin.Context, code string, cause error, fields map[string]string) {
 
 // failErr maps an error from gate or the store to its code.
 func failErr(c *gin.Context, err error, notFound string) {
-	switch {
-	case gate.Unavailable(err):
+	switch k := store.KindOf(err); {
+	case k.Unavailable():
 		fail(c, "store_unavailable", err, nil)
-	case errors.Is(err, store.ErrNotFound):
+	case k == store.KindNotFound:
 		fail(c, notFound, err, nil)
-	case errors.Is(err, store.ErrConflict):
+	case k == store.KindConflict:
 		fail(c, "hold_not_pending", err, nil)
 	case errors.Is(err, review.ErrNoteRequired):
 		fail(c, "validation_failed", err, map[string]string{"note": messages.Field(langOf(c), "required", "")})

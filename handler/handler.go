@@ -32,10 +32,19 @@ import (
 )
 
 // Deps is what the API needs.
+// Store is what the handler itself asks of a store (the gate asks the rest):
+// the stored replies of repeated webhook ids, readiness, and what the
+// compliance report reads.
+type Store interface {
+	store.Replies
+	report.Source
+	Ping(ctx context.Context) error
+}
+
 type Deps struct {
 	Gate    *gate.Service
 	Outlets *gate.OutletCache
-	Store   store.Store // for replies of repeated webhook ids and readiness
+	Store   Store // for replies of repeated webhook ids and readiness
 	Log     *slog.Logger
 	Clock   clock.Clock // the zero value is the wall clock
 
@@ -253,10 +262,7 @@ func (a *api) signed(c *gin.Context) {
 	}
 	// GET and DELETE sign an empty body, whatever comes with them.
 	var keys [][]byte
-	for _, s := range o.Secrets {
-		if s.ExpiresAt != nil && !now.Before(*s.ExpiresAt) {
-			continue
-		}
+	for _, s := range o.ActiveSecrets(now) {
 		if k, err := webhook.DecodeSecret(s.Value); err == nil {
 			keys = append(keys, k)
 		}

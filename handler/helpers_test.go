@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -15,11 +13,11 @@ import (
 	"gatekeeper/handler"
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/clock"
-	"gatekeeper/internal/gate"
-	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/sqlitestore"
 	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/testapi"
+	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
 )
@@ -33,17 +31,7 @@ type env struct {
 	keys   map[string][]byte // outlet id → key
 }
 
-func sqliteStore(t *testing.T) store.Store { return sqliteStoreB(t) }
-
-func sqliteStoreB(tb testing.TB) store.Store {
-	tb.Helper()
-	st, err := sqlitestore.Open(context.Background(), tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	return st
-}
+func sqliteStore(t *testing.T) store.Store { return teststore.SQLite(t) }
 
 // storeTimeout is the service's deadline per store call: Redis's default;
 // the embedded store serialises its writes (one fsync each), so a burst of 64
@@ -71,22 +59,7 @@ func newEngine(t testing.TB, st store.Store, c *clock.Manual) http.Handler {
 // newEngineWith is newEngine with its dependencies changed by edit.
 func newEngineWith(t testing.TB, st store.Store, c *clock.Manual, edit func(*handler.Deps)) http.Handler {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &gate.Service{
-		Store: st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: st, Clock: c.Clock()},
-		Clock: c.Clock(), StoreTimeout: storeTimeout(st), Log: log,
-	}
-	d := handler.Deps{
-		Gate: svc, Outlets: &gate.OutletCache{Store: st, TTL: 0}, Store: st, Log: log, Clock: c.Clock(),
-		MaxBodyBytes: 4 << 20,
-	}
-	if edit != nil {
-		edit(&d)
-	}
-	e, err := handler.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := testapi.Engine(t, st, testapi.Options{Clock: c.Clock(), StoreTimeout: storeTimeout(st), Edit: edit})
 	return e
 }
 

@@ -33,7 +33,8 @@ func (bp BasisPoints) Percent() string {
 func (bp BasisPoints) Fraction() float64 { return float64(bp) / float64(Full) }
 
 // RoundedShare returns num/den in basis points rounded half up (0 when den
-// is 0). It is for display; decisions never round.
+// is 0): the one rounding of every share shown (Counts.Share, SharesAround,
+// the JSON ratios). It is for display; decisions never round.
 func RoundedShare(num, den int64) BasisPoints {
 	if den <= 0 {
 		return 0
@@ -171,26 +172,27 @@ func (r Rules) Sensational(score float64) bool {
 	return int64(math.Round(score*10000)) >= r.SensationalSensitivity.Threshold()
 }
 
-// Validate reports the first rule that is out of range.
+// Validate reports every rule that is out of range (InvalidSetting errors,
+// joined).
 func (r Rules) Validate() error {
 	var errs []error
 	if r.Limit < 0 || r.Limit > Full {
-		errs = append(errs, fmt.Errorf("giới hạn %s%% nằm ngoài 0–100%% / limit %s%% is outside 0–100%%", r.Limit.Percent(), r.Limit.Percent()))
+		errs = append(errs, Invalid("policy", "limit", "limit %s%% is outside 0–100%%", r.Limit.Percent()))
 	}
 	if r.WarnAt < 0 || r.WarnAt > r.Limit {
-		errs = append(errs, fmt.Errorf("mức cảnh báo %s%% phải từ 0 đến giới hạn (%s%%) / warn_at %s%% must be between 0 and the limit (%s%%)", r.WarnAt.Percent(), r.Limit.Percent(), r.WarnAt.Percent(), r.Limit.Percent()))
+		errs = append(errs, Invalid("policy", "warn_at", "warn_at %s%% must be between 0 and the limit (%s%%)", r.WarnAt.Percent(), r.Limit.Percent()))
 	}
 	if r.MinSample < 0 {
-		errs = append(errs, fmt.Errorf("số bài tối thiểu %d không được âm / min_sample %d must not be negative", r.MinSample, r.MinSample))
+		errs = append(errs, Invalid("policy", "min_sample", "min_sample %d must not be negative", r.MinSample))
 	}
 	if !slices.Contains(SensationalActions, r.SensationalAction) {
-		errs = append(errs, fmt.Errorf("xử lý tiêu đề giật gân %q phải là note (chỉ ghi chú), warn (cảnh báo) hoặc hold (giữ lại) / sensational action %q must be note, warn or hold", r.SensationalAction, r.SensationalAction))
+		errs = append(errs, Invalid("policy", "sensational", "sensational action %q must be note, warn or hold", r.SensationalAction))
 	}
 	if r.SensationalSensitivity != "" && !slices.Contains(Sensitivities, r.SensationalSensitivity) {
-		errs = append(errs, fmt.Errorf("độ nhạy tiêu đề giật gân %q phải là low (thấp), normal (bình thường) hoặc high (cao) / sensational sensitivity %q must be low, normal or high", r.SensationalSensitivity, r.SensationalSensitivity))
+		errs = append(errs, Invalid("policy", "sensitivity", "sensational sensitivity %q must be low, normal or high", r.SensationalSensitivity))
 	}
 	if r.Mode != Enforce && r.Mode != Shadow {
-		errs = append(errs, fmt.Errorf("chế độ %q phải là enforce hoặc shadow / mode %q must be enforce or shadow", r.Mode, r.Mode))
+		errs = append(errs, Invalid("policy", "mode", "mode %q must be enforce or shadow", r.Mode))
 	}
 	return errors.Join(errs...)
 }

@@ -346,16 +346,33 @@ func TestRulesValidate(t *testing.T) {
 	}
 }
 
-func TestRatio(t *testing.T) {
-	if got := Ratio(18, 121); got != 0.1488 {
-		t.Fatalf("Ratio(18,121) = %v", got)
+// TestShareRounding: one rounding (to nearest, half up) for the basis
+// points of messages and pages and the fraction of JSON.
+func TestShareRounding(t *testing.T) {
+	for _, tc := range []struct {
+		c     Counts
+		bp    BasisPoints
+		ratio float64
+	}{
+		{Counts{Published: 12, Negative: 2}, 1667, 0.1667}, // 16.666…: rounded up, not down to 16.66
+		{Counts{Published: 121, Negative: 18}, 1488, 0.1488},
+		{Counts{Published: 105, Negative: 15}, 1429, 0.1429},
+		{Counts{Published: 3, Negative: 1}, 3333, 0.3333},
+		{Counts{Published: 20000, Negative: 1}, 1, 0.0001}, // 0.5 bp: half up
+		{Counts{Published: 8, Negative: 1}, 1250, 0.125},
+		{Counts{Published: 0, Negative: 1}, 0, 0},
+		{Counts{}, 0, 0},
+	} {
+		if got := tc.c.Share(); got != tc.bp {
+			t.Errorf("%+v.Share() = %d, want %d", tc.c, got, tc.bp)
+		}
+		if got := Ratio(tc.c.Negative, tc.c.Published); got != tc.ratio {
+			t.Errorf("Ratio(%d, %d) = %v, want %v", tc.c.Negative, tc.c.Published, got, tc.ratio)
+		}
 	}
-	if Ratio(1, 0) != 0 {
-		t.Fatal("empty window ratio")
-	}
-	// Messages (basis points) and JSON (fractions) round the same way.
-	if got := RoundedShare(15, 105); got != 1429 || Ratio(15, 105) != 0.1429 {
-		t.Fatalf("15/105: %d bp, %v", got, Ratio(15, 105))
+	// A negative post held at 11 published / 1 negative: 2 of 12 after.
+	if before, after := SharesAround(Counts{Published: 11, Negative: 1}, Subject{Negative: true}); before != 909 || after != 1667 {
+		t.Errorf("SharesAround(11/1, negative) = %d, %d; want 909, 1667", before, after)
 	}
 }
 

@@ -127,26 +127,6 @@ type Classifier interface {
 	Classify(Text) Classification
 }
 
-// NeutralClassifier says every post is neutral and no headline sensational.
-// With it, tone comes only from the editor's declared tone and the outlet's
-// category map.
-type NeutralClassifier struct{}
-
-// Classify implements Classifier.
-func (NeutralClassifier) Classify(t Text) Classification {
-	lang := LanguageTag(t.Language)
-	if lang != "en" {
-		lang = "vi"
-	}
-	return Classification{
-		Language: lang,
-		Tone:     ToneResult{Label: Neutral, Score: 0, Evidence: []Evidence{}},
-		Sensational: SensationalResult{
-			Evidence: []Evidence{},
-		},
-	}
-}
-
 // Assessment is the tone a decision uses, after the editor's declared tone
 // and the outlet's category map are combined with the classifier.
 type Assessment struct {

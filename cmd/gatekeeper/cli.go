@@ -62,8 +62,14 @@ func commands() []command {
 	}
 }
 
-// Version is set at build time with -ldflags "-X main.Version=…".
-var Version = "dev"
+// Version and Revision are set at build time, by the Makefile and by
+// deploy/Dockerfile alike: -ldflags "-X main.Version=v1.2.0 -X main.Revision=abc123".
+// They are the program's only version variables: `gatekeeper version`, the
+// start-up log and the build_info metric all read them.
+var (
+	Version  = "dev"
+	Revision = ""
+)
 
 // errUsage means the words of the call were off; usage has been printed.
 var errUsage = errors.New("usage")

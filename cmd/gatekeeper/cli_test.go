@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/admin"
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/testsupport"
 )
@@ -93,6 +94,20 @@ func TestOutletCommands(t *testing.T) {
 	code, out, _ = run(t, "", nil, "outlet", "rotate-secret", "dakglei", "--json", "--data", data)
 	if code != 0 || strings.Contains(out, added.Secret) || !strings.Contains(out, "whsec_") {
 		t.Fatalf("rotate: %s", out)
+	}
+	// An explicit revoke stops the rotated-out secret; rotating again with
+	// no grace leaves only the new one.
+	if code, out, _ := run(t, "", nil, "outlet", "revoke-secrets", "dakglei", "--data", data); code != 0 || !strings.Contains(out, "Revoked 1 previous") {
+		t.Fatalf("revoke-secrets: %d %s", code, out)
+	}
+	if code, out, _ := run(t, "", nil, "outlet", "rotate-secret", "dakglei", "--grace", "24h", "--data", data); code != 0 || !strings.Contains(out, "work until") {
+		t.Fatalf("rotate with grace: %d %s", code, out)
+	}
+	if code, out, _ := run(t, "", nil, "outlet", "rotate-secret", "dakglei", "--grace", "0", "--data", data); code != 0 || !strings.Contains(out, "Every previous secret has stopped") {
+		t.Fatalf("rotate without grace: %d %s", code, out)
+	}
+	if code, out, _ := run(t, "", nil, "outlet", "show", "dakglei", "--json", "--data", data); code != 0 || !strings.Contains(out, `"secrets": 1`) {
+		t.Fatalf("after a rotation with no grace: %s", out)
 	}
 	if code, out, _ := run(t, "", nil, "outlet", "list", "--data", data); code != 0 || !strings.Contains(out, "dakglei") {
 		t.Fatalf("list: %s", out)
@@ -259,6 +274,29 @@ func TestWalkthrough(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+}
+
+// TestOutletDefaultsAreAdmins: an outlet added with no policy flags has
+// exactly admin.NewOutlet's settings (the console's new-outlet form starts
+// from the same function), so the CLI's flag defaults cannot drift.
+func TestOutletDefaultsAreAdmins(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errs := run(t, "", nil, "outlet", "add", "macdinh", "--name", "Mặc định", "--data", data); code != 0 {
+		t.Fatalf("add: %s", errs)
+	}
+	code, out, _ := run(t, "", nil, "outlet", "show", "macdinh", "--json", "--data", data)
+	var got map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
+		t.Fatalf("show: %d %s", code, out)
+	}
+	b, _ := json.Marshal(admin.Public(admin.NewOutlet("macdinh", "Mặc định")))
+	var want map[string]any
+	json.Unmarshal(b, &want)
+	for _, k := range []string{"window_days", "timezone", "limit", "warn_at", "min_sample", "sensational_action", "mode", "category_tones", "callback_url", "allow_private_callback"} {
+		if fmt.Sprint(got[k]) != fmt.Sprint(want[k]) {
+			t.Errorf("%s = %v, admin.NewOutlet says %v", k, got[k], want[k])
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/config"
+	"gatekeeper/internal/messages"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -23,6 +24,7 @@ const outletUsage = `Usage:
   gatekeeper outlet show ID [--json]
   gatekeeper outlet update ID [policy flags]
   gatekeeper outlet rotate-secret ID [--grace 24h] [--json]
+  gatekeeper outlet revoke-secrets ID
   gatekeeper outlet remove ID --yes
 Every form also takes the store flags (--data, --redis-url, --config) and works
 whether or not a server is running.`
@@ -47,14 +49,15 @@ type outletFlags struct {
 
 func (f *outletFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.name, "name", "", "display name of the outlet")
-	fs.StringVar(&f.limit, "limit", "15", "negative share limit, percent (two decimals at most)")
-	fs.StringVar(&f.warnAt, "warn-at", "12", "warn above this negative share, percent")
-	fs.IntVar(&f.windowDays, "window-days", 30, "window length in days (1–365)")
-	fs.StringVar(&f.timezone, "timezone", "Asia/Ho_Chi_Minh", "time zone for days, display and reports")
-	fs.Int64Var(&f.minSample, "min-sample", 0, "below this many posts in the window, would-be holds are warned")
-	fs.StringVar(&f.sensational, "sensational", "warn", "action for a sensational headline: note (a reason line only), warn or hold")
-	fs.StringVar(&f.sensitivity, "sensational-sensitivity", "normal", "how readily a headline is sensational: low (score ≥ 0.85), normal (≥ 0.70) or high (≥ 0.50)")
-	fs.StringVar(&f.mode, "mode", "enforce", "enforce, or shadow (record, but always answer allow)")
+	def := admin.NewOutlet("", "")
+	fs.StringVar(&f.limit, "limit", def.Rules.Limit.Percent(), "negative share limit, percent (two decimals at most)")
+	fs.StringVar(&f.warnAt, "warn-at", def.Rules.WarnAt.Percent(), "warn above this negative share, percent")
+	fs.IntVar(&f.windowDays, "window-days", def.WindowDays, "window length in days (1–365)")
+	fs.StringVar(&f.timezone, "timezone", def.Timezone, "time zone for days, display and reports")
+	fs.Int64Var(&f.minSample, "min-sample", def.Rules.MinSample, "below this many posts in the window, would-be holds are warned")
+	fs.StringVar(&f.sensational, "sensational", string(def.Rules.SensationalAction), "action for a sensational headline: note (a reason line only), warn or hold")
+	fs.StringVar(&f.sensitivity, "sensational-sensitivity", string(def.Rules.SensationalSensitivity), "how readily a headline is sensational: low (score ≥ 0.85), normal (≥ 0.70) or high (≥ 0.50)")
+	fs.StringVar(&f.mode, "mode", string(def.Rules.Mode), "enforce, or shadow (record, but always answer allow)")
 	fs.Var(&f.categories, "category", `map a category to a tone, e.g. "Pháp luật=negative" (repeatable)`)
 	fs.BoolVar(&f.clearCategories, "clear-categories", false, "update: drop the existing category map first")
 	fs.StringVar(&f.callbackURL, "callback-url", "", "URL of the CMS that receives approvals and rejections")
@@ -73,14 +76,14 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 	if set("limit") {
 		bp, err := admin.ParsePercent(f.limit)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("--limit: %w", err))
+			errs = append(errs, fmt.Errorf("--limit: %w", worded(err)))
 		}
 		o.Rules.Limit = bp
 	}
 	if set("warn-at") {
 		bp, err := admin.ParsePercent(f.warnAt)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("--warn-at: %w", err))
+			errs = append(errs, fmt.Errorf("--warn-at: %w", worded(err)))
 		}
 		o.Rules.WarnAt = bp
 	}
@@ -117,7 +120,7 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 	for _, c := range f.categories {
 		k, t, err := admin.ParseCategoryTone(c)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("--category: %w", err))
+			errs = append(errs, fmt.Errorf("--category: %w", worded(err)))
 			continue
 		}
 		o.CategoryTones[k] = t
@@ -158,7 +161,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		case "add", "update":
 			of.register(fs)
 		case "rotate-secret":
-			fs.DurationVar(&grace, "grace", admin.RotationGrace, "how long the previous secret keeps working")
+			fs.DurationVar(&grace, "grace", admin.RotationGrace, "how long every previous secret keeps working (0: they stop at once)")
 			fs.BoolVar(&of.asJSON, "json", false, "print JSON")
 		case "remove":
 			fs.BoolVar(&yes, "yes", false, "really remove the outlet and everything recorded for it")
@@ -197,7 +200,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		}
 		secret, err := admin.Create(ctx, st, o, actor, now)
 		if err != nil {
-			return err
+			return worded(err)
 		}
 		if of.asJSON {
 			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret})
@@ -213,7 +216,7 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 			return err
 		}
 		if err := admin.Update(ctx, st, o, actor, now); err != nil {
-			return err
+			return worded(err)
 		}
 		fmt.Fprintf(e.Stdout, "Đã cập nhật / Updated: %s\n", id)
 		return nil
@@ -225,7 +228,18 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 		if of.asJSON {
 			return json.NewEncoder(e.Stdout).Encode(map[string]string{"id": id, "secret": secret, "previous_valid_until": now.Add(grace).Format(time.RFC3339)})
 		}
-		fmt.Fprintf(e.Stdout, "Khoá mới (chỉ hiện một lần) / New secret (shown once):\n%s\nKhoá cũ còn dùng được đến / The previous secret works until %s\n", secret, now.Add(grace).Format(time.RFC3339))
+		if grace <= 0 {
+			fmt.Fprintf(e.Stdout, "Khoá mới (chỉ hiện một lần) / New secret (shown once):\n%s\nMọi khoá cũ đã dừng / Every previous secret has stopped\n", secret)
+			return nil
+		}
+		fmt.Fprintf(e.Stdout, "Khoá mới (chỉ hiện một lần) / New secret (shown once):\n%s\nCác khoá cũ còn dùng được đến / The previous secrets work until %s\n", secret, now.Add(grace).Format(time.RFC3339))
+		return nil
+	case "revoke-secrets":
+		n, err := admin.RevokePreviousSecrets(ctx, st, id, actor, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Đã thu hồi %d khoá cũ; chỉ khoá hiện tại còn dùng được / Revoked %d previous secrets; only the current one works\n", n, n)
 		return nil
 	case "remove":
 		if !yes {
@@ -273,4 +287,15 @@ func printOutlets(e *Env, outlets []store.Outlet, asJSON, one bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s%%\t%s%%\t%dd\t%s\t%s\t%s\n", o.ID, o.Name, o.Rules.Limit.Percent(), o.Rules.WarnAt.Percent(), o.WindowDays, o.Rules.Mode, o.Timezone, o.CallbackURL)
 	}
 	return tw.Flush()
+}
+
+// worded is err with every refused setting in it said in Vietnamese and
+// English (the domain packages say it in English only); other errors as
+// they are.
+func worded(err error) error {
+	var s *policy.InvalidSetting
+	if err == nil || !errors.As(err, &s) {
+		return err
+	}
+	return errors.New(messages.Settings(err))
 }

@@ -149,7 +149,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 	if version == "dev" {
 		version = "" // let metrics read the build information
 	}
-	m := metrics.New(metrics.Options{Version: version})
+	m := metrics.New(metrics.Options{Version: version, Revision: Revision})
 	st = m.WrapStore(st)
 	rev := &review.Service{Store: st, Clock: clk}
 	notices := notify.New(st, notify.Config{

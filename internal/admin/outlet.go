@@ -20,6 +20,13 @@ import (
 	"gatekeeper/policy"
 )
 
+// Store is what outlet administration needs of a store: the outlets, and
+// the audit log its changes are recorded in.
+type Store interface {
+	store.Outlets
+	store.Audit
+}
+
 // RotationGrace is how long a rotated-out secret keeps working.
 const RotationGrace = 24 * time.Hour
 
@@ -28,7 +35,7 @@ var outletIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // ValidID reports whether id can name an outlet.
 func ValidID(id string) error {
 	if !outletIDPattern.MatchString(id) {
-		return fmt.Errorf("mã đơn vị %q phải gồm 1–63 chữ thường, số hoặc '-', bắt đầu bằng chữ hoặc số / outlet id %q must be 1–63 lower-case letters, digits or '-', starting with a letter or digit", id, id)
+		return policy.Invalid("admin", "id", "outlet id %q must be 1–63 lower-case letters, digits or '-', starting with a letter or digit", id)
 	}
 	return nil
 }
@@ -39,7 +46,7 @@ func ParsePercent(s string) (policy.BasisPoints, error) {
 	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" || len(frac) > 2 {
-		return 0, fmt.Errorf("%q không phải tỉ lệ phần trăm hợp lệ (tối đa hai chữ số thập phân, dùng dấu chấm) / %q is not a percentage with at most two decimals", s, s)
+		return 0, policy.Invalid("admin", "percent", "%q is not a percentage with at most two decimals", s)
 	}
 	for len(frac) < 2 {
 		frac += "0"
@@ -47,11 +54,11 @@ func ParsePercent(s string) (policy.BasisPoints, error) {
 	w, err1 := strconv.ParseUint(whole, 10, 16)
 	f, err2 := strconv.ParseUint(frac, 10, 8)
 	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("%q không phải tỉ lệ phần trăm hợp lệ (tối đa hai chữ số thập phân, dùng dấu chấm) / %q is not a percentage with at most two decimals", s, s)
+		return 0, policy.Invalid("admin", "percent", "%q is not a percentage with at most two decimals", s)
 	}
 	bp := policy.BasisPoints(w*100 + f)
 	if bp > policy.Full {
-		return 0, fmt.Errorf("%q lớn hơn 100%% / %q is more than 100%%", s, s)
+		return 0, policy.Invalid("admin", "percent_max", "%q is more than 100%%", s)
 	}
 	return bp, nil
 }
@@ -61,7 +68,7 @@ func ParseCategoryTone(s string) (string, policy.Tone, error) {
 	name, tone, ok := strings.Cut(s, "=")
 	t, okTone := policy.ParseTone(tone)
 	if !ok || strings.TrimSpace(name) == "" || !okTone {
-		return "", "", fmt.Errorf("chuyên mục %q phải có dạng TÊN=negative|neutral|positive / category %q must be NAME=negative|neutral|positive", s, s)
+		return "", "", policy.Invalid("admin", "category", "category %q must be NAME=negative|neutral|positive", s)
 	}
 	return policy.CategoryKey(name), t, nil
 }
@@ -73,37 +80,38 @@ func Validate(o *store.Outlet) error {
 		errs = append(errs, err)
 	}
 	if strings.TrimSpace(o.Name) == "" {
-		errs = append(errs, errors.New("cần tên đơn vị / name is required"))
+		errs = append(errs, policy.Invalid("admin", "name", "name is required"))
 	}
 	if err := o.Rules.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if o.WindowDays < 1 || o.WindowDays > 365 {
-		errs = append(errs, fmt.Errorf("số ngày của cửa sổ %d phải từ 1 đến 365 / window days %d must be between 1 and 365", o.WindowDays, o.WindowDays))
+		errs = append(errs, policy.Invalid("admin", "window_days", "window days %d must be between 1 and 365", o.WindowDays))
 	}
 	if _, err := time.LoadLocation(o.Timezone); err != nil || o.Timezone == "" {
-		errs = append(errs, fmt.Errorf("múi giờ %q không hợp lệ (ví dụ Asia/Ho_Chi_Minh) / time zone %q is not known (e.g. Asia/Ho_Chi_Minh)", o.Timezone, o.Timezone))
+		errs = append(errs, policy.Invalid("admin", "timezone", "time zone %q is not known (e.g. Asia/Ho_Chi_Minh)", o.Timezone))
 	}
 	if o.CallbackURL != "" {
 		u, err := url.Parse(o.CallbackURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-			errs = append(errs, fmt.Errorf("địa chỉ callback %q phải là URL http(s) không kèm mật khẩu / callback URL %q must be an http(s) URL without credentials", o.CallbackURL, o.CallbackURL))
+			errs = append(errs, policy.Invalid("admin", "callback_url", "callback URL %q must be an http(s) URL without credentials", o.CallbackURL))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// NewOutlet returns an outlet with the default policy.
+// NewOutlet returns an outlet with the default policy, window and time
+// zone: the one place a new outlet's settings come from.
 func NewOutlet(id, name string) store.Outlet {
 	return store.Outlet{
-		ID: id, Name: name, Rules: policy.DefaultRules(), WindowDays: 30,
-		Timezone: "Asia/Ho_Chi_Minh", CategoryTones: map[string]policy.Tone{},
+		ID: id, Name: name, Rules: policy.DefaultRules(), WindowDays: store.DefaultWindowDays,
+		Timezone: store.DefaultTimezone, CategoryTones: map[string]policy.Tone{},
 	}
 }
 
 // Create stores a new outlet with a fresh secret, which it returns: the
 // only time the secret is shown.
-func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, now time.Time) (string, error) {
+func Create(ctx context.Context, st Store, o store.Outlet, actor string, now time.Time) (string, error) {
 	if err := Validate(&o); err != nil {
 		return "", err
 	}
@@ -124,7 +132,7 @@ func Create(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 }
 
 // Update stores changed settings of an existing outlet (secrets untouched).
-func Update(ctx context.Context, st store.Store, o store.Outlet, actor string, now time.Time) error {
+func Update(ctx context.Context, st Store, o store.Outlet, actor string, now time.Time) error {
 	if err := Validate(&o); err != nil {
 		return err
 	}
@@ -143,9 +151,11 @@ func Update(ctx context.Context, st store.Store, o store.Outlet, actor string, n
 	return nil
 }
 
-// RotateSecret gives the outlet a new secret; the current one keeps working
-// for grace. Secrets that have already expired are dropped.
-func RotateSecret(ctx context.Context, st store.Store, id, actor string, now time.Time, grace time.Duration) (string, error) {
+// RotateSecret gives the outlet a new secret. Every previous secret keeps
+// working for at most grace from now (one that expires sooner keeps its own
+// expiry); with no grace every previous secret stops at once, as after a
+// leak. Secrets that have expired are dropped.
+func RotateSecret(ctx context.Context, st Store, id, actor string, now time.Time, grace time.Duration) (string, error) {
 	o, err := st.GetOutlet(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("rotate secret of %s: %w", id, err)
@@ -154,13 +164,13 @@ func RotateSecret(ctx context.Context, st store.Store, id, actor string, now tim
 	if err != nil {
 		return "", err
 	}
-	until := now.Add(grace)
+	until := now.Add(max(grace, 0))
 	keep := []store.Secret{{Value: secret}}
-	for i, s := range o.Secrets {
-		if i == 0 && s.ExpiresAt == nil {
+	for _, s := range o.ActiveSecrets(now) {
+		if s.ExpiresAt == nil || s.ExpiresAt.After(until) {
 			s.ExpiresAt = &until
 		}
-		if s.ExpiresAt != nil && s.ExpiresAt.After(now) {
+		if s.ExpiresAt.After(now) {
 			keep = append(keep, s)
 		}
 	}
@@ -168,12 +178,31 @@ func RotateSecret(ctx context.Context, st store.Store, id, actor string, now tim
 	if err := st.UpdateOutlet(ctx, o); err != nil {
 		return "", fmt.Errorf("rotate secret of %s: %w", id, err)
 	}
-	audit(ctx, st, id, "secret_rotate", actor, now, map[string]any{"previous_valid_until": until})
+	audit(ctx, st, id, "secret_rotate", actor, now, map[string]any{"previous_valid_until": until, "previous_kept": len(keep) - 1})
 	return secret, nil
 }
 
+// RevokePreviousSecrets ends every secret but the current one at once and
+// returns how many still verified.
+func RevokePreviousSecrets(ctx context.Context, st Store, id, actor string, now time.Time) (int, error) {
+	o, err := st.GetOutlet(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("revoke secrets of %s: %w", id, err)
+	}
+	if len(o.Secrets) == 0 {
+		return 0, nil
+	}
+	revoked := max(len(o.ActiveSecrets(now))-1, 0)
+	o.Secrets, o.UpdatedAt = o.Secrets[:1], now
+	if err := st.UpdateOutlet(ctx, o); err != nil {
+		return 0, fmt.Errorf("revoke secrets of %s: %w", id, err)
+	}
+	audit(ctx, st, id, "secret_revoke", actor, now, map[string]any{"revoked": revoked})
+	return revoked, nil
+}
+
 // Remove deletes an outlet and everything recorded for it.
-func Remove(ctx context.Context, st store.Store, id string) error {
+func Remove(ctx context.Context, st Store, id string) error {
 	if err := st.DeleteOutlet(ctx, id); err != nil {
 		return fmt.Errorf("remove outlet %s: %w", id, err)
 	}
@@ -204,7 +233,7 @@ func policyDetail(o *store.Outlet) map[string]any {
 	return d
 }
 
-func audit(ctx context.Context, st store.Store, outlet, typ, actor string, now time.Time, detail any) {
+func audit(ctx context.Context, st Store, outlet, typ, actor string, now time.Time, detail any) {
 	raw, _ := json.Marshal(detail)
 	if err := st.AppendAudit(ctx, store.AuditEntry{Outlet: outlet, At: now, Type: typ, Actor: actor, Detail: raw}); err != nil {
 		// The change itself is made; say loudly that its record is missing.

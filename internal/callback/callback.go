@@ -105,14 +105,21 @@ func (c *Config) defaults() {
 // Worker delivers callbacks.
 type Worker struct {
 	cfg    Config
-	st     store.Store
+	st     Store
 	public *http.Client // refuses private addresses
 	any    *http.Client // for outlets that allow private callbacks
 	log    *slog.Logger
 }
 
+// Store is what the worker needs of a store: outlets (their callback URL
+// and secrets) and the outbox.
+type Store interface {
+	store.Outlets
+	store.Callbacks
+}
+
 // New returns a worker delivering the callbacks kept in st.
-func New(st store.Store, cfg Config) *Worker {
+func New(st Store, cfg Config) *Worker {
 	cfg.defaults()
 	return &Worker{cfg: cfg, st: st, public: newClient(cfg, false), any: newClient(cfg, true), log: cfg.Logger}
 }
@@ -244,10 +251,7 @@ func (w *Worker) send(ctx context.Context, o store.Outlet, cb store.Callback) er
 	}
 	now := w.cfg.Clock.Now()
 	var keys [][]byte
-	for i, s := range o.Secrets {
-		if i > 0 && (s.ExpiresAt == nil || !s.ExpiresAt.After(now)) {
-			continue
-		}
+	for _, s := range o.ActiveSecrets(now) {
 		k, err := webhook.DecodeSecret(s.Value)
 		if err != nil {
 			continue

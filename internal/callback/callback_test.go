@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -158,7 +157,7 @@ func (f *fixture) callbacks() []store.Callback {
 	return cbs
 }
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+var quiet = testsupport.Discard
 
 func TestDeliverSigned(t *testing.T) {
 	for _, k := range kinds {

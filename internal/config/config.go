@@ -129,11 +129,6 @@ func Default() Config {
 	}
 }
 
-// setting ties a flag to its environment variable.
-type setting struct {
-	flag, env string
-}
-
 // StoreFlags registers the store settings (shared by every command that
 // opens the store) on fs.
 func (c *Config) StoreFlags(fs *flag.FlagSet) {

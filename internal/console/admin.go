@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/internal/admin"
+	msgs "gatekeeper/internal/messages"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -137,7 +138,7 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 		e["name"] = tr(lang, "fe.name")
 	}
 	if f.Timezone == "" {
-		f.Timezone = "Asia/Ho_Chi_Minh"
+		f.Timezone = store.DefaultTimezone
 	}
 	if _, err := time.LoadLocation(f.Timezone); err != nil || strings.HasPrefix(f.Timezone, "/") || strings.Contains(f.Timezone, "..") {
 		e["timezone"] = tr(lang, "fe.timezone")
@@ -232,7 +233,11 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 	o.CategoryTones = cats
 	if err := admin.Validate(o); err != nil {
 		// A rule the fields above do not cover: say it as it is.
-		e["_"] = tr(lang, "err.input", err.Error())
+		ml := msgs.VI
+		if lang == langEN {
+			ml = msgs.EN
+		}
+		e["_"] = tr(lang, "err.input", msgs.SettingsIn(ml, err))
 		return false
 	}
 	return true
@@ -251,8 +256,7 @@ func (c *Console) adminOutletsPage(g *gin.Context) {
 }
 
 func newOutletForm(lang string) outletForm {
-	o := store.Outlet{Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
-	return formOf(lang, o)
+	return formOf(lang, admin.NewOutlet("", ""))
 }
 
 func (c *Console) showOutlets(g *gin.Context, status int, f outletForm, errMsg string) {
@@ -304,7 +308,34 @@ type adminOutletData struct {
 	Loc    *time.Location
 	Form   outletForm
 	Error  string
-	Grace  string // how long a rotated-out secret keeps working
+	Grace  string // how long a rotated-out secret keeps working by default
+	// GraceChoices are the rotation's choices of grace, the default first.
+	GraceChoices []graceChoice
+	// Previous is how many rotated-out secrets still verify.
+	Previous int
+}
+
+// graceChoice is one option of the rotation form: how long the previous
+// secrets keep working (Seconds 0: they stop at once, as after a leak).
+type graceChoice struct {
+	Seconds int64
+	Label   string
+}
+
+// graceChoices are the grace periods an admin may pick when rotating: the
+// configured one, one hour, or none.
+func (c *Console) graceChoices(lang string) []graceChoice {
+	out := []graceChoice{{int64(c.cfg.SecretGrace / time.Second), fmtDuration(lang, c.cfg.SecretGrace)}}
+	if c.cfg.SecretGrace != time.Hour {
+		out = append(out, graceChoice{3600, fmtDuration(lang, time.Hour)})
+	}
+	return append(out, graceChoice{0, tr(lang, "of.rotate.nograce")})
+}
+
+// outletData is the admin page of an outlet.
+func (c *Console) outletData(lang string, o store.Outlet, f outletForm, msg string) adminOutletData {
+	return adminOutletData{Outlet: o, Loc: o.Location(), Form: f, Error: msg, Grace: fmtDuration(lang, c.cfg.SecretGrace),
+		GraceChoices: c.graceChoices(lang), Previous: max(len(o.ActiveSecrets(c.now()))-1, 0)}
 }
 
 func (c *Console) adminOutletPage(g *gin.Context) {
@@ -313,7 +344,7 @@ func (c *Console) adminOutletPage(g *gin.Context) {
 		c.storeErr(g, err)
 		return
 	}
-	c.render(g, http.StatusOK, "admin_outlet", "admin.outlets", adminOutletData{Outlet: o, Loc: o.Location(), Form: formOf(langOf(g), o), Grace: fmtDuration(langOf(g), c.cfg.SecretGrace)})
+	c.render(g, http.StatusOK, "admin_outlet", "admin.outlets", c.outletData(langOf(g), o, formOf(langOf(g), o), ""))
 }
 
 // adminUpdateOutlet saves an outlet's whole policy through admin.Update,
@@ -329,9 +360,7 @@ func (c *Console) adminUpdateOutlet(g *gin.Context) {
 	f := readOutletForm(g)
 	f.ID = o.ID
 	if !f.apply(ctx(g), lang, &o, false) {
-		c.render(g, http.StatusBadRequest, "admin_outlet", "admin.outlets",
-			adminOutletData{Outlet: shown, Loc: shown.Location(), Form: f.withBlankRows(), Error: f.summary(lang),
-				Grace: fmtDuration(lang, c.cfg.SecretGrace)})
+		c.render(g, http.StatusBadRequest, "admin_outlet", "admin.outlets", c.outletData(lang, shown, f.withBlankRows(), f.summary(lang)))
 		return
 	}
 	if err := admin.Update(ctx(g), c.st, o, userOf(g).Username, c.now()); err != nil {
@@ -342,11 +371,26 @@ func (c *Console) adminUpdateOutlet(g *gin.Context) {
 	g.Redirect(http.StatusSeeOther, "/console/admin/outlets/"+url.PathEscape(o.ID)+"?ok=saved")
 }
 
-// adminRotateSecret makes a new current secret; the previous one keeps
-// verifying for SecretGrace so the CMS can be updated without downtime.
+// adminRotateSecret makes a new current secret; the previous ones keep
+// verifying for the grace the admin chose (one of graceChoices; none stops
+// them at once) so the CMS can be updated without downtime.
 func (c *Console) adminRotateSecret(g *gin.Context) {
+	grace, ok := c.cfg.SecretGrace, false
+	if v := g.PostForm("grace"); v == "" {
+		ok = true // the form of an older page: the default
+	} else {
+		for _, ch := range c.graceChoices(langOf(g)) {
+			if strconv.FormatInt(ch.Seconds, 10) == v {
+				grace, ok = time.Duration(ch.Seconds)*time.Second, true
+			}
+		}
+	}
+	if !ok {
+		c.errorPage(g, http.StatusBadRequest, "err.badrequest")
+		return
+	}
 	now := c.now()
-	secret, err := admin.RotateSecret(ctx(g), c.st, g.Param("outlet"), userOf(g).Username, now, c.cfg.SecretGrace)
+	secret, err := admin.RotateSecret(ctx(g), c.st, g.Param("outlet"), userOf(g).Username, now, grace)
 	if err != nil {
 		c.storeErr(g, err)
 		return
@@ -357,11 +401,23 @@ func (c *Console) adminRotateSecret(g *gin.Context) {
 		return
 	}
 	d := secretData{Outlet: o, Secret: secret, Loc: o.Location()}
-	if len(o.Secrets) > 1 {
-		grace := now.Add(c.cfg.SecretGrace)
-		d.GraceTo = &grace
+	if len(o.ActiveSecrets(now)) > 1 {
+		until := now.Add(grace)
+		d.GraceTo = &until
 	}
 	c.render(g, http.StatusOK, "secret", "admin.outlets", d)
+}
+
+// adminRevokeSecrets stops every rotated-out secret at once.
+func (c *Console) adminRevokeSecrets(g *gin.Context) {
+	id := g.Param("outlet")
+	n, err := admin.RevokePreviousSecrets(ctx(g), c.st, id, userOf(g).Username, c.now())
+	if err != nil {
+		c.storeErr(g, err)
+		return
+	}
+	c.log.Info("console: previous secrets revoked", "outlet", id, "revoked", n, "by", userOf(g).Username)
+	g.Redirect(http.StatusSeeOther, "/console/admin/outlets/"+url.PathEscape(id)+"?ok=revoked")
 }
 
 type adminUsersData struct {
@@ -394,167 +450,88 @@ type passwordData struct {
 	Password string
 }
 
-// userForm reads role and outlets; only existing outlets are kept.
-func (c *Console) userForm(g *gin.Context) (store.Role, []string, error) {
-	r := store.Role(g.PostForm("role"))
-	if !r.Valid() {
-		return "", nil, errors.New("role")
-	}
+// userForm reads role and outlets. The form offers only existing outlets;
+// one removed since the page was drawn is left out rather than refused.
+func (c *Console) userForm(g *gin.Context) (store.Role, []string) {
 	var ids []string
-	if r == store.RoleManager {
-		for _, id := range g.PostFormArray("outlets") {
-			if _, err := c.st.GetOutlet(ctx(g), id); err == nil && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
+	for _, id := range g.PostFormArray("outlets") {
+		if _, err := c.st.GetOutlet(ctx(g), id); err == nil {
+			ids = append(ids, id)
 		}
-		slices.Sort(ids)
 	}
-	return r, ids, nil
+	return store.Role(g.PostForm("role")), ids
+}
+
+// accountsErr shows an Accounts error on the users page; false when err
+// is nil or only a missing audit record (already logged by Accounts: the
+// change is made).
+func (c *Console) accountsErr(g *gin.Context, err error) bool {
+	lang := langOf(g)
+	switch {
+	case err == nil, errors.Is(err, ErrAuditFailed):
+		return false
+	case errors.Is(err, ErrInvalidUsername):
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "username"))
+	case errors.Is(err, ErrInvalidRole):
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "role"))
+	case errors.Is(err, ErrUnknownOutlet):
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "outlets"))
+	case errors.Is(err, ErrWeakPassword):
+		c.showUsers(g, http.StatusBadRequest, tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen))
+	case errors.Is(err, ErrUserExists):
+		c.showUsers(g, http.StatusConflict, tr(lang, "admin.exists"))
+	case errors.Is(err, ErrLastAdmin):
+		c.showUsers(g, http.StatusConflict, tr(lang, "admin.lastadmin"))
+	case errors.Is(err, ErrSelf):
+		c.showUsers(g, http.StatusConflict, tr(lang, "admin.self"))
+	case errors.Is(err, ErrNoUser):
+		c.errorPage(g, http.StatusNotFound, "err.notfound")
+	default:
+		c.storeErr(g, err)
+	}
+	return true
 }
 
 func (c *Console) adminCreateUser(g *gin.Context) {
-	lang := langOf(g)
-	name, err := NormalizeUsername(g.PostForm("username"))
-	if err != nil {
-		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", "username"))
-		return
-	}
-	role, outlets, err := c.userForm(g)
-	if err != nil {
-		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", err.Error()))
-		return
-	}
+	role, outlets := c.userForm(g)
 	pw, shown := g.PostForm("password"), false
 	if pw == "" {
 		pw, shown = GeneratePassword(), true
-	} else if CheckPasswordPolicy(pw) != nil {
-		c.showUsers(g, http.StatusBadRequest, tr(lang, "account.weak", MinPasswordLen, MaxPasswordLen))
+	}
+	u, err := c.accounts.Add(ctx(g), userOf(g).Username, NewUser{Username: g.PostForm("username"), Role: role, Outlets: outlets, Password: pw})
+	if c.accountsErr(g, err) {
 		return
 	}
-	hash, err := HashPassword(pw)
-	if err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	now := c.now()
-	u := store.User{Username: name, Role: role, Outlets: outlets, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-	if err := c.st.CreateUser(ctx(g), u); err != nil {
-		if errors.Is(err, store.ErrExists) {
-			c.showUsers(g, http.StatusConflict, tr(lang, "admin.exists"))
-			return
-		}
-		c.storeErr(g, err)
-		return
-	}
-	c.log.Info("console: user added", "username", name, "role", role, "by", userOf(g).Username)
-	c.auditAccount(g, outlets, "user_add", map[string]any{"username": name, "role": role, "outlets": outlets})
+	c.log.Info("console: user added", "username", u.Username, "role", u.Role, "by", userOf(g).Username)
 	if shown {
-		c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: name, Password: pw})
+		c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: u.Username, Password: pw})
 		return
 	}
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=saved")
 }
 
-// otherAdmins counts admins other than name.
-func (c *Console) otherAdmins(g *gin.Context, name string) (int, error) {
-	users, err := c.st.ListUsers(ctx(g))
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, u := range users {
-		if u.Role == store.RoleAdmin && u.Username != name {
-			n++
-		}
-	}
-	return n, nil
-}
-
 func (c *Console) adminUpdateUser(g *gin.Context) {
-	lang := langOf(g)
-	u, err := c.st.GetUser(ctx(g), g.Param("user"))
-	if err != nil {
-		c.storeErr(g, err)
+	role, outlets := c.userForm(g)
+	if c.accountsErr(g, c.accounts.Update(ctx(g), userOf(g).Username, g.Param("user"), role, outlets)) {
 		return
 	}
-	role, outlets, err := c.userForm(g)
-	if err != nil {
-		c.showUsers(g, http.StatusBadRequest, tr(lang, "err.input", err.Error()))
-		return
-	}
-	if u.Role == store.RoleAdmin && role != store.RoleAdmin {
-		if n, err := c.otherAdmins(g, u.Username); err != nil || n == 0 {
-			c.showUsers(g, http.StatusConflict, tr(lang, "admin.lastadmin"))
-			return
-		}
-	}
-	before, beforeOutlets := u.Role, u.Outlets
-	u.Role, u.Outlets, u.UpdatedAt = role, outlets, c.now()
-	if err := c.st.UpdateUser(ctx(g), u); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	touched := slices.Clone(beforeOutlets)
-	for _, o := range outlets {
-		if !slices.Contains(touched, o) {
-			touched = append(touched, o)
-		}
-	}
-	c.auditAccount(g, touched, "user_update", map[string]any{"username": u.Username, "role_before": before, "role": role,
-		"outlets_before": beforeOutlets, "outlets": outlets})
-	c.log.Info("console: user updated", "username", u.Username, "role", role, "outlets", outlets, "by", userOf(g).Username)
+	c.log.Info("console: user updated", "username", g.Param("user"), "role", role, "by", userOf(g).Username)
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=saved")
 }
 
 func (c *Console) adminResetPassword(g *gin.Context) {
-	u, err := c.st.GetUser(ctx(g), g.Param("user"))
-	if err != nil {
-		c.storeErr(g, err)
-		return
-	}
 	pw := GeneratePassword()
-	if u.PasswordHash, err = HashPassword(pw); err != nil {
-		c.storeErr(g, err)
+	if c.accountsErr(g, c.accounts.ResetPassword(ctx(g), userOf(g).Username, g.Param("user"), pw)) {
 		return
 	}
-	u.UpdatedAt = c.now()
-	if err := c.st.UpdateUser(ctx(g), u); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	if err := c.st.DeleteUserSessions(ctx(g), u.Username); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	c.log.Info("console: password reset", "username", u.Username, "by", userOf(g).Username)
-	c.auditAccount(g, nil, "user_password_reset", map[string]any{"username": u.Username})
-	c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: u.Username, Password: pw})
+	c.log.Info("console: password reset", "username", g.Param("user"), "by", userOf(g).Username)
+	c.render(g, http.StatusOK, "password", "admin.users", passwordData{Username: g.Param("user"), Password: pw})
 }
 
 func (c *Console) adminDeleteUser(g *gin.Context) {
-	lang := langOf(g)
-	u, err := c.st.GetUser(ctx(g), g.Param("user"))
-	if err != nil {
-		c.storeErr(g, err)
+	if c.accountsErr(g, c.accounts.Remove(ctx(g), userOf(g).Username, g.Param("user"))) {
 		return
 	}
-	if u.Username == userOf(g).Username {
-		c.showUsers(g, http.StatusConflict, tr(lang, "admin.self"))
-		return
-	}
-	if err := c.st.DeleteUser(ctx(g), u.Username); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	c.log.Info("console: user removed", "username", u.Username, "by", userOf(g).Username)
-	c.auditAccount(g, u.Outlets, "user_remove", map[string]any{"username": u.Username, "role": u.Role})
+	c.log.Info("console: user removed", "username", g.Param("user"), "by", userOf(g).Username)
 	g.Redirect(http.StatusSeeOther, "/console/admin/users?ok=deleted")
-}
-
-// auditAccount records an account change made in the console, as auditAll
-// does for the CLI: in the accounts log and in each outlet's log it touches.
-func (c *Console) auditAccount(g *gin.Context, outlets []string, typ string, detail map[string]any) {
-	for _, o := range append([]string{AccountsLog}, outlets...) {
-		c.audit(g, o, store.AuditEntry{Type: typ, Detail: mustJSON(detail)})
-	}
 }

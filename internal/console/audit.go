@@ -146,7 +146,7 @@ func compactDetail(b []byte) string {
 
 // accountsLogOutlet stands for the accounts log in the audit page's lists.
 func accountsLogOutlet(lang string) store.Outlet {
-	return store.Outlet{ID: AccountsLog, Name: tr(lang, "audit.accounts"), Timezone: "Asia/Ho_Chi_Minh"}
+	return store.Outlet{ID: AccountsLog, Name: tr(lang, "audit.accounts"), Timezone: store.DefaultTimezone}
 }
 
 // seesAccounts: admins and auditors read the accounts log.

@@ -250,9 +250,26 @@ func (c *Console) loginPage(g *gin.Context) {
 	c.render(g, http.StatusOK, "login", "login.title", loginData{Next: next})
 }
 
-// login checks a username and password. Wrong passwords are counted per
-// username and per address; past the limits, sign-ins are refused (429)
-// without checking the password until the window ends.
+// userDelays is the wait after each attempt for one username: none for
+// the first free-1 attempts, then base, doubling up to limit.
+func userDelays(free int64, base, limit time.Duration) []time.Duration {
+	var d []time.Duration
+	for range max(free-1, 0) {
+		d = append(d, 0)
+	}
+	for w := base; ; w *= 2 {
+		if w >= limit {
+			return append(d, limit)
+		}
+		d = append(d, w)
+	}
+}
+
+// login checks a username and password. Before any password is derived the
+// attempt is reserved in the store, atomically, under the address (at most
+// AddrFailures wrong ones per window) and under the username (free at
+// first, then growing waits, never a lock). A refused attempt answers 429
+// with Retry-After and changes nothing.
 func (c *Console) login(g *gin.Context) {
 	lang := langOf(g)
 	raw := g.PostForm("username")
@@ -269,26 +286,41 @@ func (c *Console) login(g *gin.Context) {
 	now := c.now()
 	userKey, addrKey := "user:"+name, "addr:"+g.ClientIP()
 
-	// Throttled?
-	for _, k := range []struct {
-		key   string
-		limit int64
-	}{{userKey, c.cfg.UserFailures}, {addrKey, c.cfg.AddrFailures}} {
-		n, reset, err := c.st.LoginFailures(ctx(g), k.key, now)
-		if err != nil {
-			c.log.Error("console: login failures", "err", err)
-			data.Error = tr(lang, "login.error")
-			c.render(g, http.StatusServiceUnavailable, "login", "login.title", data)
-			return
+	addr, err := c.st.ReserveLoginAttempt(ctx(g), addrKey, now, store.LoginRule{Limit: c.cfg.AddrFailures, Window: c.cfg.FailureWindow})
+	if err == nil && addr.Allowed {
+		var user store.LoginAttempt
+		user, err = c.st.ReserveLoginAttempt(ctx(g), userKey, now, store.LoginRule{Window: c.cfg.FailureWindow,
+			Delays: userDelays(c.cfg.UserFailures, c.cfg.UserDelay, c.cfg.UserDelayMax)})
+		if err != nil || !user.Allowed {
+			// Not tried: the address's attempt is given back.
+			if rerr := c.st.ReleaseLoginAttempt(ctx(g), addrKey); rerr != nil {
+				c.log.Error("console: release sign-in attempt", "err", rerr)
+			}
+			addr = user
 		}
-		if n >= k.limit {
-			mins := int(reset.Sub(now).Minutes()) + 1
-			c.log.Warn("console: sign-in throttled", "key", k.key, "failures", n)
-			g.Header("Retry-After", itoa(int(reset.Sub(now).Seconds())+1))
-			data.Error = tr(lang, "login.throttled", mins)
-			c.render(g, http.StatusTooManyRequests, "login", "login.title", data)
-			return
+	}
+	if err != nil {
+		c.log.Error("console: reserve sign-in attempt", "err", err)
+		data.Error = tr(lang, "login.error")
+		c.render(g, http.StatusServiceUnavailable, "login", "login.title", data)
+		return
+	}
+	if !addr.Allowed {
+		wait := addr.RetryAt.Sub(now)
+		secs := int(wait.Seconds())
+		if time.Duration(secs)*time.Second < wait {
+			secs++
 		}
+		secs = max(secs, 1)
+		c.log.Warn("console: sign-in throttled", "username", name, "addr", g.ClientIP(), "retry_after_s", secs)
+		g.Header("Retry-After", itoa(secs))
+		if secs < 60 {
+			data.Error = tr(lang, "login.slow", secs)
+		} else {
+			data.Error = tr(lang, "login.throttled", (secs+59)/60)
+		}
+		c.render(g, http.StatusTooManyRequests, "login", "login.title", data)
+		return
 	}
 
 	u, err := c.st.GetUser(ctx(g), name)
@@ -305,17 +337,20 @@ func (c *Console) login(g *gin.Context) {
 		return
 	}
 	if !ok {
-		for _, k := range []string{userKey, addrKey} {
-			if _, _, err := c.st.AddLoginFailure(ctx(g), k, now, c.cfg.FailureWindow); err != nil {
-				c.log.Error("console: count login failure", "err", err)
-			}
-		}
+		// Both reservations stay: they are this wrong password's count.
 		c.log.Info("console: sign-in failed", "username", name, "addr", g.ClientIP())
 		data.Error = tr(lang, "login.bad")
 		c.render(g, http.StatusUnauthorized, "login", "login.title", data)
 		return
 	}
-	_ = c.st.ResetLoginFailures(ctx(g), userKey)
+	// Signed in: the username starts over, and the address does not pay
+	// for a good password.
+	if err := c.st.ResetLoginAttempts(ctx(g), userKey); err != nil {
+		c.log.Error("console: reset sign-in attempts", "err", err)
+	}
+	if err := c.st.ReleaseLoginAttempt(ctx(g), addrKey); err != nil {
+		c.log.Error("console: release sign-in attempt", "err", err)
+	}
 
 	// A new session on every sign-in (no fixation); end the old one.
 	if old := sessionOf(g); old != nil {
@@ -414,12 +449,10 @@ func (c *Console) accountNotices(g *gin.Context) {
 		c.render(g, http.StatusBadRequest, "account", "account.title", d)
 		return
 	}
-	u.Email, u.Notices, u.UpdatedAt = email, mode, c.now()
-	if err := c.st.UpdateUser(ctx(g), *u); err != nil {
+	if err := c.accounts.SetNotices(ctx(g), u.Username, u.Username, email, mode); err != nil && !errors.Is(err, ErrAuditFailed) {
 		c.storeErr(g, err)
 		return
 	}
-	c.auditAccount(g, u.Outlets, "user_notices", map[string]any{"username": u.Username, "notices": mode, "email": email != ""})
 	g.Redirect(http.StatusSeeOther, "/console/account?ok=saved")
 }
 
@@ -442,21 +475,10 @@ func (c *Console) changePassword(g *gin.Context) {
 			}())
 		return
 	}
-	h, err := HashPassword(pw)
-	if err != nil {
+	if err := c.accounts.ChangeOwnPassword(ctx(g), *u, pw); err != nil && !errors.Is(err, ErrAuditFailed) {
 		c.storeErr(g, err)
 		return
 	}
-	u.PasswordHash, u.UpdatedAt = h, c.now()
-	if err := c.st.UpdateUser(ctx(g), *u); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	if err := c.st.DeleteUserSessions(ctx(g), u.Username); err != nil {
-		c.storeErr(g, err)
-		return
-	}
-	c.auditAccount(g, nil, "password_change", map[string]any{"username": u.Username})
 	// Keep this browser signed in with a fresh session.
 	s := sessionOf(g)
 	s.ID = ""

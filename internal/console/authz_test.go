@@ -57,6 +57,7 @@ var routeAccess = map[string]access{
 	"GET /console/admin/outlets/:outlet":                      adminOnly,
 	"POST /console/admin/outlets/:outlet":                     adminOnly,
 	"POST /console/admin/outlets/:outlet/rotate":              adminOnly,
+	"POST /console/admin/outlets/:outlet/revoke-secrets":      adminOnly,
 	"GET /console/admin/users":                                adminOnly,
 	"POST /console/admin/users":                               adminOnly,
 	"POST /console/admin/users/:user":                         adminOnly,

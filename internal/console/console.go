@@ -12,7 +12,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -47,11 +46,18 @@ type Config struct {
 	SessionTTL time.Duration
 	// SessionIdle ends a session not used for this long (2 h).
 	SessionIdle time.Duration
-	// UserFailures wrong passwords for one username within FailureWindow
-	// lock it until the window ends (5).
+	// UserFailures sign-in attempts for one username within FailureWindow
+	// run without waiting (5); after that each attempt must wait UserDelay
+	// after the previous one, doubling each time up to UserDelayMax. A
+	// username is slowed down, never locked: its real user gets in after
+	// at most UserDelayMax however many addresses guessed at it.
 	UserFailures int64
+	// UserDelay is the first wait (1 s).
+	UserDelay time.Duration
+	// UserDelayMax is the longest wait (1 min).
+	UserDelayMax time.Duration
 	// AddrFailures wrong passwords from one address within FailureWindow
-	// lock that address (20).
+	// refuse that address's sign-ins until the window ends (20).
 	AddrFailures int64
 	// FailureWindow is the throttling window (15 min).
 	FailureWindow time.Duration
@@ -79,6 +85,12 @@ func (c *Config) defaults() {
 	}
 	if c.UserFailures <= 0 {
 		c.UserFailures = 5
+	}
+	if c.UserDelay <= 0 {
+		c.UserDelay = time.Second
+	}
+	if c.UserDelayMax < c.UserDelay {
+		c.UserDelayMax = max(time.Minute, c.UserDelay)
 	}
 	if c.AddrFailures <= 0 {
 		c.AddrFailures = 20
@@ -113,10 +125,12 @@ type Console struct {
 	cfg    Config
 	st     store.Store
 	review *review.Service
-	log    *slog.Logger
-	pages  map[string]*pageTemplate
-	static http.Handler
-	cop    *http.CrossOriginProtection
+	// accounts administers users (the same service as `gatekeeper user`).
+	accounts *Accounts
+	log      *slog.Logger
+	pages    map[string]*pageTemplate
+	static   http.Handler
+	cop      *http.CrossOriginProtection
 	// schedMu runs the scheduled approvals one round at a time.
 	schedMu sync.Mutex
 }
@@ -126,6 +140,7 @@ type Console struct {
 func New(cfg Config, deps Deps) *Console {
 	cfg.defaults()
 	c := &Console{cfg: cfg, st: deps.Store, review: deps.Review, log: cfg.Logger}
+	c.accounts = &Accounts{Store: deps.Store, Clock: clock.Func(c.now), Log: cfg.Logger}
 	if c.review == nil {
 		c.review = &review.Service{Store: deps.Store, Clock: cfg.Clock}
 	}
@@ -189,6 +204,7 @@ func (c *Console) Register(r *gin.Engine) {
 	ad.GET("/outlets/:outlet", c.adminOutletPage)
 	ad.POST("/outlets/:outlet", c.adminUpdateOutlet)
 	ad.POST("/outlets/:outlet/rotate", c.adminRotateSecret)
+	ad.POST("/outlets/:outlet/revoke-secrets", c.adminRevokeSecrets)
 	ad.GET("/users", c.adminUsersPage)
 	ad.POST("/users", c.adminCreateUser)
 	ad.POST("/users/:user", c.adminUpdateUser)
@@ -244,10 +260,10 @@ func mustJSON(v any) []byte {
 // storeErr renders a store error: 404 for ErrNotFound, 409 for ErrConflict,
 // 503 otherwise.
 func (c *Console) storeErr(g *gin.Context, err error) {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	switch store.KindOf(err) {
+	case store.KindNotFound:
 		c.errorPage(g, http.StatusNotFound, "err.notfound")
-	case errors.Is(err, store.ErrConflict):
+	case store.KindConflict:
 		c.errorPage(g, http.StatusConflict, "err.conflict")
 	default:
 		c.log.Error("console: store", "path", g.Request.URL.Path, "err", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -54,16 +55,25 @@ func testLoginAndThrottle(t *testing.T, db store.Store) {
 		t.Errorf("next=//evil.example/ redirected to %q", loc)
 	}
 
-	// Wrong passwords: 401 five times, then 429 even with the right one.
+	// Wrong passwords: 401 five times, then the username is slowed down:
+	// 429 even with the right password (the first wait is a second; ten
+	// minutes here, so a slow machine cannot outwait it).
+	e.con.cfg.UserDelay, e.con.cfg.UserDelayMax = 10*time.Minute, 10*time.Minute
 	for i := 1; i <= 5; i++ {
 		st, _, body := e.post(anonymous(), "/console/login", url.Values{"username": {"lan"}, "password": {"sai-mat-khau"}})
 		if st != http.StatusUnauthorized || !strings.Contains(body, "Sai tên đăng nhập hoặc mật khẩu") {
 			t.Fatalf("wrong password #%d: %d", i, st)
 		}
 	}
-	st, _, body := e.post(anonymous(), "/console/login", url.Values{"username": {"lan"}, "password": {testPassword}})
-	if st != http.StatusTooManyRequests || !strings.Contains(body, "Quá nhiều lần đăng nhập sai") {
-		t.Fatalf("after 5 failures: %d %.200s", st, textOf(body))
+	resp, err = anonymous().PostForm(e.srv.URL+"/console/login", url.Values{"username": {"lan"}, "password": {testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if body := string(b); resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Vui lòng thử lại sau 10 phút") ||
+		resp.Header.Get("Retry-After") != "600" {
+		t.Fatalf("after 5 failures: %d Retry-After %q %.200s", resp.StatusCode, resp.Header.Get("Retry-After"), textOf(body))
 	}
 	// Another user from the same address is not locked (per-user limit)...
 	if st, _, _ := e.post(anonymous(), "/console/login", url.Values{"username": {"kiemtra"}, "password": {testPassword}}); st != http.StatusSeeOther {

@@ -65,12 +65,13 @@ type dashData struct {
 	Callbacks []callbackRow
 }
 
+// shareStatus compares the window with the limits exactly (not the
+// rounded share shown beside it).
 func shareStatus(r policy.Rules, c policy.Counts) string {
-	s := c.Share()
 	switch {
 	case c.Negative*int64(policy.Full) > int64(r.Limit)*c.Published:
 		return "over"
-	case s > r.WarnAt:
+	case c.Negative*int64(policy.Full) > int64(r.WarnAt)*c.Published:
 		return "near"
 	}
 	return "ok"

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -21,11 +20,9 @@ import (
 	"gatekeeper/internal/callback"
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
-	"gatekeeper/internal/redistest"
 	"gatekeeper/internal/store"
-	"gatekeeper/internal/store/redisstore"
-	"gatekeeper/internal/store/sqlitestore"
 	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
 )
@@ -77,39 +74,12 @@ func testHash(t testing.TB) string {
 	return fastHashVal
 }
 
-func openSQLite(t testing.TB) store.Store {
-	t.Helper()
-	s, err := sqlitestore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatalf("open sqlite store: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// openRedis starts a private redis-server for the test and opens the Redis
-// store on it (skipped without redis-server, failed with
-// GATEKEEPER_REQUIRE_ALL=1).
-func openRedis(t testing.TB) store.Store {
-	t.Helper()
-	srv := redistest.Start(t, redistest.Options{})
-	s, err := redisstore.Open(context.Background(), srv.URL())
-	if err != nil {
-		t.Fatalf("open redis store: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// eachStore runs fn against each real store.
-func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
-	for _, s := range []struct {
-		name string
-		open func(testing.TB) store.Store
-	}{{"sqlite", openSQLite}, {"redis", openRedis}} {
-		t.Run(s.name, func(t *testing.T) { fn(t, s.open(t)) })
-	}
-}
+// The real stores (teststore), under the names the console's tests use.
+var (
+	openSQLite = teststore.SQLite
+	openRedis  = teststore.Redis
+	eachStore  = teststore.Each
+)
 
 // envNow is the instant a console test runs at unless it chooses its own
 // (or GATEKEEPER_TEST_NOW pins one): a weekday morning in Asia/Ho_Chi_Minh.
@@ -165,7 +135,7 @@ func newEnvAt(t testing.TB, st store.Store, now time.Time) *env {
 			t.Fatalf("create user: %v", err)
 		}
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := testsupport.Discard()
 	e.con = New(Config{Logger: quiet, AddrFailures: 8, Clock: clk}, Deps{Store: st})
 	r := gin.New()
 	e.con.Register(r)

@@ -1,11 +1,13 @@
 package console
 
 import (
-	"gatekeeper/policy/classify"
 	"html"
 	"sort"
 	"strings"
 	"unicode"
+
+	"gatekeeper/policy"
+	"gatekeeper/policy/classify"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -23,20 +25,10 @@ type segment struct {
 	Mark string
 }
 
-// evidenceItem is one piece of a classifier's evidence as stored with a
-// hold. Cue, when set, names a structural headline cue (a question, an
-// exclamation…) rather than words of the post; older snapshots write such a
-// cue as Text starting with "#".
-type evidenceItem struct {
-	Text   string  `json:"text"`
-	Field  string  `json:"field"`
-	Weight float64 `json:"weight"`
-	Folded bool    `json:"folded,omitempty"`
-	Cue    string  `json:"cue,omitempty"`
-}
-
-// cue returns the item's structural cue code ("" for words of the post).
-func (e evidenceItem) cue() string {
+// cueOf returns the structural headline cue (a question, an exclamation…)
+// an item of evidence names, "" for words of the post. Older snapshots write
+// such a cue as Text starting with "#".
+func cueOf(e policy.Evidence) string {
 	if e.Cue != "" {
 		return strings.TrimPrefix(e.Cue, "#")
 	}
@@ -66,14 +58,14 @@ func cueLabel(code, lang string) string {
 
 // evidenceViews turns evidence into chips: distinct phrases of the post,
 // the category or declared tone that decided it, and cues by their label.
-func evidenceViews(lang string, ev []evidenceItem) []evidenceView {
+func evidenceViews(lang string, ev []policy.Evidence) []evidenceView {
 	var out []evidenceView
 	seen := map[string]bool{}
 	for _, e := range ev {
 		var v evidenceView
 		switch {
-		case e.cue() != "":
-			v = evidenceView{Text: cueLabel(e.cue(), lang), Cue: true, Field: e.Field}
+		case cueOf(e) != "":
+			v = evidenceView{Text: cueLabel(cueOf(e), lang), Cue: true, Field: e.Field}
 		case e.Field == "category":
 			v = evidenceView{Text: tr(lang, "ev.category"), Cue: true, Field: e.Field}
 		case e.Field == "declared_tone":
@@ -98,7 +90,7 @@ func evidenceViews(lang string, ev []evidenceItem) []evidenceView {
 // evidencePhrases returns the distinct phrases of the post (title, excerpt,
 // content) to highlight, longest first. A negated phrase ("không … tai
 // nạn") gives its parts; cues, categories and declared tones give none.
-func evidencePhrases(ev []evidenceItem) []string {
+func evidencePhrases(ev []policy.Evidence) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, e := range ev {
@@ -107,7 +99,7 @@ func evidencePhrases(ev []evidenceItem) []string {
 		default:
 			continue
 		}
-		if e.cue() != "" {
+		if cueOf(e) != "" {
 			continue
 		}
 		// "không … tai nạn": the words the negation softened are marked,

@@ -61,14 +61,14 @@ type holdRow struct {
 
 func (c *Console) makeRow(lang string, o store.Outlet, h store.Hold, current policy.Counts, now time.Time) holdRow {
 	snap := decodeSnapshot(h.Snapshot)
-	ev := evidencePhrases(snap.ToneEvidence)
+	ev := evidencePhrases(snap.Classification.Tone.Evidence)
 	var sens []string
 	if snap.Classification.Sensational.Flagged {
-		sens = evidencePhrases(snap.SensEvidence)
+		sens = evidencePhrases(snap.Classification.Sensational.Evidence)
 	}
 	r := holdRow{
 		Outlet: o, Loc: o.Location(), Hold: h, Snap: snap, Phrases: ev,
-		Evidence: evidenceViews(lang, snap.ToneEvidence), SensEv: evidenceViews(lang, snap.SensEvidence),
+		Evidence: evidenceViews(lang, snap.Classification.Tone.Evidence), SensEv: evidenceViews(lang, snap.Classification.Sensational.Evidence),
 		Title:   highlight(snap.Post.Title, ev, sens...),
 		Current: current,
 		Waited:  now.Sub(h.CreatedAt),
@@ -277,7 +277,7 @@ func (c *Console) showHold(g *gin.Context, status int, errMsg, note string) {
 
 // holdReasons says why a post was held: the decision's reason codes (from
 // the rules and subject the check used, against the counts when it was
-// held), the assessment's notes, and any reasons stored with it.
+// held) and the assessment's notes.
 func holdReasons(lang string, o store.Outlet, h store.Hold, snap snapshot) []string {
 	ml := msgs.VI
 	if lang == langEN {
@@ -289,9 +289,6 @@ func holdReasons(lang string, o store.Outlet, h store.Hold, snap snapshot) []str
 		codes = append(codes, policy.Decide(rules, snap.Subject, policy.NotCounted, h.Before).Reasons...)
 	}
 	codes = append(codes, snap.Notes...)
-	for _, r := range snap.Reasons {
-		codes = append(codes, r.Code)
-	}
 	_, after := policy.SharesAround(h.Before, holdSubject(h, snap))
 	args := msgs.ReasonArgs{After: int64(after), WarnAt: int64(rules.WarnAt), Limit: int64(rules.Limit),
 		Published: h.Before.Published, MinSample: rules.MinSample}

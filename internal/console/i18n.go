@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gatekeeper/internal/store"
 )
 
 // Languages the console speaks. Vietnamese is the default.
@@ -35,6 +37,7 @@ var messages = map[string][2]string{
 	"login.submit":                     {"Đăng nhập", "Sign in"},
 	"login.bad":                        {"Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."},
 	"login.throttled":                  {"Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau %d phút.", "Too many failed sign-ins. Please try again in %d minutes."},
+	"login.slow":                       {"Có nhiều lần đăng nhập sai với tên này. Vui lòng thử lại sau %d giây.", "Several failed sign-ins for this username. Please try again in %d seconds."},
 	"login.error":                      {"Không đăng nhập được lúc này, vui lòng thử lại.", "Signing in is not possible right now, please try again."},
 	"err.forbidden":                    {"Bạn không có quyền thực hiện việc này.", "You are not allowed to do this."},
 	"err.notfound":                     {"Không tìm thấy.", "Not found."},
@@ -42,6 +45,7 @@ var messages = map[string][2]string{
 	"err.crossorigin":                  {"Yêu cầu từ trang khác bị từ chối.", "Cross-origin request refused."},
 	"err.store":                        {"Kho dữ liệu tạm thời không truy cập được. Vui lòng thử lại.", "The store is unavailable right now. Please try again."},
 	"err.note":                         {"Cần ghi chú cho quyết định.", "A note is required."},
+	"err.badrequest":                   {"Yêu cầu không hợp lệ.", "Invalid request."},
 	"err.conflict":                     {"Tin này đã được xử lý.", "This item has already been decided."},
 	"err.nosafe":                       {"Không có thời điểm an toàn trong cửa sổ; chỉ có thể duyệt ngay.", "No safe time within the window; it can only be approved now."},
 	"err.input":                        {"Dữ liệu nhập không hợp lệ: %s", "Invalid input: %s"},
@@ -57,6 +61,7 @@ var messages = map[string][2]string{
 	"ok.saved":                         {"Đã lưu.", "Saved."},
 	"ok.deleted":                       {"Đã xoá.", "Deleted."},
 	"ok.password":                      {"Đã đổi mật khẩu.", "Password changed."},
+	"ok.revoked":                       {"Đã thu hồi các khoá cũ.", "Previous secrets revoked."},
 	"holds.title":                      {"Tin chờ duyệt", "Held items"},
 	"holds.none":                       {"Không có tin nào đang chờ.", "Nothing is waiting."},
 	"filter.outlet":                    {"Đơn vị", "Outlet"},
@@ -245,6 +250,7 @@ var messages = map[string][2]string{
 	"admin.edit":                       {"Sửa", "Edit"},
 	"admin.delete":                     {"Xoá", "Delete"},
 	"admin.rotate":                     {"Đổi khoá bí mật", "Rotate secret"},
+	"admin.revoke":                     {"Thu hồi các khoá cũ", "Revoke the previous secrets"},
 	"admin.resetpw":                    {"Đặt lại mật khẩu", "Reset password"},
 	"admin.pw.help":                    {"Để trống để tạo mật khẩu ngẫu nhiên (hiển thị một lần).", "Leave empty to generate a random one (shown once)."},
 	"admin.secret":                     {"Khoá bí mật webhook của %s", "Webhook secret of %s"},
@@ -308,6 +314,9 @@ var messages = map[string][2]string{
 	"of.secret.expires":                {"khoá cũ hết hạn lúc %s", "previous secret expires at %s"},
 	"of.secret.current":                {"khoá hiện tại", "current secret"},
 	"of.rotate.help":                   {"Khoá mới được hiển thị một lần; khoá hiện tại vẫn dùng được trong %s để kịp cập nhật CMS.", "The new secret is shown once; the current one keeps working for %s while the CMS is updated."},
+	"of.rotate.grace":                  {"Khoá cũ còn dùng được trong", "Previous secrets keep working for"},
+	"of.rotate.nograce":                {"không — dừng ngay (khoá bị lộ)", "none — stop at once (leaked secret)"},
+	"of.revoke.help":                   {"%d khoá cũ vẫn còn dùng được. Thu hồi để chúng dừng ngay.", "%d previous secrets still work. Revoke them to stop them at once."},
 	"of.updated":                       {"Cập nhật lần cuối", "Last updated"},
 	"cue.generic":                      {"dấu hiệu ở tiêu đề: %s", "headline cue: %s"},
 	"ev.category":                      {"chuyên mục được xếp là tiêu cực", "a category mapped to negative"},
@@ -396,9 +405,4 @@ func fmtDecimal2(lang string, f float64) string {
 	return s
 }
 
-var defaultLoc = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600)
-}()
+var defaultLoc = store.DefaultLocation()

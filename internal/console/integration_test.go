@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,11 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"gatekeeper/handler"
-	"gatekeeper/internal/gate"
-	"gatekeeper/internal/review"
+	"gatekeeper/internal/testsupport/testapi"
 	"gatekeeper/internal/webhook"
-	"gatekeeper/policy"
 )
 
 // TestWithWebhookAPI mounts the console on the webhook API's engine, as the
@@ -25,12 +21,7 @@ import (
 // callback, and the API reports the hold approved.
 func TestWithWebhookAPI(t *testing.T) {
 	e := newEnv(t, openRedis(t))
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &gate.Service{Store: e.st, Classifier: policy.NeutralClassifier{}, Review: &review.Service{Store: e.st, Clock: e.con.cfg.Clock}, Clock: e.con.cfg.Clock, Log: quiet}
-	engine, err := handler.New(handler.Deps{Gate: svc, Outlets: &gate.OutletCache{Store: e.st, TTL: time.Millisecond}, Store: e.st, Log: quiet, Clock: e.con.cfg.Clock, MaxBodyBytes: 4 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine, _ := testapi.Engine(t, e.st, testapi.Options{Clock: e.con.cfg.Clock, OutletTTL: time.Millisecond})
 	e.con.Register(engine)
 	srv := httptest.NewServer(engine)
 	defer srv.Close()

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
@@ -117,6 +118,44 @@ func testAdminEditsOutletPolicy(t *testing.T, db store.Store) {
 	_, _, body = e.get(c, path)
 	if txt := textOf(body); !strings.Contains(txt, "2 khoá") || !strings.Contains(txt, "khoá cũ hết hạn lúc") {
 		t.Errorf("edit page after rotation: %s", txt)
+	}
+	// The page offers the grace choice and, with a previous secret still
+	// working, its revocation.
+	for _, want := range []string{`<option value="86400">`, `<option value="3600">`, `<option value="0">`, `/revoke-secrets"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("edit page lacks %s", want)
+		}
+	}
+	// A grace not offered is refused and changes nothing.
+	if st, _, _ := e.post(c, path+"/rotate", url.Values{"csrf": {csrf}, "grace": {"31536000"}}); st != http.StatusBadRequest {
+		t.Fatalf("rotate with a grace not offered: %d, want 400", st)
+	}
+	if o, _ = e.st.GetOutlet(e.ctx, e.a.ID); len(o.Secrets) != 2 {
+		t.Fatalf("a refused rotation changed the secrets: %d", len(o.Secrets))
+	}
+	// Rotation with no grace: every previous secret stops at once.
+	if st, _, _ := e.post(c, path+"/rotate", url.Values{"csrf": {csrf}, "grace": {"0"}}); st != 200 {
+		t.Fatalf("rotate with no grace: %d", st)
+	}
+	if o, _ = e.st.GetOutlet(e.ctx, e.a.ID); len(o.ActiveSecrets(time.Now())) != 1 {
+		t.Fatalf("after a rotation with no grace %d secrets verify, want 1", len(o.ActiveSecrets(time.Now())))
+	}
+	// An explicit revoke after a rotation with grace.
+	if st, _, _ := e.post(c, path+"/rotate", url.Values{"csrf": {csrf}, "grace": {"3600"}}); st != 200 {
+		t.Fatalf("rotate with an hour: %d", st)
+	}
+	if st, loc, _ := e.post(c, path+"/revoke-secrets", url.Values{"csrf": {csrf}}); st != http.StatusSeeOther || !strings.HasSuffix(loc, "?ok=revoked") {
+		t.Fatalf("revoke: %d %s", st, loc)
+	}
+	if o, _ = e.st.GetOutlet(e.ctx, e.a.ID); len(o.Secrets) != 1 {
+		t.Fatalf("after revoke %d secrets kept, want 1", len(o.Secrets))
+	}
+	if _, _, body = e.get(c, path); strings.Contains(body, `/revoke-secrets"`) {
+		t.Errorf("revoke offered with no previous secret")
+	}
+	a, _ := e.st.ListAudit(e.ctx, e.a.ID, store.AuditFilter{Type: "secret_revoke", Limit: 10})
+	if len(a) != 1 || a[0].Actor != "admin" {
+		t.Fatalf("revoke audit: %+v", a)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -30,10 +29,7 @@ const (
 )
 
 // ErrWeakPassword: the password is too short or too long.
-var ErrWeakPassword = fmt.Errorf("mật khẩu phải dài %d–%d ký tự / the password must be %d–%d characters long",
-	MinPasswordLen, MaxPasswordLen, MinPasswordLen, MaxPasswordLen)
-
-var errBadHash = errors.New("malformed password hash")
+var ErrWeakPassword = fmt.Errorf("console: the password must be %d–%d characters long", MinPasswordLen, MaxPasswordLen)
 
 // derivations counts password checks that ran the key derivation, so a
 // test can show that an unknown username costs what a wrong password does.

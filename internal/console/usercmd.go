@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/mail"
 	"regexp"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,11 +19,12 @@ import (
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
-// NormalizeUsername lower-cases a username and checks its form.
+// NormalizeUsername lower-cases a username and checks its form (2–64 of
+// a-z, 0-9, . _ -; ErrInvalidUsername otherwise).
 func NormalizeUsername(s string) (string, error) {
 	u := strings.ToLower(strings.TrimSpace(s))
 	if !usernameRE.MatchString(u) {
-		return "", fmt.Errorf("tên đăng nhập %q không hợp lệ: 2–64 ký tự a-z, 0-9, . _ - / invalid username %q: 2–64 of a-z, 0-9, . _ -", s, s)
+		return "", fmt.Errorf("%w %q: 2–64 of a-z, 0-9, . _ -", ErrInvalidUsername, s)
 	}
 	return u, nil
 }
@@ -100,52 +100,41 @@ func UserCommand(ctx context.Context, args []string, st store.Store, clk clock.C
 }
 
 // RunUserCommand runs one subcommand with its positional arguments (the
-// username) and parsed flags.
+// username) and parsed flags, through the same Accounts service as the
+// console's admin page.
 func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, st store.Store, clk clock.Clock, stdin io.Reader, stdout, stderr io.Writer) error {
-	role, outlets, pwStdin := &f.Role, &f.Outlets, &f.PasswordStdin
-	now := clk.Now().UTC()
+	acc := &Accounts{Store: st, Clock: clk}
+	const actor = "cli"
 	switch sub {
 	case "add":
 		name, err := oneUsername(pos, stderr)
 		if err != nil {
 			return err
 		}
-		r := store.Role(*role)
+		r := store.Role(f.Role)
 		if !r.Valid() {
-			return fmt.Errorf("--role phải là admin, manager hoặc auditor / --role must be admin, manager or auditor (got %q)", *role)
+			return fmt.Errorf("--role phải là admin, manager hoặc auditor / --role must be admin, manager or auditor (got %q)", f.Role)
 		}
-		ids, err := checkOutlets(ctx, st, *outlets)
-		if err != nil {
-			return err
-		}
+		ids := splitList(f.Outlets)
 		if r == store.RoleManager && len(ids) == 0 {
 			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao đơn vị nào (--outlets) / warning: the manager has no outlets (--outlets)")
 		}
 		if r != store.RoleManager && len(ids) > 0 {
 			return errors.New("--outlets chỉ dành cho vai trò manager / --outlets is for the manager role only")
 		}
-		pw, err := readPassword(stdin, *pwStdin)
-		if err != nil {
-			return err
-		}
-		hash, err := HashPassword(pw)
-		if err != nil {
-			return err
-		}
 		email, notices, err := ParseNotices(f.Email, f.Notices)
 		if err != nil {
 			return err
 		}
-		u := store.User{Username: name, Role: r, Outlets: ids, Email: email, Notices: notices, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-		if err := st.CreateUser(ctx, u); err != nil {
-			if errors.Is(err, store.ErrExists) {
-				return fmt.Errorf("người dùng %q đã có / user %q already exists", name, name)
-			}
-			return fmt.Errorf("add user: %w", err)
+		pw, err := readPassword(stdin, f.PasswordStdin)
+		if err != nil {
+			return err
 		}
-		auditAll(ctx, st, u.Outlets, now, "user_add", "cli", map[string]any{"username": name, "role": r})
-		fmt.Fprintf(stdout, "Đã thêm người dùng %s (%s) / added user %s (%s)\n", name, r, name, r)
-		return nil
+		u, err := acc.Add(ctx, actor, NewUser{Username: name, Role: r, Outlets: ids, Email: email, Notices: notices, Password: pw})
+		if u.Username != "" {
+			fmt.Fprintf(stdout, "Đã thêm người dùng %s (%s) / added user %s (%s)\n", name, r, name, r)
+		}
+		return cliAccountsErr(err)
 	case "list":
 		users, err := st.ListUsers(ctx)
 		if err != nil {
@@ -166,65 +155,88 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		if err != nil {
 			return err
 		}
-		u, err := st.GetUser(ctx, name)
+		email, notices, err := ParseNotices(f.Email, f.Notices)
 		if err != nil {
-			return userErr(name, err)
-		}
-		if u.Email, u.Notices, err = ParseNotices(f.Email, f.Notices); err != nil {
 			return err
 		}
-		u.UpdatedAt = now
-		if err := st.UpdateUser(ctx, u); err != nil {
-			return userErr(name, err)
+		err = acc.SetNotices(ctx, actor, name, email, notices)
+		if err != nil && !errors.Is(err, ErrAuditFailed) {
+			return cliAccountsErr(err)
 		}
-		auditAll(ctx, st, u.Outlets, now, "user_notices", "cli", map[string]any{"username": name, "notices": u.Notices, "email": u.Email != ""})
+		u := store.User{Notices: notices}
 		fmt.Fprintf(stdout, "Đã lưu cách nhận thông báo của %s: %s / notices of %s: %s\n", name, u.Notices, name, u.Notices)
-		return nil
+		return cliAccountsErr(err)
 	case "passwd":
 		name, err := oneUsername(pos, stderr)
 		if err != nil {
 			return err
 		}
-		u, err := st.GetUser(ctx, name)
-		if err != nil {
-			return userErr(name, err)
+		if _, err := st.GetUser(ctx, name); err != nil {
+			return cliAccountsErr(acc.userErr(name, err))
 		}
-		pw, err := readPassword(stdin, *pwStdin)
+		pw, err := readPassword(stdin, f.PasswordStdin)
 		if err != nil {
 			return err
 		}
-		if u.PasswordHash, err = HashPassword(pw); err != nil {
-			return err
+		err = acc.ResetPassword(ctx, actor, name, pw)
+		if err == nil || errors.Is(err, ErrAuditFailed) {
+			fmt.Fprintf(stdout, "Đã đổi mật khẩu của %s; mọi phiên đăng nhập đã kết thúc / password of %s changed; all sessions ended\n", name, name)
 		}
-		u.UpdatedAt = now
-		if err := st.UpdateUser(ctx, u); err != nil {
-			return userErr(name, err)
-		}
-		if err := st.DeleteUserSessions(ctx, name); err != nil {
-			return fmt.Errorf("end sessions: %w", err)
-		}
-		auditAll(ctx, st, nil, now, "user_password_reset", "cli", map[string]any{"username": name})
-		fmt.Fprintf(stdout, "Đã đổi mật khẩu của %s; mọi phiên đăng nhập đã kết thúc / password of %s changed; all sessions ended\n", name, name)
-		return nil
+		return cliAccountsErr(err)
 	case "remove":
 		name, err := oneUsername(pos, stderr)
 		if err != nil {
 			return err
 		}
-		u, err := st.GetUser(ctx, name)
-		if err != nil {
-			return userErr(name, err)
+		err = acc.Remove(ctx, actor, name)
+		if err == nil || errors.Is(err, ErrAuditFailed) {
+			fmt.Fprintf(stdout, "Đã xoá người dùng %s / removed user %s\n", name, name)
 		}
-		if err := st.DeleteUser(ctx, name); err != nil {
-			return userErr(name, err)
-		}
-		auditAll(ctx, st, u.Outlets, now, "user_remove", "cli", map[string]any{"username": name})
-		fmt.Fprintf(stdout, "Đã xoá người dùng %s / removed user %s\n", name, name)
-		return nil
+		return cliAccountsErr(err)
 	default:
 		fmt.Fprint(stderr, UserUsage)
 		return fmt.Errorf("lệnh con không rõ %q / unknown subcommand %q", sub, sub)
 	}
+}
+
+// cliAccountsErr is the command line's wording of an Accounts error, in
+// Vietnamese and English.
+func cliAccountsErr(err error) error {
+	var msg string
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrInvalidUsername):
+		msg = "tên đăng nhập không hợp lệ: 2–64 ký tự a-z, 0-9, . _ - / invalid username: 2–64 of a-z, 0-9, . _ -"
+	case errors.Is(err, ErrInvalidRole):
+		msg = "--role phải là admin, manager hoặc auditor / --role must be admin, manager or auditor"
+	case errors.Is(err, ErrUnknownOutlet):
+		msg = "không có đơn vị này / no outlet"
+	case errors.Is(err, ErrUserExists):
+		msg = "người dùng đã có / user already exists"
+	case errors.Is(err, ErrNoUser):
+		msg = "không có người dùng này / no user"
+	case errors.Is(err, ErrWeakPassword):
+		msg = fmt.Sprintf("mật khẩu phải dài %d–%d ký tự / the password must be %d–%d characters long", MinPasswordLen, MaxPasswordLen, MinPasswordLen, MaxPasswordLen)
+	case errors.Is(err, ErrLastAdmin):
+		msg = "không thể bỏ quyền của quản trị viên cuối cùng / the last admin cannot stop being one"
+	case errors.Is(err, ErrAuditFailed):
+		msg = "đã thực hiện nhưng không ghi được nhật ký / done, but the audit record could not be written"
+	default:
+		return err
+	}
+	return fmt.Errorf("%s (%w)", msg, err)
+}
+
+// splitList splits a comma-separated list, trimming spaces.
+func splitList(list string) []string {
+	var out []string
+	for _, id := range strings.Split(list, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // oneUsername is the one USERNAME a sub-command takes, normalised.
@@ -234,13 +246,6 @@ func oneUsername(pos []string, stderr io.Writer) (string, error) {
 		return "", errors.New("cần đúng một USERNAME / exactly one USERNAME is needed")
 	}
 	return NormalizeUsername(pos[0])
-}
-
-func userErr(name string, err error) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("không có người dùng %q / no user %q", name, name)
-	}
-	return fmt.Errorf("user %s: %w", name, err)
 }
 
 // parseInterspersed parses flags that may come before or after positional
@@ -260,26 +265,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// checkOutlets splits a comma-separated list and checks each outlet exists.
-func checkOutlets(ctx context.Context, st store.Outlets, list string) ([]string, error) {
-	var ids []string
-	for _, id := range strings.Split(list, ",") {
-		id = strings.TrimSpace(id)
-		if id == "" || slices.Contains(ids, id) {
-			continue
-		}
-		if _, err := st.GetOutlet(ctx, id); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("không có đơn vị %q / no outlet %q", id, id)
-			}
-			return nil, fmt.Errorf("outlet %s: %w", id, err)
-		}
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids, nil
-}
-
 // readPassword reads the first line of stdin as a new password.
 func readPassword(stdin io.Reader, fromStdin bool) (string, error) {
 	if !fromStdin {
@@ -291,22 +276,7 @@ func readPassword(stdin io.Reader, fromStdin bool) (string, error) {
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if err := CheckPasswordPolicy(pw); err != nil {
-		return "", err
+		return "", cliAccountsErr(err)
 	}
 	return pw, nil
-}
-
-// AccountsLog is the audit log of account changes (every role, every
-// change), beside the log of each outlet a change touches. It is not a
-// valid outlet id, so it cannot clash with one.
-const AccountsLog = "_accounts"
-
-// auditAll records an account change in the accounts log and in the audit
-// log of each outlet it touches. Failures are ignored: the change itself is
-// already made.
-func auditAll(ctx context.Context, st store.Audit, outlets []string, now time.Time, typ, actor string, detail map[string]any) {
-	b := mustJSON(detail)
-	for _, o := range append([]string{AccountsLog}, outlets...) {
-		_ = st.AppendAudit(ctx, store.AuditEntry{Outlet: o, At: now, Type: typ, Actor: actor, Detail: b})
-	}
 }

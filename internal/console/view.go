@@ -143,7 +143,7 @@ func parsePages() (map[string]*pageTemplate, error) {
 // else from the query string is ever shown.
 var flashKeys = map[string]bool{
 	"approved": true, "rejected": true, "scheduled": true, "unscheduled": true, "relabeled": true,
-	"retry": true, "saved": true, "deleted": true, "password": true,
+	"retry": true, "saved": true, "deleted": true, "password": true, "revoked": true,
 }
 
 // render writes page name with data.

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -29,12 +28,24 @@ type Observer interface {
 	SetOutletCounts(outlet string, c policy.Counts)
 }
 
-// Modes of ObserveDecision.
+// Modes of ObserveDecision (the mode label of the decisions metric).
 const (
-	ModeLive   = "live"
-	ModeDryRun = "dry_run"
-	ModeReplay = "replay"
+	ModeLive   = "live"    // recorded
+	ModeDryRun = "dry_run" // answered, nothing recorded
+	ModeReplay = "replay"  // the stored answer to a repeated webhook id
 )
+
+// VerdictUnavailable is what ObserveDecision is told besides policy's
+// verdicts: the store could not record the decision (503).
+const VerdictUnavailable = "unavailable"
+
+// Store is what the gate needs of a store: the window and ledger, holds, and
+// the audit log's append (a share left past the limit, notePastLimit).
+type Store interface {
+	store.Decisions
+	store.Holds
+	AppendAudit(ctx context.Context, e store.AuditEntry) error
+}
 
 // Notices is told about recorded checks, to tell the people who must act
 // (package notify); optional.
@@ -48,7 +59,7 @@ type Notices interface {
 // Service runs the API's operations.
 type Service struct {
 	Notices      Notices
-	Store        store.Store
+	Store        Store
 	Classifier   policy.Classifier
 	Review       *review.Service
 	Clock        clock.Clock   // the zero value is the wall clock
@@ -65,11 +76,6 @@ func (s *Service) storeCtx(ctx context.Context) (context.Context, context.Cancel
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, s.StoreTimeout)
-}
-
-// Unavailable reports whether err means the store could not be reached in time.
-func Unavailable(err error) bool {
-	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // Post is a post as the CMS sends it.
@@ -257,8 +263,8 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	defer cancel()
 	res, err := s.Store.Check(sctx, in)
 	if err != nil {
-		if s.Observer != nil && Unavailable(err) {
-			s.Observer.ObserveDecision("unavailable", mode)
+		if s.Observer != nil && store.KindOf(err).Unavailable() {
+			s.Observer.ObserveDecision(VerdictUnavailable, mode)
 		}
 		return nil, fmt.Errorf("check post %s of %s: %w", p.ID, o.ID, err)
 	}

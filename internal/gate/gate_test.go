@@ -51,7 +51,7 @@ func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
 		t.Fatal(err)
 	}
 	rec := &recorder{Store: st}
-	s := &Service{Store: rec, Classifier: policy.NeutralClassifier{}, Clock: clock.Fixed(now)}
+	s := &Service{Store: rec, Classifier: testsupport.NeutralClassifier{}, Clock: clock.Fixed(now)}
 	return s, rec, &o, now
 }
 

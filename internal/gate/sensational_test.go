@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -12,7 +13,7 @@ import (
 type scored float64
 
 func (s scored) Classify(t policy.Text) policy.Classification {
-	c := policy.NeutralClassifier{}.Classify(t)
+	c := testsupport.NeutralClassifier{}.Classify(t)
 	c.Sensational = policy.SensationalResult{Flagged: s >= 0.5, Score: float64(s),
 		Evidence: []policy.Evidence{{Text: "không ai ngờ", Field: "title", Weight: 1}}}
 	return c

@@ -128,7 +128,7 @@ func TestGlossary(t *testing.T) {
 		}
 	}
 	// The rendered catalogue too, with real numbers.
-	_, reasons := Codes()
+	_, reasons := codes()
 	args := ReasonArgs{After: 1667, WarnAt: 1200, Limit: 1500, Published: 3, MinSample: 20}
 	for _, c := range reasons {
 		if m := badNumbers.FindString(Reason(VI, c, args)); m != "" {

@@ -3,8 +3,11 @@
 package messages
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"gatekeeper/policy"
 
 	"golang.org/x/text/language"
 )
@@ -182,13 +185,65 @@ func pick(lang Lang, p pair) string {
 	return p.vi
 }
 
-// Codes lists every error and reason code (for tests of the catalogue).
-func Codes() (errs, reasons []string) {
-	for k := range errorText {
-		errs = append(errs, k)
+// settingText is the Vietnamese of each policy.InvalidSetting code, over the
+// same arguments as its English (which the error itself carries).
+var settingText = map[string]string{
+	"limit":        "giới hạn %s%% nằm ngoài 0–100%%",
+	"warn_at":      "mức cảnh báo %s%% phải từ 0 đến giới hạn (%s%%)",
+	"min_sample":   "số bài tối thiểu %d không được âm",
+	"sensational":  "xử lý tiêu đề giật gân %q phải là note (chỉ ghi chú), warn (cảnh báo) hoặc hold (giữ lại)",
+	"sensitivity":  "độ nhạy tiêu đề giật gân %q phải là low (thấp), normal (bình thường) hoặc high (cao)",
+	"mode":         "chế độ %q phải là enforce hoặc shadow",
+	"id":           "mã đơn vị %q phải gồm 1–63 chữ thường, số hoặc '-', bắt đầu bằng chữ hoặc số",
+	"percent":      "%q không phải tỉ lệ phần trăm hợp lệ (tối đa hai chữ số thập phân, dùng dấu chấm)",
+	"percent_max":  "%q lớn hơn 100%%",
+	"category":     "chuyên mục %q phải có dạng TÊN=negative|neutral|positive",
+	"name":         "cần tên đơn vị",
+	"window_days":  "số ngày của cửa sổ %d phải từ 1 đến 365",
+	"timezone":     "múi giờ %q không hợp lệ (ví dụ Asia/Ho_Chi_Minh)",
+	"callback_url": "địa chỉ callback %q phải là URL http(s) không kèm mật khẩu",
+}
+
+// Setting words a refused setting (a policy.InvalidSetting anywhere in
+// err's chain) in lang; any other error as it is.
+func Setting(lang Lang, err error) string {
+	var s *policy.InvalidSetting
+	if !errors.As(err, &s) {
+		return err.Error()
 	}
-	for k := range reasonText {
-		reasons = append(reasons, k)
+	if vi, ok := settingText[s.Code]; ok && lang != EN {
+		return fmt.Sprintf(vi, s.Args...)
 	}
-	return errs, reasons
+	return s.English()
+}
+
+// Settings words every refused setting of err (errors.Join keeps several),
+// one per line, in Vietnamese then English.
+func Settings(err error) string {
+	var lines []string
+	for _, e := range leaves(err) {
+		lines = append(lines, Setting(VI, e)+" / "+Setting(EN, e))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// SettingsIn words every refused setting of err in lang, joined by "; ".
+func SettingsIn(lang Lang, err error) string {
+	var parts []string
+	for _, e := range leaves(err) {
+		parts = append(parts, Setting(lang, e))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// leaves are the errors joined in err (err itself when it joins none).
+func leaves(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, leaves(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }

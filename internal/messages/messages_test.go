@@ -23,7 +23,7 @@ func TestFromAcceptLanguage(t *testing.T) {
 }
 
 func TestEveryCodeHasBothLanguages(t *testing.T) {
-	errs, reasons := Codes()
+	errs, reasons := codes()
 	for _, c := range errs {
 		vi, en := Error(VI, c), Error(EN, c)
 		if vi == "" || en == "" || vi == en {
@@ -47,6 +47,17 @@ func TestReasonNumbers(t *testing.T) {
 	if got := Reason(EN, "share_near_limit", args); !strings.Contains(got, "14.88%") || !strings.Contains(got, "12.00%") {
 		t.Errorf("en: %q", got)
 	}
+}
+
+// codes lists every error and reason code (for tests of the catalogue).
+func codes() (errs, reasons []string) {
+	for k := range errorText {
+		errs = append(errs, k)
+	}
+	for k := range reasonText {
+		reasons = append(reasons, k)
+	}
+	return errs, reasons
 }
 
 func TestLanguageDetectedNamesBothLanguages(t *testing.T) {

@@ -25,9 +25,6 @@
 package metrics
 
 import (
-	"context"
-	"errors"
-	"net"
 	"net/http"
 	"runtime"
 	"runtime/debug"
@@ -40,7 +37,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gatekeeper/internal/gate"
 	"gatekeeper/internal/store"
+	"gatekeeper/policy"
 )
 
 // Namespace prefixes every Gatekeeper series.
@@ -60,19 +59,15 @@ const (
 	KindOther       = "other"
 )
 
-// Set by the linker in release builds (deploy/Dockerfile):
-//
-//	-ldflags "-X gatekeeper/internal/metrics.linkVersion=v1.2.0 -X gatekeeper/internal/metrics.linkRevision=abc123"
-var linkVersion, linkRevision string
-
 // Options configure New. The zero value is usable.
 type Options struct {
 	// MaxOutlets caps the outlet label of outlet_negative_share
 	// (0 = DefaultMaxOutlets).
 	MaxOutlets int
-	// Version and Revision label build_info; empty values come from the
-	// linker flags above, else from the binary's build information (module
-	// version, vcs.revision), else "unknown".
+	// Version and Revision label build_info: the wiring passes the
+	// program's main.Version and main.Revision; empty values come from the
+	// binary's build information (module version, vcs.revision), else
+	// "unknown".
 	Version  string
 	Revision string
 	// NoRuntimeCollectors leaves out the go_* and process_* series.
@@ -149,12 +144,6 @@ func New(opts Options) *Metrics {
 	m.shares = newShareCollector(opts.MaxOutlets)
 
 	version, revision := opts.Version, opts.Revision
-	if version == "" {
-		version = linkVersion
-	}
-	if revision == "" {
-		revision = linkRevision
-	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if version == "" {
 			version = bi.Main.Version
@@ -212,33 +201,24 @@ func (m *Metrics) Handler() http.Handler {
 	})
 }
 
-// Decision modes (the mode label of decisions_total).
-const (
-	ModeLive   = "live"    // recorded
-	ModeDryRun = "dry_run" // answered, nothing recorded
-	ModeReplay = "replay"  // the stored answer to a repeated webhook id
-)
-
-// Verdicts besides policy's allow, warn and hold.
-const VerdictUnavailable = "unavailable" // 503: the store could not record the decision
-
 // ObserveLegacySignature counts a request accepted without webhook-target.
 func (m *Metrics) ObserveLegacySignature(string) { m.legacy.Inc() }
 
-// ObserveDecision counts one answer to a check. verdict is allow, warn, hold
-// or unavailable; mode is ModeLive, ModeDryRun or ModeReplay. Other values
-// are counted as "other" so a caller's mistake cannot grow the series.
+// ObserveDecision counts one answer to a check (gate.Observer). verdict is
+// allow, warn, hold or gate.VerdictUnavailable; mode is gate.ModeLive,
+// gate.ModeDryRun or gate.ModeReplay. Other values are counted as "other"
+// so a caller's mistake cannot grow the series.
 func (m *Metrics) ObserveDecision(verdict, mode string) {
 	if m == nil {
 		return
 	}
 	switch verdict {
-	case "allow", "warn", "hold", VerdictUnavailable:
+	case string(policy.Allow), string(policy.Warn), string(policy.Hold), gate.VerdictUnavailable:
 	default:
 		verdict = "other"
 	}
 	switch mode {
-	case ModeLive, ModeDryRun, ModeReplay:
+	case gate.ModeLive, gate.ModeDryRun, gate.ModeReplay:
 	default:
 		mode = "other"
 	}
@@ -258,28 +238,19 @@ func (m *Metrics) ObserveStore(op string, d time.Duration, err error) {
 	}
 }
 
-// ErrorKind classifies a store error: "" for no error or a domain answer
-// (not found, exists, conflict) or a cancelled context; KindTimeout for a
-// deadline (context.DeadlineExceeded or a network timeout), checked first
-// because a store wraps an ambiguous timeout in ErrUnavailable;
-// KindUnavailable for store.ErrUnavailable; KindOther otherwise.
+// ErrorKind is the kind label of a store error (store.KindOf): "" for no
+// error, a store's answer (not found, exists, conflict) or a cancelled
+// context; KindTimeout, KindUnavailable or KindOther otherwise.
 func ErrorKind(err error) string {
-	var ne net.Error
-	switch {
-	case err == nil,
-		errors.Is(err, store.ErrNotFound),
-		errors.Is(err, store.ErrExists),
-		errors.Is(err, store.ErrConflict),
-		errors.Is(err, context.Canceled):
+	switch store.KindOf(err) {
+	case store.KindNone, store.KindNotFound, store.KindExists, store.KindConflict, store.KindCanceled:
 		return ""
-	case errors.Is(err, context.DeadlineExceeded),
-		errors.As(err, &ne) && ne.Timeout():
+	case store.KindTimeout:
 		return KindTimeout
-	case errors.Is(err, store.ErrUnavailable):
+	case store.KindUnavailable:
 		return KindUnavailable
-	default:
-		return KindOther
 	}
+	return KindOther
 }
 
 // SetOutboxPending sets the function outbox_pending reads at each scrape.

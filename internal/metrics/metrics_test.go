@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"gatekeeper/internal/gate"
 	"gatekeeper/internal/metrics"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
@@ -87,10 +88,10 @@ func wantSeries(t *testing.T, fams map[string]*dto.MetricFamily, name string, wa
 
 func TestScrapeHasEverySeries(t *testing.T) {
 	m := metrics.New(metrics.Options{Version: "v1.2.3", Revision: "abc"})
-	m.ObserveDecision("allow", metrics.ModeLive)
-	m.ObserveDecision("allow", metrics.ModeLive)
-	m.ObserveDecision("hold", metrics.ModeDryRun)
-	m.ObserveDecision("unavailable", metrics.ModeLive)
+	m.ObserveDecision("allow", gate.ModeLive)
+	m.ObserveDecision("allow", gate.ModeLive)
+	m.ObserveDecision("hold", gate.ModeDryRun)
+	m.ObserveDecision("unavailable", gate.ModeLive)
 	m.ObserveDecision("maybe", "sideways") // a caller's mistake stays bounded
 	m.ObserveStore("check", 3*time.Millisecond, nil)
 	m.ObserveStore("check", 200*time.Millisecond, fmt.Errorf("redis check: %w", store.ErrUnavailable))
@@ -260,12 +261,12 @@ func TestOutboxPendingFunc(t *testing.T) {
 
 func TestManyInstancesAndNil(t *testing.T) {
 	a, b := metrics.New(metrics.Options{}), metrics.New(metrics.Options{})
-	a.ObserveDecision("warn", metrics.ModeLive)
+	a.ObserveDecision("warn", gate.ModeLive)
 	wantSeries(t, scrape(t, a), "gatekeeper_decisions_total", map[string]float64{"{mode=live,verdict=warn}": 1})
 	wantSeries(t, scrape(t, b), "gatekeeper_decisions_total", map[string]float64{})
 
 	var m *metrics.Metrics // metrics off: every call is a no-op
-	m.ObserveDecision("allow", metrics.ModeLive)
+	m.ObserveDecision("allow", gate.ModeLive)
 	m.ObserveStore("check", time.Millisecond, store.ErrUnavailable)
 	m.SetOutletShare("x", 1)
 	m.ForgetOutlet("x")
@@ -401,7 +402,7 @@ func BenchmarkObserve(b *testing.B) {
 	m := metrics.New(metrics.Options{NoRuntimeCollectors: true})
 	b.ReportAllocs()
 	for b.Loop() {
-		m.ObserveDecision("allow", metrics.ModeLive)
+		m.ObserveDecision("allow", gate.ModeLive)
 		m.ObserveStore("check", time.Millisecond, nil)
 		m.SetOutletShare("dakglei", 0.12)
 	}

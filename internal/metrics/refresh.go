@@ -25,6 +25,13 @@ func (m *Metrics) SetOutletCounts(outlet string, c policy.Counts) {
 	m.SetOutletShare(outlet, share)
 }
 
+// RefreshStore is what Refresh reads: outlets, their windows, their outbox.
+type RefreshStore interface {
+	store.Outlets
+	store.Decisions
+	store.Callbacks
+}
+
 // OutboxScanLimit caps how many pending callbacks Refresh counts per outlet.
 const OutboxScanLimit = 1000
 
@@ -36,7 +43,7 @@ const OutboxScanLimit = 1000
 // in the store are forgotten. outbox_pending keeps its last value when a
 // callback listing fails. Errors for single outlets are joined; the
 // other outlets are still refreshed.
-func (m *Metrics) Refresh(ctx context.Context, s store.Store, now time.Time) error {
+func (m *Metrics) Refresh(ctx context.Context, s RefreshStore, now time.Time) error {
 	if m == nil {
 		return nil
 	}
@@ -76,7 +83,7 @@ func (m *Metrics) Refresh(ctx context.Context, s store.Store, now time.Time) err
 }
 
 // RunRefresh calls Refresh every interval until ctx ends, logging failures.
-func (m *Metrics) RunRefresh(ctx context.Context, s store.Store, clk clock.Clock, every time.Duration, log *slog.Logger) {
+func (m *Metrics) RunRefresh(ctx context.Context, s RefreshStore, clk clock.Clock, every time.Duration, log *slog.Logger) {
 	if m == nil {
 		return
 	}

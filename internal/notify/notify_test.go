@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -37,7 +36,7 @@ import (
 	"gatekeeper/policy"
 )
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = testsupport.Discard()
 
 // part is one decoded MIME part of a received mail.
 type part struct {
@@ -233,7 +232,7 @@ func newWorld(t *testing.T) *world {
 		w.workers[i] = callback.New(st, callback.Config{Logger: quiet, Clock: m.Clock(), BaseDelay: time.Second,
 			Senders: map[string]callback.Sender{notify.Kind: w.notifier[i].Deliver}})
 	}
-	w.gate = &gate.Service{Store: st, Classifier: policy.NeutralClassifier{}, Clock: m.Clock(), PublicURL: cfg.PublicURL,
+	w.gate = &gate.Service{Store: st, Classifier: testsupport.NeutralClassifier{}, Clock: m.Clock(), PublicURL: cfg.PublicURL,
 		Review: &review.Service{Store: st, Clock: m.Clock()}, Notices: w.notifier[0]}
 	return w
 }

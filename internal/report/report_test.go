@@ -10,11 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/xuri/excelize/v2"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/redistest"
@@ -22,23 +23,15 @@ import (
 	"gatekeeper/internal/report/reporttest"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/redisstore"
-	"gatekeeper/internal/store/sqlitestore"
 	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/policy"
 )
 
 // fallbackNow is the instant the tests run at unless GATEKEEPER_TEST_NOW says otherwise.
 var fallbackNow = time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
 
-func openSQLite(t *testing.T) store.Store {
-	t.Helper()
-	st, err := sqlitestore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func openSQLite(t *testing.T) store.Store { return teststore.SQLite(t) }
 
 func openRedis(t *testing.T) store.Store {
 	t.Helper()

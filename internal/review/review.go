@@ -32,9 +32,16 @@ var ErrNoteRequired = errors.New("a note is required")
 // ErrReviewerRequired: every decision is made by a named person.
 var ErrReviewerRequired = errors.New("a reviewer is required")
 
+// Store is what resolving a hold needs of a store: the holds, and a dry-run
+// check to find the next safe time.
+type Store interface {
+	store.Holds
+	store.Decisions
+}
+
 // Service resolves holds.
 type Service struct {
-	Store store.Store
+	Store Store
 	Clock clock.Clock // the zero value is the wall clock
 }
 

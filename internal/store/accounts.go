@@ -98,15 +98,18 @@ type Accounts interface {
 	// DeleteUserSessions ends every session of a user.
 	DeleteUserSessions(ctx context.Context, username string) error
 
-	// AddLoginFailure counts one failed sign-in under key (e.g. "user:NAME",
-	// "addr:IP") in a fixed window: the first failure starts a window of
-	// length window, and the count is forgotten when it ends. It returns the
-	// count so far and when the window ends.
-	AddLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) (count int64, resetAt time.Time, err error)
-	// LoginFailures returns the current count under key (0 when none).
-	LoginFailures(ctx context.Context, key string, now time.Time) (count int64, resetAt time.Time, err error)
-	// ResetLoginFailures forgets the count under key.
-	ResetLoginFailures(ctx context.Context, key string) error
+	// ReserveLoginAttempt takes one sign-in attempt under key (e.g.
+	// "user:NAME", "addr:IP") before the password is checked, atomically, so
+	// simultaneous attempts cannot all pass a check made before any of them
+	// is counted. It is refused (Allowed false, nothing changed) when the
+	// rule's limit is reached in the current window or the wait after the
+	// previous attempt has not passed. See LoginRule.
+	ReserveLoginAttempt(ctx context.Context, key string, now time.Time, rule LoginRule) (LoginAttempt, error)
+	// ReleaseLoginAttempt gives back one reserved attempt under key (a
+	// sign-in that succeeded does not count against its address).
+	ReleaseLoginAttempt(ctx context.Context, key string) error
+	// ResetLoginAttempts forgets every attempt under key.
+	ResetLoginAttempts(ctx context.Context, key string) error
 
 	// ScheduleApproval stores (or replaces) the scheduled approval of a hold.
 	ScheduleApproval(ctx context.Context, s ScheduledApproval) error
@@ -118,4 +121,37 @@ type Accounts interface {
 	// CancelScheduledApproval removes the scheduled approval of a hold (no
 	// error when there is none).
 	CancelScheduledApproval(ctx context.Context, outlet, holdID string) error
+}
+
+// LoginRule limits the sign-in attempts under one key. The first attempt
+// starts a fixed window of length Window; the count is forgotten when it
+// ends.
+type LoginRule struct {
+	// Limit is the most attempts in one window (0: no limit).
+	Limit int64
+	// Window is how long a count lasts from the window's first attempt.
+	Window time.Duration
+	// Delays[n-1] is how long after the n-th attempt of a window the next
+	// one may start; past the end of the slice its last entry applies.
+	// Empty: no wait.
+	Delays []time.Duration
+}
+
+// DelayAfter is the wait after the n-th attempt (n from 1).
+func (r LoginRule) DelayAfter(n int64) time.Duration {
+	if len(r.Delays) == 0 || n < 1 {
+		return 0
+	}
+	return r.Delays[min(n, int64(len(r.Delays)))-1]
+}
+
+// LoginAttempt is the answer to a reservation.
+type LoginAttempt struct {
+	// Allowed: the attempt was taken and the password may be checked.
+	Allowed bool
+	// Count is the attempts in the window, this one included when allowed.
+	Count int64
+	// RetryAt is, when refused, the earliest time another attempt may be
+	// allowed (the window's end or the end of the wait).
+	RetryAt time.Time
 }

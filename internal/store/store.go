@@ -66,6 +66,36 @@ type Outlet struct {
 // Window returns the outlet's window length.
 func (o *Outlet) Window() time.Duration { return time.Duration(o.WindowDays) * 24 * time.Hour }
 
+// ActiveSecrets are the secrets that verify at now, the current one first:
+// the current secret (unless it carries an expiry that has passed) and each
+// rotated-out secret whose expiry is still ahead. A previous secret with no
+// expiry is not active. Requests are verified, and callbacks signed, with
+// exactly these.
+func (o *Outlet) ActiveSecrets(now time.Time) []Secret {
+	var active []Secret
+	for i, s := range o.Secrets {
+		if s.ExpiresAt == nil && i > 0 {
+			continue
+		}
+		if s.ExpiresAt != nil && !now.Before(*s.ExpiresAt) {
+			continue
+		}
+		active = append(active, s)
+	}
+	return active
+}
+
+// A new outlet's defaults: the CLI, the console and admin.NewOutlet all
+// start from these.
+const (
+	DefaultTimezone   = "Asia/Ho_Chi_Minh"
+	DefaultWindowDays = 30
+)
+
+// DefaultLocation is DefaultTimezone's location (UTC+7 when the zone
+// database lacks it).
+func DefaultLocation() *time.Location { return (&Outlet{Timezone: DefaultTimezone}).Location() }
+
 // Location returns the outlet's time zone (UTC+7 if it cannot be loaded).
 func (o *Outlet) Location() *time.Location {
 	if loc, ok := locations.Load(o.Timezone); ok {

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -49,21 +49,12 @@ func loadDev(b testing.TB) ([]policy.Text, int64) {
 	return texts, n
 }
 
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportCPU adds "MB/cpu-s": bytes over the CPU time the loop used. On a
 // shared machine wall time counts the time spent waiting for a core; CPU
 // time does not, so this is the figure to compare with another program
 // measured the same way (testdata/bench/bench.js).
 func reportCPU(b *testing.B, bytes int64, start time.Duration) {
-	if used := cpuTime() - start; used > 0 {
+	if used := testsupport.CPUTime() - start; used > 0 {
 		b.ReportMetric(float64(bytes)*float64(b.N)/used.Seconds()/1e6, "MB/cpu-s")
 	}
 }
@@ -77,7 +68,7 @@ func BenchmarkClassifyVI(b *testing.B) {
 	b.SetBytes(n)
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := testsupport.CPUTime()
 	for i := 0; i < b.N; i++ {
 		for _, t := range texts {
 			c.Classify(t)
@@ -99,7 +90,7 @@ func BenchmarkAnalyzeVI(b *testing.B) {
 	b.SetBytes(n)
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := testsupport.CPUTime()
 	for i := 0; i < b.N; i++ {
 		for _, t := range texts {
 			c.analyze(s, t)
@@ -116,7 +107,7 @@ func BenchmarkDecodeOnlyVI(b *testing.B) {
 	texts, n := loadDev(b)
 	b.SetBytes(n)
 	b.ResetTimer()
-	start := cpuTime()
+	start := testsupport.CPUTime()
 	sum := 0
 	for i := 0; i < b.N; i++ {
 		for _, t := range texts {

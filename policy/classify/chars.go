@@ -112,7 +112,7 @@ func init() {
 	for i := range utf8Three {
 		utf8Three[i] = runeTable[0x1E80+i]
 	}
-	for _, b := range []rune("aăâeêioôơuưy") {
+	for _, b := range "aăâeêioôơuưy" {
 		for t := 1; t <= 5; t++ {
 			s := norm.NFC.String(string(b) + string(toneMarks[t]))
 			c, _ := utf8.DecodeRuneInString(s)

@@ -91,15 +91,6 @@ func CueLabel(code, lang string) string {
 	return l[0]
 }
 
-// CueCodes lists the structural cue codes, in the models' feature order.
-func CueCodes() []string {
-	out := make([]string, len(structural))
-	for i, s := range structural {
-		out[i] = strings.TrimPrefix(s, "#")
-	}
-	return out
-}
-
 // keep says whether an evidence line goes into the result.
 func keep(e *evAcc, onlyPositive bool) bool {
 	return math.Abs(e.w) >= minEvidence && !(onlyPositive && e.w <= 0)

@@ -66,7 +66,7 @@ func TestPhraseEvidenceHasNoCue(t *testing.T) {
 }
 
 func TestCueLabel(t *testing.T) {
-	for _, code := range CueCodes() {
+	for _, code := range cueCodes() {
 		vi, en := CueLabel(code, "vi"), CueLabel(code, "en-US")
 		if vi == code || en == code || vi == en {
 			t.Errorf("%s: labels %q / %q", code, vi, en)
@@ -109,4 +109,13 @@ func TestWordSpansMatchTokens(t *testing.T) {
 	if bad > 0 {
 		t.Errorf("%d of %d texts differ", bad, len(titles))
 	}
+}
+
+// cueCodes lists the structural cue codes, in the models' feature order.
+func cueCodes() []string {
+	out := make([]string, len(structural))
+	for i, s := range structural {
+		out[i] = strings.TrimPrefix(s, "#")
+	}
+	return out
 }

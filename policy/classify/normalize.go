@@ -1,29 +1,8 @@
 package classify
 
 import (
-	"sync"
 	"unicode/utf8"
 )
-
-var (
-	plainDictOnce sync.Once
-	plainDict     *dict
-)
-
-// Normalize appends to dst the text as the classifier reads it: HTML tags
-// (and script/style contents) removed, entities decoded, zero-width
-// characters dropped, lower case, Unicode NFC with the tone mark on the
-// vowel the modern rule picks (hòa and hoà both give "hoà"), words joined by
-// single spaces, punctuation and symbols dropped. Words longer than 38 bytes
-// are dropped. The result is valid UTF-8 and Normalize(Normalize(s)) ==
-// Normalize(s).
-func Normalize(dst []byte, s string) []byte {
-	plainDictOnce.Do(func() { plainDict = newDict() })
-	t := tokenizer{d: plainDict, rendering: true, out: dst, needFold: true}
-	var st fieldStats
-	t.run(s, &st)
-	return t.out
-}
 
 // renderToken writes the finished token key[:n] (with t.tone) to t.out.
 func (t *tokenizer) renderToken(n int) {

@@ -92,7 +92,7 @@ type tokenizer struct {
 	// than 8 bytes) to keys, for comparing words that are in no lexicon.
 	record bool
 	keys   []uint64
-	// rendering: every finished token is also written to out (Normalize).
+	// rendering: every finished token is also written to out (the tests' normalize).
 	rendering bool
 	out       []byte
 	// cache: tokens of words seen before (see tokcache.go); nil: none.

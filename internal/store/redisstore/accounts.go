@@ -90,19 +90,41 @@ end
 redis.call('PEXPIREAT', KEYS[2], at)
 return 1`)
 
-// failScript: KEYS fail; ARGV now (ms), window (ms). Returns {count, reset}.
-var failScript = redis.NewScript(`
-local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-local v = redis.call('HMGET', KEYS[1], 'count', 'reset')
-local count, reset = tonumber(v[1]), tonumber(v[2])
+// reserveScript: KEYS fail; ARGV now (ms), window (ms), limit, then the
+// delays (ms) of store.LoginRule. Returns {allowed 0/1, count, at (ms)}:
+// the time to retry at when refused, the end of the wait when allowed.
+var reserveScript = redis.NewScript(`
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local v = redis.call('HMGET', KEYS[1], 'count', 'reset', 'nb')
+local count, reset, nb = tonumber(v[1]), tonumber(v[2]), tonumber(v[3]) or 0
 if count == nil or reset == nil or reset <= now then
-  count, reset = 1, now + window
-else
-  count = count + 1
+  count, reset, nb = 0, now + window, 0
 end
-redis.call('HSET', KEYS[1], 'count', count, 'reset', reset)
-redis.call('PEXPIRE', KEYS[1], math.max(reset - now, 1))
-return {count, reset}`)
+if limit > 0 and count >= limit then
+  return {0, count, reset}
+end
+if nb > now then
+  return {0, count, nb}
+end
+count = count + 1
+local ndelays = #ARGV - 3
+if ndelays > 0 then
+  nb = now + tonumber(ARGV[3 + math.min(count, ndelays)])
+else
+  nb = 0
+end
+redis.call('HSET', KEYS[1], 'count', count, 'reset', reset, 'nb', nb)
+-- A relative expiry: the caller's clock decides, not the server's.
+redis.call('PEXPIRE', KEYS[1], math.max(reset, nb) - now)
+return {1, count, nb}`)
+
+// releaseScript: KEYS fail. Takes one attempt back, never below zero.
+var releaseScript = redis.NewScript(`
+local c = tonumber(redis.call('HGET', KEYS[1], 'count'))
+if c ~= nil and c > 0 then
+  redis.call('HSET', KEYS[1], 'count', c - 1)
+end
+return 0`)
 
 // CreateUser adds a user; store.ErrExists when the username is taken.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
@@ -254,37 +276,34 @@ func (s *Store) DeleteUserSessions(ctx context.Context, username string) error {
 	return s.fail("delete user sessions", s.run(ctx, endSessionsScript, []string{userSessKey(username)}, acct+"sess:").Err())
 }
 
-// AddLoginFailure counts a failed sign-in under key in a fixed window.
-func (s *Store) AddLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) (int64, time.Time, error) {
-	v, err := s.run(ctx, failScript, []string{failKey(key)}, now.UnixMilli(), window.Milliseconds()).Int64Slice()
+// ReserveLoginAttempt takes one sign-in attempt under key, atomically.
+func (s *Store) ReserveLoginAttempt(ctx context.Context, key string, now time.Time, rule store.LoginRule) (store.LoginAttempt, error) {
+	args := []any{now.UnixMilli(), rule.Window.Milliseconds(), rule.Limit}
+	for _, d := range rule.Delays {
+		args = append(args, d.Milliseconds())
+	}
+	v, err := s.run(ctx, reserveScript, []string{failKey(key)}, args...).Int64Slice()
 	if err != nil {
-		return 0, time.Time{}, s.fail("add login failure", err)
+		return store.LoginAttempt{}, s.fail("reserve login attempt", err)
 	}
-	if len(v) != 2 {
-		return 0, time.Time{}, fmt.Errorf("redisstore: add login failure: unexpected reply %v", v)
+	if len(v) != 3 {
+		return store.LoginAttempt{}, fmt.Errorf("redisstore: reserve login attempt: unexpected reply %v", v)
 	}
-	return v[0], time.UnixMilli(v[1]).UTC(), nil
+	a := store.LoginAttempt{Allowed: v[0] == 1, Count: v[1]}
+	if !a.Allowed {
+		a.RetryAt = time.UnixMilli(v[2]).UTC()
+	}
+	return a, nil
 }
 
-// LoginFailures returns the current count under key.
-func (s *Store) LoginFailures(ctx context.Context, key string, now time.Time) (int64, time.Time, error) {
-	v, err := s.rdb.HMGet(ctx, failKey(key), "count", "reset").Result()
-	if err != nil {
-		return 0, time.Time{}, s.fail("login failures", err)
-	}
-	cs, _ := v[0].(string)
-	rs, _ := v[1].(string)
-	count, err1 := strconv.ParseInt(cs, 10, 64)
-	reset, err2 := strconv.ParseInt(rs, 10, 64)
-	if err1 != nil || err2 != nil || reset <= now.UnixMilli() {
-		return 0, time.Time{}, nil
-	}
-	return count, time.UnixMilli(reset).UTC(), nil
+// ReleaseLoginAttempt gives back one reserved attempt under key.
+func (s *Store) ReleaseLoginAttempt(ctx context.Context, key string) error {
+	return s.fail("release login attempt", s.run(ctx, releaseScript, []string{failKey(key)}).Err())
 }
 
-// ResetLoginFailures forgets the count under key.
-func (s *Store) ResetLoginFailures(ctx context.Context, key string) error {
-	return s.fail("reset login failures", s.rdb.Del(ctx, failKey(key)).Err())
+// ResetLoginAttempts forgets every attempt under key.
+func (s *Store) ResetLoginAttempts(ctx context.Context, key string) error {
+	return s.fail("reset login attempts", s.rdb.Del(ctx, failKey(key)).Err())
 }
 
 // ScheduleApproval stores or replaces a hold's scheduled approval.

@@ -46,15 +46,13 @@ func (s *Store) runNeeding(ctx context.Context, sc *redis.Script, build func(kno
 	for attempt := 0; ; attempt++ {
 		keys, args := build(known)
 		v, err := s.run(ctx, sc, keys, args...).Result()
-		if err != nil && attempt < 4 {
-			if msg := err.Error(); strings.HasPrefix(msg, "GKNEED ") {
-				for _, id := range strings.Fields(msg[len("GKNEED "):]) {
-					if !contains(known, id) {
-						known = append(known, id)
-					}
+		if ids, again := needed(err); again && attempt < 4 {
+			for _, id := range ids {
+				if !contains(known, id) {
+					known = append(known, id)
 				}
-				continue
 			}
+			continue
 		}
 		return v, err
 	}
@@ -152,8 +150,9 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 // webhookTTLms is store.WebhookTTL as the script's PX argument.
 var webhookTTLms = strconv.FormatInt(store.WebhookTTL.Milliseconds(), 10)
 
-// needed reads a "GKNEED [id...]" error: the script needs the hold keys
-// (and the keys of these pending holds); nothing was written.
+// needed reads a "GKNEED [id...]" error, the one way a script says it must
+// run again with more keys: the hold keys (and those of these pending
+// holds); nothing was written. Check and runNeeding both ask it.
 func needed(err error) ([]string, bool) {
 	if err == nil {
 		return nil, false

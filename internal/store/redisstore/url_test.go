@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,4 +112,26 @@ func TestKeysPattern(t *testing.T) {
 func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestNeeded: the one reader of a script's "run me again with these keys"
+// answer, for the check and for every other script that may need holds.
+func TestNeeded(t *testing.T) {
+	for _, tc := range []struct {
+		err   error
+		ids   []string
+		again bool
+	}{
+		{nil, nil, false},
+		{errors.New("GKNEED"), nil, true},
+		{errors.New("GKNEED h1"), []string{"h1"}, true},
+		{errors.New("GKNEED h1 h2"), []string{"h1", "h2"}, true},
+		{errors.New("ERR unknown command"), nil, false},
+		{errors.New("NOSCRIPT No matching script"), nil, false},
+	} {
+		ids, again := needed(tc.err)
+		if again != tc.again || strings.Join(ids, ",") != strings.Join(tc.ids, ",") {
+			t.Errorf("needed(%v) = %v, %v; want %v, %v", tc.err, ids, again, tc.ids, tc.again)
+		}
+	}
 }

@@ -32,6 +32,7 @@ func init() {
 	count    INTEGER NOT NULL,
 	reset_ms INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID`,
+		`ALTER TABLE login_failures ADD COLUMN next_ms INTEGER NOT NULL DEFAULT 0`,
 		`CREATE TABLE IF NOT EXISTS scheduled_approvals (
 	outlet  TEXT NOT NULL REFERENCES outlets(id) ON DELETE CASCADE,
 	hold_id TEXT NOT NULL,
@@ -202,45 +203,54 @@ func (s *Store) DeleteUserSessions(ctx context.Context, username string) error {
 	})
 }
 
-// AddLoginFailure counts a failed sign-in under key in a fixed window.
-func (s *Store) AddLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) (int64, time.Time, error) {
-	var count, reset int64
-	err := s.write(ctx, "add login failure", func(tx *txn) error {
-		err := tx.QueryRowContext(ctx, "SELECT count, reset_ms FROM login_failures WHERE key = ?", key).Scan(&count, &reset)
+// ReserveLoginAttempt takes one sign-in attempt under key, in one write
+// transaction (so simultaneous attempts are counted one after another).
+func (s *Store) ReserveLoginAttempt(ctx context.Context, key string, now time.Time, rule store.LoginRule) (store.LoginAttempt, error) {
+	var a store.LoginAttempt
+	err := s.write(ctx, "reserve login attempt", func(tx *txn) error {
+		a = store.LoginAttempt{}
+		var count, reset, next int64
+		err := tx.QueryRowContext(ctx, "SELECT count, reset_ms, next_ms FROM login_failures WHERE key = ?", key).Scan(&count, &reset, &next)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) || (err == nil && reset <= msOf(now)):
-			count, reset = 1, msOf(now.Add(window))
+			count, reset, next = 0, msOf(now.Add(rule.Window)), 0
 		case err != nil:
 			return err
-		default:
-			count++
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO login_failures (key, count, reset_ms) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET count = excluded.count, reset_ms = excluded.reset_ms`, key, count, reset)
+		a.Count = count
+		if rule.Limit > 0 && count >= rule.Limit {
+			a.RetryAt = timeOf(reset)
+			return nil
+		}
+		if next > msOf(now) {
+			a.RetryAt = timeOf(next)
+			return nil
+		}
+		count++
+		a.Allowed, a.Count = true, count
+		next = msOf(now.Add(rule.DelayAfter(count)))
+		_, err = tx.ExecContext(ctx, `INSERT INTO login_failures (key, count, reset_ms, next_ms) VALUES (?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET count = excluded.count, reset_ms = excluded.reset_ms, next_ms = excluded.next_ms`,
+			key, count, reset, next)
 		return err
 	})
 	if err != nil {
-		return 0, time.Time{}, err
+		return store.LoginAttempt{}, err
 	}
-	return count, timeOf(reset), nil
+	return a, nil
 }
 
-// LoginFailures returns the current count under key.
-func (s *Store) LoginFailures(ctx context.Context, key string, now time.Time) (int64, time.Time, error) {
-	var count, reset int64
-	err := s.db.QueryRowContext(ctx, "SELECT count, reset_ms FROM login_failures WHERE key = ? AND reset_ms > ?", key, msOf(now)).Scan(&count, &reset)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, time.Time{}, nil
-	}
-	if err != nil {
-		return 0, time.Time{}, unavailable("login failures", err)
-	}
-	return count, timeOf(reset), nil
+// ReleaseLoginAttempt gives back one reserved attempt under key.
+func (s *Store) ReleaseLoginAttempt(ctx context.Context, key string) error {
+	return s.write(ctx, "release login attempt", func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, "UPDATE login_failures SET count = count - 1 WHERE key = ? AND count > 0", key)
+		return err
+	})
 }
 
-// ResetLoginFailures forgets the count under key.
-func (s *Store) ResetLoginFailures(ctx context.Context, key string) error {
-	return s.write(ctx, "reset login failures", func(tx *txn) error {
+// ResetLoginAttempts forgets every attempt under key.
+func (s *Store) ResetLoginAttempts(ctx context.Context, key string) error {
+	return s.write(ctx, "reset login attempts", func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE key = ?", key)
 		return err
 	})

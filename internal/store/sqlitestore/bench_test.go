@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -56,7 +56,7 @@ func BenchmarkCheck(b *testing.B) {
 			s := benchStore(b, bc.negPer)
 			ctx := context.Background()
 			plan := policy.MakePlan(r, bc.subject)
-			cpu0 := cpuTime()
+			cpu0 := testsupport.CPUTime()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				now := t0.Add(time.Duration(i+1) * step)
@@ -82,18 +82,9 @@ func BenchmarkCheck(b *testing.B) {
 			b.StopTimer()
 			// CPU time of the process per check: unlike ns/op, it does not
 			// grow when other work shares the machine's cores.
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(testsupport.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
-}
-
-// cpuTime is the process's user and system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkCheckConcurrent64 measures checks of new posts from 64 goroutines
@@ -106,7 +97,7 @@ func BenchmarkCheckConcurrent64(b *testing.B) {
 	plan := policy.MakePlan(r, neutral)
 	var seq atomic.Int64
 	tx0, w0 := s.GroupCommitStats()
-	cpu0 := cpuTime()
+	cpu0 := testsupport.CPUTime()
 	b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -121,7 +112,7 @@ func BenchmarkCheckConcurrent64(b *testing.B) {
 		}
 	})
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(testsupport.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	if tx1, w1 := s.GroupCommitStats(); tx1 > tx0 {
 		b.ReportMetric(float64(w1-w0)/float64(tx1-tx0), "checks/commit")
 	}

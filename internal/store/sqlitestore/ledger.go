@@ -121,16 +121,6 @@ func windowCounts(ctx context.Context, q queryer, outlet string, start int64, mo
 	return c, err
 }
 
-// scanWindow counts the window the slow way, from the posts alone (tests).
-func scanWindow(ctx context.Context, q queryer, outlet string, start int64) (policy.Counts, error) {
-	var c policy.Counts
-	err := q.QueryRowContext(ctx, `
-		SELECT count(*), coalesce(sum(neg), 0), coalesce(sum(pos), 0) FROM posts
-		WHERE outlet = ? AND state = 'counted' AND at_ms > ?`, outlet, start).
-		Scan(&c.Published, &c.Negative, &c.Positive)
-	return c, err
-}
-
 // windowEntries lists the counted posts after start, except post, oldest
 // first: the first limit of them, or all when limit is 0.
 func windowEntries(ctx context.Context, q queryer, outlet string, start int64, except string, limit int) ([]policy.WindowEntry, error) {

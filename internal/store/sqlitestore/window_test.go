@@ -175,3 +175,13 @@ func TestEarliestSafeOverManyPosts(t *testing.T) {
 		s.Close()
 	}
 }
+
+// scanWindow counts the window the slow way, from the posts alone (tests).
+func scanWindow(ctx context.Context, q queryer, outlet string, start int64) (policy.Counts, error) {
+	var c policy.Counts
+	err := q.QueryRowContext(ctx, `
+		SELECT count(*), coalesce(sum(neg), 0), coalesce(sum(pos), 0) FROM posts
+		WHERE outlet = ? AND state = 'counted' AND at_ms > ?`, outlet, start).
+		Scan(&c.Published, &c.Negative, &c.Positive)
+	return c, err
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,49 +144,99 @@ func testSessions(t *testing.T, open func(*testing.T) store.Store) {
 	}
 }
 
-func testLoginFailures(t *testing.T, open func(*testing.T) store.Store) {
+func testLoginAttempts(t *testing.T, open func(*testing.T) store.Store) {
 	ctx := context.Background()
 	st := open(t)
-	key := newID("user:")
-	now := testsupport.Now(t, T0)
-	if n, _, err := st.LoginFailures(ctx, key, now); err != nil || n != 0 {
-		t.Fatalf("LoginFailures of a new key = %d, %v; want 0", n, err)
-	}
-	var reset time.Time
+	key := newID("addr:")
+	now := testsupport.Now(t, T0).Truncate(time.Millisecond)
+	limited := store.LoginRule{Limit: 3, Window: 10 * time.Minute}
 	for i := int64(1); i <= 3; i++ {
-		n, r, err := st.AddLoginFailure(ctx, key, now.Add(time.Duration(i)*time.Second), 10*time.Minute)
-		if err != nil || n != i {
-			t.Fatalf("AddLoginFailure #%d = %d, %v", i, n, err)
-		}
-		if i == 1 {
-			reset = r
-		} else if !r.Equal(reset) {
-			t.Fatalf("the window moved: reset %v, then %v (a fixed window ends 10 min after the first failure)", reset, r)
+		a, err := st.ReserveLoginAttempt(ctx, key, now.Add(time.Duration(i)*time.Second), limited)
+		if err != nil || !a.Allowed || a.Count != i {
+			t.Fatalf("ReserveLoginAttempt #%d = %+v, %v; want allowed, count %d", i, a, err, i)
 		}
 	}
-	if want := now.Add(time.Second + 10*time.Minute); reset.Sub(want).Abs() > time.Second {
-		t.Fatalf("reset = %v, want about %v", reset, want)
-	}
-	if n, r, err := st.LoginFailures(ctx, key, now.Add(5*time.Minute)); err != nil || n != 3 || !r.Equal(reset) {
-		t.Fatalf("LoginFailures = %d, %v, %v; want 3, %v", n, r, err, reset)
+	// The limit: refused until the fixed window (from the first attempt) ends,
+	// and a refusal changes nothing.
+	reset := now.Add(time.Second + 10*time.Minute)
+	for range 2 {
+		a, err := st.ReserveLoginAttempt(ctx, key, now.Add(5*time.Minute), limited)
+		if err != nil || a.Allowed || a.Count != 3 || !a.RetryAt.Equal(reset) {
+			t.Fatalf("ReserveLoginAttempt past the limit = %+v, %v; want refused, count 3, retry at %v", a, err, reset)
+		}
 	}
 	// Another key is independent.
-	if n, _, _ := st.LoginFailures(ctx, key+"x", now); n != 0 {
-		t.Fatalf("another key has %d failures", n)
+	if a, err := st.ReserveLoginAttempt(ctx, key+"x", now, limited); err != nil || !a.Allowed || a.Count != 1 {
+		t.Fatalf("another key = %+v, %v", a, err)
 	}
-	// After the window the count is forgotten and a new window starts.
-	later := reset.Add(time.Second)
-	if n, _, err := st.LoginFailures(ctx, key, later); err != nil || n != 0 {
-		t.Fatalf("LoginFailures after the window = %d, %v; want 0", n, err)
+	// A released attempt can be taken again.
+	if err := st.ReleaseLoginAttempt(ctx, key); err != nil {
+		t.Fatalf("ReleaseLoginAttempt: %v", err)
 	}
-	if n, r, err := st.AddLoginFailure(ctx, key, later, 10*time.Minute); err != nil || n != 1 || r.Sub(later.Add(10*time.Minute)).Abs() > time.Second {
-		t.Fatalf("AddLoginFailure after the window = %d, %v, %v; want 1 and a new window", n, r, err)
+	if a, err := st.ReserveLoginAttempt(ctx, key, now.Add(6*time.Minute), limited); err != nil || !a.Allowed || a.Count != 3 {
+		t.Fatalf("after a release = %+v, %v; want allowed, count 3", a, err)
 	}
-	if err := st.ResetLoginFailures(ctx, key); err != nil {
-		t.Fatalf("ResetLoginFailures: %v", err)
+	// After the window the count starts over.
+	if a, err := st.ReserveLoginAttempt(ctx, key, reset, limited); err != nil || !a.Allowed || a.Count != 1 {
+		t.Fatalf("after the window = %+v, %v; want allowed, count 1", a, err)
 	}
-	if n, _, err := st.LoginFailures(ctx, key, later); err != nil || n != 0 {
-		t.Fatalf("LoginFailures after reset = %d, %v; want 0", n, err)
+	if err := st.ResetLoginAttempts(ctx, key); err != nil {
+		t.Fatalf("ResetLoginAttempts: %v", err)
+	}
+	if a, err := st.ReserveLoginAttempt(ctx, key, reset, limited); err != nil || a.Count != 1 {
+		t.Fatalf("after a reset = %+v, %v; want count 1", a, err)
+	}
+	// Releasing a key with nothing reserved is harmless.
+	if err := st.ReleaseLoginAttempt(ctx, newID("addr:")); err != nil {
+		t.Fatalf("ReleaseLoginAttempt of a new key: %v", err)
+	}
+
+	// Delays: after the n-th attempt the next waits Delays[n-1] (the last
+	// entry from then on); a refused attempt does not move the wait.
+	user := newID("user:")
+	slow := store.LoginRule{Window: time.Hour, Delays: []time.Duration{0, 2 * time.Second, 4 * time.Second}}
+	at := now
+	for i, wait := range []time.Duration{0, 2 * time.Second, 4 * time.Second, 4 * time.Second} {
+		a, err := st.ReserveLoginAttempt(ctx, user, at, slow)
+		if err != nil || !a.Allowed || a.Count != int64(i+1) {
+			t.Fatalf("attempt %d at +%v = %+v, %v; want allowed", i+1, at.Sub(now), a, err)
+		}
+		if wait > 0 {
+			early := at.Add(wait - time.Millisecond)
+			a, err := st.ReserveLoginAttempt(ctx, user, early, slow)
+			if err != nil || a.Allowed || !a.RetryAt.Equal(at.Add(wait)) {
+				t.Fatalf("attempt %d too early = %+v, %v; want refused until %v", i+2, a, err, at.Add(wait))
+			}
+		}
+		at = at.Add(wait)
+	}
+}
+
+// testLoginAttemptsAtOnce: simultaneous reservations are counted one after
+// another, so no more are allowed than the limit.
+func testLoginAttemptsAtOnce(t *testing.T, open func(*testing.T) store.Store) {
+	ctx := context.Background()
+	st := open(t)
+	key := newID("addr:")
+	now := testsupport.Now(t, T0)
+	rule := store.LoginRule{Limit: 5, Window: 10 * time.Minute}
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Go(func() {
+			a, err := st.ReserveLoginAttempt(ctx, key, now, rule)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if a.Allowed {
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := allowed.Load(); n != rule.Limit {
+		t.Fatalf("%d of 40 simultaneous attempts allowed, want the limit %d", n, rule.Limit)
 	}
 }
 

@@ -82,7 +82,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		// store.Accounts (accounts.go)
 		{"Users", testUsers},
 		{"Sessions", testSessions},
-		{"LoginFailures", testLoginFailures},
+		{"LoginAttempts", testLoginAttempts},
+		{"LoginAttemptsAtOnce", testLoginAttemptsAtOnce},
 		{"ScheduledApprovals", testScheduledApprovals},
 	}
 	for _, tc := range tests {
