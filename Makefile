@@ -75,16 +75,16 @@ test-failover-long:
 capacity: build
 	GATEKEEPER_BIN=$(CURDIR)/$(BIN) deploy/scripts/capacity.sh
 
-# The classifier on the labelled data in ../shared/data (or GATEKEEPER_DATA).
+# The classifier on the labelled data in ../shared/data (or GATEKEEPER_LABELLED_DATA).
 eval:
-	$(GO) run ./cmd/gatekeeper eval --worst 10 $${GATEKEEPER_DATA:-../shared/data}/tone/vi_news_dev.jsonl \
-		$${GATEKEEPER_DATA:-../shared/data}/tone/en_news_dev.jsonl \
-		$${GATEKEEPER_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl \
+	$(GO) run ./cmd/gatekeeper eval --worst 10 $${GATEKEEPER_LABELLED_DATA:-../shared/data}/tone/vi_news_dev.jsonl \
+		$${GATEKEEPER_LABELLED_DATA:-../shared/data}/tone/en_news_dev.jsonl \
+		$${GATEKEEPER_LABELLED_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_LABELLED_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl \
 		policy/classify/testdata/regression/vi_district.jsonl
 
 # Rebuild the classifier's learned weights from the labelled data.
 train-classify:
-	$(GO) run ./policy/classify/internal/train -data $${GATEKEEPER_DATA:-../shared/data} -out policy/classify/model.txt
+	$(GO) run ./policy/classify/internal/train -data $${GATEKEEPER_LABELLED_DATA:-../shared/data} -out policy/classify/model.txt
 
 # Classifier speed against npm's sentiment package on the same bytes (needs node and npm).
 bench-classify:

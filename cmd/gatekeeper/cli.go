@@ -51,8 +51,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the service (default)", runServe},
-		{"outlet", "add, list, show, update, rotate-secret or remove outlets", runOutlet},
-		{"user", "add, list, passwd or remove console users", runUser},
+		{"outlet", "add, list, show, update, rotate-secret, revoke-secrets or remove outlets", runOutlet},
+		{"user", "add, list, passwd, notices or remove console users", runUser},
 		{"sign", "sign a request body for an outlet (prints curl headers)", runSign},
 		{"bench", "load-test a running service with signed checks", runBench},
 		{"classify", "classify JSON Lines posts from stdin", runClassify},
@@ -89,6 +89,9 @@ func Main(ctx context.Context, args []string, e *Env) int {
 	name, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
+	}
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		name, rest = "version", nil
 	}
 	if len(args) > 0 && isHelpArg(args[0]) {
 		usage(e.Stdout)

@@ -317,6 +317,11 @@ func TestHelp(t *testing.T) {
 		{[]string{"user", "add", "--help"}, "-password-stdin"},
 		{[]string{"help", "serve"}, "-addr"},
 		{[]string{"sign", "-h"}, "--send"},
+		{[]string{"help"}, "revoke-secrets"},
+		{[]string{"help"}, "notices"},
+		{[]string{"help", "serve"}, "--admin-addr"},
+		{[]string{"--version"}, "gatekeeper "},
+		{[]string{"version"}, "gatekeeper "},
 	} {
 		code, out, errs := run(t, "", nil, tc.args...)
 		if code != 0 || !strings.Contains(out, tc.want) || errs != "" {
@@ -361,5 +366,13 @@ func TestSignSendIndentsOnATerminal(t *testing.T) {
 		if indented := strings.Contains(out.String(), "\n  \"decision\""); indented != terminal {
 			t.Errorf("terminal=%v: indented=%v: %q", terminal, indented, out.String())
 		}
+	}
+}
+
+// TestSignWithoutSecretSaysItIsMissing: a missing secret is named as missing, not as malformed.
+func TestSignWithoutSecretSaysItIsMissing(t *testing.T) {
+	code, _, errs := run(t, "", map[string]string{"GATEKEEPER_SECRET": ""}, "sign", "--target", "GET /v1/outlets/a/share")
+	if code == 0 || !strings.Contains(errs, "no secret") || strings.Contains(errs, "base64") {
+		t.Errorf("sign without a secret: exit %d, stderr %q; want the missing secret named", code, errs)
 	}
 }

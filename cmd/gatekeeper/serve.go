@@ -33,7 +33,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "serve")
 	fs.Usage = func() {
 		fmt.Fprintln(e.Stderr, "Usage: gatekeeper serve [flags]   (also what a bare \"gatekeeper\" runs)\n"+
-			"  Runs the webhook API, the console at /console and /metrics. Every flag is also\n"+
+			"  Runs the webhook API and the console at /console; /metrics and /debug/pprof/ only on --admin-addr. Every flag is also\n"+
 			"  an environment variable and a key of the --config YAML file.\n\nFlags:")
 		fs.PrintDefaults()
 	}

@@ -17,6 +17,7 @@ import (
 )
 
 const signUsage = `Usage: gatekeeper sign [--secret whsec_… | GATEKEEPER_SECRET] [--id ID] --target "METHOD /path" [FILE|-]
+       gatekeeper sign [--secret …] --send URL [--method DELETE] [--lang vi|en] [FILE|-]
   Prints the Standard Webhooks headers and webhook-target for the body in FILE
   (stdin when FILE is - or absent), one per line, for curl -H @FILE. The
   signature is bound to the target, e.g. --target "POST /v1/outlets/a/check".
@@ -39,6 +40,9 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 	}
 	if *secret == "" {
 		*secret = e.Getenv(config.EnvName("secret"))
+	}
+	if *secret == "" {
+		return errors.New("no secret: give --secret whsec_… or set GATEKEEPER_SECRET (printed once by `gatekeeper outlet add`)")
 	}
 	key, err := webhook.DecodeSecret(*secret)
 	if err != nil {

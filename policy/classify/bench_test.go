@@ -12,10 +12,10 @@ import (
 	"gatekeeper/policy"
 )
 
-// devData is the folder of the labelled dev data: GATEKEEPER_DATA, or
+// devData is the folder of the labelled dev data: GATEKEEPER_LABELLED_DATA, or
 // shared/data beside the repository (its README gives sources and licences).
 func devData() string {
-	if d := os.Getenv("GATEKEEPER_DATA"); d != "" {
+	if d := os.Getenv("GATEKEEPER_LABELLED_DATA"); d != "" {
 		return d
 	}
 	// This package is policy/classify: the repository is two levels up.
@@ -28,7 +28,7 @@ func loadDev(b testing.TB) ([]policy.Text, int64) {
 	path := filepath.Join(devData(), "tone", "vi_news_dev.jsonl")
 	f, err := os.Open(path)
 	if err != nil {
-		b.Skipf("dev data not found (%v); set GATEKEEPER_DATA", err)
+		b.Skipf("dev data not found (%v); set GATEKEEPER_LABELLED_DATA", err)
 	}
 	defer f.Close()
 	var texts []policy.Text

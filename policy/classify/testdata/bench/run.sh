@@ -13,13 +13,13 @@
 #
 #   bash policy/classify/testdata/bench/run.sh
 #
-# GATEKEEPER_DATA: the dev data folder (default: shared/data beside the repository).
+# GATEKEEPER_LABELLED_DATA: the dev data folder (default: shared/data beside the repository).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
-data=${GATEKEEPER_DATA:-$(cd "$root/.." && pwd)/shared/data}
+data=${GATEKEEPER_LABELLED_DATA:-$(cd "$root/.." && pwd)/shared/data}
 file=$data/tone/vi_news_dev.jsonl
-[ -f "$file" ] || { echo "missing $file (set GATEKEEPER_DATA)" >&2; exit 1; }
+[ -f "$file" ] || { echo "missing $file (set GATEKEEPER_LABELLED_DATA)" >&2; exit 1; }
 command -v node >/dev/null || { echo "node is not installed" >&2; exit 1; }
 if [ ! -d "$here/node_modules/sentiment" ]; then
   (cd "$here" && npm ci --no-audit --no-fund --silent)
@@ -32,7 +32,7 @@ declare -A best
 metric() { awk -v unit="$2" -v name="$1" '$0 ~ name {for (i = 1; i < NF; i++) if ($(i+1) == unit) print $i}' <<<"$3"; }
 keep() { best[$1]=$(awk -v a="${best[$1]:-0}" -v b="${2:-0}" 'BEGIN{print (b + 0 > a + 0) ? b : a}'); }
 for round in $(seq "${ROUNDS:-3}"); do
-  out=$(cd "$root/policy/classify" && GATEKEEPER_DATA=$data "$here/classify.test" -test.run '^$' \
+  out=$(cd "$root/policy/classify" && GATEKEEPER_LABELLED_DATA=$data "$here/classify.test" -test.run '^$' \
     -test.bench 'Benchmark(Classify|Analyze|DecodeOnly)VI(Best)?$' -test.benchmem -test.count=1 -test.benchtime="${BENCHTIME:-10x}")
   echo "$out" | grep '^Benchmark'
   nout=$(PASSES=${PASSES:-8} node "$here/bench.js" "$file")
