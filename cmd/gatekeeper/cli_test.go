@@ -376,3 +376,22 @@ func TestSignWithoutSecretSaysItIsMissing(t *testing.T) {
 		t.Errorf("sign without a secret: exit %d, stderr %q; want the missing secret named", code, errs)
 	}
 }
+
+// TestSignSendRefusesADisagreeingTarget: --target that differs from what --send sends is refused, nothing is sent;
+// a --target equal to it is accepted.
+func TestSignSendRefusesADisagreeingTarget(t *testing.T) {
+	var hits int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	secret := "whsec_" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	code, _, errs := run(t, "", nil, "sign", "--secret", secret, "--send", srv.URL+"/v1/outlets/a/share", "--target", "POST /v1/outlets/a/check")
+	if code == 0 || !strings.Contains(errs, "--target") || !strings.Contains(errs, "GET /v1/outlets/a/share") || hits != 0 {
+		t.Fatalf("disagreeing --target: exit %d, stderr %q, requests sent %d; want a refusal naming both targets", code, errs, hits)
+	}
+	if code, _, errs := run(t, "", nil, "sign", "--secret", secret, "--send", srv.URL+"/v1/outlets/a/share", "--target", "GET /v1/outlets/a/share"); code != 0 || hits != 1 {
+		t.Fatalf("agreeing --target: exit %d, stderr %q, requests sent %d", code, errs, hits)
+	}
+}

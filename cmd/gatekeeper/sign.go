@@ -87,7 +87,12 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--send: %w", err)
 	}
-	webhook.SignRequest(h, webhook.Target(m, req.URL.RequestURI()), *id, e.Clock.Now(), body, key)
+	sent := webhook.Target(m, req.URL.RequestURI())
+	if *target != "" && *target != sent {
+		// The signature is bound to what is sent; signing anything else would be refused by the service.
+		return fmt.Errorf("--target %q disagrees with --send and --method, which send %q: leave --target out when sending (it is taken from the URL and method)", *target, sent)
+	}
+	webhook.SignRequest(h, sent, *id, e.Clock.Now(), body, key)
 	req.Header = h
 	if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")
