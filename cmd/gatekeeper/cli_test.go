@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/config"
 	"gatekeeper/internal/testsupport"
 )
 
@@ -393,5 +395,41 @@ func TestSignSendRefusesADisagreeingTarget(t *testing.T) {
 	}
 	if code, _, errs := run(t, "", nil, "sign", "--secret", secret, "--send", srv.URL+"/v1/outlets/a/share", "--target", "GET /v1/outlets/a/share"); code != 0 || hits != 1 {
 		t.Fatalf("agreeing --target: exit %d, stderr %q, requests sent %d", code, errs, hits)
+	}
+}
+
+// TestGatekeeperCommandInTheFirstAdminHint: the start-up hint names a way to
+// run this binary that works from a shell: the build command under go run
+// (make run), "gatekeeper" when that is this binary on the PATH, else its path.
+func TestGatekeeperCommandInTheFirstAdminHint(t *testing.T) {
+	dir := t.TempDir()
+	installed := filepath.Join(dir, "gatekeeper")
+	other := filepath.Join(dir, "other-gatekeeper")
+	for _, p := range []string{installed, other} {
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	goRun := filepath.Join(os.TempDir(), "go-build1234567", "b001", "exe", "gatekeeper")
+	found := func(string) (string, error) { return installed, nil }
+	notFound := func(string) (string, error) { return "", errors.New("not found") }
+	for _, tc := range []struct {
+		name, exe string
+		lookPath  func(string) (string, error)
+		want      string
+	}{
+		{"go run", goRun, found, buildHint},
+		{"on the PATH", installed, found, "gatekeeper"},
+		{"another gatekeeper on the PATH", other, found, other},
+		{"not on the PATH", other, notFound, other},
+		{"unknown executable", "", notFound, buildHint},
+	} {
+		got := gatekeeperCommand(func() (string, error) { return tc.exe, nil }, tc.lookPath)
+		if got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if hint := firstAdminCommand(&config.Config{DataDir: "/srv/gk"}, buildHint); hint != "go build -o bin/gatekeeper ./cmd/gatekeeper && bin/gatekeeper user add admin --role admin --data /srv/gk --password-stdin" {
+		t.Errorf("first admin hint under go run: %q", hint)
 	}
 }
