@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -313,11 +314,12 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, "Commands:"},
 		{[]string{"help", "outlet"}, "gatekeeper outlet add ID --name NAME"},
 		{[]string{"outlet", "--help"}, "gatekeeper outlet add ID --name NAME"},
-		{[]string{"outlet", "add", "--help"}, "-callback-url"},
-		{[]string{"help", "outlet", "add"}, "-window-days"},
+		{[]string{"outlet", "add", "--help"}, "--callback-url"},
+		{[]string{"help", "outlet", "add"}, "--window-days"},
+		{[]string{"help", "outlet"}, "gatekeeper outlet add --help"},
 		{[]string{"help", "user"}, "gatekeeper user add USERNAME"},
-		{[]string{"user", "add", "--help"}, "-password-stdin"},
-		{[]string{"help", "serve"}, "-addr"},
+		{[]string{"user", "add", "--help"}, "--password-stdin"},
+		{[]string{"help", "serve"}, "--addr"},
 		{[]string{"sign", "-h"}, "--send"},
 		{[]string{"help"}, "revoke-secrets"},
 		{[]string{"help"}, "notices"},
@@ -328,6 +330,14 @@ func TestHelp(t *testing.T) {
 		code, out, errs := run(t, "", nil, tc.args...)
 		if code != 0 || !strings.Contains(out, tc.want) || errs != "" {
 			t.Errorf("gatekeeper %s: exit %d, stdout %q, stderr %q; want exit 0 and %q on stdout", strings.Join(tc.args, " "), code, out, errs, tc.want)
+		}
+	}
+	// Every command's help starts with the one heading.
+	for _, args := range [][]string{{"help"}, {"help", "outlet"}, {"outlet", "add", "--help"}, {"help", "user"}, {"user", "add", "--help"},
+		{"help", "serve"}, {"help", "sign"}, {"help", "bench"}, {"help", "classify"}, {"help", "eval"}, {"help", "healthcheck"}} {
+		_, out, _ := run(t, "", nil, args...)
+		if !strings.Contains(out, "Cách dùng / Usage:\n") || strings.Contains(out, "Usage of") || regexp.MustCompile(`(?m)^\s*-[a-z]`).MatchString(out) {
+			t.Errorf("gatekeeper %s: want the heading \"Cách dùng / Usage:\" and flags written --flag:\n%s", strings.Join(args, " "), out)
 		}
 	}
 	// Words that are off are not help: usage on stderr, exit 2.
@@ -431,5 +441,42 @@ func TestGatekeeperCommandInTheFirstAdminHint(t *testing.T) {
 	}
 	if hint := firstAdminCommand(&config.Config{DataDir: "/srv/gk"}, buildHint); hint != "go build -o bin/gatekeeper ./cmd/gatekeeper && bin/gatekeeper user add admin --role admin --data /srv/gk --password-stdin" {
 		t.Errorf("first admin hint under go run: %q", hint)
+	}
+}
+
+// TestSubcommandHelpIsItsOwn: a sub-command's help shows its own form and the
+// flags it takes, no other form's; the command's help shows the forms alone.
+func TestSubcommandHelpIsItsOwn(t *testing.T) {
+	for _, tc := range []struct {
+		args          []string
+		want, notWant []string
+	}{
+		{[]string{"outlet", "add", "--help"}, []string{"gatekeeper outlet add ID", "--limit", "--json"},
+			[]string{"gatekeeper outlet update", "gatekeeper outlet remove", "--clear-categories", "--grace", "--yes"}},
+		{[]string{"outlet", "update", "--help"}, []string{"gatekeeper outlet update ID", "--limit", "--clear-categories"},
+			[]string{"gatekeeper outlet add", "--json", "--yes"}},
+		{[]string{"help", "outlet", "remove"}, []string{"gatekeeper outlet remove ID --yes", "--yes"},
+			[]string{"gatekeeper outlet add", "--limit", "--json"}},
+		{[]string{"help", "outlet"}, []string{"gatekeeper outlet add ID", "gatekeeper outlet remove ID", "gatekeeper outlet add --help"},
+			[]string{"Flags:", "--limit string"}},
+		{[]string{"user", "passwd", "--help"}, []string{"gatekeeper user passwd USERNAME", "--password-stdin"},
+			[]string{"gatekeeper user add", "--role", "--email"}},
+		{[]string{"user", "list", "--help"}, []string{"gatekeeper user list"}, []string{"gatekeeper user add", "--role", "--password-stdin"}},
+	} {
+		code, out, _ := run(t, "", nil, tc.args...)
+		for _, w := range tc.want {
+			if code != 0 || !strings.Contains(out, w) {
+				t.Errorf("gatekeeper %s: exit %d, want %q in:\n%s", strings.Join(tc.args, " "), code, w, out)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(out, w) {
+				t.Errorf("gatekeeper %s: %q does not apply, but is in:\n%s", strings.Join(tc.args, " "), w, out)
+			}
+		}
+	}
+	// The flags a form does not show it does not take either.
+	if code, _, errs := run(t, "", nil, "outlet", "add", "x", "--name", "X", "--clear-categories", "--data", t.TempDir()); code == 0 || !strings.Contains(errs, "clear-categories") {
+		t.Errorf("outlet add --clear-categories: exit %d, stderr %q; want it refused", code, errs)
 	}
 }

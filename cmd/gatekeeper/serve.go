@@ -35,10 +35,9 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	cfg := config.Default()
 	fs := newFlagSet(e, "serve")
 	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "Usage: gatekeeper serve [flags]   (also what a bare \"gatekeeper\" runs)\n"+
+		helpWith(e.Stderr, usageHeading+"\n  gatekeeper serve [flags]   (also what a bare \"gatekeeper\" runs)\n"+
 			"  Runs the webhook API and the console at /console; /metrics and /debug/pprof/ only on --admin-addr. Every flag is also\n"+
-			"  an environment variable and a key of the --config YAML file.\n\nFlags:")
-		fs.PrintDefaults()
+			"  an environment variable and a key of the --config YAML file.", fs)
 	}
 	rest, err := cfg.Load(fs, args, e.Getenv, cfg.ServeFlags)
 	if err != nil {
