@@ -606,3 +606,40 @@ func TestCheckIDsAreSingleUse(t *testing.T) {
 		}
 	})
 }
+
+// A request the outlet signed for another target is refused with a code of
+// its own naming both targets, in Vietnamese and English; a bad signature
+// for another target stays signature_invalid (nothing is said about it).
+func TestSignatureForAnotherTargetSaysSo(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	e.addOutlet("a", nil)
+	e.addOutlet("b", nil)
+	before := e.state("a")
+	body := []byte(`{"posts":[],"complete":false}`)
+	for _, tc := range []struct {
+		lang, want string
+	}{
+		{"", "Chữ ký được tạo cho yêu cầu khác"},
+		{"en", "The signature was made for another request"},
+	} {
+		h := http.Header{}
+		webhook.SignRequest(h, "POST /v1/outlets/a/check", webhook.NewID(), e.clock.Now(), body, e.keys["a"])
+		if tc.lang != "" {
+			h.Set("Accept-Language", tc.lang)
+		}
+		r := e.replay(captured{header: h, body: body}, "POST", "/v1/outlets/a/sync")
+		msg, _ := r.json(t)["error"].(map[string]any)["message"].(string)
+		if r.Status != 401 || r.errorCode(t) != "signature_target_mismatch" || !strings.Contains(msg, tc.want) ||
+			!strings.Contains(msg, `"POST /v1/outlets/a/check"`) || !strings.Contains(msg, `"POST /v1/outlets/a/sync"`) {
+			t.Fatalf("lang %q: signed for check, sent to sync: %d %s", tc.lang, r.Status, r.Body)
+		}
+	}
+	h := http.Header{}
+	webhook.SignRequest(h, "POST /v1/outlets/a/check", webhook.NewID(), e.clock.Now(), body, e.keys["b"])
+	if r := e.replay(captured{header: h, body: body}, "POST", "/v1/outlets/a/sync"); r.Status != 401 || r.errorCode(t) != "signature_invalid" {
+		t.Fatalf("another key, another target: %d %s, want 401 signature_invalid", r.Status, r.Body)
+	}
+	if after := e.state("a"); after != before {
+		t.Fatalf("a refused request changed the outlet: %+v → %+v", before, after)
+	}
+}

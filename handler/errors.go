@@ -14,26 +14,27 @@ import (
 
 // statusOf is the one table from error codes to HTTP statuses.
 var statusOf = map[string]int{
-	"invalid_json":           http.StatusBadRequest,
-	"validation_failed":      http.StatusBadRequest,
-	"signature_missing":      http.StatusUnauthorized,
-	"signature_invalid":      http.StatusUnauthorized,
-	"signature_expired":      http.StatusUnauthorized,
-	"outlet_not_found":       http.StatusNotFound,
-	"post_not_found":         http.StatusNotFound,
-	"hold_not_found":         http.StatusNotFound,
-	"not_found":              http.StatusNotFound,
-	"method_not_allowed":     http.StatusMethodNotAllowed,
-	"hold_not_pending":       http.StatusConflict,
-	"body_too_large":         http.StatusRequestEntityTooLarge,
-	"unsupported_media_type": http.StatusUnsupportedMediaType,
-	"rate_limited":           http.StatusTooManyRequests,
-	"signature_unbound":      http.StatusUnauthorized,
-	"webhook_id_reused":      http.StatusConflict,
-	"approval_console_only":  http.StatusForbidden,
-	"server_busy":            http.StatusServiceUnavailable,
-	"internal":               http.StatusInternalServerError,
-	"store_unavailable":      http.StatusServiceUnavailable,
+	"invalid_json":              http.StatusBadRequest,
+	"validation_failed":         http.StatusBadRequest,
+	"signature_missing":         http.StatusUnauthorized,
+	"signature_invalid":         http.StatusUnauthorized,
+	"signature_expired":         http.StatusUnauthorized,
+	"signature_target_mismatch": http.StatusUnauthorized,
+	"outlet_not_found":          http.StatusNotFound,
+	"post_not_found":            http.StatusNotFound,
+	"hold_not_found":            http.StatusNotFound,
+	"not_found":                 http.StatusNotFound,
+	"method_not_allowed":        http.StatusMethodNotAllowed,
+	"hold_not_pending":          http.StatusConflict,
+	"body_too_large":            http.StatusRequestEntityTooLarge,
+	"unsupported_media_type":    http.StatusUnsupportedMediaType,
+	"rate_limited":              http.StatusTooManyRequests,
+	"signature_unbound":         http.StatusUnauthorized,
+	"webhook_id_reused":         http.StatusConflict,
+	"approval_console_only":     http.StatusForbidden,
+	"server_busy":               http.StatusServiceUnavailable,
+	"internal":                  http.StatusInternalServerError,
+	"store_unavailable":         http.StatusServiceUnavailable,
 }
 
 // RetryAfterSeconds is what a 503 or 429 asks the caller to wait.
@@ -68,6 +69,17 @@ func fail(c *gin.Context, code string, cause error, fields map[string]string) {
 		}
 		slog.Log(c.Request.Context(), level, "request failed", "request_id", e.RequestID, "code", code, "err", cause)
 	}
+	c.AbortWithStatusJSON(status, gin.H{"error": e})
+}
+
+// failf is fail for a code whose message names args (no cause, no fields).
+func failf(c *gin.Context, code string, args ...any) {
+	status, ok := statusOf[code]
+	if !ok || status >= 500 {
+		fail(c, code, nil, nil)
+		return
+	}
+	e := apiError{Code: code, Message: messages.Errorf(langOf(c), code, args...)}
 	c.AbortWithStatusJSON(status, gin.H{"error": e})
 }
 

@@ -245,10 +245,11 @@ func (a *api) signed(c *gin.Context) {
 	case legacy && !now.Before(a.LegacySigningUntil):
 		fail(c, "signature_unbound", nil, nil)
 		return
-	case !legacy && !targetMatches(bound, target):
-		fail(c, "signature_invalid", nil, nil)
-		return
 	}
+	// A bound target naming another request is told apart only once the
+	// signature is known to be the outlet's (below); until then it is any
+	// invalid signature.
+	otherTarget := !legacy && !targetMatches(bound, target)
 	o, err := a.Outlets.Get(c.Request.Context(), c.Param("outlet"))
 	if err != nil {
 		failErr(c, err, "outlet_not_found")
@@ -273,6 +274,12 @@ func (a *api) signed(c *gin.Context) {
 	}
 	if _, err := verify(); err != nil {
 		fail(c, "signature_invalid", nil, nil)
+		return
+	}
+	if otherTarget {
+		// The outlet signed another request: say which, so the caller can
+		// fix the target it signs (the target header is not secret).
+		failf(c, "signature_target_mismatch", bound, target)
 		return
 	}
 	if legacy {

@@ -13,7 +13,7 @@ import (
 	"gatekeeper/internal/webhook"
 )
 
-const benchUsage = `Usage:
+const benchUsage = usageHeading + `
   gatekeeper bench --url http://127.0.0.1:8080 --outlet ID [--secret whsec_… | GATEKEEPER_SECRET]
                    [--concurrency 32] [--duration 10s] [--rate 0] [--post-size 3000] [--negative 0.1] [--json]
       every request is a new post with a fresh webhook id; --rate N holds N requests
@@ -38,7 +38,7 @@ func runBench(ctx context.Context, e *Env, args []string) error {
 		return nil
 	}
 	fs := newFlagSet(e, "bench")
-	fs.Usage = func() { fmt.Fprintln(e.Stderr, benchUsage); fs.PrintDefaults() }
+	fs.Usage = func() { helpWith(e.Stderr, benchUsage, fs) }
 	var o bench.Options
 	var secret string
 	var asJSON bool

@@ -20,7 +20,7 @@ func defaultClassifier() policy.Classifier { return classify.Default() }
 func runClassify(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "classify")
 	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "Usage: gatekeeper classify < posts.jsonl > verdicts.jsonl\n  reads JSON Lines {id, title, excerpt, content, language, categories}; writes {id, label, score, borderline, sensational, sensational_score, evidence}")
+		fmt.Fprintln(e.Stderr, usageHeading+"\n  gatekeeper classify < posts.jsonl > verdicts.jsonl\n  reads JSON Lines {id, title, excerpt, content, language, categories}; writes {id, label, score, borderline, sensational, sensational_score, evidence}")
 	}
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
@@ -32,8 +32,7 @@ func runEval(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "eval")
 	worst := fs.Int("worst", 10, "how many of the worst misses to show")
 	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "Usage: gatekeeper eval [--worst N] FILE.jsonl [FILE.jsonl …]\n  scores labelled JSON Lines (tone: negative/non_negative/mixed; headlines: clickbait/not_clickbait)")
-		fs.PrintDefaults()
+		helpWith(e.Stderr, usageHeading+"\n  gatekeeper eval [--worst N] FILE.jsonl [FILE.jsonl …]\n  scores labelled JSON Lines (tone: negative/non_negative/mixed; headlines: clickbait/not_clickbait)", fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
@@ -67,13 +66,10 @@ func runUser(ctx context.Context, e *Env, args []string) error {
 	cfg := config.Default()
 	var uf console.UserFlags
 	ufs := newFlagSet(e, "user "+sub)
-	ufs.Usage = func() {
-		fmt.Fprintf(e.Stderr, "%s\nFlags of gatekeeper user %s:\n", console.UserUsage, sub)
-		ufs.PrintDefaults()
-	}
+	ufs.Usage = func() { helpWith(e.Stderr, formsOf(console.UserUsage, "user", sub), ufs) }
 	rest, err := cfg.Load(ufs, args, e.Getenv, func(fs *flag.FlagSet) {
 		cfg.StoreFlags(fs)
-		uf.Register(fs)
+		uf.RegisterFor(fs, sub)
 	})
 	if err != nil {
 		return err

@@ -153,9 +153,10 @@ func wantsHelp(args []string) bool {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Gatekeeper — giữ tỉ lệ tin tiêu cực dưới giới hạn trước khi đăng / keeps the negative-news share under the limit before publishing.")
-	fmt.Fprintln(w, "\nUsage: gatekeeper <command> [flags]")
-	fmt.Fprintln(w, "       gatekeeper help <command>        (or gatekeeper <command> --help): that command's usage and flags")
-	fmt.Fprintln(w, "       gatekeeper                       with no command runs serve")
+	fmt.Fprintln(w, "\n"+usageHeading)
+	fmt.Fprintln(w, "  gatekeeper <command> [flags]")
+	fmt.Fprintln(w, "  gatekeeper help <command>        (or gatekeeper <command> --help): that command's usage and flags")
+	fmt.Fprintln(w, "  gatekeeper                       with no command runs serve")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.usage)
@@ -195,6 +196,7 @@ func runVersion(_ context.Context, e *Env, _ []string) error {
 func newFlagSet(e *Env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("gatekeeper "+name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
+	fs.Usage = func() { helpWith(e.Stderr, usageHeading+"\n  gatekeeper "+name+" [flags]", fs) }
 	return fs
 }
 

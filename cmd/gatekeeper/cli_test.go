@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +23,7 @@ import (
 
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/config"
 	"gatekeeper/internal/testsupport"
 )
 
@@ -311,11 +314,12 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, "Commands:"},
 		{[]string{"help", "outlet"}, "gatekeeper outlet add ID --name NAME"},
 		{[]string{"outlet", "--help"}, "gatekeeper outlet add ID --name NAME"},
-		{[]string{"outlet", "add", "--help"}, "-callback-url"},
-		{[]string{"help", "outlet", "add"}, "-window-days"},
+		{[]string{"outlet", "add", "--help"}, "--callback-url"},
+		{[]string{"help", "outlet", "add"}, "--window-days"},
+		{[]string{"help", "outlet"}, "gatekeeper outlet add --help"},
 		{[]string{"help", "user"}, "gatekeeper user add USERNAME"},
-		{[]string{"user", "add", "--help"}, "-password-stdin"},
-		{[]string{"help", "serve"}, "-addr"},
+		{[]string{"user", "add", "--help"}, "--password-stdin"},
+		{[]string{"help", "serve"}, "--addr"},
 		{[]string{"sign", "-h"}, "--send"},
 		{[]string{"help"}, "revoke-secrets"},
 		{[]string{"help"}, "notices"},
@@ -326,6 +330,14 @@ func TestHelp(t *testing.T) {
 		code, out, errs := run(t, "", nil, tc.args...)
 		if code != 0 || !strings.Contains(out, tc.want) || errs != "" {
 			t.Errorf("gatekeeper %s: exit %d, stdout %q, stderr %q; want exit 0 and %q on stdout", strings.Join(tc.args, " "), code, out, errs, tc.want)
+		}
+	}
+	// Every command's help starts with the one heading.
+	for _, args := range [][]string{{"help"}, {"help", "outlet"}, {"outlet", "add", "--help"}, {"help", "user"}, {"user", "add", "--help"},
+		{"help", "serve"}, {"help", "sign"}, {"help", "bench"}, {"help", "classify"}, {"help", "eval"}, {"help", "healthcheck"}} {
+		_, out, _ := run(t, "", nil, args...)
+		if !strings.Contains(out, "Cách dùng / Usage:\n") || strings.Contains(out, "Usage of") || regexp.MustCompile(`(?m)^\s*-[a-z]`).MatchString(out) {
+			t.Errorf("gatekeeper %s: want the heading \"Cách dùng / Usage:\" and flags written --flag:\n%s", strings.Join(args, " "), out)
 		}
 	}
 	// Words that are off are not help: usage on stderr, exit 2.
@@ -374,5 +386,97 @@ func TestSignWithoutSecretSaysItIsMissing(t *testing.T) {
 	code, _, errs := run(t, "", map[string]string{"GATEKEEPER_SECRET": ""}, "sign", "--target", "GET /v1/outlets/a/share")
 	if code == 0 || !strings.Contains(errs, "no secret") || strings.Contains(errs, "base64") {
 		t.Errorf("sign without a secret: exit %d, stderr %q; want the missing secret named", code, errs)
+	}
+}
+
+// TestSignSendRefusesADisagreeingTarget: --target that differs from what --send sends is refused, nothing is sent;
+// a --target equal to it is accepted.
+func TestSignSendRefusesADisagreeingTarget(t *testing.T) {
+	var hits int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	secret := "whsec_" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	code, _, errs := run(t, "", nil, "sign", "--secret", secret, "--send", srv.URL+"/v1/outlets/a/share", "--target", "POST /v1/outlets/a/check")
+	if code == 0 || !strings.Contains(errs, "--target") || !strings.Contains(errs, "GET /v1/outlets/a/share") || hits != 0 {
+		t.Fatalf("disagreeing --target: exit %d, stderr %q, requests sent %d; want a refusal naming both targets", code, errs, hits)
+	}
+	if code, _, errs := run(t, "", nil, "sign", "--secret", secret, "--send", srv.URL+"/v1/outlets/a/share", "--target", "GET /v1/outlets/a/share"); code != 0 || hits != 1 {
+		t.Fatalf("agreeing --target: exit %d, stderr %q, requests sent %d", code, errs, hits)
+	}
+}
+
+// TestGatekeeperCommandInTheFirstAdminHint: the start-up hint names a way to
+// run this binary that works from a shell: the build command under go run
+// (make run), "gatekeeper" when that is this binary on the PATH, else its path.
+func TestGatekeeperCommandInTheFirstAdminHint(t *testing.T) {
+	dir := t.TempDir()
+	installed := filepath.Join(dir, "gatekeeper")
+	other := filepath.Join(dir, "other-gatekeeper")
+	for _, p := range []string{installed, other} {
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	goRun := filepath.Join(os.TempDir(), "go-build1234567", "b001", "exe", "gatekeeper")
+	found := func(string) (string, error) { return installed, nil }
+	notFound := func(string) (string, error) { return "", errors.New("not found") }
+	for _, tc := range []struct {
+		name, exe string
+		lookPath  func(string) (string, error)
+		want      string
+	}{
+		{"go run", goRun, found, buildHint},
+		{"on the PATH", installed, found, "gatekeeper"},
+		{"another gatekeeper on the PATH", other, found, other},
+		{"not on the PATH", other, notFound, other},
+		{"unknown executable", "", notFound, buildHint},
+	} {
+		got := gatekeeperCommand(func() (string, error) { return tc.exe, nil }, tc.lookPath)
+		if got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if hint := firstAdminCommand(&config.Config{DataDir: "/srv/gk"}, buildHint); hint != "go build -o bin/gatekeeper ./cmd/gatekeeper && bin/gatekeeper user add admin --role admin --data /srv/gk --password-stdin" {
+		t.Errorf("first admin hint under go run: %q", hint)
+	}
+}
+
+// TestSubcommandHelpIsItsOwn: a sub-command's help shows its own form and the
+// flags it takes, no other form's; the command's help shows the forms alone.
+func TestSubcommandHelpIsItsOwn(t *testing.T) {
+	for _, tc := range []struct {
+		args          []string
+		want, notWant []string
+	}{
+		{[]string{"outlet", "add", "--help"}, []string{"gatekeeper outlet add ID", "--limit", "--json"},
+			[]string{"gatekeeper outlet update", "gatekeeper outlet remove", "--clear-categories", "--grace", "--yes"}},
+		{[]string{"outlet", "update", "--help"}, []string{"gatekeeper outlet update ID", "--limit", "--clear-categories"},
+			[]string{"gatekeeper outlet add", "--json", "--yes"}},
+		{[]string{"help", "outlet", "remove"}, []string{"gatekeeper outlet remove ID --yes", "--yes"},
+			[]string{"gatekeeper outlet add", "--limit", "--json"}},
+		{[]string{"help", "outlet"}, []string{"gatekeeper outlet add ID", "gatekeeper outlet remove ID", "gatekeeper outlet add --help"},
+			[]string{"Flags:", "--limit string"}},
+		{[]string{"user", "passwd", "--help"}, []string{"gatekeeper user passwd USERNAME", "--password-stdin"},
+			[]string{"gatekeeper user add", "--role", "--email"}},
+		{[]string{"user", "list", "--help"}, []string{"gatekeeper user list"}, []string{"gatekeeper user add", "--role", "--password-stdin"}},
+	} {
+		code, out, _ := run(t, "", nil, tc.args...)
+		for _, w := range tc.want {
+			if code != 0 || !strings.Contains(out, w) {
+				t.Errorf("gatekeeper %s: exit %d, want %q in:\n%s", strings.Join(tc.args, " "), code, w, out)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(out, w) {
+				t.Errorf("gatekeeper %s: %q does not apply, but is in:\n%s", strings.Join(tc.args, " "), w, out)
+			}
+		}
+	}
+	// The flags a form does not show it does not take either.
+	if code, _, errs := run(t, "", nil, "outlet", "add", "x", "--name", "X", "--clear-categories", "--data", t.TempDir()); code == 0 || !strings.Contains(errs, "clear-categories") {
+		t.Errorf("outlet add --clear-categories: exit %d, stderr %q; want it refused", code, errs)
 	}
 }

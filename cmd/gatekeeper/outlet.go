@@ -18,7 +18,7 @@ import (
 	"gatekeeper/policy"
 )
 
-const outletUsage = `Usage:
+const outletUsage = usageHeading + `
   gatekeeper outlet add ID --name NAME [policy flags] [--json]
   gatekeeper outlet list [--json]
   gatekeeper outlet show ID [--json]
@@ -27,7 +27,8 @@ const outletUsage = `Usage:
   gatekeeper outlet revoke-secrets ID
   gatekeeper outlet remove ID --yes
 Every form also takes the store flags (--data, --redis-url, --config) and works
-whether or not a server is running.`
+whether or not a server is running. The policy flags: gatekeeper outlet add --help
+(update takes the same, and --clear-categories); each form's flags: gatekeeper outlet FORM --help.`
 
 // stringList is a repeatable flag.
 type stringList []string
@@ -59,11 +60,9 @@ func (f *outletFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.sensitivity, "sensational-sensitivity", string(def.Rules.SensationalSensitivity), "how readily a headline is sensational: low (score ≥ 0.85), normal (≥ 0.70) or high (≥ 0.50)")
 	fs.StringVar(&f.mode, "mode", string(def.Rules.Mode), "enforce, or shadow (record, but always answer allow)")
 	fs.Var(&f.categories, "category", `map a category to a tone, e.g. "Pháp luật=negative" (repeatable)`)
-	fs.BoolVar(&f.clearCategories, "clear-categories", false, "update: drop the existing category map first")
 	fs.StringVar(&f.callbackURL, "callback-url", "", "URL of the CMS that receives approvals and rejections")
 	fs.BoolVar(&f.allowPrivate, "allow-private-callback", false, "let the callback URL be a loopback or private address")
 	fs.BoolVar(&f.consoleOnly, "approval-console-only", false, "resolve holds in the console only: the CMS may not approve or reject")
-	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 }
 
 // apply writes the flags that were given (all of them for add) onto o.
@@ -148,18 +147,20 @@ func runOutlet(ctx context.Context, e *Env, args []string) error {
 	}
 	cfg := config.Default()
 	fs := newFlagSet(e, "outlet "+sub)
-	fs.Usage = func() {
-		fmt.Fprintf(e.Stderr, "%s\n\nFlags of gatekeeper outlet %s:\n", outletUsage, sub)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { helpWith(e.Stderr, formsOf(outletUsage, "outlet", sub), fs) }
 	var of outletFlags
 	var grace time.Duration
 	var yes bool
 	rest, err := cfg.Load(fs, args, e.Getenv, func(fs *flag.FlagSet) {
 		cfg.StoreFlags(fs)
 		switch sub {
-		case "add", "update":
+		case "add":
 			of.register(fs)
+			fs.BoolVar(&of.asJSON, "json", false, "print JSON")
+		case "update":
+			of.register(fs)
+			fs.BoolVar(&of.clearCategories, "clear-categories", false, "drop the existing category map first")
+		case "revoke-secrets":
 		case "rotate-secret":
 			fs.DurationVar(&grace, "grace", admin.RotationGrace, "how long every previous secret keeps working (0: they stop at once)")
 			fs.BoolVar(&of.asJSON, "json", false, "print JSON")

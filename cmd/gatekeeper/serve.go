@@ -8,7 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -32,10 +35,9 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	cfg := config.Default()
 	fs := newFlagSet(e, "serve")
 	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "Usage: gatekeeper serve [flags]   (also what a bare \"gatekeeper\" runs)\n"+
+		helpWith(e.Stderr, usageHeading+"\n  gatekeeper serve [flags]   (also what a bare \"gatekeeper\" runs)\n"+
 			"  Runs the webhook API and the console at /console; /metrics and /debug/pprof/ only on --admin-addr. Every flag is also\n"+
-			"  an environment variable and a key of the --config YAML file.\n\nFlags:")
-		fs.PrintDefaults()
+			"  an environment variable and a key of the --config YAML file.", fs)
 	}
 	rest, err := cfg.Load(fs, args, e.Getenv, cfg.ServeFlags)
 	if err != nil {
@@ -100,7 +102,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	log.Info("review console", "url", consoleURL)
 	if users, err := st.ListUsers(ctx); err == nil && len(users) == 0 {
 		log.Warn("chưa có người dùng nào cho bảng điều khiển; hãy tạo quản trị viên đầu tiên / no console user yet; create the first admin",
-			"command", firstAdminCommand(&cfg))
+			"command", firstAdminCommand(&cfg, gatekeeperCommand(os.Executable, exec.LookPath)))
 	}
 
 	go func() { errc <- srv.Serve(ln) }()
@@ -234,10 +236,47 @@ func consoleAddress(cfg *config.Config, addr net.Addr) string {
 
 // firstAdminCommand is the command that creates the first console user on
 // the store this server uses.
-func firstAdminCommand(cfg *config.Config) string {
+func firstAdminCommand(cfg *config.Config, gatekeeper string) string {
 	store := "--data " + cfg.DataDir
 	if cfg.RedisURL != "" {
 		store = "--redis-url <GATEKEEPER_REDIS_URL>"
 	}
-	return "gatekeeper user add admin --role admin " + store + " --password-stdin"
+	return gatekeeper + " user add admin --role admin " + store + " --password-stdin"
+}
+
+// buildHint builds the binary first: under `go run` (make run) there is no
+// gatekeeper to run the command with.
+const buildHint = "go build -o bin/gatekeeper ./cmd/gatekeeper && bin/gatekeeper"
+
+// gatekeeperCommand is how a person runs this binary from a shell:
+// "gatekeeper" when that name on the PATH is this binary, the build hint
+// when it runs from a go build/go run temporary directory (which is gone
+// when it stops), otherwise its own path.
+func gatekeeperCommand(executable func() (string, error), lookPath func(string) (string, error)) string {
+	exe, err := executable()
+	if err != nil || exe == "" {
+		return buildHint
+	}
+	for _, dir := range strings.Split(filepath.ToSlash(filepath.Dir(exe)), "/") {
+		if strings.HasPrefix(dir, "go-build") {
+			return buildHint
+		}
+	}
+	if onPath, err := lookPath("gatekeeper"); err == nil && sameFile(onPath, exe) {
+		return "gatekeeper"
+	}
+	return exe
+}
+
+// sameFile reports whether paths a and b name the same file.
+func sameFile(a, b string) bool {
+	if a == b {
+		return true
+	}
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }

@@ -16,8 +16,9 @@ import (
 	"gatekeeper/internal/webhook"
 )
 
-const signUsage = `Usage: gatekeeper sign [--secret whsec_… | GATEKEEPER_SECRET] [--id ID] --target "METHOD /path" [FILE|-]
-       gatekeeper sign [--secret …] --send URL [--method DELETE] [--lang vi|en] [FILE|-]
+const signUsage = usageHeading + `
+  gatekeeper sign [--secret whsec_… | GATEKEEPER_SECRET] [--id ID] --target "METHOD /path" [FILE|-]
+  gatekeeper sign [--secret …] --send URL [--method DELETE] [--lang vi|en] [FILE|-]
   Prints the Standard Webhooks headers and webhook-target for the body in FILE
   (stdin when FILE is - or absent), one per line, for curl -H @FILE. The
   signature is bound to the target, e.g. --target "POST /v1/outlets/a/check".
@@ -28,7 +29,7 @@ const signUsage = `Usage: gatekeeper sign [--secret whsec_… | GATEKEEPER_SECRE
 
 func runSign(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "sign")
-	fs.Usage = func() { fmt.Fprintln(e.Stderr, signUsage); fs.PrintDefaults() }
+	fs.Usage = func() { helpWith(e.Stderr, signUsage, fs) }
 	secret := fs.String("secret", "", "the outlet's secret (or GATEKEEPER_SECRET)")
 	id := fs.String("id", "", "webhook-id (a fresh one when empty)")
 	send := fs.String("send", "", "send the signed request to this URL and print the answer")
@@ -87,7 +88,12 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--send: %w", err)
 	}
-	webhook.SignRequest(h, webhook.Target(m, req.URL.RequestURI()), *id, e.Clock.Now(), body, key)
+	sent := webhook.Target(m, req.URL.RequestURI())
+	if *target != "" && *target != sent {
+		// The signature is bound to what is sent; signing anything else would be refused by the service.
+		return fmt.Errorf("--target %q disagrees with --send and --method, which send %q: leave --target out when sending (it is taken from the URL and method)", *target, sent)
+	}
+	webhook.SignRequest(h, sent, *id, e.Clock.Now(), body, key)
 	req.Header = h
 	if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")

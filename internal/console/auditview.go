@@ -15,7 +15,7 @@ import (
 // them; each has a label "event.<type>" in both languages.
 var auditTypes = []string{
 	"check", "hold", "approve", "reject", "approve_scheduled", "approve_unscheduled", "relabel", "withdraw",
-	"sync", "break_glass", "callback_retry", "outlet_add", "outlet_update", "secret_rotate",
+	"sync", "past_limit", "break_glass", "callback_retry", "outlet_add", "outlet_update", "secret_rotate",
 	"user_add", "user_update", "user_remove", "user_password_reset", "password_change",
 }
 
@@ -30,6 +30,7 @@ func init() {
 		"event.relabel":             {"Gán lại sắc thái", "Tone relabelled"},
 		"event.withdraw":            {"Gỡ bài", "Post withdrawn"},
 		"event.sync":                {"Đồng bộ số liệu", "Counts synchronised"},
+		"event.past_limit":          {"Vượt giới hạn sau khi gỡ bài/đồng bộ", "Past the limit after a withdrawal or sync"},
 		"event.break_glass":         {"Đăng khẩn cấp", "Emergency publish"},
 		"event.callback_retry":      {"Gửi lại thông báo tới CMS", "Callback sent again"},
 		"event.outlet_add":          {"Thêm đơn vị", "Outlet added"},
@@ -46,23 +47,26 @@ func init() {
 		"actor.viacms":  {"%s (qua CMS)", "%s (via CMS)"},
 		"actor.cliuser": {"dòng lệnh (%s)", "command line (%s)"},
 
-		"det.counts":      {"Khi quyết định: %d/%d tin tiêu cực trong cửa sổ (%s).", "At the decision: %d of %d posts in the window negative (%s)."},
-		"det.weighed.neg": {"Bài được tính là tin tiêu cực.", "The post counts as negative."},
-		"det.weighed.not": {"Bài được tính là tin không tiêu cực.", "The post counts as not negative."},
-		"det.notcounted":  {"Bài chưa được tính vào số liệu.", "The post is not counted."},
-		"det.would":       {"Chế độ chạy thử: nếu áp dụng thì sẽ là “%s”.", "Shadow mode: enforcing would have answered “%s”."},
-		"det.note":        {"Ghi chú: %s", "Note: %s"},
-		"det.relabel":     {"Sắc thái đổi từ %s sang %s.", "Tone changed from %s to %s."},
-		"det.withdraw":    {"CMS báo bài đã gỡ hoặc chuyển về nháp; số liệu bỏ bài này.", "The CMS reported the post unpublished; the counts drop it."},
-		"det.withdraw.no": {"CMS báo bài đã gỡ; bài chưa từng được tính nên số liệu không đổi.", "The CMS reported the post unpublished; it was never counted, so nothing changes."},
-		"det.sync":        {"CMS gửi %d bài: %d bài được thêm, %d bài bị bỏ, %d bài ngoài cửa sổ, %d bài không đổi.", "The CMS sent %d posts: %d added, %d dropped, %d outside the window, %d unchanged."},
-		"det.outlet":      {"Giới hạn %s, cảnh báo từ %s, cửa sổ %v ngày, chế độ %s, tiêu đề giật gân: %s.", "Limit %s, warning from %s, window %v days, mode %s, sensational headline: %s."},
-		"det.rotate":      {"Khoá cũ dùng được đến %s.", "The previous secret works until %s."},
-		"det.scheduled":   {"Sẽ duyệt lúc %s.", "To be approved at %s."},
-		"det.callback":    {"Thông báo %s được gửi lại ngay.", "Callback %s is sent again now."},
-		"det.user":        {"Tài khoản %s.", "Account %s."},
-		"det.userrole":    {"Tài khoản %s, vai trò %s.", "Account %s, role %s."},
-		"det.userchange":  {"Tài khoản %s: vai trò %s → %s.", "Account %s: role %s → %s."},
+		"det.counts":         {"Khi quyết định: %d/%d tin tiêu cực trong cửa sổ (%s).", "At the decision: %d of %d posts in the window negative (%s)."},
+		"det.weighed.neg":    {"Bài được tính là tin tiêu cực.", "The post counts as negative."},
+		"det.weighed.not":    {"Bài được tính là tin không tiêu cực.", "The post counts as not negative."},
+		"det.notcounted":     {"Bài chưa được tính vào số liệu.", "The post is not counted."},
+		"det.would":          {"Chế độ chạy thử: nếu áp dụng thì sẽ là “%s”.", "Shadow mode: enforcing would have answered “%s”."},
+		"det.note":           {"Ghi chú: %s", "Note: %s"},
+		"det.relabel":        {"Sắc thái đổi từ %s sang %s.", "Tone changed from %s to %s."},
+		"det.withdraw":       {"CMS báo bài đã gỡ hoặc chuyển về nháp; số liệu bỏ bài này.", "The CMS reported the post unpublished; the counts drop it."},
+		"det.withdraw.no":    {"CMS báo bài đã gỡ; bài chưa từng được tính nên số liệu không đổi.", "The CMS reported the post unpublished; it was never counted, so nothing changes."},
+		"det.sync":           {"CMS gửi %d bài: %d bài được thêm, %d bài bị bỏ, %d bài ngoài cửa sổ, %d bài không đổi.", "The CMS sent %d posts: %d added, %d dropped, %d outside the window, %d unchanged."},
+		"det.outlet":         {"Giới hạn %s, cảnh báo từ %s, cửa sổ %v ngày, chế độ %s, tiêu đề giật gân: %s.", "Limit %s, warning from %s, window %v days, mode %s, sensational headline: %s."},
+		"det.rotate":         {"Khoá cũ dùng được đến %s.", "The previous secret works until %s."},
+		"det.scheduled":      {"Sẽ duyệt lúc %s.", "To be approved at %s."},
+		"det.pastlimit":      {"Sau khi %s, tỉ lệ tin tiêu cực là %d/%d (%s), vượt giới hạn %s.", "After %s, the negative share is %d of %d (%s), past the limit of %s."},
+		"pastlimit.withdraw": {"gỡ bài", "a withdrawal"},
+		"pastlimit.sync":     {"đồng bộ số liệu", "a sync"},
+		"det.callback":       {"Thông báo %s được gửi lại ngay.", "Callback %s is sent again now."},
+		"det.user":           {"Tài khoản %s.", "Account %s."},
+		"det.userrole":       {"Tài khoản %s, vai trò %s.", "Account %s, role %s."},
+		"det.userchange":     {"Tài khoản %s: vai trò %s → %s.", "Account %s: role %s → %s."},
 	} {
 		messages[k] = v
 	}
@@ -159,6 +163,18 @@ func auditSentence(lang string, e store.AuditEntry, loc *time.Location) string {
 		}
 	case "sync":
 		add("det.sync", count("posts"), count("added"), count("withdrawn"), count("outside_window"), count("unchanged"))
+	case "past_limit":
+		if w, ok := d["window"].(map[string]any); ok {
+			p, _ := w["published"].(float64)
+			n, _ := w["negative"].(float64)
+			limit, _ := w["limit"].(float64)
+			c := policy.Counts{Published: int64(p), Negative: int64(n)}
+			cause := str("cause")
+			if _, ok := messages["pastlimit."+cause]; ok {
+				cause = tr(lang, "pastlimit."+cause)
+			}
+			add("det.pastlimit", cause, c.Negative, c.Published, fmtPercent(lang, int64(c.Share())), fmtPercent(lang, int64(limit*10000+0.5)))
+		}
 	case "outlet_add", "outlet_update":
 		pct := func(k string) string {
 			bp, err := parsePercentBP(str(k))

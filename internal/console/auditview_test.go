@@ -19,6 +19,8 @@ func TestAuditInWords(t *testing.T) {
 			"Kiểm tra bài", "editor1 (qua CMS)", "Khi quyết định: 11/101 tin tiêu cực trong cửa sổ (10,89%). Bài được tính là tin tiêu cực."},
 		{store.AuditEntry{Type: "sync", Actor: "cms", Detail: []byte(`{"complete":false,"posts":100,"added":["a","b"],"withdrawn":[],"outside_window":[],"unchanged":98}`)},
 			"Đồng bộ số liệu", "CMS", "CMS gửi 100 bài: 2 bài được thêm, 0 bài bị bỏ, 0 bài ngoài cửa sổ, 98 bài không đổi."},
+		{store.AuditEntry{Type: "past_limit", Actor: "cms", Detail: []byte(`{"cause":"withdraw","window":{"published":100,"negative":16,"share":0.16,"limit":0.15}}`)},
+			"Vượt giới hạn sau khi gỡ bài/đồng bộ", "CMS", "Sau khi gỡ bài, tỉ lệ tin tiêu cực là 16/100 (16,00%), vượt giới hạn 15,00%."},
 		{store.AuditEntry{Type: "relabel", Actor: "mai", Detail: []byte(`{"note":"tin tích cực","negative":false,"was_negative":true}`)},
 			"Gán lại sắc thái", "mai", "Sắc thái đổi từ tiêu cực sang không tiêu cực. Ghi chú: tin tích cực"},
 		{store.AuditEntry{Type: "outlet_update", Actor: "cli:root", Detail: []byte(`{"limit":"15.00","warn_at":"12.50","window_days":30,"mode":"enforce","sensational_action":"hold"}`)},
@@ -43,5 +45,30 @@ func TestAuditInWords(t *testing.T) {
 		if eventLabel(langVI, typ) == typ || eventLabel(langEN, typ) == typ {
 			t.Errorf("audit type %s has no label", typ)
 		}
+	}
+}
+
+// TestAuditFilterPastLimit: the filter offers past_limit and filtering by it
+// shows those entries alone, in words.
+func TestAuditFilterPastLimit(t *testing.T) { eachStore(t, testAuditFilterPastLimit) }
+
+func testAuditFilterPastLimit(t *testing.T, db store.Store) {
+	e := newEnv(t, db)
+	for _, x := range []store.AuditEntry{
+		{Outlet: e.a.ID, At: e.now, Type: "past_limit", Actor: "cms", Detail: []byte(`{"cause":"sync","window":{"published":40,"negative":7,"share":0.175,"limit":0.15}}`)},
+		{Outlet: e.a.ID, At: e.now, Type: "sync", Actor: "cms", Detail: []byte(`{"complete":true,"posts":40,"added":[],"withdrawn":["p9"],"outside_window":[],"unchanged":39}`)},
+	} {
+		if err := e.st.AppendAudit(e.ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ := e.session("admin")
+	st, _, body := e.get(c, "/console/audit?outlet="+e.a.ID+"&type=past_limit")
+	if st != 200 || !strings.Contains(body, `value="past_limit" selected`) {
+		t.Fatalf("filter by past_limit: %d; option not offered or not selected: %s", st, textOf(body))
+	}
+	text := textOf(body)
+	if !strings.Contains(text, "Sau khi đồng bộ số liệu, tỉ lệ tin tiêu cực là 7/40 (17,50%), vượt giới hạn 15,00%.") || strings.Contains(text, "CMS gửi 40 bài") {
+		t.Fatalf("filtered by past_limit: %s", text)
 	}
 }

@@ -30,7 +30,7 @@ func NormalizeUsername(s string) (string, error) {
 }
 
 // UserUsage is the synopsis of "gatekeeper user".
-const UserUsage = `Cách dùng / usage:
+const UserUsage = `Cách dùng / Usage:
   gatekeeper user add USERNAME --role admin|manager|auditor [--outlets a,b] [--email ADDRESS] [--notices immediate|digest|off] --password-stdin
   gatekeeper user notices USERNAME --email ADDRESS [--notices immediate|digest|off]
   gatekeeper user list
@@ -55,6 +55,29 @@ func (f *UserFlags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.PasswordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fs.StringVar(&f.Email, "email", "", "address notices go to (held posts, reminders, warnings); empty = none")
 	fs.StringVar(&f.Notices, "notices", "", "immediate (default), digest (one mail a day) or off")
+}
+
+// RegisterFor adds to fs the flags sub-command sub takes (every flag for a
+// sub-command it does not know, which then fails on its own).
+func (f *UserFlags) RegisterFor(fs *flag.FlagSet, sub string) {
+	all := flag.NewFlagSet("", flag.ContinueOnError)
+	f.Register(all)
+	var names []string
+	switch sub {
+	case "add":
+		names = []string{"role", "outlets", "email", "notices", "password-stdin"}
+	case "notices":
+		names = []string{"email", "notices"}
+	case "passwd":
+		names = []string{"password-stdin"}
+	case "list", "remove":
+	default:
+		all.VisitAll(func(fl *flag.Flag) { names = append(names, fl.Name) })
+	}
+	for _, n := range names {
+		fl := all.Lookup(n)
+		fs.Var(fl.Value, fl.Name, fl.Usage)
+	}
 }
 
 // ParseNotices checks a user's notice settings: a bare e-mail address (or

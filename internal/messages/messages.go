@@ -46,26 +46,32 @@ type pair struct{ vi, en string }
 
 // errorText is what each error code says.
 var errorText = map[string]pair{
-	"invalid_json":           {"Nội dung yêu cầu không phải JSON hợp lệ.", "The request body is not valid JSON."},
-	"validation_failed":      {"Yêu cầu có trường không hợp lệ.", "Some fields of the request are invalid."},
-	"signature_missing":      {"Thiếu chữ ký: cần các header webhook-id, webhook-timestamp và webhook-signature.", "Missing signature: the webhook-id, webhook-timestamp and webhook-signature headers are required."},
-	"signature_invalid":      {"Chữ ký không hợp lệ cho đơn vị này.", "The signature is not valid for this outlet."},
-	"signature_expired":      {"Chữ ký đã hết hạn hoặc đồng hồ lệch quá 5 phút; hãy gửi lại với thời điểm hiện tại.", "The signature has expired or the clock is off by more than 5 minutes; send again with the current time."},
-	"outlet_not_found":       {"Không tìm thấy đơn vị này.", "No such outlet."},
-	"post_not_found":         {"Gatekeeper chưa từng nhận bài viết này.", "Gatekeeper has never seen this post."},
-	"hold_not_found":         {"Không tìm thấy bài bị giữ này.", "No such held post."},
-	"hold_not_pending":       {"Bài này đã được xử lý (duyệt, từ chối hoặc huỷ) trước đó.", "This hold was already approved, rejected or cancelled."},
-	"not_found":              {"Không có đường dẫn này.", "No such path."},
-	"method_not_allowed":     {"Phương thức không được hỗ trợ ở đường dẫn này.", "Method not allowed on this path."},
-	"body_too_large":         {"Nội dung yêu cầu quá lớn.", "The request body is too large."},
-	"unsupported_media_type": {"Nội dung phải là JSON (Content-Type: application/json).", "The body must be JSON (Content-Type: application/json)."},
-	"rate_limited":           {"Quá nhiều yêu cầu; hãy thử lại sau ít giây.", "Too many requests; try again in a few seconds."},
-	"store_unavailable":      {"Chưa ghi nhận được quyết định vì kho dữ liệu tạm thời không phản hồi; bài chưa được tính, hãy thử lại.", "The decision could not be recorded because the store is not responding; the post is not counted, try again."},
-	"signature_unbound":      {"Chữ ký phải kèm header webhook-target (phương thức và đường dẫn); hãy cập nhật plugin.", "The signature must come with a webhook-target header (method and path); update the plugin."},
-	"webhook_id_reused":      {"webhook-id này đã được dùng cho một yêu cầu khác; mỗi yêu cầu cần một webhook-id mới.", "This webhook-id was already used for another request; every request needs a new webhook-id."},
-	"approval_console_only":  {"Đơn vị này chỉ cho duyệt bài bị giữ trong bảng điều khiển Gatekeeper.", "This outlet allows approvals only in the Gatekeeper console."},
-	"server_busy":            {"Máy chủ đang nhận quá nhiều yêu cầu chưa xác thực; hãy thử lại sau ít giây.", "The server is receiving too many unauthenticated requests; try again in a few seconds."},
-	"internal":               {"Lỗi nội bộ; đã ghi lại với mã yêu cầu.", "Internal error; it has been logged with the request id."},
+	"invalid_json":              {"Nội dung yêu cầu không phải JSON hợp lệ.", "The request body is not valid JSON."},
+	"validation_failed":         {"Yêu cầu có trường không hợp lệ.", "Some fields of the request are invalid."},
+	"signature_missing":         {"Thiếu chữ ký: cần các header webhook-id, webhook-timestamp và webhook-signature.", "Missing signature: the webhook-id, webhook-timestamp and webhook-signature headers are required."},
+	"signature_invalid":         {"Chữ ký không hợp lệ cho đơn vị này.", "The signature is not valid for this outlet."},
+	"signature_target_mismatch": {"Chữ ký được tạo cho yêu cầu khác (webhook-target %q), không phải yêu cầu này (%q); hãy ký đúng phương thức và đường dẫn đang gửi.", "The signature was made for another request (webhook-target %q), not this one (%q); sign the method and path you send."},
+	"signature_expired":         {"Chữ ký đã hết hạn hoặc đồng hồ lệch quá 5 phút; hãy gửi lại với thời điểm hiện tại.", "The signature has expired or the clock is off by more than 5 minutes; send again with the current time."},
+	"outlet_not_found":          {"Không tìm thấy đơn vị này.", "No such outlet."},
+	"post_not_found":            {"Gatekeeper chưa từng nhận bài viết này.", "Gatekeeper has never seen this post."},
+	"hold_not_found":            {"Không tìm thấy bài bị giữ này.", "No such held post."},
+	"hold_not_pending":          {"Bài này đã được xử lý (duyệt, từ chối hoặc huỷ) trước đó.", "This hold was already approved, rejected or cancelled."},
+	"not_found":                 {"Không có đường dẫn này.", "No such path."},
+	"method_not_allowed":        {"Phương thức không được hỗ trợ ở đường dẫn này.", "Method not allowed on this path."},
+	"body_too_large":            {"Nội dung yêu cầu quá lớn.", "The request body is too large."},
+	"unsupported_media_type":    {"Nội dung phải là JSON (Content-Type: application/json).", "The body must be JSON (Content-Type: application/json)."},
+	"rate_limited":              {"Quá nhiều yêu cầu; hãy thử lại sau ít giây.", "Too many requests; try again in a few seconds."},
+	"store_unavailable":         {"Chưa ghi nhận được quyết định vì kho dữ liệu tạm thời không phản hồi; bài chưa được tính, hãy thử lại.", "The decision could not be recorded because the store is not responding; the post is not counted, try again."},
+	"signature_unbound":         {"Chữ ký phải kèm header webhook-target (phương thức và đường dẫn); hãy cập nhật plugin.", "The signature must come with a webhook-target header (method and path); update the plugin."},
+	"webhook_id_reused":         {"webhook-id này đã được dùng cho một yêu cầu khác; mỗi yêu cầu cần một webhook-id mới.", "This webhook-id was already used for another request; every request needs a new webhook-id."},
+	"approval_console_only":     {"Đơn vị này chỉ cho duyệt bài bị giữ trong bảng điều khiển Gatekeeper.", "This outlet allows approvals only in the Gatekeeper console."},
+	"server_busy":               {"Máy chủ đang nhận quá nhiều yêu cầu chưa xác thực; hãy thử lại sau ít giây.", "The server is receiving too many unauthenticated requests; try again in a few seconds."},
+	"internal":                  {"Lỗi nội bộ; đã ghi lại với mã yêu cầu.", "Internal error; it has been logged with the request id."},
+}
+
+// Errorf is Error for a code whose message names args.
+func Errorf(lang Lang, code string, args ...any) string {
+	return fmt.Sprintf(Error(lang, code), args...)
 }
 
 // Error returns the message of an error code in lang.
