@@ -9,10 +9,10 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 )
 
@@ -205,23 +205,6 @@ func (c *Console) exportPage(g *gin.Context) {
 		From: now.AddDate(0, 0, -30).Format("02/01/2006"), To: now.Format("02/01/2006")})
 }
 
-// csvSafe keeps a spreadsheet from reading a cell as a formula: a cell
-// whose first character, or first after spaces, is = + - @ (or their
-// full-width forms), a tab, a carriage return or a line feed gets a leading
-// apostrophe, which spreadsheets show as text.
-func csvSafe(s string) string {
-	t := strings.TrimLeft(s, " \u00a0\u3000")
-	if t == "" {
-		return s
-	}
-	r, _ := utf8.DecodeRuneInString(t)
-	switch r {
-	case '=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠':
-		return "'" + s
-	}
-	return s
-}
-
 // exportCSV writes the decisions of a date range as CSV (UTF-8 with BOM).
 func (c *Console) exportCSV(g *gin.Context) {
 	outlets, err := c.visibleOutlets(g)
@@ -276,8 +259,8 @@ func (c *Console) exportCSV(g *gin.Context) {
 		}
 		_ = w.Write([]string{
 			fmtTime(lang, e.At, e.Loc), e.At.UTC().Format(time.RFC3339),
-			csvSafe(e.OutletName), csvSafe(e.Event), csvSafe(e.PostID), csvSafe(e.Title), csvSafe(e.Tone), csvSafe(e.URL),
-			csvSafe(e.HoldID), csvSafe(decision), csvSafe(e.ActorName), csvSafe(note), csvSafe(e.DetailText),
+			report.CSVSafe(e.OutletName), report.CSVSafe(e.Event), report.CSVSafe(e.PostID), report.CSVSafe(e.Title), report.CSVSafe(e.Tone), report.CSVSafe(e.URL),
+			report.CSVSafe(e.HoldID), report.CSVSafe(decision), report.CSVSafe(e.ActorName), report.CSVSafe(note), report.CSVSafe(e.DetailText),
 		})
 	}
 	w.Flush()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
@@ -345,8 +346,8 @@ func TestCSVInjection(t *testing.T) {
 		"  =1": "'  =1", "\u00a0@x": "'\u00a0@x", "＝1+1": "'＝1+1", "tai nạn": "tai nạn", "": "", "a=b": "a=b", "'=1": "'=1",
 		"4217": "4217", "   ": "   ",
 	} {
-		if got := csvSafe(in); got != want {
-			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		if got := report.CSVSafe(in); got != want {
+			t.Errorf("report.CSVSafe(%q) = %q, want %q", in, got, want)
 		}
 	}
 	e := newEnv(t, openSQLite(t))

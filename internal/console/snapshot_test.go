@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"gatekeeper/internal/gate"
+	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -208,7 +209,7 @@ func TestFormats(t *testing.T) {
 			t.Errorf("parsePercent(%q) accepted", bad)
 		}
 	}
-	if csvSafe("=1+1") != "'=1+1" || csvSafe("-x") != "'-x" || csvSafe("an") != "an" {
+	if report.CSVSafe("=1+1") != "'=1+1" || report.CSVSafe("-x") != "'-x" || report.CSVSafe("an") != "an" {
 		t.Error("csvSafe")
 	}
 }
