@@ -12,8 +12,8 @@ import (
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/store"
-	"gatekeeper/internal/store/sqlitestore"
 	"gatekeeper/internal/testsupport"
+	"gatekeeper/internal/testsupport/teststore"
 	"gatekeeper/policy"
 )
 
@@ -28,28 +28,32 @@ func (r *recorder) Check(ctx context.Context, in store.CheckInput) (store.CheckR
 	return r.Store.Check(ctx, in)
 }
 
-func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
+// seededOutlet is an embedded store with outlet dakglei whose window holds
+// published posts, the first negative of them negative, at now.
+func seededOutlet(t *testing.T, published, negative int) (store.Store, store.Outlet, time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := teststore.SQLite(t)
 	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC))
 	o := store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
 	if err := st.CreateOutlet(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	// 20 posts, 3 negative: one more negative post (4/21 > 15%) is held.
 	var posts []store.SyncPost
-	for i := range 20 {
+	for i := range published {
 		at := now.Add(-time.Duration(i+1) * time.Hour)
-		posts = append(posts, store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: i < 3, PublishedAt: at, Day: store.DayKey(at, o.Location())})
+		posts = append(posts, store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: i < negative, PublishedAt: at, Day: store.DayKey(at, o.Location())})
 	}
 	if _, err := st.Sync(ctx, store.SyncInput{Outlet: o.ID, Now: now, Window: o.Window(), Posts: posts}); err != nil {
 		t.Fatal(err)
 	}
+	return st, o, now
+}
+
+func newService(t *testing.T) (*Service, *recorder, *store.Outlet, time.Time) {
+	t.Helper()
+	// 20 posts, 3 negative: one more negative post (4/21 > 15%) is held.
+	st, o, now := seededOutlet(t, 20, 3)
 	rec := &recorder{Store: st}
 	s := &Service{Store: rec, Classifier: testsupport.NeutralClassifier{}, Clock: clock.Fixed(now)}
 	return s, rec, &o, now
@@ -126,24 +130,7 @@ func (borderlineClassifier) Classify(policy.Text) policy.Classification {
 // 12,00% it would be as a non-negative post, and say why.
 func TestBorderlineShowsTheFigureTheDecisionUsed(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC))
-	o := store.Outlet{ID: "dakglei", Name: "Đắk Glei", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
-	if err := st.CreateOutlet(ctx, o); err != nil {
-		t.Fatal(err)
-	}
-	var posts []store.SyncPost
-	for i := range 24 {
-		at := now.Add(-time.Duration(i+1) * time.Hour)
-		posts = append(posts, store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: i < 3, PublishedAt: at, Day: store.DayKey(at, o.Location())})
-	}
-	if _, err := st.Sync(ctx, store.SyncInput{Outlet: o.ID, Now: now, Window: o.Window(), Posts: posts}); err != nil {
-		t.Fatal(err)
-	}
+	st, o, now := seededOutlet(t, 24, 3)
 	s := &Service{Store: st, Classifier: borderlineClassifier{}, Clock: clock.Fixed(now)}
 	for _, tc := range []struct {
 		lang      messages.Lang
