@@ -158,6 +158,25 @@ abstract class GatekeeperTestCase extends TestCase {
 		);
 	}
 
+	/**
+	 * The scheduled post's go-live time arrives: its date moves a minute into
+	 * the past and WP-Cron's publish_future_post runs, as it would.
+	 */
+	protected function go_live( int $id ): void {
+		global $wpdb;
+		$past = time() - 60;
+		$wpdb->update(
+			$wpdb->posts,
+			array(
+				'post_date'     => wp_date( 'Y-m-d H:i:s', $past ),
+				'post_date_gmt' => gmdate( 'Y-m-d H:i:s', $past ),
+			),
+			array( 'ID' => $id )
+		);
+		clean_post_cache( $id );
+		do_action( 'publish_future_post', $id );
+	}
+
 	protected function assertNotWPError( $thing ): void {
 		$this->assertFalse( is_wp_error( $thing ), is_wp_error( $thing ) ? $thing->get_error_message() : '' );
 	}

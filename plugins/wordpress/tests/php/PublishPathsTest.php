@@ -209,18 +209,7 @@ final class PublishPathsTest extends GatekeeperTestCase {
 		$this->assertSame( '', get_post_meta( $id, Gate::META_DECISION, true ), 'no check when scheduled' );
 
 		// Go-live time arrives: what WP-Cron runs.
-		global $wpdb;
-		$past = time() - 60;
-		$wpdb->update(
-			$wpdb->posts,
-			array(
-				'post_date'     => wp_date( 'Y-m-d H:i:s', $past ),
-				'post_date_gmt' => gmdate( 'Y-m-d H:i:s', $past ),
-			),
-			array( 'ID' => $id )
-		);
-		clean_post_cache( $id );
-		do_action( 'publish_future_post', $id );
+		$this->go_live( $id );
 		$this->assertHeld( $id );
 	}
 

@@ -123,18 +123,7 @@ final class SiteLocaleTest extends GatekeeperTestCase {
 			true
 		);
 		$this->assertSame( 'future', $this->status( $id ), 'scheduling is not publishing' );
-		global $wpdb;
-		$past = time() - 60;
-		$wpdb->update(
-			$wpdb->posts,
-			array(
-				'post_date'     => wp_date( 'Y-m-d H:i:s', $past ),
-				'post_date_gmt' => gmdate( 'Y-m-d H:i:s', $past ),
-			),
-			array( 'ID' => $id )
-		);
-		clean_post_cache( $id );
-		do_action( 'publish_future_post', $id );
+		$this->go_live( $id );
 		$this->assertHeldNegative( $id );
 	}
 
