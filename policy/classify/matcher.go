@@ -15,6 +15,9 @@ type trie struct {
 type tnode struct {
 	first, n int32 // edges[first:first+n]
 	entry    int32 // entry ending here, -1 if none
+	// kids has bit id%64 set for the id of each edge: most syllables after
+	// a phrase's start lead nowhere, and one test says so.
+	kids uint64
 }
 
 type tedge struct {
@@ -66,6 +69,7 @@ func (b *trieBuilder) build(dictSize int) *trie {
 		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 		t.nodes[n] = tnode{first: int32(len(t.edges)), n: int32(len(ids)), entry: b.entry[n]}
 		for _, id := range ids {
+			t.nodes[n].kids |= 1 << (id % 64)
 			t.edges = append(t.edges, tedge{id: id, child: kids[id]})
 			if n == 0 {
 				t.root[id] = kids[id]
@@ -135,7 +139,7 @@ func (t *trie) longest(toks []token, i int, n int32, folded bool) (best int32, e
 		if folded {
 			id = toks[j].fid
 		}
-		if id == 0 {
+		if id == 0 || nd.kids>>(id%64)&1 == 0 {
 			break
 		}
 		if n = t.next(n, id); n == 0 {
