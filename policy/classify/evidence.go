@@ -299,9 +299,12 @@ func question(lead string) string {
 func (s *scratch) unrepeated(head string) string {
 	st := &s.st[fTitle]
 	n := st.end - st.start
+	if n > headTokens {
+		return ""
+	}
 	var buf [headTokens + 1][2]int
 	sp := wordSpans(head, buf[:0])
-	if len(sp) != n || n > headTokens {
+	if len(sp) != n {
 		return ""
 	}
 	keys := s.tz.keys[:n]

@@ -21,7 +21,7 @@ type token struct {
 
 // Token flags.
 const (
-	tDiacritic uint8 = 1 << iota // carries a tone, a modified vowel or đ
+	tDiacritic uint8 = 1 << iota // carries a tone, a modified vowel or đ (bit 0: run relies on it)
 	tNumber                      // digits only
 	tUpperFirst
 	tAllUpper
@@ -173,12 +173,12 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 				e := &t.cache.e[x]
 				if e.raw == raw || t.miss(x, s, i, j, raw) {
 					// Inline of a cache hit, the hot path.
-					tok := token{id: e.id, fid: e.id, flags: e.flags}
-					if tok.flags&tDiacritic != 0 {
-						tok.fid = 0
-						if needFold {
-							tok.fid = t.cache.side[x].fid
-						}
+					// fid: the id for a word without diacritics, else 0 (the
+					// folded id once asked for); no branch on the diacritics,
+					// which come and go from one syllable to the next.
+					tok := token{id: e.id, fid: e.id & (uint32(e.flags&tDiacritic) - 1), flags: e.flags}
+					if needFold && tok.flags&tDiacritic != 0 {
+						tok.fid = t.cache.side[x].fid
 					}
 					if stats += statSpread[e.stats]; stats&statsFull != 0 {
 						flushStats(st, &stats)
