@@ -192,16 +192,18 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 					// The separator after a word, when it is a plain one:
 					// punctuation (recorded on the word) and one space.
 					if i < len(s) {
-						if c := s[i]; c != ' ' && asciiTable[c].kind == kPunct {
+						if c := s[i]; c == ' ' {
+							i++
+						} else if asciiTable[c].kind == kPunct {
 							t.punct(asciiTable[c].code)
 							if c == '.' {
 								t.dots = 1
 							}
 							i++
-						}
-						if i < len(s) && s[i] == ' ' {
-							t.dots = 0
-							i++
+							if i < len(s) && s[i] == ' ' {
+								t.dots = 0
+								i++
+							}
 						}
 					}
 					continue
