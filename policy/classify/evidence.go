@@ -339,8 +339,16 @@ func wordSpans(s string, dst [][2]int) [][2]int {
 		}
 	}
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		info := lookupInfo(r)
+		var info *runeInfo
+		size := 1
+		if c := s[i]; c < utf8.RuneSelf {
+			info = &asciiTable[c] // what lookupInfo gives, without decoding
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			li := lookupInfo(r)
+			info = &li
+		}
 		switch info.kind {
 		case kLetter, kDigit, kOther:
 			if start < 0 {
