@@ -238,3 +238,14 @@ func referenceWalk(dec *json.Decoder, t reflect.Type, path string) (string, stri
 	}
 	return "", "", nil
 }
+
+// claimRecord writes what json.Marshal writes for every target.
+func TestClaimRecordMatchesMarshal(t *testing.T) {
+	for _, target := range []string{"", "POST /v1/outlets/a/check", "GET /v1/outlets/a/report?from=2026-01-01&to=x",
+		"POST /x<y>", `POST /"q"`, `POST /a\b`, "POST /\x01", "POST /đ", "POST /\xff", "DELETE /v1/outlets/a/posts/p%20q"} {
+		want, _ := json.Marshal(reply{Target: target})
+		if got := claimRecord(target); string(got) != string(want) {
+			t.Errorf("%q: %s, want %s", target, got, want)
+		}
+	}
+}
