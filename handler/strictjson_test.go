@@ -249,3 +249,18 @@ func TestClaimRecordMatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+// Strings with escaped quotes and backslashes end where JSON says.
+func TestKeyProblemSkipsEscapedStrings(t *testing.T) {
+	ty := reflect.TypeOf(&checkRequest{})
+	for _, body := range []string{
+		`{"post":{"id":"a\"","title":"t","title":"u"}}`,
+		`{"post":{"id":"a\\","title":"t","title":"u"}}`,
+		`{"post":{"id":"a\\\"\\","title":"t","title":"u"}}`,
+		`{"post":{"id":"\"\"\"","x":"\\\\\\\\","title":"t","title":"u"}}`,
+	} {
+		if p, r := keyProblem([]byte(body), ty); p != "post.title" || r != "duplicate" {
+			t.Errorf("%s: %q %q", body, p, r)
+		}
+	}
+}
