@@ -79,6 +79,16 @@ func (b *trieBuilder) build(dictSize int) *trie {
 	return t
 }
 
+// mayContinue reports whether tok may be the next syllable of a phrase at
+// nd: it has an id, and nd has an edge whose id matches it modulo 64.
+func (nd *tnode) mayContinue(tok token, folded bool) bool {
+	id := tok.id
+	if folded {
+		id = tok.fid
+	}
+	return id != 0 && nd.kids>>(id%64)&1 != 0
+}
+
 func (t *trie) next(n int32, id uint32) int32 {
 	nd := t.nodes[n]
 	es := t.edges[nd.first : nd.first+nd.n]
@@ -118,6 +128,17 @@ func (t *trie) scan(dst []match, toks []token, folded bool) []match {
 			i++
 			continue
 		}
+		// Most phrase starts go no further than their first syllable: the
+		// next one is past punctuation, in no lexicon, or continues nothing
+		// from here. Decide that here; longest walks the rest.
+		nd := &t.nodes[n]
+		if nd.n == 0 || i+1 == len(toks) || toks[i].punct&pBreak != 0 || !nd.mayContinue(toks[i+1], folded) {
+			if nd.entry >= 0 {
+				dst = append(dst, match{entry: nd.entry, start: int32(i), end: int32(i + 1)})
+			}
+			i++
+			continue
+		}
 		if best, end := t.longest(toks, i, n, folded); best >= 0 {
 			dst = append(dst, match{entry: best, start: int32(i), end: int32(end)})
 			i = end
@@ -135,12 +156,12 @@ func (t *trie) longest(toks []token, i int, n int32, folded bool) (best int32, e
 	best, end = nd.entry, i+1
 	// A leaf (nd.n == 0) ends the phrase: nothing longer starts here.
 	for j := i + 1; nd.n > 0 && j < len(toks) && toks[j-1].punct&pBreak == 0; j++ {
+		if !nd.mayContinue(toks[j], folded) {
+			break
+		}
 		id := toks[j].id
 		if folded {
 			id = toks[j].fid
-		}
-		if id == 0 || nd.kids>>(id%64)&1 == 0 {
-			break
 		}
 		if n = t.next(n, id); n == 0 {
 			break
