@@ -96,22 +96,26 @@ func keep(e *evAcc, onlyPositive bool) bool {
 	return math.Abs(e.w) >= minEvidence && !(onlyPositive && e.w <= 0)
 }
 
-// sortEv sorts by |w|, strongest first (insertion sort: short lists, no
-// allocation) and returns how many lines, at most max, will be kept.
+// sortEv moves the lines that will be kept, at most max, to the front of
+// ev, strongest (|w|) first, ties in their order, and returns how many they
+// are: what a stable sort by |w| followed by taking the first max kept
+// lines gives, without sorting the lines left out. The others keep their
+// order behind them. No allocation.
 func sortEv(ev []evAcc, max int, onlyPositive bool) int {
-	for i := 1; i < len(ev); i++ {
-		for j := i; j > 0 && math.Abs(ev[j].w) > math.Abs(ev[j-1].w); j-- {
-			ev[j], ev[j-1] = ev[j-1], ev[j]
-		}
-	}
 	n := 0
-	for i := range ev {
-		if n == max {
+	for ; n < max; n++ {
+		best := -1
+		for i := n; i < len(ev); i++ {
+			if keep(&ev[i], onlyPositive) && (best < 0 || math.Abs(ev[i].w) > math.Abs(ev[best].w)) {
+				best = i
+			}
+		}
+		if best < 0 {
 			break
 		}
-		if keep(&ev[i], onlyPositive) {
-			n++
-		}
+		e := ev[best]
+		copy(ev[n+1:best+1], ev[n:best])
+		ev[n] = e
 	}
 	return n
 }
