@@ -142,8 +142,8 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 		// added to st when a count nears its field's limit and at the end.
 		stats uint64
 	)
-	needFold := t.needFold
-	useCache := t.cache != nil && !t.adding && !t.rendering
+	needFold, record, cache := t.needFold, t.record, t.cache
+	useCache := cache != nil && !t.adding && !t.rendering
 	for i := 0; i < len(s); {
 		c := s[i]
 		if klen == 0 && useCache && wordByte[c] == wbWord {
@@ -170,7 +170,7 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 			}
 			if j-i <= cacheBytes && (j == len(s) || wordByte[s[j]] == wbEnd) {
 				x := cacheIndex(raw)
-				e := &t.cache.e[x]
+				e := &cache.e[x]
 				if e.raw == raw || t.miss(x, s, i, j, raw) {
 					// Inline of a cache hit, the hot path.
 					// fid: the id for a word without diacritics, else 0 (the
@@ -178,13 +178,13 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 					// which come and go from one syllable to the next.
 					tok := token{id: e.id, fid: e.id & (uint32(e.flags&tDiacritic) - 1), flags: e.flags}
 					if needFold && tok.flags&tDiacritic != 0 {
-						tok.fid = t.cache.side[x].fid
+						tok.fid = cache.side[x].fid
 					}
 					if stats += statSpread[e.stats]; stats&statsFull != 0 {
 						flushStats(st, &stats)
 					}
-					if t.record {
-						t.keys = append(t.keys, t.cache.side[x].key)
+					if record {
+						t.keys = append(t.keys, cache.side[x].key)
 					}
 					t.toks = append(t.toks, tok)
 					t.dots = 0
