@@ -43,7 +43,7 @@ func TestApply(t *testing.T) {
 		before := []gate.Post{
 			{ID: "old-in-range", Title: "Tin cũ", PublishedAt: ptr(day(now, 3, 20, 0))},
 			{ID: "old-earlier", Title: "Tin cũ hơn", PublishedAt: ptr(day(now, 9, 20, 0))},
-			{ID: "today", Title: "Tin hôm nay", PublishedAt: ptr(now.Add(-time.Minute))},
+			{ID: "today", Title: "Tin hôm nay", PublishedAt: ptr(day(now, 0, 0, 0))}, // the first instant after the file's days
 		}
 		if _, err := svc.Sync(ctx, o, before, false, "cms"); err != nil {
 			t.Fatal(err)
