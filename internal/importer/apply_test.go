@@ -175,3 +175,35 @@ func history(now time.Time, n int) []byte {
 	}
 	return b.Bytes()
 }
+
+// BenchmarkParse10k: reading a 10,000-row history (go test -bench Parse
+// -benchmem ./internal/importer/ reports time and allocations per file).
+func BenchmarkParse10k(b *testing.B) {
+	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	data := history(now, 10000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := Parse(bytes.NewReader(data), "10k.csv", loc, Limits{Now: now})
+		if err != nil || len(f.Rows) != 10000 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPreview10k: the classifier's reading of 10,000 rows.
+func BenchmarkPreview10k(b *testing.B) {
+	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	f, err := Parse(bytes.NewReader(history(now, 10000)), "10k.csv", loc, Limits{Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := admin.NewOutlet("xa", "Xã")
+	svc := &gate.Service{Classifier: classify.New(), Clock: clock.Fixed(now)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if pv := Preview(svc, &o, f, nil); len(pv) != 10000 {
+			b.Fatal(len(pv))
+		}
+	}
+}
