@@ -287,6 +287,7 @@ var messages = map[string][2]string{
 	"of.kind.social":                   {"trang mạng xã hội (kiểm tra trong bảng điều khiển, dòng lệnh hoặc nhập lịch sử)", "social page (checked in the console, from the command line or by importing its history)"},
 	"of.platform":                      {"Nền tảng", "Platform"},
 	"of.pageurl":                       {"Địa chỉ trang", "Page address"},
+	"dash.socialpage":                  {"Trang mạng xã hội (%s):", "Social page (%s):"},
 	"of.pageurl.help":                  {"Địa chỉ công khai của trang, ví dụ https://www.facebook.com/ubndxa.", "The page's public address, e.g. https://www.facebook.com/ubndxa."},
 	"platform.facebook":                {"Facebook", "Facebook"},
 	"platform.zalo":                    {"Zalo OA", "Zalo OA"},

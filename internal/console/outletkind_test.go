@@ -39,6 +39,9 @@ func TestOutletKindInTheForm(t *testing.T) {
 			t.Errorf("%s does not mark the social page", page)
 		}
 	}
+	if _, _, body := e.get(c, "/console/outlets/"+e.a.ID); !strings.Contains(body, `Trang mạng xã hội (Zalo OA): <a href="https://zalo.me/4102835362"`) {
+		t.Errorf("the outlet's page does not link its social page")
+	}
 	for _, tc := range []struct{ platform, page, field, want string }{
 		{"", "https://zalo.me/1", "platform", "Chọn nền tảng"},
 		{"myspace", "https://zalo.me/1", "platform", "Chọn nền tảng"},
