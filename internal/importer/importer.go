@@ -65,7 +65,7 @@ type Row struct {
 // reason in Vietnamese and English.
 type RowError struct {
 	Line  int    `json:"line"`
-	Field string `json:"field,omitempty"` // date, title, text, link, id, tone; "" for the file or the whole row
+	Field string `json:"field,omitempty"` // date, time, title, text, link, id, tone; "" for the file or the whole row
 	Code  string `json:"code"`
 	VI    string `json:"vi"`
 	EN    string `json:"en"`
