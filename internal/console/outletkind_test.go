@@ -42,6 +42,10 @@ func TestOutletKindInTheForm(t *testing.T) {
 	if _, _, body := e.get(c, "/console/outlets/"+e.a.ID); !strings.Contains(body, `Trang mạng xã hội (Zalo OA): <a href="https://zalo.me/4102835362"`) {
 		t.Errorf("the outlet's page does not link its social page")
 	}
+	// The audit log words the change, the social page with it.
+	if _, _, body := e.get(c, "/console/audit?outlet="+e.a.ID+"&type=outlet_update"); !strings.Contains(textOf(body), "Trang mạng xã hội (Zalo OA): https://zalo.me/4102835362.") {
+		t.Errorf("the audit log does not name the social page: %.2000s", textOf(body))
+	}
 	for _, tc := range []struct{ platform, page, field, want string }{
 		{"", "https://zalo.me/1", "platform", "Chọn nền tảng"},
 		{"myspace", "https://zalo.me/1", "platform", "Chọn nền tảng"},
