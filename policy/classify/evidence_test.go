@@ -3,6 +3,7 @@ package classify
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,4 +119,23 @@ func cueCodes() []string {
 		out[i] = strings.TrimPrefix(s, "#")
 	}
 	return out
+}
+
+// A numbered list of vague things is shown as an editor reads it: "N
+// things", not the lexicon's placeholder.
+func TestListicleEvidence(t *testing.T) {
+	r := Default().Classify(policy.Text{Title: "17 Things Only People Who Grew Up With Sisters Will Understand", Language: "en"})
+	if !r.Sensational.Flagged {
+		t.Fatalf("not flagged (%.2f): %+v", r.Sensational.Score, r.Sensational.Evidence)
+	}
+	var texts []string
+	for _, e := range r.Sensational.Evidence {
+		if strings.Contains(e.Text, "<d>") {
+			t.Errorf("evidence shows the placeholder: %+v", e)
+		}
+		texts = append(texts, e.Text)
+	}
+	if !slices.Contains(texts, "N things") || !slices.Contains(texts, "will understand") {
+		t.Errorf("evidence %q lacks the listicle and the in-group promise", texts)
+	}
 }
