@@ -37,7 +37,7 @@
 // lexicon change:
 //
 //	go run ./policy/classify/internal/train -data ../shared/data -out policy/classify/model.txt
-//	go run ./evaluate/internal/evalrun -worst 20 FILE.jsonl...
+//	go run ./cmd/gatekeeper eval --worst 20 [--sensitivity high] FILE.jsonl...
 //	go test ./policy/classify -run TestGolden -update   # results changed on purpose
 //
 // Evidence: every result lists what moved its score, strongest first. A
