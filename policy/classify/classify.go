@@ -301,8 +301,10 @@ func WithModel(model string) (*Classifier, error) {
 	if c.head[langVI], err = load("sens.vi", "lexicon/vi_headline.txt"); err != nil {
 		return nil, err
 	}
-	if c.head[langEN], err = load("sens.en", "lexicon/en_headline.txt",
-		"lexicon/en_hyperbolic.txt:hyperbolic", "lexicon/en_common_phrases.txt:phrases"); err != nil {
+	// The seed lists first: a phrase also in en_headline.txt counts as the
+	// hand-written lexicon weighs it (the later line wins).
+	if c.head[langEN], err = load("sens.en", "lexicon/en_hyperbolic.txt:hyperbolic",
+		"lexicon/en_common_phrases.txt:phrases", "lexicon/en_headline.txt"); err != nil {
 		return nil, err
 	}
 	for _, l := range append(c.tone[:], c.head[:]...) {

@@ -139,3 +139,32 @@ func TestListicleEvidence(t *testing.T) {
 		t.Errorf("evidence %q lacks the listicle and the in-group promise", texts)
 	}
 }
+
+// English headlines in the click-bait forms an editor names (the curiosity
+// gap, a numbered list of vague things, a quiz, "This Is Why You…") are
+// flagged at an outlet's default sensitivity; plain news is not flagged at
+// all.
+func TestEnglishHeadlineForms(t *testing.T) {
+	normal := policy.Rules{SensationalSensitivity: policy.SensitivityNormal}
+	for _, title := range []string{
+		"You Won't Believe What This Grandma Did At Her Granddaughter's Wedding",
+		"21 Things Only People Who Grew Up In The 90s Will Understand",
+		"Which Disney Princess Are You Based On Your Zodiac Sign",
+		"This Is Why You Should Never Charge Your Phone Overnight",
+	} {
+		r := Default().Classify(policy.Text{Title: title, Language: "en"})
+		if !normal.Sensational(r.Sensational.Score) || len(r.Sensational.Evidence) == 0 {
+			t.Errorf("%q: score %.2f, evidence %+v; want flagged at normal", title, r.Sensational.Score, r.Sensational.Evidence)
+		}
+	}
+	for _, title := range []string{
+		"Senate Passes Infrastructure Bill After Months Of Negotiations",
+		"3 People Killed In Highway Pileup During Snowstorm",
+		"City Council Approves New Budget For Public Schools",
+		"Police Arrest Suspect In Downtown Bank Robbery",
+	} {
+		if r := Default().Classify(policy.Text{Title: title, Language: "en"}); r.Sensational.Flagged {
+			t.Errorf("%q: flagged (%.2f): %+v", title, r.Sensational.Score, r.Sensational.Evidence)
+		}
+	}
+}
