@@ -19,7 +19,10 @@
 // headline), and scored on
 //   - the headline lexicon's themes (shock, curiosity, forward reference,
 //     addressing the reader, buzz, hyperbole, emotion, gossip, advice, the
-//     unnamed protagonist, teasers; news wording and dates count against).
+//     unnamed protagonist, teasers; news wording and dates count against;
+//     in English also quizzes played with the reader, promises to an
+//     in-group, numbered lists of vague things and the curiosity gap, with
+//     service headlines counting against).
 //     Phrases may be tied to the start or the end of the title ("này" closing
 //     it hides its subject);
 //   - the same lexicon read in the lead (excerpt), at a quarter of the weight:
