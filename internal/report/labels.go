@@ -41,6 +41,7 @@ var labels = map[string][2]string{
 	"warn_line":          {"mức cảnh báo", "warning line"},
 	"lg_published":       {"tin đăng", "published"},
 	"lg_negative":        {"tin tiêu cực", "negative"},
+	"lg_positive":        {"tin tích cực", "positive"},
 	"lg_rolling":         {"tỉ lệ theo cửa sổ", "window share"},
 	"sec_decisions":      {"III. Các quyết định cần lưu ý", "III. Decisions of note"},
 	"no_decisions":       {"Kỳ báo cáo không có lần duyệt vượt giới hạn, sửa nhãn hay gỡ bài nào.", "No approvals past the limit, relabels or withdrawals in the period."},
@@ -68,6 +69,10 @@ var labels = map[string][2]string{
 
 	"col_outlet":                 {"Mã đơn vị", "Outlet"},
 	"col_name":                   {"Tên đơn vị", "Name"},
+	"col_outlet_kind":            {"Loại đơn vị", "Kind of outlet"},
+	"outlet_website":             {"trang web", "website"},
+	"outlet_social":              {"trang mạng xã hội", "social page"},
+	"f_kind":                     {"Loại đơn vị", "Kind"},
 	"col_timezone":               {"Múi giờ", "Time zone"},
 	"col_from":                   {"Từ ngày", "From"},
 	"col_to":                     {"Đến ngày", "To"},

@@ -77,14 +77,18 @@ type Totals struct {
 
 // OutletReport is one outlet's account of the period.
 type OutletReport struct {
-	Outlet     string    `json:"outlet"`
-	Name       string    `json:"name"`
-	Timezone   string    `json:"timezone"`
-	Start      time.Time `json:"start"` // midnight of the first day, outlet time
-	End        time.Time `json:"end"`   // midnight after the last day
-	Limit      float64   `json:"limit"`
-	WarnAt     float64   `json:"warn_at"`
-	WindowDays int       `json:"window_days"`
+	Outlet string `json:"outlet"`
+	Name   string `json:"name"`
+	// Kind is the outlet's kind (website or social) and Platform a social
+	// outlet's network, as the outlet is now: both kinds are reported alike.
+	Kind       store.OutletKind `json:"kind"`
+	Platform   string           `json:"platform,omitempty"`
+	Timezone   string           `json:"timezone"`
+	Start      time.Time        `json:"start"` // midnight of the first day, outlet time
+	End        time.Time        `json:"end"`   // midnight after the last day
+	Limit      float64          `json:"limit"`
+	WarnAt     float64          `json:"warn_at"`
+	WindowDays int              `json:"window_days"`
 
 	// Posts that went live in the period, by tone. Negative and Published
 	// are the daily series' counts (what the share is made of); Positive
@@ -172,6 +176,9 @@ type Day struct {
 	Date      Date  `json:"date"`
 	Published int64 `json:"published"`
 	Negative  int64 `json:"negative"`
+	// Positive are the day's posts counted as positive (0 in a month
+	// summarised before the daily series counted them).
+	Positive int64 `json:"positive"`
 	// The rolling window at the end of the day and its share.
 	Rolling      Window  `json:"rolling"`
 	RollingShare float64 `json:"rolling_share"`
@@ -179,8 +186,8 @@ type Day struct {
 	OverLimit    bool    `json:"over_limit"`
 }
 
-// Window is a rolling window's counts as the daily series gives them (the
-// series has no positive count).
+// Window is a rolling window's counts as the daily series gives them:
+// published and negative, what the share is made of.
 type Window struct {
 	Published int64 `json:"published"`
 	Negative  int64 `json:"negative"`
@@ -247,6 +254,14 @@ func totals(os []*OutletReport) Totals {
 
 // Outlet reports on one outlet for p.
 func (b *Builder) Outlet(ctx context.Context, o *store.Outlet, p Period) (*OutletReport, error) {
+	r, err := b.outlet(ctx, o, p)
+	if r != nil {
+		r.Kind, r.Platform = o.KindOf(), o.Platform
+	}
+	return r, err
+}
+
+func (b *Builder) outlet(ctx context.Context, o *store.Outlet, p Period) (*OutletReport, error) {
 	if r, ok, err := b.fromSnapshots(ctx, o, p); err != nil || ok {
 		return r, err
 	}
@@ -297,7 +312,7 @@ func (b *Builder) series(ctx context.Context, o *store.Outlet, p Period, r *Outl
 		}
 		roll := rolling[i]
 		day := Day{
-			Date: first.AddDays(i), Published: d.Published, Negative: d.Negative,
+			Date: first.AddDays(i), Published: d.Published, Negative: d.Negative, Positive: d.Positive,
 			Rolling: Window{Published: roll.Published, Negative: roll.Negative}, RollingShare: policy.Ratio(roll.Negative, roll.Published),
 			OverWarn: roll.Over(o.Rules.WarnAt), OverLimit: roll.Over(o.Rules.Limit),
 		}
@@ -330,9 +345,11 @@ func RollingSums(daily []store.DayCount, window int) []policy.Counts {
 	for i, d := range daily {
 		roll.Published += d.Published
 		roll.Negative += d.Negative
+		roll.Positive += d.Positive
 		if i >= window {
 			roll.Published -= daily[i-window].Published
 			roll.Negative -= daily[i-window].Negative
+			roll.Positive -= daily[i-window].Positive
 		}
 		out[i] = roll
 	}

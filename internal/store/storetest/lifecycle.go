@@ -134,6 +134,51 @@ func testSync(t *testing.T, open func(*testing.T) store.Store) {
 	}
 }
 
+// testSyncRange: a complete sync with a range withdraws only the counted
+// posts that went live in [From, To); posts before and after it, and the
+// range's end itself, are left alone.
+func testSyncRange(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	now := T0
+	day := 24 * time.Hour
+	from, to := now.Add(-10*day), now.Add(-5*day)
+	e.sync(now, false,
+		e.post("before", true, from.Add(-time.Millisecond)),
+		e.post("first", true, from),
+		e.post("inside", false, from.Add(day)),
+		e.post("kept", false, from.Add(2*day)),
+		e.post("end", false, to),
+		e.post("after", true, now.Add(-time.Hour)),
+	)
+	e.wantCounts(now, policy.Counts{Published: 6, Negative: 3})
+	now = now.Add(time.Minute)
+	in := store.SyncInput{
+		Outlet: e.o.ID, Now: now, Window: e.window(), Complete: true, From: from, To: to, Actor: "import",
+		Posts: []store.SyncPost{e.post("kept", false, from.Add(2*day)), e.post("new", false, from.Add(3*day))},
+	}
+	r, err := e.st.Sync(e.ctx, in)
+	if err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	wantIDs(t, "Added", r.Added, "new")
+	wantIDs(t, "Unchanged", r.Unchanged, "kept")
+	wantIDs(t, "Withdrawn", r.Withdrawn, "first", "inside")
+	e.wantCounts(now, policy.Counts{Published: 5, Negative: 2})
+	// Only To: everything of the window before it; only From: after it.
+	now = now.Add(time.Minute)
+	in = store.SyncInput{Outlet: e.o.ID, Now: now, Window: e.window(), Complete: true, To: from, Actor: "import"}
+	if r, err = e.st.Sync(e.ctx, in); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	wantIDs(t, "Withdrawn (to)", r.Withdrawn, "before")
+	in = store.SyncInput{Outlet: e.o.ID, Now: now, Window: e.window(), Complete: true, From: now.Add(-2 * time.Hour), Actor: "import"}
+	if r, err = e.st.Sync(e.ctx, in); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	wantIDs(t, "Withdrawn (from)", r.Withdrawn, "after")
+	e.wantCounts(now, policy.Counts{Published: 3, Negative: 0})
+}
+
 func testSyncCountsHeldPost(t *testing.T, open func(*testing.T) store.Store) {
 	e := newEnv(t, open)
 	e.fillCounts(T0, 20, 3)
@@ -200,6 +245,20 @@ func testDaily(t *testing.T, open func(*testing.T) store.Store) {
 	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", policy.Negative, d2, e.window(), "manager1", "tin tai nạn"); err != nil {
 		t.Fatal(err)
 	}
+	e.wantDay("20261104", 1, 1)
+	// Positive posts have their own count: checked, relabelled, withdrawn.
+	e.check("p3", positive, d2)
+	if got, want := e.daily("20261104"), []store.DayCount{{Day: "20261104", Published: 2, Negative: 1, Positive: 1}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("Daily after a positive post = %+v, want %+v", got, want)
+	}
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", policy.Positive, d2, e.window(), "manager1", "tin tốt"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.daily("20261104"), []store.DayCount{{Day: "20261104", Published: 2, Negative: 0, Positive: 2}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("Daily after relabelling positive = %+v, want %+v", got, want)
+	}
+	e.withdraw("p3", d2)
+	e.check("p2", negative, d2) // an edit that turns it negative
 	e.wantDay("20261104", 1, 1)
 	if got := e.daily(); len(got) != 0 {
 		t.Fatalf("Daily() = %+v, want empty", got)
