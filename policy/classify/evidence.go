@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -96,28 +97,52 @@ func keep(e *evAcc, onlyPositive bool) bool {
 	return math.Abs(e.w) >= minEvidence && !(onlyPositive && e.w <= 0)
 }
 
-// sortEv moves the lines that will be kept, at most max, to the front of
-// ev, strongest (|w|) first, ties in their order, and returns how many they
-// are: what a stable sort by |w| followed by taking the first max kept
-// lines gives, without sorting the lines left out. The others keep their
-// order behind them. No allocation.
+// sortEv moves the lines that will be kept, at most max (≤ maxToneEvidence),
+// to the front of ev, strongest (|w|) first, ties in their order, and returns
+// how many they are: what a stable sort by |w| followed by taking the first
+// max kept lines gives, without sorting the lines left out, which keep their
+// order behind them. One pass keeps the strongest lines so far in a short
+// sorted list. No allocation.
 func sortEv(ev []evAcc, max int, onlyPositive bool) int {
-	n := 0
-	for ; n < max; n++ {
-		best := -1
-		for i := n; i < len(ev); i++ {
-			if keep(&ev[i], onlyPositive) && (best < 0 || math.Abs(ev[i].w) > math.Abs(ev[best].w)) {
-				best = i
-			}
+	var top [maxToneEvidence]int // indexes into ev, strongest first
+	max = min(max, len(top))
+	k := 0
+	for i := range ev {
+		if !keep(&ev[i], onlyPositive) {
+			continue
 		}
-		if best < 0 {
-			break
+		a := math.Abs(ev[i].w)
+		if k == max && (max == 0 || a <= math.Abs(ev[top[k-1]].w)) {
+			continue // no stronger than the weakest kept: a later line loses a tie
 		}
-		e := ev[best]
-		copy(ev[n+1:best+1], ev[n:best])
-		ev[n] = e
+		if k < max {
+			k++
+		} // else the weakest is dropped
+		p := k - 1
+		for p > 0 && math.Abs(ev[top[p-1]].w) < a {
+			top[p] = top[p-1]
+			p--
+		}
+		top[p] = i
 	}
-	return n
+	// The chosen lines to the front in that order, the others behind them in theirs.
+	var chosen [maxToneEvidence]evAcc
+	var at [maxToneEvidence]int
+	for j := 0; j < k; j++ {
+		chosen[j], at[j] = ev[top[j]], top[j]
+	}
+	slices.Sort(at[:k])
+	w, c := len(ev)-1, k-1
+	for i := len(ev) - 1; i >= 0 && w >= k; i-- {
+		if c >= 0 && at[c] == i {
+			c--
+			continue
+		}
+		ev[w] = ev[i]
+		w--
+	}
+	copy(ev, chosen[:k])
+	return k
 }
 
 // evidence turns the accumulated evidence into the result's two lists, in
