@@ -387,6 +387,9 @@ type AuditEntry struct {
 type AuditFilter struct {
 	Type   string
 	PostID string
+	// Actor selects one actor's entries (e.g. "console:NAME", an editor's
+	// checks).
+	Actor string
 	Since  time.Time
 	Until  time.Time
 	Limit  int // 0 = 100
