@@ -390,9 +390,9 @@ type AuditFilter struct {
 	// Actor selects one actor's entries (e.g. "console:NAME", an editor's
 	// checks).
 	Actor string
-	Since  time.Time
-	Until  time.Time
-	Limit  int // 0 = 100
+	Since time.Time
+	Until time.Time
+	Limit int // 0 = 100
 }
 
 // DayCount is one day of an outlet's daily series.
