@@ -26,6 +26,7 @@ import (
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
+	"gatekeeper/internal/posting"
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
@@ -137,7 +138,7 @@ const headerRequestID = "X-Request-Id"
 
 func (a *api) requestID(c *gin.Context) {
 	id := c.Request.Header.Get(headerRequestID)
-	if id == "" || len(id) > 64 || !postIDPattern.MatchString(id) {
+	if id == "" || len(id) > 64 || !posting.ValidID(id) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		id = hex.EncodeToString(b[:])
@@ -544,7 +545,7 @@ func (a *api) claimAfter(c *gin.Context, outlet, id string) {
 
 func (a *api) withdraw(c *gin.Context) (int, any, bool) {
 	id := c.Param("id")
-	if !postIDPattern.MatchString(id) {
+	if !posting.ValidID(id) {
 		fail(c, "validation_failed", nil, map[string]string{"id": fieldMsg(c, "postid", "")})
 		return 0, nil, false
 	}

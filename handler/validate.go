@@ -13,9 +13,8 @@ import (
 
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/messages"
+	"gatekeeper/internal/posting"
 )
-
-var postIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // langTagPattern is a language tag or locale as clients send them ("vi",
 // "EN-us", "en_US", "zh-Hant-TW"): a hint only, the text decides.
@@ -34,7 +33,7 @@ func newValidator() *validator.Validate {
 		return name
 	})
 	must(v.RegisterValidation("postid", func(fl validator.FieldLevel) bool {
-		return postIDPattern.MatchString(fl.Field().String())
+		return posting.ValidID(fl.Field().String())
 	}))
 	must(v.RegisterValidation("langtag", func(fl validator.FieldLevel) bool {
 		return langTagPattern.MatchString(fl.Field().String())
