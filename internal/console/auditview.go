@@ -91,6 +91,8 @@ func actorLabel(lang string, e store.AuditEntry) string {
 		return tr(lang, "actor.cli")
 	case strings.HasPrefix(a, "cli:"):
 		return tr(lang, "actor.cliuser", strings.TrimPrefix(a, "cli:"))
+	case strings.HasPrefix(a, "console:") && (e.Type == "check" || e.Type == "hold"):
+		return tr(lang, "actor.consoleuser", strings.TrimPrefix(a, "console:"))
 	case a == "":
 		return "—"
 	case e.Type == "check" || e.Type == "hold" || e.Type == "withdraw":
@@ -194,6 +196,13 @@ func auditSentence(lang string, e store.AuditEntry, loc *time.Location) string {
 		}
 	case "callback_retry":
 		add("det.callback", str("callback"))
+	case recordedType:
+		if t := str("title"); t != "" {
+			add("det.recorded", t)
+		}
+		if again, _ := boolean("again"); again {
+			add("det.again")
+		}
 	case "user_add", "user_remove":
 		if r := str("role"); r != "" {
 			add("det.userrole", str("username"), tr(lang, "role."+r))

@@ -177,7 +177,8 @@ func (c *Console) checkCSRF(g *gin.Context) {
 	g.Next()
 }
 
-// canView: admins and auditors see every outlet, managers their own.
+// canView: admins and auditors see every outlet, managers their own;
+// editors see no outlet's review pages (only their own posts, posts.go).
 func canView(u *store.User, outlet string) bool {
 	switch u.Role {
 	case store.RoleAdmin, store.RoleAuditor:
@@ -188,7 +189,8 @@ func canView(u *store.User, outlet string) bool {
 	return false
 }
 
-// canAct: admins act on every outlet, managers on their own, auditors never.
+// canAct: admins act on every outlet, managers on their own, auditors and
+// editors never.
 func canAct(u *store.User, outlet string) bool {
 	switch u.Role {
 	case store.RoleAdmin:
@@ -225,6 +227,10 @@ func (c *Console) requireAdmin(g *gin.Context) {
 
 // home sends each role to its first page.
 func (c *Console) home(g *gin.Context) {
+	if userOf(g).Role == store.RoleEditor {
+		g.Redirect(http.StatusSeeOther, "/console/check")
+		return
+	}
 	if userOf(g).Role == store.RoleManager {
 		g.Redirect(http.StatusSeeOther, "/console/holds")
 		return

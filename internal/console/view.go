@@ -98,6 +98,15 @@ func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == store.Rol
 
 func (p *page) CanAct(outlet string) bool { return p.User != nil && canAct(p.User, outlet) }
 
+// IsEditor: the user is an editor (their own pages only).
+func (p *page) IsEditor() bool { return p.User != nil && p.User.Role == store.RoleEditor }
+
+// CanPost: the user may check and record posts.
+func (p *page) CanPost() bool { return p.User != nil && mayPost(p.User) }
+
+// CanView: the user sees the outlet's review pages.
+func (p *page) CanView(outlet string) bool { return p.User != nil && canView(p.User, outlet) }
+
 func toInt64(v any) int64 {
 	s := fmt.Sprint(v)
 	n, _ := strconv.ParseInt(s, 10, 64)
