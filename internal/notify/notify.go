@@ -125,10 +125,10 @@ type Event struct {
 	ReviewURL string           `json:"review_url,omitempty"`
 	Waiting   string           `json:"waiting,omitempty"` // a reminder: how long it has waited
 	// Submitter, Reviewer and Note: a decision on a post an editor recorded.
-	Submitter string `json:"submitter,omitempty"`
-	Reviewer  string `json:"reviewer,omitempty"`
-	Note      string `json:"note,omitempty"`
-	At        time.Time        `json:"at"`
+	Submitter string    `json:"submitter,omitempty"`
+	Reviewer  string    `json:"reviewer,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
 	// Text is the event in one Vietnamese paragraph and its English
 	// translation, for a chat bot to forward as it is.
 	Text string `json:"text"`
