@@ -107,8 +107,10 @@ func readCheckForm(g *gin.Context) checkForm {
 	oneLine := func(k string) string { return strings.Join(strings.Fields(cleanField(g.PostForm(k))), " ") }
 	return checkForm{
 		Outlet: g.PostForm("outlet"), Title: oneLine("title"), Text: strings.TrimSpace(cleanField(g.PostForm("text"))),
-		Link: strings.TrimSpace(cleanField(g.PostForm("link"))), Caption: strings.TrimSpace(cleanField(g.PostForm("caption"))),
-		ID: strings.TrimSpace(cleanField(g.PostForm("id"))),
+		Caption: strings.TrimSpace(cleanField(g.PostForm("caption"))),
+		// A link or id with control characters is refused (posting), not mended.
+		Link: strings.TrimSpace(strings.ToValidUTF8(g.PostForm("link"), "\uFFFD")),
+		ID:   strings.TrimSpace(strings.ToValidUTF8(g.PostForm("id"), "\uFFFD")),
 	}
 }
 
