@@ -252,6 +252,32 @@ func TestBrowserPages(t *testing.T) {
 		t.Errorf("categories after the browser saved them: %v", o.CategoryTones)
 	}
 	shoot("outlet")
+	logout(t, ctx)
+
+	// The editor's pages: a post recorded and counted, one held after its
+	// check, and a negative post checked (nothing recorded).
+	login(t, ctx, base, "bientap", testPassword)
+	post := func(title, text, link, button string) {
+		t.Helper()
+		do(t, ctx, "check "+title, chromedp.Navigate(base+"/console/check"), chromedp.WaitVisible(chromedp.CSS(`#check-form`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name="title"]`), title),
+			chromedp.SendKeys(chromedp.CSS(`textarea[name="text"]`), text),
+			chromedp.SendKeys(chromedp.CSS(`input[name="link"]`), link),
+			chromedp.Click(chromedp.CSS(button)),
+			chromedp.WaitVisible(chromedp.CSS(`#result`)))
+	}
+	post("Khánh thành cầu treo Đắk Pék, người dân đi lại thuận tiện", "Sáng nay, UBND huyện đã khánh thành cầu treo.", "https://www.facebook.com/dakglei/posts/9001", "#record")
+	post("Cháy rừng ở xã Đắk Man, lực lượng chức năng đang khống chế", "Đám cháy bùng phát lúc 14 giờ.", "https://www.facebook.com/dakglei/posts/9002", "#record")
+	do(t, ctx, "mine", chromedp.Navigate(base+"/console/mine"), chromedp.WaitVisible(chromedp.CSS(`table.mine`)))
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "đã tính") || !strings.Contains(txt, "chờ duyệt") {
+		t.Errorf("my posts: %s", txt)
+	}
+	shoot("mine")
+	post("Tai nạn giao thông trên quốc lộ 14, hai người bị thương", "Vụ tai nạn xảy ra lúc 6 giờ sáng giữa xe tải và xe máy.", "https://zalo.me/dakglei/p/77", "#check")
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "giữ lại") || !strings.Contains(txt, "Tỉ lệ tin tích cực trước → sau") {
+		t.Errorf("check result: %s", txt)
+	}
+	shoot("check")
 
 	// Another site cannot frame the console (clickjacking): Chromium
 	// refuses to render it in the frame.
