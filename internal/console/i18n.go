@@ -49,6 +49,7 @@ var messages = map[string][2]string{
 	"err.crossorigin":                  {"Yêu cầu từ trang khác bị từ chối.", "Cross-origin request refused."},
 	"err.store":                        {"Kho dữ liệu tạm thời không truy cập được. Vui lòng thử lại.", "The store is unavailable right now. Please try again."},
 	"err.note":                         {"Cần ghi chú cho quyết định.", "A note is required."},
+	"err.toolarge":                     {"Dữ liệu gửi lên quá lớn (tối đa %d MB).", "What was sent is too large (at most %d MB)."},
 	"err.badrequest":                   {"Yêu cầu không hợp lệ.", "Invalid request."},
 	"err.conflict":                     {"Tin này đã được xử lý.", "This item has already been decided."},
 	"err.nosafe":                       {"Không có thời điểm an toàn trong cửa sổ; chỉ có thể duyệt ngay.", "No safe time within the window; it can only be approved now."},

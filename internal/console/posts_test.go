@@ -220,3 +220,23 @@ func TestCheckFormHostileInput(t *testing.T) {
 		t.Errorf("empty form in English: %d %.300s", st, textOf(body))
 	}
 }
+
+// TestFormTooLarge: a form over the limit is refused with the limit in
+// words, in both languages, and records nothing.
+func TestFormTooLarge(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	ed, csrf := e.session("bientap")
+	big := url.Values{"csrf": {csrf}, "outlet": {e.a.ID}, "title": {"Tin"}, "link": {"https://facebook.com/p/1"},
+		"text": {strings.Repeat("tai nạn ", maxFormBytes/8)}}
+	st, _, body := e.post(ed, "/console/check/record", big)
+	if st != http.StatusRequestEntityTooLarge || !strings.Contains(textOf(body), "Dữ liệu gửi lên quá lớn (tối đa 2 MB)") {
+		t.Fatalf("a 2 MB form: %d %.300s", st, textOf(body))
+	}
+	st, _, body = e.post(e.withLang(ed, langEN), "/console/check", big)
+	if st != http.StatusRequestEntityTooLarge || !strings.Contains(textOf(body), "too large (at most 2 MB)") {
+		t.Fatalf("a 2 MB form in English: %d %.300s", st, textOf(body))
+	}
+	if p, _ := e.window(e.a); p != 0 {
+		t.Fatalf("a refused form counted %d posts", p)
+	}
+}
