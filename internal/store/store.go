@@ -230,6 +230,10 @@ type SyncInput struct {
 	// Complete: the list is everything published in the window; counted
 	// posts not in it are withdrawn.
 	Complete bool
+	// From and To, when set, narrow Complete to a range of go-live times
+	// [From, To) within the window (an imported history covers only its own
+	// days): counted posts outside it are left alone. A zero bound is open.
+	From, To time.Time
 	Actor    string
 }
 
