@@ -168,6 +168,8 @@ func TestPagesAccessible(t *testing.T) {
 			{"check result", ec, "POST", "/console/check"},
 			{"check refused", ec, "POST", "/console/check/record"},
 			{"mine", ec, "GET", "/console/mine"},
+			{"import", ec, "GET", "/console/import"},
+			{"import refused", ec, "POST", "/console/import"},
 		}
 		for _, p := range pages {
 			var body string

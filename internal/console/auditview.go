@@ -91,7 +91,7 @@ func actorLabel(lang string, e store.AuditEntry) string {
 		return tr(lang, "actor.cli")
 	case strings.HasPrefix(a, "cli:"):
 		return tr(lang, "actor.cliuser", strings.TrimPrefix(a, "cli:"))
-	case strings.HasPrefix(a, "console:") && (e.Type == "check" || e.Type == "hold"):
+	case strings.HasPrefix(a, "console:") && (e.Type == "check" || e.Type == "hold" || e.Type == "sync"):
 		return tr(lang, "actor.consoleuser", strings.TrimPrefix(a, "console:"))
 	case a == "":
 		return "—"

@@ -138,6 +138,8 @@ type Console struct {
 	pages    map[string]*pageTemplate
 	static   http.Handler
 	cop      *http.CrossOriginProtection
+	// stages keeps previewed imports until they are applied.
+	stages importStages
 	// schedMu runs the scheduled approvals one round at a time.
 	schedMu sync.Mutex
 }
@@ -205,6 +207,9 @@ func (c *Console) Register(r *gin.Engine) {
 	p.POST("/check", c.checkPost)
 	p.POST("/check/record", c.recordPost)
 	p.GET("/mine", c.minePage)
+	p.GET("/import", c.importPage)
+	p.POST("/import", c.importUpload)
+	p.POST("/import/apply", c.importApply)
 
 	o := a.Group("/outlets/:outlet")
 	o.GET("", c.requireOutletView, c.dashboardPage)

@@ -3,6 +3,8 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -133,5 +135,44 @@ func testBrowserEditor(t *testing.T, db store.Store) {
 	}
 	if n["n-resolved-"+hold.ID+"-bientap"] != 1 || n["n-resolved-"+hold.ID+"-webhook"] != 1 {
 		t.Fatalf("queued notices: %v", n)
+	}
+}
+
+// TestBrowserImport: an editor uploads a 10,000-row history in Chromium,
+// sees the preview (progress to 100%, labels), applies it, and the page
+// ends with the result; only the last progress step shows; no script ran
+// and the page kept to its Content-Security-Policy.
+func TestBrowserImport(t *testing.T) { eachStore(t, testBrowserImport) }
+
+func testBrowserImport(t *testing.T, db store.Store) {
+	e := newEnv(t, db)
+	path := filepath.Join(t.TempDir(), "lich-su-trang.csv")
+	if err := os.WriteFile(path, historyCSV(e.now, 10000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+	base := e.srv.URL
+	login(t, ctx, base, "bientap", testPassword)
+	do(t, ctx, "import page",
+		chromedp.Navigate(base+"/console/import"),
+		chromedp.WaitVisible(chromedp.CSS(`form.import-form`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{path}),
+		chromedp.Click(chromedp.CSS(`#preview`)),
+		chromedp.WaitVisible(chromedp.CSS(`#apply`)),
+	)
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "10.000/10.000 dòng (100%)") || !strings.Contains(txt, "1000 tiêu cực") {
+		t.Fatalf("preview: %.600s", txt)
+	}
+	if n := run(t, ctx, "visible steps", chromedp.Evaluate[int](`Array.from(document.querySelectorAll(".stream .step")).filter(function (p) { return p.offsetParent !== null; }).length`)); n != 1 {
+		t.Errorf("%d progress steps visible, want the last one", n)
+	}
+	noProblems(t, ctx, "import preview")
+	do(t, ctx, "apply", chromedp.Click(chromedp.CSS(`#apply`)), chromedp.WaitVisible(chromedp.CSS(`#import-result`)))
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "Đã nhập tệp lich-su-trang.csv") || !strings.Contains(txt, "bài được tính thêm") {
+		t.Fatalf("import result: %.600s", txt)
+	}
+	noProblems(t, ctx, "import result")
+	if p, _ := e.window(e.a); p < 7000 {
+		t.Fatalf("after the import the window has %d posts", p)
 	}
 }
