@@ -85,6 +85,7 @@ func init() {
 		"import.res.withdrawn":  {"%d bài trong những ngày của tệp mà tệp không có: không còn được tính.", "%d posts on the file's days that it does not list: no longer counted."},
 		"import.res.share":      {"Tỉ lệ tin tiêu cực hiện tại: %s (%d/%d).", "Negative share now: %s (%d of %d)."},
 		"import.nothing":        {"Không có bài nào được nhập.", "Nothing was imported."},
+		"import.retry":          {"Nhập lại", "Import again"},
 		"import.err.nofile":     {"Hãy chọn một tệp CSV hoặc XLSX.", "Choose a CSV or XLSX file."},
 		"import.err.large":      {"Tệp lớn quá %d MB.", "The file is larger than %d MB."},
 		"import.err.read":       {"Không đọc được tệp.", "The file cannot be read."},

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/gate"
 	"gatekeeper/internal/store"
 )
 
@@ -176,5 +178,41 @@ func TestImportRefusals(t *testing.T) {
 		if p, _ := e.window(o); p != 0 {
 			t.Errorf("refused imports counted %d posts in %s", p, o.ID)
 		}
+	}
+}
+
+// failingSync is a store whose syncs fail while fail is set.
+type failingSync struct {
+	gate.Store
+	fail bool
+}
+
+func (f *failingSync) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult, error) {
+	if f.fail {
+		return store.SyncResult{}, fmt.Errorf("sync: %w", store.ErrUnavailable)
+	}
+	return f.Store.Sync(ctx, in)
+}
+
+// TestImportRetry: an import the store does not finish says so and offers
+// to import again, which records the file once.
+func TestImportRetry(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	fs := &failingSync{Store: e.con.gate.Store, fail: true}
+	e.con.gate.Store = fs
+	ed, csrf := e.session("bientap")
+	_, body := e.upload(ed, "/console/import", url.Values{"csrf": {csrf}, "outlet": {e.a.ID}}, "h.csv", historyCSV(e.now, 50))
+	stage := hidden(body, "stage")
+	st, _, body := e.post(ed, "/console/import/apply", url.Values{"csrf": {csrf}, "stage": {stage}})
+	if st != http.StatusOK || !strings.Contains(textOf(body), "Nhập tệp chưa xong") || hidden(body, "stage") != stage {
+		t.Fatalf("a failed import: %d %.500s", st, textOf(body))
+	}
+	fs.fail = false
+	st, _, body = e.post(ed, "/console/import/apply", url.Values{"csrf": {csrf}, "stage": {stage}})
+	if st != http.StatusOK || !strings.Contains(textOf(body), "Đã nhập tệp h.csv") {
+		t.Fatalf("import again: %d %.500s", st, textOf(body))
+	}
+	if p, _ := e.window(e.a); p == 0 || p > 50 {
+		t.Fatalf("after the retry: %d posts", p)
 	}
 }
