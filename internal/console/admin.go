@@ -15,6 +15,7 @@ import (
 
 	"gatekeeper/internal/admin"
 	msgs "gatekeeper/internal/messages"
+	"gatekeeper/internal/posting"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -38,8 +39,10 @@ const blankCategoryRows = 3
 type outletForm struct {
 	ID, Name, Timezone, Limit, WarnAt, WindowDays, MinSample, CallbackURL string
 	Sensational, Sensitivity, Mode                                        string
-	AllowPrivate                                                          bool
-	Categories                                                            []categoryRow
+	// Kind, Platform and PageURL: a website, or a social page and where.
+	Kind, Platform, PageURL string
+	AllowPrivate            bool
+	Categories              []categoryRow
 	// Errors maps a field name (or "cat.N" for category line N) to what is
 	// wrong with it.
 	Errors map[string]string
@@ -65,7 +68,7 @@ func formOf(lang string, o store.Outlet) outletForm {
 		WarnAt: percentField(lang, o.Rules.WarnAt), WindowDays: strconv.Itoa(o.WindowDays),
 		MinSample: strconv.FormatInt(o.Rules.MinSample, 10), CallbackURL: o.CallbackURL, AllowPrivate: o.AllowPrivateCallback,
 		Sensational: string(o.Rules.SensationalAction), Sensitivity: string(o.Rules.SensationalSensitivity.OrDefault()),
-		Mode: string(o.Rules.Mode)}
+		Mode: string(o.Rules.Mode), Kind: string(o.KindOf()), Platform: o.Platform, PageURL: o.PageURL}
 	keys := make([]string, 0, len(o.CategoryTones))
 	for k := range o.CategoryTones {
 		keys = append(keys, k)
@@ -97,6 +100,8 @@ func readOutletForm(g *gin.Context) outletForm {
 		Sensational: strings.TrimSpace(g.PostForm("sensational")), Sensitivity: strings.TrimSpace(g.PostForm("sensitivity")),
 		Mode:         strings.TrimSpace(g.PostForm("mode")),
 		AllowPrivate: g.PostForm("allow_private") == "on",
+		Kind:         strings.TrimSpace(g.PostForm("kind")), Platform: strings.TrimSpace(g.PostForm("platform")),
+		PageURL: strings.TrimSpace(g.PostForm("page_url")),
 	}
 	names, tones := g.PostFormArray("cat_name"), g.PostFormArray("cat_tone")
 	for i := 0; i < len(names) || i < len(tones); i++ {
@@ -194,6 +199,20 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 			}
 		}
 	}
+	if f.Kind == "" {
+		f.Kind = string(store.KindWebsite)
+	}
+	switch kind := store.OutletKind(f.Kind); {
+	case !slices.Contains(store.OutletKinds, kind):
+		e["kind"] = tr(lang, "fe.kind")
+	case kind == store.KindSocial:
+		if !slices.Contains(store.Platforms, f.Platform) {
+			e["platform"] = tr(lang, "fe.platform")
+		}
+		if _, err := posting.Canonical(f.PageURL); err != nil || !strings.Contains(f.PageURL, "://") {
+			e["page_url"] = tr(lang, "fe.pageurl")
+		}
+	}
 	cats := map[string]policy.Tone{}
 	if len(f.Categories) > maxCategoryRows {
 		f.Categories = f.Categories[:maxCategoryRows]
@@ -231,6 +250,7 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 	o.Rules.SensationalSensitivity = policy.Sensitivity(f.Sensitivity)
 	o.CallbackURL, o.AllowPrivateCallback = f.CallbackURL, f.AllowPrivate
 	o.CategoryTones = cats
+	admin.SetKind(o, store.OutletKind(f.Kind), f.Platform, f.PageURL)
 	if err := admin.Validate(o); err != nil {
 		// A rule the fields above do not cover: say it as it is.
 		ml := msgs.VI

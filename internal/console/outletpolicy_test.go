@@ -240,3 +240,46 @@ func TestOutletFormFieldErrors(t *testing.T) {
 		t.Fatalf("bad id: %d %q", st, fieldError(body, "id"))
 	}
 }
+
+// TestAdminMakesASocialOutlet: an admin makes an outlet a social page in the
+// console (platform and page address required, each refusal under its
+// field, nothing saved), lists it with its kind, and makes it a website again.
+func TestAdminMakesASocialOutlet(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	c, csrf := e.session("admin")
+	path := "/console/admin/outlets/" + e.a.ID
+	f := policyForm(csrf)
+	f.Set("kind", "social")
+	f.Set("platform", "myspace")
+	f.Set("page_url", "javascript:alert(1)")
+	st, _, body := e.post(c, path, f)
+	if st != http.StatusBadRequest || fieldError(body, "platform") != "Chọn mạng xã hội của trang." ||
+		fieldError(body, "page_url") != "Nhập địa chỉ http(s) công khai của trang." {
+		t.Fatalf("a bad social outlet: %d platform %q page %q", st, fieldError(body, "platform"), fieldError(body, "page_url"))
+	}
+	if o, _ := e.st.GetOutlet(e.ctx, e.a.ID); o.KindOf() != store.KindWebsite {
+		t.Fatalf("a refused form changed the kind to %s", o.Kind)
+	}
+	f.Set("platform", "facebook")
+	f.Set("page_url", "https://www.facebook.com/ubnd.dakglei")
+	if st, _, body := e.post(c, path, f); st != http.StatusSeeOther {
+		t.Fatalf("save a social outlet: %d %.300s", st, textOf(body))
+	}
+	o, _ := e.st.GetOutlet(e.ctx, e.a.ID)
+	if o.Kind != store.KindSocial || o.Platform != "facebook" || o.PageURL != "https://www.facebook.com/ubnd.dakglei" {
+		t.Fatalf("stored: %s %s %s", o.Kind, o.Platform, o.PageURL)
+	}
+	if _, _, body := e.get(c, "/console/admin/outlets"); !strings.Contains(textOf(body), "trang mạng xã hội · Facebook") {
+		t.Fatalf("the outlets list does not show the kind: %.500s", textOf(body))
+	}
+	if _, _, body := e.get(c, "/console/overview"); !strings.Contains(textOf(body), "trang mạng xã hội · Facebook") {
+		t.Errorf("the overview does not show the kind")
+	}
+	f.Set("kind", "website")
+	if st, _, _ := e.post(c, path, f); st != http.StatusSeeOther {
+		t.Fatalf("back to a website: %d", st)
+	}
+	if o, _ := e.st.GetOutlet(e.ctx, e.a.ID); o.KindOf() != store.KindWebsite || o.Platform != "" || o.PageURL != "" {
+		t.Fatalf("a website keeps %q %q", o.Platform, o.PageURL)
+	}
+}
