@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"gatekeeper/internal/gate"
+	"gatekeeper/internal/posting"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -30,10 +31,12 @@ type PreviewRow struct {
 // Progress is told how far a long step is: done of total.
 type Progress func(done, total int)
 
-// Post is the row as the gate reads it.
+// Post is the row as the gate reads it: a row without a title is read
+// with the first line of its text as one (posting.Headline), as the console
+// and the command line read a social post.
 func (r *Row) Post() gate.Post {
 	at := r.At
-	return gate.Post{ID: r.ID, Title: r.Title, Content: r.Text, URL: r.Link, DeclaredTone: string(r.Tone), PublishedAt: &at}
+	return gate.Post{ID: r.ID, Title: posting.Headline(r.Title, r.Text), Content: r.Text, URL: r.Link, DeclaredTone: string(r.Tone), PublishedAt: &at}
 }
 
 // Preview classifies every row for outlet o. progress may be nil.

@@ -300,3 +300,32 @@ func encode(q url.Values) string {
 	}
 	return q.Encode()
 }
+
+// MaxHeadline bounds a headline made from a post's text, in characters.
+const MaxHeadline = 200
+
+// Headline is the title a post is read with: its own title, else the first
+// non-empty line of its text (a social post has no title), cut at
+// MaxHeadline characters on a word boundary. The API requires a title; the
+// console, the command line and the importer give it this.
+func Headline(title, text string) string {
+	if t := strings.TrimSpace(title); t != "" {
+		return t
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.Join(strings.Fields(line), " ")
+		if line == "" {
+			continue
+		}
+		if utf8.RuneCountInString(line) <= MaxHeadline {
+			return line
+		}
+		r := []rune(line)[:MaxHeadline]
+		cut := string(r)
+		if i := strings.LastIndexByte(cut, ' '); i > MaxHeadline/2 {
+			cut = cut[:i]
+		}
+		return cut + "…"
+	}
+	return ""
+}

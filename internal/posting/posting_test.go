@@ -159,3 +159,20 @@ func FuzzCanonical(f *testing.F) {
 		}
 	})
 }
+
+func TestHeadline(t *testing.T) {
+	long := strings.Repeat("Xã Đắk Pék tổ chức ", 20)
+	for _, tc := range []struct{ title, text, want string }{
+		{"  Tiêu đề  ", "Nội dung", "Tiêu đề"},
+		{"", "\n\n  Dòng   đầu  \nDòng hai", "Dòng đầu"},
+		{"", "", ""},
+	} {
+		if got := Headline(tc.title, tc.text); got != tc.want {
+			t.Errorf("Headline(%q, %q) = %q, want %q", tc.title, tc.text, got, tc.want)
+		}
+	}
+	h := Headline("", long)
+	if n := len([]rune(h)); n > MaxHeadline+1 || !strings.HasSuffix(h, "…") || strings.HasSuffix(h, " …") {
+		t.Errorf("long headline %q (%d characters)", h, n)
+	}
+}
