@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"gatekeeper/internal/clock"
 	"gatekeeper/internal/store"
 )
 
@@ -153,6 +154,9 @@ func testEditorChecksAndRecords(t *testing.T, db store.Store) {
 	if _, _, body := e.get(ed, "/console/check"); !strings.Contains(textOf(body), "đã được duyệt bởi mai") {
 		t.Errorf("the check page shows no notice of the approval")
 	}
+	if _, _, body := e.get(mgr, "/console/check"); strings.Contains(textOf(body), "đã được duyệt bởi") {
+		t.Errorf("the manager is shown the editor's notice")
+	}
 
 	// Not another outlet, not the review pages, not another's hold.
 	p0, n0 := e.window(e.b)
@@ -173,6 +177,15 @@ func testEditorChecksAndRecords(t *testing.T, db store.Store) {
 			t.Errorf("editor GET %s: %d, want 403", path, st)
 		}
 	}
+
+	// A week later the notice is gone; the state stays.
+	e.con.cfg.Clock = clock.Fixed(e.now.Add(noticePeriod + time.Minute))
+	later, _ := e.session("bientap")
+	_, _, body = e.get(later, "/console/mine")
+	if txt := textOf(body); strings.Contains(txt, "đã được duyệt bởi mai") || !strings.Contains(txt, "đã duyệt") {
+		t.Errorf("my posts a week after the approval: %s", txt)
+	}
+	e.con.cfg.Clock = clock.Fixed(e.now)
 }
 
 // TestCheckFormHostileInput: every field of the check form takes scripts,
