@@ -15,7 +15,7 @@ import (
 // them; each has a label "event.<type>" in both languages.
 var auditTypes = []string{
 	"check", "hold", "approve", "reject", "approve_scheduled", "approve_unscheduled", "relabel", "withdraw",
-	"sync", "past_limit", "break_glass", "callback_retry", "outlet_add", "outlet_update", "secret_rotate",
+	"sync", recordedType, "past_limit", "break_glass", "callback_retry", "outlet_add", "outlet_update", "secret_rotate",
 	"user_add", "user_update", "user_remove", "user_password_reset", "password_change",
 }
 

@@ -154,6 +154,11 @@ func testEditorChecksAndRecords(t *testing.T, db store.Store) {
 	if _, _, body := e.get(ed, "/console/check"); !strings.Contains(textOf(body), "đã được duyệt bởi mai") {
 		t.Errorf("the check page shows no notice of the approval")
 	}
+	// Everything is in the audit under the editor's name.
+	if _, _, body := e.get(mgr, "/console/audit?outlet="+e.a.ID); !strings.Contains(textOf(body), "Ghi nhận bài đã đăng") ||
+		!strings.Contains(textOf(body), "bientap (bảng điều khiển)") || !strings.Contains(textOf(body), "Bài “Khánh thành cầu mới ở xã Đắk Pék”.") {
+		t.Errorf("the audit log: %.1500s", textOf(body))
+	}
 	if _, _, body := e.get(mgr, "/console/check"); strings.Contains(textOf(body), "đã được duyệt bởi") {
 		t.Errorf("the manager is shown the editor's notice")
 	}
