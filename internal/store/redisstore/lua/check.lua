@@ -178,7 +178,7 @@ if counted then
     redis.call('HSET', KEYS[4], 'updated', nowS)
   end
 else
-  if ledger ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, wasNeg) end
+  if ledger ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, was) end
   local hk
   if pending then
     holdID, hk = pending, KEYS[10]

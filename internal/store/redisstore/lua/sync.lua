@@ -50,7 +50,7 @@ for i = 0, np - 1 do
       added[#added + 1] = id
     else
       redis.call('HINCRBY', KEYS[3], day .. ':p', 1)
-      if tone == 'n' then redis.call('HINCRBY', KEYS[3], day .. ':n', 1) end
+      dailyTone(KEYS[3], day, tone, 1)
     end
     if L[1] == 'held' and L[2] and L[2] ~= '' then cancelHold(known[L[2]], nowS, 'published') end
     local negFlag, posFlag = flags(tone)
@@ -67,9 +67,9 @@ if nc > 0 then
     local id, key = ARGV[ca + j], KEYS[ck + j]
     local score = redis.call('ZSCORE', KEYS[1], id)
     if not listed[id] and score and tonumber(score) > cutoff and tonumber(score) > lo and tonumber(score) < hi then
-      local L = redis.call('HMGET', key, 'state', 'neg', 'day')
+      local L = redis.call('HMGET', key, 'state', 'neg', 'day', 'pos')
       if L[1] == 'counted' then
-        uncount(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, L[3], L[2] == '1')
+        uncount(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, L[3], toneOf(L[2], L[4]))
         redis.call('HSET', key, 'state', 'withdrawn', 'updated', nowS)
         redis.call('PEXPIRE', key, ttl)
         withdrawn[#withdrawn + 1] = id

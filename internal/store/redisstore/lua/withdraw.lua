@@ -3,7 +3,7 @@
 -- ARGV: 1 post, 2 now, 3 actor, 4 ledger ttl, 5 the pending hold id KEYS[6] belongs to
 -- Returns {withdrawn 0/1, cancelled hold id, previous state}.
 local post, nowS = ARGV[1], ARGV[2]
-local L = redis.call('HMGET', KEYS[4], 'state', 'neg', 'at', 'day', 'hold')
+local L = redis.call('HMGET', KEYS[4], 'state', 'neg', 'at', 'day', 'hold', 'pos')
 local state = L[1]
 if not state then return redis.error_reply('GKNOTFOUND post') end
 local pending = nil
@@ -12,7 +12,7 @@ if pending and ARGV[5] ~= pending then return need({pending}) end
 
 local withdrawn = 0
 if state == 'counted' then
-  uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, L[4], L[2] == '1')
+  uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, L[4], toneOf(L[2], L[6]))
   withdrawn = 1
 elseif pending then
   cancelHold(KEYS[6], nowS, 'withdrawn')
