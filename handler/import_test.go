@@ -3,6 +3,8 @@ package handler_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,6 +111,36 @@ func TestImport(t *testing.T) {
 		header: map[string]string{"Content-Type": "text/csv"}})
 	if r.Status != 200 || r.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("replay: %d %v", r.Status, r.Header)
+	}
+	// Signatures: none, another outlet's key, a preview's signature sent as
+	// an import, a changed file — each refused, nothing recorded.
+	e.addOutlet("other", nil)
+	before = e.state("xa")
+	csvHeader := map[string]string{"Content-Type": "text/csv"}
+	if r := e.do(request{method: "POST", path: "/v1/outlets/xa/import", body: []byte(good), header: csvHeader}); r.Status != 401 {
+		t.Fatalf("unsigned import: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(request{method: "POST", path: "/v1/outlets/xa/import", body: []byte(good), key: e.keys["other"], header: csvHeader}); r.errorCode(t) != "signature_invalid" {
+		t.Fatalf("another outlet's key: %d %s", r.Status, r.Body)
+	}
+	h := e.signedHeader(request{method: "POST", path: "/v1/outlets/xa/import?dry_run=true", body: []byte(good), key: e.keys["xa"]})
+	for _, tc := range []struct{ path, body, code string }{
+		{"/v1/outlets/xa/import?complete=true", good, "signature_target_mismatch"},
+		{"/v1/outlets/xa/import?dry_run=true", good + day(1) + ";Bài chèn thêm;https://a.vn/x;\n", "signature_invalid"},
+	} {
+		req := httptest.NewRequest("POST", tc.path, strings.NewReader(tc.body))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		req.Header.Set("Content-Type", "text/csv")
+		w := httptest.NewRecorder()
+		e.engine.ServeHTTP(w, req)
+		if w.Code != 401 || !strings.Contains(w.Body.String(), tc.code) {
+			t.Errorf("%s: %d %s, want %s", tc.path, w.Code, w.Body, tc.code)
+		}
+	}
+	if s := e.state("xa"); s != before {
+		t.Fatalf("refused imports changed %+v → %+v", before, s)
 	}
 	for _, tc := range []struct{ body, query, ctype, code string }{
 		{good, "", "application/json", "unsupported_import_type"},

@@ -296,7 +296,7 @@ func TestOutletDefaultsAreAdmins(t *testing.T) {
 	b, _ := json.Marshal(admin.Public(admin.NewOutlet("macdinh", "Mặc định")))
 	var want map[string]any
 	json.Unmarshal(b, &want)
-	for _, k := range []string{"window_days", "timezone", "limit", "warn_at", "min_sample", "sensational_action", "mode", "category_tones", "callback_url", "allow_private_callback"} {
+	for _, k := range []string{"kind", "window_days", "timezone", "limit", "warn_at", "min_sample", "sensational_action", "mode", "category_tones", "callback_url", "allow_private_callback"} {
 		if fmt.Sprint(got[k]) != fmt.Sprint(want[k]) {
 			t.Errorf("%s = %v, admin.NewOutlet says %v", k, got[k], want[k])
 		}

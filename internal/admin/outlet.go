@@ -93,7 +93,9 @@ func Validate(o *store.Outlet) error {
 	if _, err := time.LoadLocation(o.Timezone); err != nil || o.Timezone == "" {
 		errs = append(errs, policy.Invalid("admin", "timezone", "time zone %q is not known (e.g. Asia/Ho_Chi_Minh)", o.Timezone))
 	}
-	errs = append(errs, validateKind(o)...)
+	if err := ValidateKind(o); err != nil {
+		errs = append(errs, err)
+	}
 	if o.CallbackURL != "" {
 		u, err := url.Parse(o.CallbackURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
@@ -103,9 +105,10 @@ func Validate(o *store.Outlet) error {
 	return errors.Join(errs...)
 }
 
-// validateKind checks the outlet's kind and, for a social outlet, its
-// platform and page address (which only a social outlet has).
-func validateKind(o *store.Outlet) []error {
+// ValidateKind checks the outlet's kind and, for a social outlet, its
+// platform and page address (which only a social outlet has): part of
+// Validate, which the console also calls alone to word each field.
+func ValidateKind(o *store.Outlet) error {
 	var errs []error
 	if !slices.Contains(store.OutletKinds, o.KindOf()) {
 		errs = append(errs, policy.Invalid("admin", "kind", "kind %q must be website or social", o.Kind))
@@ -114,7 +117,7 @@ func validateKind(o *store.Outlet) []error {
 		if o.Platform != "" || o.PageURL != "" {
 			errs = append(errs, policy.Invalid("admin", "social_only", "a platform and a page address are for social outlets only"))
 		}
-		return errs
+		return errors.Join(errs...)
 	}
 	if !slices.Contains(store.Platforms, o.Platform) {
 		errs = append(errs, policy.Invalid("admin", "platform", "platform %q must be facebook, zalo, youtube, tiktok or other", o.Platform))
@@ -122,7 +125,7 @@ func validateKind(o *store.Outlet) []error {
 	if _, err := posting.Canonical(o.PageURL); err != nil || o.PageURL == "" || !strings.Contains(o.PageURL, "://") {
 		errs = append(errs, policy.Invalid("admin", "page_url", "page address %q must be the page's http(s) address", o.PageURL))
 	}
-	return errs
+	return errors.Join(errs...)
 }
 
 // SetKind makes o an outlet of kind (platform and page address kept for a

@@ -15,7 +15,6 @@ import (
 
 	"gatekeeper/internal/admin"
 	msgs "gatekeeper/internal/messages"
-	"gatekeeper/internal/posting"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -38,11 +37,10 @@ const blankCategoryRows = 3
 // each field that was refused (in the page's language).
 type outletForm struct {
 	ID, Name, Timezone, Limit, WarnAt, WindowDays, MinSample, CallbackURL string
+	Kind, Platform, PageURL                                               string
 	Sensational, Sensitivity, Mode                                        string
-	// Kind, Platform and PageURL: a website, or a social page and where.
-	Kind, Platform, PageURL string
-	AllowPrivate            bool
-	Categories              []categoryRow
+	AllowPrivate                                                          bool
+	Categories                                                            []categoryRow
 	// Errors maps a field name (or "cat.N" for category line N) to what is
 	// wrong with it.
 	Errors map[string]string
@@ -199,18 +197,13 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 			}
 		}
 	}
-	if f.Kind == "" {
-		f.Kind = string(store.KindWebsite)
-	}
-	switch kind := store.OutletKind(f.Kind); {
-	case !slices.Contains(store.OutletKinds, kind):
-		e["kind"] = tr(lang, "fe.kind")
-	case kind == store.KindSocial:
-		if !slices.Contains(store.Platforms, f.Platform) {
-			e["platform"] = tr(lang, "fe.platform")
-		}
-		if _, err := posting.Canonical(f.PageURL); err != nil || !strings.Contains(f.PageURL, "://") {
-			e["page_url"] = tr(lang, "fe.pageurl")
+	// The kind's rule is admin's; each refused part is said at its field.
+	kinded := *o
+	admin.SetKind(&kinded, store.OutletKind(f.Kind), f.Platform, f.PageURL)
+	for _, err := range leaves(admin.ValidateKind(&kinded)) {
+		var s *policy.InvalidSetting
+		if errors.As(err, &s) {
+			e[kindField[s.Code]] = tr(lang, "fe."+s.Code)
 		}
 	}
 	cats := map[string]policy.Tone{}
@@ -250,7 +243,7 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 	o.Rules.SensationalSensitivity = policy.Sensitivity(f.Sensitivity)
 	o.CallbackURL, o.AllowPrivateCallback = f.CallbackURL, f.AllowPrivate
 	o.CategoryTones = cats
-	admin.SetKind(o, store.OutletKind(f.Kind), f.Platform, f.PageURL)
+	o.Kind, o.Platform, o.PageURL = kinded.Kind, kinded.Platform, kinded.PageURL
 	if err := admin.Validate(o); err != nil {
 		// A rule the fields above do not cover: say it as it is.
 		ml := msgs.VI
@@ -261,6 +254,21 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 		return false
 	}
 	return true
+}
+
+// kindField is the form field each refused part of an outlet's kind is
+// said at.
+var kindField = map[string]string{"kind": "kind", "social_only": "kind", "platform": "platform", "page_url": "page_url"}
+
+// leaves are the errors joined in err (err itself when it joins none).
+func leaves(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }
 
 // summary is the message above a refused form.

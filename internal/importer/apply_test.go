@@ -43,7 +43,7 @@ func TestApply(t *testing.T) {
 		before := []gate.Post{
 			{ID: "old-in-range", Title: "Tin cũ", PublishedAt: ptr(day(now, 3, 20, 0))},
 			{ID: "old-earlier", Title: "Tin cũ hơn", PublishedAt: ptr(day(now, 9, 20, 0))},
-			{ID: "today", Title: "Tin hôm nay", PublishedAt: ptr(now.Add(-time.Minute))},
+			{ID: "today", Title: "Tin hôm nay", PublishedAt: ptr(day(now, 0, 0, 0))}, // the first instant after the file's days
 		}
 		if _, err := svc.Sync(ctx, o, before, false, "cms"); err != nil {
 			t.Fatal(err)
@@ -174,4 +174,36 @@ func history(now time.Time, n int) []byte {
 			at.In(store.DefaultLocation()).Format("02/01/2006 15:04"), i, text, 100000+i, i)
 	}
 	return b.Bytes()
+}
+
+// BenchmarkParse10k: reading a 10,000-row history (go test -bench Parse
+// -benchmem ./internal/importer/ reports time and allocations per file).
+func BenchmarkParse10k(b *testing.B) {
+	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	data := history(now, 10000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := Parse(bytes.NewReader(data), "10k.csv", loc, Limits{Now: now})
+		if err != nil || len(f.Rows) != 10000 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPreview10k: the classifier's reading of 10,000 rows.
+func BenchmarkPreview10k(b *testing.B) {
+	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	f, err := Parse(bytes.NewReader(history(now, 10000)), "10k.csv", loc, Limits{Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := admin.NewOutlet("xa", "Xã")
+	svc := &gate.Service{Classifier: classify.New(), Clock: clock.Fixed(now)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if pv := Preview(svc, &o, f, nil); len(pv) != 10000 {
+			b.Fatal(len(pv))
+		}
+	}
 }

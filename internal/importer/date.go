@@ -50,3 +50,22 @@ func parseDate(s string, loc *time.Location) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// parseClock reads a time cell: HH:MM or HH:MM:SS, or a spreadsheet's
+// time (a fraction of a day).
+func parseClock(s string) (h, m, sec int, ok bool) {
+	s = strings.TrimSpace(s)
+	for _, l := range []string{"15:04", "15:04:05", "15h04", "3:04 PM", "3:04PM"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.Hour(), t.Minute(), t.Second(), true
+		}
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && f < 1 {
+		total := int(math.Round(f * 86400))
+		if total >= 86400 {
+			total = 86399
+		}
+		return total / 3600, total / 60 % 60, total % 60, true
+	}
+	return 0, 0, 0, false
+}

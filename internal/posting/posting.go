@@ -120,13 +120,15 @@ func Canonical(link string) (string, error) {
 			return "", refuse("link_control")
 		}
 	}
-	if i := strings.Index(link, ":"); i < 0 || !strings.HasPrefix(link[i:], "://") {
-		// "javascript:…", "data:…", "mailto:…" have a scheme without "//";
-		// "facebook.com/…" has none at all.
-		if i >= 0 && !strings.ContainsAny(link[:i], "./") && !isPort(link[i+1:]) {
-			return "", refuse("link_scheme")
-		}
+	switch scheme, rest, ok := strings.Cut(link, ":"); {
+	case !ok || !schemePattern.MatchString(scheme) || isPort(rest):
+		// "facebook.com/…", "example.vn:8080/x": no scheme at all.
 		link = "https://" + link
+	case !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https"):
+		// "javascript:…", "data:…", "mailto:…", "ftp://…"
+		return "", refuse("link_scheme")
+	case !strings.HasPrefix(rest, "//"):
+		return "", refuse("link_invalid")
 	}
 	u, err := url.Parse(link)
 	if err != nil {
@@ -170,6 +172,10 @@ func Canonical(link string) (string, error) {
 	c.RawQuery = encode(q)
 	return c.String(), nil
 }
+
+// schemePattern is a URL scheme (RFC 3986): what comes before the first
+// colon when the link names one.
+var schemePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 
 // isPort reports whether rest (what follows a colon) starts with a port
 // number: "example.com:8080/x" has no scheme.

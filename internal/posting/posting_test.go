@@ -35,6 +35,8 @@ func TestCanonical(t *testing.T) {
 		{"https://example.gov.vn/bai?b=2&a=1", "https://example.gov.vn/bai?a=1&b=2"},
 		{"https://example.gov.vn:8080/bai/", "https://example.gov.vn:8080/bai"},
 		{"  https://example.gov.vn/  ", "https://example.gov.vn"},
+		{"baokontum.com.vn/tin?u=http://x.vn&utm_source=zalo", "https://baokontum.com.vn/tin?u=http%3A%2F%2Fx.vn"},
+		{"example.gov.vn:8443/bai", "https://example.gov.vn:8443/bai"},
 		{"https://dắkglei.vn/tin", "https://xn--dkglei-pf8b.vn/tin"},
 	} {
 		got, err := Canonical(tc.in)
@@ -103,6 +105,8 @@ func TestRefused(t *testing.T) {
 		{"data:text/html;base64,PHNjcmlwdD4=", "", "link_scheme"},
 		{"mailto:a@b.vn", "", "link_scheme"},
 		{"ftp://example.vn/file", "", "link_scheme"},
+		{"http:example.vn/x", "", "link_invalid"},
+		{"vbscript:msgbox", "", "link_scheme"},
 		{"https://example.vn/a\nb", "", "link_control"},
 		{"https://example.vn/a\x00b", "", "link_control"},
 		{"https://example.vn/a b", "", "link_control"},
