@@ -145,9 +145,13 @@ func textHTML(parts ...string) string {
 	return b.String()
 }
 
+// headline is the title the post is read with: its own, else its text's
+// first line (posting.Headline: a social post has no title).
+func (f checkForm) headline() string { return posting.Headline(f.Title, f.Text) }
+
 // post is the form as the gate's post (id given by the caller).
 func (f checkForm) post(id, author string) gate.Post {
-	return gate.Post{ID: id, Title: f.Title, Content: textHTML(f.Text, f.Caption), URL: f.Link, Author: author}
+	return gate.Post{ID: id, Title: f.headline(), Content: textHTML(f.Text, f.Caption), URL: f.Link, Author: author}
 }
 
 // digest identifies the text that was checked, so "Đã đăng" can tell
@@ -203,7 +207,7 @@ func (c *Console) makeResult(lang string, o store.Outlet, f checkForm, a *gate.A
 	r := &checkResult{
 		DryRun: a.DryRun, Outlet: o, Decision: string(a.Decision), PostID: a.PostID, Answer: a,
 		Negative: a.Tone.Label == policy.Negative, ToneKey: "tone." + string(a.Tone.Label),
-		Title: highlight(f.Title, ev, sens...), Text: paragraphs(f.Text, ev), Caption: paragraphs(f.Caption, ev),
+		Title: highlight(f.headline(), ev, sens...), Text: paragraphs(f.Text, ev), Caption: paragraphs(f.Caption, ev),
 		Evidence: evidenceViews(lang, a.Tone.Evidence), SensEv: evidenceViews(lang, a.Sensational.Evidence),
 		Before: bp(a.Share.Before), After: bp(a.Share.After),
 		PosBefore: bp(a.Share.PositiveBefore), PosAfter: bp(a.Share.PositiveAfter),
@@ -343,7 +347,7 @@ func (c *Console) recordPost(g *gin.Context) {
 		}
 	}
 	c.audit(g, o.ID, store.AuditEntry{Type: recordedType, PostID: a.PostID, Decision: string(a.Decision),
-		HoldID: holdIDOf(a), Detail: mustJSON(recordDetail{Title: f.Title, URL: f.Link, Again: r.Again})})
+		HoldID: holdIDOf(a), Detail: mustJSON(recordDetail{Title: f.headline(), URL: f.Link, Again: r.Again})})
 	c.log.Info("console: post recorded", "outlet", o.ID, "post", a.PostID, "decision", a.Decision, "by", u.Username)
 	c.showCheck(g, http.StatusOK, f, "", r)
 }

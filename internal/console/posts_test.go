@@ -258,3 +258,23 @@ func TestFormTooLarge(t *testing.T) {
 		t.Fatalf("a refused form counted %d posts", p)
 	}
 }
+
+// TestTextOnlyPost: a social post has no title; its text's first line is
+// read as one (posting.Headline) on the result, the hold and "Bài của tôi".
+func TestTextOnlyPost(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	ed, csrf := e.session("bientap")
+	f := url.Values{"csrf": {csrf}, "outlet": {e.a.ID}, "text": {"Cháy rừng ở xã Đắk Man\n\nLực lượng chức năng đang khống chế đám cháy."},
+		"link": {"https://facebook.com/dakglei/posts/55"}}
+	st, _, body := e.post(ed, "/console/check/record", f)
+	if st != http.StatusOK || !strings.Contains(body, `<h3 class="post-title">`) || !strings.Contains(textOf(body), "giữ lại") {
+		t.Fatalf("record a text-only post: %d %.500s", st, textOf(body))
+	}
+	holds, _ := e.st.ListHolds(e.ctx, e.a.ID, store.HoldFilter{})
+	if len(holds) != 1 || decodeSnapshot(holds[0].Snapshot).Post.Title != "Cháy rừng ở xã Đắk Man" {
+		t.Fatalf("the hold's title: %+v", holds)
+	}
+	if _, _, body := e.get(ed, "/console/mine"); !strings.Contains(textOf(body), "Cháy rừng ở xã Đắk Man") {
+		t.Fatalf("my posts: %.500s", textOf(body))
+	}
+}
