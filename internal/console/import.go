@@ -265,8 +265,10 @@ func (c *Console) previewOf(lang string, o store.Outlet, f *importer.File, pv []
 		if text == "" {
 			text = excerpt(p.Text, 200)
 		}
-		row := previewRow{PreviewRow: p, Title: highlight(text, evidencePhrases(p.Evidence)),
-			ToneKey: "tone." + string(p.Label), Evidence: evidenceViews(lang, p.Evidence)}
+		row := previewRow{PreviewRow: p, Title: []segment{{Text: text}}, ToneKey: "tone." + string(p.Label)}
+		if p.Label == policy.Negative { // the words that made it negative, as the hold page marks them
+			row.Title, row.Evidence = highlight(text, evidencePhrases(p.Evidence)), evidenceViews(lang, p.Evidence)
+		}
 		if p.Label == "" {
 			row.ToneKey = "tone.neutral"
 		}

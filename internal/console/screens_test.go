@@ -151,8 +151,8 @@ func TestBrowserPages(t *testing.T) {
 			return
 		}
 		shot := chromedp.FullScreenshot(100)
-		if name == "audit" {
-			shot = chromedp.CaptureScreenshot() // the viewport only: the log is long
+		if name == "audit" || name == "import" {
+			shot = chromedp.CaptureScreenshot() // the viewport only: the log and the preview are long
 		}
 		png := run(t, ctx, "screenshot "+name, shot)
 		if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
@@ -278,6 +278,18 @@ func TestBrowserPages(t *testing.T) {
 		t.Errorf("check result: %s", txt)
 	}
 	shoot("check")
+	history := filepath.Join(t.TempDir(), "lich-su-trang.csv")
+	csv := string(historyCSV(now, 120)) + now.In(e.a.Location()).Format("02/01/2006") + " 25:00,Bài giờ sai,,https://www.facebook.com/xa.dakpek/posts/1,\n"
+	if err := os.WriteFile(history, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "import", chromedp.Navigate(base+"/console/import"), chromedp.WaitVisible(chromedp.CSS(`form.import-form`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{history}),
+		chromedp.Click(chromedp.CSS(`#preview`)), chromedp.WaitVisible(chromedp.CSS(`#preview-result`)))
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "dòng 122") {
+		t.Errorf("import preview: %.500s", txt)
+	}
+	shoot("import")
 
 	// Another site cannot frame the console (clickjacking): Chromium
 	// refuses to render it in the frame.
