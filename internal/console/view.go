@@ -58,8 +58,8 @@ func (p *page) Pct(bp any) string {
 	return fmtPercent(p.Lang, toInt64(bp))
 }
 
-// Day1 formats t's day in loc (the outlet's time zone) as dd/mm/yyyy.
-func (p *page) Day1(t time.Time, loc *time.Location) string { return t.In(loc).Format("02/01/2006") }
+// DayIn formats t's day in loc (the outlet's time zone) as dd/mm/yyyy.
+func (p *page) DayIn(t time.Time, loc *time.Location) string { return t.In(loc).Format("02/01/2006") }
 
 // Day formats a calendar day as dd/mm/yyyy.
 func (p *page) Day(d report.Date) string { return dmy(d) }
