@@ -169,7 +169,7 @@ var messages = map[string][2]string{
 	"hold.callbacks":                   {"Thông báo tới CMS", "Notices to the CMS"},
 	"col.note":                         {"Ghi chú", "Note"},
 	"account.notices":                  {"Thông báo qua thư", "E-mail notices"},
-	"account.noticeshelp":              {"Quản lý nhận thư khi có tin bị giữ lại, khi tin chờ quá lâu và khi đơn vị vượt mức cảnh báo: ngay lúc đó, hoặc gộp một thư mỗi sáng.", "Managers get a mail when a post is held, when it waits too long and when an outlet crosses its warning line: at once, or in one mail each morning."},
+	"account.noticeshelp":              {"Quản lý nhận thư khi có tin bị giữ lại, khi tin chờ quá lâu và khi đơn vị vượt mức cảnh báo; biên tập viên nhận thư khi bài mình ghi nhận bị giữ lại được duyệt hoặc bị từ chối: ngay lúc đó, hoặc gộp vào giờ gửi thư tổng hợp mỗi sáng.", "Managers get a mail when a post is held, when it waits too long and when an outlet crosses its warning line; editors get one when a held post they recorded is approved or rejected: at once, or at the morning digest hour."},
 	"account.email":                    {"Địa chỉ thư", "E-mail address"},
 	"account.mode":                     {"Cách nhận", "How"},
 	"account.mode.immediate":           {"Ngay khi có việc", "Immediately"},
