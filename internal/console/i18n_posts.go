@@ -1,5 +1,15 @@
 package console
 
+import msgs "gatekeeper/internal/messages"
+
+// msgLang is the messages package's language for a page's language.
+func msgLang(lang string) msgs.Lang {
+	if lang == langEN {
+		return msgs.EN
+	}
+	return msgs.VI
+}
+
 // Sentences of the pages for editors: checking and recording a post
 // (posts.go), their own posts, importing a page's history.
 func init() {

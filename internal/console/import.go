@@ -16,7 +16,6 @@ import (
 
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/importer"
-	msgs "gatekeeper/internal/messages"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -217,13 +216,6 @@ func (c *Console) importUpload(g *gin.Context) {
 		}
 		return "import_preview", res
 	})
-}
-
-func msgLang(lang string) msgs.Lang {
-	if lang == langEN {
-		return msgs.EN
-	}
-	return msgs.VI
 }
 
 // previewOf sums up a preview for the page.

@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/internal/gate"
-	msgs "gatekeeper/internal/messages"
 	"gatekeeper/internal/posting"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
@@ -154,9 +153,9 @@ func (f checkForm) post(id, author string) gate.Post {
 	return gate.Post{ID: id, Title: f.headline(), Content: textHTML(f.Text, f.Caption), URL: f.Link, Author: author}
 }
 
-// digest identifies the text that was checked, so "Đã đăng" can tell
-// whether it records what the dry run saw.
-func (f checkForm) digest() string { return review.TextDigest(f.Title, f.Caption, f.Text) }
+// digest identifies the outlet and text that were checked, so "Đã đăng"
+// can tell whether it records what the dry run saw.
+func (f checkForm) digest() string { return review.TextDigest(f.Outlet+"\x00"+f.Title, f.Caption, f.Text) }
 
 // checkResult is a verdict as the check page shows it.
 type checkResult struct {
@@ -217,11 +216,7 @@ func (c *Console) makeResult(lang string, o store.Outlet, f checkForm, a *gate.A
 	if a.Tone.Label == "" {
 		r.ToneKey = "tone.neutral"
 	}
-	ml := msgs.VI
-	if lang == langEN {
-		ml = msgs.EN
-	}
-	a.Localize(ml)
+	a.Localize(msgLang(lang))
 	for _, x := range a.Reasons {
 		r.Reasons = append(r.Reasons, x.Message)
 	}
@@ -385,10 +380,7 @@ func postIDOf(f checkForm) (string, error) {
 func postingErr(lang string, err error) string {
 	var pe *posting.Error
 	if errors.As(err, &pe) {
-		if lang == langEN {
-			return pe.In(msgs.EN)
-		}
-		return pe.In(msgs.VI)
+		return pe.In(msgLang(lang))
 	}
 	return tr(lang, "err.input", "link")
 }
