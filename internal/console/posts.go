@@ -155,7 +155,9 @@ func (f checkForm) post(id, author string) gate.Post {
 
 // digest identifies the outlet and text that were checked, so "Đã đăng"
 // can tell whether it records what the dry run saw.
-func (f checkForm) digest() string { return review.TextDigest(f.Outlet+"\x00"+f.Title, f.Caption, f.Text) }
+func (f checkForm) digest() string {
+	return review.TextDigest(f.Outlet+"\x00"+f.Title, f.Caption, f.Text)
+}
 
 // checkResult is a verdict as the check page shows it.
 type checkResult struct {
