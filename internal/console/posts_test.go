@@ -278,3 +278,30 @@ func TestTextOnlyPost(t *testing.T) {
 		t.Fatalf("my posts: %.500s", textOf(body))
 	}
 }
+
+// TestEditorSeesRejection: a held post the manager rejects shows as
+// rejected on "Bài của tôi", with the reviewer's note in the notice, in
+// both languages.
+func TestEditorSeesRejection(t *testing.T) {
+	e := newEnv(t, openRedis(t))
+	ed, csrf := e.session("bientap")
+	st, _, body := e.post(ed, "/console/check/record", url.Values{"csrf": {csrf}, "outlet": {e.a.ID},
+		"title": {"Cháy nhà ở thị trấn, thiệt hại lớn"}, "link": {"https://zalo.me/dakglei/p/5"}})
+	m := regexp.MustCompile(`href="(/console/outlets/[^"]+/holds/[^"]+)"`).FindStringSubmatch(body)
+	if st != http.StatusOK || m == nil {
+		t.Fatalf("record: %d %.400s", st, textOf(body))
+	}
+	mgr, mcsrf := e.session("mai")
+	if st, _, _ := e.post(mgr, m[1]+"/reject", url.Values{"csrf": {mcsrf}, "note": {"Chờ số liệu thiệt hại chính thức"}}); st != http.StatusSeeOther {
+		t.Fatalf("reject: %d", st)
+	}
+	_, _, body = e.get(ed, "/console/mine")
+	if txt := textOf(body); !strings.Contains(txt, "bị từ chối") || !strings.Contains(txt, "đã bị mai từ chối") ||
+		!strings.Contains(txt, "Chờ số liệu thiệt hại chính thức") {
+		t.Fatalf("my posts after the rejection: %s", txt)
+	}
+	_, _, body = e.get(e.withLang(ed, langEN), "/console/mine")
+	if txt := textOf(body); !strings.Contains(txt, "rejected") || !strings.Contains(txt, "was rejected by mai") {
+		t.Fatalf("my posts in English: %s", txt)
+	}
+}
