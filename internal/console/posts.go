@@ -66,19 +66,7 @@ func (c *Console) requireReviewer(g *gin.Context) {
 
 // postableOutlets are the outlets the user may post to, by name.
 func (c *Console) postableOutlets(g *gin.Context) ([]store.Outlet, error) {
-	all, err := c.st.ListOutlets(ctx(g))
-	if err != nil {
-		return nil, err
-	}
-	u := userOf(g)
-	var out []store.Outlet
-	for _, o := range all {
-		if canPost(u, o.ID) {
-			out = append(out, o)
-		}
-	}
-	slices.SortFunc(out, func(a, b store.Outlet) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
+	return c.outletsWhere(g, canPost)
 }
 
 // checkForm is what the editor typed.
