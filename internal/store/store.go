@@ -425,9 +425,12 @@ type AuditEntry struct {
 type AuditFilter struct {
 	Type   string
 	PostID string
-	Since  time.Time
-	Until  time.Time
-	Limit  int // 0 = 100
+	// Actor selects one actor's entries (e.g. "console:NAME", an editor's
+	// checks).
+	Actor string
+	Since time.Time
+	Until time.Time
+	Limit int // 0 = 100
 }
 
 // DayCount is one day of an outlet's daily series.

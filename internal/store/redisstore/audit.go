@@ -41,7 +41,7 @@ func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilte
 		}
 		for _, m := range msgs {
 			e := decodeAudit(outlet, m)
-			if (f.Type != "" && e.Type != f.Type) || (f.PostID != "" && e.PostID != f.PostID) ||
+			if (f.Type != "" && e.Type != f.Type) || (f.PostID != "" && e.PostID != f.PostID) || (f.Actor != "" && e.Actor != f.Actor) ||
 				(!f.Since.IsZero() && e.At.Before(f.Since)) || (!f.Until.IsZero() && !e.At.Before(f.Until)) {
 				continue
 			}
