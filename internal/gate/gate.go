@@ -6,6 +6,7 @@ package gate
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -488,10 +489,24 @@ func (s *Service) ReviewURL(outlet, holdID string) string {
 	return s.PublicURL + "/console/outlets/" + url.PathEscape(outlet) + "/holds/" + url.PathEscape(holdID)
 }
 
-// NewHoldID returns a fresh hold id: "h_" + 20 hex digits, time-ordered.
+// NewHoldID returns a fresh hold id: "h_" + 22 hex digits, time-ordered.
 // The wall clock only orders ids; it decides nothing.
 func NewHoldID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("h_%010x%x", time.Now().UnixMilli()&0xffffffffff, b)
+	return holdID(time.Now().UnixMilli(), b)
+}
+
+// holdID is "h_" + the low 40 bits of ms in 10 hex digits + b in hex, as
+// fmt.Sprintf("h_%010x%x", ms&0xffffffffff, b) writes it, in one allocation
+// (TestHoldIDMatchesSprintf).
+func holdID(ms int64, b [6]byte) string {
+	const digits = "0123456789abcdef"
+	var id [2 + 10 + 12]byte
+	id[0], id[1] = 'h', '_'
+	for i, m := 11, uint64(ms)&0xffffffffff; i >= 2; i, m = i-1, m>>4 {
+		id[i] = digits[m&0xf]
+	}
+	hex.Encode(id[12:], b[:])
+	return string(id[:])
 }

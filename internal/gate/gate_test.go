@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -229,5 +231,31 @@ func TestCheckForNamesTheSubmitter(t *testing.T) {
 	}
 	if in := rec.inputs[len(rec.inputs)-1]; in.Actor == "console:bientap.an" {
 		t.Fatalf("a CMS's author passes for a console user in the audit: %q", in.Actor)
+	}
+}
+
+// TestHoldIDMatchesSprintf holds the hold id written by hand to the format
+// it stands for, at the edges of the 40 bits of milliseconds and at random.
+func TestHoldIDMatchesSprintf(t *testing.T) {
+	ms := []int64{0, 1, 0xf, 0x10, 0xffffffffff, 0x10000000000, 0x1ffffffffff, -1, math.MaxInt64, math.MinInt64}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		ms = append(ms, r.Int64())
+	}
+	for i, m := range ms {
+		var b [6]byte
+		for k := range b {
+			b[k] = byte(r.Uint32())
+		}
+		if i == 0 {
+			b = [6]byte{}
+		}
+		want := fmt.Sprintf("h_%010x%x", m&0xffffffffff, b)
+		if got := holdID(m, b); got != want {
+			t.Fatalf("holdID(%d, %x) = %q, want %q", m, b, got, want)
+		}
+	}
+	if id := NewHoldID(); len(id) != 24 || id[:2] != "h_" {
+		t.Fatalf("NewHoldID() = %q", id)
 	}
 }
