@@ -3,6 +3,9 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -93,7 +96,58 @@ func redisCPU(b testing.TB, st *Store) time.Duration {
 
 func benchServer(b *testing.B, opts redistest.Options) *Store {
 	srv := redistest.Start(b, opts)
-	return open(b, srv.URL())
+	st := open(b, srv.URL())
+	benchServers[st] = srv
+	return st
+}
+
+// benchServers: the server behind each benchmark's store (for callgrind).
+var benchServers = map[*Store]*redistest.Server{}
+
+// callgrindEnv set to 1, with GATEKEEPER_REDIS_SERVER naming a wrapper that
+// runs redis-server under valgrind --tool=callgrind
+// (deploy/scripts/redis-callgrind.sh), makes the check benchmarks report the
+// server's instructions per check ("redis-instr/op"): deterministic, unlike
+// any timing on a shared machine. GATEKEEPER_CALLGRIND_KEEP=DIR keeps the
+// dump of the measured checks as DIR/BENCHMARK.callgrind.
+const callgrindEnv = "GATEKEEPER_CALLGRIND"
+
+// callgrindDump asks the server's callgrind for a dump (which also zeroes
+// its counters) and returns the instructions counted since the last dump;
+// 0 when not under callgrind.
+func callgrindDump(b testing.TB, st *Store) int64 {
+	b.Helper()
+	srv := benchServers[st]
+	if os.Getenv(callgrindEnv) != "1" || srv == nil {
+		return 0
+	}
+	pid := strconv.Itoa(srv.Pid())
+	if out, err := exec.Command("callgrind_control", "-d", pid).CombinedOutput(); err != nil {
+		b.Fatalf("callgrind_control -d %s: %v: %s", pid, err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(srv.Dir(), "callgrind.out."+pid+".*"))
+	newest, last := "", -1
+	for _, f := range files {
+		if n, err := strconv.Atoi(f[strings.LastIndexByte(f, '.')+1:]); err == nil && n > last {
+			newest, last = f, n
+		}
+	}
+	data, err := os.ReadFile(newest)
+	if err != nil {
+		b.Fatalf("callgrind dump of %s: %v", pid, err)
+	}
+	if keep := os.Getenv(callgrindEnv + "_KEEP"); keep != "" {
+		// For callgrind_annotate: the last dump (the measured checks) is kept.
+		os.WriteFile(filepath.Join(keep, b.Name()+".callgrind"), data, 0o644)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "totals: "); ok {
+			n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+			return n
+		}
+	}
+	b.Fatalf("no totals in %s", newest)
+	return 0
 }
 
 // compactSnapshot is what the gate keeps for replays (the answer's inputs,
@@ -131,6 +185,7 @@ func runChecksWith(b *testing.B, st *Store, o store.Outlet, now time.Time, subje
 	if err := st.Client().ConfigResetStat(ctx).Err(); err != nil {
 		b.Fatal(err)
 	}
+	callgrindDump(b, st)
 	cpu0 := redisCPU(b, st)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -146,6 +201,9 @@ func runChecksWith(b *testing.B, st *Store, o store.Outlet, now time.Time, subje
 		}
 	}
 	b.StopTimer()
+	if instr := callgrindDump(b, st); instr > 0 {
+		b.ReportMetric(float64(instr)/float64(b.N), "redis-instr/op")
+	}
 	cpu := redisCPU(b, st) - cpu0
 	usec, calls := evalshaMicros(b, st)
 	if calls < int64(b.N) {
@@ -166,12 +224,17 @@ func BenchmarkBaselineScript(b *testing.B) {
 	keys := []string{keysOf(o.ID).win()}
 	lo := "(" + strconv.FormatInt(now.Add(-o.Window()).UnixMilli(), 10)
 	st.Client().ConfigResetStat(ctx)
+	sc.Load(ctx, st.Client())
+	callgrindDump(b, st)
 	cpu0 := redisCPU(b, st)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := sc.Run(ctx, st.Client(), keys, lo).Err(); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if instr := callgrindDump(b, st); instr > 0 {
+		b.ReportMetric(float64(instr)/float64(b.N), "redis-instr/op")
 	}
 	cpu := redisCPU(b, st) - cpu0
 	usec, _ := evalshaMicros(b, st)

@@ -2,63 +2,68 @@
 -- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 audit, 7 pos;
 --       and, once asked for them (GKNEED), 8 holds, 9 the new hold,
 --       10 the post's pending hold (if known)
--- ARGV: 1 post, 2 now (ms), 3 window start (ms: now - window), 4 day,
---       5 plan codes, 6 tone (n negative, p positive, u neutral), 7 limit, 8 warn_at, 9 min_sample,
---       10 dry 0/1, 11 webhook id as a JSON string ('' = none),
---       12 webhook ttl (ms), 13 snapshot (kept for replays), 14 actor,
---       15 ledger ttl (ms), 16 prune 0/1, 17 the reading (JSON object, kept
---       in the audit detail);
---       with the hold keys: 18 new hold id, 19 hold snapshot,
---       20 the pending hold id KEYS[10] belongs to
--- Returns {code, index, P, N, hold id, earliest safe (-1 none), positive}, or
--- {'r', record} for a repeated webhook id (the record as stored below).
+-- ARGV: 1 post, 2 now (ms), 3 '(' and the window's start (ms: now - window),
+--       4 day, 5 plan codes, 6 tone (n negative, p positive, u neutral),
+--       7 numbers, little-endian (struct '<i4i4i8BBB'): limit, warn_at,
+--       min_sample, dry run, prune, a webhook id (0/1 each),
+--       8 the audit detail's tail (tone flags, webhook id, reading, closing
+--       brace: JSON made by the caller), 9 snapshot (kept for replays),
+--       10 actor, 11 ledger ttl (ms);
+--       with the hold keys: 12 new hold id, 13 hold snapshot,
+--       14 the pending hold id KEYS[10] belongs to
+-- Returns {code, hold id, the audit detail (situation, counts before and
+-- after, earliest safe time, as formatted below)}; a dry run
+-- returns {code, index, P, N, hold id, earliest safe (-1 none), positive};
+-- a repeated webhook id {'r', record}.
 --
 -- The common path (a new post that is counted) is kept short: no hold keys,
--- no hold snapshot (the post's full text), no number formatting beyond
--- string.format('%d'). A check that must touch a hold (the verdict is hold,
--- or the post has a pending hold) answers GKNEED having written nothing, and
--- is called again with the hold keys and the hold snapshot.
-local post, nowS, cutS, day, plan = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local tone, dry, widJ = ARGV[6], ARGV[10] == '1', ARGV[11]
+-- no hold snapshot (the post's full text), ten commands, eleven arguments
+-- (numbers that are only compared arrive packed, so no string is made or
+-- parsed for them), one string.format. A check that must touch a hold (the
+-- verdict is hold, or the post has a pending hold) answers GKNEED having
+-- written nothing, and is called again with the hold keys and the hold
+-- snapshot.
+local post, nowS, lo, day, plan = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local tone = ARGV[6]
+local limit, warn, minSample, dryB, pruneB, webhookB = struct.unpack('<i4i4i8BBB', ARGV[7])
+local dry, hasWebhook = dryB == 1, webhookB == 1
 local isNeg, isPos = tone == 'n', tone == 'p'
 local negFlag, posFlag = flags(tone)
-local limit, warn, minSample = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local full = KEYS[10] ~= nil
 
 -- A repeated webhook id gets the first answer and changes nothing.
-if widJ ~= '' then
+if hasWebhook then
   local rec = redis.call('GET', KEYS[5])
   if rec then return {'r', rec} end
 end
 
 -- What the ledger knows: policy.Ledger.
-local L = redis.call('HMGET', KEYS[4], 'state', 'neg', 'at', 'day', 'hold', 'pos')
-local state, wasNeg, lday = L[1], L[2] == '1', L[4]
-local was = toneOf(L[2], L[6])
+local L = ledger(KEYS[4])
+local state, wasNeg, lday = L.state, L.neg == '1', L.day
+local was = toneOf(L.neg, L.pos)
 
 local pending = nil
-if state == 'held' and L[5] and L[5] ~= '' then pending = L[5] end
-if pending and not dry and ARGV[20] ~= pending then return need({pending}) end
+if state == 'held' and L.hold and L.hold ~= '' then pending = L.hold end
+if pending and not dry and ARGV[14] ~= pending then return need({pending}) end
 local at, cutoff, window = 0, 0, 0
-local ledger = 0
+local ledgerState = 0
 if state == 'counted' then
-  at, cutoff = tonumber(L[3]), tonumber(cutS)
+  at, cutoff = tonumber(L.at), tonumber(string.sub(lo, 2))
   if at > cutoff then
-    if wasNeg then ledger = 2 else ledger = 1 end
+    if wasNeg then ledgerState = 2 else ledgerState = 1 end
   else
-    ledger = 3
+    ledgerState = 3
   end
 end
 
 -- The window's counts, excluding the post.
-local lo = '(' .. cutS
 local P = redis.call('ZCOUNT', KEYS[1], lo, '+inf')
 local N = redis.call('ZCOUNT', KEYS[2], lo, '+inf')
 local G = redis.call('ZCOUNT', KEYS[7], lo, '+inf')
-if ledger == 1 then P = P - 1 elseif ledger == 2 then P = P - 1; N = N - 1 end
-if ledger == 1 and was == 'p' then G = G - 1 end
+if ledgerState == 1 then P = P - 1 elseif ledgerState == 2 then P = P - 1; N = N - 1 end
+if ledgerState == 1 and was == 'p' then G = G - 1 end
 
-local idx = ledger * 8 + bits(P, N, limit, warn, minSample)
+local idx = ledgerState * 8 + bits(P, N, limit, warn, minSample)
 local code = string.sub(plan, idx + 1, idx + 1)
 local counted = code == 'a' or code == 'w'
 if not counted and not dry and not full then return need({}) end
@@ -71,7 +76,7 @@ if not counted and not dry and not full then return need({}) end
 -- thresholds; so only the groups with a negative post and those crossings
 -- need a look (found by rank). The post itself is left out throughout.
 local function earliest()
-  local postIn = ledger == 1 or ledger == 2
+  local postIn = ledgerState == 1 or ledgerState == 2
   local function upTo(key, x, exclusive, isPostThere)
     local hi = fmt(x)
     if exclusive then hi = '(' .. hi end
@@ -150,7 +155,7 @@ local function earliest()
 end
 local es = -1
 if code == 'h' then
-  cutoff = tonumber(cutS)
+  cutoff = tonumber(string.sub(lo, 2))
   window = tonumber(nowS) - cutoff
   es = earliest()
 end
@@ -160,64 +165,61 @@ if dry then
 end
 
 local holdID = ''
+local ttl = ARGV[11]
 if counted then
-  if ledger == 0 then
+  if ledgerState == 0 then
     count(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, nowS, day, tone)
-    if state then
-      redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'pos', posFlag, 'at', nowS, 'day', day, 'hold', '', 'updated', nowS)
-    else
-      redis.call('HSET', KEYS[4], 'state', 'counted', 'neg', negFlag, 'pos', posFlag, 'at', nowS, 'day', day, 'updated', nowS)
-    end
+    putLedger(KEYS[4], 'counted', negFlag, posFlag, nowS, day, '', nowS, ttl)
     if pending then cancelHold(KEYS[10], nowS, 'rechecked') end
-  elseif ledger == 1 or ledger == 2 then
+  elseif ledgerState == 1 or ledgerState == 2 then
     -- An edit that changed the tone: the counts move on the post's go-live day.
-    retone(KEYS[2], KEYS[7], KEYS[3], post, L[3], lday, was, tone)
-    redis.call('HSET', KEYS[4], 'neg', negFlag, 'pos', posFlag, 'updated', nowS)
+    retone(KEYS[2], KEYS[7], KEYS[3], post, L.at, lday, was, tone)
+    putLedger(KEYS[4], 'counted', negFlag, posFlag, L.at, lday, L.hold, nowS, ttl)
   else
     -- Went live before the window: it no longer weighs on the share.
-    redis.call('HSET', KEYS[4], 'updated', nowS)
+    putLedger(KEYS[4], state, L.neg, L.pos, L.at, lday, L.hold, nowS, ttl)
   end
 else
-  if ledger ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, wasNeg) end
+  if ledgerState ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, wasNeg) end
   local hk
   if pending then
     holdID, hk = pending, KEYS[10]
   else
-    holdID, hk = ARGV[18], KEYS[9]
+    holdID, hk = ARGV[12], KEYS[9]
     redis.call('HSET', hk, 'id', holdID, 'post', post, 'status', 'pending', 'created', nowS)
     redis.call('ZADD', KEYS[8], nowS, holdID)
   end
-  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[19])
-  redis.call('HSET', KEYS[4], 'state', 'held', 'neg', negFlag, 'pos', posFlag, 'hold', holdID, 'updated', nowS)
+  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[13])
+  putLedger(KEYS[4], 'held', negFlag, posFlag, L.at or '', lday or '', holdID, nowS, ttl)
 end
-redis.call('PEXPIRE', KEYS[4], ARGV[15])
 
--- The audit entry; its detail is JSON (the webhook id arrives encoded).
+-- The audit entry; its detail is JSON, its tail (the tone, the webhook id,
+-- the reading) made by the caller.
 local Pa, Na, Ga = P, N, G
-if counted and ledger ~= 3 then
+if counted and ledgerState ~= 3 then
   Pa = P + 1
   if isNeg then Na = N + 1 elseif isPos then Ga = G + 1 end
 end
 local verdict, typ = 'allow', 'check'
 if code == 'w' then verdict = 'warn' elseif not counted then verdict, typ = 'hold', 'hold' end
-if widJ == '' then widJ = '""' end
-local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"negative":%s,"positive":%s,"earliest_safe_ms":%d,"webhook_id":%s,"reading":%s}',
-  idx, P, N, G, Pa, Na, Ga, isNeg and 'true' or 'false', isPos and 'true' or 'false', es, widJ, ARGV[17])
+local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"earliest_safe_ms":%d,%s',
+  idx, P, N, G, Pa, Na, Ga, es, ARGV[8])
 redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
-  'actor', ARGV[14], 'decision', verdict, 'detail', detail)
+  'actor', ARGV[10], 'decision', verdict, 'detail', detail)
 
 -- The answer for a repeated webhook id: "code,hold id", a newline, the
--- audit detail (situation, counts, earliest safe time), a newline, the snapshot.
-if ARGV[11] ~= '' then
-  redis.call('SET', KEYS[5], code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[13], 'PX', ARGV[12])
+-- audit detail, a newline, the snapshot.
+if hasWebhook then
+  redis.call('SET', KEYS[5], code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9], 'PX', WEBHOOK_TTL_MS)
 end
 
 -- Prune what left the window (asked for on a share of checks: members at or
 -- before the window's start are never counted, so pruning only bounds memory).
-if ARGV[16] == '1' then
+if pruneB == 1 then
+  local cutS = string.sub(lo, 2)
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cutS)
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', cutS)
   redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', cutS)
 end
 
-return {code, idx, P, N, holdID, es, G}
+return {code, holdID, detail}
