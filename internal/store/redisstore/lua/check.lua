@@ -68,96 +68,95 @@ local code = string.sub(plan, idx + 1, idx + 1)
 local counted = code == 'a' or code == 'w'
 if not counted and not dry and not full then return need({}) end
 
--- Earliest safe time: what policy.EarliestSafe finds by walking the window
--- oldest first (posts live at the same millisecond leave together) until a
--- new post (ledger: not counted) would no longer be held; found without
--- visiting every post. While only non-negative posts leave, n is fixed and
--- p falls, so the situation's bits change only where p crosses one of three
--- thresholds; so only the groups with a negative post and those crossings
--- need a look (found by rank). The post itself is left out throughout.
+-- Earliest safe time: what policy.EarliestSafe finds, the first moment at
+-- which a new post (ledger: not counted) would no longer be held if the
+-- window's posts left one go-live millisecond after another, the post itself
+-- left out throughout. The plan holds a new post exactly while the share is
+-- over the limit and the sample is not small (policy.Plan.HoldsOverLimitOnly,
+-- checked below), so only two kinds of moment can lift the hold:
+--   * the sample turning small, when the k = P-min_sample+1 oldest posts have
+--     left: the k-th oldest post's go-live time, one ZRANGE by rank;
+--   * the share falling below the limit, which only a negative post leaving
+--     can do: the negative posts are visited from the c-th on, where
+--     c·(10000-L) ≥ 10000·(N+1) - L·(P+1), and after a visit that found the
+--     share still over (e posts gone, c of them negative) from the c'-th on,
+--     c'·(10000-L) ≥ 10000·(N+1) - L·(P+1-e+c); each visit is one ZCOUNT,
+--     the negative posts read by rank in pages.
+-- The earlier of the two is the answer; the walk stops at the first.
 local function earliest()
-  local postIn = ledgerState == 1 or ledgerState == 2
-  local function upTo(key, x, exclusive, isPostThere)
-    local hi = fmt(x)
-    if exclusive then hi = '(' .. hi end
-    local c = redis.call('ZCOUNT', key, lo, hi)
-    if isPostThere and (at < x or (at == x and not exclusive)) then c = c - 1 end
-    return c
-  end
-  local function lifts(p, n)
-    local i = bits(p, n, limit, warn, minSample)
-    local c = string.sub(plan, i + 1, i + 1)
-    return c ~= 'h' and c ~= 'H'
-  end
-  -- the largest p at which (n+1)/(p+1) > x/10000 still holds
-  local function thr(x, n)
-    if x <= 0 then return math.huge end
-    return math.floor(((n + 1) * 10000 + x - 1) / x) - 2
+  for b = 0, 7 do
+    local c = string.sub(plan, b + 1, b + 1)
+    if (c == 'h' or c == 'H') ~= (b % 2 == 1 and b < 4) then return nil end
   end
   if P == 0 then return -1 end
-  local rank0 = redis.call('ZCOUNT', KEYS[1], '-inf', fmt(cutoff))
-  local postRank = nil
-  if postIn then postRank = redis.call('ZRANK', KEYS[1], post) end
-  -- the go-live time of the k-th (from 0) post of the window
-  local function kth(k)
-    local r = rank0 + k
-    if postRank and postRank <= r then r = r + 1 end
-    return tonumber(redis.call('ZRANGE', KEYS[1], r, r, 'WITHSCORES')[2])
-  end
-  -- The first group to leave.
-  local x0 = kth(0)
-  if lifts(P - upTo(KEYS[1], x0, false, postIn), N - upTo(KEYS[2], x0, false, postIn and wasNeg)) then
-    return x0 + window
-  end
-  -- The negative posts, oldest first, in pages.
-  local buf, i, rank, done = {}, 1, redis.call('ZCOUNT', KEYS[2], '-inf', fmt(cutoff)), false
-  local function peek()
-    while true do
-      if i > #buf then
-        if done then return nil end
-        buf = redis.call('ZRANGE', KEYS[2], rank, rank + 255, 'WITHSCORES')
-        rank, i = rank + 256, 1
-        if #buf < 512 then done = true end
-        if #buf == 0 then return nil end
-      end
-      if buf[i] ~= post then return tonumber(buf[i + 1]) end
-      i = i + 2
+  local cutS = string.sub(lo, 2)
+  local postIn, postNeg = ledgerState == 1 or ledgerState == 2, ledgerState == 2
+  local best = nil
+  if minSample > 0 then
+    local k = P - minSample + 1
+    if k < 1 then k = 1 end
+    if k <= P then
+      -- the k-th oldest post of the window (rank from 0, the post skipped)
+      local r = redis.call('ZCOUNT', KEYS[1], '-inf', cutS) + k - 1
+      if postIn and redis.call('ZRANK', KEYS[1], post) <= r then r = r + 1 end
+      best = tonumber(redis.call('ZRANGE', KEYS[1], r, r, 'WITHSCORES')[2])
     end
   end
-  local p, n = P, N
-  while true do
-    local tb = peek()
-    -- Before tb only non-negative posts leave: look where p crosses a threshold.
-    local ts = {thr(limit, n), thr(warn, n), minSample - 1}
-    table.sort(ts, function(a, b) return a > b end)
-    local pEnd = nil
-    for _, t in ipairs(ts) do
-      if t < p and t >= 0 then
-        if not pEnd then
-          pEnd = 0
-          if tb then pEnd = P - upTo(KEYS[1], tb, true, postIn) end
-        end
-        if pEnd <= t then
-          local x = kth(P - t - 1)
-          if lifts(P - upTo(KEYS[1], x, false, postIn), n) then return x + window end
-        end
-      end
+  local full = 10000
+  local function nextNeg(gone, negGone)
+    local c = negGone + 1
+    if limit < full then
+      local need = math.ceil((full * (N + 1) - limit * (P + 1 - gone + negGone)) / (full - limit))
+      if need > c then c = need end
     end
-    if not tb then return -1 end
-    -- The group at tb, with its negative posts.
-    while tb and peek() == tb do
-      n = n - 1
-      i = i + 2
-    end
-    p = P - upTo(KEYS[1], tb, false, postIn)
-    if lifts(p, n) then return tb + window end
+    return c
   end
+  -- The window's negative posts by rank (from 0, the post skipped), in pages.
+  local negRank0 = redis.call('ZCOUNT', KEYS[2], '-inf', cutS)
+  local postNegRank = nil
+  if postNeg then postNegRank = redis.call('ZRANK', KEYS[2], post) end
+  local page, pageAt = {}, -1
+  local function negRank(j) -- rank in neg of the j-th (from 1) negative post of the window
+    local r = negRank0 + j - 1
+    if postNegRank and postNegRank <= r then r = r + 1 end
+    return r
+  end
+  local function score(r) -- the score of rank r in neg, as Redis wrote it
+    if pageAt < 0 or r < pageAt or r >= pageAt + #page / 2 then
+      page, pageAt = redis.call('ZRANGE', KEYS[2], r, r + 127, 'WITHSCORES'), r
+    end
+    return page[2 * (r - pageAt) + 2]
+  end
+  local j = nextNeg(0, 0)
+  while j <= N do
+    local r = negRank(j)
+    local tS = score(r)
+    local t = tonumber(tS)
+    if best and t >= best then break end
+    -- Negative posts gone once the group at t has left: the j-1 before, the
+    -- j-th, and those after it at the same millisecond.
+    local negGone = j
+    while negGone < N do
+      local r2 = negRank(negGone + 1)
+      if score(r2) ~= tS then break end
+      negGone = negGone + 1
+    end
+    local gone = redis.call('ZCOUNT', KEYS[1], lo, tS)
+    if postIn and at <= t then gone = gone - 1 end
+    local i = bits(P - gone, N - negGone, limit, warn, minSample)
+    local c = string.sub(plan, i + 1, i + 1)
+    if c ~= 'h' and c ~= 'H' then return t + window end
+    j = nextNeg(gone, negGone)
+  end
+  if best then return best + window end
+  return -1
 end
 local es = -1
 if code == 'h' then
   cutoff = tonumber(string.sub(lo, 2))
   window = tonumber(nowS) - cutoff
   es = earliest()
+  if not es then return redis.error_reply('GKPLAN the plan holds a new post otherwise than over the limit') end
 end
 
 if dry then
