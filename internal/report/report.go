@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/fanout"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -211,13 +212,15 @@ func (b *Builder) Build(ctx context.Context, ids []string, p Period) (*Report, e
 		}
 	}
 	slices.SortFunc(outlets, func(a, c store.Outlet) int { return cmp.Compare(a.ID, c.ID) })
-	r := &Report{Period: p, GeneratedAt: b.Clock.Now().UTC(), Outlets: []*OutletReport{}}
-	for i := range outlets {
+	r := &Report{Period: p, GeneratedAt: b.Clock.Now().UTC(), Outlets: make([]*OutletReport, len(outlets))}
+	// The outlets are read several at a time (a province has hundreds).
+	err := fanout.Each(len(outlets), 0, func(i int) error {
 		or, err := b.Outlet(ctx, &outlets[i], p)
-		if err != nil {
-			return nil, err
-		}
-		r.Outlets = append(r.Outlets, or)
+		r.Outlets[i] = or
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	r.Totals = totals(r.Outlets)
 	return r, nil
