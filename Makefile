@@ -83,9 +83,11 @@ test-failover-long:
 capacity: build
 	GATEKEEPER_BIN=$(CURDIR)/$(BIN) deploy/scripts/capacity.sh
 
-# The classifier on the labelled data in ../shared/data (or GATEKEEPER_LABELLED_DATA).
+# The classifier on the labelled data in ../shared/data (or GATEKEEPER_LABELLED_DATA), the sensational
+# flag read at SENSITIVITY (low, normal, high; default normal, an outlet's default): make eval SENSITIVITY=high
+SENSITIVITY ?= normal
 eval:
-	$(GO) run ./cmd/gatekeeper eval --worst 10 $${GATEKEEPER_LABELLED_DATA:-../shared/data}/tone/vi_news_dev.jsonl \
+	$(GO) run ./cmd/gatekeeper eval --worst 10 --sensitivity $(SENSITIVITY) $${GATEKEEPER_LABELLED_DATA:-../shared/data}/tone/vi_news_dev.jsonl \
 		$${GATEKEEPER_LABELLED_DATA:-../shared/data}/tone/en_news_dev.jsonl \
 		$${GATEKEEPER_LABELLED_DATA:-../shared/data}/clickbait/vi_clickbait_dev.jsonl $${GATEKEEPER_LABELLED_DATA:-../shared/data}/clickbait/en_clickbait_dev.jsonl \
 		policy/classify/testdata/regression/vi_district.jsonl

@@ -7,10 +7,19 @@ import (
 	"gatekeeper/policy"
 )
 
+// dailyPositive sums the positive counts of a share answer's daily series.
+func dailyPositive(share map[string]any) float64 {
+	var n float64
+	for _, d := range share["daily"].([]any) {
+		n += d.(map[string]any)["positive"].(float64)
+	}
+	return n
+}
+
 // TestPositiveShareShown: the check answer's share and the share route show
 // the positive count and share beside the negative one, with the
-// expectation that positive news leads and whether it does, on the
-// embedded store and on Redis.
+// expectation that positive news leads and whether it does, and the daily
+// series the positive posts of each day, on the embedded store and on Redis.
 func TestPositiveShareShown(t *testing.T) {
 	for name, st := range map[string]func(*testing.T) *env{
 		"sqlite": func(t *testing.T) *env { return newEnv(t, sqliteStore(t)) },
@@ -44,13 +53,14 @@ func TestPositiveShareShown(t *testing.T) {
 			r := e.do(request{method: "GET", path: "/v1/outlets/o/share", key: e.keys["o"]})
 			share := r.json(t)
 			if r.Status != 200 || share["positive"].(float64) != 9 || share["positive_share"].(float64) != 0.4737 ||
-				share["share"].(float64) != 0.1053 || share["positive_expected_dominant"] != true || share["positive_dominant"] != true {
+				share["share"].(float64) != 0.1053 || share["positive_expected_dominant"] != true || share["positive_dominant"] != true ||
+				dailyPositive(share) != 9 {
 				t.Fatalf("share: %d %v", r.Status, share)
 			}
 			// An edit to neutral: neutral leads again.
 			e.check("o", "g9", "neutral")
 			r = e.do(request{method: "GET", path: "/v1/outlets/o/share", key: e.keys["o"]})
-			if share = r.json(t); share["positive"].(float64) != 8 || share["positive_dominant"] != false {
+			if share = r.json(t); share["positive"].(float64) != 8 || share["positive_dominant"] != false || dailyPositive(share) != 8 {
 				t.Fatalf("share after an edit to neutral: %v", share)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gatekeeper/internal/config"
@@ -31,8 +32,9 @@ func runClassify(ctx context.Context, e *Env, args []string) error {
 func runEval(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "eval")
 	worst := fs.Int("worst", 10, "how many of the worst misses to show")
+	sens := fs.String("sensitivity", string(policy.SensitivityNormal), "the sensational flag's sensitivity to score at: low (score ≥ 0.85), normal (≥ 0.70, an outlet's default) or high (≥ 0.50)")
 	fs.Usage = func() {
-		helpWith(e.Stderr, usageHeading+"\n  gatekeeper eval [--worst N] FILE.jsonl [FILE.jsonl …]\n  scores labelled JSON Lines (tone: negative/non_negative/mixed; headlines: clickbait/not_clickbait)", fs)
+		helpWith(e.Stderr, usageHeading+"\n  gatekeeper eval [--worst N] [--sensitivity low|normal|high] FILE.jsonl [FILE.jsonl …]\n  scores labelled JSON Lines (tone: negative/non_negative/mixed; headlines: clickbait/not_clickbait)", fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
@@ -41,9 +43,14 @@ func runEval(ctx context.Context, e *Env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
+	s := policy.Sensitivity(*sens)
+	if !slices.Contains(policy.Sensitivities, s) {
+		fmt.Fprintf(e.Stderr, "gatekeeper eval: --sensitivity %q: độ nhạy phải là low, normal hoặc high / the sensitivity must be low, normal or high\n", *sens)
+		return errUsage
+	}
 	var errs []error
 	for _, path := range fs.Args() {
-		if err := evaluate.RunEval(ctx, path, e.Stdout, defaultClassifier(), *worst); err != nil {
+		if err := evaluate.RunEval(ctx, path, e.Stdout, defaultClassifier(), evaluate.Options{Worst: *worst, Sensitivity: s}); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
 		}
 	}

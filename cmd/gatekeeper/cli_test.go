@@ -344,6 +344,31 @@ func TestHelp(t *testing.T) {
 	if code, out, errs := run(t, "", nil, "outlet"); code != 2 || out != "" || !strings.Contains(errs, "gatekeeper outlet add") {
 		t.Errorf("gatekeeper outlet: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
+	if code, out, errs := run(t, "", nil, "eval", "--sensitivity", "max", "x.jsonl"); code != 2 || out != "" ||
+		!strings.Contains(errs, "độ nhạy phải là low, normal hoặc high / the sensitivity must be low, normal or high") {
+		t.Errorf("gatekeeper eval --sensitivity max: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// TestEvalSensitivity: eval reads the flag at the sensitivity asked for,
+// normal by default, and says so per file with the language used.
+func TestEvalSensitivity(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "bait.jsonl")
+	if err := os.WriteFile(f, []byte(`{"id":"1","title":"You Won't Believe What This Dog Did Next","label":"clickbait"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", f}, "click-bait at sensitivity normal (1 rows)"},
+		{[]string{"eval", "--sensitivity", "high", f}, "click-bait at sensitivity high (1 rows)"},
+	} {
+		code, out, errs := run(t, "", nil, tc.args...)
+		if code != 0 || !strings.Contains(out, tc.want) || !strings.Contains(out, "language used: en 1") {
+			t.Errorf("gatekeeper %s: exit %d, stderr %q, stdout:\n%s", strings.Join(tc.args, " "), code, errs, out)
+		}
+	}
 }
 
 // TestNoCommandServesAndSaysSo: a bare "gatekeeper" runs serve, as the README says, and tells the reader.

@@ -16,6 +16,7 @@ type dayPoint struct {
 	Day       time.Time // midnight, outlet time zone
 	Published int64
 	Negative  int64
+	Positive  int64
 	// Rolling are the counts of the windowDays days ending that day.
 	Rolling policy.Counts
 }
@@ -52,7 +53,8 @@ func history(series []store.DayCount, days []time.Time, n, windowDays int) []day
 	rolling := report.RollingSums(vals, windowDays)
 	for i := range days {
 		if i >= len(days)-n {
-			out = append(out, dayPoint{Day: days[i], Published: vals[i].Published, Negative: vals[i].Negative, Rolling: rolling[i]})
+			out = append(out, dayPoint{Day: days[i], Published: vals[i].Published, Negative: vals[i].Negative,
+				Positive: vals[i].Positive, Rolling: rolling[i]})
 		}
 	}
 	return out
@@ -63,6 +65,7 @@ type chartBar struct {
 	X, W       float64
 	PubY, PubH float64
 	NegY, NegH float64
+	PosY, PosH float64 // positive posts, stacked on the negative ones
 	Title      string
 }
 
@@ -83,8 +86,9 @@ type chart struct {
 	LimitLabel                string
 }
 
-// buildChart lays out the 90-day chart: bars of published (grey) and
-// negative (red) posts per day against the left axis, and the window share
+// buildChart lays out the 90-day chart: bars of published (grey),
+// negative (red) and positive (green, on the red) posts per day against the
+// left axis, and the window share
 // (line) with the limit and warn lines against the right axis.
 func buildChart(lang string, pts []dayPoint, r policy.Rules) chart {
 	c := chart{W: 900, H: 280, Left: 44, Right: 56, Top: 14, Bottom: 30}
@@ -110,8 +114,11 @@ func buildChart(lang string, pts []dayPoint, r policy.Rules) chart {
 		b := chartBar{X: x + bw*0.15, W: bw * 0.7}
 		b.PubY, b.NegY = yCount(p.Published), yCount(p.Negative)
 		b.PubH, b.NegH = c.Top+plotH-b.PubY, c.Top+plotH-b.NegY
-		b.Title = fmt.Sprintf("%s: %d %s, %d %s, %s %s", p.Day.Format("02/01/2006"),
+		b.PosY = yCount(p.Negative + p.Positive)
+		b.PosH = b.NegY - b.PosY
+		b.Title = fmt.Sprintf("%s: %d %s, %d %s, %d %s, %s %s", p.Day.Format("02/01/2006"),
 			p.Published, tr(lang, "dash.published"), p.Negative, tr(lang, "dash.negative"),
+			p.Positive, tr(lang, "dash.positivebar"),
 			fmtPercent(lang, int64(p.Rolling.Share())), tr(lang, "dash.rolling"))
 		c.Bars = append(c.Bars, b)
 		if i > 0 {

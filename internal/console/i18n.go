@@ -224,6 +224,7 @@ var messages = map[string][2]string{
 	"dash.chart":                       {"90 ngày: số tin đăng, tin tiêu cực và tỉ lệ theo cửa sổ", "90 days: published, negative and window share"},
 	"dash.published":                   {"tin đăng", "published"},
 	"dash.negative":                    {"tin tiêu cực", "negative"},
+	"dash.positivebar":                 {"tin tích cực", "positive"},
 	"dash.rolling":                     {"tỉ lệ theo cửa sổ", "window share"},
 	"dash.limitline":                   {"giới hạn", "limit"},
 	"dash.recent":                      {"Quyết định gần đây", "Recent decisions"},

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -221,10 +222,10 @@ func TestChartHistory(t *testing.T) {
 	if keys[4] != "20261127" || keys[0] != "20261123" || !days[0].Equal(time.Date(2026, 11, 23, 0, 0, 0, 0, loc)) {
 		t.Fatalf("keys %v", keys)
 	}
-	series := []struct{ p, n int64 }{{10, 1}, {10, 2}, {10, 0}, {10, 3}, {10, 1}}
+	series := []struct{ p, n, g int64 }{{10, 1, 5}, {10, 2, 4}, {10, 0, 6}, {10, 3, 2}, {10, 1, 7}}
 	var dc []store.DayCount
 	for i, s := range series {
-		dc = append(dc, store.DayCount{Day: keys[i], Published: s.p, Negative: s.n})
+		dc = append(dc, store.DayCount{Day: keys[i], Published: s.p, Negative: s.n, Positive: s.g})
 	}
 	pts := history(dc, days, 3, 2)
 	// Last 3 days with a 2-day window: (2+0)/20, (0+3)/20, (3+1)/20.
@@ -237,5 +238,12 @@ func TestChartHistory(t *testing.T) {
 	c := buildChart(langVI, pts, policy.DefaultRules())
 	if len(c.Bars) != 3 || c.LimitY <= c.Top || c.LimitY >= c.H-c.Bottom || strings.Count(c.Share, ",") != 3 {
 		t.Errorf("chart %+v", c)
+	}
+	// The positive bar sits on the negative one, as tall as its count.
+	last := c.Bars[2]
+	unit := last.PubH / 10
+	if math.Abs(last.NegH-unit) > 1e-9 || math.Abs(last.PosH-7*unit) > 1e-9 || math.Abs(last.PosY+last.PosH-last.NegY) > 1e-9 ||
+		!strings.Contains(last.Title, "7 tin tích cực") {
+		t.Errorf("last day's bars %+v", last)
 	}
 }

@@ -61,6 +61,13 @@ type Report struct {
 	ToneGrid map[string]int // "gold→predicted label" counts, borderline counted apart
 	Border   map[string]int // gold label → borderline count
 	Bait     Counts
+	// Sensitivity is the setting the sensational flag was read at (Bait,
+	// Flagged): a score at or above its threshold is flagged, as the gate
+	// treats it for an outlet so set.
+	Sensitivity policy.Sensitivity
+	// BaitAt and FlaggedAt are Bait and Flagged at every sensitivity.
+	BaitAt    map[policy.Sensitivity]*Counts
+	FlaggedAt map[policy.Sensitivity]int
 	// Flagged counts the tone rows whose headline was flagged sensational
 	// (the flag rate on ordinary news); FlaggedByGold splits it by label.
 	Flagged       int
@@ -80,24 +87,34 @@ type miss struct {
 	ev                         []policy.Evidence
 }
 
+// Options are how RunEval and Evaluate score.
+type Options struct {
+	// Worst is how many of the most confident wrong answers to list.
+	Worst int
+	// Sensitivity is the setting at which a headline counts as flagged
+	// (policy.Rules.Sensational); "" is the default, normal.
+	Sensitivity policy.Sensitivity
+}
+
 // RunEval scores c on the labelled JSON Lines at path (the dev data's
 // format: tone rows labelled negative / non_negative / mixed, click-bait rows
 // clickbait / not_clickbait) and writes a report to out: precision, recall
 // and F1 of "negative" against the rest (mixed rows left out, the share
-// flagged among them shown), of the click-bait flag, the confusion matrices,
-// and the worst misses with their evidence. Lines that cannot be read are
-// counted and make it return an error after the report.
-func RunEval(ctx context.Context, path string, out io.Writer, c policy.Classifier, worst int) error {
+// flagged among them shown), of the click-bait flag at opt.Sensitivity, the
+// flag rate on tone rows, the language each row was read in, the confusion
+// matrices, and the worst misses with their evidence. Lines that cannot be
+// read are counted and make it return an error after the report.
+func RunEval(ctx context.Context, path string, out io.Writer, c policy.Classifier, opt Options) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
 	defer f.Close()
-	rep, bad, err := Evaluate(ctx, f, c, worst)
+	rep, bad, err := Evaluate(ctx, f, c, opt)
 	if err != nil {
 		return fmt.Errorf("eval %s: %w", path, err)
 	}
-	rep.Write(out, path, worst)
+	rep.Write(out, path, opt.Worst)
 	if len(bad) > 0 {
 		return fmt.Errorf("eval %s: %d bad lines (first: %s)", path, len(bad), bad[0])
 	}
@@ -106,9 +123,13 @@ func RunEval(ctx context.Context, path string, out io.Writer, c policy.Classifie
 
 // Evaluate scores c on labelled JSON Lines read from in; bad describes lines
 // that could not be used.
-func Evaluate(ctx context.Context, in io.Reader, c policy.Classifier, worst int) (*Report, []string, error) {
+func Evaluate(ctx context.Context, in io.Reader, c policy.Classifier, opt Options) (*Report, []string, error) {
 	rep := &Report{ToneGrid: map[string]int{}, Border: map[string]int{}, FlaggedByGold: map[string]int{},
-		GoldRows: map[string]int{}, Languages: map[string]int{}, Tones: map[string]int{}}
+		GoldRows: map[string]int{}, Languages: map[string]int{}, Tones: map[string]int{},
+		Sensitivity: opt.Sensitivity.OrDefault(), BaitAt: map[policy.Sensitivity]*Counts{}, FlaggedAt: map[policy.Sensitivity]int{}}
+	for _, s := range policy.Sensitivities {
+		rep.BaitAt[s] = &Counts{}
+	}
 	var bad []string
 	lr := newLineReader(in)
 	for {
@@ -156,13 +177,25 @@ func knownLabel(l string) bool {
 	return false
 }
 
+// flagged says whether a sensational score is flagged at sensitivity s.
+func flagged(s policy.Sensitivity, score float64) bool {
+	return policy.Rules{SensationalSensitivity: s}.Sensational(score)
+}
+
 func (rep *Report) add(p post, r policy.Classification) {
 	rep.Languages[r.Language]++
 	if p.Tone != "" {
 		rep.Tones[p.Tone+"→"+string(r.Tone.Label)]++
 	}
+	flag := flagged(rep.Sensitivity, r.Sensational.Score)
+	bait := func(gold bool) {
+		rep.Bait.Add(gold, flag)
+		for _, s := range policy.Sensitivities {
+			rep.BaitAt[s].Add(gold, flagged(s, r.Sensational.Score))
+		}
+	}
 	if p.Sensational != nil {
-		rep.Bait.Add(*p.Sensational, r.Sensational.Flagged)
+		bait(*p.Sensational)
 	}
 	switch p.Label {
 	case goldNegative, goldNonNegative, goldMixed:
@@ -173,9 +206,14 @@ func (rep *Report) add(p post, r policy.Classification) {
 		}
 		rep.ToneGrid[p.Label+"→"+string(r.Tone.Label)]++
 		rep.GoldRows[p.Label]++
-		if r.Sensational.Flagged {
+		if flag {
 			rep.Flagged++
 			rep.FlaggedByGold[p.Label]++
+		}
+		for _, s := range policy.Sensitivities {
+			if flagged(s, r.Sensational.Score) {
+				rep.FlaggedAt[s]++
+			}
 		}
 		if r.Tone.Borderline {
 			rep.Border[p.Label]++
@@ -199,8 +237,8 @@ func (rep *Report) add(p post, r policy.Classification) {
 		}
 	default:
 		gold := p.Label == goldClickbait
-		got := r.Sensational.Flagged
-		rep.Bait.Add(gold, got)
+		got := flag
+		bait(gold)
 		if gold != got {
 			conf := r.Sensational.Score
 			label := goldClickbait
@@ -241,13 +279,18 @@ func (rep *Report) Write(w io.Writer, name string, worst int) {
 		}
 	}
 	if n := rep.Tone.N() + rep.Mixed; n > 0 {
-		fmt.Fprintf(w, "sensational flag on tone rows: %d of %d (%.1f%%)", rep.Flagged, n, pct(rep.Flagged, n))
+		fmt.Fprintf(w, "sensational flag on tone rows at sensitivity %s: %d of %d (%.1f%%)", rep.Sensitivity, rep.Flagged, n, pct(rep.Flagged, n))
 		for _, g := range []string{goldNegative, goldNonNegative, goldMixed} {
 			if rep.GoldRows[g] > 0 {
 				fmt.Fprintf(w, "; %s %.1f%%", g, pct(rep.FlaggedByGold[g], rep.GoldRows[g]))
 			}
 		}
 		fmt.Fprintln(w)
+		var parts []string
+		for _, s := range policy.Sensitivities {
+			parts = append(parts, fmt.Sprintf("%s (≥ %.2f) %.1f%%", s, float64(s.Threshold())/10000, pct(rep.FlaggedAt[s], n)))
+		}
+		fmt.Fprintf(w, "flag rate by sensitivity: %s\n", strings.Join(parts, ", "))
 	}
 	if len(rep.Tones) > 0 {
 		tones := []string{"negative", "neutral", "positive"}
@@ -265,8 +308,14 @@ func (rep *Report) Write(w io.Writer, name string, worst int) {
 	}
 	if rep.Bait.N() > 0 {
 		p, r, f := rep.Bait.PRF()
-		fmt.Fprintf(w, "\nclick-bait (%d rows): precision %.3f  recall %.3f  F1 %.3f  accuracy %.3f\n",
-			rep.Bait.N(), p, r, f, acc(rep.Bait))
+		fmt.Fprintf(w, "\nclick-bait at sensitivity %s (%d rows): precision %.3f  recall %.3f  F1 %.3f  accuracy %.3f\n",
+			rep.Sensitivity, rep.Bait.N(), p, r, f, acc(rep.Bait))
+		var parts []string
+		for _, s := range policy.Sensitivities {
+			p, r, f := rep.BaitAt[s].PRF()
+			parts = append(parts, fmt.Sprintf("%s P %.3f R %.3f F1 %.3f", s, p, r, f))
+		}
+		fmt.Fprintf(w, "click-bait by sensitivity: %s\n", strings.Join(parts, "; "))
 		fmt.Fprintf(w, "%-14s %10s %10s\n", "gold \\ flag", "flagged", "not")
 		fmt.Fprintf(w, "%-14s %10d %10d\n", goldClickbait, rep.Bait.TP, rep.Bait.FN)
 		fmt.Fprintf(w, "%-14s %10d %10d\n", goldNotClickbait, rep.Bait.FP, rep.Bait.TN)

@@ -135,7 +135,53 @@ func (fake) Classify(t policy.Text) policy.Classification {
 	if strings.Contains(t.Title, "BAIT") {
 		c.Sensational = policy.SensationalResult{Flagged: true, Score: 0.9, Evidence: []policy.Evidence{{Text: "bait", Field: "title", Weight: 1}}}
 	}
+	if strings.Contains(t.Title, "MILD") { // flagged at high sensitivity only
+		c.Sensational = policy.SensationalResult{Flagged: true, Score: 0.6, Evidence: []policy.Evidence{{Text: "mild", Field: "title", Weight: 0.4}}}
+	}
 	return c
+}
+
+// The flag is read at the sensitivity asked for (normal by default), and the
+// report gives the figures at every sensitivity.
+func TestEvaluateSensitivity(t *testing.T) {
+	rows := strings.Join([]string{
+		`{"id":"1","title":"BAIT","label":"clickbait"}`,
+		`{"id":"2","title":"MILD","label":"clickbait"}`,
+		`{"id":"3","title":"MILD","label":"not_clickbait"}`,
+		`{"id":"4","title":"plain","label":"not_clickbait"}`,
+		`{"id":"5","title":"MILD","label":"non_negative"}`,
+		`{"id":"6","title":"plain","label":"non_negative"}`,
+	}, "\n")
+	for _, tc := range []struct {
+		s       policy.Sensitivity
+		bait    Counts
+		flagged int
+		line    string
+	}{
+		{"", Counts{TP: 1, FN: 1, TN: 2}, 0, "sensitivity normal: 0 of 2 (0.0%)"},
+		{policy.SensitivityHigh, Counts{TP: 2, FP: 1, TN: 1}, 1, "sensitivity high: 1 of 2 (50.0%)"},
+		{policy.SensitivityLow, Counts{TP: 1, FN: 1, TN: 2}, 0, "sensitivity low: 0 of 2 (0.0%)"},
+	} {
+		rep, _, err := Evaluate(context.Background(), strings.NewReader(rows), fake{}, Options{Sensitivity: tc.s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Bait != tc.bait || rep.Flagged != tc.flagged {
+			t.Errorf("%q: click-bait %+v flagged %d, want %+v and %d", tc.s, rep.Bait, rep.Flagged, tc.bait, tc.flagged)
+		}
+		if *rep.BaitAt[policy.SensitivityHigh] != (Counts{TP: 2, FP: 1, TN: 1}) || rep.FlaggedAt[policy.SensitivityHigh] != 1 ||
+			rep.FlaggedAt[policy.SensitivityNormal] != 0 {
+			t.Errorf("%q: by sensitivity %+v %v", tc.s, *rep.BaitAt[policy.SensitivityHigh], rep.FlaggedAt)
+		}
+		var out bytes.Buffer
+		rep.Write(&out, "rows", 0)
+		for _, want := range []string{tc.line, "flag rate by sensitivity: low (≥ 0.85) 0.0%, normal (≥ 0.70) 0.0%, high (≥ 0.50) 50.0%",
+			"click-bait by sensitivity: low P 1.000 R 0.500 F1 0.667; normal P 1.000 R 0.500 F1 0.667; high P 0.667 R 1.000 F1 0.800"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%q: report lacks %q:\n%s", tc.s, want, out.String())
+			}
+		}
+	}
 }
 
 func TestEvaluateMetrics(t *testing.T) {
@@ -152,7 +198,7 @@ func TestEvaluateMetrics(t *testing.T) {
 		`{"id":"10","title":"plain","label":"not_clickbait"}`,
 		`{"id":"11","title":"x","label":"weird"}`,
 	}, "\n")
-	rep, bad, err := Evaluate(context.Background(), strings.NewReader(rows), fake{}, 5)
+	rep, bad, err := Evaluate(context.Background(), strings.NewReader(rows), fake{}, Options{Worst: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +221,7 @@ func TestEvaluateMetrics(t *testing.T) {
 	var out bytes.Buffer
 	rep.Write(&out, "rows", 5)
 	for _, want := range []string{"precision 0.667  recall 0.667  F1 0.667", "mixed (not scored): 2 rows, 50.0% flagged negative",
-		"click-bait (3 rows): precision 0.500  recall 1.000  F1 0.667", "worst misses", "neg(title +1.00)"} {
+		"click-bait at sensitivity normal (3 rows): precision 0.500  recall 1.000  F1 0.667", "worst misses", "neg(title +1.00)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
@@ -185,7 +231,7 @@ func TestEvaluateMetrics(t *testing.T) {
 func TestRunEvalFixtures(t *testing.T) {
 	for _, name := range []string{"tone.jsonl", "clickbait.jsonl"} {
 		var out bytes.Buffer
-		if err := RunEval(context.Background(), filepath.Join("testdata", name), &out, classify.Default(), 3); err != nil {
+		if err := RunEval(context.Background(), filepath.Join("testdata", name), &out, classify.Default(), Options{Worst: 3}); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		for _, want := range []string{"rows scored", "F1", "worst misses"} {
@@ -196,10 +242,10 @@ func TestRunEvalFixtures(t *testing.T) {
 		t.Logf("%s:\n%s", name, out.String())
 	}
 	var out bytes.Buffer
-	if err := RunEval(context.Background(), filepath.Join("testdata", "posts.jsonl"), &out, classify.Default(), 3); err == nil {
+	if err := RunEval(context.Background(), filepath.Join("testdata", "posts.jsonl"), &out, classify.Default(), Options{Worst: 3}); err == nil {
 		t.Error("want an error for a file with bad lines")
 	}
-	if err := RunEval(context.Background(), filepath.Join("testdata", "missing.jsonl"), &out, classify.Default(), 3); err == nil {
+	if err := RunEval(context.Background(), filepath.Join("testdata", "missing.jsonl"), &out, classify.Default(), Options{Worst: 3}); err == nil {
 		t.Error("want an error for a missing file")
 	}
 }

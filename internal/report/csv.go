@@ -117,14 +117,14 @@ func (r *Report) summaryRows(lang string) ([]string, [][]any, error) {
 }
 
 // DayColumns are the daily table's column keys, in order.
-var DayColumns = []string{"outlet", "date", "published", "negative", "rolling_published", "rolling_negative", "rolling_share", "over_warn", "over_limit"}
+var DayColumns = []string{"outlet", "date", "published", "negative", "positive", "rolling_published", "rolling_negative", "rolling_share", "over_warn", "over_limit"}
 
 func (r *Report) dayRows(lang string, os []*OutletReport) ([]string, [][]any, error) {
 	var rows [][]any
 	for _, o := range os {
 		for _, d := range o.Days {
 			rows = append(rows, []any{
-				o.Outlet, d.Date.String(), d.Published, d.Negative,
+				o.Outlet, d.Date.String(), d.Published, d.Negative, d.Positive,
 				d.Rolling.Published, d.Rolling.Negative, Ratio(d.RollingShare), d.OverWarn, d.OverLimit,
 			})
 		}

@@ -41,6 +41,7 @@ var labels = map[string][2]string{
 	"warn_line":          {"mức cảnh báo", "warning line"},
 	"lg_published":       {"tin đăng", "published"},
 	"lg_negative":        {"tin tiêu cực", "negative"},
+	"lg_positive":        {"tin tích cực", "positive"},
 	"lg_rolling":         {"tỉ lệ theo cửa sổ", "window share"},
 	"sec_decisions":      {"III. Các quyết định cần lưu ý", "III. Decisions of note"},
 	"no_decisions":       {"Kỳ báo cáo không có lần duyệt vượt giới hạn, sửa nhãn hay gỡ bài nào.", "No approvals past the limit, relabels or withdrawals in the period."},

@@ -338,8 +338,8 @@ func (p *pdfWriter) dur(sec int64) string {
 	return s + " " + p.t("hours")
 }
 
-// chart draws the daily series: published (grey) and negative (red) bars on
-// the left axis, the rolling window share (line) with the warning and limit
+// chart draws the daily series: published (grey), negative (red) and
+// positive (green, on the red) bars on the left axis, the rolling window share (line) with the warning and limit
 // lines on the right axis.
 func (p *pdfWriter) chart(o *OutletReport) {
 	pdf := p.pdf
@@ -382,6 +382,11 @@ func (p *pdfWriter) chart(o *OutletReport) {
 		pdf.Rect(x+bw*0.15, bottom-ph, bw*0.7, ph, "F")
 		pdf.SetFillColor(0xc8, 0x3c, 0x3c)
 		pdf.Rect(x+bw*0.15, bottom-nh, bw*0.7, nh, "F")
+		if d.Positive > 0 {
+			gh := float64(d.Positive) / float64(maxP) * h
+			pdf.SetFillColor(0x2e, 0x7d, 0x32)
+			pdf.Rect(x+bw*0.15, bottom-nh-gh, bw*0.7, gh, "F")
+		}
 		line = append(line, fpdf.PointType{X: x + bw/2, Y: bottom - d.RollingShare/maxS*h})
 		if i%7 == 0 && n-1-i >= 4 || i == n-1 {
 			pdf.SetXY(x+bw/2-6, bottom+0.8)
@@ -428,6 +433,7 @@ func (p *pdfWriter) chart(o *OutletReport) {
 	}
 	legend(0xc9, 0xd1, 0xdb, p.t("lg_published"), true)
 	legend(0xc8, 0x3c, 0x3c, p.t("lg_negative"), true)
+	legend(0x2e, 0x7d, 0x32, p.t("lg_positive"), true)
 	legend(navyR, navyG, navyB, p.t("lg_rolling"), false)
 	legend(0xc0, 0x20, 0x20, p.t("limit_line"), false)
 	legend(0xe0, 0x90, 0x20, p.t("warn_line"), false)

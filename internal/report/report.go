@@ -173,6 +173,9 @@ type Day struct {
 	Date      Date  `json:"date"`
 	Published int64 `json:"published"`
 	Negative  int64 `json:"negative"`
+	// Positive are the day's posts counted as positive (0 in a month
+	// summarised before the daily series counted them).
+	Positive int64 `json:"positive"`
 	// The rolling window at the end of the day and its share.
 	Rolling      Window  `json:"rolling"`
 	RollingShare float64 `json:"rolling_share"`
@@ -180,8 +183,8 @@ type Day struct {
 	OverLimit    bool    `json:"over_limit"`
 }
 
-// Window is a rolling window's counts as the daily series gives them (the
-// series has no positive count).
+// Window is a rolling window's counts as the daily series gives them:
+// published and negative, what the share is made of.
 type Window struct {
 	Published int64 `json:"published"`
 	Negative  int64 `json:"negative"`
@@ -300,7 +303,7 @@ func (b *Builder) series(ctx context.Context, o *store.Outlet, p Period, r *Outl
 		}
 		roll := rolling[i]
 		day := Day{
-			Date: first.AddDays(i), Published: d.Published, Negative: d.Negative,
+			Date: first.AddDays(i), Published: d.Published, Negative: d.Negative, Positive: d.Positive,
 			Rolling: Window{Published: roll.Published, Negative: roll.Negative}, RollingShare: policy.Ratio(roll.Negative, roll.Published),
 			OverWarn: roll.Over(o.Rules.WarnAt), OverLimit: roll.Over(o.Rules.Limit),
 		}
@@ -333,9 +336,11 @@ func RollingSums(daily []store.DayCount, window int) []policy.Counts {
 	for i, d := range daily {
 		roll.Published += d.Published
 		roll.Negative += d.Negative
+		roll.Positive += d.Positive
 		if i >= window {
 			roll.Published -= daily[i-window].Published
 			roll.Negative -= daily[i-window].Negative
+			roll.Positive -= daily[i-window].Positive
 		}
 		out[i] = roll
 	}

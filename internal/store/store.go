@@ -406,6 +406,7 @@ type DayCount struct {
 	Day       string `json:"day"` // "20061231"
 	Published int64  `json:"published"`
 	Negative  int64  `json:"negative"`
+	Positive  int64  `json:"positive"`
 }
 
 // Outlets keeps outlets and their policies.

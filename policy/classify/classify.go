@@ -19,7 +19,10 @@
 // headline), and scored on
 //   - the headline lexicon's themes (shock, curiosity, forward reference,
 //     addressing the reader, buzz, hyperbole, emotion, gossip, advice, the
-//     unnamed protagonist, teasers; news wording and dates count against).
+//     unnamed protagonist, teasers; news wording and dates count against;
+//     in English also quizzes played with the reader, promises to an
+//     in-group, numbered lists of vague things and the curiosity gap, with
+//     service headlines counting against).
 //     Phrases may be tied to the start or the end of the title ("này" closing
 //     it hides its subject);
 //   - the same lexicon read in the lead (excerpt), at a quarter of the weight:
@@ -37,7 +40,7 @@
 // lexicon change:
 //
 //	go run ./policy/classify/internal/train -data ../shared/data -out policy/classify/model.txt
-//	go run ./evaluate/internal/evalrun -worst 20 FILE.jsonl...
+//	go run ./cmd/gatekeeper eval --worst 20 [--sensitivity high] FILE.jsonl...
 //	go test ./policy/classify -run TestGolden -update   # results changed on purpose
 //
 // Evidence: every result lists what moved its score, strongest first. A
@@ -301,8 +304,10 @@ func WithModel(model string) (*Classifier, error) {
 	if c.head[langVI], err = load("sens.vi", "lexicon/vi_headline.txt"); err != nil {
 		return nil, err
 	}
-	if c.head[langEN], err = load("sens.en", "lexicon/en_headline.txt",
-		"lexicon/en_hyperbolic.txt:hyperbolic", "lexicon/en_common_phrases.txt:phrases"); err != nil {
+	// The seed lists first: a phrase also in en_headline.txt counts as the
+	// hand-written lexicon weighs it (the later line wins).
+	if c.head[langEN], err = load("sens.en", "lexicon/en_hyperbolic.txt:hyperbolic",
+		"lexicon/en_common_phrases.txt:phrases", "lexicon/en_headline.txt"); err != nil {
 		return nil, err
 	}
 	for _, l := range append(c.tone[:], c.head[:]...) {

@@ -143,9 +143,9 @@ func (s *scratch) appendEv(out []policy.Evidence, ev []evAcc, n int, onlyPositiv
 			x.Cue = strings.TrimPrefix(structural[e.cue], "#")
 			x.Text = s.snippet(int(e.cue), t)
 		case e.neg >= 0:
-			x.Text = e.lex.entries[e.neg].text + " … " + e.lex.entries[e.entry].text
+			x.Text = e.lex.entries[e.neg].text + " … " + shown(e.lex.entries[e.entry].text)
 		default:
-			x.Text = e.lex.entries[e.entry].text
+			x.Text = shown(e.lex.entries[e.entry].text)
 			if !onlyPositive {
 				x.Theme = harmTheme(e.lex.themes[e.lex.entries[e.entry].theme])
 			}
@@ -372,4 +372,14 @@ func wordSpans(s string, dst [][2]int) [][2]int {
 	}
 	end(len(s))
 	return dst
+}
+
+// shown is a lexicon phrase as evidence shows it: the number placeholder
+// "<d>" reads "N" ("N things": a headline starting with a number, then
+// "things").
+func shown(phrase string) string {
+	if !strings.Contains(phrase, "<d>") {
+		return phrase
+	}
+	return strings.ReplaceAll(phrase, "<d>", "N")
 }

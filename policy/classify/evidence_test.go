@@ -3,6 +3,7 @@ package classify
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,4 +119,52 @@ func cueCodes() []string {
 		out[i] = strings.TrimPrefix(s, "#")
 	}
 	return out
+}
+
+// A numbered list of vague things is shown as an editor reads it: "N
+// things", not the lexicon's placeholder.
+func TestListicleEvidence(t *testing.T) {
+	r := Default().Classify(policy.Text{Title: "17 Things Only People Who Grew Up With Sisters Will Understand", Language: "en"})
+	if !r.Sensational.Flagged {
+		t.Fatalf("not flagged (%.2f): %+v", r.Sensational.Score, r.Sensational.Evidence)
+	}
+	var texts []string
+	for _, e := range r.Sensational.Evidence {
+		if strings.Contains(e.Text, "<d>") {
+			t.Errorf("evidence shows the placeholder: %+v", e)
+		}
+		texts = append(texts, e.Text)
+	}
+	if !slices.Contains(texts, "N things") || !slices.Contains(texts, "will understand") {
+		t.Errorf("evidence %q lacks the listicle and the in-group promise", texts)
+	}
+}
+
+// English headlines in the click-bait forms an editor names (the curiosity
+// gap, a numbered list of vague things, a quiz, "This Is Why You…") are
+// flagged at an outlet's default sensitivity; plain news is not flagged at
+// all.
+func TestEnglishHeadlineForms(t *testing.T) {
+	normal := policy.Rules{SensationalSensitivity: policy.SensitivityNormal}
+	for _, title := range []string{
+		"You Won't Believe What This Grandma Did At Her Granddaughter's Wedding",
+		"21 Things Only People Who Grew Up In The 90s Will Understand",
+		"Which Disney Princess Are You Based On Your Zodiac Sign",
+		"This Is Why You Should Never Charge Your Phone Overnight",
+	} {
+		r := Default().Classify(policy.Text{Title: title, Language: "en"})
+		if !normal.Sensational(r.Sensational.Score) || len(r.Sensational.Evidence) == 0 {
+			t.Errorf("%q: score %.2f, evidence %+v; want flagged at normal", title, r.Sensational.Score, r.Sensational.Evidence)
+		}
+	}
+	for _, title := range []string{
+		"Senate Passes Infrastructure Bill After Months Of Negotiations",
+		"3 People Killed In Highway Pileup During Snowstorm",
+		"City Council Approves New Budget For Public Schools",
+		"Police Arrest Suspect In Downtown Bank Robbery",
+	} {
+		if r := Default().Classify(policy.Text{Title: title, Language: "en"}); r.Sensational.Flagged {
+			t.Errorf("%q: flagged (%.2f): %+v", title, r.Sensational.Score, r.Sensational.Evidence)
+		}
+	}
 }

@@ -192,9 +192,11 @@ func (l *lexicon) build(dictSize int) {
 	l.pairPositional()
 	ex, fo := newTrieBuilder(), newTrieBuilder()
 	// Same phrase twice: the later line wins in the exact trie, except that a
-	// positional entry (start, end) stays and keeps the plain one as its
-	// alternative (see pairPositional). In the folded trie, phrases that fold
-	// alike keep the weakest (a blocker beats all), with the same exception.
+	// blocker ([neutral]) beats any line, wherever it is (a lexicon can so
+	// silence a phrase of a seed list read after it), and that a positional
+	// entry (start, end) stays and keeps the plain one as its alternative
+	// (see pairPositional). In the folded trie, phrases that fold alike keep
+	// the weakest (a blocker beats all), with the same exception.
 	pair := func(old, new int32) (keepNew, done bool) {
 		switch {
 		case l.entries[new].alt == old:
@@ -208,7 +210,7 @@ func (l *lexicon) build(dictSize int) {
 		if keep, done := pair(old, new); done {
 			return keep
 		}
-		return true
+		return l.entries[old].kind != kindBlock
 	}
 	weaker := func(old, new int32) bool {
 		if keep, done := pair(old, new); done {

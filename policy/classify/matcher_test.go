@@ -65,8 +65,10 @@ func naiveScan(l *lexicon, toks []token, folded bool) []match {
 			switch {
 			case len(ids) > bestLen || best < 0:
 				best, bestLen = int32(e), len(ids)
-			case !folded: // same sequence: the later line wins
-				best = int32(e)
+			case !folded: // same sequence: the later line wins, unless a blocker came first
+				if l.entries[best].kind != kindBlock {
+					best = int32(e)
+				}
 			default: // folded: the weakest wins, a blocker beats all
 				a, b := &l.entries[best], &l.entries[e]
 				if a.kind != kindBlock && (b.kind == kindBlock || b.weight < a.weight) {
@@ -190,6 +192,37 @@ func TestMatcherBoundaries(t *testing.T) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%q (folded %v): matched %q, want %q", c.text, c.folded, got, c.want)
+		}
+	}
+}
+
+// A [neutral] phrase silences the same phrase scored in a later file (a
+// seed list read after the lexicon), exact and folded.
+func TestBlockerBeatsLaterLine(t *testing.T) {
+	d := newDict()
+	l := &lexicon{name: "test"}
+	for _, src := range []string{"[neutral]\nof the\n", "[phrases]\nof the = 1\nthe most = 1\n"} {
+		if err := parseLexicon(l, src, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.compile(d); err != nil {
+		t.Fatal(err)
+	}
+	l.build(len(d.keys))
+	var tz tokenizer
+	tz.d = d
+	var st fieldStats
+	tz.run("one of the most", &st)
+	for _, folded := range []bool{false, true} {
+		tr := l.exact
+		if folded {
+			tr = l.folded
+		}
+		for _, m := range tr.scan(nil, tz.toks, folded) {
+			if e := l.entries[m.entry]; e.kind != kindBlock && e.text == "of the" {
+				t.Errorf("folded %v: %q scored", folded, e.text)
+			}
 		}
 	}
 }

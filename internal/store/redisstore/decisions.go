@@ -173,9 +173,9 @@ func (s *Store) Daily(ctx context.Context, outlet string, days []string) ([]stor
 	if len(days) == 0 {
 		return out, nil
 	}
-	fields := make([]string, 0, 2*len(days))
+	fields := make([]string, 0, 3*len(days))
 	for _, d := range days {
-		fields = append(fields, d+":p", d+":n")
+		fields = append(fields, d+":p", d+":n", d+":pos")
 	}
 	vals, err := s.rdb.HMGet(ctx, keysOf(outlet).daily(), fields...).Result()
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Store) Daily(ctx context.Context, outlet string, days []string) ([]stor
 		return n
 	}
 	for i, d := range days {
-		out = append(out, store.DayCount{Day: d, Published: num(vals[2*i]), Negative: num(vals[2*i+1])})
+		out = append(out, store.DayCount{Day: d, Published: num(vals[3*i]), Negative: num(vals[3*i+1]), Positive: num(vals[3*i+2])})
 	}
 	return out, nil
 }

@@ -41,7 +41,7 @@ func (s *Store) CreateOutlet(ctx context.Context, o store.Outlet) error {
 // fields: the first two months) is scanned from its start on every check.
 const (
 	dailyMarkerField = "~"
-	dailyMarker      = "daily series: DAY:p published, DAY:n negative (this field keeps it a hash table)"
+	dailyMarker      = "daily series: DAY:p published, DAY:n negative, DAY:pos positive (this field keeps it a hash table)"
 )
 
 // UpdateOutlet replaces an outlet; ErrNotFound if there is none.

@@ -56,7 +56,7 @@ func (s *Store) Trim(ctx context.Context, outlet string, before time.Time, befor
 		return r, s.fail("trim audit", err)
 	}
 	r.Audit = int(n)
-	// Daily series: fields "DAY:p", "DAY:n".
+	// Daily series: fields "DAY:p", "DAY:n", "DAY:pos".
 	fields, err := s.rdb.HKeys(ctx, k.daily()).Result()
 	if err != nil {
 		return r, s.fail("trim daily", err)

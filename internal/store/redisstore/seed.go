@@ -113,7 +113,7 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 	// The window's counts before each post, kept with two pointers (only
 	// counted posts are in the window).
 	var events []seedEvent
-	daily := map[string][2]int64{}
+	daily := map[string][3]int64{}
 	var win policy.Counts
 	lo := 0
 	for i, p := range posts {
@@ -205,6 +205,8 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 			d[0]++
 			if p.neg {
 				d[1]++
+			} else if p.pos {
+				d[2]++
 			}
 			daily[day] = d
 			win = after
@@ -214,7 +216,7 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 		}
 	}
 	for day, d := range daily {
-		add(pipe.HSet(ctx, k.daily(), day+":p", d[0], day+":n", d[1]))
+		add(pipe.HSet(ctx, k.daily(), day+":p", d[0], day+":n", d[1], day+":pos", d[2]))
 	}
 	// The audit stream in time order, ids from the entries' times.
 	slices.SortStableFunc(events, func(a, b seedEvent) int { return cmp.Compare(a.at, b.at) })

@@ -62,6 +62,8 @@ func TestSeedReadsBack(t *testing.T) {
 		dc.Published++
 		if neg {
 			dc.Negative++
+		} else if pos {
+			dc.Positive++
 		}
 		perDay[d] = dc
 		if at > cutoff {
@@ -90,7 +92,7 @@ func TestSeedReadsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dc := range series {
-		if w := perDay[dc.Day]; dc.Published != w.Published || dc.Negative != w.Negative {
+		if w := perDay[dc.Day]; dc != w {
 			t.Fatalf("day %s: %+v, want %+v", dc.Day, dc, w)
 		}
 	}

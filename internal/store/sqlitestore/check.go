@@ -190,7 +190,7 @@ func apply(ctx context.Context, tx *txn, in store.CheckInput, ev *evaluation) er
 		}
 	} else {
 		if l.counted() {
-			if err := addDaily(ctx, tx, in.Outlet, l.day, -1, -boolInt(l.neg)); err != nil {
+			if err := addDaily(ctx, tx, in.Outlet, l.day, -1, -boolInt(l.neg), -boolInt(l.pos && !l.neg)); err != nil {
 				return err
 			}
 		}

@@ -248,8 +248,8 @@ func (s *Store) Daily(ctx context.Context, outlet string, days []string) ([]stor
 		}
 		for _, d := range days {
 			dc := store.DayCount{Day: d}
-			err := tx.QueryRowContext(ctx, "SELECT published, negative FROM daily WHERE outlet = ? AND day = ?", outlet, d).
-				Scan(&dc.Published, &dc.Negative)
+			err := tx.QueryRowContext(ctx, "SELECT published, negative, positive FROM daily WHERE outlet = ? AND day = ?", outlet, d).
+				Scan(&dc.Published, &dc.Negative, &dc.Positive)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}

@@ -148,16 +148,18 @@ func windowEntries(ctx context.Context, q queryer, outlet string, start int64, e
 	return es, rows.Err()
 }
 
-// addDaily moves the daily series of day by dp published and dn negative posts.
-func addDaily(ctx context.Context, tx *txn, outlet, day string, dp, dn int64) error {
-	if dp == 0 && dn == 0 {
+// addDaily moves the daily series of day by dp published, dn negative and
+// dpos positive posts.
+func addDaily(ctx context.Context, tx *txn, outlet, day string, dp, dn, dpos int64) error {
+	if dp == 0 && dn == 0 && dpos == 0 {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO daily (outlet, day, published, negative) VALUES (?, ?, ?, ?)
+		INSERT INTO daily (outlet, day, published, negative, positive) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (outlet, day) DO UPDATE SET
-			published = published + excluded.published, negative = negative + excluded.negative`,
-		outlet, day, dp, dn)
+			published = published + excluded.published, negative = negative + excluded.negative,
+			positive = positive + excluded.positive`,
+		outlet, day, dp, dn, dpos)
 	return err
 }
 
@@ -167,12 +169,12 @@ func count(ctx context.Context, tx *txn, outlet, post string, neg, pos bool, at 
 	if err := putLedger(ctx, tx, outlet, post, ledger{state: store.StateCounted, neg: neg, pos: pos && !neg, at: at, day: day}, now); err != nil {
 		return err
 	}
-	return addDaily(ctx, tx, outlet, day, 1, boolInt(neg))
+	return addDaily(ctx, tx, outlet, day, 1, boolInt(neg), boolInt(pos && !neg))
 }
 
 // uncount takes a counted post out of the counts, leaving it in state st.
 func uncount(ctx context.Context, tx *txn, outlet, post string, l ledger, st store.LedgerState, now int64) error {
-	if err := addDaily(ctx, tx, outlet, l.day, -1, -boolInt(l.neg)); err != nil {
+	if err := addDaily(ctx, tx, outlet, l.day, -1, -boolInt(l.neg), -boolInt(l.pos && !l.neg)); err != nil {
 		return err
 	}
 	l.state = st
@@ -180,20 +182,16 @@ func uncount(ctx context.Context, tx *txn, outlet, post string, l ledger, st sto
 }
 
 // retone changes the tone of a counted post (the triggers move the window's
-// counts), moving its daily count.
+// counts), moving its daily counts.
 func retone(ctx context.Context, tx *txn, outlet, post string, l ledger, neg, pos bool, now int64) error {
 	pos = pos && !neg
 	if l.neg == neg && l.pos == pos {
 		return nil
 	}
-	if l.neg != neg {
-		d := int64(1)
-		if !neg {
-			d = -1
-		}
-		if err := addDaily(ctx, tx, outlet, l.day, 0, d); err != nil {
-			return err
-		}
+	dn := boolInt(neg) - boolInt(l.neg)
+	dpos := boolInt(pos) - boolInt(l.pos && !l.neg)
+	if err := addDaily(ctx, tx, outlet, l.day, 0, dn, dpos); err != nil {
+		return err
 	}
 	l.neg, l.pos = neg, pos
 	return putLedger(ctx, tx, outlet, post, l, now)

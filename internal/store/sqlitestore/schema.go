@@ -204,6 +204,14 @@ WHEN old.state = 'counted' BEGIN
 	WHERE outlet = old.outlet AND old.at_ms > start_ms;
 END;
 `,
+	// 3: the daily series counts positive posts too. Days already kept get
+	// the positive posts their ledger still counts.
+	`
+ALTER TABLE daily ADD COLUMN positive INTEGER NOT NULL DEFAULT 0;
+UPDATE daily SET positive = (
+	SELECT count(*) FROM posts
+	WHERE posts.outlet = daily.outlet AND posts.day = daily.day AND posts.state = 'counted' AND posts.pos = 1);
+`,
 }
 
 // extraSchema holds statements other files of this package add in init()

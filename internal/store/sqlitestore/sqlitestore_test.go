@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -630,5 +631,43 @@ func TestMigrationAddsPositiveCounts(t *testing.T) {
 	}
 	if got, err := scanWindow(ctx, s.db, "o", now.UnixMilli()-window.Milliseconds()); err != nil || got != want {
 		t.Fatalf("posts say %+v (%v), want %+v", got, err, want)
+	}
+}
+
+// TestMigrationDailyPositive opens a file written by the second schema
+// (positive posts counted, the daily series without them) and checks that
+// the migration gives each kept day the positive posts its ledger counts.
+func TestMigrationDailyPositive(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	r := policy.DefaultRules()
+	full := coreSchema
+	coreSchema = full[:2]
+	func() {
+		defer func() { coreSchema = full }()
+		s := openTest(t, dir)
+		addOutlet(t, s, "o", r)
+		// Day 1: 4 counted (1 negative, 2 positive) and 1 withdrawn positive; day 2: 1 positive.
+		for i, p := range []struct {
+			day, state string
+			neg, pos   bool
+		}{{"20260301", "counted", true, false}, {"20260301", "counted", false, true}, {"20260301", "counted", false, true},
+			{"20260301", "counted", false, false}, {"20260301", "withdrawn", false, true}, {"20260302", "counted", false, true}} {
+			at := t0.Add(time.Duration(i) * time.Minute).UnixMilli()
+			if _, err := s.db.Exec(`INSERT INTO posts (outlet, post, state, neg, pos, at_ms, day, hold, updated_ms)
+				VALUES ('o', ?, ?, ?, ?, ?, ?, '', ?)`, fmt.Sprint("p", i), p.state, boolInt(p.neg), boolInt(p.pos), at, p.day, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.db.Exec(`INSERT INTO daily (outlet, day, published, negative) VALUES ('o', '20260301', 4, 1), ('o', '20260302', 1, 0)`); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}()
+	s := openTest(t, dir)
+	got, err := s.Daily(ctx, "o", []string{"20260301", "20260302", "20260303"})
+	want := []store.DayCount{{Day: "20260301", Published: 4, Negative: 1, Positive: 2}, {Day: "20260302", Published: 1, Positive: 1}, {Day: "20260303"}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Daily after the migration %+v (%v), want %+v", got, err, want)
 	}
 }

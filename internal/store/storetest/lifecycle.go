@@ -201,6 +201,20 @@ func testDaily(t *testing.T, open func(*testing.T) store.Store) {
 		t.Fatal(err)
 	}
 	e.wantDay("20261104", 1, 1)
+	// Positive posts have their own count: checked, relabelled, withdrawn.
+	e.check("p3", positive, d2)
+	if got, want := e.daily("20261104"), []store.DayCount{{Day: "20261104", Published: 2, Negative: 1, Positive: 1}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("Daily after a positive post = %+v, want %+v", got, want)
+	}
+	if err := e.st.Relabel(e.ctx, e.o.ID, "p2", policy.Positive, d2, e.window(), "manager1", "tin tốt"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.daily("20261104"), []store.DayCount{{Day: "20261104", Published: 2, Negative: 0, Positive: 2}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("Daily after relabelling positive = %+v, want %+v", got, want)
+	}
+	e.withdraw("p3", d2)
+	e.check("p2", negative, d2) // an edit that turns it negative
+	e.wantDay("20261104", 1, 1)
 	if got := e.daily(); len(got) != 0 {
 		t.Fatalf("Daily() = %+v, want empty", got)
 	}

@@ -1,7 +1,7 @@
 // Command evalrun scores the embedded classifier on labelled JSON Lines
 // files, the same as "gatekeeper eval FILE":
 //
-//	go run ./evaluate/internal/evalrun [-worst 20] FILE...
+//	go run ./internal/evaluate/internal/evalrun [-worst 20] [-sensitivity normal] FILE...
 package main
 
 import (
@@ -12,11 +12,13 @@ import (
 	"os/signal"
 
 	"gatekeeper/internal/evaluate"
+	"gatekeeper/policy"
 	"gatekeeper/policy/classify"
 )
 
 func main() {
 	worst := flag.Int("worst", 20, "how many of the worst misses to show")
+	sens := flag.String("sensitivity", "normal", "the sensational flag's sensitivity: low, normal or high")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -26,7 +28,7 @@ func main() {
 		if i > 0 {
 			fmt.Println()
 		}
-		if err := evaluate.RunEval(ctx, path, os.Stdout, c, *worst); err != nil {
+		if err := evaluate.RunEval(ctx, path, os.Stdout, c, evaluate.Options{Worst: *worst, Sensitivity: policy.Sensitivity(*sens)}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			code = 1
 		}

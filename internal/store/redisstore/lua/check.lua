@@ -179,7 +179,7 @@ if counted then
     putLedger(KEYS[4], state, L.neg, L.pos, L.at, lday, L.hold, nowS, ttl)
   end
 else
-  if ledgerState ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, wasNeg) end
+  if ledgerState ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, was) end
   local hk
   if pending then
     holdID, hk = pending, KEYS[10]

@@ -17,22 +17,30 @@ local function bits(p, n, limit, warn, minSample)
 end
 
 -- count and uncount keep win, neg, pos and the daily series in line with a
--- post's ledger: the daily series counts posts whose state is counted.
+-- post's ledger: the daily series counts posts whose state is counted, in
+-- the fields DAY:p (published), DAY:n (negative) and DAY:pos (positive).
 -- A tone is 'n' (negative), 'p' (positive) or anything else (neutral).
+
+-- dailyTone moves the daily count of tone (negative or positive) by d.
+local function dailyTone(daily, day, tone, d)
+  if tone == 'n' then redis.call('HINCRBY', daily, day .. ':n', d)
+  elseif tone == 'p' then redis.call('HINCRBY', daily, day .. ':pos', d) end
+end
+
 local function count(win, neg, pos, daily, post, at, day, tone)
   redis.call('ZADD', win, at, post)
   if tone == 'n' then redis.call('ZADD', neg, at, post)
   elseif tone == 'p' then redis.call('ZADD', pos, at, post) end
   redis.call('HINCRBY', daily, day .. ':p', '1')
-  if tone == 'n' then redis.call('HINCRBY', daily, day .. ':n', '1') end
+  dailyTone(daily, day, tone, '1')
 end
 
-local function uncount(win, neg, pos, daily, post, day, isNeg)
+local function uncount(win, neg, pos, daily, post, day, tone)
   redis.call('ZREM', win, post)
   redis.call('ZREM', neg, post)
   redis.call('ZREM', pos, post)
   redis.call('HINCRBY', daily, day .. ':p', '-1')
-  if isNeg then redis.call('HINCRBY', daily, day .. ':n', '-1') end
+  dailyTone(daily, day, tone, '-1')
 end
 
 -- toneOf reads a ledger's (or hold's) neg and pos fields as a tone.
@@ -48,22 +56,22 @@ local function flags(tone)
 end
 
 -- retone moves a counted post (go-live time at, day) from tone was to tone
--- now: the neg and pos sets and the daily negative count. at is nil for a
--- post pruned from the window: only its day moves.
+-- now: the neg and pos sets and the daily negative and positive counts. at
+-- is nil for a post pruned from the window: only its day moves.
 local function retone(neg, pos, daily, post, at, day, was, now)
   if was == now then return end
   if was == 'n' then
     redis.call('ZREM', neg, post)
-    redis.call('HINCRBY', daily, day .. ':n', '-1')
   elseif was == 'p' then
     redis.call('ZREM', pos, post)
   end
+  dailyTone(daily, day, was, '-1')
   if now == 'n' then
     if at then redis.call('ZADD', neg, at, post) end
-    redis.call('HINCRBY', daily, day .. ':n', '1')
   elseif now == 'p' then
     if at then redis.call('ZADD', pos, at, post) end
   end
+  dailyTone(daily, day, now, '1')
 end
 
 local function cancelHold(key, now, reason)

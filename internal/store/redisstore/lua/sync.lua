@@ -46,7 +46,7 @@ for i = 0, np - 1 do
       added[#added + 1] = id
     else
       redis.call('HINCRBY', KEYS[3], day .. ':p', 1)
-      if tone == 'n' then redis.call('HINCRBY', KEYS[3], day .. ':n', 1) end
+      dailyTone(KEYS[3], day, tone, 1)
     end
     if L.state == 'held' and L.hold ~= '' then cancelHold(known[L.hold], nowS, 'published') end
     local negFlag, posFlag = flags(tone)
@@ -64,7 +64,7 @@ if nc > 0 then
     if not listed[id] and score and tonumber(score) > cutoff then
       local L = ledger(key)
       if L.state == 'counted' then
-        uncount(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, L.day, L.neg == '1')
+        uncount(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, L.day, toneOf(L.neg, L.pos))
         putLedger(key, 'withdrawn', L.neg, L.pos, L.at, L.day, L.hold, nowS, ttl)
         withdrawn[#withdrawn + 1] = id
         changed = true

@@ -12,7 +12,7 @@ if pending and ARGV[5] ~= pending then return need({pending}) end
 
 local withdrawn = 0
 if state == 'counted' then
-  uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, L.day, L.neg == '1')
+  uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, L.day, toneOf(L.neg, L.pos))
   withdrawn = 1
 elseif pending then
   cancelHold(KEYS[6], nowS, 'withdrawn')
