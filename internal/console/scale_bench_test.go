@@ -78,7 +78,7 @@ func BenchmarkProvince(b *testing.B) {
 	days := scaleEnv("GATEKEEPER_SCALE_DAYS", 365)
 	perDay := scaleEnv("GATEKEEPER_SCALE_PER_DAY", 20)
 	now := envNow
-	st, _ := scaleStore(b)
+	st, srv := scaleStore(b)
 	e := newEnvAt(b, st, now)
 	outlets := seedProvince(b, st, now, n, days, perDay)
 	admin, _ := e.session("admin")
@@ -120,23 +120,27 @@ func BenchmarkProvince(b *testing.B) {
 			})
 		})
 	}
-	b.Run(fmt.Sprintf("check-%d-outlets-%d-days", n, days), func(b *testing.B) { scaleChecks(b, st, outlets[n/2], now) })
+	b.Run(fmt.Sprintf("check-%d-outlets-%d-days", n, days), func(b *testing.B) { scaleChecks(b, st, srv, outlets[n/2], now) })
 	b.Run("check-1-outlet-30-days", func(b *testing.B) {
-		one, _ := scaleStore(b)
+		one, oneSrv := scaleStore(b)
 		o := seedProvince(b, one, now, 1, 30, perDay)
-		scaleChecks(b, one, o[0], now)
+		scaleChecks(b, one, oneSrv, o[0], now)
 	})
 }
 
 var scaleSeq atomic.Int64
 
 // scaleChecks runs 1,000 checks of new posts (10% negative) per iteration on o and reports
-// the check script's usec_per_call and Redis's CPU per check.
-func scaleChecks(b *testing.B, st *redisstore.Store, o store.Outlet, now time.Time) {
+// the check script's usec_per_call and Redis's CPU per check, and under
+// callgrind (redistest.CallgrindEnv) its instructions per check.
+func scaleChecks(b *testing.B, st *redisstore.Store, srv *redistest.Server, o store.Outlet, now time.Time) {
 	ctx := context.Background()
 	plans := map[bool]policy.Plan{false: policy.MakePlan(o.Rules, policy.Subject{}), true: policy.MakePlan(o.Rules, policy.Subject{Negative: true})}
 	day := store.DayKey(now, o.Location())
 	st.Client().ConfigResetStat(ctx)
+	if _, _, err := srv.CallgrindDump(b.Name() + "-before"); err != nil {
+		b.Fatal(err)
+	}
 	cpu0 := redisCPU(b, st)
 	const perOp = 1000 // checks per iteration
 	checks := 0
@@ -153,6 +157,11 @@ func scaleChecks(b *testing.B, st *redisstore.Store, o store.Outlet, now time.Ti
 				b.Fatal(err)
 			}
 		}
+	}
+	if instr, ok, err := srv.CallgrindDump(b.Name()); err != nil {
+		b.Fatal(err)
+	} else if ok {
+		b.ReportMetric(float64(instr)/float64(checks), "redis-instr/check")
 	}
 	cpu := redisCPU(b, st) - cpu0
 	b.ReportMetric(evalshaMicros(b, st), "redis-µs/check")

@@ -3,9 +3,6 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -104,50 +101,20 @@ func benchServer(b *testing.B, opts redistest.Options) *Store {
 // benchServers: the server behind each benchmark's store (for callgrind).
 var benchServers = map[*Store]*redistest.Server{}
 
-// callgrindEnv set to 1, with GATEKEEPER_REDIS_SERVER naming a wrapper that
-// runs redis-server under valgrind --tool=callgrind
-// (deploy/scripts/redis-callgrind.sh), makes the check benchmarks report the
-// server's instructions per check ("redis-instr/op"): deterministic, unlike
-// any timing on a shared machine. GATEKEEPER_CALLGRIND_KEEP=DIR keeps the
-// dump of the measured checks as DIR/BENCHMARK.callgrind.
-const callgrindEnv = "GATEKEEPER_CALLGRIND"
-
-// callgrindDump asks the server's callgrind for a dump (which also zeroes
-// its counters) and returns the instructions counted since the last dump;
-// 0 when not under callgrind.
+// callgrindDump is the server's instructions since the last dump
+// (redistest.CallgrindDump: GATEKEEPER_CALLGRIND=1 with the server under
+// callgrind, deploy/scripts/redis-callgrind.sh); 0 otherwise.
 func callgrindDump(b testing.TB, st *Store) int64 {
 	b.Helper()
 	srv := benchServers[st]
-	if os.Getenv(callgrindEnv) != "1" || srv == nil {
+	if srv == nil {
 		return 0
 	}
-	pid := strconv.Itoa(srv.Pid())
-	if out, err := exec.Command("callgrind_control", "-d", pid).CombinedOutput(); err != nil {
-		b.Fatalf("callgrind_control -d %s: %v: %s", pid, err, out)
-	}
-	files, _ := filepath.Glob(filepath.Join(srv.Dir(), "callgrind.out."+pid+".*"))
-	newest, last := "", -1
-	for _, f := range files {
-		if n, err := strconv.Atoi(f[strings.LastIndexByte(f, '.')+1:]); err == nil && n > last {
-			newest, last = f, n
-		}
-	}
-	data, err := os.ReadFile(newest)
+	n, _, err := srv.CallgrindDump(b.Name())
 	if err != nil {
-		b.Fatalf("callgrind dump of %s: %v", pid, err)
+		b.Fatal(err)
 	}
-	if keep := os.Getenv(callgrindEnv + "_KEEP"); keep != "" {
-		// For callgrind_annotate: the last dump (the measured checks) is kept.
-		os.WriteFile(filepath.Join(keep, b.Name()+".callgrind"), data, 0o644)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "totals: "); ok {
-			n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-			return n
-		}
-	}
-	b.Fatalf("no totals in %s", newest)
-	return 0
+	return n
 }
 
 // compactSnapshot is what the gate keeps for replays (the answer's inputs,
