@@ -28,6 +28,8 @@ var statusOf = map[string]int{
 	"hold_not_pending":          http.StatusConflict,
 	"body_too_large":            http.StatusRequestEntityTooLarge,
 	"unsupported_media_type":    http.StatusUnsupportedMediaType,
+	"import_invalid":            http.StatusUnprocessableEntity,
+	"unsupported_import_type":   http.StatusUnsupportedMediaType,
 	"rate_limited":              http.StatusTooManyRequests,
 	"signature_unbound":         http.StatusUnauthorized,
 	"webhook_id_reused":         http.StatusConflict,
@@ -45,6 +47,8 @@ type apiError struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Rows are the refused rows of an import (import_invalid).
+	Rows []importError `json:"rows,omitempty"`
 	// RequestID lets an operator find the log line of an internal error.
 	RequestID string `json:"request_id,omitempty"`
 }

@@ -26,6 +26,7 @@ import (
 	"gatekeeper/internal/admin"
 	"gatekeeper/internal/clock"
 	"gatekeeper/internal/gate"
+	"gatekeeper/internal/posting"
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
@@ -108,6 +109,7 @@ func New(d Deps) (*gin.Engine, error) {
 	v1.POST("/check", a.check)
 	v1.DELETE("/posts/:id", a.remembered(a.withdraw))
 	v1.POST("/sync", a.remembered(a.sync))
+	v1.POST("/import", a.importFile)
 	v1.GET("/share", a.share)
 	v1.GET("/report", a.report)
 	v1.GET("/holds", a.holds)
@@ -137,7 +139,7 @@ const headerRequestID = "X-Request-Id"
 
 func (a *api) requestID(c *gin.Context) {
 	id := c.Request.Header.Get(headerRequestID)
-	if id == "" || len(id) > 64 || !postIDPattern.MatchString(id) {
+	if id == "" || len(id) > 64 || !posting.ValidID(id) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		id = hex.EncodeToString(b[:])
@@ -327,7 +329,12 @@ const checkRoute = "/v1/outlets/:outlet/check"
 // unauthenticated bytes. On failure it has answered.
 func (a *api) readBody(c *gin.Context) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if err != nil || mt != "application/json" {
+	if c.FullPath() == importRoute {
+		if _, ok := importTypes[mt]; !ok || err != nil {
+			fail(c, "unsupported_import_type", nil, nil)
+			return nil, errAnswered
+		}
+	} else if err != nil || mt != "application/json" {
 		fail(c, "unsupported_media_type", nil, nil)
 		return nil, errAnswered
 	}
@@ -517,6 +524,10 @@ func (a *api) check(c *gin.Context) {
 		fail(c, code, nil, fields)
 		return
 	}
+	if fields := req.Post.resolveID("post", lang); fields != nil {
+		fail(c, "validation_failed", nil, fields)
+		return
+	}
 	if !a.allow(outletOf(c).ID, req.DryRun) {
 		fail(c, "rate_limited", nil, nil)
 		return
@@ -544,7 +555,7 @@ func (a *api) claimAfter(c *gin.Context, outlet, id string) {
 
 func (a *api) withdraw(c *gin.Context) (int, any, bool) {
 	id := c.Param("id")
-	if !postIDPattern.MatchString(id) {
+	if !posting.ValidID(id) {
 		fail(c, "validation_failed", nil, map[string]string{"id": fieldMsg(c, "postid", "")})
 		return 0, nil, false
 	}
@@ -566,6 +577,10 @@ func (a *api) sync(c *gin.Context) (int, any, bool) {
 	now := a.Clock.Now()
 	posts := make([]gate.Post, 0, len(req.Posts))
 	for i := range req.Posts {
+		if fields := req.Posts[i].resolveID("posts["+strconv.Itoa(i)+"]", lang); fields != nil {
+			fail(c, "validation_failed", nil, fields)
+			return 0, nil, false
+		}
 		p := req.Posts[i].postInput.post()
 		t, _ := time.Parse(time.RFC3339, req.Posts[i].PublishedAt)
 		if t.After(now.Add(webhook.Tolerance)) {

@@ -13,9 +13,8 @@ import (
 
 	"gatekeeper/internal/gate"
 	"gatekeeper/internal/messages"
+	"gatekeeper/internal/posting"
 )
-
-var postIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // langTagPattern is a language tag or locale as clients send them ("vi",
 // "EN-us", "en_US", "zh-Hant-TW"): a hint only, the text decides.
@@ -34,7 +33,7 @@ func newValidator() *validator.Validate {
 		return name
 	})
 	must(v.RegisterValidation("postid", func(fl validator.FieldLevel) bool {
-		return postIDPattern.MatchString(fl.Field().String())
+		return posting.ValidID(fl.Field().String())
 	}))
 	must(v.RegisterValidation("langtag", func(fl validator.FieldLevel) bool {
 		return langTagPattern.MatchString(fl.Field().String())
@@ -57,7 +56,10 @@ func must(err error) {
 
 // postInput is a post as the CMS sends it.
 type postInput struct {
-	ID           string   `json:"id" validate:"required,postid"`
+	// ID is the CMS's post id; without one, the id is made from Link
+	// (posting.PostID). One of them is required.
+	ID           string   `json:"id" validate:"omitempty,postid"`
+	Link         string   `json:"link" validate:"omitempty,max=2048"`
 	Title        string   `json:"title" validate:"required,notblank,max=2000"`
 	Excerpt      string   `json:"excerpt" validate:"max=20000"`
 	Content      string   `json:"content"`
@@ -76,7 +78,7 @@ func (*postInput) openJSONObject() {}
 
 func (p *postInput) post() gate.Post {
 	out := gate.Post{
-		ID: p.ID, Title: p.Title, Excerpt: p.Excerpt, Content: p.Content, URL: p.URL,
+		ID: p.ID, Title: p.Title, Excerpt: p.Excerpt, Content: p.Content, URL: p.URL, Link: p.Link,
 		Categories: p.Categories, Tags: p.Tags, Author: p.Author,
 		Language: p.Language, SiteLocale: p.SiteLocale, DeclaredTone: p.DeclaredTone,
 	}
@@ -84,6 +86,28 @@ func (p *postInput) post() gate.Post {
 		out.PublishedAt = &t
 	}
 	return out
+}
+
+// resolveID sets the post's id from its link when it has none
+// (posting.PostID). It returns the refused field's message, keyed by path
+// (the post's path, e.g. "post" or "posts[3]"), or nil.
+func (p *postInput) resolveID(path string, lang messages.Lang) map[string]string {
+	id, err := posting.PostID(p.Link, p.ID)
+	if err == nil {
+		p.ID = id
+		return nil
+	}
+	var pe *posting.Error
+	if !errors.As(err, &pe) {
+		return map[string]string{path + ".link": messages.Field(lang, "", "")}
+	}
+	switch pe.Code {
+	case "missing":
+		return map[string]string{path + ".id": messages.Field(lang, "required_id", "")}
+	case "id":
+		return map[string]string{path + ".id": messages.Field(lang, "postid", "")}
+	}
+	return map[string]string{path + ".link": pe.In(lang)}
 }
 
 type checkRequest struct {

@@ -53,6 +53,7 @@ func commands() []command {
 		{"serve", "run the service (default)", runServe},
 		{"outlet", "add, list, show, update, rotate-secret, revoke-secrets or remove outlets", runOutlet},
 		{"user", "add, list, passwd, notices or remove console users", runUser},
+		{"post", "check, record or import posts of a page without a CMS, through a running service", runPost},
 		{"sign", "sign a request body for an outlet (prints curl headers)", runSign},
 		{"bench", "load-test a running service with signed checks", runBench},
 		{"classify", "classify JSON Lines posts from stdin", runClassify},

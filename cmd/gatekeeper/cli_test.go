@@ -296,7 +296,7 @@ func TestOutletDefaultsAreAdmins(t *testing.T) {
 	b, _ := json.Marshal(admin.Public(admin.NewOutlet("macdinh", "Mặc định")))
 	var want map[string]any
 	json.Unmarshal(b, &want)
-	for _, k := range []string{"window_days", "timezone", "limit", "warn_at", "min_sample", "sensational_action", "mode", "category_tones", "callback_url", "allow_private_callback"} {
+	for _, k := range []string{"kind", "window_days", "timezone", "limit", "warn_at", "min_sample", "sensational_action", "mode", "category_tones", "callback_url", "allow_private_callback"} {
 		if fmt.Sprint(got[k]) != fmt.Sprint(want[k]) {
 			t.Errorf("%s = %v, admin.NewOutlet says %v", k, got[k], want[k])
 		}
@@ -334,7 +334,7 @@ func TestHelp(t *testing.T) {
 	}
 	// Every command's help starts with the one heading.
 	for _, args := range [][]string{{"help"}, {"help", "outlet"}, {"outlet", "add", "--help"}, {"help", "user"}, {"user", "add", "--help"},
-		{"help", "serve"}, {"help", "sign"}, {"help", "bench"}, {"help", "classify"}, {"help", "eval"}, {"help", "healthcheck"}} {
+		{"help", "serve"}, {"help", "sign"}, {"help", "post"}, {"post", "import", "--help"}, {"help", "bench"}, {"help", "classify"}, {"help", "eval"}, {"help", "healthcheck"}} {
 		_, out, _ := run(t, "", nil, args...)
 		if !strings.Contains(out, "Cách dùng / Usage:\n") || strings.Contains(out, "Usage of") || regexp.MustCompile(`(?m)^\s*-[a-z]`).MatchString(out) {
 			t.Errorf("gatekeeper %s: want the heading \"Cách dùng / Usage:\" and flags written --flag:\n%s", strings.Join(args, " "), out)
@@ -487,6 +487,14 @@ func TestSubcommandHelpIsItsOwn(t *testing.T) {
 		{[]string{"user", "passwd", "--help"}, []string{"gatekeeper user passwd USERNAME", "--password-stdin"},
 			[]string{"gatekeeper user add", "--role", "--email"}},
 		{[]string{"user", "list", "--help"}, []string{"gatekeeper user list"}, []string{"gatekeeper user add", "--role", "--password-stdin"}},
+		{[]string{"post", "check", "--help"}, []string{"gatekeeper post check --outlet ID", "--link", "--url", "--secret"},
+			[]string{"gatekeeper post record", "gatekeeper post import", "--apply", "--id string"}},
+		{[]string{"post", "record", "--help"}, []string{"gatekeeper post record --outlet ID", "--id", "--link"},
+			[]string{"gatekeeper post check", "--apply", "--complete"}},
+		{[]string{"help", "post", "import"}, []string{"gatekeeper post import FILE", "--apply", "--complete"},
+			[]string{"gatekeeper post check", "--title", "--link"}},
+		{[]string{"help", "post"}, []string{"gatekeeper post check", "gatekeeper post record", "gatekeeper post import", "GATEKEEPER_URL"},
+			[]string{"Flags:"}},
 	} {
 		code, out, _ := run(t, "", nil, tc.args...)
 		for _, w := range tc.want {

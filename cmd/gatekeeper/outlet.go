@@ -19,7 +19,7 @@ import (
 )
 
 const outletUsage = usageHeading + `
-  gatekeeper outlet add ID --name NAME [policy flags] [--json]
+  gatekeeper outlet add ID --name NAME [--kind social --platform P --page-url URL] [policy flags] [--json]
   gatekeeper outlet list [--json]
   gatekeeper outlet show ID [--json]
   gatekeeper outlet update ID [policy flags]
@@ -39,6 +39,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 // outletFlags are the policy flags of add and update; set records which were given.
 type outletFlags struct {
 	name, limit, warnAt, timezone, sensational, sensitivity, mode, callbackURL string
+	kind, platform, pageURL                                                    string
 	windowDays                                                                 int
 	minSample                                                                  int64
 	allowPrivate                                                               bool
@@ -51,6 +52,9 @@ type outletFlags struct {
 func (f *outletFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.name, "name", "", "display name of the outlet")
 	def := admin.NewOutlet("", "")
+	fs.StringVar(&f.kind, "kind", string(def.Kind), "website (a CMS calls the webhook) or social (a page on a social network)")
+	fs.StringVar(&f.platform, "platform", "", "a social outlet's network: facebook, zalo, youtube, tiktok or other")
+	fs.StringVar(&f.pageURL, "page-url", "", "a social outlet's public page address, e.g. https://www.facebook.com/ubndxa")
 	fs.StringVar(&f.limit, "limit", def.Rules.Limit.Percent(), "negative share limit, percent (two decimals at most)")
 	fs.StringVar(&f.warnAt, "warn-at", def.Rules.WarnAt.Percent(), "warn above this negative share, percent")
 	fs.IntVar(&f.windowDays, "window-days", def.WindowDays, "window length in days (1–365)")
@@ -71,6 +75,24 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 	var errs []error
 	if set("name") {
 		o.Name = f.name
+	}
+	if set("kind") || set("platform") || set("page-url") {
+		kind, platform, page := o.KindOf(), o.Platform, o.PageURL
+		if set("kind") {
+			kind = store.OutletKind(strings.TrimSpace(f.kind))
+		}
+		if set("platform") {
+			platform = f.platform
+		}
+		if set("page-url") {
+			page = f.pageURL
+		}
+		if kind != store.KindSocial && (given["platform"] || given["page-url"]) {
+			// Refused by admin.Validate, not silently dropped.
+			o.Kind, o.Platform, o.PageURL = kind, platform, page
+		} else {
+			admin.SetKind(o, kind, platform, page)
+		}
 	}
 	if set("limit") {
 		bp, err := admin.ParsePercent(f.limit)
@@ -283,9 +305,13 @@ func printOutlets(e *Env, outlets []store.Outlet, asJSON, one bool) error {
 		return enc.Encode(out)
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tLIMIT\tWARN\tWINDOW\tMODE\tTIMEZONE\tCALLBACK")
+	fmt.Fprintln(tw, "ID\tNAME\tKIND\tLIMIT\tWARN\tWINDOW\tMODE\tTIMEZONE\tCALLBACK / PAGE")
 	for _, o := range outlets {
-		fmt.Fprintf(tw, "%s\t%s\t%s%%\t%s%%\t%dd\t%s\t%s\t%s\n", o.ID, o.Name, o.Rules.Limit.Percent(), o.Rules.WarnAt.Percent(), o.WindowDays, o.Rules.Mode, o.Timezone, o.CallbackURL)
+		kind, where := string(o.KindOf()), o.CallbackURL
+		if o.KindOf() == store.KindSocial {
+			kind, where = kind+":"+o.Platform, o.PageURL
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%%\t%s%%\t%dd\t%s\t%s\t%s\n", o.ID, o.Name, kind, o.Rules.Limit.Percent(), o.Rules.WarnAt.Percent(), o.WindowDays, o.Rules.Mode, o.Timezone, where)
 	}
 	return tw.Flush()
 }

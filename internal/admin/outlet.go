@@ -11,10 +11,12 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"gatekeeper/internal/posting"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
 	"gatekeeper/policy"
@@ -91,6 +93,9 @@ func Validate(o *store.Outlet) error {
 	if _, err := time.LoadLocation(o.Timezone); err != nil || o.Timezone == "" {
 		errs = append(errs, policy.Invalid("admin", "timezone", "time zone %q is not known (e.g. Asia/Ho_Chi_Minh)", o.Timezone))
 	}
+	if err := ValidateKind(o); err != nil {
+		errs = append(errs, err)
+	}
 	if o.CallbackURL != "" {
 		u, err := url.Parse(o.CallbackURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
@@ -100,11 +105,44 @@ func Validate(o *store.Outlet) error {
 	return errors.Join(errs...)
 }
 
+// ValidateKind checks the outlet's kind and, for a social outlet, its
+// platform and page address (which only a social outlet has): part of
+// Validate, which the console also calls alone to word each field.
+func ValidateKind(o *store.Outlet) error {
+	var errs []error
+	if !slices.Contains(store.OutletKinds, o.KindOf()) {
+		errs = append(errs, policy.Invalid("admin", "kind", "kind %q must be website or social", o.Kind))
+	}
+	if o.KindOf() != store.KindSocial {
+		if o.Platform != "" || o.PageURL != "" {
+			errs = append(errs, policy.Invalid("admin", "social_only", "a platform and a page address are for social outlets only"))
+		}
+		return errors.Join(errs...)
+	}
+	if !slices.Contains(store.Platforms, o.Platform) {
+		errs = append(errs, policy.Invalid("admin", "platform", "platform %q must be facebook, zalo, youtube, tiktok or other", o.Platform))
+	}
+	if _, err := posting.Canonical(o.PageURL); err != nil || o.PageURL == "" || !strings.Contains(o.PageURL, "://") {
+		errs = append(errs, policy.Invalid("admin", "page_url", "page address %q must be the page's http(s) address", o.PageURL))
+	}
+	return errors.Join(errs...)
+}
+
+// SetKind makes o an outlet of kind (platform and page address kept for a
+// social outlet, dropped for a website): the CLI and the console change
+// kinds through it.
+func SetKind(o *store.Outlet, kind store.OutletKind, platform, pageURL string) {
+	o.Kind, o.Platform, o.PageURL = kind, strings.TrimSpace(platform), strings.TrimSpace(pageURL)
+	if kind == store.KindWebsite || kind == "" {
+		o.Kind, o.Platform, o.PageURL = store.KindWebsite, "", ""
+	}
+}
+
 // NewOutlet returns an outlet with the default policy, window and time
-// zone: the one place a new outlet's settings come from.
+// zone, a website: the one place a new outlet's settings come from.
 func NewOutlet(id, name string) store.Outlet {
 	return store.Outlet{
-		ID: id, Name: name, Rules: policy.DefaultRules(), WindowDays: store.DefaultWindowDays,
+		ID: id, Name: name, Kind: store.KindWebsite, Rules: policy.DefaultRules(), WindowDays: store.DefaultWindowDays,
 		Timezone: store.DefaultTimezone, CategoryTones: map[string]policy.Tone{},
 	}
 }
@@ -216,13 +254,16 @@ func Public(o store.Outlet) map[string]any {
 		cats[k] = v
 	}
 	m := map[string]any{
-		"id": o.ID, "name": o.Name, "window_days": o.WindowDays, "timezone": o.Timezone,
+		"id": o.ID, "name": o.Name, "kind": o.KindOf(), "window_days": o.WindowDays, "timezone": o.Timezone,
 		"limit": o.Rules.Limit.Percent(), "warn_at": o.Rules.WarnAt.Percent(),
 		"min_sample": o.Rules.MinSample, "sensational_action": o.Rules.SensationalAction,
 		"sensational_sensitivity": o.Rules.SensationalSensitivity.OrDefault(),
 		"mode":                    o.Rules.Mode, "category_tones": cats, "callback_url": o.CallbackURL,
 		"allow_private_callback": o.AllowPrivateCallback, "approval_console_only": o.ApprovalConsoleOnly, "secrets": len(o.Secrets),
 		"created_at": o.CreatedAt, "updated_at": o.UpdatedAt,
+	}
+	if o.KindOf() == store.KindSocial {
+		m["platform"], m["page_url"] = o.Platform, o.PageURL
 	}
 	return m
 }

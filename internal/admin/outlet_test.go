@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"testing"
 
 	"gatekeeper/internal/store"
@@ -55,4 +56,63 @@ func TestValidate(t *testing.T) {
 			t.Errorf("case %d accepted: %+v", i, o)
 		}
 	}
+}
+
+// TestKinds: a website by default (and when none is stored); a social
+// outlet needs a known platform and its page's http(s) address; only a
+// social outlet has them; SetKind drops them for a website.
+func TestKinds(t *testing.T) {
+	o := NewOutlet("xa-dakpek", "Trang UBND xã")
+	if o.KindOf() != store.KindWebsite || (&store.Outlet{}).KindOf() != store.KindWebsite {
+		t.Fatalf("default kind %q", o.KindOf())
+	}
+	SetKind(&o, store.KindSocial, "facebook", " https://www.facebook.com/ubndxadakpek ")
+	if err := Validate(&o); err != nil || o.PageURL != "https://www.facebook.com/ubndxadakpek" {
+		t.Fatalf("social outlet: %v (%+v)", err, o)
+	}
+	if p := Public(o); p["kind"] != store.KindSocial || p["platform"] != "facebook" {
+		t.Fatalf("Public: %v", p)
+	}
+	codes := func(o store.Outlet) []string {
+		var out []string
+		for _, e := range leaves(Validate(&o)) {
+			var s *policy.InvalidSetting
+			if errors.As(e, &s) {
+				out = append(out, s.Code)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		kind           store.OutletKind
+		platform, page string
+		want           string
+	}{
+		{"blog", "", "", "kind"},
+		{store.KindSocial, "myspace", "https://myspace.com/x", "platform"},
+		{store.KindSocial, "zalo", "", "page_url"},
+		{store.KindSocial, "zalo", "javascript:alert(1)", "page_url"},
+		{store.KindSocial, "zalo", "zalo.me/123", "page_url"},
+		{store.KindWebsite, "facebook", "", "social_only"},
+	} {
+		o := NewOutlet("xa", "Xã")
+		o.Kind, o.Platform, o.PageURL = tc.kind, tc.platform, tc.page
+		if got := codes(o); len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%+v: codes %v, want %s", tc, got, tc.want)
+		}
+	}
+	SetKind(&o, store.KindWebsite, "facebook", "https://facebook.com/x")
+	if o.Platform != "" || o.PageURL != "" || Validate(&o) != nil {
+		t.Fatalf("back to a website: %+v", o)
+	}
+}
+
+func leaves(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }

@@ -37,6 +37,7 @@ const blankCategoryRows = 3
 // each field that was refused (in the page's language).
 type outletForm struct {
 	ID, Name, Timezone, Limit, WarnAt, WindowDays, MinSample, CallbackURL string
+	Kind, Platform, PageURL                                               string
 	Sensational, Sensitivity, Mode                                        string
 	AllowPrivate                                                          bool
 	Categories                                                            []categoryRow
@@ -65,7 +66,7 @@ func formOf(lang string, o store.Outlet) outletForm {
 		WarnAt: percentField(lang, o.Rules.WarnAt), WindowDays: strconv.Itoa(o.WindowDays),
 		MinSample: strconv.FormatInt(o.Rules.MinSample, 10), CallbackURL: o.CallbackURL, AllowPrivate: o.AllowPrivateCallback,
 		Sensational: string(o.Rules.SensationalAction), Sensitivity: string(o.Rules.SensationalSensitivity.OrDefault()),
-		Mode: string(o.Rules.Mode)}
+		Mode: string(o.Rules.Mode), Kind: string(o.KindOf()), Platform: o.Platform, PageURL: o.PageURL}
 	keys := make([]string, 0, len(o.CategoryTones))
 	for k := range o.CategoryTones {
 		keys = append(keys, k)
@@ -97,6 +98,8 @@ func readOutletForm(g *gin.Context) outletForm {
 		Sensational: strings.TrimSpace(g.PostForm("sensational")), Sensitivity: strings.TrimSpace(g.PostForm("sensitivity")),
 		Mode:         strings.TrimSpace(g.PostForm("mode")),
 		AllowPrivate: g.PostForm("allow_private") == "on",
+		Kind:         strings.TrimSpace(g.PostForm("kind")), Platform: strings.TrimSpace(g.PostForm("platform")),
+		PageURL: strings.TrimSpace(g.PostForm("page_url")),
 	}
 	names, tones := g.PostFormArray("cat_name"), g.PostFormArray("cat_tone")
 	for i := 0; i < len(names) || i < len(tones); i++ {
@@ -194,6 +197,15 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 			}
 		}
 	}
+	// The kind's rule is admin's; each refused part is said at its field.
+	kinded := *o
+	admin.SetKind(&kinded, store.OutletKind(f.Kind), f.Platform, f.PageURL)
+	for _, err := range leaves(admin.ValidateKind(&kinded)) {
+		var s *policy.InvalidSetting
+		if errors.As(err, &s) {
+			e[kindField[s.Code]] = tr(lang, "fe."+s.Code)
+		}
+	}
 	cats := map[string]policy.Tone{}
 	if len(f.Categories) > maxCategoryRows {
 		f.Categories = f.Categories[:maxCategoryRows]
@@ -231,6 +243,7 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 	o.Rules.SensationalSensitivity = policy.Sensitivity(f.Sensitivity)
 	o.CallbackURL, o.AllowPrivateCallback = f.CallbackURL, f.AllowPrivate
 	o.CategoryTones = cats
+	o.Kind, o.Platform, o.PageURL = kinded.Kind, kinded.Platform, kinded.PageURL
 	if err := admin.Validate(o); err != nil {
 		// A rule the fields above do not cover: say it as it is.
 		ml := msgs.VI
@@ -241,6 +254,21 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 		return false
 	}
 	return true
+}
+
+// kindField is the form field each refused part of an outlet's kind is
+// said at.
+var kindField = map[string]string{"kind": "kind", "social_only": "kind", "platform": "platform", "page_url": "page_url"}
+
+// leaves are the errors joined in err (err itself when it joins none).
+func leaves(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }
 
 // summary is the message above a refused form.

@@ -57,6 +57,7 @@ func init() {
 		"det.withdraw":       {"CMS báo bài đã gỡ hoặc chuyển về nháp; số liệu bỏ bài này.", "The CMS reported the post unpublished; the counts drop it."},
 		"det.withdraw.no":    {"CMS báo bài đã gỡ; bài chưa từng được tính nên số liệu không đổi.", "The CMS reported the post unpublished; it was never counted, so nothing changes."},
 		"det.sync":           {"CMS gửi %d bài: %d bài được thêm, %d bài bị bỏ, %d bài ngoài cửa sổ, %d bài không đổi.", "The CMS sent %d posts: %d added, %d dropped, %d outside the window, %d unchanged."},
+		"det.outlet.social":  {"Trang mạng xã hội (%s): %s.", "Social page (%s): %s."},
 		"det.outlet":         {"Giới hạn %s, cảnh báo từ %s, cửa sổ %v ngày, chế độ %s, tiêu đề giật gân: %s.", "Limit %s, warning from %s, window %v days, mode %s, sensational headline: %s."},
 		"det.rotate":         {"Khoá cũ dùng được đến %s.", "The previous secret works until %s."},
 		"det.scheduled":      {"Sẽ duyệt lúc %s.", "To be approved at %s."},
@@ -184,6 +185,9 @@ func auditSentence(lang string, e store.AuditEntry, loc *time.Location) string {
 			return fmtPercent(lang, bp)
 		}
 		add("det.outlet", pct("limit"), pct("warn_at"), d["window_days"], tr(lang, "mode."+str("mode")), tr(lang, "decision."+str("sensational_action")))
+		if str("kind") == string(store.KindSocial) {
+			add("det.outlet.social", tr(lang, "platform."+str("platform")), str("page_url"))
+		}
 	case "secret_rotate":
 		if t, err := time.Parse(time.RFC3339Nano, str("previous_valid_until")); err == nil {
 			add("det.rotate", fmtTime(lang, t, loc))

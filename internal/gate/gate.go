@@ -80,11 +80,14 @@ func (s *Service) storeCtx(ctx context.Context) (context.Context, context.Cancel
 
 // Post is a post as the CMS sends it.
 type Post struct {
-	ID           string     `json:"id"`
-	Title        string     `json:"title"`
-	Excerpt      string     `json:"excerpt,omitempty"`
-	Content      string     `json:"content,omitempty"`
-	URL          string     `json:"url,omitempty"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Excerpt string `json:"excerpt,omitempty"`
+	Content string `json:"content,omitempty"`
+	URL     string `json:"url,omitempty"`
+	// Link is the post's public address on a page without a CMS (a social
+	// network), which its id was made from when none was given.
+	Link         string     `json:"link,omitempty"`
 	Categories   []string   `json:"categories,omitempty"`
 	Tags         []string   `json:"tags,omitempty"`
 	Author       string     `json:"author,omitempty"`

@@ -72,14 +72,41 @@ type SyncAnswer struct {
 // would classify them) and, when complete, withdraws counted posts it did
 // not list.
 func (s *Service) Sync(ctx context.Context, o *store.Outlet, posts []Post, complete bool, actor string) (*SyncAnswer, error) {
+	return s.SyncWith(ctx, o, posts, SyncOptions{Complete: complete, Actor: actor})
+}
+
+// SyncOptions are a sync's settings beyond its posts.
+type SyncOptions struct {
+	// Complete withdraws the counted posts of the window the list does not
+	// name; From and To narrow it to go-live times in [From, To) (an
+	// imported history speaks only for its own days). Zero bounds are open.
+	Complete bool
+	From, To time.Time
+	Actor    string
+	// Progress, when set, is told how many posts have been classified, and
+	// once more when the store has recorded them (done = total).
+	Progress func(done, total int)
+}
+
+// SyncWith is Sync with a range and progress (see SyncOptions).
+func (s *Service) SyncWith(ctx context.Context, o *store.Outlet, posts []Post, opt SyncOptions) (*SyncAnswer, error) {
 	loc := o.Location()
-	in := store.SyncInput{Outlet: o.ID, Now: s.now(), Window: o.Window(), Complete: complete, Actor: actor}
+	in := store.SyncInput{
+		Outlet: o.ID, Now: s.now(), Window: o.Window(), Complete: opt.Complete,
+		From: opt.From, To: opt.To, Actor: opt.Actor,
+	}
+	in.Posts = make([]store.SyncPost, 0, len(posts))
+	// The store's step is reported as the last of total.
+	total := len(posts) + 1
 	for i := range posts {
 		p := &posts[i]
 		_, _, subj := s.Subject(o, p)
 		in.Posts = append(in.Posts, store.SyncPost{
 			ID: p.ID, Negative: subj.Negative, Positive: subj.Positive, PublishedAt: *p.PublishedAt, Day: store.DayKey(*p.PublishedAt, loc),
 		})
+		if opt.Progress != nil && (i+1)%100 == 0 {
+			opt.Progress(i+1, total)
+		}
 	}
 	// A sync runs in batches of a few hundred posts, each bounded by the
 	// store's own timeouts; the whole call gets a deadline to match its size.
@@ -102,7 +129,10 @@ func (s *Service) Sync(ctx context.Context, o *store.Outlet, posts []Post, compl
 		return nil, err
 	}
 	if len(r.Withdrawn) > 0 || len(r.Added) > 0 {
-		s.notePastLimit(ctx, o, policy.Counts{Published: share.Published, Negative: share.Negative}, in.Now, "sync", "", actor)
+		s.notePastLimit(ctx, o, policy.Counts{Published: share.Published, Negative: share.Negative}, in.Now, "sync", "", opt.Actor)
+	}
+	if opt.Progress != nil {
+		opt.Progress(total, total)
 	}
 	return &SyncAnswer{SyncResult: r, Share: *share}, nil
 }

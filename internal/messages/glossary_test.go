@@ -48,7 +48,7 @@ func personTexts(t *testing.T) []string {
 	for _, pat := range []string{
 		"internal/messages/messages.go", "internal/console/i18n.go", "internal/console/auditview.go",
 		"internal/console/usercmd.go", "internal/console/admin.go", "internal/console/templates/*.html",
-		"internal/admin/outlet.go", "policy/policy.go", "cmd/gatekeeper/*.go", "README.md",
+		"internal/admin/outlet.go", "internal/posting/*.go", "internal/importer/*.go", "policy/policy.go", "cmd/gatekeeper/*.go", "README.md",
 		"plugins/wordpress/gatekeeper/*.php", "plugins/wordpress/gatekeeper/includes/*.php",
 		"plugins/wordpress/gatekeeper/assets/*.js", "plugins/wordpress/gatekeeper/languages/*.po",
 		"plugins/wordpress/gatekeeper/languages/*.json",

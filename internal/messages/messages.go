@@ -66,6 +66,8 @@ var errorText = map[string]pair{
 	"webhook_id_reused":         {"webhook-id này đã được dùng cho một yêu cầu khác; mỗi yêu cầu cần một webhook-id mới.", "This webhook-id was already used for another request; every request needs a new webhook-id."},
 	"approval_console_only":     {"Đơn vị này chỉ cho duyệt bài bị giữ trong bảng điều khiển Gatekeeper.", "This outlet allows approvals only in the Gatekeeper console."},
 	"server_busy":               {"Máy chủ đang nhận quá nhiều yêu cầu chưa xác thực; hãy thử lại sau ít giây.", "The server is receiving too many unauthenticated requests; try again in a few seconds."},
+	"import_invalid":            {"Tệp có %d lỗi (xem từng dòng); chưa nhập bài nào.", "The file has %d errors (see each row); nothing was imported."},
+	"unsupported_import_type":   {"Tệp nhập phải là CSV (Content-Type: text/csv) hoặc XLSX.", "An import must be CSV (Content-Type: text/csv) or XLSX."},
 	"internal":                  {"Lỗi nội bộ; đã ghi lại với mã yêu cầu.", "Internal error; it has been logged with the request id."},
 }
 
@@ -85,20 +87,21 @@ func Error(lang Lang, code string) string {
 
 // fieldText is what each validation rule says about a field.
 var fieldText = map[string]pair{
-	"required": {"bắt buộc, không được để trống", "is required and must not be empty"},
-	"max":      {"dài quá mức cho phép (tối đa %s)", "is too long (at most %s)"},
-	"min":      {"quá ngắn (tối thiểu %s)", "is too short (at least %s)"},
-	"oneof":    {"phải là một trong: %s", "must be one of: %s"},
-	"url":      {"phải là một URL hợp lệ", "must be a valid URL"},
-	"http_url": {"phải là một URL http(s) hợp lệ", "must be a valid http(s) URL"},
-	"postid":   {"chỉ gồm chữ, số và . _ : - (tối đa 128 ký tự)", "may contain only letters, digits and . _ : - (at most 128 characters)"},
-	"type":     {"sai kiểu dữ liệu (cần %s)", "has the wrong type (want %s)"},
-	"time":     {"phải là thời điểm RFC 3339, ví dụ 2026-11-27T08:00:00+07:00", "must be an RFC 3339 time, e.g. 2026-11-27T08:00:00+07:00"},
-	"future":   {"không được ở tương lai", "must not be in the future"},
-	"dive":     {"có phần tử không hợp lệ", "has an invalid element"},
-	"status":   {"phải là pending, approved, rejected hoặc cancelled", "must be pending, approved, rejected or cancelled"},
-	"integer":  {"phải là số nguyên từ %s", "must be a whole number from %s"},
-	"langtag":  {"phải là mã ngôn ngữ như vi, en, vi-VN hoặc en_US (tối đa 35 ký tự)", "must be a language tag such as vi, en, vi-VN or en_US (at most 35 characters)"},
+	"required":    {"bắt buộc, không được để trống", "is required and must not be empty"},
+	"required_id": {"cần mã bài (id) hoặc liên kết của bài (link)", "is required unless the post's link is given"},
+	"max":         {"dài quá mức cho phép (tối đa %s)", "is too long (at most %s)"},
+	"min":         {"quá ngắn (tối thiểu %s)", "is too short (at least %s)"},
+	"oneof":       {"phải là một trong: %s", "must be one of: %s"},
+	"url":         {"phải là một URL hợp lệ", "must be a valid URL"},
+	"http_url":    {"phải là một URL http(s) hợp lệ", "must be a valid http(s) URL"},
+	"postid":      {"chỉ gồm chữ, số và . _ : - (tối đa 128 ký tự)", "may contain only letters, digits and . _ : - (at most 128 characters)"},
+	"type":        {"sai kiểu dữ liệu (cần %s)", "has the wrong type (want %s)"},
+	"time":        {"phải là thời điểm RFC 3339, ví dụ 2026-11-27T08:00:00+07:00", "must be an RFC 3339 time, e.g. 2026-11-27T08:00:00+07:00"},
+	"future":      {"không được ở tương lai", "must not be in the future"},
+	"dive":        {"có phần tử không hợp lệ", "has an invalid element"},
+	"status":      {"phải là pending, approved, rejected hoặc cancelled", "must be pending, approved, rejected or cancelled"},
+	"integer":     {"phải là số nguyên từ %s", "must be a whole number from %s"},
+	"langtag":     {"phải là mã ngôn ngữ như vi, en, vi-VN hoặc en_US (tối đa 35 ký tự)", "must be a language tag such as vi, en, vi-VN or en_US (at most 35 characters)"},
 	"period": {"phải là ngày YYYY-MM-DD (cùng ngày kết thúc), hoặc một tháng YYYY-MM hay một quý YYYY-Qn (không kèm ngày kết thúc)",
 		"must be a date YYYY-MM-DD (with an end date), or a month YYYY-MM or a quarter YYYY-Qn (without one)"},
 	"period_order": {"ngày kết thúc ở trước ngày bắt đầu", "the end date is before the start date"},
@@ -208,6 +211,10 @@ var settingText = map[string]string{
 	"window_days":  "số ngày của cửa sổ %d phải từ 1 đến 365",
 	"timezone":     "múi giờ %q không hợp lệ (ví dụ Asia/Ho_Chi_Minh)",
 	"callback_url": "địa chỉ callback %q phải là URL http(s) không kèm mật khẩu",
+	"kind":         "loại đơn vị %q phải là website (trang web) hoặc social (trang mạng xã hội)",
+	"social_only":  "nền tảng và địa chỉ trang chỉ dành cho đơn vị là trang mạng xã hội",
+	"platform":     "nền tảng %q phải là facebook, zalo, youtube, tiktok hoặc other (khác)",
+	"page_url":     "địa chỉ trang %q phải là địa chỉ http(s) công khai của trang",
 }
 
 // Setting words a refused setting (a policy.InvalidSetting anywhere in

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"gatekeeper/internal/store"
 )
 
 // Tables a report is laid out in: the CSV download is one of them, the
@@ -71,7 +73,7 @@ var SummaryColumns = []string{
 	"outlet", "name", "timezone", "from", "to", "published", "negative", "positive", "neutral", "share",
 	"rolling_published", "rolling_negative", "rolling_share", "limit", "warn_at", "days_over_warn", "days_over_limit",
 	"sensational", "holds", "approved", "rejected", "cancelled", "pending", "median_decision_hours",
-	"longest_decision_hours", "approvals_past_limit", "relabels", "withdrawals", "themes",
+	"longest_decision_hours", "approvals_past_limit", "relabels", "withdrawals", "themes", "outlet_kind",
 }
 
 func hours(sec int64) Hours { return Hours(float64(sec) / 3600) }
@@ -85,6 +87,14 @@ func (o *OutletReport) ThemeList(lang string) string {
 	return strings.Join(themes, "; ")
 }
 
+// KindText is the outlet's kind for a person: "mạng xã hội (facebook)".
+func (o *OutletReport) KindText(lang string) string {
+	if o.Kind == store.KindSocial {
+		return Label("outlet_social", lang) + " (" + o.Platform + ")"
+	}
+	return Label("outlet_website", lang)
+}
+
 // SummaryRow is an outlet's row of the summary table.
 func (r *Report) SummaryRow(o *OutletReport, lang string) []any {
 	return []any{
@@ -94,7 +104,7 @@ func (r *Report) SummaryRow(o *OutletReport, lang string) []any {
 		o.DaysOverWarn, o.DaysOverLimit, o.Sensational,
 		o.Holds.Count, o.Holds.Approved, o.Holds.Rejected, o.Holds.Cancelled, o.Holds.Pending,
 		hours(o.Holds.MedianSeconds), hours(o.Holds.LongestSeconds),
-		len(o.PastLimit), len(o.Relabels), len(o.Withdrawals), o.ThemeList(lang),
+		len(o.PastLimit), len(o.Relabels), len(o.Withdrawals), o.ThemeList(lang), o.KindText(lang),
 	}
 }
 
@@ -110,7 +120,7 @@ func (r *Report) summaryRows(lang string) ([]string, [][]any, error) {
 			t.Published, t.Negative, t.Positive, t.Neutral, Ratio(t.Share),
 			nil, nil, nil, nil, nil, t.DaysOverWarn, t.DaysOverLimit, t.Sensational,
 			t.Holds, t.Approved, t.Rejected, nil, t.Pending, nil, nil,
-			t.PastLimit, t.Relabels, t.Withdrawals, nil,
+			t.PastLimit, t.Relabels, t.Withdrawals, nil, nil,
 		})
 	}
 	return columns(SummaryColumns, lang), rows, nil

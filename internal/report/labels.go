@@ -69,6 +69,10 @@ var labels = map[string][2]string{
 
 	"col_outlet":                 {"Mã đơn vị", "Outlet"},
 	"col_name":                   {"Tên đơn vị", "Name"},
+	"col_outlet_kind":            {"Loại đơn vị", "Kind of outlet"},
+	"outlet_website":             {"trang web", "website"},
+	"outlet_social":              {"trang mạng xã hội", "social page"},
+	"f_kind":                     {"Loại đơn vị", "Kind"},
 	"col_timezone":               {"Múi giờ", "Time zone"},
 	"col_from":                   {"Từ ngày", "From"},
 	"col_to":                     {"Đến ngày", "To"},

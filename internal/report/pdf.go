@@ -301,6 +301,7 @@ func (p *pdfWriter) outlet(n int, o *OutletReport) {
 		{p.t("f_holds"), fmt.Sprintf(p.t("f_holds_v"), o.Holds.Count, o.Holds.Approved, o.Holds.Rejected, o.Holds.Cancelled, o.Holds.Pending,
 			p.dur(o.Holds.MedianSeconds), p.dur(o.Holds.LongestSeconds))},
 		{p.t("f_other"), fmt.Sprintf(p.t("f_other_v"), o.Sensational, len(o.PastLimit), len(o.Relabels), len(o.Withdrawals))},
+		{p.t("f_kind"), o.KindText(p.lang)},
 		{p.t("f_zone"), o.Timezone},
 	}
 	for _, f := range facts {

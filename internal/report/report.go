@@ -78,14 +78,18 @@ type Totals struct {
 
 // OutletReport is one outlet's account of the period.
 type OutletReport struct {
-	Outlet     string    `json:"outlet"`
-	Name       string    `json:"name"`
-	Timezone   string    `json:"timezone"`
-	Start      time.Time `json:"start"` // midnight of the first day, outlet time
-	End        time.Time `json:"end"`   // midnight after the last day
-	Limit      float64   `json:"limit"`
-	WarnAt     float64   `json:"warn_at"`
-	WindowDays int       `json:"window_days"`
+	Outlet string `json:"outlet"`
+	Name   string `json:"name"`
+	// Kind is the outlet's kind (website or social) and Platform a social
+	// outlet's network, as the outlet is now: both kinds are reported alike.
+	Kind       store.OutletKind `json:"kind"`
+	Platform   string           `json:"platform,omitempty"`
+	Timezone   string           `json:"timezone"`
+	Start      time.Time        `json:"start"` // midnight of the first day, outlet time
+	End        time.Time        `json:"end"`   // midnight after the last day
+	Limit      float64          `json:"limit"`
+	WarnAt     float64          `json:"warn_at"`
+	WindowDays int              `json:"window_days"`
 
 	// Posts that went live in the period, by tone. Negative and Published
 	// are the daily series' counts (what the share is made of); Positive
@@ -253,6 +257,14 @@ func totals(os []*OutletReport) Totals {
 
 // Outlet reports on one outlet for p.
 func (b *Builder) Outlet(ctx context.Context, o *store.Outlet, p Period) (*OutletReport, error) {
+	r, err := b.outlet(ctx, o, p)
+	if r != nil {
+		r.Kind, r.Platform = o.KindOf(), o.Platform
+	}
+	return r, err
+}
+
+func (b *Builder) outlet(ctx context.Context, o *store.Outlet, p Period) (*OutletReport, error) {
 	if r, ok, err := b.fromSnapshots(ctx, o, p); err != nil || ok {
 		return r, err
 	}

@@ -42,10 +42,36 @@ type Secret struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
+// OutletKind is how an outlet publishes. Both kinds are counted, limited
+// and reported the same way.
+type OutletKind string
+
+const (
+	// KindWebsite: a CMS calls the webhook before each post (the default).
+	KindWebsite OutletKind = "website"
+	// KindSocial: a page on a social network (Facebook, Zalo OA, YouTube,
+	// TikTok), where no plugin can sit before the publish button: posts are
+	// checked and recorded in the console, from the command line or the API,
+	// or imported from the page's history.
+	KindSocial OutletKind = "social"
+)
+
+// OutletKinds are the kinds an outlet may be.
+var OutletKinds = []OutletKind{KindWebsite, KindSocial}
+
+// Platforms a social outlet may be on.
+var Platforms = []string{"facebook", "zalo", "youtube", "tiktok", "other"}
+
 // Outlet is one news outlet and its policy.
 type Outlet struct {
-	ID         string       `json:"id"`
-	Name       string       `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Kind is "" for outlets stored before kinds existed: a website (KindOf).
+	Kind OutletKind `json:"kind,omitempty"`
+	// Platform and PageURL, for a social outlet: the network and the page's
+	// public address.
+	Platform   string       `json:"platform,omitempty"`
+	PageURL    string       `json:"page_url,omitempty"`
 	Rules      policy.Rules `json:"rules"`
 	WindowDays int          `json:"window_days"`
 	Timezone   string       `json:"timezone"`
@@ -61,6 +87,14 @@ type Outlet struct {
 	Secrets             []Secret  `json:"secrets"` // the current secret first
 	CreatedAt           time.Time `json:"created_at"`
 	UpdatedAt           time.Time `json:"updated_at"`
+}
+
+// KindOf is the outlet's kind (a website when none is stored).
+func (o *Outlet) KindOf() OutletKind {
+	if o.Kind == "" {
+		return KindWebsite
+	}
+	return o.Kind
 }
 
 // Window returns the outlet's window length.
@@ -230,6 +264,10 @@ type SyncInput struct {
 	// Complete: the list is everything published in the window; counted
 	// posts not in it are withdrawn.
 	Complete bool
+	// From and To, when set, narrow Complete to a range of go-live times
+	// [From, To) within the window (an imported history covers only its own
+	// days): counted posts outside it are left alone. A zero bound is open.
+	From, To time.Time
 	Actor    string
 }
 

@@ -55,10 +55,19 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 		}
 	}
 	cutoff := ms(in.Now) - in.Window.Milliseconds()
+	// Complete withdraws counted posts that went live in (lo, hi): the
+	// window, narrowed to the sync's range.
+	lo, hi := cutoff, "+inf"
+	if !in.From.IsZero() {
+		lo = max(lo, ms(in.From)-1)
+	}
+	if !in.To.IsZero() {
+		hi = "(" + strconv.FormatInt(ms(in.To), 10)
+	}
 	var candidates []string
 	if in.Complete {
 		ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
-			Key: k.win(), Start: "(" + strconv.FormatInt(cutoff, 10), Stop: "+inf", ByScore: true,
+			Key: k.win(), Start: "(" + strconv.FormatInt(lo, 10), Stop: hi, ByScore: true,
 		}).Result()
 		if err != nil {
 			return store.SyncResult{}, s.fail("sync", err)
@@ -89,10 +98,11 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 		v, err := s.runNeeding(ctx, syncScript, func(known []string) ([]string, []any) {
 			keys := make([]string, 0, 5+len(c.posts)+len(c.candidates)+len(known))
 			keys = append(keys, k.win(), k.neg(), k.daily(), k.audit(), k.pos())
-			args := make([]any, 0, 14+4*len(c.posts)+len(c.candidates)+len(known))
+			args := make([]any, 0, 16+4*len(c.posts)+len(c.candidates)+len(known))
 			args = append(args, ms(in.Now), in.Window.Milliseconds(), in.Actor, ledgerTTL(in.Window),
 				len(c.posts), len(c.candidates), len(known), b01(in.Complete),
-				len(res.Added), len(res.Withdrawn), len(res.Unchanged), len(res.Outside), b01(changed), b01(last))
+				len(res.Added), len(res.Withdrawn), len(res.Unchanged), len(res.Outside), b01(changed), b01(last),
+				lo, hi)
 			for _, p := range c.posts {
 				keys = append(keys, k.post(p.ID))
 				args = append(args, p.ID, toneCode(p.Negative, p.Positive), ms(p.PublishedAt), p.Day)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"gatekeeper/internal/store"
@@ -127,9 +128,16 @@ func (s *Store) Sync(ctx context.Context, in store.SyncInput) (store.SyncResult,
 			}
 		}
 		if in.Complete {
+			lo, hi := start, int64(math.MaxInt64)
+			if !in.From.IsZero() {
+				lo = max(lo, msOf(in.From)-1)
+			}
+			if !in.To.IsZero() {
+				hi = msOf(in.To)
+			}
 			rows, err := tx.QueryContext(ctx, `
-				SELECT post FROM posts WHERE outlet = ? AND state = 'counted' AND at_ms > ?
-				ORDER BY at_ms, post`, in.Outlet, start)
+				SELECT post FROM posts WHERE outlet = ? AND state = 'counted' AND at_ms > ? AND at_ms < ?
+				ORDER BY at_ms, post`, in.Outlet, lo, hi)
 			if err != nil {
 				return err
 			}

@@ -134,6 +134,51 @@ func testSync(t *testing.T, open func(*testing.T) store.Store) {
 	}
 }
 
+// testSyncRange: a complete sync with a range withdraws only the counted
+// posts that went live in [From, To); posts before and after it, and the
+// range's end itself, are left alone.
+func testSyncRange(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	now := T0
+	day := 24 * time.Hour
+	from, to := now.Add(-10*day), now.Add(-5*day)
+	e.sync(now, false,
+		e.post("before", true, from.Add(-time.Millisecond)),
+		e.post("first", true, from),
+		e.post("inside", false, from.Add(day)),
+		e.post("kept", false, from.Add(2*day)),
+		e.post("end", false, to),
+		e.post("after", true, now.Add(-time.Hour)),
+	)
+	e.wantCounts(now, policy.Counts{Published: 6, Negative: 3})
+	now = now.Add(time.Minute)
+	in := store.SyncInput{
+		Outlet: e.o.ID, Now: now, Window: e.window(), Complete: true, From: from, To: to, Actor: "import",
+		Posts: []store.SyncPost{e.post("kept", false, from.Add(2*day)), e.post("new", false, from.Add(3*day))},
+	}
+	r, err := e.st.Sync(e.ctx, in)
+	if err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	wantIDs(t, "Added", r.Added, "new")
+	wantIDs(t, "Unchanged", r.Unchanged, "kept")
+	wantIDs(t, "Withdrawn", r.Withdrawn, "first", "inside")
+	e.wantCounts(now, policy.Counts{Published: 5, Negative: 2})
+	// Only To: everything of the window before it; only From: after it.
+	now = now.Add(time.Minute)
+	in = store.SyncInput{Outlet: e.o.ID, Now: now, Window: e.window(), Complete: true, To: from, Actor: "import"}
+	if r, err = e.st.Sync(e.ctx, in); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	wantIDs(t, "Withdrawn (to)", r.Withdrawn, "before")
+	in = store.SyncInput{Outlet: e.o.ID, Now: now, Window: e.window(), Complete: true, From: now.Add(-2 * time.Hour), Actor: "import"}
+	if r, err = e.st.Sync(e.ctx, in); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	wantIDs(t, "Withdrawn (from)", r.Withdrawn, "after")
+	e.wantCounts(now, policy.Counts{Published: 3, Negative: 0})
+}
+
 func testSyncCountsHeldPost(t *testing.T, open func(*testing.T) store.Store) {
 	e := newEnv(t, open)
 	e.fillCounts(T0, 20, 3)

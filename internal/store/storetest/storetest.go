@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EditToHold", testEditToHold},
 		{"Withdraw", testWithdraw},
 		{"Sync", testSync},
+		{"SyncRange", testSyncRange},
 		{"SyncCountsHeldPost", testSyncCountsHeldPost},
 		{"WindowBoundary", testWindowBoundary},
 		{"Daily", testDaily},

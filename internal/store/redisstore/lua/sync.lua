@@ -4,6 +4,8 @@
 -- ARGV: 1 now, 2 window, 3 actor, 4 ledger ttl, 5 np, 6 nc, 7 nk, 8 complete 0/1,
 --       9-13 totals of the earlier calls of this sync (added, withdrawn,
 --       unchanged, outside, changed 0/1), 14 last call 0/1,
+--       15-16 the range of go-live times a complete sync withdraws from:
+--       (lo, hi) in ms, hi "+inf" or "(ms" (exclusive),
 --       then per post: id, tone (n negative, p positive, u neutral), published at (ms), day;
 --       then the candidates' ids; then the known pending hold ids
 -- A large sync is several calls (each short, so Redis never stalls); the
@@ -14,7 +16,9 @@ local nowS, now, window = ARGV[1], tonumber(ARGV[1]), tonumber(ARGV[2])
 local cutoff = now - window
 local np, nc, nk = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local ttl = ARGV[4]
-local pa, ca, ka = 15, 15 + 4 * np, 15 + 4 * np + nc
+local pa, ca, ka = 17, 17 + 4 * np, 17 + 4 * np + nc
+local lo, hi = tonumber(ARGV[15]), math.huge
+if ARGV[16] ~= '+inf' then hi = tonumber(string.sub(ARGV[16], 2)) end
 local pk, ck, kk = 6, 6 + np, 6 + np + nc
 
 local known = {}
@@ -61,7 +65,7 @@ if nc > 0 then
   for j = 0, nc - 1 do
     local id, key = ARGV[ca + j], KEYS[ck + j]
     local score = redis.call('ZSCORE', KEYS[1], id)
-    if not listed[id] and score and tonumber(score) > cutoff then
+    if not listed[id] and score and tonumber(score) > cutoff and tonumber(score) > lo and tonumber(score) < hi then
       local L = ledger(key)
       if L.state == 'counted' then
         uncount(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, L.day, toneOf(L.neg, L.pos))
