@@ -60,6 +60,11 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 			posts[i] = store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: rng.IntN(100) < negShare, PublishedAt: time.UnixMilli(at), Day: "20261102"}
 			posts[i].Positive = !posts[i].Negative && rng.IntN(2) == 0
 		}
+		if iter%2 == 1 { // half the outlets created (window sets with their marker), half not (as before it)
+			if err := s.CreateOutlet(ctx, store.Outlet{ID: outlet, Name: "d", Rules: rules, WindowDays: 30, Timezone: "UTC"}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if _, err := s.Sync(ctx, store.SyncInput{Outlet: outlet, Now: now0, Window: window, Posts: posts}); err != nil {
 			t.Fatal(err)
 		}
@@ -180,6 +185,11 @@ func TestScriptEarliestSafeAtTheLimit(t *testing.T) {
 				at += 1 + rng.Int64N(window.Milliseconds()/int64(n))
 			}
 			posts[i] = store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: rng.IntN(10000) < share, PublishedAt: time.UnixMilli(at), Day: "20261102"}
+		}
+		if iter%2 == 0 {
+			if err := s.CreateOutlet(ctx, store.Outlet{ID: outlet, Name: "l", Rules: rules, WindowDays: 30, Timezone: "UTC"}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := s.Sync(ctx, store.SyncInput{Outlet: outlet, Now: now, Window: window, Posts: posts}); err != nil {
 			t.Fatal(err)

@@ -91,3 +91,65 @@ func TestParseLedger(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowSetsAreSkipLists: an outlet's window sets carry the marker from
+// creation, so they are skip lists however few posts they hold; the marker
+// is never counted nor pruned; an outlet created before the marker gets it
+// when a store opens.
+func TestWindowSetsAreSkipLists(t *testing.T) {
+	s := open(t, sharedServer(t).URL())
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
+	o := store.Outlet{ID: fmt.Sprintf("marker-%d", time.Now().UnixNano()), Name: "m", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
+	o.Rules.Limit, o.Rules.WarnAt = policy.Full, policy.Full // nothing held: every post counts
+	if err := s.CreateOutlet(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	k := keysOf(o.ID)
+	encodings := func() string {
+		var out []string
+		for _, key := range []string{k.win(), k.neg(), k.pos()} {
+			enc, err := s.rdb.ObjectEncoding(ctx, key).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, enc)
+		}
+		return fmt.Sprint(out)
+	}
+	if got := encodings(); got != "[skiplist skiplist skiplist]" {
+		t.Fatalf("new outlet's sets: %s", got)
+	}
+	// Checks over two windows, every one pruning (one in pruneEvery asks).
+	for i := range 3 * pruneEvery {
+		at := now.Add(time.Duration(i) * 48 * time.Hour)
+		subj := policy.Subject{Negative: i%3 == 0, Positive: i%3 == 1}
+		if _, err := s.Check(ctx, store.CheckInput{Outlet: o.ID, PostID: fmt.Sprint("p", i), Now: at, Window: o.Window(), Day: store.DayKey(at, o.Location()),
+			Rules: o.Rules, Subject: subj, Plan: policy.MakePlan(o.Rules, subj), Actor: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	end := now.Add(time.Duration(3*pruneEvery-1) * 48 * time.Hour)
+	c, err := s.Window(ctx, o.ID, end, o.Window())
+	if err != nil || c != (policy.Counts{Published: 15, Negative: 5, Positive: 5}) {
+		t.Fatalf("window %+v %v, want 15 posts, 5 negative, 5 positive", c, err)
+	}
+	if got := encodings(); got != "[skiplist skiplist skiplist]" {
+		t.Fatalf("after checks and pruning: %s", got)
+	}
+	if n, _ := s.rdb.ZCard(ctx, k.win()).Result(); n > 15+1+pruneEvery {
+		t.Fatalf("win holds %d members: not pruned", n)
+	}
+	// An outlet from before the marker: a store opening adds it.
+	for _, key := range []string{k.win(), k.neg(), k.pos()} {
+		if n, _ := s.rdb.ZRem(ctx, key, WindowMarker).Result(); n != 1 {
+			t.Fatalf("%s: the marker was pruned", key)
+		}
+	}
+	New(ctx, s.rdb, false)
+	for _, key := range []string{k.win(), k.neg(), k.pos()} {
+		if sc, err := s.rdb.ZScore(ctx, key, WindowMarker).Result(); err != nil || sc != WindowMarkerScore {
+			t.Fatalf("%s: marker %v %v after a store opened", key, sc, err)
+		}
+	}
+}

@@ -214,11 +214,12 @@ end
 
 -- Prune what left the window (asked for on a share of checks: members at or
 -- before the window's start are never counted, so pruning only bounds memory).
+-- The sets' marker (score -1, redisstore.WindowMarker) stays.
 if pruneB == 1 then
   local cutS = string.sub(lo, 2)
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cutS)
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', cutS)
-  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', cutS)
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '(-1', cutS)
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '(-1', cutS)
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '(-1', cutS)
 end
 
 return {code, holdID, detail}
