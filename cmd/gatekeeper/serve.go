@@ -164,6 +164,8 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 			Recipients: config.ReportLines(cfg.ReportRecipients)},
 		Clock: clk,
 	})
+	// The person who recorded a held post in the console is told of its review.
+	rev.Notices = notices
 	svc := &gate.Service{
 		Notices:      notices,
 		Store:        st,
@@ -194,7 +196,7 @@ func buildApp(ctx context.Context, cfg *config.Config, st store.Store, clk clock
 		Report: report.PDFOptions{Issuer: config.ReportLines(cfg.ReportIssuer), Place: cfg.ReportPlace,
 			Recipients: config.ReportLines(cfg.ReportRecipients)},
 		ReportKeepMonths: cfg.RetentionMonths,
-	}, console.Deps{Store: st, Review: rev})
+	}, console.Deps{Store: st, Review: rev, Gate: svc})
 	con.Register(engine)
 	worker := callback.New(st, callback.Config{Logger: log, Interval: cfg.CallbackInterval, Clock: clk, LegacySigningUntil: cfg.LegacyDeadline(),
 		Senders: map[string]callback.Sender{notify.Kind: notices.Deliver}})

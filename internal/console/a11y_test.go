@@ -131,8 +131,15 @@ func TestPagesAccessible(t *testing.T) {
 	}
 	admin, csrf := e.session("admin")
 	mgr, _ := e.session("lan")
+	editor, ecsrf := e.session("bientap")
+	recorded := url.Values{"csrf": {ecsrf}, "outlet": {e.a.ID}, "title": {"Cháy rừng ở Kon Plông"}, "text": {"Đám cháy bùng phát."},
+		"link": {"https://facebook.com/dakglei/posts/31"}}
+	if st, _, _ := e.post(editor, "/console/check/record", recorded); st != http.StatusOK {
+		t.Fatalf("record: %d", st)
+	}
 	for _, lang := range []string{langVI, langEN} {
 		ac, mc, anon := e.withLang(admin, lang), e.withLang(mgr, lang), e.withLang(anonymous(), lang)
+		ec := e.withLang(editor, lang)
 		pages := []struct {
 			name   string
 			c      *http.Client
@@ -157,13 +164,23 @@ func TestPagesAccessible(t *testing.T) {
 			{"secret", ac, "POST", "/console/admin/outlets/" + e.b.ID + "/rotate"},
 			{"password", ac, "POST", "/console/admin/users/victim/password"},
 			{"refused outlet form", ac, "POST", "/console/admin/outlets/" + e.a.ID},
+			{"check", ec, "GET", "/console/check"},
+			{"check result", ec, "POST", "/console/check"},
+			{"check refused", ec, "POST", "/console/check/record"},
+			{"mine", ec, "GET", "/console/mine"},
+			{"import", ec, "GET", "/console/import"},
+			{"import refused", ec, "POST", "/console/import"},
 		}
 		for _, p := range pages {
 			var body string
 			if p.method == "GET" {
 				_, _, body = e.get(p.c, p.path)
 			} else {
-				_, _, body = e.post(p.c, p.path, url.Values{"csrf": {csrf}, "limit": {"x"}})
+				f := url.Values{"csrf": {csrf}, "limit": {"x"}}
+				if p.c == ec {
+					f = url.Values{"csrf": {ecsrf}, "outlet": {e.a.ID}, "title": {"Tai nạn giao thông"}, "text": {"Nội dung"}}
+				}
+				_, _, body = e.post(p.c, p.path, f)
 			}
 			if probs := a11yProblems(body, lang); len(probs) > 0 {
 				t.Errorf("%s (%s): %v", p.name, lang, probs)

@@ -34,7 +34,7 @@ type Accounts struct {
 // Errors of Accounts; the edges (console page, CLI) translate them.
 var (
 	ErrInvalidUsername = errors.New("accounts: invalid username")
-	ErrInvalidRole     = errors.New("accounts: role must be admin, manager or auditor")
+	ErrInvalidRole     = errors.New("accounts: role must be admin, manager, auditor or editor")
 	ErrUnknownOutlet   = errors.New("accounts: no such outlet")
 	ErrUserExists      = errors.New("accounts: user already exists")
 	ErrNoUser          = errors.New("accounts: no such user")
@@ -53,8 +53,8 @@ func (a *Accounts) log() *slog.Logger {
 	return slog.Default()
 }
 
-// NewUser is a user to add. Outlets count for managers only (ignored for
-// other roles); each must exist.
+// NewUser is a user to add. Outlets count for managers and editors only
+// (ignored for other roles); each must exist.
 type NewUser struct {
 	Username string
 	Role     store.Role
@@ -210,10 +210,10 @@ func (a *Accounts) userErr(name string, err error) error {
 	return fmt.Errorf("accounts: user %s: %w", name, err)
 }
 
-// outlets are a manager's outlets, each checked, sorted, without
-// duplicates; none for other roles.
+// outlets are a manager's or an editor's outlets, each checked, sorted,
+// without duplicates; none for other roles.
 func (a *Accounts) outlets(ctx context.Context, role store.Role, list []string) ([]string, error) {
-	if role != store.RoleManager {
+	if !role.HasOutlets() {
 		return nil, nil
 	}
 	var ids []string

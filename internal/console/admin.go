@@ -470,7 +470,7 @@ func (c *Console) showUsers(g *gin.Context, status int, errMsg string) {
 	}
 	slices.SortFunc(outlets, func(a, b store.Outlet) int { return strings.Compare(a.ID, b.ID) })
 	c.render(g, status, "admin_users", "admin.users", adminUsersData{Users: users, Outlets: outlets,
-		Roles: []store.Role{store.RoleManager, store.RoleAuditor, store.RoleAdmin}, Error: errMsg})
+		Roles: []store.Role{store.RoleManager, store.RoleEditor, store.RoleAuditor, store.RoleAdmin}, Error: errMsg})
 }
 
 type passwordData struct {

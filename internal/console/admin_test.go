@@ -141,6 +141,22 @@ func TestAdminOutletsAndUsers(t *testing.T) {
 	if st, _, _ := e.get(hc, "/console/outlets/sathay"); st != http.StatusForbidden {
 		t.Fatalf("hoa after losing the outlet: %d", st)
 	}
+	// An editor of the outlet: their own pages only, and the outlet kept.
+	if st, _, _ := e.post(c, "/console/admin/users/hoa", url.Values{"csrf": {csrf}, "role": {"editor"}, "outlets": {"sathay"}}); st != http.StatusSeeOther {
+		t.Fatalf("make hoa an editor: %d", st)
+	}
+	if u, _ := e.st.GetUser(e.ctx, "hoa"); u.Role != store.RoleEditor || strings.Join(u.Outlets, ",") != "sathay" {
+		t.Fatalf("hoa as editor: %+v", u)
+	}
+	if st, _, _ := e.get(hc, "/console/outlets/sathay"); st != http.StatusForbidden {
+		t.Fatalf("an editor on the outlet's dashboard: %d", st)
+	}
+	if st, _, body := e.get(hc, "/console/check"); st != 200 || !strings.Contains(body, `value="sathay"`) {
+		t.Fatalf("an editor's check page: %d", st)
+	}
+	if _, _, body := e.get(c, "/console/admin/users"); !strings.Contains(body, `<option value="editor" selected>`) {
+		t.Fatalf("the users page does not show hoa as an editor")
+	}
 	e.post(c, "/console/admin/users/hoa/password", url.Values{"csrf": {csrf}})
 	if st, loc, _ := e.get(hc, "/console/holds"); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/console/login") {
 		t.Fatalf("session after a password reset: %d %s", st, loc)

@@ -15,7 +15,7 @@ import (
 // them; each has a label "event.<type>" in both languages.
 var auditTypes = []string{
 	"check", "hold", "approve", "reject", "approve_scheduled", "approve_unscheduled", "relabel", "withdraw",
-	"sync", "past_limit", "break_glass", "callback_retry", "outlet_add", "outlet_update", "secret_rotate",
+	"sync", recordedType, "past_limit", "break_glass", "callback_retry", "outlet_add", "outlet_update", "secret_rotate",
 	"user_add", "user_update", "user_remove", "user_password_reset", "password_change",
 }
 
@@ -92,6 +92,8 @@ func actorLabel(lang string, e store.AuditEntry) string {
 		return tr(lang, "actor.cli")
 	case strings.HasPrefix(a, "cli:"):
 		return tr(lang, "actor.cliuser", strings.TrimPrefix(a, "cli:"))
+	case strings.HasPrefix(a, "console:") && (e.Type == "check" || e.Type == "hold" || e.Type == "sync"):
+		return tr(lang, "actor.consoleuser", strings.TrimPrefix(a, "console:"))
 	case a == "":
 		return "—"
 	case e.Type == "check" || e.Type == "hold" || e.Type == "withdraw":
@@ -198,6 +200,13 @@ func auditSentence(lang string, e store.AuditEntry, loc *time.Location) string {
 		}
 	case "callback_retry":
 		add("det.callback", str("callback"))
+	case recordedType:
+		if t := str("title"); t != "" {
+			add("det.recorded", t)
+		}
+		if again, _ := boolean("again"); again {
+			add("det.again")
+		}
 	case "user_add", "user_remove":
 		if r := str("role"); r != "" {
 			add("det.userrole", str("username"), tr(lang, "role."+r))

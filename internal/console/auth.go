@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -161,11 +162,56 @@ func isAuthPath(next string) bool {
 	return p == "/console/login" || p == "/console/logout" || strings.HasPrefix(p, "/console/lang/")
 }
 
+// The most a form may send: an import's upload (maxUploadBytes and room for
+// its other fields), every other form maxFormBytes.
+const (
+	maxFormBytes   = 2 << 20
+	maxUploadBytes = 20 << 20
+)
+
+// formLimit is the most a form posted to path may send.
+func formLimit(path string) int64 {
+	if path == "/console/import" {
+		return maxUploadBytes + 64<<10
+	}
+	return maxFormBytes
+}
+
+// readForm reads the posted form within formLimit, answering 413 with the
+// limit in words when it is larger (false: the answer is written).
+func (c *Console) readForm(g *gin.Context) bool {
+	r := g.Request
+	limit := formLimit(r.URL.Path)
+	tooLarge := func() bool {
+		c.log.Info("console: form too large", "path", r.URL.Path, "content_length", r.ContentLength)
+		c.errorPage(g, http.StatusRequestEntityTooLarge, "err.toolarge", limit>>20)
+		return false
+	}
+	if r.ContentLength > limit {
+		return tooLarge()
+	}
+	r.Body = http.MaxBytesReader(g.Writer, r.Body, limit)
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		err = r.ParseMultipartForm(8 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge()
+	}
+	return true
+}
+
 // checkCSRF requires the session's token in every state-changing form, on
 // top of the cross-origin check.
 func (c *Console) checkCSRF(g *gin.Context) {
 	if g.Request.Method == http.MethodGet || g.Request.Method == http.MethodHead {
 		g.Next()
+		return
+	}
+	if !c.readForm(g) {
 		return
 	}
 	s := sessionOf(g)
@@ -177,7 +223,8 @@ func (c *Console) checkCSRF(g *gin.Context) {
 	g.Next()
 }
 
-// canView: admins and auditors see every outlet, managers their own.
+// canView: admins and auditors see every outlet, managers their own;
+// editors see no outlet's review pages (only their own posts, posts.go).
 func canView(u *store.User, outlet string) bool {
 	switch u.Role {
 	case store.RoleAdmin, store.RoleAuditor:
@@ -188,7 +235,8 @@ func canView(u *store.User, outlet string) bool {
 	return false
 }
 
-// canAct: admins act on every outlet, managers on their own, auditors never.
+// canAct: admins act on every outlet, managers on their own, auditors and
+// editors never.
 func canAct(u *store.User, outlet string) bool {
 	switch u.Role {
 	case store.RoleAdmin:
@@ -225,6 +273,10 @@ func (c *Console) requireAdmin(g *gin.Context) {
 
 // home sends each role to its first page.
 func (c *Console) home(g *gin.Context) {
+	if userOf(g).Role == store.RoleEditor {
+		g.Redirect(http.StatusSeeOther, "/console/check")
+		return
+	}
 	if userOf(g).Role == store.RoleManager {
 		g.Redirect(http.StatusSeeOther, "/console/holds")
 		return

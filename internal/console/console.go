@@ -22,9 +22,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/gate"
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/review"
 	"gatekeeper/internal/store"
+	"gatekeeper/policy/classify"
 )
 
 //go:embed templates/*.html
@@ -118,6 +120,10 @@ type Deps struct {
 	// Review resolves holds; when nil, one is made on Store with the
 	// console's clock.
 	Review *review.Service
+	// Gate checks and records the posts editors paste in ("Kiểm tra trước
+	// khi đăng"); when nil, one is made on Store with the default classifier
+	// and the console's clock.
+	Gate *gate.Service
 }
 
 // Console serves the review console.
@@ -125,12 +131,15 @@ type Console struct {
 	cfg    Config
 	st     store.Store
 	review *review.Service
+	gate   *gate.Service
 	// accounts administers users (the same service as `gatekeeper user`).
 	accounts *Accounts
 	log      *slog.Logger
 	pages    map[string]*pageTemplate
 	static   http.Handler
 	cop      *http.CrossOriginProtection
+	// stages keeps previewed imports until they are applied.
+	stages importStages
 	// schedMu runs the scheduled approvals one round at a time.
 	schedMu sync.Mutex
 }
@@ -139,10 +148,13 @@ type Console struct {
 // (a programming error caught by the tests).
 func New(cfg Config, deps Deps) *Console {
 	cfg.defaults()
-	c := &Console{cfg: cfg, st: deps.Store, review: deps.Review, log: cfg.Logger}
+	c := &Console{cfg: cfg, st: deps.Store, review: deps.Review, gate: deps.Gate, log: cfg.Logger}
 	c.accounts = &Accounts{Store: deps.Store, Clock: clock.Func(c.now), Log: cfg.Logger}
 	if c.review == nil {
 		c.review = &review.Service{Store: deps.Store, Clock: cfg.Clock}
+	}
+	if c.gate == nil {
+		c.gate = &gate.Service{Store: deps.Store, Classifier: classify.Default(), Review: c.review, Clock: cfg.Clock, Log: cfg.Logger}
 	}
 	pages, err := parsePages()
 	if err != nil {
@@ -181,17 +193,27 @@ func (c *Console) Register(r *gin.Engine) {
 	a.GET("/account", c.accountPage)
 	a.POST("/account", c.changePassword)
 	a.POST("/account/notices", c.accountNotices)
-	a.GET("/holds", c.holdsPage)
-	a.GET("/overview", c.overviewPage)
-	a.GET("/audit", c.auditPage)
-	a.GET("/export", c.exportPage)
-	a.GET("/export.csv", c.exportCSV)
-	a.GET("/reports", c.reportsPage)
-	a.GET("/reports/download/:format", c.reportDownload)
+	a.GET("/holds", c.requireReviewer, c.holdsPage)
+	a.GET("/overview", c.requireReviewer, c.overviewPage)
+	a.GET("/audit", c.requireReviewer, c.auditPage)
+	a.GET("/export", c.requireReviewer, c.exportPage)
+	a.GET("/export.csv", c.requireReviewer, c.exportCSV)
+	a.GET("/reports", c.requireReviewer, c.reportsPage)
+	a.GET("/reports/download/:format", c.requireReviewer, c.reportDownload)
 
-	o := a.Group("/outlets/:outlet", c.requireOutletView)
-	o.GET("", c.dashboardPage)
-	o.GET("/holds/:hold", c.holdPage)
+	// Checking and recording posts: editors, managers and admins.
+	p := a.Group("", c.requirePoster)
+	p.GET("/check", c.checkPage)
+	p.POST("/check", c.checkPost)
+	p.POST("/check/record", c.recordPost)
+	p.GET("/mine", c.minePage)
+	p.GET("/import", c.importPage)
+	p.POST("/import", c.importUpload)
+	p.POST("/import/apply", c.importApply)
+
+	o := a.Group("/outlets/:outlet")
+	o.GET("", c.requireOutletView, c.dashboardPage)
+	o.GET("/holds/:hold", c.requireHoldView, c.holdPage)
 	o.POST("/holds/:hold/approve", c.requireOutletAct, c.approve)
 	o.POST("/holds/:hold/reject", c.requireOutletAct, c.reject)
 	o.POST("/holds/:hold/relabel", c.requireOutletAct, c.relabel)

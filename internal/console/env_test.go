@@ -129,6 +129,7 @@ func newEnvAt(t testing.TB, st store.Store, now time.Time) *env {
 		{Username: "lan", Role: store.RoleManager, Outlets: []string{e.b.ID}},
 		{Username: "kiemtra", Role: store.RoleAuditor},
 		{Username: "victim", Role: store.RoleManager, Outlets: []string{e.a.ID}},
+		{Username: "bientap", Role: store.RoleEditor, Outlets: []string{e.a.ID}},
 	} {
 		u.PasswordHash, u.CreatedAt, u.UpdatedAt = testHash(t), now, now
 		if err := st.CreateUser(e.ctx, u); err != nil {

@@ -18,6 +18,12 @@ import (
 
 // visibleOutlets are the outlets the user may see, by name.
 func (c *Console) visibleOutlets(g *gin.Context) ([]store.Outlet, error) {
+	return c.outletsWhere(g, canView)
+}
+
+// outletsWhere lists the outlets for which allowed(user, outlet) holds,
+// sorted by name.
+func (c *Console) outletsWhere(g *gin.Context, allowed func(*store.User, string) bool) ([]store.Outlet, error) {
 	all, err := c.st.ListOutlets(ctx(g))
 	if err != nil {
 		return nil, err
@@ -25,7 +31,7 @@ func (c *Console) visibleOutlets(g *gin.Context) ([]store.Outlet, error) {
 	u := userOf(g)
 	var out []store.Outlet
 	for _, o := range all {
-		if canView(u, o.ID) {
+		if allowed(u, o.ID) {
 			out = append(out, o)
 		}
 	}

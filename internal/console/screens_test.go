@@ -151,8 +151,8 @@ func TestBrowserPages(t *testing.T) {
 			return
 		}
 		shot := chromedp.FullScreenshot(100)
-		if name == "audit" {
-			shot = chromedp.CaptureScreenshot() // the viewport only: the log is long
+		if name == "audit" || name == "import" {
+			shot = chromedp.CaptureScreenshot() // the viewport only: the log and the preview are long
 		}
 		png := run(t, ctx, "screenshot "+name, shot)
 		if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
@@ -252,6 +252,44 @@ func TestBrowserPages(t *testing.T) {
 		t.Errorf("categories after the browser saved them: %v", o.CategoryTones)
 	}
 	shoot("outlet")
+	logout(t, ctx)
+
+	// The editor's pages: a post recorded and counted, one held after its
+	// check, and a negative post checked (nothing recorded).
+	login(t, ctx, base, "bientap", testPassword)
+	post := func(title, text, link, button string) {
+		t.Helper()
+		do(t, ctx, "check "+title, chromedp.Navigate(base+"/console/check"), chromedp.WaitVisible(chromedp.CSS(`#check-form`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name="title"]`), title),
+			chromedp.SendKeys(chromedp.CSS(`textarea[name="text"]`), text),
+			chromedp.SendKeys(chromedp.CSS(`input[name="link"]`), link),
+			chromedp.Click(chromedp.CSS(button)),
+			chromedp.WaitVisible(chromedp.CSS(`#result`)))
+	}
+	post("Khánh thành cầu treo Đắk Pék, người dân đi lại thuận tiện", "Sáng nay, UBND huyện đã khánh thành cầu treo.", "https://www.facebook.com/dakglei/posts/9001", "#record")
+	post("Cháy rừng ở xã Đắk Man, lực lượng chức năng đang khống chế", "Đám cháy bùng phát lúc 14 giờ.", "https://www.facebook.com/dakglei/posts/9002", "#record")
+	do(t, ctx, "mine", chromedp.Navigate(base+"/console/mine"), chromedp.WaitVisible(chromedp.CSS(`table.mine`)))
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "đã tính") || !strings.Contains(txt, "chờ duyệt") {
+		t.Errorf("my posts: %s", txt)
+	}
+	shoot("mine")
+	post("Tai nạn giao thông trên quốc lộ 14, hai người bị thương", "Vụ tai nạn xảy ra lúc 6 giờ sáng giữa xe tải và xe máy.", "https://zalo.me/dakglei/p/77", "#check")
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "giữ lại") || !strings.Contains(txt, "Tỉ lệ tin tích cực trước → sau") {
+		t.Errorf("check result: %s", txt)
+	}
+	shoot("check")
+	history := filepath.Join(t.TempDir(), "lich-su-trang.csv")
+	csv := string(historyCSV(now, 120)) + now.In(e.a.Location()).Format("02/01/2006") + " 25:00,Bài giờ sai,,https://www.facebook.com/xa.dakpek/posts/1,\n"
+	if err := os.WriteFile(history, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "import", chromedp.Navigate(base+"/console/import"), chromedp.WaitVisible(chromedp.CSS(`form.import-form`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{history}),
+		chromedp.Click(chromedp.CSS(`#preview`)), chromedp.WaitVisible(chromedp.CSS(`#preview-result`)))
+	if txt := bodyText(t, ctx); !strings.Contains(txt, "dòng 122") {
+		t.Errorf("import preview: %.500s", txt)
+	}
+	shoot("import")
 
 	// Another site cannot frame the console (clickjacking): Chromium
 	// refuses to render it in the frame.

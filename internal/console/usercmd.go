@@ -31,7 +31,7 @@ func NormalizeUsername(s string) (string, error) {
 
 // UserUsage is the synopsis of "gatekeeper user".
 const UserUsage = `Cách dùng / Usage:
-  gatekeeper user add USERNAME --role admin|manager|auditor [--outlets a,b] [--email ADDRESS] [--notices immediate|digest|off] --password-stdin
+  gatekeeper user add USERNAME --role admin|manager|auditor|editor [--outlets a,b] [--email ADDRESS] [--notices immediate|digest|off] --password-stdin
   gatekeeper user notices USERNAME --email ADDRESS [--notices immediate|digest|off]
   gatekeeper user list
   gatekeeper user passwd USERNAME --password-stdin
@@ -50,8 +50,8 @@ type UserFlags struct {
 // Register adds the flags to fs (for a caller that parses its own flags,
 // such as the store's, on the same set).
 func (f *UserFlags) Register(fs *flag.FlagSet) {
-	fs.StringVar(&f.Role, "role", "", "admin, manager or auditor")
-	fs.StringVar(&f.Outlets, "outlets", "", "comma-separated outlet ids (managers)")
+	fs.StringVar(&f.Role, "role", "", "admin, manager, auditor or editor")
+	fs.StringVar(&f.Outlets, "outlets", "", "comma-separated outlet ids (managers and editors)")
 	fs.BoolVar(&f.PasswordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fs.StringVar(&f.Email, "email", "", "address notices go to (held posts, reminders, warnings); empty = none")
 	fs.StringVar(&f.Notices, "notices", "", "immediate (default), digest (one mail a day) or off")
@@ -136,14 +136,14 @@ func RunUserCommand(ctx context.Context, sub string, pos []string, f UserFlags, 
 		}
 		r := store.Role(f.Role)
 		if !r.Valid() {
-			return fmt.Errorf("--role phải là admin, manager hoặc auditor / --role must be admin, manager or auditor (got %q)", f.Role)
+			return fmt.Errorf("--role phải là admin, manager, auditor hoặc editor / --role must be admin, manager, auditor or editor (got %q)", f.Role)
 		}
 		ids := splitList(f.Outlets)
-		if r == store.RoleManager && len(ids) == 0 {
-			fmt.Fprintln(stderr, "cảnh báo: quản lý chưa được giao đơn vị nào (--outlets) / warning: the manager has no outlets (--outlets)")
+		if r.HasOutlets() && len(ids) == 0 {
+			fmt.Fprintf(stderr, "cảnh báo: %s chưa được giao đơn vị nào (--outlets) / warning: the %s has no outlets (--outlets)\n", r, r)
 		}
-		if r != store.RoleManager && len(ids) > 0 {
-			return errors.New("--outlets chỉ dành cho vai trò manager / --outlets is for the manager role only")
+		if !r.HasOutlets() && len(ids) > 0 {
+			return errors.New("--outlets chỉ dành cho vai trò manager và editor / --outlets is for the manager and editor roles only")
 		}
 		email, notices, err := ParseNotices(f.Email, f.Notices)
 		if err != nil {
@@ -232,7 +232,7 @@ func cliAccountsErr(err error) error {
 	case errors.Is(err, ErrInvalidUsername):
 		msg = "tên đăng nhập không hợp lệ: 2–64 ký tự a-z, 0-9, . _ - / invalid username: 2–64 of a-z, 0-9, . _ -"
 	case errors.Is(err, ErrInvalidRole):
-		msg = "--role phải là admin, manager hoặc auditor / --role must be admin, manager or auditor"
+		msg = "--role phải là admin, manager, auditor hoặc editor / --role must be admin, manager, auditor or editor"
 	case errors.Is(err, ErrUnknownOutlet):
 		msg = "không có đơn vị này / no outlet"
 	case errors.Is(err, ErrUserExists):

@@ -33,6 +33,9 @@ func TestUserCommand(t *testing.T) {
 	}{
 		{"mat-khau-du-dai\n", []string{"add", "Mai", "--role", "manager", "--outlets", "dakglei", "--password-stdin"}, ""},
 		{"mat-khau-du-dai\n", []string{"add", "--role", "admin", "quantri", "--password-stdin"}, ""},
+		{"mat-khau-du-dai\n", []string{"add", "bientap", "--role", "editor", "--outlets", "dakglei", "--password-stdin"}, ""},
+		{"mat-khau-du-dai\n", []string{"add", "bientap2", "--role", "editor", "--outlets", "khong-co", "--password-stdin"}, "no outlet"},
+		{"mat-khau-du-dai\n", []string{"add", "kt2", "--role", "auditor", "--outlets", "dakglei", "--password-stdin"}, "manager and editor roles only"},
 		{"mat-khau-du-dai\n", []string{"add", "mai", "--role", "manager", "--password-stdin"}, "already exists"},
 		{"mat-khau-du-dai\n", []string{"add", "lan", "--role", "boss", "--password-stdin"}, "--role must be"},
 		{"mat-khau-du-dai\n", []string{"add", "lan", "--role", "manager", "--outlets", "khong-co", "--password-stdin"}, "no outlet"},
@@ -52,6 +55,9 @@ func TestUserCommand(t *testing.T) {
 	u, err := st.GetUser(ctx, "mai")
 	if err != nil || u.Role != store.RoleManager || strings.Join(u.Outlets, ",") != "dakglei" || !VerifyPassword(u.PasswordHash, "mat-khau-du-dai") {
 		t.Fatalf("mai = %+v, %v", u, err)
+	}
+	if ed, err := st.GetUser(ctx, "bientap"); err != nil || ed.Role != store.RoleEditor || strings.Join(ed.Outlets, ",") != "dakglei" {
+		t.Fatalf("bientap = %+v, %v", ed, err)
 	}
 	out, err := run("", "list")
 	if err != nil || !strings.Contains(out, "mai") || !strings.Contains(out, "quantri") || !strings.Contains(out, "dakglei") {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"slices"
@@ -57,6 +58,9 @@ func (p *page) Pct(bp any) string {
 	return fmtPercent(p.Lang, toInt64(bp))
 }
 
+// DayIn formats t's day in loc (the outlet's time zone) as dd/mm/yyyy.
+func (p *page) DayIn(t time.Time, loc *time.Location) string { return t.In(loc).Format("02/01/2006") }
+
 // Day formats a calendar day as dd/mm/yyyy.
 func (p *page) Day(d report.Date) string { return dmy(d) }
 
@@ -97,6 +101,15 @@ func (p *page) Other() string {
 func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == store.RoleAdmin }
 
 func (p *page) CanAct(outlet string) bool { return p.User != nil && canAct(p.User, outlet) }
+
+// IsEditor: the user is an editor (their own pages only).
+func (p *page) IsEditor() bool { return p.User != nil && p.User.Role == store.RoleEditor }
+
+// CanPost: the user may check and record posts.
+func (p *page) CanPost() bool { return p.User != nil && mayPost(p.User) }
+
+// CanView: the user sees the outlet's review pages.
+func (p *page) CanView(outlet string) bool { return p.User != nil && canView(p.User, outlet) }
 
 func toInt64(v any) int64 {
 	s := fmt.Sprint(v)
@@ -146,8 +159,9 @@ var flashKeys = map[string]bool{
 	"retry": true, "saved": true, "deleted": true, "password": true, "revoked": true,
 }
 
-// render writes page name with data.
-func (c *Console) render(g *gin.Context, status int, name, titleKey string, data any) {
+// execute writes page name with data to w: the whole page, or only its
+// block when block is not "".
+func (c *Console) execute(w io.Writer, g *gin.Context, name, block, titleKey string, data any) error {
 	t, ok := c.pages[name]
 	if !ok {
 		panic("console: no template " + name)
@@ -159,8 +173,16 @@ func (c *Console) render(g *gin.Context, status int, name, titleKey string, data
 	if k := g.Query("ok"); flashKeys[k] {
 		p.Flash = tr(p.Lang, "ok."+k)
 	}
+	if block != "" {
+		return t.ExecuteTemplate(w, block, p)
+	}
+	return t.Execute(w, p)
+}
+
+// render writes page name with data.
+func (c *Console) render(g *gin.Context, status int, name, titleKey string, data any) {
 	var buf bytes.Buffer
-	if err := t.Execute(&buf, p); err != nil {
+	if err := c.execute(&buf, g, name, "", titleKey, data); err != nil {
 		c.log.Error("console: render", "page", name, "err", err)
 		g.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error"))
 		g.Abort()

@@ -12,7 +12,7 @@ func TestTemplatesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"login", "error", "holds", "hold", "dashboard", "overview", "audit", "export",
-		"account", "admin_outlets", "admin_outlet", "admin_users", "secret", "password"} {
+		"account", "admin_outlets", "admin_outlet", "admin_users", "secret", "password", "check", "mine", "import", "import_run"} {
 		if pages[name] == nil {
 			t.Errorf("page %s missing", name)
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"gatekeeper/internal/clock"
@@ -107,6 +108,25 @@ type Snapshot struct {
 	Subject        policy.Subject        `json:"subject"`
 	WindowDays     int                   `json:"window_days"`
 	DryRun         bool                  `json:"dry_run,omitempty"`
+	// Submitter is the console user who recorded the post (CheckFor), kept
+	// with a hold so they are told of its review; empty for a CMS's check.
+	Submitter string `json:"submitter,omitempty"`
+}
+
+// SubmitterActor is the audit actor of a check a console user made:
+// "console:USERNAME".
+func SubmitterActor(username string) string { return "console:" + username }
+
+// SubmitterOf is the console user who recorded a held post, read from the
+// hold's snapshot ("" for a CMS's post).
+func SubmitterOf(snapshot []byte) string {
+	var s struct {
+		Submitter string `json:"submitter"`
+	}
+	if len(snapshot) == 0 || json.Unmarshal(snapshot, &s) != nil {
+		return ""
+	}
+	return s.Submitter
 }
 
 // ReasonLanguageDetected is the note of a check whose post was read in
@@ -182,6 +202,10 @@ type Answer struct {
 	Would       policy.Verdict    `json:"would,omitempty"` // shadow mode: what enforcing would answer
 	DryRun      bool              `json:"dry_run,omitempty"`
 	Replayed    bool              `json:"replayed,omitempty"`
+	// Ledger is where the post stood in the ledger when the store decided
+	// (policy.CountedNonNegative etc. for a post already counted), for the
+	// console to say that the same post recorded twice counts once.
+	Ledger policy.Ledger `json:"-"`
 
 	args messages.ReasonArgs
 }
@@ -230,10 +254,21 @@ func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []st
 
 // Check decides on post p for outlet o. webhookID makes it idempotent.
 func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun bool, webhookID string) (*Answer, error) {
+	return s.check(ctx, o, p, dryRun, webhookID, "")
+}
+
+// CheckFor is Check on behalf of a console user (an editor recording a post
+// of a page no CMS serves): the audit names them (SubmitterActor) and a hold
+// keeps them as its submitter, so they are told when it is reviewed.
+func (s *Service) CheckFor(ctx context.Context, o *store.Outlet, p Post, dryRun bool, submitter string) (*Answer, error) {
+	return s.check(ctx, o, p, dryRun, "", submitter)
+}
+
+func (s *Service) check(ctx context.Context, o *store.Outlet, p Post, dryRun bool, webhookID, submitter string) (*Answer, error) {
 	cls, notes, subj := s.Subject(o, &p)
 	snap := Snapshot{
 		Post: p, Classification: cls, Notes: notes,
-		Rules: o.Rules, Subject: subj, WindowDays: o.WindowDays, DryRun: dryRun,
+		Rules: o.Rules, Subject: subj, WindowDays: o.WindowDays, DryRun: dryRun, Submitter: submitter,
 	}
 	now := s.now()
 	// The client's published_at is not believed: the ledger's own go-live
@@ -254,6 +289,13 @@ func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		Plan: plan, DryRun: dryRun, HoldID: NewHoldID(),
 		Snapshot: raw, HoldSnapshot: full, Actor: p.Author,
 		Reading: ReadingOf(cls, subj),
+	}
+	switch {
+	case submitter != "":
+		in.Actor = SubmitterActor(submitter)
+	case strings.HasPrefix(p.Author, SubmitterActor("")):
+		// A CMS's author cannot pass for a console user in the audit.
+		in.Actor = "cms:" + p.Author
 	}
 	if !dryRun {
 		in.WebhookID = webhookID
@@ -326,6 +368,7 @@ type snapshotRest struct {
 	Subject        policy.Subject        `json:"subject"`
 	WindowDays     int                   `json:"window_days"`
 	DryRun         bool                  `json:"dry_run,omitempty"`
+	Submitter      string                `json:"submitter,omitempty"`
 }
 
 // encodeSnapshots encodes snap twice, as json.Marshal would: compact, with
@@ -334,7 +377,7 @@ type snapshotRest struct {
 func encodeSnapshots(snap *Snapshot, withPost bool) (compact, full []byte, err error) {
 	rest, err := json.Marshal(snapshotRest{
 		Classification: snap.Classification, Notes: snap.Notes, Rules: snap.Rules,
-		Subject: snap.Subject, WindowDays: snap.WindowDays, DryRun: snap.DryRun,
+		Subject: snap.Subject, WindowDays: snap.WindowDays, DryRun: snap.DryRun, Submitter: snap.Submitter,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
@@ -407,6 +450,7 @@ func (s *Service) answer(o *store.Outlet, snap Snapshot, plan *policy.Plan, res 
 		Mode:     snap.Rules.Mode,
 		DryRun:   snap.DryRun,
 		Replayed: res.Replayed,
+		Ledger:   res.Situation.Ledger,
 		args: messages.ReasonArgs{
 			After: int64(afterBP), WarnAt: int64(snap.Rules.WarnAt), Limit: int64(snap.Rules.Limit),
 			Published: b.Published, MinSample: snap.Rules.MinSample,

@@ -183,3 +183,51 @@ func TestRecheckOfAHeldPostKeepsOneHold(t *testing.T) {
 		t.Fatalf("pending holds %d (%v), want 1", len(pending), err)
 	}
 }
+
+// TestCheckForNamesTheSubmitter: a check a console user makes is audited
+// under "console:NAME", its hold keeps them as submitter (what tells them of
+// the review), and the same post recorded again counts once and says so.
+func TestCheckForNamesTheSubmitter(t *testing.T) {
+	s, rec, o, _ := newService(t)
+	ctx := context.Background()
+	ok := Post{ID: "link-1", Title: "Khánh thành cầu mới", Author: "bientap.an"}
+	a, err := s.CheckFor(ctx, o, ok, false, "bientap.an")
+	if err != nil || a.Decision != policy.Allow || !a.Counted || a.Ledger != policy.NotCounted {
+		t.Fatalf("first record: %+v, %v", a, err)
+	}
+	if in := rec.inputs[len(rec.inputs)-1]; in.Actor != "console:bientap.an" || in.WebhookID != "" {
+		t.Fatalf("actor %q webhook id %q", in.Actor, in.WebhookID)
+	}
+	before, _ := rec.Store.Window(ctx, o.ID, s.now(), o.Window())
+	again, err := s.CheckFor(ctx, o, ok, false, "bientap.an")
+	if err != nil || again.Ledger != policy.CountedNonNegative {
+		t.Fatalf("second record: ledger %v, %v", again.Ledger, err)
+	}
+	if after, _ := rec.Store.Window(ctx, o.ID, s.now(), o.Window()); after != before {
+		t.Fatalf("the same post recorded twice moved the counts: %+v → %+v", before, after)
+	}
+	neg := Post{ID: "link-2", Title: "Tai nạn giao thông", DeclaredTone: "negative"}
+	h, err := s.CheckFor(ctx, o, neg, false, "bientap.an")
+	if err != nil || h.Decision != policy.Hold || h.Hold == nil {
+		t.Fatalf("negative record: %+v, %v", h, err)
+	}
+	hold, err := rec.Store.GetHold(ctx, o.ID, h.Hold.ID)
+	if err != nil || SubmitterOf(hold.Snapshot) != "bientap.an" {
+		t.Fatalf("hold submitter %q (%v)", SubmitterOf(hold.Snapshot), err)
+	}
+	es, _ := rec.Store.ListAudit(ctx, o.ID, store.AuditFilter{Type: "hold"})
+	if len(es) != 1 || es[0].Actor != "console:bientap.an" {
+		t.Fatalf("hold audit: %+v", es)
+	}
+	// A CMS's check names no submitter, whatever its author says.
+	cms, err := s.Check(ctx, o, Post{ID: "p9", Title: "Tai nạn", Author: "console:bientap.an", DeclaredTone: "negative"}, false, "msg_9")
+	if err != nil || cms.Hold == nil {
+		t.Fatalf("cms check: %+v, %v", cms, err)
+	}
+	if hold, _ := rec.Store.GetHold(ctx, o.ID, cms.Hold.ID); SubmitterOf(hold.Snapshot) != "" {
+		t.Fatalf("a CMS's check has submitter %q", SubmitterOf(hold.Snapshot))
+	}
+	if in := rec.inputs[len(rec.inputs)-1]; in.Actor == "console:bientap.an" {
+		t.Fatalf("a CMS's author passes for a console user in the audit: %q", in.Actor)
+	}
+}

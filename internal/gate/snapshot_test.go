@@ -22,7 +22,7 @@ func TestEncodeSnapshotsAsMarshal(t *testing.T) {
 			Classification: policy.Classification{Tone: policy.ToneResult{Label: policy.Negative, Score: 1,
 				Evidence: []policy.Evidence{{Text: "tai nạn", Field: "title", Weight: 1}}}},
 			Notes: []string{"declared_negative"}, Rules: policy.DefaultRules(),
-			Subject: policy.Subject{Negative: true, Sensational: true}, WindowDays: 7, DryRun: true,
+			Subject: policy.Subject{Negative: true, Sensational: true}, WindowDays: 7, DryRun: true, Submitter: "bientap.an",
 		},
 	} {
 		compact, full, err := encodeSnapshots(&snap, true)

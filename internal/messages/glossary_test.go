@@ -46,7 +46,7 @@ func personTexts(t *testing.T) []string {
 	t.Helper()
 	var files []string
 	for _, pat := range []string{
-		"internal/messages/messages.go", "internal/console/i18n.go", "internal/console/auditview.go",
+		"internal/messages/messages.go", "internal/console/i18n*.go", "internal/console/auditview.go",
 		"internal/console/usercmd.go", "internal/console/admin.go", "internal/console/templates/*.html",
 		"internal/admin/outlet.go", "internal/posting/*.go", "internal/importer/*.go", "policy/policy.go", "cmd/gatekeeper/*.go", "README.md",
 		"plugins/wordpress/gatekeeper/*.php", "plugins/wordpress/gatekeeper/includes/*.php",

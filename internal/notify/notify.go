@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/gate"
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/webhook"
@@ -45,6 +46,10 @@ const (
 	EventReminder = "hold.reminder"
 	EventWarning  = "outlet.warning"
 	EventDigest   = "digest"
+	// EventApproved and EventRejected tell the person who recorded a held
+	// post (an editor, in the console) how it was decided.
+	EventApproved = "hold.approved"
+	EventRejected = "hold.rejected"
 )
 
 // Config is how notices are sent.
@@ -119,7 +124,11 @@ type Event struct {
 	Headroom  *policy.Headroom `json:"headroom,omitempty"`
 	ReviewURL string           `json:"review_url,omitempty"`
 	Waiting   string           `json:"waiting,omitempty"` // a reminder: how long it has waited
-	At        time.Time        `json:"at"`
+	// Submitter, Reviewer and Note: a decision on a post an editor recorded.
+	Submitter string    `json:"submitter,omitempty"`
+	Reviewer  string    `json:"reviewer,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
 	// Text is the event in one Vietnamese paragraph and its English
 	// translation, for a chat bot to forward as it is.
 	Text string `json:"text"`
@@ -150,6 +159,63 @@ func (n *Notifier) Checked(ctx context.Context, o *store.Outlet, before, after p
 		ReviewURL: n.cfg.PublicURL + "/console/outlets/" + o.ID}
 	ev.Text = warningText(&ev)
 	n.emit(ctx, o, "warn-"+o.ID+"-"+store.DayKey(now, o.Location()), ev, store.NoticesImmediate)
+}
+
+// Resolved is called when a hold is approved or rejected (review.Notices).
+// The console user who recorded the post (gate.SubmitterOf its snapshot: an
+// editor; none for a CMS's post) is told by e-mail the way they chose —
+// immediately, at the next digest hour when they take a digest, never when
+// off — and the notice webhook gets the event. Each notice's id names the
+// hold and the user ("n-resolved-<hold>-<user>"), so it is queued once.
+func (n *Notifier) Resolved(ctx context.Context, o store.Outlet, h store.Hold) {
+	who := gate.SubmitterOf(h.Snapshot)
+	if who == "" || (h.Status != store.HoldApproved && h.Status != store.HoldRejected) {
+		return
+	}
+	now := n.cfg.Clock.Now()
+	ev := Event{Type: EventRejected, Outlet: o.ID, Name: o.Name, HoldID: h.ID, PostID: h.PostID, Title: titleOf(h),
+		Submitter: who, Reviewer: h.Reviewer, Note: h.Note, Limit: o.Rules.Limit.Fraction(), WarnAt: o.Rules.WarnAt.Fraction(),
+		ReviewURL: n.reviewURL(o.ID, h.ID), At: now}
+	if h.Status == store.HoldApproved {
+		ev.Type = EventApproved
+	}
+	ev.Text = resolvedText(&ev)
+	key := "n-resolved-" + h.ID
+	if n.cfg.WebhookURL != "" {
+		body, _ := json.Marshal(ev)
+		n.enqueue(ctx, store.Callback{ID: key + "-webhook", Outlet: o.ID, Type: TypeWebhook, Payload: body}, now)
+	}
+	if !n.cfg.SMTP.Configured() {
+		return
+	}
+	u, err := n.st.GetUser(ctx, who)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			n.log.Error("notify: submitter", "outlet", o.ID, "hold", h.ID, "err", err)
+		}
+		return
+	}
+	mode := noticeMode(u)
+	if u.Email == "" || mode == store.NoticesOff {
+		return
+	}
+	m := Mail{To: []string{u.Email}, Subject: subject(&ev), Text: ev.Text + "\n\n" + footer, ID: key + "-" + u.Username}
+	body, _ := json.Marshal(m)
+	c := store.Callback{ID: m.ID, Outlet: o.ID, Type: TypeEmail, Payload: body}
+	if mode == store.NoticesDigest {
+		c.NextAttempt = n.nextDigest(now)
+	}
+	n.enqueue(ctx, c, now)
+}
+
+// nextDigest is the next digest hour after now.
+func (n *Notifier) nextDigest(now time.Time) time.Time {
+	l := now.In(n.cfg.DigestZone)
+	at := time.Date(l.Year(), l.Month(), l.Day(), n.cfg.DigestHour, 0, 0, 0, n.cfg.DigestZone)
+	if !at.After(now) {
+		at = time.Date(l.Year(), l.Month(), l.Day()+1, n.cfg.DigestHour, 0, 0, 0, n.cfg.DigestZone)
+	}
+	return at
 }
 
 // emit queues the event for the webhook and for every manager of the

@@ -637,3 +637,89 @@ func TestScheduledReports(t *testing.T) {
 		}
 	}
 }
+
+// The editor who recorded a held post is told when it is approved or
+// rejected, by mail as they chose (immediately, at the digest hour, or not
+// at all) and through the webhook, once however many replicas resolve or
+// deliver; a CMS's held post tells nobody new.
+func TestEditorToldOfTheReview(t *testing.T) {
+	w := newWorld(t)
+	for _, u := range []store.User{
+		{Username: "bientap", Role: store.RoleEditor, Outlets: []string{"dakglei"}, Email: "bientap@dakglei.example.vn"},
+		{Username: "sang", Role: store.RoleEditor, Outlets: []string{"dakglei"}, Email: "sang@example.vn", Notices: store.NoticesDigest},
+		{Username: "tat", Role: store.RoleEditor, Outlets: []string{"dakglei"}, Email: "tat@example.vn", Notices: store.NoticesOff},
+	} {
+		u.PasswordHash = "x"
+		if err := w.st.CreateUser(w.ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rev := &review.Service{Store: w.st, Clock: w.clock.Clock(), Notices: w.notifier[0]}
+	w.check("p0", "Tai nạn giao thông", true) // 3/21: the next negative post is held
+	record := func(user, id, title string) string {
+		a, err := w.gate.CheckFor(w.ctx, &w.o, gate.Post{ID: id, Title: title, DeclaredTone: "negative"}, false, user)
+		if err != nil || a.Hold == nil {
+			t.Fatalf("%s records %s: %+v %v", user, id, a, err)
+		}
+		return a.Hold.ID
+	}
+	h1 := record("bientap", "link-1", "Cháy rừng ở Kon Plông")
+	h2 := record("sang", "link-2", "Lũ quét ở Đắk Pék")
+	h3 := record("tat", "link-3", "Sạt lở đất ở Mường Hoong")
+	cms := w.check("p9", "Tai nạn lao động", true).Hold.ID
+	if _, err := rev.Resolve(w.ctx, w.o, h1, true, "mai", "Tin cảnh báo người dân, cần đăng"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rev.Resolve(w.ctx, w.o, h2, false, "mai", "Chờ số liệu chính thức"); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{h3, cms} {
+		if _, err := rev.Resolve(w.ctx, w.o, h, false, "mai", "không đăng"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A second replica told of the same resolution queues nothing new.
+	h, _ := w.st.GetHold(w.ctx, w.o.ID, h1)
+	w.notifier[1].Resolved(w.ctx, w.o, h)
+	w.deliver()
+
+	got := w.mailsTo("bientap@dakglei.example.vn")
+	if len(got) != 1 || !strings.Contains(got[0][0], "Bài đã được duyệt: Cháy rừng ở Kon Plông") ||
+		!strings.Contains(got[0][1], "đã được mai duyệt") || !strings.Contains(got[0][1], "Tin cảnh báo người dân, cần đăng") {
+		t.Fatalf("the editor's mail: %q", got)
+	}
+	if got := w.mailsTo("sang@example.vn"); len(got) != 0 {
+		t.Fatalf("a digest editor was mailed before the digest hour: %q", got)
+	}
+	if got := w.mailsTo("tat@example.vn"); len(got) != 0 {
+		t.Fatalf("an editor with notices off was mailed: %q", got)
+	}
+	var resolved []notify.Event
+	for _, e := range w.hook.events() {
+		if e.Type == notify.EventApproved || e.Type == notify.EventRejected {
+			resolved = append(resolved, e)
+		}
+	}
+	if len(resolved) != 3 {
+		t.Fatalf("webhook resolution events %d, want 3 (none for the CMS's post): %+v", len(resolved), resolved)
+	}
+	for _, e := range resolved {
+		if e.HoldID == cms || e.Submitter == "" || e.Reviewer != "mai" {
+			t.Errorf("webhook event %+v", e)
+		}
+	}
+	// The digest hour: the rejection reaches sang.
+	loc := w.o.Location()
+	y, mo, d := w.clock.Now().In(loc).Date()
+	w.clock.Set(time.Date(y, mo, d+1, 7, 0, 30, 0, loc))
+	w.deliver()
+	if got := w.mailsTo("sang@example.vn"); len(got) != 1 || !strings.Contains(got[0][0], "Bài bị từ chối: Lũ quét ở Đắk Pék") ||
+		!strings.Contains(got[0][1], "Chờ số liệu chính thức") {
+		t.Fatalf("the digest editor's mail: %q", got)
+	}
+	for id, n := range w.hook.seen {
+		if n != 1 {
+			t.Errorf("webhook %s received %d times", id, n)
+		}
+	}
+}

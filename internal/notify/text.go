@@ -47,6 +47,10 @@ func subject(e *Event) string {
 		return fmt.Sprintf("[Gatekeeper] Nhắc: tin chờ duyệt đã %s — %s", e.Waiting, e.Title)
 	case EventWarning:
 		return fmt.Sprintf("[Gatekeeper] %s vượt mức cảnh báo: %s tin tiêu cực", e.Name, pct(e.Share))
+	case EventApproved:
+		return fmt.Sprintf("[Gatekeeper] Bài đã được duyệt: %s — %s", e.Title, e.Name)
+	case EventRejected:
+		return fmt.Sprintf("[Gatekeeper] Bài bị từ chối: %s — %s", e.Title, e.Name)
 	}
 	return "[Gatekeeper] " + e.Type
 }
@@ -78,4 +82,20 @@ func warningText(e *Event) string {
 	return fmt.Sprintf("%s đã vượt mức cảnh báo: tỉ lệ tin tiêu cực %s (%d/%d), mức cảnh báo %s, giới hạn %s.\n%s crossed its warning line: negative share %s (%d/%d), warning line %s, limit %s.\n\nBảng theo dõi / Dashboard: %s",
 		e.Name, pct(e.Share), e.Counts.Negative, e.Counts.Published, pct(e.WarnAt), pct(e.Limit),
 		e.Name, pct(e.Share), e.Counts.Negative, e.Counts.Published, pct(e.WarnAt), pct(e.Limit), e.ReviewURL)
+}
+
+func resolvedText(e *Event) string {
+	var b strings.Builder
+	if e.Type == EventApproved {
+		fmt.Fprintf(&b, "Bài \"%s\" (#%s) bạn ghi nhận cho %s đã được %s duyệt và được tính vào số liệu.\n", e.Title, e.PostID, e.Name, e.Reviewer)
+		fmt.Fprintf(&b, "The post \"%s\" (#%s) you recorded for %s was approved by %s and is counted.\n", e.Title, e.PostID, e.Name, e.Reviewer)
+	} else {
+		fmt.Fprintf(&b, "Bài \"%s\" (#%s) bạn ghi nhận cho %s đã bị %s từ chối.\n", e.Title, e.PostID, e.Name, e.Reviewer)
+		fmt.Fprintf(&b, "The post \"%s\" (#%s) you recorded for %s was rejected by %s.\n", e.Title, e.PostID, e.Name, e.Reviewer)
+	}
+	if e.Note != "" {
+		fmt.Fprintf(&b, "Ghi chú / Note: %s\n", e.Note)
+	}
+	fmt.Fprintf(&b, "\nXem / See: %s", e.ReviewURL)
+	return b.String()
 }

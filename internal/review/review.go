@@ -39,10 +39,17 @@ type Store interface {
 	store.Decisions
 }
 
+// Notices is told of every resolution, to tell the person who recorded the
+// post (package notify); optional.
+type Notices interface {
+	Resolved(ctx context.Context, o store.Outlet, h store.Hold)
+}
+
 // Service resolves holds.
 type Service struct {
-	Store Store
-	Clock clock.Clock // the zero value is the wall clock
+	Store   Store
+	Clock   clock.Clock // the zero value is the wall clock
+	Notices Notices
 }
 
 func (s *Service) now() time.Time { return s.Clock.Now() }
@@ -176,6 +183,12 @@ func (s *Service) resolve(ctx context.Context, o store.Outlet, holdID string, ap
 	}
 	if err != nil {
 		return store.Hold{}, fmt.Errorf("resolve hold %s: %w", holdID, err)
+	}
+	if s.Notices != nil {
+		if len(resolved.Snapshot) == 0 {
+			resolved.Snapshot = h.Snapshot
+		}
+		s.Notices.Resolved(ctx, o, resolved)
 	}
 	return resolved, nil
 }

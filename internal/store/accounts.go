@@ -16,16 +16,27 @@ const (
 	RoleManager Role = "manager"
 	// RoleAuditor reads everything, on every outlet, and changes nothing.
 	RoleAuditor Role = "auditor"
+	// RoleEditor checks and records posts (and imports a page's history)
+	// for the outlets assigned to them (User.Outlets), and sees their own
+	// posts; they review nothing and see no other outlet.
+	RoleEditor Role = "editor"
 )
 
-// Valid reports whether r is one of the three roles.
-func (r Role) Valid() bool { return r == RoleAdmin || r == RoleManager || r == RoleAuditor }
+// Valid reports whether r is one of the four roles.
+func (r Role) Valid() bool {
+	return r == RoleAdmin || r == RoleManager || r == RoleAuditor || r == RoleEditor
+}
+
+// HasOutlets reports whether the role works on assigned outlets
+// (User.Outlets): managers and editors.
+func (r Role) HasOutlets() bool { return r == RoleManager || r == RoleEditor }
 
 // User is a person who signs in to the console.
 type User struct {
 	Username string `json:"username"` // lower case, unique
 	Role     Role   `json:"role"`
-	// Outlets are the outlet ids a manager reviews (ignored for other roles).
+	// Outlets are the outlet ids a manager reviews or an editor posts to
+	// (ignored for other roles).
 	Outlets []string `json:"outlets,omitempty"`
 	// Email is where notices go (held posts, reminders, warnings); none when empty.
 	Email string `json:"email,omitempty"`

@@ -425,6 +425,9 @@ type AuditEntry struct {
 type AuditFilter struct {
 	Type   string
 	PostID string
+	// Actor selects one actor's entries (e.g. "console:NAME", an editor's
+	// checks).
+	Actor string
 	// Since and Until bound the entries' times (at or after Since, before
 	// Until). Entries are appended in the order of their times, give or take
 	// the replicas' clock skew, so a store reading newest first may stop at

@@ -59,7 +59,7 @@ func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilte
 			if !stop.IsZero() && e.At.Before(stop) {
 				return out, nil
 			}
-			if (f.Type != "" && e.Type != f.Type) || (f.PostID != "" && e.PostID != f.PostID) ||
+			if (f.Type != "" && e.Type != f.Type) || (f.PostID != "" && e.PostID != f.PostID) || (f.Actor != "" && e.Actor != f.Actor) ||
 				(!f.Since.IsZero() && e.At.Before(f.Since)) || (!f.Until.IsZero() && !e.At.Before(f.Until)) {
 				continue
 			}

@@ -62,6 +62,10 @@ func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilte
 		where.WriteString(" AND post = ?")
 		args = append(args, f.PostID)
 	}
+	if f.Actor != "" {
+		where.WriteString(" AND actor = ?")
+		args = append(args, f.Actor)
+	}
 	if !f.Since.IsZero() {
 		where.WriteString(" AND at_ms >= ?")
 		args = append(args, msOf(f.Since))

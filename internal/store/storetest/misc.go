@@ -189,6 +189,9 @@ func testAudit(t *testing.T, open func(*testing.T) store.Store) {
 		{store.AuditFilter{Limit: 3}, `["outlet_update","relabel","sync"]`},
 		{store.AuditFilter{Type: "sync", Limit: 1}, `["sync"]`},
 		{store.AuditFilter{PostID: "nope"}, `null`},
+		{store.AuditFilter{Actor: "manager1"}, `["relabel","reject","approve"]`},
+		{store.AuditFilter{Actor: "editor1", Type: "hold", Limit: 1}, `["hold"]`},
+		{store.AuditFilter{Actor: "editor"}, `null`},
 	}
 	for _, tc := range filters {
 		if got := jsonOf(e.auditTypes(tc.f)); got != tc.want {
