@@ -153,3 +153,25 @@ func TestWindowSetsAreSkipLists(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeAnswer: the counts are read from the detail the script formats,
+// whatever the tail the caller made (a webhook id with colons and digits).
+func TestDecodeAnswer(t *testing.T) {
+	detail := `{"situation":9,"before":{"published":10,"negative":2,"positive":3},"after":{"published":11,"negative":3,"positive":3},"earliest_safe_ms":-1,"negative":true,"positive":false,"webhook_id":"msg:123:-4","reading":{"tone":"negative"}}`
+	r, err := decodeAnswer("w", "", detail, true, false)
+	if err != nil || r.Situation.Index() != 9 || r.Before != (policy.Counts{Published: 10, Negative: 2, Positive: 3}) ||
+		r.After != (policy.Counts{Published: 11, Negative: 3, Positive: 3}) || !r.EarliestSafe.IsZero() {
+		t.Fatalf("%+v %v", r, err)
+	}
+	held := `{"situation":1,"before":{"published":10,"negative":2,"positive":3},"after":{"published":10,"negative":2,"positive":3},"earliest_safe_ms":1790000000000,"negative":true,"positive":false,"webhook_id":"","reading":{}}`
+	if r, err := decodeAnswer("h", "h1", held, true, false); err != nil || r.HoldID != "h1" || r.EarliestSafe.UnixMilli() != 1790000000000 || r.After != r.Before {
+		t.Fatalf("hold: %+v %v", r, err)
+	}
+	// Counts after that do not follow from the verdict are refused.
+	if _, err := decodeAnswer("a", "", held, true, false); err == nil {
+		t.Fatal("an allow that did not count the post was accepted")
+	}
+	if _, err := decodeAnswer("a", "", `{"situation":0}`, false, false); err == nil {
+		t.Fatal("a short detail was accepted")
+	}
+}
