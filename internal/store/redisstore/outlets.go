@@ -52,12 +52,15 @@ const (
 	WindowMarkerScore = -1
 )
 
-// markWindows adds the marker to the outlet's window sets (where missing).
-func (s *Store) markWindows(ctx context.Context, outlet string) error {
-	k := keysOf(outlet)
+// markWindows adds the marker to the outlets' window sets (where missing),
+// in one pipeline.
+func (s *Store) markWindows(ctx context.Context, outlets ...string) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, key := range []string{k.win(), k.neg(), k.pos()} {
-			p.ZAddNX(ctx, key, redis.Z{Score: WindowMarkerScore, Member: WindowMarker})
+		for _, o := range outlets {
+			k := keysOf(o)
+			for _, key := range []string{k.win(), k.neg(), k.pos()} {
+				p.ZAddNX(ctx, key, redis.Z{Score: WindowMarkerScore, Member: WindowMarker})
+			}
 		}
 		return nil
 	})

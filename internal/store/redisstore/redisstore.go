@@ -129,12 +129,8 @@ func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Optio
 	}
 	// Outlets created before the window sets had their marker get it now
 	// (best effort, as the scripts: without it a set is only slower).
-	if ids, err := rdb.SMembers(lctx, outletsKey).Result(); err == nil {
-		for _, id := range ids {
-			if s.markWindows(lctx, id) != nil {
-				break
-			}
-		}
+	if ids, err := rdb.SMembers(lctx, outletsKey).Result(); err == nil && len(ids) > 0 {
+		_ = s.markWindows(lctx, ids...)
 	}
 	return s
 }
