@@ -129,6 +129,8 @@ type request struct {
 	outlet    *store.Outlet
 	body      []byte
 	webhookID string
+	// target is the request's own target (webhook.Target of its method and URI).
+	target string
 	// prior is what was kept under the webhook id before this request (a
 	// repeated state-changing request finds its first answer there).
 	prior reply
@@ -307,7 +309,7 @@ func (a *api) signed(c *gin.Context) {
 		}
 	}
 	r := reqOf(c)
-	r.outlet, r.body, r.webhookID, r.prior = o, body, id, prior
+	r.outlet, r.body, r.webhookID, r.target, r.prior = o, body, id, target, prior
 	c.Next()
 }
 
@@ -346,12 +348,12 @@ func (a *api) readBody(c *gin.Context) ([]byte, error) {
 	if weight < 0 {
 		weight = a.MaxBodyBytes // chunked: the most it may be
 	}
-	release, code := a.admit(c.RemoteIP(), weight)
-	if code != "" {
+	addr := c.RemoteIP()
+	if code := a.admit(addr, weight); code != "" {
 		fail(c, code, nil, nil)
 		return nil, errAnswered
 	}
-	defer release()
+	defer a.release(addr, weight)
 	body, err := readBody(http.MaxBytesReader(c.Writer, c.Request.Body, a.MaxBodyBytes), c.Request.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -376,28 +378,33 @@ type admission struct {
 	maxPerAdr int
 }
 
-// admit reserves weight bytes for a body from addr; the answer's code is
-// "server_busy" past the global budget, "rate_limited" past the address's.
-func (a *api) admit(addr string, weight int64) (release func(), code string) {
+// admit reserves weight bytes for a body from addr, to be given back by
+// release; the answer's code is "server_busy" past the global budget,
+// "rate_limited" past the address's, "" when admitted.
+func (a *api) admit(addr string, weight int64) (code string) {
 	ad := &a.admission
 	ad.mu.Lock()
 	defer ad.mu.Unlock()
 	if ad.perAddr[addr] >= ad.maxPerAdr {
-		return nil, "rate_limited"
+		return "rate_limited"
 	}
 	if ad.bytes+weight > ad.maxBytes {
-		return nil, "server_busy"
+		return "server_busy"
 	}
 	ad.bytes += weight
 	ad.perAddr[addr]++
-	return func() {
-		ad.mu.Lock()
-		defer ad.mu.Unlock()
-		ad.bytes -= weight
-		if ad.perAddr[addr]--; ad.perAddr[addr] <= 0 {
-			delete(ad.perAddr, addr)
-		}
-	}, ""
+	return ""
+}
+
+// release gives back what admit reserved.
+func (a *api) release(addr string, weight int64) {
+	ad := &a.admission
+	ad.mu.Lock()
+	defer ad.mu.Unlock()
+	ad.bytes -= weight
+	if ad.perAddr[addr]--; ad.perAddr[addr] <= 0 {
+		delete(ad.perAddr, addr)
+	}
 }
 
 // claim marks the webhook id as used by this request's target. A repeat of
@@ -405,10 +412,9 @@ func (a *api) admit(addr string, weight int64) (release func(), code string) {
 // any other use of a seen id is refused. It returns what was kept under the
 // id before; on a refusal it has answered and returns false.
 func (a *api) claim(c *gin.Context, outlet, id, target string) (reply, bool) {
-	rec, _ := json.Marshal(reply{Target: target})
 	ctx, cancel := a.storeCtx(c.Request.Context())
 	defer cancel()
-	stored, first, err := a.Store.Claim(ctx, outlet, id, rec)
+	stored, first, err := a.Store.Claim(ctx, outlet, id, claimRecord(target))
 	if err != nil {
 		failErr(c, err, "not_found")
 		return reply{}, false
@@ -426,6 +432,24 @@ func (a *api) claim(c *gin.Context, outlet, id, target string) (reply, bool) {
 		return reply{}, false
 	}
 	return prior, true
+}
+
+// claimRecord is what claiming a webhook id keeps, reply{Target: target} in
+// JSON, written directly for a target that JSON writes as it is (what
+// every request line gives); json.Marshal writes any other.
+func claimRecord(target string) []byte {
+	const open, close = `{"target":"`, `"}`
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			rec, _ := json.Marshal(reply{Target: target})
+			return rec
+		}
+	}
+	if target == "" {
+		return []byte("{}")
+	}
+	rec := make([]byte, 0, len(open)+len(target)+len(close))
+	return append(append(append(rec, open...), target...), close...)
 }
 
 // storeCtx bounds one store call by the service's store timeout (none when 0).
@@ -505,7 +529,7 @@ func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc 
 			fail(c, "internal", err, nil)
 			return
 		}
-		raw, _ := json.Marshal(reply{Target: webhook.Target(c.Request.Method, c.Request.URL.RequestURI()), Status: status, Body: body})
+		raw, _ := json.Marshal(reply{Target: reqOf(c).target, Status: status, Body: body})
 		ctx, cancel := a.storeCtx(c.Request.Context())
 		defer cancel()
 		if err := a.Store.Remember(ctx, o.ID, id, raw); err != nil {
@@ -545,10 +569,9 @@ func (a *api) check(c *gin.Context) {
 // claimAfter records a check's webhook id as used by this request, so it is
 // refused on any other route. The check is decided: a failure is only logged.
 func (a *api) claimAfter(c *gin.Context, outlet, id string) {
-	rec, _ := json.Marshal(reply{Target: webhook.Target(c.Request.Method, c.Request.URL.RequestURI())})
 	ctx, cancel := a.storeCtx(c.Request.Context())
 	defer cancel()
-	if _, _, err := a.Store.Claim(ctx, outlet, id, rec); err != nil {
+	if _, _, err := a.Store.Claim(ctx, outlet, id, claimRecord(reqOf(c).target)); err != nil {
 		a.Log.Warn("could not record the webhook id of a check", "request_id", requestID(c), "webhook_id", id, "err", err)
 	}
 }

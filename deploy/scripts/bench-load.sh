@@ -116,7 +116,7 @@ run() {
 		(if ($b[0] - $a[0]) > 0 then
 			", redis \((($b[1] - $a[1]) / ($b[0] - $a[0])) * 10 | round / 10) µs/evalsha, \((($b[1] - $a[1]) / ([$ok, 1] | max)) * 10 | round / 10) µs and \(((($b[2] - $a[2]) * 1e6) / ([$ok, 1] | max)) * 10 | round / 10) CPU-µs per decision, \((($b[0] - $a[0]) / ([$ok, 1] | max)) * 100 | round / 100) evalsha per decision"
 		else "" end) +
-		"; CPU-µs per request: server+redis \((($svc + $red) / $tck * 1e6 / ([.requests, 1] | max)) | round), client \(($client * 1e6 / ([.requests, 1] | max)) | round)" +
+		"; CPU-µs per request: server+redis \((($svc + $red) / $tck * 1e6 / ([.requests, 1] | max)) | round), server \(($svc / $tck * 1e6 / ([.requests, 1] | max)) | round), client \(($client * 1e6 / ([.requests, 1] | max)) | round)" +
 		"; cores: all \(($busy / $tck / $secs) * 100 | round / 100), server \(($svc / $tck / $secs) * 100 | round / 100), redis \(($red / $tck / $secs) * 100 | round / 100), client \(($client / $secs) * 100 | round / 100), others \(($other) * 100 | round / 100); load1 \($load)"
 	' "$work/last.json"
 }

@@ -474,6 +474,8 @@ type scratch struct {
 	st       [nFields]fieldStats
 	tmpStats fieldStats  // refold's counts, not used
 	set      [512]uint64 // teaser's word set
+	setUsed  [256]uint16 // the entries of set in use (at most half of them)
+	setLen   int
 	matches  []match
 	sums     [2][]float64 // [class][theme] tone sums
 	hsums    []float64    // headline theme sums
@@ -842,10 +844,12 @@ func (s *scratch) teaser() float64 {
 	tl = min(tl, headTokens)
 	title := s.tz.keys[:tl]
 	lead := s.tz.keys[s.st[fTitle].end-s.st[fTitle].start:][:el]
-	// A small open-addressing set of the lead's words, in scratch.
-	for i := range s.set {
+	// A small open-addressing set of the lead's words, in scratch; only
+	// the entries the last text used are cleared.
+	for _, i := range s.setUsed[:s.setLen] {
 		s.set[i] = 0
 	}
+	s.setLen = 0
 	mask := uint64(len(s.set) - 1)
 	n := 0
 	for _, k := range lead {
@@ -858,6 +862,8 @@ func (s *scratch) teaser() float64 {
 			}
 			if s.set[i] == 0 {
 				s.set[i] = k
+				s.setUsed[s.setLen] = uint16(i)
+				s.setLen++
 				n++
 				break
 			}

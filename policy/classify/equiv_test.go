@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -228,4 +229,53 @@ func TestGolden(t *testing.T) {
 			t.Errorf("%s: results changed (digest %s, want %s)", name, g, w)
 		}
 	}
+}
+
+// compareTokenizers runs the optimised tokenizer (cache warm from earlier
+// calls) and the reference on s, with and without folding.
+func compareTokenizers(t *testing.T, fast, ref *tokenizer, s string) {
+	t.Helper()
+	for _, fold := range []bool{false, true} {
+		for _, record := range []bool{false, true} {
+			fast.toks, fast.keys, fast.needFold, fast.record = fast.toks[:0], fast.keys[:0], fold, record
+			ref.toks, ref.keys, ref.needFold, ref.record = ref.toks[:0], ref.keys[:0], fold, record
+			var a, b fieldStats
+			fast.run(s, &a)
+			ref.runRef(s, &b)
+			if !slices.Equal(fast.toks, ref.toks) || !slices.Equal(fast.keys, ref.keys) || a != b {
+				t.Fatalf("fold %v record %v, %.80q:\nfast %.200v %.200v %+v\nref  %.200v %.200v %+v", fold, record, s, fast.toks, fast.keys, a, ref.toks, ref.keys, b)
+			}
+		}
+	}
+}
+
+// A field long enough that the packed counts of cached words are added to
+// the field's stats many times over (statsFull) still counts like the reference.
+func TestTokenizerLongFieldCounts(t *testing.T) {
+	c := Default()
+	fast := &tokenizer{d: c.d, cache: new(tokenCache)}
+	ref := &tokenizer{d: c.d}
+	s := strings.Repeat("Người dân xã Đắk Pék phấn khởi, the gold seek fix đón mùa cà phê bội thu. ", 1200)
+	compareTokenizers(t, fast, ref, s)
+	var st fieldStats
+	fast.toks, fast.record, fast.needFold = fast.toks[:0], false, false
+	fast.run(s, &st)
+	if st.letters < 3*(1<<statBits) {
+		t.Fatalf("only %d letters: the packed counts were not flushed more than twice", st.letters)
+	}
+}
+
+// The optimised tokenizer matches the reference on any text, in particular
+// near the end of a string where the eight-byte scan cannot read ahead.
+func FuzzTokenizerMatchesReference(f *testing.F) {
+	for _, s := range []string{"Hòa bình", "trường học.", "a b", "người dân", "xã Đắk Pék phấn khởi, ", "abcdefgh", "abcdefghi",
+		"đường", "ĐƯỜNG!", "a\xffb\xc3", "o\u031b\u0302\u0300", "ph\u00e2\u0301n", "x&amp;y", "<p>a</p>b", "12ab 3.5"} {
+		f.Add(s)
+	}
+	c := Default()
+	fast := &tokenizer{d: c.d, cache: new(tokenCache)}
+	ref := &tokenizer{d: c.d}
+	f.Fuzz(func(t *testing.T, s string) {
+		compareTokenizers(t, fast, ref, s)
+	})
 }

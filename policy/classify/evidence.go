@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -96,24 +97,52 @@ func keep(e *evAcc, onlyPositive bool) bool {
 	return math.Abs(e.w) >= minEvidence && !(onlyPositive && e.w <= 0)
 }
 
-// sortEv sorts by |w|, strongest first (insertion sort: short lists, no
-// allocation) and returns how many lines, at most max, will be kept.
+// sortEv moves the lines that will be kept, at most max (≤ maxToneEvidence),
+// to the front of ev, strongest (|w|) first, ties in their order, and returns
+// how many they are: what a stable sort by |w| followed by taking the first
+// max kept lines gives, without sorting the lines left out, which keep their
+// order behind them. One pass keeps the strongest lines so far in a short
+// sorted list. No allocation.
 func sortEv(ev []evAcc, max int, onlyPositive bool) int {
-	for i := 1; i < len(ev); i++ {
-		for j := i; j > 0 && math.Abs(ev[j].w) > math.Abs(ev[j-1].w); j-- {
-			ev[j], ev[j-1] = ev[j-1], ev[j]
-		}
-	}
-	n := 0
+	var top [maxToneEvidence]int // indexes into ev, strongest first
+	max = min(max, len(top))
+	k := 0
 	for i := range ev {
-		if n == max {
-			break
+		if !keep(&ev[i], onlyPositive) {
+			continue
 		}
-		if keep(&ev[i], onlyPositive) {
-			n++
+		a := math.Abs(ev[i].w)
+		if k == max && (max == 0 || a <= math.Abs(ev[top[k-1]].w)) {
+			continue // no stronger than the weakest kept: a later line loses a tie
 		}
+		if k < max {
+			k++
+		} // else the weakest is dropped
+		p := k - 1
+		for p > 0 && math.Abs(ev[top[p-1]].w) < a {
+			top[p] = top[p-1]
+			p--
+		}
+		top[p] = i
 	}
-	return n
+	// The chosen lines to the front in that order, the others behind them in theirs.
+	var chosen [maxToneEvidence]evAcc
+	var at [maxToneEvidence]int
+	for j := 0; j < k; j++ {
+		chosen[j], at[j] = ev[top[j]], top[j]
+	}
+	slices.Sort(at[:k])
+	w, c := len(ev)-1, k-1
+	for i := len(ev) - 1; i >= 0 && w >= k; i-- {
+		if c >= 0 && at[c] == i {
+			c--
+			continue
+		}
+		ev[w] = ev[i]
+		w--
+	}
+	copy(ev, chosen[:k])
+	return k
 }
 
 // evidence turns the accumulated evidence into the result's two lists, in
@@ -299,9 +328,12 @@ func question(lead string) string {
 func (s *scratch) unrepeated(head string) string {
 	st := &s.st[fTitle]
 	n := st.end - st.start
+	if n > headTokens {
+		return ""
+	}
 	var buf [headTokens + 1][2]int
 	sp := wordSpans(head, buf[:0])
-	if len(sp) != n || n > headTokens {
+	if len(sp) != n {
 		return ""
 	}
 	keys := s.tz.keys[:n]
@@ -336,8 +368,16 @@ func wordSpans(s string, dst [][2]int) [][2]int {
 		}
 	}
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		info := lookupInfo(r)
+		var info *runeInfo
+		size := 1
+		if c := s[i]; c < utf8.RuneSelf {
+			info = &asciiTable[c] // what lookupInfo gives, without decoding
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			li := lookupInfo(r)
+			info = &li
+		}
 		switch info.kind {
 		case kLetter, kDigit, kOther:
 			if start < 0 {

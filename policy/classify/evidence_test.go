@@ -1,7 +1,10 @@
 package classify
 
 import (
+	"cmp"
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -165,6 +168,46 @@ func TestEnglishHeadlineForms(t *testing.T) {
 	} {
 		if r := Default().Classify(policy.Text{Title: title, Language: "en"}); r.Sensational.Flagged {
 			t.Errorf("%q: flagged (%.2f): %+v", title, r.Sensational.Score, r.Sensational.Evidence)
+		}
+	}
+}
+
+// sortEv gives the lines a stable sort by |w| followed by taking the first
+// max kept ones gives, ties and all, and keeps every line.
+func TestSortEvMatchesStableSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	weights := []float64{0, 0.01, -0.01, 0.05, -0.05, 0.3, -0.3, 0.3, 1.2, -1.2, 2, 0.049}
+	for round := 0; round < 2000; round++ {
+		ev := make([]evAcc, rng.IntN(40))
+		for i := range ev {
+			ev[i] = evAcc{entry: int32(i), w: weights[rng.IntN(len(weights))]}
+		}
+		for _, max := range []int{0, 1, maxSensEvidence, maxToneEvidence} {
+			for _, pos := range []bool{false, true} {
+				want := slices.Clone(ev)
+				slices.SortStableFunc(want, func(a, b evAcc) int {
+					return cmp.Compare(math.Abs(b.w), math.Abs(a.w))
+				})
+				var kept []evAcc
+				for i := range want {
+					if len(kept) < max && keep(&want[i], pos) {
+						kept = append(kept, want[i])
+					}
+				}
+				got := slices.Clone(ev)
+				n := sortEv(got, max, pos)
+				if !slices.Equal(got[:n], kept) {
+					t.Fatalf("max %d positive %v: %v, want %v (from %v)", max, pos, got[:n], kept, ev)
+				}
+				sortByEntry := func(x []evAcc) []evAcc {
+					x = slices.Clone(x)
+					slices.SortFunc(x, func(a, b evAcc) int { return cmp.Compare(a.entry, b.entry) })
+					return x
+				}
+				if !slices.Equal(sortByEntry(got), sortByEntry(ev)) {
+					t.Fatalf("lines lost or repeated: %v from %v", got, ev)
+				}
+			}
 		}
 	}
 }

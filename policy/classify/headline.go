@@ -52,6 +52,9 @@ func lastSeparator(s string) (int, string) {
 		if s[i] != ' ' {
 			continue
 		}
+		if c := s[i+1]; c != '-' && c != '|' && c != 0xE2 { // – and — start with E2
+			continue
+		}
 		for _, sep := range [...]string{" - ", " – ", " — ", " | "} {
 			if strings.HasPrefix(s[i:], sep) {
 				return i, sep

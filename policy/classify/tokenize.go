@@ -2,6 +2,7 @@ package classify
 
 import (
 	"html"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -20,7 +21,7 @@ type token struct {
 
 // Token flags.
 const (
-	tDiacritic uint8 = 1 << iota // carries a tone, a modified vowel or đ
+	tDiacritic uint8 = 1 << iota // carries a tone, a modified vowel or đ (bit 0: run relies on it)
 	tNumber                      // digits only
 	tUpperFirst
 	tAllUpper
@@ -137,39 +138,53 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 		acc, tone uint8
 		long_     bool
 		slow      runeInfo // info of a character past the table
+		// stats: the counts of cache hits, packed (see statSpread),
+		// added to st when a count nears its field's limit and at the end.
+		stats uint64
 	)
-	needFold := t.needFold
-	useCache := t.cache != nil && !t.adding && !t.rendering
+	needFold, record, cache := t.needFold, t.record, t.cache
+	useCache := cache != nil && !t.adding && !t.rendering
 	for i := 0; i < len(s); {
 		c := s[i]
 		if klen == 0 && useCache && wordByte[c] == wbWord {
 			// A word starts: take it from the cache if it is a simple one.
-			j := i + 1
-			for j < len(s) && wordByte[s[j]] == wbWord {
-				j++
+			var j int
+			var raw uint64
+			if i+cacheBytes < len(s) {
+				// Where the word ends, from the eight bytes after its first
+				// one at once, without a branch per byte.
+				w := load8(s, i+1)
+				m := uint(notWord[byte(w)]) | uint(notWord[byte(w>>8)])<<1 | uint(notWord[byte(w>>16)])<<2 |
+					uint(notWord[byte(w>>24)])<<3 | uint(notWord[byte(w>>32)])<<4 | uint(notWord[byte(w>>40)])<<5 |
+					uint(notWord[byte(w>>48)])<<6 | uint(notWord[byte(w>>56)])<<7
+				j = i + 1 + bits.TrailingZeros8(uint8(m)) // i+9 when no byte of the eight ends it
+				raw = uint64(c) | w<<8&(1<<(8*uint(j-i))-1)
+			} else {
+				j = i + 1
+				for j < len(s) && wordByte[s[j]] == wbWord {
+					j++
+				}
+				if j-i <= cacheBytes {
+					raw = rawKey(s, i, j)
+				}
 			}
 			if j-i <= cacheBytes && (j == len(s) || wordByte[s[j]] == wbEnd) {
-				raw := rawKey(s, i, j)
 				x := cacheIndex(raw)
-				e := &t.cache.e[x]
+				e := &cache.e[x]
 				if e.raw == raw || t.miss(x, s, i, j, raw) {
 					// Inline of a cache hit, the hot path.
-					tok := token{id: e.id, fid: e.id, flags: e.flags}
-					if tok.flags&tDiacritic != 0 {
-						tok.fid = 0
-						if needFold {
-							tok.fid = t.cache.side[x].fid
-						}
+					// fid: the id for a word without diacritics, else 0 (the
+					// folded id once asked for); no branch on the diacritics,
+					// which come and go from one syllable to the next.
+					tok := token{id: e.id, fid: e.id & (uint32(e.flags&tDiacritic) - 1), flags: e.flags}
+					if needFold && tok.flags&tDiacritic != 0 {
+						tok.fid = cache.side[x].fid
 					}
-					n := int(e.stats)
-					ps := t.st
-					ps.letters += n & 1
-					ps.diacritic += n >> 1 & 1
-					ps.foreign += n >> 2 & 1
-					ps.viHint += n >> 3 & 1
-					ps.enHint += n >> 4 & 1
-					if t.record {
-						t.keys = append(t.keys, t.cache.side[x].key)
+					if stats += statSpread[e.stats]; stats&statsFull != 0 {
+						flushStats(st, &stats)
+					}
+					if record {
+						t.keys = append(t.keys, cache.side[x].key)
 					}
 					t.toks = append(t.toks, tok)
 					t.dots = 0
@@ -177,16 +192,18 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 					// The separator after a word, when it is a plain one:
 					// punctuation (recorded on the word) and one space.
 					if i < len(s) {
-						if c := s[i]; c != ' ' && asciiTable[c].kind == kPunct {
+						if c := s[i]; c == ' ' {
+							i++
+						} else if asciiTable[c].kind == kPunct {
 							t.punct(asciiTable[c].code)
 							if c == '.' {
 								t.dots = 1
 							}
 							i++
-						}
-						if i < len(s) && s[i] == ' ' {
-							t.dots = 0
-							i++
+							if i < len(s) && s[i] == ' ' {
+								t.dots = 0
+								i++
+							}
 						}
 					}
 					continue
@@ -307,8 +324,51 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 	}
 	t.klen, t.k8, t.acc, t.tone, t.long = klen, k8, acc, tone, long_
 	t.end()
+	flushStats(st, &stats)
 	st.end = len(t.toks)
 }
+
+// The counts a cached token adds (its c* bits) are summed in one word, a
+// field of statBits bits per count, instead of five counters in memory.
+const statBits = 12
+
+// statSpread[c* bits] is what a cached token adds to the packed counts.
+var statSpread = func() (t [32]uint64) {
+	for c := range t {
+		for k := 0; k < 5; k++ {
+			if c&(1<<k) != 0 {
+				t[c] |= 1 << (statBits * k)
+			}
+		}
+	}
+	return t
+}()
+
+// statsFull is the top bit of every packed count: once one is set, the
+// counts are added to the field's stats before any can overflow.
+const statsFull = 1<<(statBits-1) | 1<<(2*statBits-1) | 1<<(3*statBits-1) | 1<<(4*statBits-1) | 1<<(5*statBits-1)
+
+func flushStats(st *fieldStats, stats *uint64) {
+	const mask = 1<<statBits - 1
+	x := *stats
+	st.letters += int(x & mask)
+	st.diacritic += int(x >> statBits & mask)
+	st.foreign += int(x >> (2 * statBits) & mask)
+	st.viHint += int(x >> (3 * statBits) & mask)
+	st.enHint += int(x >> (4 * statBits) & mask)
+	*stats = 0
+}
+
+// notWord[b] is 1 for a byte that ends a simple word or makes it not
+// simple (wordByte other than wbWord), 0 for a byte that may go on with it.
+var notWord = func() (t [256]uint8) {
+	for c := range t {
+		if wordByte[c] != wbWord {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 // decodeRune decodes the non-ASCII character at s[i], inline for the two-
 // and three-byte sequences of Vietnamese that need no range checks.
