@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -160,7 +161,7 @@ func TestScriptEarliestSafeAtTheLimit(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(15, 15))
 	const window = 30 * 24 * time.Hour
-	now := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC))
 	cutoff := now.Add(-window).UnixMilli()
 	var holds, withTime, long int
 	iters := 120

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestHashLedgersStillRead(t *testing.T) {
 	s := open(t, sharedServer(t).URL())
 	ctx := context.Background()
-	now := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC))
 	const window = 30 * 24 * time.Hour
 	outlet := fmt.Sprintf("hash-ledger-%d", time.Now().UnixNano())
 	k := keysOf(outlet)
@@ -99,7 +100,7 @@ func TestParseLedger(t *testing.T) {
 func TestWindowSetsAreSkipLists(t *testing.T) {
 	s := open(t, sharedServer(t).URL())
 	ctx := context.Background()
-	now := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC))
 	o := store.Outlet{ID: fmt.Sprintf("marker-%d", time.Now().UnixNano()), Name: "m", Rules: policy.DefaultRules(), WindowDays: 30, Timezone: "Asia/Ho_Chi_Minh"}
 	o.Rules.Limit, o.Rules.WarnAt = policy.Full, policy.Full // nothing held: every post counts
 	if err := s.CreateOutlet(ctx, o); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestSeedReadsBack(t *testing.T) {
 	s := open(t, sharedServer(t).URL())
 	ctx := context.Background()
-	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	now := testsupport.Now(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC))
 	base := fmt.Sprintf("seed%d", time.Now().UnixNano())
 	var outlets []store.Outlet
 	for i := range 2 {
