@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gatekeeper/internal/fanout"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -168,15 +169,18 @@ func (c *Console) overviewPage(g *gin.Context) {
 		return
 	}
 	now := c.now()
-	var rows []overviewRow
-	for _, o := range outlets {
+	rows := make([]overviewRow, len(outlets))
+	// Several outlets at a time: a province has hundreds.
+	err = fanout.Each(len(outlets), 0, func(i int) error {
+		o := outlets[i]
 		cur, pts, pending, err := c.outletState(g, o, now)
-		if err != nil {
-			c.storeErr(g, err)
-			return
-		}
-		rows = append(rows, overviewRow{Outlet: o, Counts: cur, Share: negativeShare(cur), Positive: positiveOf(cur), Status: shareStatus(o.Rules, cur),
-			Pending: len(pending), Spark: buildSparkline(pts, o.Rules)})
+		rows[i] = overviewRow{Outlet: o, Counts: cur, Share: negativeShare(cur), Positive: positiveOf(cur), Status: shareStatus(o.Rules, cur),
+			Pending: len(pending), Spark: buildSparkline(pts, o.Rules)}
+		return err
+	})
+	if err != nil {
+		c.storeErr(g, err)
+		return
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		// Exact comparison of N_i/P_i > N_j/P_j in integers.

@@ -603,6 +603,8 @@ func ReadCounts(t *testing.T, redisURL, outlet string, ids []string) Counts {
 		t.Fatalf("read the outlet's counts: %v", err)
 	}
 	c.Win, c.Neg = set(win), set(neg)
+	delete(c.Win, redisstore.WindowMarker) // a member of the sets, no post
+	delete(c.Neg, redisstore.WindowMarker)
 	for k, v := range daily {
 		n, _ := strconv.ParseInt(v, 10, 64)
 		switch {
@@ -614,7 +616,7 @@ func ReadCounts(t *testing.T, redisURL, outlet string, ids []string) Counts {
 	}
 	cmds, err := rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, id := range ids {
-			pipe.HGet(ctx, p+"post:"+id, "state")
+			pipe.Get(ctx, p+"post:"+id)
 		}
 		return nil
 	})
@@ -622,7 +624,8 @@ func ReadCounts(t *testing.T, redisURL, outlet string, ids []string) Counts {
 		t.Fatalf("read the ledger: %v", err)
 	}
 	for i, cmd := range cmds {
-		if st, _ := cmd.(*redis.StringCmd).Result(); st == "counted" {
+		v, _ := cmd.(*redis.StringCmd).Result()
+		if l, err := redisstore.ParseLedger(v); err == nil && l.State == "counted" {
 			c.CountedLedger++
 		} else if c.Win[ids[i]] {
 			c.LedgerNotCounted = append(c.LedgerNotCounted, ids[i])

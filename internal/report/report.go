@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/fanout"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -218,13 +219,15 @@ func (b *Builder) Build(ctx context.Context, ids []string, p Period) (*Report, e
 		}
 	}
 	slices.SortFunc(outlets, func(a, c store.Outlet) int { return cmp.Compare(a.ID, c.ID) })
-	r := &Report{Period: p, GeneratedAt: b.Clock.Now().UTC(), Outlets: []*OutletReport{}}
-	for i := range outlets {
+	r := &Report{Period: p, GeneratedAt: b.Clock.Now().UTC(), Outlets: make([]*OutletReport, len(outlets))}
+	// The outlets are read several at a time (a province has hundreds).
+	err := fanout.Each(len(outlets), 0, func(i int) error {
 		or, err := b.Outlet(ctx, &outlets[i], p)
-		if err != nil {
-			return nil, err
-		}
-		r.Outlets = append(r.Outlets, or)
+		r.Outlets[i] = or
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	r.Totals = totals(r.Outlets)
 	return r, nil
@@ -398,6 +401,22 @@ func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletRepor
 	}
 	sensational := map[string]bool{}
 	for _, e := range es {
+		// A check before the period changes nothing the report counts: a
+		// post it counted went live before the period, and counts in it only
+		// once a later check (with its own reading) or an approval (of a
+		// later hold, whose entry has the reading) counts it again. Holds and
+		// relabels before the period are read: an approval in the period
+		// takes the post's reading from them. Skipping them saves decoding
+		// most of the window before the period.
+		if e.Type == "check" && e.At.Before(r.Start) {
+			continue
+		}
+		// After the period only posts already met matter (a later
+		// withdrawal, relabel or check changes how one counts); an entry
+		// about any other post can only make it go live after the period.
+		if !e.At.Before(r.End) && posts[e.PostID] == nil {
+			continue
+		}
 		var d detail
 		if len(e.Detail) > 0 {
 			if err := json.Unmarshal(e.Detail, &d); err != nil {

@@ -161,7 +161,7 @@ func TestRetentionKeepsRedisMemoryFlat(t *testing.T) {
 }
 
 // expireLedger does what Redis's own expiry does in real time: a post's
-// ledger hash expires window + 60 days after its last change (PEXPIRE
+// ledger expires window + 60 days after its last change (PEXPIRE
 // relative to the wall clock, which a simulation of months in seconds never
 // reaches), so the hashes last changed before cut are deleted here.
 func expireLedger(t *testing.T, rdb *redis.Client, cut time.Time) {
@@ -177,13 +177,17 @@ func expireLedger(t *testing.T, rdb *redis.Client, cut time.Time) {
 	}
 	cmds, _ := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, k := range keys {
-			p.HGet(ctx, k, "updated")
+			p.Get(ctx, k)
 		}
 		return nil
 	})
 	var old []string
 	for i, c := range cmds {
-		if v, err := c.(*redis.StringCmd).Int64(); err == nil && v < cut.UnixMilli() {
+		v, err := c.(*redis.StringCmd).Result()
+		if err != nil {
+			continue
+		}
+		if l, err := redisstore.ParseLedger(v); err == nil && l.Updated < cut.UnixMilli() {
 			old = append(old, keys[i])
 		}
 	}

@@ -428,10 +428,19 @@ type AuditFilter struct {
 	// Actor selects one actor's entries (e.g. "console:NAME", an editor's
 	// checks).
 	Actor string
+	// Since and Until bound the entries' times (at or after Since, before
+	// Until). Entries are appended in the order of their times, give or take
+	// the replicas' clock skew, so a store reading newest first may stop at
+	// the first entry more than AuditOrderSlack older than Since.
 	Since time.Time
 	Until time.Time
 	Limit int // 0 = 100
 }
+
+// AuditOrderSlack is how far out of time order audit entries may be
+// appended (the replicas' clocks differ by far less) and still be found by
+// AuditFilter.Since.
+const AuditOrderSlack = 24 * time.Hour
 
 // DayCount is one day of an outlet's daily series.
 type DayCount struct {

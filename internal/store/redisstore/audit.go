@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -33,14 +34,31 @@ func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilte
 	key := keysOf(outlet).audit()
 	out := []store.AuditEntry{}
 	end := "+"
-	const page = 200
+	page := int64(min(max(limit, 200), 1000)) // fewer round trips for long reads
+	// Reading newest first, the entries before Since end the walk once one
+	// is older than store.AuditOrderSlack before it (a report asks for a
+	// month or two of a stream that holds many).
+	var stop time.Time
+	if !f.Since.IsZero() {
+		stop = f.Since.Add(-store.AuditOrderSlack)
+	}
 	for len(out) < limit {
-		msgs, err := s.rdb.XRevRangeN(ctx, key, end, "-", page).Result()
+		// The reply read as plain arrays: go-redis's XMessage builds a map
+		// per entry, most of a long read's cost.
+		msgs, err := s.rdb.Do(ctx, "XREVRANGE", key, end, "-", "COUNT", page).Slice()
 		if err != nil {
 			return nil, s.fail("list audit", err)
 		}
+		last := ""
 		for _, m := range msgs {
-			e := decodeAudit(outlet, m)
+			e, ok := decodeAuditReply(outlet, m)
+			if !ok {
+				return nil, s.fail("list audit", fmt.Errorf("unexpected entry %v", m))
+			}
+			last = e.ID
+			if !stop.IsZero() && e.At.Before(stop) {
+				return out, nil
+			}
 			if (f.Type != "" && e.Type != f.Type) || (f.PostID != "" && e.PostID != f.PostID) || (f.Actor != "" && e.Actor != f.Actor) ||
 				(!f.Since.IsZero() && e.At.Before(f.Since)) || (!f.Until.IsZero() && !e.At.Before(f.Until)) {
 				continue
@@ -50,28 +68,53 @@ func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilte
 				break
 			}
 		}
-		if len(msgs) < page {
+		if int64(len(msgs)) < page {
 			break
 		}
-		end = "(" + msgs[len(msgs)-1].ID
+		end = "(" + last
 	}
 	return out, nil
 }
 
-func decodeAudit(outlet string, m redis.XMessage) store.AuditEntry {
-	str := func(k string) string {
-		s, _ := m.Values[k].(string)
-		return s
+// decodeAuditReply reads one entry of an XRANGE reply: [id, [field, value, …]].
+func decodeAuditReply(outlet string, m any) (store.AuditEntry, bool) {
+	pair, ok := m.([]any)
+	if !ok || len(pair) != 2 {
+		return store.AuditEntry{}, false
 	}
-	at, _ := strconv.ParseInt(str("at"), 10, 64)
-	e := store.AuditEntry{
-		ID: m.ID, Outlet: outlet, At: fromMs(at), Type: str("type"), PostID: str("post"),
-		HoldID: str("hold"), Actor: str("actor"), Decision: str("decision"),
+	id, _ := pair[0].(string)
+	fields, ok := pair[1].([]any)
+	if !ok {
+		return store.AuditEntry{}, false
 	}
-	if d := str("detail"); d != "" {
-		e.Detail = []byte(d)
+	e := store.AuditEntry{ID: id, Outlet: outlet}
+	for i := 0; i+1 < len(fields); i += 2 {
+		k, _ := fields[i].(string)
+		v, _ := fields[i+1].(string)
+		switch k {
+		case "type":
+			e.Type = v
+		case "at":
+			at, _ := strconv.ParseInt(v, 10, 64)
+			e.At = fromMs(at)
+		case "post":
+			e.PostID = v
+		case "hold":
+			e.HoldID = v
+		case "actor":
+			e.Actor = v
+		case "decision":
+			e.Decision = v
+		case "detail":
+			if v != "" {
+				e.Detail = []byte(v)
+			}
+		}
 	}
-	return e
+	if e.At.IsZero() {
+		e.At = fromMs(0)
+	}
+	return e, true
 }
 
 // Recall returns the stored answer to a signed request.

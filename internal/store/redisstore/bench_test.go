@@ -93,7 +93,28 @@ func redisCPU(b testing.TB, st *Store) time.Duration {
 
 func benchServer(b *testing.B, opts redistest.Options) *Store {
 	srv := redistest.Start(b, opts)
-	return open(b, srv.URL())
+	st := open(b, srv.URL())
+	benchServers[st] = srv
+	return st
+}
+
+// benchServers: the server behind each benchmark's store (for callgrind).
+var benchServers = map[*Store]*redistest.Server{}
+
+// callgrindDump is the server's instructions since the last dump
+// (redistest.CallgrindDump: GATEKEEPER_CALLGRIND=1 with the server under
+// callgrind, deploy/scripts/redis-callgrind.sh); 0 otherwise.
+func callgrindDump(b testing.TB, st *Store) int64 {
+	b.Helper()
+	srv := benchServers[st]
+	if srv == nil {
+		return 0
+	}
+	n, _, err := srv.CallgrindDump(b.Name())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // compactSnapshot is what the gate keeps for replays (the answer's inputs,
@@ -131,6 +152,7 @@ func runChecksWith(b *testing.B, st *Store, o store.Outlet, now time.Time, subje
 	if err := st.Client().ConfigResetStat(ctx).Err(); err != nil {
 		b.Fatal(err)
 	}
+	callgrindDump(b, st)
 	cpu0 := redisCPU(b, st)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -146,6 +168,9 @@ func runChecksWith(b *testing.B, st *Store, o store.Outlet, now time.Time, subje
 		}
 	}
 	b.StopTimer()
+	if instr := callgrindDump(b, st); instr > 0 {
+		b.ReportMetric(float64(instr)/float64(b.N), "redis-instr/op")
+	}
 	cpu := redisCPU(b, st) - cpu0
 	usec, calls := evalshaMicros(b, st)
 	if calls < int64(b.N) {
@@ -166,12 +191,17 @@ func BenchmarkBaselineScript(b *testing.B) {
 	keys := []string{keysOf(o.ID).win()}
 	lo := "(" + strconv.FormatInt(now.Add(-o.Window()).UnixMilli(), 10)
 	st.Client().ConfigResetStat(ctx)
+	sc.Load(ctx, st.Client())
+	callgrindDump(b, st)
 	cpu0 := redisCPU(b, st)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := sc.Run(ctx, st.Client(), keys, lo).Err(); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if instr := callgrindDump(b, st); instr > 0 {
+		b.ReportMetric(float64(instr)/float64(b.N), "redis-instr/op")
 	}
 	cpu := redisCPU(b, st) - cpu0
 	usec, _ := evalshaMicros(b, st)

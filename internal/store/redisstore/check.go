@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -87,31 +88,16 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		ctx = withoutWait(ctx) // a dry run writes nothing
 	}
 	now := ms(in.Now)
-	widJSON := ""
-	if in.WebhookID != "" {
-		b, err := json.Marshal(in.WebhookID)
-		if err != nil {
-			return store.CheckResult{}, fmt.Errorf("redisstore: check: %w", err)
-		}
-		widJSON = string(b)
+	tail, err := detailTail(in)
+	if err != nil {
+		return store.CheckResult{}, fmt.Errorf("redisstore: check: %w", err)
 	}
-	reading, rerr := json.Marshal(in.Reading)
-	if rerr != nil {
-		return store.CheckResult{}, fmt.Errorf("redisstore: check: reading: %w", rerr)
-	}
-	prune := "0"
-	if !in.DryRun && checkCount.Add(1)%pruneEvery == 0 {
-		prune = "1"
-	}
+	numbers := checkNumbers(in.Rules, in.DryRun, !in.DryRun && checkCount.Add(1)%pruneEvery == 0, in.WebhookID != "")
 	keys := []string{k.win(), k.neg(), k.daily(), k.post(in.PostID), k.webhook(in.WebhookID), k.audit(), k.pos()}
-	args := []any{in.PostID, strconv.FormatInt(now, 10), strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
-		in.Plan.Codes(), toneCode(in.Subject.Negative, in.Subject.Positive),
-		int64(in.Rules.Limit), int64(in.Rules.WarnAt), in.Rules.MinSample, b01(in.DryRun), widJSON,
-		webhookTTLms, in.Snapshot, in.Actor, ledgerTTL(in.Window), prune, reading}
-	var (
-		v   any
-		err error
-	)
+	args := []any{in.PostID, strconv.FormatInt(now, 10), "(" + strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
+		in.Plan.Codes(), toneCode(in.Subject.Negative, in.Subject.Positive), numbers, tail,
+		in.Snapshot, in.Actor, ledgerTTL(in.Window)}
+	var v any
 	for attempt, pending := 0, ""; ; attempt++ {
 		v, err = s.run(ctx, checkScript, keys, args...).Result()
 		ids, again := needed(err)
@@ -132,7 +118,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 			hs = in.Snapshot
 		}
 		keys = append(keys[:7], k.holds(), k.hold(holdID), k.hold(pending))
-		args = append(args[:17], holdID, hs, pending)
+		args = append(args[:11], holdID, hs, pending)
 	}
 	if err != nil {
 		return store.CheckResult{}, s.fail("check", err)
@@ -147,8 +133,52 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	return r, nil
 }
 
-// webhookTTLms is store.WebhookTTL as the script's PX argument.
-var webhookTTLms = strconv.FormatInt(store.WebhookTTL.Milliseconds(), 10)
+// detailTail is the end of a check's audit detail, which the script
+// completes with the situation, the counts and the earliest safe time:
+// the post's tone, the webhook id and the classifier's reading, as JSON.
+func detailTail(in store.CheckInput) (string, error) {
+	reading, err := json.Marshal(in.Reading)
+	if err != nil {
+		return "", fmt.Errorf("reading: %w", err)
+	}
+	b := make([]byte, 0, 80+len(in.WebhookID)+len(reading))
+	b = append(b, `"negative":`...)
+	b = strconv.AppendBool(b, in.Subject.Negative)
+	b = append(b, `,"positive":`...)
+	b = strconv.AppendBool(b, !in.Subject.Negative && in.Subject.Positive)
+	b = append(b, `,"webhook_id":`...)
+	if in.WebhookID == "" {
+		b = append(b, `""`...)
+	} else {
+		w, err := json.Marshal(in.WebhookID)
+		if err != nil {
+			return "", fmt.Errorf("webhook id: %w", err)
+		}
+		b = append(b, w...)
+	}
+	b = append(b, `,"reading":`...)
+	b = append(b, reading...)
+	return string(append(b, '}')), nil
+}
+
+// checkNumbers packs the numbers the check script only compares, as its
+// struct.unpack('<i4i4i8BBB') reads them: limit, warn_at, min_sample and
+// the dry run, prune and webhook id flags. Lua gets them as numbers
+// without making or parsing a string for each.
+func checkNumbers(r policy.Rules, dry, prune, webhook bool) string {
+	b := make([]byte, 0, 19)
+	b = binary.LittleEndian.AppendUint32(b, uint32(int32(r.Limit)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(int32(r.WarnAt)))
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.MinSample))
+	for _, f := range []bool{dry, prune, webhook} {
+		if f {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	return string(b)
+}
 
 // needed reads a "GKNEED [id...]" error, the one way a script says it must
 // run again with more keys: the hold keys (and those of these pending
@@ -176,10 +206,17 @@ func toneCode(negative, positive bool) string {
 	return "u"
 }
 
-// decodeCheck reads {code, index, P, N, hold id, earliest safe, positive}
-// or, for a repeated webhook id, {"r", record}.
+// decodeCheck reads the script's answer {code, hold id, audit detail}, a
+// dry run's {code, index, P, N, hold id, earliest safe,
+// positive} or, for a repeated webhook id, {"r", record}.
 func decodeCheck(v any, negative, positive bool) (store.CheckResult, error) {
 	a, ok := v.([]any)
+	if ok && len(a) == 3 {
+		code, _ := a[0].(string)
+		hold, _ := a[1].(string)
+		detail, _ := a[2].(string)
+		return decodeAnswer(code, hold, detail, negative, positive)
+	}
 	if ok && len(a) == 2 {
 		if rec, ok := a[1].(string); ok && a[0] == "r" {
 			return decodeRecord(rec)
@@ -199,6 +236,47 @@ func decodeCheck(v any, negative, positive bool) (store.CheckResult, error) {
 		n[i] = x
 	}
 	return result(code, n[1], policy.Counts{Published: n[2], Negative: n[3], Positive: n[6]}, n[5], hold, negative, positive)
+}
+
+// decodeAnswer reads the script's answer: the code, the hold id and the
+// audit detail as the check script formats it, whose first eight integers
+// are the situation, the counts before and after, and the earliest safe
+// time (the tail the caller made follows them).
+func decodeAnswer(code, hold, detail string, negative, positive bool) (store.CheckResult, error) {
+	s := detail
+	var n [8]int64
+	k := 0
+	for i := 0; i < len(detail)-1 && k < len(n); i++ {
+		if detail[i] != ':' {
+			continue
+		}
+		j := i + 1
+		if detail[j] == '-' {
+			j++
+		}
+		for j < len(detail) && detail[j] >= '0' && detail[j] <= '9' {
+			j++
+		}
+		if j == i+1 || (j == i+2 && detail[i+1] == '-') {
+			continue
+		}
+		x, err := strconv.ParseInt(detail[i+1:j], 10, 64)
+		if err != nil {
+			return store.CheckResult{}, fmt.Errorf("answer %q: %w", s, err)
+		}
+		n[k], k, i = x, k+1, j-1
+	}
+	if k < len(n) {
+		return store.CheckResult{}, fmt.Errorf("answer %q: %d numbers", s, k)
+	}
+	r, err := result(code, n[0], policy.Counts{Published: n[1], Negative: n[2], Positive: n[3]}, n[7], hold, negative, positive)
+	if err != nil {
+		return r, err
+	}
+	if after := (policy.Counts{Published: n[4], Negative: n[5], Positive: n[6]}); after != r.After {
+		return store.CheckResult{}, fmt.Errorf("answer %q: counts after %+v, want %+v", s, after, r.After)
+	}
+	return r, nil
 }
 
 // decodeRecord reads a webhook record: "code,hold id", a newline, the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/internal/testsupport"
 	"gatekeeper/policy"
 )
 
@@ -59,6 +60,11 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 			prev = at
 			posts[i] = store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: rng.IntN(100) < negShare, PublishedAt: time.UnixMilli(at), Day: "20261102"}
 			posts[i].Positive = !posts[i].Negative && rng.IntN(2) == 0
+		}
+		if iter%2 == 1 { // half the outlets created (window sets with their marker), half not (as before it)
+			if err := s.CreateOutlet(ctx, store.Outlet{ID: outlet, Name: "d", Rules: rules, WindowDays: 30, Timezone: "UTC"}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := s.Sync(ctx, store.SyncInput{Outlet: outlet, Now: now0, Window: window, Posts: posts}); err != nil {
 			t.Fatal(err)
@@ -142,5 +148,88 @@ func TestScriptAgreesWithPolicy(t *testing.T) {
 	t.Logf("%d holds, %d with an earliest safe time, %d windows with positive posts", holds, withTime, positives)
 	if holds < iters/12 || withTime < iters/30 || positives < iters/3 {
 		t.Fatalf("too few holds (%d) or earliest safe times (%d) to mean anything", holds, withTime)
+	}
+}
+
+// TestScriptEarliestSafeAtTheLimit: windows whose negative share sits near
+// the limit, so the script's walk visits many negative posts (several pages
+// of them, same-millisecond groups, a minimum sample or none, the checked
+// post in the window or not); its earliest safe time equals
+// policy.EarliestSafe's (itself checked against the walk over every group).
+func TestScriptEarliestSafeAtTheLimit(t *testing.T) {
+	s := open(t, sharedServer(t).URL())
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(15, 15))
+	const window = 30 * 24 * time.Hour
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC))
+	cutoff := now.Add(-window).UnixMilli()
+	var holds, withTime, long int
+	iters := 120
+	if testing.Short() {
+		iters = 40
+	}
+	for iter := range iters {
+		outlet := fmt.Sprintf("limit-%d-%d", time.Now().UnixNano(), iter)
+		limit := policy.BasisPoints(800 + rng.IntN(3000))
+		rules := policy.Rules{Limit: limit, WarnAt: limit / 2, MinSample: int64(rng.IntN(2) * rng.IntN(400)),
+			SensationalAction: policy.SensationalWarn, Mode: policy.Enforce}
+		n := 50 + rng.IntN(400)
+		if iter%6 == 0 {
+			n = 800 + rng.IntN(1200)
+		}
+		// Negative about as often as the limit allows, a little more or less.
+		share := int(limit) + rng.IntN(600) - 200
+		posts := make([]store.SyncPost, n)
+		at := cutoff - int64(rng.IntN(3))*1000 // a few may have left already
+		for i := range posts {
+			if rng.IntN(5) > 0 {
+				at += 1 + rng.Int64N(window.Milliseconds()/int64(n))
+			}
+			posts[i] = store.SyncPost{ID: fmt.Sprintf("w%d", i), Negative: rng.IntN(10000) < share, PublishedAt: time.UnixMilli(at), Day: "20261102"}
+		}
+		if iter%2 == 0 {
+			if err := s.CreateOutlet(ctx, store.Outlet{ID: outlet, Name: "l", Rules: rules, WindowDays: 30, Timezone: "UTC"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Sync(ctx, store.SyncInput{Outlet: outlet, Now: now, Window: window, Posts: posts}); err != nil {
+			t.Fatal(err)
+		}
+		post := "new"
+		if rng.IntN(3) == 0 {
+			post = posts[rng.IntN(n)].ID
+		}
+		var entries []policy.WindowEntry
+		for _, p := range posts {
+			if a := p.PublishedAt.UnixMilli(); a > cutoff && p.ID != post {
+				entries = append(entries, policy.WindowEntry{AtMillis: a, Negative: p.Negative})
+			}
+		}
+		subject := policy.Subject{Negative: true}
+		plan := policy.MakePlan(rules, subject)
+		r, err := s.Check(ctx, store.CheckInput{Outlet: outlet, PostID: post, Now: now, Window: window, Day: "20261102",
+			Rules: rules, Subject: subject, Plan: plan, DryRun: true, Actor: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := plan[r.Situation.Index()]
+		var want time.Time
+		if out.Verdict == policy.Hold && out.TimeCanHelp {
+			holds++
+			if a, ok := policy.EarliestSafe(&plan, rules, entries, window.Milliseconds()); ok {
+				want = time.UnixMilli(a)
+				withTime++
+				if len(entries) > 0 && a-window.Milliseconds() > entries[len(entries)/2].AtMillis {
+					long++
+				}
+			}
+		}
+		if !r.EarliestSafe.Equal(want) {
+			t.Fatalf("iter %d (rules %+v, %d posts, post %s, counts %+v): script %v, policy %v", iter, rules, len(entries), post, r.Before, r.EarliestSafe, want)
+		}
+	}
+	t.Logf("%d holds, %d with an earliest safe time, %d past the window's middle", holds, withTime, long)
+	if holds < iters/4 || withTime < iters/8 || long < 3 {
+		t.Fatalf("too few holds (%d), times (%d) or long walks (%d) to mean anything", holds, withTime, long)
 	}
 }

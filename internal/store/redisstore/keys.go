@@ -1,5 +1,11 @@
 package redisstore
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // keys are an outlet's Redis keys; every one shares the hash tag {o:ID}.
 type keys struct{ p string }
 
@@ -35,4 +41,40 @@ func (k keys) pattern() string {
 		}
 	}
 	return string(append(b, '*'))
+}
+
+// Ledger is a post's ledger as stored at keys.post: one string
+// "state|neg|pos|at|day|hold|updated" written with its lifetime (SET … PX)
+// by the scripts (lua/common.lua, ledger and putLedger). Go reads it only
+// in tests and tools.
+type Ledger struct {
+	State    string // counted, held, rejected, withdrawn
+	Negative bool
+	Positive bool
+	At       int64 // go-live time (Unix ms); 0 when unknown
+	Day      string
+	Hold     string // pending hold id
+	Updated  int64  // last change (Unix ms)
+}
+
+// LedgerKey is the key of a post's ledger.
+func LedgerKey(outlet, post string) string { return keysOf(outlet).post(post) }
+
+// ParseLedger reads a stored ledger string.
+func ParseLedger(v string) (Ledger, error) {
+	f := strings.SplitN(v, "|", 7)
+	if len(f) != 7 {
+		return Ledger{}, fmt.Errorf("redisstore: ledger %q", v)
+	}
+	l := Ledger{State: f[0], Negative: f[1] == "1", Positive: f[2] == "1", Day: f[4], Hold: f[5]}
+	var err error
+	if f[3] != "" {
+		if l.At, err = strconv.ParseInt(f[3], 10, 64); err != nil {
+			return Ledger{}, fmt.Errorf("redisstore: ledger %q: at: %w", v, err)
+		}
+	}
+	if l.Updated, err = strconv.ParseInt(f[6], 10, 64); err != nil {
+		return Ledger{}, fmt.Errorf("redisstore: ledger %q: updated: %w", v, err)
+	}
+	return l, nil
 }

@@ -32,7 +32,39 @@ func (s *Store) CreateOutlet(ctx context.Context, o store.Outlet) error {
 	if err := s.rdb.HSetNX(ctx, keysOf(o.ID).daily(), dailyMarkerField, dailyMarker).Err(); err != nil {
 		return s.fail("create outlet", err)
 	}
+	if err := s.markWindows(ctx, o.ID); err != nil {
+		return s.fail("create outlet", err)
+	}
 	return s.fail("create outlet", s.rdb.SAdd(ctx, outletsKey, o.ID).Err())
+}
+
+// WindowMarker is a member of an outlet's window sets (win, neg, pos),
+// longer than Redis's zset-max-listpack-value (64 by default), at score
+// WindowMarkerScore, before any go-live time: it keeps each set a skip list
+// from the start. A small set (an outlet's negative posts over a month are
+// usually fewer than zset-max-listpack-entries, 128) would otherwise be a
+// listpack, where ZCOUNT decodes every member from the first: ≈ 55 k
+// instructions for 60 negative posts, a quarter of a whole check. The marker
+// is never counted (windows start after it), never pruned (pruning starts
+// after it) and never a post (post ids are shorter and never start with ~).
+const (
+	WindowMarker      = "~window set: this member keeps the sorted set a skip list (O(log n) ZCOUNT); it is no post"
+	WindowMarkerScore = -1
+)
+
+// markWindows adds the marker to the outlets' window sets (where missing),
+// in one pipeline.
+func (s *Store) markWindows(ctx context.Context, outlets ...string) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, o := range outlets {
+			k := keysOf(o)
+			for _, key := range []string{k.win(), k.neg(), k.pos()} {
+				p.ZAddNX(ctx, key, redis.Z{Score: WindowMarkerScore, Member: WindowMarker})
+			}
+		}
+		return nil
+	})
+	return err
 }
 
 // dailyMarker is a field of the daily series longer than Redis's

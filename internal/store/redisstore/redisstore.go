@@ -127,6 +127,11 @@ func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Optio
 			break
 		}
 	}
+	// Outlets created before the window sets had their marker get it now
+	// (best effort, as the scripts: without it a set is only slower).
+	if ids, err := rdb.SMembers(lctx, outletsKey).Result(); err == nil && len(ids) > 0 {
+		_ = s.markWindows(lctx, ids...)
+	}
 	return s
 }
 

@@ -2,8 +2,12 @@ package redisstore
 
 import (
 	"embed"
+	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"gatekeeper/internal/store"
 )
 
 //go:embed lua/*.lua
@@ -18,8 +22,13 @@ func script(name string) *redis.Script {
 	if err != nil {
 		panic(err)
 	}
-	return redis.NewScript(string(common) + "\n" + string(body))
+	src := strings.ReplaceAll(string(common)+"\n"+string(body), "WEBHOOK_TTL_MS", "'"+webhookTTLms+"'")
+	return redis.NewScript(src)
 }
+
+// webhookTTLms is store.WebhookTTL in ms, written into the scripts where
+// they say WEBHOOK_TTL_MS (a constant of the script, not an argument).
+var webhookTTLms = strconv.FormatInt(store.WebhookTTL.Milliseconds(), 10)
 
 var (
 	checkScript    = script("check")

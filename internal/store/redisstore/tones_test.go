@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
@@ -47,22 +48,24 @@ func TestWindowSetsFollowLedgers(t *testing.T) {
 		var c policy.Counts
 		cutoff := ms(at) - window.Milliseconds()
 		for _, id := range ids {
-			v, err := s.rdb.HMGet(ctx, k.post(id), "state", "neg", "pos", "at").Result()
+			v, err := s.rdb.Get(ctx, k.post(id)).Result()
+			if errors.Is(err, redis.Nil) {
+				continue
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			state, _ := v[0].(string)
-			neg, _ := v[1].(string)
-			pos, _ := v[2].(string)
-			atS, _ := v[3].(string)
-			x, _ := strconv.ParseInt(atS, 10, 64)
-			if state != "counted" || x <= cutoff || x > ms(at) {
+			l, err := ParseLedger(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.State != "counted" || l.At <= cutoff || l.At > ms(at) {
 				continue
 			}
 			c.Published++
-			if neg == "1" {
+			if l.Negative {
 				c.Negative++
-			} else if pos == "1" {
+			} else if l.Positive {
 				c.Positive++
 			}
 		}

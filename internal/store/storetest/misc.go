@@ -556,3 +556,38 @@ func testRetention(t *testing.T, open func(*testing.T) store.Store) {
 	_, err = e.st.Trim(e.ctx, "no-such-outlet", cut, e.day(cut))
 	wantErr(t, "trim of an unknown outlet", err, store.ErrNotFound)
 }
+
+// testAuditSinceOutOfOrder: entries appended out of time order by less than
+// store.AuditOrderSlack are all found by Since, however long the log before
+// them (a store reading newest first may stop only past the slack).
+func testAuditSinceOutOfOrder(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	// A long log first: two days of entries, one every 2 minutes.
+	for i := range 1440 {
+		if err := e.st.AppendAudit(e.ctx, store.AuditEntry{Outlet: e.o.ID, Type: "note", At: T0.Add(time.Duration(i) * 2 * time.Minute), Actor: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	since := T0.Add(48 * time.Hour)
+	for _, d := range []time.Duration{time.Hour, -2 * time.Hour, 30 * time.Minute, -20 * time.Hour, 2 * time.Hour} {
+		if err := e.st.AppendAudit(e.ctx, store.AuditEntry{Outlet: e.o.ID, Type: "late", At: since.Add(d), Actor: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := e.audit(store.AuditFilter{Since: since, Limit: 10000})
+	var late []time.Duration
+	for _, a := range got {
+		if a.Type != "late" {
+			t.Fatalf("an entry before Since: %+v", a)
+		}
+		late = append(late, a.At.Sub(since))
+	}
+	want := []time.Duration{2 * time.Hour, 30 * time.Minute, time.Hour} // newest first: appended last first
+	if fmt.Sprint(late) != fmt.Sprint(want) {
+		t.Fatalf("Since %v found %v, want %v", since, late, want)
+	}
+	// An earlier Since: the last hour of the log and the late entries after it.
+	if n := len(e.audit(store.AuditFilter{Since: T0.Add(47 * time.Hour), Limit: 10000})); n != 30+3 {
+		t.Fatalf("%d entries since T0+47h, want 33", n)
+	}
+}

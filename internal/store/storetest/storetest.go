@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PositiveCounts", testPositiveCounts},
 		{"Audit", testAudit},
 		{"AuditReadings", testAuditReadings},
+		{"AuditSinceOutOfOrder", testAuditSinceOutOfOrder},
 		{"Replies", testReplies},
 		{"Isolation", testIsolation},
 		{"DeleteOutlet", testDeleteOutlet},

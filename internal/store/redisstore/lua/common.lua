@@ -83,3 +83,28 @@ local function jsonStr(s) return cjson.encode(s) end
 -- need asks the caller to call again with the keys of these pending holds in
 -- KEYS (their ids are only known here); nothing has been written.
 local function need(ids) return redis.error_reply('GKNEED ' .. table.concat(ids, ' ')) end
+
+-- A post's ledger is one string "state|neg|pos|at|day|hold|updated" (neg and
+-- pos 0/1, at and updated Unix ms, day YYYYMMDD, hold a pending hold's id),
+-- written with its lifetime in one SET … PX. ledger reads it as a table
+-- {state, neg, pos, at, day, hold, updated} (noLedger when absent); a ledger
+-- written as a hash by an earlier version is read from its fields, and the
+-- next write replaces it with the string.
+local noLedger = {}
+local function ledger(key)
+  local v = redis.pcall('GET', key)
+  if not v then return noLedger end
+  if type(v) == 'table' then
+    if not v.err then return noLedger end
+    local h = redis.call('HMGET', key, 'state', 'neg', 'pos', 'at', 'day', 'hold', 'updated')
+    if not h[1] then return noLedger end
+    return {state = h[1], neg = h[2] or '0', pos = h[3] or '0', at = h[4] or '', day = h[5] or '', hold = h[6] or '', updated = h[7] or ''}
+  end
+  local st, n, p, at, day, hold, up = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  return {state = st, neg = n, pos = p, at = at, day = day, hold = hold, updated = up}
+end
+
+-- putLedger writes a ledger (fields as ledger returns them) for ttl ms.
+local function putLedger(key, state, neg, pos, at, day, hold, updated, ttl)
+  redis.call('SET', key, state .. '|' .. neg .. '|' .. pos .. '|' .. at .. '|' .. day .. '|' .. hold .. '|' .. updated, 'PX', ttl)
+end

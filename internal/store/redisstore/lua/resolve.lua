@@ -12,13 +12,13 @@ if not H[1] then return redis.error_reply('GKNOTFOUND hold') end
 if H[2] ~= post then return redis.error_reply('GKSTALE hold post changed') end
 if H[1] ~= 'pending' then return redis.error_reply('GKCONFLICT hold is ' .. H[1]) end
 
-local L = redis.call('HMGET', KEYS[2], 'state', 'hold')
-local ours = L[1] == 'held' and L[2] == hid
+local L = ledger(KEYS[2])
+local ours = L.state == 'held' and L.hold == hid
 local typ = 'reject'
 if approve then
   typ = 'approve'
   local tone = toneOf(H[3], H[4])
-  if L[1] ~= 'counted' and ARGV[13] ~= '' then
+  if L.state ~= 'counted' and ARGV[13] ~= '' then
     -- A guarded approval counts the post only where a check of it now
     -- would not be held (store.Guard.Holds); the post is not in the window.
     local lo = '(' .. ARGV[14]
@@ -30,17 +30,15 @@ if approve then
       return redis.error_reply(string.format('GKNOTSAFE hold %s at %d/%d', hid, N, P))
     end
   end
-  if L[1] ~= 'counted' then
+  if L.state ~= 'counted' then
     count(KEYS[3], KEYS[4], KEYS[10], KEYS[5], post, nowS, ARGV[6], tone)
     local negFlag, posFlag = flags(tone)
-    redis.call('HSET', KEYS[2], 'state', 'counted', 'neg', negFlag, 'pos', posFlag, 'at', nowS, 'day', ARGV[6], 'hold', '', 'updated', nowS)
-    redis.call('PEXPIRE', KEYS[2], ARGV[7])
+    putLedger(KEYS[2], 'counted', negFlag, posFlag, nowS, ARGV[6], '', nowS, ARGV[7])
   end
   redis.call('HSET', KEYS[1], 'status', 'approved')
 else
   if ours then
-    redis.call('HSET', KEYS[2], 'state', 'rejected', 'hold', '', 'updated', nowS)
-    redis.call('PEXPIRE', KEYS[2], ARGV[7])
+    putLedger(KEYS[2], 'rejected', L.neg, L.pos, L.at, L.day, '', nowS, ARGV[7])
   end
   redis.call('HSET', KEYS[1], 'status', 'rejected')
 end

@@ -27,9 +27,9 @@ for j = 0, nk - 1 do known[ARGV[ka + j]] = KEYS[kk + j] end
 -- First pass: read every ledger; ask for the keys of pending holds we must cancel.
 local ledgers, missing = {}, {}
 for i = 0, np - 1 do
-  local L = redis.call('HMGET', KEYS[pk + i], 'state', 'hold')
+  local L = ledger(KEYS[pk + i])
   ledgers[i] = L
-  if L[1] == 'held' and L[2] and L[2] ~= '' and not known[L[2]] then missing[#missing + 1] = L[2] end
+  if L.state == 'held' and L.hold ~= '' and not known[L.hold] then missing[#missing + 1] = L.hold end
 end
 if #missing > 0 then return need(missing) end
 
@@ -40,7 +40,7 @@ for i = 0, np - 1 do
   local key, L = KEYS[pk + i], ledgers[i]
   local inWindow = tonumber(at) > cutoff
   if not inWindow then outside[#outside + 1] = id end
-  if L[1] == 'counted' then
+  if L.state == 'counted' then
     if inWindow then unchanged[#unchanged + 1] = id end
   else
     -- Counted at its go-live time; before the window it only enters the
@@ -52,10 +52,9 @@ for i = 0, np - 1 do
       redis.call('HINCRBY', KEYS[3], day .. ':p', 1)
       dailyTone(KEYS[3], day, tone, 1)
     end
-    if L[1] == 'held' and L[2] and L[2] ~= '' then cancelHold(known[L[2]], nowS, 'published') end
+    if L.state == 'held' and L.hold ~= '' then cancelHold(known[L.hold], nowS, 'published') end
     local negFlag, posFlag = flags(tone)
-    redis.call('HSET', key, 'state', 'counted', 'neg', negFlag, 'pos', posFlag, 'at', at, 'day', day, 'hold', '', 'updated', nowS)
-    redis.call('PEXPIRE', key, ttl)
+    putLedger(key, 'counted', negFlag, posFlag, at, day, '', nowS, ttl)
     changed = true
   end
 end
@@ -67,11 +66,10 @@ if nc > 0 then
     local id, key = ARGV[ca + j], KEYS[ck + j]
     local score = redis.call('ZSCORE', KEYS[1], id)
     if not listed[id] and score and tonumber(score) > cutoff and tonumber(score) > lo and tonumber(score) < hi then
-      local L = redis.call('HMGET', key, 'state', 'neg', 'day', 'pos')
-      if L[1] == 'counted' then
-        uncount(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, L[3], toneOf(L[2], L[4]))
-        redis.call('HSET', key, 'state', 'withdrawn', 'updated', nowS)
-        redis.call('PEXPIRE', key, ttl)
+      local L = ledger(key)
+      if L.state == 'counted' then
+        uncount(KEYS[1], KEYS[2], KEYS[5], KEYS[3], id, L.day, toneOf(L.neg, L.pos))
+        putLedger(key, 'withdrawn', L.neg, L.pos, L.at, L.day, L.hold, nowS, ttl)
         withdrawn[#withdrawn + 1] = id
         changed = true
       end

@@ -1,0 +1,206 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gatekeeper/internal/redistest"
+	"gatekeeper/internal/report"
+	"gatekeeper/internal/store"
+	"gatekeeper/internal/store/redisstore"
+	"gatekeeper/internal/testsupport"
+	"gatekeeper/policy"
+)
+
+// scaleEnv reads a size of the province benchmark from the environment.
+func scaleEnv(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// scaleStore is a Redis store on a private server, with timeouts long
+// enough for seeding pipelines on a busy machine.
+func scaleStore(b *testing.B) (*redisstore.Store, *redistest.Server) {
+	srv := redistest.Start(b, redistest.Options{})
+	st, err := redisstore.Open(context.Background(), srv.URL()+"?read_timeout=30s&write_timeout=30s")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st, srv
+}
+
+// seedProvince creates n outlets ("o000"…) with days of history at perDay
+// posts a day (10% negative, 30% positive, 5% of the negative ones held).
+func seedProvince(b *testing.B, st *redisstore.Store, now time.Time, n, days, perDay int) []store.Outlet {
+	outlets := make([]store.Outlet, n)
+	for i := range outlets {
+		outlets[i] = store.Outlet{ID: fmt.Sprintf("o%03d", i), Name: fmt.Sprintf("Đơn vị %03d", i), Rules: policy.DefaultRules(), WindowDays: 30,
+			Timezone: "Asia/Ho_Chi_Minh", CreatedAt: now.AddDate(0, 0, -days), UpdatedAt: now}
+	}
+	start := time.Now()
+	res, err := redisstore.Seed(context.Background(), st, redisstore.SeedSpec{Outlets: outlets, Now: now, Days: days, PerDay: perDay,
+		NegativePerMille: 100, PositivePerMille: 300, HoldPerMille: 50})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mem, _ := st.Client().Info(context.Background(), "memory").Result()
+	used := ""
+	for _, l := range strings.Split(mem, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "used_memory_human:"); ok {
+			used = v
+		}
+	}
+	b.Logf("seeded %d outlets × %d days × %d posts: %+v in %v; Redis used_memory %s", n, days, perDay, res, time.Since(start).Round(time.Millisecond), used)
+	return outlets
+}
+
+// BenchmarkProvince (make bench-scale): a province on one Redis, 500
+// outlets with a year of history at 20 posts a day (GATEKEEPER_SCALE_OUTLETS,
+// _DAYS, _PER_DAY change it), seeded straight into Redis (redisstore.Seed).
+// It measures what managers open: the console's all-outlets overview, one
+// outlet's dashboard, the all-outlets report for this month and for the
+// last (internal/report), each of which must answer in under a second; and
+// what a check costs in Redis there against one outlet with a month of
+// history on a server of its own (usec_per_call of the check script and
+// Redis's CPU per check, from INFO).
+func BenchmarkProvince(b *testing.B) {
+	n := scaleEnv("GATEKEEPER_SCALE_OUTLETS", 500)
+	days := scaleEnv("GATEKEEPER_SCALE_DAYS", 365)
+	perDay := scaleEnv("GATEKEEPER_SCALE_PER_DAY", 20)
+	now := envNow
+	st, srv := scaleStore(b)
+	e := newEnvAt(b, st, now)
+	outlets := seedProvince(b, st, now, n, days, perDay)
+	admin, _ := e.session("admin")
+	// Besides the wall time (ms/op), the CPU the benchmark's process (the
+	// console and the store client) and Redis spent per answer: the
+	// figures a busy machine does not inflate.
+	measure := func(b *testing.B, fn func()) {
+		cpu0, rcpu0 := testsupport.CPUTime(), redisCPU(b, st)
+		for b.Loop() {
+			fn()
+		}
+		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+		b.ReportMetric(float64((testsupport.CPUTime()-cpu0).Milliseconds())/float64(b.N), "go-cpu-ms/op")
+		b.ReportMetric(float64((redisCPU(b, st)-rcpu0).Milliseconds())/float64(b.N), "redis-cpu-ms/op")
+	}
+	page := func(b *testing.B, path, want string) {
+		measure(b, func() {
+			code, _, body := e.get(admin, path)
+			if code != http.StatusOK || !strings.Contains(body, want) {
+				b.Fatalf("GET %s: %d", path, code)
+			}
+		})
+	}
+	b.Run("overview", func(b *testing.B) { page(b, "/console/overview", outlets[n-1].Name) })
+	b.Run("dashboard", func(b *testing.B) { page(b, "/console/outlets/"+outlets[n/2].ID, outlets[n/2].Name) })
+	builder := &report.Builder{Store: st, Clock: e.con.cfg.Clock, KeepMonths: report.DefaultKeepMonths}
+	loc := outlets[0].Location()
+	y, m, _ := now.In(loc).Date()
+	for _, p := range []struct {
+		name   string
+		period report.Period
+	}{{"report-this-month", report.Month(y, m)}, {"report-last-month", report.Month(y, m-1)}} {
+		b.Run(p.name, func(b *testing.B) {
+			measure(b, func() {
+				r, err := builder.Build(context.Background(), nil, p.period)
+				if err != nil || len(r.Outlets) != n+2 || r.Totals.Published == 0 {
+					b.Fatalf("report: %v", err)
+				}
+			})
+		})
+	}
+	b.Run(fmt.Sprintf("check-%d-outlets-%d-days", n, days), func(b *testing.B) { scaleChecks(b, st, srv, outlets[n/2], now) })
+	b.Run("check-1-outlet-30-days", func(b *testing.B) {
+		one, oneSrv := scaleStore(b)
+		o := seedProvince(b, one, now, 1, 30, perDay)
+		scaleChecks(b, one, oneSrv, o[0], now)
+	})
+}
+
+var scaleSeq atomic.Int64
+
+// scaleChecks runs 1,000 checks of new posts (10% negative) per iteration on o and reports
+// the check script's usec_per_call and Redis's CPU per check, and under
+// callgrind (redistest.CallgrindEnv) its instructions per check.
+func scaleChecks(b *testing.B, st *redisstore.Store, srv *redistest.Server, o store.Outlet, now time.Time) {
+	ctx := context.Background()
+	plans := map[bool]policy.Plan{false: policy.MakePlan(o.Rules, policy.Subject{}), true: policy.MakePlan(o.Rules, policy.Subject{Negative: true})}
+	day := store.DayKey(now, o.Location())
+	st.Client().ConfigResetStat(ctx)
+	if _, _, err := srv.CallgrindDump(b.Name() + "-before"); err != nil {
+		b.Fatal(err)
+	}
+	cpu0 := redisCPU(b, st)
+	const perOp = 1000 // checks per iteration
+	checks := 0
+	for b.Loop() {
+		for range perOp {
+			checks++
+			i := int(scaleSeq.Add(1)) // new posts and webhook ids on every run (-count)
+			neg := i%10 == 0
+			id := "bench" + strconv.Itoa(i)
+			in := store.CheckInput{Outlet: o.ID, PostID: id, Now: now.Add(time.Duration(i) * time.Millisecond), Window: o.Window(), Day: day,
+				Rules: o.Rules, Subject: policy.Subject{Negative: neg}, Plan: plans[neg], WebhookID: "msg_" + id, HoldID: "h" + id,
+				Snapshot: []byte(`{"post":{"id":"` + id + `"}}`), Actor: "bench"}
+			if _, err := st.Check(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if instr, ok, err := srv.CallgrindDump(b.Name()); err != nil {
+		b.Fatal(err)
+	} else if ok {
+		b.ReportMetric(float64(instr)/float64(checks), "redis-instr/check")
+	}
+	cpu := redisCPU(b, st) - cpu0
+	b.ReportMetric(evalshaMicros(b, st), "redis-µs/check")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(checks), "redis-cpu-µs/check")
+}
+
+// infoField reads one numeric field of a section of INFO.
+func infoLines(b *testing.B, st *redisstore.Store, section string) []string {
+	info, err := st.Client().Info(context.Background(), section).Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.Split(info, "\n")
+}
+
+// evalshaMicros is INFO commandstats' usec_per_call of EVALSHA.
+func evalshaMicros(b *testing.B, st *redisstore.Store) float64 {
+	for _, l := range infoLines(b, st, "commandstats") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "cmdstat_evalsha:"); ok {
+			for _, kv := range strings.Split(rest, ",") {
+				if v, ok := strings.CutPrefix(kv, "usec_per_call="); ok {
+					f, _ := strconv.ParseFloat(v, 64)
+					return f
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// redisCPU is the server's CPU time so far (INFO cpu, user + system).
+func redisCPU(b *testing.B, st *redisstore.Store) time.Duration {
+	var total float64
+	for _, l := range infoLines(b, st, "cpu") {
+		k, v, _ := strings.Cut(strings.TrimSpace(l), ":")
+		if k == "used_cpu_user" || k == "used_cpu_sys" {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
+}
