@@ -412,7 +412,7 @@ func (a *api) release(addr string, weight int64) {
 // any other use of a seen id is refused. It returns what was kept under the
 // id before; on a refusal it has answered and returns false.
 func (a *api) claim(c *gin.Context, outlet, id, target string) (reply, bool) {
-	ctx, cancel := a.storeCtx(c.Request.Context())
+	ctx, cancel := a.Gate.StoreCtx(c.Request.Context())
 	defer cancel()
 	stored, first, err := a.Store.Claim(ctx, outlet, id, claimRecord(target))
 	if err != nil {
@@ -450,14 +450,6 @@ func claimRecord(target string) []byte {
 	}
 	rec := make([]byte, 0, len(open)+len(target)+len(close))
 	return append(append(append(rec, open...), target...), close...)
-}
-
-// storeCtx bounds one store call by the service's store timeout (none when 0).
-func (a *api) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	if a.Gate.StoreTimeout <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, a.Gate.StoreTimeout)
 }
 
 // readBody reads r whole. With a declared length (at most the body limit,
@@ -530,7 +522,7 @@ func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc 
 			return
 		}
 		raw, _ := json.Marshal(reply{Target: reqOf(c).target, Status: status, Body: body})
-		ctx, cancel := a.storeCtx(c.Request.Context())
+		ctx, cancel := a.Gate.StoreCtx(c.Request.Context())
 		defer cancel()
 		if err := a.Store.Remember(ctx, o.ID, id, raw); err != nil {
 			// The change is made; only the replay record is missing, and the
@@ -569,7 +561,7 @@ func (a *api) check(c *gin.Context) {
 // claimAfter records a check's webhook id as used by this request, so it is
 // refused on any other route. The check is decided: a failure is only logged.
 func (a *api) claimAfter(c *gin.Context, outlet, id string) {
-	ctx, cancel := a.storeCtx(c.Request.Context())
+	ctx, cancel := a.Gate.StoreCtx(c.Request.Context())
 	defer cancel()
 	if _, _, err := a.Store.Claim(ctx, outlet, id, claimRecord(reqOf(c).target)); err != nil {
 		a.Log.Warn("could not record the webhook id of a check", "request_id", requestID(c), "webhook_id", id, "err", err)

@@ -73,7 +73,9 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Clock.Now() }
 
-func (s *Service) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+// StoreCtx bounds one store call by the service's store timeout (none when
+// 0). The handler bounds its own store calls (the webhook-id claim) with it too.
+func (s *Service) StoreCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.StoreTimeout <= 0 {
 		return context.WithCancel(ctx)
 	}
@@ -305,7 +307,7 @@ func (s *Service) check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	if dryRun {
 		mode = ModeDryRun
 	}
-	sctx, cancel := s.storeCtx(ctx)
+	sctx, cancel := s.StoreCtx(ctx)
 	defer cancel()
 	res, err := s.Store.Check(sctx, in)
 	if err != nil {

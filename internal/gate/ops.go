@@ -21,7 +21,7 @@ type WithdrawAnswer struct {
 
 // Withdraw takes a post out of the counts (unpublished, trashed, deleted).
 func (s *Service) Withdraw(ctx context.Context, o *store.Outlet, postID, actor string) (*WithdrawAnswer, error) {
-	sctx, cancel := s.storeCtx(ctx)
+	sctx, cancel := s.StoreCtx(ctx)
 	defer cancel()
 	now := s.now()
 	r, err := s.Store.Withdraw(sctx, o.ID, postID, now, o.Window(), actor)
@@ -52,7 +52,7 @@ func (s *Service) notePastLimit(ctx context.Context, o *store.Outlet, c policy.C
 			"share": policy.Ratio(c.Negative, c.Published), "limit": o.Rules.Limit.Fraction(),
 		},
 	})
-	sctx, cancel := s.storeCtx(ctx)
+	sctx, cancel := s.StoreCtx(ctx)
 	defer cancel()
 	err := s.Store.AppendAudit(sctx, store.AuditEntry{
 		Outlet: o.ID, At: now, Type: "past_limit", PostID: postID, Actor: actor, Detail: detail,
@@ -168,7 +168,7 @@ func (s *Service) Share(ctx context.Context, o *store.Outlet, days int) (*ShareA
 	}
 	days = min(days, MaxSeriesDays)
 	now := s.now()
-	sctx, cancel := s.storeCtx(ctx)
+	sctx, cancel := s.StoreCtx(ctx)
 	defer cancel()
 	c, err := s.Store.Window(sctx, o.ID, now, o.Window())
 	if err != nil {
@@ -252,7 +252,7 @@ func (s *Service) ViewHold(o *store.Outlet, h store.Hold) HoldView {
 
 // Holds lists an outlet's holds.
 func (s *Service) Holds(ctx context.Context, o *store.Outlet, f store.HoldFilter) ([]HoldView, error) {
-	sctx, cancel := s.storeCtx(ctx)
+	sctx, cancel := s.StoreCtx(ctx)
 	defer cancel()
 	hs, err := s.Store.ListHolds(sctx, o.ID, f)
 	if err != nil {
@@ -267,7 +267,7 @@ func (s *Service) Holds(ctx context.Context, o *store.Outlet, f store.HoldFilter
 
 // Hold returns one hold.
 func (s *Service) Hold(ctx context.Context, o *store.Outlet, id string) (*HoldView, error) {
-	sctx, cancel := s.storeCtx(ctx)
+	sctx, cancel := s.StoreCtx(ctx)
 	defer cancel()
 	h, err := s.Store.GetHold(sctx, o.ID, id)
 	if err != nil {
@@ -279,7 +279,7 @@ func (s *Service) Hold(ctx context.Context, o *store.Outlet, id string) (*HoldVi
 
 // Resolve approves or rejects a hold (see review.Service).
 func (s *Service) Resolve(ctx context.Context, o *store.Outlet, id string, approve bool, reviewer, note string) (*HoldView, error) {
-	sctx, cancel := s.storeCtx(ctx)
+	sctx, cancel := s.StoreCtx(ctx)
 	defer cancel()
 	h, err := s.Review.Resolve(sctx, *o, id, approve, reviewer, note)
 	if err != nil {
