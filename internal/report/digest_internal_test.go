@@ -109,3 +109,19 @@ func walkDamaged(t *testing.T, dg []byte) {
 		}
 	}
 }
+
+// Date.Key is store.DayKey of the day's noon, and Before its order, for
+// every day of several years.
+func TestDateKey(t *testing.T) {
+	prev := Date{}
+	for at := time.Date(1999, 12, 25, 12, 0, 0, 0, time.UTC); at.Year() < 2031; at = at.AddDate(0, 0, 1) {
+		d := DateOf(at)
+		if got, want := d.Key(), store.DayKey(at, time.UTC); got != want {
+			t.Fatalf("%v: key %s, want %s", d, got, want)
+		}
+		if prev != (Date{}) && (!prev.Before(d) || d.Before(prev) || d.Before(d)) {
+			t.Fatalf("%v before %v: %v", prev, d, prev.Before(d))
+		}
+		prev = d
+	}
+}
