@@ -119,3 +119,37 @@ func build(t *testing.T, b *report.Builder, id string, p report.Period) string {
 	}
 	return string(out)
 }
+
+// The retention round digests the closed days this month's and last
+// month's reports read, and no open day.
+func TestRetainerMakesDigests(t *testing.T) {
+	for _, sc := range stores {
+		t.Run(sc.name, func(t *testing.T) {
+			st := sc.open(t)
+			now := testsupport.Now(t, fallbackNow)
+			s := reporttest.New(t, st, store.Outlet{ID: "ret"}, now.Add(-80*24*time.Hour), 5)
+			s.Run(80)
+			at := s.Clock.Now()
+			if _, err := (&report.Retainer{Store: st, Clock: clock.Fixed(at)}).RunOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			loc := s.Outlet.Location()
+			y, m, _ := at.In(loc).Date()
+			first := report.DateOf(report.Month(y, m-1).Start(loc).Add(-s.Outlet.Window()).In(loc))
+			closed := report.DateOf(at.Add(-store.AuditOrderSlack).In(loc))
+			var keys []string
+			for d := first; !closed.AddDays(1).Before(d); d = d.AddDays(1) {
+				keys = append(keys, d.Key())
+			}
+			got, err := st.AuditDays(context.Background(), s.Outlet.ID, report.DigestVersion, keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, b := range got {
+				if kept, want := b != nil, i < len(keys)-2; kept != want {
+					t.Errorf("day %s: digest kept %v, want %v (closed before %s)", keys[i], kept, want, closed.Key())
+				}
+			}
+		})
+	}
+}
