@@ -17,8 +17,8 @@ import (
 
 // The report reads the audit log through events: of each entry, only what
 // a figure is made of. The entries of a closed day (in the outlet's time
-// zone) never change, since entries are appended at their own time, give or
-// take store.AuditOrderSlack; so the events of each closed day are kept,
+// zone) never change, since entries are appended at their own time (give or
+// take the replicas' clock skew, see DigestDelay); so the events of each closed day are kept,
 // encoded, as the day's digest (store.AuditDays), written the first time a
 // report reads the day. A report then reads the digests of the closed days
 // (one round trip for all of them) and only the entries of the last day or
@@ -184,76 +184,94 @@ const digestFormat = 1
 
 var errDigest = errors.New("report: a damaged audit digest")
 
-// newDigestReader checks a digest's format byte.
+// newDigestReader checks a digest's format byte. The reader works on a
+// string copy of the digest: the strings it reads (post ids, actors,
+// themes…) share its bytes, one allocation for the day.
 func newDigestReader(b []byte) (*digestReader, error) {
 	if len(b) == 0 || b[0] != digestFormat {
 		return nil, errDigest
 	}
-	return &digestReader{b: b[1:]}, nil
+	return &digestReader{s: string(b[1:])}, nil
 }
 
 // digestReader walks a digest.
 type digestReader struct {
-	b    []byte
-	body []byte // the current event's
+	s    string
+	body string // the current event's
 }
 
-func (r *digestReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
+// uvarint reads an unsigned varint (encoding/binary's), ok false when damaged.
+func uvarint(s string) (v uint64, n int) {
+	var shift uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		c := s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				return 0, -1
+			}
+			return v | uint64(c)<<shift, i + 1
+		}
+		v |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	return 0, -1
+}
+
+func (r *digestReader) uvarint() (uint64, bool) {
+	v, n := uvarint(r.s)
 	if n <= 0 {
-		r.b = nil
-		return 0
+		return 0, false
 	}
-	r.b = r.b[n:]
-	return v
+	r.s = r.s[n:]
+	return v, true
 }
 
-func (r *digestReader) bytes() ([]byte, bool) {
-	n := r.uvarint()
-	if r.b == nil || n > uint64(len(r.b)) {
-		return nil, false
+func (r *digestReader) str() (string, bool) {
+	n, ok := r.uvarint()
+	if !ok || n > uint64(len(r.s)) {
+		return "", false
 	}
-	s := r.b[:n]
-	r.b = r.b[n:]
-	return s, true
+	v := r.s[:n]
+	r.s = r.s[n:]
+	return v, true
 }
 
-// next reads the next event's type, time and post (a slice of the digest),
-// leaving its body for decode; ok is false at the end, err when damaged.
-func (r *digestReader) next() (typ eventType, atMs int64, post []byte, ok bool, err error) {
-	if len(r.b) == 0 {
-		return 0, 0, nil, false, nil
+// next reads the next event's type, time and post, leaving its body for
+// decode; ok is false at the end, err when damaged.
+func (r *digestReader) next() (typ eventType, atMs int64, post string, ok bool, err error) {
+	if len(r.s) == 0 {
+		return 0, 0, "", false, nil
 	}
-	typ = eventType(r.b[0])
-	r.b = r.b[1:]
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		return 0, 0, nil, false, errDigest
+	typ = eventType(r.s[0])
+	r.s = r.s[1:]
+	ux, ok1 := r.uvarint()
+	post, ok2 := r.str()
+	body, ok3 := r.str()
+	if !ok1 || !ok2 || !ok3 || typ == evNone || typ > evRelabel {
+		return 0, 0, "", false, errDigest
 	}
-	r.b = r.b[n:]
-	post, ok1 := r.bytes()
-	body, ok2 := r.bytes()
-	if !ok1 || !ok2 || typ == evNone || typ > evRelabel {
-		return 0, 0, nil, false, errDigest
+	atMs = int64(ux >> 1) // zigzag, as binary.AppendVarint wrote it
+	if ux&1 != 0 {
+		atMs = ^atMs
 	}
 	r.body = body
-	return typ, v, post, true, nil
+	return typ, atMs, post, true, nil
 }
 
 // decode reads the current event's body into ev (whose type, time and
 // post the caller has set).
 func (r *digestReader) decode(ev *event) error {
-	b := digestReader{b: r.body}
-	if len(b.b) == 0 {
+	b := digestReader{s: r.body}
+	if len(b.s) == 0 {
 		return errDigest
 	}
-	flags := b.b[0]
-	b.b = b.b[1:]
+	flags := b.s[0]
+	b.s = b.s[1:]
 	ev.negSet, ev.neg, ev.live, ev.read = flags&flagNegSet != 0, flags&flagNeg != 0, flags&flagLive != 0, flags&flagRead != 0
 	ev.reading.Sensational = flags&flagSensational != 0
 	str := func(s *string) bool {
-		v, ok := b.bytes()
-		*s = string(v)
+		v, ok := b.str()
+		*s = v
 		return ok
 	}
 	ok := true
@@ -261,8 +279,9 @@ func (r *digestReader) decode(ev *event) error {
 	case evCheck, evHold:
 		if ev.read {
 			ok = str(&ev.reading.Tone)
-			n := b.uvarint()
-			if ok && b.b != nil && n <= uint64(len(b.b)) && n > 0 {
+			n, ok1 := b.uvarint()
+			ok = ok && ok1 && n <= uint64(len(b.s))
+			if ok && n > 0 {
 				ev.reading.Themes = make([]string, n)
 				for i := range ev.reading.Themes {
 					ok = ok && str(&ev.reading.Themes[i])
@@ -282,11 +301,17 @@ func (r *digestReader) decode(ev *event) error {
 	return nil
 }
 
-// closedBefore is the first day of o's that is not closed at now: a day is
-// closed once its end is store.AuditOrderSlack past, when no entry of it can
-// still be appended.
+// DigestDelay is how long after its end a day is closed, and digested.
+// Entries are appended at their own time (the time of the request that
+// makes them, read on the replica's clock): a day's last entry is appended
+// within the replicas' clock skew and a request's lifetime of its end, far
+// less than an hour. (store.AuditOrderSlack, a day, bounds reads, where a
+// looser bound costs a little more reading, not a wrong figure kept.)
+const DigestDelay = time.Hour
+
+// closedBefore is the first day in loc that is not closed at now.
 func closedBefore(now time.Time, loc *time.Location) Date {
-	return DateOf(now.Add(-store.AuditOrderSlack).In(loc))
+	return DateOf(now.Add(-DigestDelay).In(loc))
 }
 
 // digests returns the digests of o's days [from, to) (closed days), from

@@ -18,7 +18,7 @@ func randomEvent(rng *rand.Rand) event {
 		}
 		return fmt.Sprintf("s%d·ệ", rng.IntN(1000))
 	}
-	ev := event{typ: eventType(1 + rng.IntN(int(evRelabel))), at: time.UnixMilli(rng.Int64N(4e12)).UTC(), post: str()}
+	ev := event{typ: eventType(1 + rng.IntN(int(evRelabel))), at: time.UnixMilli(rng.Int64N(8e12) - 4e12).UTC(), post: str()}
 	ev.negSet = rng.IntN(2) == 0
 	ev.neg = ev.negSet && rng.IntN(2) == 0
 	switch ev.typ {
@@ -66,7 +66,7 @@ func TestDigestRoundTrip(t *testing.T) {
 				}
 				break
 			}
-			got := event{typ: typ, at: time.UnixMilli(at).UTC(), post: string(post)}
+			got := event{typ: typ, at: time.UnixMilli(at).UTC(), post: post}
 			if err := rd.decode(&got); err != nil {
 				t.Fatal(err)
 			}
@@ -103,7 +103,7 @@ func walkDamaged(t *testing.T, dg []byte) {
 		if err != nil || !ok {
 			return
 		}
-		ev := event{typ: typ, at: time.UnixMilli(at).UTC(), post: string(post)}
+		ev := event{typ: typ, at: time.UnixMilli(at).UTC(), post: post}
 		if err := rd.decode(&ev); err != nil {
 			return
 		}

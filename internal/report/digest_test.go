@@ -65,7 +65,7 @@ func TestDigestsAgree(t *testing.T) {
 							{From: today.AddDays(-20), To: today},
 							{From: today.AddDays(-30), To: today.AddDays(-3)},
 						}
-						closed := report.DateOf(at.Add(-store.AuditOrderSlack).In(loc)).Start(loc)
+						closed := report.DateOf(at.Add(-report.DigestDelay).In(loc)).Start(loc)
 						for _, p := range periods {
 							want := build(t, &report.Builder{Store: rec, Clock: clock.Fixed(at), NoDigests: true}, s.Outlet.ID, p)
 							rec.take()
@@ -136,7 +136,7 @@ func TestRetainerMakesDigests(t *testing.T) {
 			loc := s.Outlet.Location()
 			y, m, _ := at.In(loc).Date()
 			first := report.DateOf(report.Month(y, m-1).Start(loc).Add(-s.Outlet.Window()).In(loc))
-			closed := report.DateOf(at.Add(-store.AuditOrderSlack).In(loc))
+			closed := report.DateOf(at.Add(-report.DigestDelay).In(loc))
 			var keys []string
 			for d := first; !closed.AddDays(1).Before(d); d = d.AddDays(1) {
 				keys = append(keys, d.Key())

@@ -379,13 +379,14 @@ type walk struct {
 	o           *store.Outlet
 	r           *OutletReport
 	posts       map[string]*post
+	slab        []post // where get takes new posts from, a page at a time
 	sensational map[string]bool
 }
 
 func (w *walk) in(t time.Time) bool { return !t.Before(w.r.Start) && t.Before(w.r.End) }
 
 // wants says whether an event can change a figure, before it is decoded.
-func (w *walk) wants(typ eventType, at time.Time, postID []byte) bool {
+func (w *walk) wants(typ eventType, at time.Time, postID string) bool {
 	// A check before the period changes nothing the report counts: a
 	// post it counted went live before the period, and counts in it only
 	// once a later check (with its own reading) or an approval (of a
@@ -399,7 +400,7 @@ func (w *walk) wants(typ eventType, at time.Time, postID []byte) bool {
 	// After the period only posts already met matter (a later
 	// withdrawal, relabel or check changes how one counts); an entry
 	// about any other post can only make it go live after the period.
-	if !at.Before(w.r.End) && w.posts[string(postID)] == nil {
+	if !at.Before(w.r.End) && w.posts[postID] == nil {
 		return false
 	}
 	return true
@@ -408,7 +409,10 @@ func (w *walk) wants(typ eventType, at time.Time, postID []byte) bool {
 func (w *walk) get(id string) *post {
 	p := w.posts[id]
 	if p == nil {
-		p = &post{}
+		if len(w.slab) == 0 {
+			w.slab = make([]post, 256)
+		}
+		p, w.slab = &w.slab[0], w.slab[1:]
 		w.posts[id] = p
 	}
 	return p
@@ -471,7 +475,7 @@ func (w *walk) step(ctx context.Context, e *event) error {
 // from their digests (digest.go), the rest from the entries.
 func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletReport) error {
 	since := r.Start.Add(-o.Window())
-	w := &walk{b: b, o: o, r: r, posts: map[string]*post{}, sensational: map[string]bool{}}
+	w := &walk{b: b, o: o, r: r, posts: make(map[string]*post, 512), sensational: map[string]bool{}}
 	loc := o.Location()
 	open := since // entries from here on are read as entries
 	if ds, ok := b.Store.(store.AuditDays); ok && !b.NoDigests {
@@ -496,7 +500,7 @@ func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletRepor
 	for i := len(es) - 1; i >= 0; i-- { // oldest first
 		e := &es[i]
 		typ := eventTypeOf(e.Type)
-		if !w.wants(typ, e.At, []byte(e.PostID)) {
+		if !w.wants(typ, e.At, e.PostID) {
 			continue
 		}
 		ev, err := eventOf(e)
@@ -546,7 +550,7 @@ func (w *walk) digest(ctx context.Context, o *store.Outlet, dg []byte, since tim
 		if at.Before(since) || !w.wants(typ, at, postID) {
 			continue
 		}
-		ev := event{typ: typ, at: at, post: string(postID)}
+		ev := event{typ: typ, at: at, post: postID}
 		if err := rd.decode(&ev); err != nil {
 			return fmt.Errorf("report: audit digest of %s: %w", o.ID, err)
 		}
