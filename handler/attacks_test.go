@@ -607,6 +607,44 @@ func TestCheckIDsAreSingleUse(t *testing.T) {
 	})
 }
 
+// An id another route used first is refused on a check, which then changes
+// nothing; a dry run's id is kept from other routes but not from the same
+// check made for real.
+func TestCheckRefusesIDsOfOtherRoutes(t *testing.T) {
+	onBothStores(t, func(t *testing.T, e *env) {
+		e.addOutlet("a", nil)
+		e.seed("a", 20, 1, "s")
+		if r := e.do(request{method: "DELETE", path: "/v1/outlets/a/posts/s-3", key: e.keys["a"], webhookID: "msg_d1"}); r.Status != 200 {
+			t.Fatalf("withdraw: %d %s", r.Status, r.Body)
+		}
+		before := e.state("a")
+		r := e.do(request{method: "POST", path: "/v1/outlets/a/check", body: checkBody("p1", "Tin", "neutral", false), key: e.keys["a"], webhookID: "msg_d1"})
+		if r.Status != http.StatusConflict || r.errorCode(t) != "webhook_id_reused" {
+			t.Fatalf("a withdrawal's id on a check: %d %s", r.Status, r.Body)
+		}
+		if after := e.state("a"); after != before {
+			t.Fatalf("state changed: %+v → %+v", before, after)
+		}
+		// A dry run, then the same check for real with the same id: counted.
+		dry := e.do(request{method: "POST", path: "/v1/outlets/a/check", body: checkBody("p2", "Tin", "neutral", true), key: e.keys["a"], webhookID: "msg_c2"})
+		if dry.Status != 200 || dry.json(t)["dry_run"] != true {
+			t.Fatalf("dry run: %d %s", dry.Status, dry.Body)
+		}
+		real := e.do(request{method: "POST", path: "/v1/outlets/a/check", body: checkBody("p2", "Tin", "neutral", false), key: e.keys["a"], webhookID: "msg_c2"})
+		if a := real.json(t); real.Status != 200 || a["counted"] != true || a["replayed"] == true {
+			t.Fatalf("the check after its dry run: %d %s", real.Status, real.Body)
+		}
+		if s := e.state("a"); s.counts.Published != before.counts.Published+1 {
+			t.Fatalf("counts %+v after the check, want one more than %+v", s.counts, before.counts)
+		}
+		// A dry run's id on another route.
+		e.do(request{method: "POST", path: "/v1/outlets/a/check", body: checkBody("p3", "Tin", "neutral", true), key: e.keys["a"], webhookID: "msg_c3"})
+		if r := e.do(request{method: "DELETE", path: "/v1/outlets/a/posts/s-4", key: e.keys["a"], webhookID: "msg_c3"}); r.Status != http.StatusConflict || r.errorCode(t) != "webhook_id_reused" {
+			t.Fatalf("a dry run's id on a withdrawal: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
 // A request the outlet signed for another target is refused with a code of
 // its own naming both targets, in Vietnamese and English; a bad signature
 // for another target stays signature_invalid (nothing is said about it).

@@ -297,10 +297,9 @@ func (a *api) signed(c *gin.Context) {
 		fail(c, "rate_limited", nil, nil)
 		return
 	}
-	// A check is made idempotent by the store itself, in the same atomic step
-	// as the decision, and a check's body is no other route's body: its id is
-	// claimed after it is answered (check), keeping one store call in front
-	// of every decision. Every other route claims its id first.
+	// A check is made idempotent by the store itself, and its id claimed, in
+	// the same atomic step as the decision (check): one store call per
+	// decision. Every other route claims its id first.
 	var prior reply
 	if c.FullPath() != checkRoute {
 		var ok bool
@@ -556,23 +555,35 @@ func (a *api) check(c *gin.Context) {
 		fail(c, "rate_limited", nil, nil)
 		return
 	}
-	ans, err := a.Gate.Check(c.Request.Context(), outletOf(c), req.Post.post(), req.DryRun, reqOf(c).webhookID)
+	r := reqOf(c)
+	// The check claims its webhook id for this request in the same atomic
+	// step as the decision: no other route can take it, and a check whose
+	// id another route used is refused, changing nothing.
+	ans, err := a.Gate.CheckClaiming(c.Request.Context(), r.outlet, req.Post.post(), req.DryRun, r.webhookID, claimRecord(r.target))
+	if errors.Is(err, store.ErrWebhookReused) {
+		fail(c, "webhook_id_reused", nil, nil)
+		return
+	}
 	if err != nil {
 		failErr(c, err, "outlet_not_found")
 		return
 	}
 	ans.Localize(lang)
-	a.claimAfter(c, outletOf(c).ID, reqOf(c).webhookID)
+	if req.DryRun {
+		a.claimDryRun(c, r.outlet.ID, r.webhookID)
+	}
 	c.JSON(http.StatusOK, ans)
 }
 
-// claimAfter records a check's webhook id as used by this request, so it is
-// refused on any other route. The check is decided: a failure is only logged.
-func (a *api) claimAfter(c *gin.Context, outlet, id string) {
+// claimDryRun records a dry run's webhook id as used by this request, so it
+// is refused on any other route (the same check may still be made with it).
+// A dry run records nothing in its store call; it is answered: a failure
+// here is only logged.
+func (a *api) claimDryRun(c *gin.Context, outlet, id string) {
 	ctx, cancel := a.storeCtx(c.Request.Context())
 	defer cancel()
 	if _, _, err := a.Store.Claim(ctx, outlet, id, claimRecord(reqOf(c).target)); err != nil {
-		a.Log.Warn("could not record the webhook id of a check", "request_id", requestID(c), "webhook_id", id, "err", err)
+		a.Log.Warn("could not record the webhook id of a dry run", "request_id", requestID(c), "webhook_id", id, "err", err)
 	}
 }
 

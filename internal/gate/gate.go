@@ -254,17 +254,25 @@ func (s *Service) Subject(o *store.Outlet, p *Post) (policy.Classification, []st
 
 // Check decides on post p for outlet o. webhookID makes it idempotent.
 func (s *Service) Check(ctx context.Context, o *store.Outlet, p Post, dryRun bool, webhookID string) (*Answer, error) {
-	return s.check(ctx, o, p, dryRun, webhookID, "")
+	return s.check(ctx, o, p, dryRun, webhookID, nil, "")
+}
+
+// CheckClaiming is Check that also claims webhookID for the request, with
+// the record claim, in the same atomic step as the decision
+// (store.CheckInput.Claim; a dry run claims nothing). An id another request
+// claimed is refused with store.ErrWebhookReused and changes nothing.
+func (s *Service) CheckClaiming(ctx context.Context, o *store.Outlet, p Post, dryRun bool, webhookID string, claim []byte) (*Answer, error) {
+	return s.check(ctx, o, p, dryRun, webhookID, claim, "")
 }
 
 // CheckFor is Check on behalf of a console user (an editor recording a post
 // of a page no CMS serves): the audit names them (SubmitterActor) and a hold
 // keeps them as its submitter, so they are told when it is reviewed.
 func (s *Service) CheckFor(ctx context.Context, o *store.Outlet, p Post, dryRun bool, submitter string) (*Answer, error) {
-	return s.check(ctx, o, p, dryRun, "", submitter)
+	return s.check(ctx, o, p, dryRun, "", nil, submitter)
 }
 
-func (s *Service) check(ctx context.Context, o *store.Outlet, p Post, dryRun bool, webhookID, submitter string) (*Answer, error) {
+func (s *Service) check(ctx context.Context, o *store.Outlet, p Post, dryRun bool, webhookID string, claim []byte, submitter string) (*Answer, error) {
 	cls, notes, subj := s.Subject(o, &p)
 	snap := Snapshot{
 		Post: p, Classification: cls, Notes: notes,
@@ -298,7 +306,7 @@ func (s *Service) check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 		in.Actor = "cms:" + p.Author
 	}
 	if !dryRun {
-		in.WebhookID = webhookID
+		in.WebhookID, in.Claim = webhookID, claim
 	}
 	mode := ModeLive
 	if dryRun {

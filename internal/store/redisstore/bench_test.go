@@ -137,13 +137,15 @@ func runChecksWith(b *testing.B, st *Store, o store.Outlet, now time.Time, subje
 	}
 	day := store.DayKey(now, o.Location())
 	var seq atomic.Int64
+	// The webhook id's claim, as the handler sends it with every check.
+	claim := []byte(`{"target":"POST /v1/outlets/` + o.ID + `/check"}`)
 	one := func() {
 		i := seq.Add(1)
 		s := subject(i)
 		id := strconv.FormatInt(i, 10)
 		in := store.CheckInput{
 			Outlet: o.ID, PostID: "b" + id, Now: now.Add(time.Duration(i) * time.Millisecond), Window: o.Window(), Day: day,
-			Rules: o.Rules, Subject: s, Plan: plans[s], WebhookID: "msg_" + id, HoldID: "h" + id, Snapshot: snap, HoldSnapshot: holdSnap, Actor: "editor",
+			Rules: o.Rules, Subject: s, Plan: plans[s], WebhookID: "msg_" + id, Claim: claim, HoldID: "h" + id, Snapshot: snap, HoldSnapshot: holdSnap, Actor: "editor",
 		}
 		if _, err := st.Check(ctx, in); err != nil {
 			b.Error(err)

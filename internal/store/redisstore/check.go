@@ -75,7 +75,8 @@ const pruneEvery = 16
 
 var checkCount atomic.Uint64
 
-// Check decides one post atomically. A check is one EVALSHA with six keys
+// Check decides one post atomically, claiming its webhook id in the same
+// step (store.CheckInput.Claim). A check is one EVALSHA with eight keys
 // and a compact snapshot; one that must create or update a hold (rare) is
 // told so by the script, having written nothing, and is run again with the
 // hold keys and the hold snapshot (the post's full text).
@@ -93,10 +94,14 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		return store.CheckResult{}, fmt.Errorf("redisstore: check: %w", err)
 	}
 	numbers := checkNumbers(in.Rules, in.DryRun, !in.DryRun && checkCount.Add(1)%pruneEvery == 0, in.WebhookID != "")
-	keys := []string{k.win(), k.neg(), k.daily(), k.post(in.PostID), k.webhook(in.WebhookID), k.audit(), k.pos()}
+	var claim []byte // none: the script reads and writes no claim
+	if in.WebhookID != "" && !in.DryRun {
+		claim = in.Claim
+	}
+	keys := []string{k.win(), k.neg(), k.daily(), k.post(in.PostID), k.webhook(in.WebhookID), k.audit(), k.pos(), k.reply(in.WebhookID)}
 	args := []any{in.PostID, strconv.FormatInt(now, 10), "(" + strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
 		in.Plan.Codes(), toneCode(in.Subject.Negative, in.Subject.Positive), numbers, tail,
-		in.Snapshot, in.Actor, ledgerTTL(in.Window)}
+		in.Snapshot, in.Actor, ledgerTTL(in.Window), claim}
 	var v any
 	for attempt, pending := 0, ""; ; attempt++ {
 		v, err = s.run(ctx, checkScript, keys, args...).Result()
@@ -117,11 +122,14 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		if hs == nil {
 			hs = in.Snapshot
 		}
-		keys = append(keys[:7], k.holds(), k.hold(holdID), k.hold(pending))
-		args = append(args[:11], holdID, hs, pending)
+		keys = append(keys[:8], k.holds(), k.hold(holdID), k.hold(pending))
+		args = append(args[:12], holdID, hs, pending)
 	}
 	if err != nil {
 		return store.CheckResult{}, s.fail("check", err)
+	}
+	if a, ok := v.([]any); ok && len(a) == 1 && a[0] == "u" {
+		return store.CheckResult{}, fmt.Errorf("redisstore: check: webhook id %q: %w", in.WebhookID, store.ErrWebhookReused)
 	}
 	r, err := decodeCheck(v, in.Subject.Negative, in.Subject.Positive)
 	if err != nil {

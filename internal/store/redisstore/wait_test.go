@@ -29,8 +29,11 @@ func primaryReplica(t testing.TB) (master, replica *redistest.Server) {
 // replica has it. With the replica frozen the check fails with
 // ErrUnavailable after about the deadline, although the master applied
 // it; the CMS's retry (same post id, same webhook id) after the replica is
-// back replays the recorded answer and counts the post once. A dry run
-// writes nothing and does not wait.
+// back replays the recorded answer and counts the post once. The claim of
+// the check's webhook id (CheckInput.Claim) is written by the script, so the
+// same WAIT covers it: an acknowledged check's id is on the replica, and
+// cannot be used on another route after a failover. A dry run writes
+// nothing and does not wait.
 func TestWaitReplicas(t *testing.T) {
 	master, replica := primaryReplica(t)
 	st := openStrict(t, master.URL(), WithWaitReplicas(1))
@@ -46,15 +49,25 @@ func TestWaitReplicas(t *testing.T) {
 		r, err := st.Check(cctx, in)
 		return r, time.Since(start), err
 	}
-	if _, d, err := call(checkInput(o, "p1", false, now, "msg-1")); err != nil {
+	claim := []byte(`{"target":"POST /v1/outlets/x/check"}`)
+	first := checkInput(o, "p1", false, now, "msg-1")
+	first.Claim = claim
+	if _, d, err := call(first); err != nil {
 		t.Fatalf("check with a live replica: %v (%v)", err, d)
 	}
 	wantWindow(t, st, o, now, policy.Counts{Published: 101, Negative: 5})
+	rc := redis.NewClient(&redis.Options{Addr: replica.Addr(), MaxRetries: -1})
+	defer rc.Close()
+	// Read at once, without waiting: WAIT confirmed it.
+	if got, err := rc.Get(ctx, keysOf(o.ID).reply("msg-1")).Result(); err != nil || got != string(claim) {
+		t.Fatalf("the acknowledged check's claim on the replica: %q %v, want %s", got, err, claim)
+	}
 
 	if err := replica.Pause(); err != nil {
 		t.Fatal(err)
 	}
 	in := checkInput(o, "p2", true, now.Add(time.Second), "msg-2")
+	in.Claim = claim
 	_, d, err := call(in)
 	// WAIT gives up first (ErrNotReplicated); on a very busy machine the
 	// read deadline may fire first (a timeout): both are ErrUnavailable.
@@ -94,8 +107,6 @@ func TestWaitReplicas(t *testing.T) {
 	}
 	wantWindow(t, st, o, now.Add(time.Second), policy.Counts{Published: 102, Negative: 6})
 	// The replica has every acknowledged write.
-	rc := redis.NewClient(&redis.Options{Addr: replica.Addr(), MaxRetries: -1})
-	defer rc.Close()
 	if n, err := rc.ZCount(ctx, keysOf(o.ID).win(), "(-1", "+inf").Result(); err != nil || n != 102 { // the marker left out
 		t.Fatalf("replica window %d %v, want 102", n, err)
 	}

@@ -122,8 +122,9 @@ func earliestSafe(ctx context.Context, q queryer, in store.CheckInput, start int
 
 // Check decides a post in one BEGIN IMMEDIATE transaction: replay of a known
 // webhook id, or ledger and counts, the plan's outcome, the ledger, daily
-// series and hold updated, an audit entry and the webhook record. A dry run
-// reads a snapshot and writes nothing.
+// series and hold updated, an audit entry, the webhook record and the id's
+// claim (CheckInput.Claim, in replies). A dry run reads a snapshot and
+// writes nothing.
 func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResult, error) {
 	if in.PostID == "" {
 		return store.CheckResult{}, fmt.Errorf("sqlitestore: check: empty post id: %w", errInvalid)
@@ -139,10 +140,16 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	}
 	err := s.write(ctx, "check", func(tx *txn) error {
 		now := msOf(in.Now)
+		claim := in.WebhookID != "" && in.Claim != nil
 		if in.WebhookID != "" {
 			r, ok, err := recallCheck(ctx, tx, in.Outlet, in.WebhookID, now)
 			if err != nil || ok {
 				res = r
+				return err
+			}
+		}
+		if claim {
+			if err := claimable(ctx, tx, in.Outlet, in.WebhookID, in.Claim); err != nil {
 				return err
 			}
 		}
@@ -158,6 +165,9 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 			if err := rememberCheck(ctx, tx, in.Outlet, in.WebhookID, res, now); err != nil {
 				return err
 			}
+		}
+		if claim {
+			return putClaim(ctx, tx, in.Outlet, in.WebhookID, in.Claim)
 		}
 		return nil
 	})

@@ -1,9 +1,11 @@
 package sqlitestore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"gatekeeper/internal/store"
@@ -83,4 +85,33 @@ func (s *Store) Claim(ctx context.Context, outlet, webhookID string, record []by
 		stored = []byte{}
 	}
 	return stored, first, nil
+}
+
+// claimable refuses (store.ErrWebhookReused) a check whose webhook id is
+// claimed, unexpired, with a record other than claim: another request
+// used it. The same record is a dry run of the same request: the id stays
+// the check's.
+func claimable(ctx context.Context, q queryer, outlet, webhookID string, claim []byte) error {
+	var stored []byte
+	err := q.QueryRowContext(ctx, "SELECT answer FROM replies WHERE outlet = ? AND wid = ? AND expires_ms > ?",
+		outlet, webhookID, time.Now().UnixMilli()).Scan(&stored)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	case !bytes.Equal(stored, claim):
+		return fmt.Errorf("webhook id %q: %w", webhookID, store.ErrWebhookReused)
+	}
+	return nil
+}
+
+// putClaim keeps a check's claim of its webhook id, as Claim would, in the
+// check's transaction (claimable found the id free or claimed by it).
+func putClaim(ctx context.Context, tx *txn, outlet, webhookID string, claim []byte) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO replies (outlet, wid, answer, expires_ms) VALUES (?, ?, ?, ?)
+		ON CONFLICT (outlet, wid) DO UPDATE SET answer = excluded.answer, expires_ms = excluded.expires_ms`,
+		outlet, webhookID, claim, time.Now().UnixMilli()+store.WebhookTTL.Milliseconds())
+	return err
 }

@@ -362,6 +362,100 @@ func testWebhookReplay(t *testing.T, open func(*testing.T) store.Store) {
 	e.wantState("a replayed hold", before, later, days...)
 }
 
+// testCheckClaims: a check claims its webhook id (CheckInput.Claim) in the
+// same atomic step as the decision. Claim afterwards finds the check's
+// record; an id another request claimed (or whose answer is remembered) is
+// refused with ErrWebhookReused and changes nothing; an id claimed with the
+// check's own record (its dry run) is still the check's; a dry run, or a
+// check without a claim, claims nothing.
+func testCheckClaims(t *testing.T, open func(*testing.T) store.Store) {
+	e := newEnv(t, open)
+	other := e.createOutlet()
+	e.fillCounts(T0, 20, 2)
+	now := T0.Add(time.Minute)
+	days := []string{e.day(now)}
+	rec := []byte(`{"target":"POST /v1/outlets/x/check"}`)
+	elsewhere := []byte(`{"target":"DELETE /v1/outlets/x/posts/p1"}`)
+	claimed := func(outlet, id string, want []byte) {
+		t.Helper()
+		got, first, err := e.st.Claim(e.ctx, outlet, id, elsewhere)
+		if err != nil || first || !bytes.Equal(got, want) {
+			t.Fatalf("Claim of %s after the check = %s, %t, %v; want %s kept", id, got, first, err, want)
+		}
+	}
+	unclaimed := func(id string) {
+		t.Helper()
+		if _, first, err := e.st.Claim(e.ctx, e.o.ID, id, elsewhere); err != nil || !first {
+			t.Fatalf("Claim of %s = first %t, %v; want the id free", id, first, err)
+		}
+	}
+
+	// A counted check claims its id; repeated, it is a replay.
+	in := e.input("p1", nonNegative, now)
+	in.WebhookID, in.Claim = "msg_c1", rec
+	if r := e.run(in); r.Replayed || r.After.Published != 21 {
+		t.Fatalf("first check %+v", r)
+	}
+	claimed(e.o.ID, "msg_c1", rec)
+	if _, first, _ := e.st.Claim(e.ctx, other.ID, "msg_c1", elsewhere); !first {
+		t.Fatal("another outlet's id was taken by the check")
+	}
+	if r := e.run(in); !r.Replayed {
+		t.Fatalf("repeated check %+v, want a replay", r)
+	}
+
+	// A held check claims its id too (3/22 negative, then 4/23 is held).
+	e.check("p2a", negative, now)
+	held := e.input("p2", negative, now)
+	held.WebhookID, held.Claim = "msg_c2", rec
+	if r := e.run(held); r.HoldID == "" {
+		t.Fatalf("held check %+v, want a hold", r)
+	}
+	claimed(e.o.ID, "msg_c2", rec)
+
+	// An id another route claimed, or whose answer is remembered: refused,
+	// nothing changes.
+	before := e.state(now, days...)
+	if _, first, err := e.st.Claim(e.ctx, e.o.ID, "msg_o1", elsewhere); err != nil || !first {
+		t.Fatalf("Claim: %t %v", first, err)
+	}
+	if err := e.st.Remember(e.ctx, e.o.ID, "msg_o2", []byte(`{"target":"POST /v1/outlets/x/sync","status":200,"body":"e30="}`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"msg_o1", "msg_o2"} {
+		refused := e.input("p3", nonNegative, now)
+		refused.WebhookID, refused.Claim = id, rec
+		_, err := e.st.Check(e.ctx, refused)
+		wantErr(t, "a check with the id of another request", err, store.ErrWebhookReused)
+		if store.KindOf(err) != store.KindConflict {
+			t.Fatalf("kind of %v: %v, want a conflict", err, store.KindOf(err))
+		}
+	}
+	e.wantState("a check refused for its webhook id", before, now, days...)
+	claimed(e.o.ID, "msg_o1", elsewhere)
+
+	// Claimed with the check's own record (its dry run): the check goes on.
+	if _, first, err := e.st.Claim(e.ctx, e.o.ID, "msg_s1", rec); err != nil || !first {
+		t.Fatalf("Claim: %t %v", first, err)
+	}
+	same := e.input("p4", nonNegative, now)
+	same.WebhookID, same.Claim = "msg_s1", rec
+	if r := e.run(same); r.Replayed || r.After.Published != before.Counts.Published+1 {
+		t.Fatalf("check after its own claim %+v", r)
+	}
+	claimed(e.o.ID, "msg_s1", rec)
+
+	// A dry run claims nothing, nor does a check without a claim.
+	dry := e.input("p5", nonNegative, now)
+	dry.WebhookID, dry.Claim, dry.DryRun = "msg_d1", rec, true
+	e.run(dry)
+	unclaimed("msg_d1")
+	bare := e.input("p6", nonNegative, now)
+	bare.WebhookID = "msg_b1"
+	e.run(bare)
+	unclaimed("msg_b1")
+}
+
 func testAlreadyCounted(t *testing.T, open func(*testing.T) store.Store) {
 	e := newEnv(t, open)
 	e.fillCounts(T0, 40, 2)

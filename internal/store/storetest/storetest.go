@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"HoldSnapshot", testHoldSnapshot},
 		{"DryRun", testDryRun},
 		{"WebhookReplay", testWebhookReplay},
+		{"CheckClaims", testCheckClaims},
 		{"AlreadyCounted", testAlreadyCounted},
 		{"EditMovesCount", testEditMovesCount},
 		{"EditToHold", testEditToHold},

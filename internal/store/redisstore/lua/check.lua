@@ -1,20 +1,22 @@
 -- check: decide one post atomically and record the result.
--- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 audit, 7 pos;
---       and, once asked for them (GKNEED), 8 holds, 9 the new hold,
---       10 the post's pending hold (if known)
+-- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 audit, 7 pos,
+--       8 the webhook id's claim (keys.reply);
+--       and, once asked for them (GKNEED), 9 holds, 10 the new hold,
+--       11 the post's pending hold (if known)
 -- ARGV: 1 post, 2 now (ms), 3 '(' and the window's start (ms: now - window),
 --       4 day, 5 plan codes, 6 tone (n negative, p positive, u neutral),
 --       7 numbers, little-endian (struct '<i4i4i8BBB'): limit, warn_at,
 --       min_sample, dry run, prune, a webhook id (0/1 each),
 --       8 the audit detail's tail (tone flags, webhook id, reading, closing
 --       brace: JSON made by the caller), 9 snapshot (kept for replays),
---       10 actor, 11 ledger ttl (ms);
---       with the hold keys: 12 new hold id, 13 hold snapshot,
---       14 the pending hold id KEYS[10] belongs to
+--       10 actor, 11 ledger ttl (ms), 12 the claim record ('' none);
+--       with the hold keys: 13 new hold id, 14 hold snapshot,
+--       15 the pending hold id KEYS[11] belongs to
 -- Returns {code, hold id, the audit detail (situation, counts before and
 -- after, earliest safe time, as formatted below)}; a dry run
 -- returns {code, index, P, N, hold id, earliest safe (-1 none), positive};
--- a repeated webhook id {'r', record}.
+-- a repeated webhook id {'r', record}; an id another request claimed
+-- (KEYS[8] holds a record other than ARGV[12]) {'u'}, having written nothing.
 --
 -- The common path (a new post that is counted) is kept short: no hold keys,
 -- no hold snapshot (the post's full text), ten commands, eleven arguments
@@ -29,12 +31,21 @@ local limit, warn, minSample, dryB, pruneB, webhookB = struct.unpack('<i4i4i8BBB
 local dry, hasWebhook = dryB == 1, webhookB == 1
 local isNeg, isPos = tone == 'n', tone == 'p'
 local negFlag, posFlag = flags(tone)
-local full = KEYS[10] ~= nil
+local full = KEYS[11] ~= nil
+local claim = ARGV[12]
 
--- A repeated webhook id gets the first answer and changes nothing.
+-- A repeated webhook id gets the first answer and changes nothing; an id
+-- another request claimed is refused. (A claim equal to this one is a dry
+-- run of the same request: the id stays this check's.)
 if hasWebhook then
-  local rec = redis.call('GET', KEYS[5])
-  if rec then return {'r', rec} end
+  if claim ~= '' then
+    local got = redis.call('MGET', KEYS[5], KEYS[8])
+    if got[1] then return {'r', got[1]} end
+    if got[2] and got[2] ~= claim then return {'u'} end
+  else
+    local rec = redis.call('GET', KEYS[5])
+    if rec then return {'r', rec} end
+  end
 end
 
 -- What the ledger knows: policy.Ledger.
@@ -44,7 +55,7 @@ local was = toneOf(L.neg, L.pos)
 
 local pending = nil
 if state == 'held' and L.hold and L.hold ~= '' then pending = L.hold end
-if pending and not dry and ARGV[14] ~= pending then return need({pending}) end
+if pending and not dry and ARGV[15] ~= pending then return need({pending}) end
 local at, cutoff, window = 0, 0, 0
 local ledgerState = 0
 if state == 'counted' then
@@ -169,7 +180,7 @@ if counted then
   if ledgerState == 0 then
     count(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, nowS, day, tone)
     putLedger(KEYS[4], 'counted', negFlag, posFlag, nowS, day, '', nowS, ttl)
-    if pending then cancelHold(KEYS[10], nowS, 'rechecked') end
+    if pending then cancelHold(KEYS[11], nowS, 'rechecked') end
   elseif ledgerState == 1 or ledgerState == 2 then
     -- An edit that changed the tone: the counts move on the post's go-live day.
     retone(KEYS[2], KEYS[7], KEYS[3], post, L.at, lday, was, tone)
@@ -182,13 +193,13 @@ else
   if ledgerState ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, was) end
   local hk
   if pending then
-    holdID, hk = pending, KEYS[10]
+    holdID, hk = pending, KEYS[11]
   else
-    holdID, hk = ARGV[12], KEYS[9]
+    holdID, hk = ARGV[13], KEYS[10]
     redis.call('HSET', hk, 'id', holdID, 'post', post, 'status', 'pending', 'created', nowS)
-    redis.call('ZADD', KEYS[8], nowS, holdID)
+    redis.call('ZADD', KEYS[9], nowS, holdID)
   end
-  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[13])
+  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[14])
   putLedger(KEYS[4], 'held', negFlag, posFlag, L.at or '', lday or '', holdID, nowS, ttl)
 end
 
@@ -208,8 +219,11 @@ redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', 
 
 -- The answer for a repeated webhook id: "code,hold id", a newline, the
 -- audit detail, a newline, the snapshot.
+-- The claim makes the id this check's on every other route, under the same
+-- WAIT as the rest.
 if hasWebhook then
   redis.call('SET', KEYS[5], code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9], 'PX', WEBHOOK_TTL_MS)
+  if claim ~= '' then redis.call('SET', KEYS[8], claim, 'PX', WEBHOOK_TTL_MS) end
 end
 
 -- Prune what left the window (asked for on a share of checks: members at or
