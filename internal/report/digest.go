@@ -36,6 +36,12 @@ import (
 // retention trims).
 const DigestVersion = "r1"
 
+// DigestVersionIn is the version digests of days in loc are kept under:
+// the format and the zone, since a day's bounds are the zone's. An outlet
+// whose zone changes reads none of the digests made in its old zone (they
+// cover other hours).
+func DigestVersionIn(loc *time.Location) string { return DigestVersion + "." + loc.String() }
+
 // eventType is an audit entry type the report reads; other types are none.
 type eventType byte
 
@@ -327,7 +333,8 @@ func (b *Builder) digests(ctx context.Context, ds store.AuditDays, o *store.Outl
 	if len(days) == 0 {
 		return nil, nil, nil
 	}
-	got, err := ds.AuditDays(ctx, o.ID, DigestVersion, keys)
+	version := DigestVersionIn(o.Location())
+	got, err := ds.AuditDays(ctx, o.ID, version, keys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report: audit digests of %s: %w", o.ID, err)
 	}
@@ -350,7 +357,7 @@ func (b *Builder) digests(ctx context.Context, ds store.AuditDays, o *store.Outl
 		}
 	}
 	// A digest not kept is made again next time: the report stands.
-	if err := ds.PutAuditDays(ctx, o.ID, DigestVersion, put); err != nil {
+	if err := ds.PutAuditDays(ctx, o.ID, version, put); err != nil {
 		slog.WarnContext(ctx, "report: keep audit digests", "outlet", o.ID, "days", len(put), "err", err)
 	}
 	return days, got, nil
