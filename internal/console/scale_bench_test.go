@@ -105,20 +105,41 @@ func BenchmarkProvince(b *testing.B) {
 	b.Run("overview", func(b *testing.B) { page(b, "/console/overview", outlets[n-1].Name) })
 	b.Run("dashboard", func(b *testing.B) { page(b, "/console/outlets/"+outlets[n/2].ID, outlets[n/2].Name) })
 	builder := &report.Builder{Store: st, Clock: e.con.cfg.Clock, KeepMonths: report.DefaultKeepMonths}
+	entries := *builder
+	entries.NoDigests = true
 	loc := outlets[0].Location()
 	y, m, _ := now.In(loc).Date()
-	for _, p := range []struct {
+	periods := []struct {
 		name   string
 		period report.Period
-	}{{"report-this-month", report.Month(y, m)}, {"report-last-month", report.Month(y, m-1)}} {
-		b.Run(p.name, func(b *testing.B) {
-			measure(b, func() {
-				r, err := builder.Build(context.Background(), nil, p.period)
-				if err != nil || len(r.Outlets) != n+2 || r.Totals.Published == 0 {
-					b.Fatalf("report: %v", err)
-				}
-			})
-		})
+	}{{"report-this-month", report.Month(y, m)}, {"report-last-month", report.Month(y, m-1)}}
+	buildAll := func(b *testing.B, bl *report.Builder, p report.Period) {
+		r, err := bl.Build(context.Background(), nil, p)
+		if err != nil || len(r.Outlets) != n+2 || r.Totals.Published == 0 {
+			b.Fatalf("report: %v", err)
+		}
+	}
+	// The report read from every audit entry (no digests): what it cost
+	// before the closed days' digests.
+	for _, p := range periods {
+		b.Run(p.name+"-entries", func(b *testing.B) { measure(b, func() { buildAll(b, &entries, p.period) }) })
+	}
+	// The first report to read the closed days makes their digests (here
+	// last month's: its window reaches back furthest, so this month's
+	// finds them all); what that costs once, and the memory they take.
+	b.Run("report-first-ask", func(b *testing.B) {
+		mem0, cpu0, rcpu0, t0 := usedMemory(b, st), testsupport.CPUTime(), redisCPU(b, st), time.Now()
+		buildAll(b, builder, periods[1].period)
+		wall, cpu, rcpu, mem := time.Since(t0), testsupport.CPUTime()-cpu0, redisCPU(b, st)-rcpu0, usedMemory(b, st)-mem0
+		for b.Loop() {
+		}
+		b.ReportMetric(float64(wall.Milliseconds()), "first-ms")
+		b.ReportMetric(float64(cpu.Milliseconds()), "first-go-cpu-ms")
+		b.ReportMetric(float64(rcpu.Milliseconds()), "first-redis-cpu-ms")
+		b.ReportMetric(float64(mem)/float64(n)/1024, "digest-KiB/outlet")
+	})
+	for _, p := range periods {
+		b.Run(p.name, func(b *testing.B) { measure(b, func() { buildAll(b, builder, p.period) }) })
 	}
 	b.Run(fmt.Sprintf("check-%d-outlets-%d-days", n, days), func(b *testing.B) { scaleChecks(b, st, srv, outlets[n/2], now) })
 	b.Run("check-1-outlet-30-days", func(b *testing.B) {
@@ -187,6 +208,17 @@ func evalshaMicros(b *testing.B, st *redisstore.Store) float64 {
 					return f
 				}
 			}
+		}
+	}
+	return 0
+}
+
+// usedMemory is Redis's used_memory (INFO memory), in bytes.
+func usedMemory(b *testing.B, st *redisstore.Store) int64 {
+	for _, l := range infoLines(b, st, "memory") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "used_memory:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
 		}
 	}
 	return 0

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -56,10 +57,24 @@ func (d Date) AddDays(n int) Date {
 }
 
 // Key is the store's daily-series key of d ("20061231", store.DayKey).
-func (d Date) Key() string { return fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day) }
+func (d Date) Key() string {
+	if d.Year < 0 || d.Year > 9999 || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > 31 {
+		return fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day)
+	}
+	// Without fmt: reports make one per day of a series, per outlet.
+	n := d.Year*10000 + int(d.Month)*100 + d.Day
+	var b [8]byte
+	for i := 7; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[:])
+}
 
 // Before reports whether d is an earlier day than e.
-func (d Date) Before(e Date) bool { return d.Key() < e.Key() }
+func (d Date) Before(e Date) bool {
+	return cmp.Or(cmp.Compare(d.Year, e.Year), cmp.Compare(d.Month, e.Month), cmp.Compare(d.Day, e.Day)) < 0
+}
 
 // MarshalText writes "2006-01-02".
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

@@ -16,7 +16,6 @@ package report
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -46,6 +45,10 @@ type Builder struct {
 	// months before its horizon is built from the month snapshots. Zero: no
 	// retention, always from the detail.
 	KeepMonths int
+	// NoDigests: read every audit entry of the period, none of the closed
+	// days' digests (digest.go), and keep none (the digests' oracle in
+	// tests; a way round a damaged digest).
+	NoDigests bool
 }
 
 // Report covers one period for one or more outlets.
@@ -359,16 +362,6 @@ func RollingSums(daily []store.DayCount, window int) []policy.Counts {
 	return out
 }
 
-// detail is the part of an audit entry's detail a report reads.
-type detail struct {
-	Situation *int           `json:"situation"`
-	Negative  *bool          `json:"negative"`
-	Reading   *store.Reading `json:"reading"`
-	Previous  any            `json:"previous"` // a state name (withdraw); a tone on some relabels
-	Note      string         `json:"note"`
-	Tone      string         `json:"tone"` // a relabel's new tone
-}
-
 // post is what the audit walk learns of one post.
 type post struct {
 	live     time.Time // when it was last counted (went live), zero if never
@@ -378,102 +371,150 @@ type post struct {
 	read     bool
 }
 
-// fromAudit walks the audit log from one window before the period (so a
-// hold created then and approved in the period still has its reading) to
-// now: the tones of the posts that went live in the period, the
-// sensational headlines, the decisions, relabels and withdrawals.
+// walk is the audit walk of one outlet's report: the events from one
+// window before the period (so a hold created then and approved in the
+// period still has its reading) to now, oldest first.
+type walk struct {
+	b           *Builder
+	o           *store.Outlet
+	r           *OutletReport
+	posts       map[string]*post
+	slab        []post // where get takes new posts from, a page at a time
+	sensational map[string]bool
+}
+
+func (w *walk) in(t time.Time) bool { return !t.Before(w.r.Start) && t.Before(w.r.End) }
+
+// wants says whether an event can change a figure, before it is decoded.
+func (w *walk) wants(typ eventType, at time.Time, postID string) bool {
+	// A check before the period changes nothing the report counts: a
+	// post it counted went live before the period, and counts in it only
+	// once a later check (with its own reading) or an approval (of a
+	// later hold, whose entry has the reading) counts it again. Holds and
+	// relabels before the period are read: an approval in the period
+	// takes the post's reading from them. Skipping them saves decoding
+	// most of the window before the period.
+	if typ == evNone || typ == evCheck && at.Before(w.r.Start) {
+		return false
+	}
+	// After the period only posts already met matter (a later
+	// withdrawal, relabel or check changes how one counts); an entry
+	// about any other post can only make it go live after the period.
+	if !at.Before(w.r.End) && w.posts[postID] == nil {
+		return false
+	}
+	return true
+}
+
+func (w *walk) get(id string) *post {
+	p := w.posts[id]
+	if p == nil {
+		if len(w.slab) == 0 {
+			w.slab = make([]post, 256)
+		}
+		p, w.slab = &w.slab[0], w.slab[1:]
+		w.posts[id] = p
+	}
+	return p
+}
+
+// step applies one event.
+func (w *walk) step(ctx context.Context, e *event) error {
+	r := w.r
+	switch e.typ {
+	case evCheck, evHold:
+		p := w.get(e.post)
+		if e.read {
+			p.reading, p.read = e.reading, true
+			if e.reading.Sensational && w.in(e.at) {
+				w.sensational[e.post] = true
+			}
+		}
+		if e.negSet {
+			p.negative = e.neg
+		}
+		if e.typ == evHold {
+			p.counted = false
+		} else if e.live {
+			p.counted, p.live = true, e.at
+		}
+	case evApprove:
+		p := w.get(e.post)
+		p.counted, p.live = true, e.at
+		if w.in(e.at) {
+			if a, ok, err := w.b.pastLimit(ctx, w.o, e); err != nil {
+				return err
+			} else if ok {
+				r.PastLimit = append(r.PastLimit, a)
+			}
+		}
+	case evWithdraw:
+		p := w.get(e.post)
+		p.counted = false
+		if w.in(e.at) {
+			r.Withdrawals = append(r.Withdrawals, Withdrawal{PostID: e.post, Actor: e.actor, At: e.at, Previous: e.previous})
+		}
+	case evRelabel:
+		p := w.get(e.post)
+		if e.tone != "" {
+			p.reading.Tone, p.read = e.tone, true
+		}
+		if e.negSet {
+			p.negative = e.neg
+			if w.in(e.at) {
+				r.Relabels = append(r.Relabels, Relabel{PostID: e.post, Actor: e.actor, At: e.at, Negative: e.neg, Note: e.note})
+			}
+		}
+	}
+	return nil
+}
+
+// fromAudit walks the audit log from one window before the period to now:
+// the tones of the posts that went live in the period, the sensational
+// headlines, the decisions, relabels and withdrawals. The closed days come
+// from their digests (digest.go), the rest from the entries.
 func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletReport) error {
 	since := r.Start.Add(-o.Window())
-	es, err := b.Store.ListAudit(ctx, o.ID, store.AuditFilter{Since: since, Limit: math.MaxInt32})
+	w := &walk{b: b, o: o, r: r, posts: make(map[string]*post, 512), sensational: map[string]bool{}}
+	loc := o.Location()
+	open := since // entries from here on are read as entries
+	if ds, ok := b.Store.(store.AuditDays); ok && !b.NoDigests {
+		from, to := DateOf(since.In(loc)), closedBefore(b.Clock.Now(), loc)
+		_, digests, err := b.digests(ctx, ds, o, from, to)
+		if err != nil {
+			return err
+		}
+		for _, dg := range digests {
+			if err := w.digest(ctx, o, dg, since); err != nil {
+				return err
+			}
+		}
+		if len(digests) > 0 {
+			open = to.Start(loc)
+		}
+	}
+	es, err := b.Store.ListAudit(ctx, o.ID, store.AuditFilter{Since: open, Limit: math.MaxInt32})
 	if err != nil {
 		return fmt.Errorf("report: audit of %s: %w", o.ID, err)
 	}
-	slices.Reverse(es) // oldest first
-	in := func(t time.Time) bool { return !t.Before(r.Start) && t.Before(r.End) }
-	posts := map[string]*post{}
-	get := func(id string) *post {
-		p := posts[id]
-		if p == nil {
-			p = &post{}
-			posts[id] = p
-		}
-		return p
-	}
-	sensational := map[string]bool{}
-	for _, e := range es {
-		// A check before the period changes nothing the report counts: a
-		// post it counted went live before the period, and counts in it only
-		// once a later check (with its own reading) or an approval (of a
-		// later hold, whose entry has the reading) counts it again. Holds and
-		// relabels before the period are read: an approval in the period
-		// takes the post's reading from them. Skipping them saves decoding
-		// most of the window before the period.
-		if e.Type == "check" && e.At.Before(r.Start) {
+	for i := len(es) - 1; i >= 0; i-- { // oldest first
+		e := &es[i]
+		typ := eventTypeOf(e.Type)
+		if !w.wants(typ, e.At, e.PostID) {
 			continue
 		}
-		// After the period only posts already met matter (a later
-		// withdrawal, relabel or check changes how one counts); an entry
-		// about any other post can only make it go live after the period.
-		if !e.At.Before(r.End) && posts[e.PostID] == nil {
-			continue
+		ev, err := eventOf(e)
+		if err != nil {
+			return err
 		}
-		var d detail
-		if len(e.Detail) > 0 {
-			if err := json.Unmarshal(e.Detail, &d); err != nil {
-				return fmt.Errorf("report: audit entry %s of %s: %w", e.ID, o.ID, err)
-			}
-		}
-		switch e.Type {
-		case "check", "hold":
-			p := get(e.PostID)
-			if d.Reading != nil && d.Reading.Tone != "" {
-				p.reading, p.read = *d.Reading, true
-				if d.Reading.Sensational && in(e.At) {
-					sensational[e.PostID] = true
-				}
-			}
-			if d.Negative != nil {
-				p.negative = *d.Negative
-			}
-			if e.Type == "hold" {
-				p.counted = false
-			} else if d.Situation != nil && policy.Ledger(*d.Situation/8) == policy.NotCounted {
-				p.counted, p.live = true, e.At
-			}
-		case "approve":
-			p := get(e.PostID)
-			p.counted, p.live = true, e.At
-			if in(e.At) {
-				if a, ok, err := b.pastLimit(ctx, o, e, d.Note); err != nil {
-					return err
-				} else if ok {
-					r.PastLimit = append(r.PastLimit, a)
-				}
-			}
-		case "withdraw":
-			p := get(e.PostID)
-			p.counted = false
-			if in(e.At) {
-				prev, _ := d.Previous.(string)
-				r.Withdrawals = append(r.Withdrawals, Withdrawal{PostID: e.PostID, Actor: e.Actor, At: e.At, Previous: prev})
-			}
-		case "relabel":
-			p := get(e.PostID)
-			if d.Tone != "" {
-				p.reading.Tone, p.read = d.Tone, true
-			}
-			if d.Negative != nil {
-				p.negative = *d.Negative
-				if in(e.At) {
-					r.Relabels = append(r.Relabels, Relabel{PostID: e.PostID, Actor: e.Actor, At: e.At, Negative: *d.Negative, Note: d.Note})
-				}
-			}
+		if err := w.step(ctx, &ev); err != nil {
+			return err
 		}
 	}
-	r.Sensational = int64(len(sensational))
+	r.Sensational = int64(len(w.sensational))
 	themes := map[string]int64{}
-	for _, p := range posts {
-		if !p.counted || !in(p.live) {
+	for _, p := range w.posts {
+		if !p.counted || !w.in(p.live) {
 			continue
 		}
 		switch {
@@ -489,6 +530,34 @@ func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletRepor
 	r.Neutral = max(r.Published-r.Negative-r.Positive, 0)
 	r.Themes = sortedThemes(themes)
 	return nil
+}
+
+// digest walks one day's digest, from since on.
+func (w *walk) digest(ctx context.Context, o *store.Outlet, dg []byte, since time.Time) error {
+	rd, err := newDigestReader(dg)
+	if err != nil {
+		return fmt.Errorf("report: audit digest of %s: %w", o.ID, err)
+	}
+	for {
+		typ, atMs, postID, ok, err := rd.next()
+		if err != nil {
+			return fmt.Errorf("report: audit digest of %s: %w", o.ID, err)
+		}
+		if !ok {
+			return nil
+		}
+		at := time.UnixMilli(atMs).UTC()
+		if at.Before(since) || !w.wants(typ, at, postID) {
+			continue
+		}
+		ev := event{typ: typ, at: at, post: postID}
+		if err := rd.decode(&ev); err != nil {
+			return fmt.Errorf("report: audit digest of %s: %w", o.ID, err)
+		}
+		if err := w.step(ctx, &ev); err != nil {
+			return err
+		}
+	}
 }
 
 func sortInt64(v []int64) { sort.Slice(v, func(i, j int) bool { return v[i] < v[j] }) }
@@ -513,18 +582,18 @@ func sortedThemes(themes map[string]int64) []ThemeCount {
 // pastLimit says whether an approval counted a negative post past the
 // limit: the post was negative and one more negative post on the window's
 // counts when it was held was past the limit.
-func (b *Builder) pastLimit(ctx context.Context, o *store.Outlet, e store.AuditEntry, note string) (Approval, bool, error) {
-	h, err := b.Store.GetHold(ctx, o.ID, e.HoldID)
+func (b *Builder) pastLimit(ctx context.Context, o *store.Outlet, e *event) (Approval, bool, error) {
+	h, err := b.Store.GetHold(ctx, o.ID, e.hold)
 	if errors.Is(err, store.ErrNotFound) {
 		return Approval{}, false, nil
 	}
 	if err != nil {
-		return Approval{}, false, fmt.Errorf("report: hold %s of %s: %w", e.HoldID, o.ID, err)
+		return Approval{}, false, fmt.Errorf("report: hold %s of %s: %w", e.hold, o.ID, err)
 	}
 	if !h.Negative || !policy.SituationAt(o.Rules, policy.NotCounted, h.Before).OverLimit {
 		return Approval{}, false, nil
 	}
-	return Approval{HoldID: h.ID, PostID: h.PostID, Reviewer: e.Actor, At: e.At, Note: note, Before: h.Before}, true, nil
+	return Approval{HoldID: h.ID, PostID: h.PostID, Reviewer: e.actor, At: e.at, Note: e.note, Before: h.Before}, true, nil
 }
 
 // holdPage is how many holds one ListHolds call returns.

@@ -38,7 +38,8 @@ type Retention interface {
 
 // Retainer keeps memory bounded: it summarises each closed month of each
 // outlet into a stored snapshot (the month's OutletReport), then trims the
-// detail older than the horizon. Any number of replicas may run it: both
+// detail older than the horizon; and it digests the days closed since its
+// last round (Builder.digests) for the next reports. Any number of replicas may run it: both
 // steps are idempotent.
 type Retainer struct {
 	Store      Retention
@@ -77,6 +78,9 @@ func (r *Retainer) RunOnce(ctx context.Context) (map[string]store.TrimResult, er
 			continue
 		}
 		out[o.ID] = res
+		if err := r.digests(ctx, o, now, horizon); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return out, errors.Join(errs...)
 }
@@ -113,6 +117,25 @@ func (r *Retainer) snapshots(ctx context.Context, o *store.Outlet, now, horizon 
 		}
 	}
 	return nil
+}
+
+// digests makes the digests (digest.go) of the closed days the reports of
+// this month and the last read, where missing: after the first round only
+// the days closed since, so the first report of a day finds them all.
+func (r *Retainer) digests(ctx context.Context, o *store.Outlet, now, horizon time.Time) error {
+	ds, ok := r.Store.(store.AuditDays)
+	if !ok {
+		return nil
+	}
+	loc := o.Location()
+	y, m, _ := now.In(loc).Date()
+	from := DateOf(Month(y, m-1).Start(loc).Add(-o.Window()).In(loc))
+	if h := DateOf(horizon.In(loc)); from.Before(h) {
+		from = h
+	}
+	b := &Builder{Store: r.Store, Clock: r.Clock}
+	_, _, err := b.digests(ctx, ds, o, from, closedBefore(now, loc))
+	return err
 }
 
 // Run calls RunOnce every interval until ctx ends.

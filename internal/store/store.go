@@ -524,8 +524,9 @@ type Replies interface {
 // is deleted, once each closed month has been summarised in a snapshot.
 type Retention interface {
 	// Trim deletes an outlet's records from before `before`: audit entries
-	// (by At), daily-series days before beforeDay (a DayKey), holds created
-	// before it that are no longer pending, and callbacks created before it
+	// (by At), daily-series days and audit-day digests (AuditDays) before
+	// beforeDay (a DayKey), holds created before it that are no longer
+	// pending, and callbacks created before it
 	// that were delivered or failed. The caller keeps `before` older than
 	// the window, so no count that decides a post is touched.
 	Trim(ctx context.Context, outlet string, before time.Time, beforeDay string) (TrimResult, error)
@@ -533,6 +534,23 @@ type Retention interface {
 	PutSnapshot(ctx context.Context, outlet, key string, data []byte) error
 	// GetSnapshot returns it; ErrNotFound when there is none.
 	GetSnapshot(ctx context.Context, outlet, key string) ([]byte, error)
+}
+
+// AuditDays keeps digests of an outlet's audit log, one per closed day (a
+// DayKey in the outlet's time zone), so a report reads a closed day's
+// entries in one small value instead of the entries themselves. What a
+// digest holds is its writer's business (package report); version names
+// its format, so a new format never reads an old one. A day's digest never
+// changes once kept: the first writer's stays (two replicas digesting the
+// same day write the same bytes anyway). Trim deletes the digests of the
+// days it trims, of every version.
+type AuditDays interface {
+	// AuditDays returns the digests kept under version for days, in their
+	// order: nil for a day without one (and for an unknown outlet).
+	AuditDays(ctx context.Context, outlet, version string, days []string) ([][]byte, error)
+	// PutAuditDays keeps digests (day → data) under version, each unless
+	// that day has one already. ErrNotFound for an unknown outlet.
+	PutAuditDays(ctx context.Context, outlet, version string, digests map[string][]byte) error
 }
 
 // TrimResult counts what a Trim deleted.
@@ -550,6 +568,7 @@ type Store interface {
 	Decisions
 	Holds
 	Audit
+	AuditDays
 	Replies
 	Callbacks
 	Accounts

@@ -35,6 +35,11 @@ func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilte
 	out := []store.AuditEntry{}
 	end := "+"
 	page := int64(min(max(limit, 200), 1000)) // fewer round trips for long reads
+	if !f.Since.IsZero() && limit > 32 {
+		// A read bounded by Since is often short (a report's last day):
+		// pages from 32 entries, doubling up to 1,000, read little past it.
+		page = 32
+	}
 	// Reading newest first, the entries before Since end the walk once one
 	// is older than store.AuditOrderSlack before it (a report asks for a
 	// month or two of a stream that holds many).
@@ -72,6 +77,7 @@ func (s *Store) ListAudit(ctx context.Context, outlet string, f store.AuditFilte
 			break
 		}
 		end = "(" + last
+		page = min(2*page, 1000)
 	}
 	return out, nil
 }

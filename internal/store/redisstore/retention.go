@@ -76,6 +76,9 @@ func (s *Store) Trim(ctx context.Context, outlet string, before time.Time, befor
 		}
 	}
 	r.Days = len(days)
+	if err := s.trimAuditDays(ctx, outlet, beforeDay); err != nil {
+		return r, err
+	}
 	// Holds decided (or cancelled) and created before the cut.
 	ids, err := s.rdb.ZRangeByScore(ctx, k.holds(), &redis.ZRangeBy{Min: "-inf", Max: "(" + strconv.FormatInt(cut, 10)}).Result()
 	if err != nil {

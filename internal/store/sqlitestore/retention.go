@@ -47,7 +47,9 @@ func (s *Store) Trim(ctx context.Context, outlet string, before time.Time, befor
 			n, _ := res.RowsAffected()
 			*q.n = int(n)
 		}
-		return nil
+		// The digests of the trimmed days (store.AuditDays), of any version.
+		_, err := tx.ExecContext(ctx, "DELETE FROM audit_days WHERE outlet = ? AND day < ?", outlet, beforeDay)
+		return err
 	})
 	return r, err
 }

@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Audit", testAudit},
 		{"AuditReadings", testAuditReadings},
 		{"AuditSinceOutOfOrder", testAuditSinceOutOfOrder},
+		{"AuditDays", testAuditDays},
 		{"Replies", testReplies},
 		{"Isolation", testIsolation},
 		{"DeleteOutlet", testDeleteOutlet},
