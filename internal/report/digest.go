@@ -309,11 +309,13 @@ func (r *digestReader) decode(ev *event) error {
 
 // DigestDelay is how long after its end a day is closed, and digested.
 // Entries are appended at their own time (the time of the request that
-// makes them, read on the replica's clock): a day's last entry is appended
-// within the replicas' clock skew and a request's lifetime of its end, far
-// less than an hour. (store.AuditOrderSlack, a day, bounds reads, where a
-// looser bound costs a little more reading, not a wrong figure kept.)
-const DigestDelay = time.Hour
+// makes them, read on the replica's clock), so a day's last entry arrives
+// within the replicas' clock skew and a request's lifetime of its end. A
+// digest is kept for good, so a late entry would be lost from every later
+// report: the delay is the same generous bound the store's reads allow for
+// out-of-order entries (store.AuditOrderSlack), one rule for both; its cost
+// is about one more day of raw entries read per outlet.
+const DigestDelay = store.AuditOrderSlack
 
 // closedBefore is the first day in loc that is not closed at now.
 func closedBefore(now time.Time, loc *time.Location) Date {
