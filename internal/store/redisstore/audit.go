@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -132,7 +133,18 @@ func (s *Store) Recall(ctx context.Context, outlet, webhookID string) ([]byte, b
 	if err != nil {
 		return nil, false, s.fail("recall", err)
 	}
-	return b, true, nil
+	return claimOf(b), true, nil
+}
+
+// claimOf is what a webhook id's key keeps for other routes: all of it, or,
+// for an id a check recorded (lua/check.lua), the check's claim before the
+// first newline (claims and answers are JSON, never a newline; the check's
+// record follows it).
+func claimOf(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i:i]
+	}
+	return b
 }
 
 // Claim keeps record under a webhook id unless the id is already in use.
@@ -153,7 +165,7 @@ func (s *Store) Claim(ctx context.Context, outlet, webhookID string, record []by
 	if err != nil {
 		return nil, false, s.fail("claim", err)
 	}
-	return b, false, nil
+	return claimOf(b), false, nil
 }
 
 // Remember stores the answer to a signed request for store.WebhookTTL.

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -174,5 +175,62 @@ func TestDecodeAnswer(t *testing.T) {
 	}
 	if _, err := decodeAnswer("a", "", `{"situation":0}`, false, false); err == nil {
 		t.Fatal("a short detail was accepted")
+	}
+}
+
+// TestCheckRecordsOfEarlierVersionsStillRead: a check's id recorded as
+// earlier versions kept it (the record under keys.webhook, the claim alone
+// under keys.reply) is a replay of its first answer and changes nothing; a
+// check now keeps both under keys.reply, the claim, a newline, the record,
+// and other routes' Claim and Recall see the claim alone.
+func TestCheckRecordsOfEarlierVersionsStillRead(t *testing.T) {
+	st := open(t, sharedServer(t).URL())
+	ctx := context.Background()
+	now := testsupport.Now(t, time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC))
+	o := newOutlet(t, st, now, 20, 2)
+	k := keysOf(o.ID)
+	claim := []byte(`{"target":"POST /v1/outlets/` + o.ID + `/check"}`)
+	elsewhere := []byte(`{"target":"DELETE /v1/outlets/x/posts/p1"}`)
+	in := checkInput(o, "p1", false, now, "msg-old")
+	in.Claim = claim
+	first, err := st.Check(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := st.rdb.Get(ctx, k.reply("msg-old")).Bytes()
+	head, rec, ok := bytes.Cut(kept, []byte("\n"))
+	if err != nil || !ok || !bytes.Equal(head, claim) || st.rdb.Exists(ctx, k.webhook("msg-old")).Val() != 0 {
+		t.Fatalf("a check keeps %q (%v) under its claim key, want the claim, a newline, the record, and nothing under %s", kept, err, k.webhook("msg-old"))
+	}
+	for _, f := range []func() ([]byte, bool, error){
+		func() ([]byte, bool, error) { return st.Recall(ctx, o.ID, "msg-old") },
+		func() ([]byte, bool, error) {
+			b, first, err := st.Claim(ctx, o.ID, "msg-old", elsewhere)
+			return b, !first, err
+		},
+	} {
+		if got, ok, err := f(); err != nil || !ok || !bytes.Equal(got, claim) {
+			t.Fatalf("Recall/Claim of a checked id = %q, %t, %v; want %s", got, ok, err, claim)
+		}
+	}
+
+	// The same id as an earlier version recorded it.
+	ttl := store.WebhookTTL
+	if err := st.rdb.Set(ctx, k.webhook("msg-old"), rec, ttl).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.rdb.Set(ctx, k.reply("msg-old"), claim, ttl).Err(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := st.Check(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Replayed || again.Before != first.Before || again.After != first.After || again.Situation != first.Situation {
+		t.Fatalf("a check recorded in the earlier form: %+v, want a replay of %+v", again, first)
+	}
+	wantWindow(t, st, o, now, policy.Counts{Published: 21, Negative: 2})
+	if got, _ := st.rdb.Get(ctx, k.reply("msg-old")).Bytes(); !bytes.Equal(got, claim) {
+		t.Fatalf("the replay rewrote the claim key: %q", got)
 	}
 }

@@ -1,6 +1,7 @@
 -- check: decide one post atomically and record the result.
--- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record, 6 audit, 7 pos,
---       8 the webhook id's claim (keys.reply);
+-- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record (checks
+--       without a claim, and those an earlier version recorded), 6 audit,
+--       7 pos, 8 the webhook id's claim (keys.reply; with a check's record);
 --       and, once asked for them (GKNEED), 9 holds, 10 the new hold,
 --       11 the post's pending hold (if known)
 -- ARGV: 1 post, 2 now (ms), 3 '(' and the window's start (ms: now - window),
@@ -16,7 +17,7 @@
 -- after, earliest safe time, as formatted below)}; a dry run
 -- returns {code, index, P, N, hold id, earliest safe (-1 none), positive};
 -- a repeated webhook id {'r', record}; an id another request claimed
--- (KEYS[8] holds a record other than ARGV[12]) {'u'}, having written nothing.
+-- (KEYS[8] holds a claim other than ARGV[12]) {'u'}, having written nothing.
 --
 -- The common path (a new post that is counted) is kept short: no hold keys,
 -- no hold snapshot (the post's full text), ten commands, eleven arguments
@@ -39,9 +40,21 @@ local claim = ARGV[12]
 -- run of the same request: the id stays this check's.)
 if hasWebhook then
   if claim ~= '' then
-    local got = redis.call('MGET', KEYS[5], KEYS[8])
-    if got[1] then return {'r', got[1]} end
-    if got[2] and got[2] ~= claim then return {'u'} end
+    -- The claim key holds the claim alone, or a check's claim, a newline
+    -- and its record (one key per checked id; see below).
+    local got = redis.call('GET', KEYS[8])
+    if got then
+      local nl = string.find(got, '\n', 1, true)
+      if nl then
+        if string.sub(got, 1, nl - 1) ~= claim then return {'u'} end
+        return {'r', string.sub(got, nl + 1)}
+      end
+      if got ~= claim then return {'u'} end
+      -- This check's claim alone: its dry run, or a check recorded by an
+      -- earlier version, which kept the record under KEYS[5].
+      local rec = redis.call('GET', KEYS[5])
+      if rec then return {'r', rec} end
+    end
   else
     local rec = redis.call('GET', KEYS[5])
     if rec then return {'r', rec} end
@@ -217,13 +230,20 @@ local detail = string.format('{"situation":%d,"before":{"published":%d,"negative
 redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
   'actor', ARGV[10], 'decision', verdict, 'detail', detail)
 
--- The answer for a repeated webhook id: "code,hold id", a newline, the
--- audit detail, a newline, the snapshot.
--- The claim makes the id this check's on every other route, under the same
--- WAIT as the rest.
+-- The answer for a repeated webhook id (the record): "code,hold id", a
+-- newline, the audit detail, a newline, the snapshot. With a claim it is
+-- kept under the claim key, after the claim and a newline (a claim is JSON,
+-- never a newline): one key makes the id this check's on every other route
+-- (Claim and Recall read the claim before the newline) and keeps its answer,
+-- under the same WAIT as the rest. Without a claim the record alone goes
+-- under KEYS[5] and the id stays free elsewhere.
 if hasWebhook then
-  redis.call('SET', KEYS[5], code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9], 'PX', WEBHOOK_TTL_MS)
-  if claim ~= '' then redis.call('SET', KEYS[8], claim, 'PX', WEBHOOK_TTL_MS) end
+  local rec = code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9]
+  if claim ~= '' then
+    redis.call('SET', KEYS[8], claim .. '\n' .. rec, 'PX', WEBHOOK_TTL_MS)
+  else
+    redis.call('SET', KEYS[5], rec, 'PX', WEBHOOK_TTL_MS)
+  end
 end
 
 -- Prune what left the window (asked for on a share of checks: members at or
