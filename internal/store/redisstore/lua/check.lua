@@ -237,12 +237,12 @@ redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', 
 -- (Claim and Recall read the claim before the newline) and keeps its answer,
 -- under the same WAIT as the rest. Without a claim the record alone goes
 -- under KEYS[5] and the id stays free elsewhere.
+-- (One concatenation each: a long string made in Lua costs its interning.)
 if hasWebhook then
-  local rec = code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9]
   if claim ~= '' then
-    redis.call('SET', KEYS[8], claim .. '\n' .. rec, 'PX', WEBHOOK_TTL_MS)
+    redis.call('SET', KEYS[8], claim .. '\n' .. code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9], 'PX', WEBHOOK_TTL_MS)
   else
-    redis.call('SET', KEYS[5], rec, 'PX', WEBHOOK_TTL_MS)
+    redis.call('SET', KEYS[5], code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9], 'PX', WEBHOOK_TTL_MS)
   end
 end
 
