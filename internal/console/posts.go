@@ -355,16 +355,8 @@ func holdIDOf(a *gate.Answer) string {
 	return ""
 }
 
-// postIDOf is the id the form's post is counted under (posting.PostID);
-// a link given with an explicit id must be a valid link too.
-func postIDOf(f checkForm) (string, error) {
-	if f.Link != "" {
-		if _, err := posting.Canonical(f.Link); err != nil {
-			return "", err
-		}
-	}
-	return posting.PostID(f.Link, f.ID)
-}
+// postIDOf is the id the form's post is counted under (posting.PostID).
+func postIDOf(f checkForm) (string, error) { return posting.PostID(f.Link, f.ID) }
 
 // postingErr words a refused link or id in lang.
 func postingErr(lang string, err error) string {

@@ -376,7 +376,7 @@ func (p *parser) row(line int, cells []string) error {
 			var pe *posting.Error
 			errors.As(err, &pe)
 			field := "link"
-			if strings.TrimSpace(id) != "" {
+			if pe.Code == "id" {
 				field = "id"
 			}
 			errs = append(errs, RowError{Line: line, Field: field, Code: pe.Code, VI: pe.VI, EN: pe.EN})

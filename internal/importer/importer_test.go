@@ -252,3 +252,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestLinkWithID: a file with an id column still has its links read as
+// links: one that is not (javascript:, spaces) is refused at its line, as
+// it is without an id, never kept to be shown; a bad id is said at the id.
+func TestLinkWithID(t *testing.T) {
+	now := testNow(t)
+	d := day(now, 1, 9, 0).Format("02/01/2006")
+	data := "ngày,nội dung,liên kết,mã bài\n" +
+		d + ",Tin một,javascript:alert(1),fb-1\n" +
+		d + ",Tin hai,https://a.vn/x y,fb-2\n" +
+		d + ",Tin ba,https://a.vn/3,bài 3\n" +
+		d + ",Tin bốn,facebook.com/p/4,fb-4\n"
+	f := parse(t, []byte(data), "id.csv", Limits{Now: now})
+	want := []struct{ field, code string }{{"link", "link_scheme"}, {"link", "link_control"}, {"id", "id"}}
+	if len(f.Errors) != len(want) {
+		t.Fatalf("errors %+v, want %d", f.Errors, len(want))
+	}
+	for i, w := range want {
+		if e := f.Errors[i]; e.Line != i+2 || e.Field != w.field || e.Code != w.code {
+			t.Errorf("line %d: %+v, want %s %s", i+2, e, w.field, w.code)
+		}
+	}
+	if len(f.Rows) != 1 || f.Rows[0].ID != "fb-4" || f.Rows[0].Link != "facebook.com/p/4" {
+		t.Fatalf("rows %+v", f.Rows)
+	}
+}

@@ -71,11 +71,17 @@ var errorText = map[string][2]string{
 }
 
 // PostID is the id a post is counted under: id when given (validated as
-// every post id is), else LinkID(link).
+// every post id is), else LinkID(link). A link given with an id must be a
+// link all the same (Canonical): it is kept with the post and shown.
 func PostID(link, id string) (string, error) {
 	if id = strings.TrimSpace(id); id != "" {
 		if !ValidID(id) {
 			return "", refuse("id")
+		}
+		if strings.TrimSpace(link) != "" {
+			if _, err := Canonical(link); err != nil {
+				return "", err
+			}
 		}
 		return id, nil
 	}

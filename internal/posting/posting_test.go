@@ -119,6 +119,9 @@ func TestRefused(t *testing.T) {
 		{"https://example.vn:99999/x", "", "link_invalid"},
 		{"https://example.vn/\xff", "", "link_invalid"},
 		{"https://%zz", "", "link_invalid"},
+		// A link given with an id is kept and shown: it is a link all the same.
+		{"javascript:alert(1)", "fb-2026-001", "link_scheme"},
+		{"https://example.vn/a b", "fb-2026-001", "link_control"},
 	} {
 		_, err := PostID(tc.link, tc.id)
 		if code(err) != tc.code {
