@@ -305,3 +305,23 @@ func TestEditorSeesRejection(t *testing.T) {
 		t.Fatalf("my posts in English: %s", txt)
 	}
 }
+
+// TestLinkWithoutScheme: a link typed without "https://" is recorded as
+// typed, and every page points to it as an address (posting.Href), never
+// as a path of the console.
+func TestLinkWithoutScheme(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	ed, csrf := e.session("bientap")
+	st, _, body := e.post(ed, "/console/check/record", url.Values{"csrf": {csrf}, "outlet": {e.a.ID},
+		"title": {"Cháy nhà ở thị trấn, thiệt hại lớn"}, "link": {"facebook.com/dakglei/posts/56"}})
+	m := regexp.MustCompile(`href="(/console/outlets/[^"]+/holds/[^"]+)"`).FindStringSubmatch(body)
+	if st != http.StatusOK || m == nil {
+		t.Fatalf("record: %d %.400s", st, textOf(body))
+	}
+	for _, page := range []string{"/console/mine", m[1]} {
+		_, _, body := e.get(ed, page)
+		if !strings.Contains(body, `href="https://facebook.com/dakglei/posts/56"`) || strings.Contains(body, `href="facebook.com`) {
+			t.Errorf("%s: the link is not an address: %.2000s", page, body)
+		}
+	}
+}

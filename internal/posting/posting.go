@@ -179,6 +179,34 @@ func Canonical(link string) (string, error) {
 	return c.String(), nil
 }
 
+// Href is link as an address a page may point to: the link itself when it
+// is an http or https address with a host, with "https://" in front when
+// it names no scheme and Canonical reads it ("facebook.com/…"), else ""
+// (javascript:, data:, anything that is not a post's address): a page
+// shows no anchor for it.
+func Href(link string) string {
+	link = strings.TrimSpace(link)
+	if link == "" || len(link) > MaxLinkLength {
+		return ""
+	}
+	for _, r := range link {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return ""
+		}
+	}
+	if u, err := url.Parse(link); err == nil && u.Host != "" && u.User == nil &&
+		(strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) {
+		return link
+	}
+	if scheme, rest, ok := strings.Cut(link, ":"); ok && schemePattern.MatchString(scheme) && !isPort(rest) {
+		return "" // a scheme other than http(s), or one without "//host"
+	}
+	if _, err := Canonical(link); err != nil {
+		return ""
+	}
+	return "https://" + link
+}
+
 // schemePattern is a URL scheme (RFC 3986): what comes before the first
 // colon when the link names one.
 var schemePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)

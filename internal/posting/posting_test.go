@@ -183,3 +183,29 @@ func TestHeadline(t *testing.T) {
 		t.Errorf("long headline %q (%d characters)", h, n)
 	}
 }
+
+// TestHref: a link a page may point to is an http(s) address; a link
+// without a scheme gets https://; every other scheme gets no anchor.
+func TestHref(t *testing.T) {
+	for _, tc := range []struct{ link, want string }{
+		{"https://facebook.com/x/posts/1?a=b", "https://facebook.com/x/posts/1?a=b"},
+		{"HTTP://Example.vn/tin", "HTTP://Example.vn/tin"},
+		{"http://localhost:8080/?p=3", "http://localhost:8080/?p=3"}, // a CMS's own address
+		{" facebook.com/dakglei/posts/123 ", "https://facebook.com/dakglei/posts/123"},
+		{"example.vn:8080/tin", "https://example.vn:8080/tin"},
+		{"javascript:alert(1)", ""},
+		{"JavaScript://%0aalert(1)", ""},
+		{"data:text/html;base64,PHNjcmlwdD4=", ""},
+		{"vbscript:msgbox", ""},
+		{"//evil.example/x", ""},
+		{"https://user:pass@example.vn/x", ""},
+		{"https://example.vn/a b", ""},
+		{"https://example.vn/a\x00b", ""},
+		{"", ""},
+		{"not a link", ""},
+	} {
+		if got := Href(tc.link); got != tc.want {
+			t.Errorf("Href(%q) = %q, want %q", tc.link, got, tc.want)
+		}
+	}
+}
