@@ -93,7 +93,7 @@ func (a *api) importRun(c *gin.Context, dryRun bool) (int, any, bool) {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	o := outletOf(c)
 	loc := o.Location()
-	f, err := importer.Parse(bytes.NewReader(bodyOf(c)), importTypes[mt], loc, importer.Limits{Now: a.Clock.Now().Add(5 * time.Minute)})
+	f, err := importer.Parse(bytes.NewReader(bodyOf(c)), importTypes[mt], loc, importer.Limits{Now: a.Clock.Now()})
 	var fileErr *importer.RowError
 	switch {
 	case errors.As(err, &fileErr):

@@ -220,10 +220,7 @@ func (c *Console) importUpload(g *gin.Context) {
 
 // previewOf sums up a preview for the page.
 func (c *Console) previewOf(lang string, o store.Outlet, f *importer.File, pv []importer.PreviewRow, complete bool) importPreview {
-	r := importPreview{Outlet: &o, Name: f.Name, Complete: complete, Rows: len(f.Rows) + countErrorLines(f.Errors), Posts: f.Posts(), From: f.From}
-	if !f.To.IsZero() {
-		r.To = f.To.Add(-time.Hour) // the last day the file covers
-	}
+	r := importPreview{Outlet: &o, Name: f.Name, Complete: complete, Rows: len(f.Rows) + countErrorLines(f.Errors), Posts: f.Posts(), From: f.From, To: f.LastDay()}
 	for i, e := range f.Errors {
 		if i == errorsShown {
 			r.More = len(f.Errors) - errorsShown
@@ -308,7 +305,7 @@ func (c *Console) importApply(g *gin.Context) {
 	}
 	lang := langOf(g)
 	c.stream(g, "import_run", "import.title", importRunData{Outlet: o, Step: "apply", Name: s.File.Name}, func(progress importer.Progress) (string, any) {
-		res := importResult{Outlet: &o, Name: s.File.Name, Complete: s.Complete, From: s.File.From, To: s.File.To.Add(-time.Hour)}
+		res := importResult{Outlet: &o, Name: s.File.Name, Complete: s.Complete, From: s.File.From, To: s.File.LastDay()}
 		// The request's context ends with the page; the sync is one step
 		// that should finish whatever the browser does.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx(g)), 2*time.Minute)

@@ -34,9 +34,15 @@ type Limits struct {
 	Rows  int   // data rows (the header not counted)
 	Bytes int64 // the file's size
 	Cell  int   // characters in one cell
-	// Now, when set, refuses rows dated after it (a post not yet published).
+	// Now, when set, refuses rows dated more than FutureSlack after it (a
+	// post not yet published).
 	Now time.Time
 }
+
+// FutureSlack is how far after Limits.Now a row may be dated: the clock of
+// the office that wrote the file may be a few minutes ahead of the
+// service's.
+const FutureSlack = 5 * time.Minute
 
 // DefaultLimits: 10,000 rows (what one API sync takes), 32 MiB, and 70,000
 // characters a cell (Facebook's longest post is 63,206).
@@ -101,6 +107,15 @@ type File struct {
 	// the start of its first row's day and the start of the day after its
 	// last row's day. A complete import speaks for [From, To) only.
 	From, To time.Time
+}
+
+// LastDay is an instant of the last day the file covers (the zero time for
+// a file without rows): To is the start of the day after it.
+func (f *File) LastDay() time.Time {
+	if f.To.IsZero() {
+		return time.Time{}
+	}
+	return f.To.Add(-time.Nanosecond)
 }
 
 // Posts counts the rows that are not duplicates.
@@ -360,7 +375,7 @@ func (p *parser) row(line int, cells []string) error {
 		switch {
 		case !ok:
 			errs = append(errs, rowError(line, "date", "date"))
-		case !p.limits.Now.IsZero() && at.After(p.limits.Now):
+		case !p.limits.Now.IsZero() && at.After(p.limits.Now.Add(FutureSlack)):
 			errs = append(errs, rowError(line, "date", "future"))
 		}
 		r.At = at

@@ -278,3 +278,22 @@ func TestLinkWithID(t *testing.T) {
 		t.Fatalf("rows %+v", f.Rows)
 	}
 }
+
+// TestFutureSlack: a row dated up to FutureSlack after now is taken (the
+// office's clock may run ahead), one a minute past it is refused: the same
+// bound for the console, the API and the command line.
+func TestFutureSlack(t *testing.T) {
+	now := testNow(t).Truncate(time.Minute)
+	at := func(d time.Duration) string { return now.Add(d).In(loc).Format("2006-01-02 15:04") }
+	data := "date,text,link\n" +
+		at(FutureSlack) + ",Tin một,https://a.vn/1\n" +
+		at(FutureSlack+time.Minute) + ",Tin hai,https://a.vn/2\n"
+	f := parse(t, []byte(data), "future.csv", Limits{Now: now})
+	if len(f.Rows) != 1 || f.Rows[0].Line != 2 || len(f.Errors) != 1 || f.Errors[0].Line != 3 || f.Errors[0].Code != "future" {
+		t.Fatalf("rows %+v errors %+v", f.Rows, f.Errors)
+	}
+	// The file's last day is the row's day, in the outlet's zone.
+	if got, want := f.LastDay().In(loc).Format(time.DateOnly), f.Rows[0].At.In(loc).Format(time.DateOnly); got != want {
+		t.Errorf("LastDay %s, want %s", got, want)
+	}
+}
