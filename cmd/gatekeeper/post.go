@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -213,8 +211,7 @@ func runPost(ctx context.Context, e *Env, args []string) error {
 	}
 	if sub == "check" && postID == "" {
 		// A dry run needs an id; one made from the text names this draft.
-		sum := sha256.Sum256([]byte(*title + "\n" + *text))
-		postID = "draft-" + hex.EncodeToString(sum[:12])
+		postID = posting.DraftID(*title, *text)
 	}
 	headline := posting.Headline(*title, *text)
 	if headline == "" {

@@ -262,10 +262,6 @@ func (c *Console) formOutlet(g *gin.Context, f checkForm) (store.Outlet, bool) {
 	return o, true
 }
 
-// dryRunID is the id a dry run checks under when the form gives no link
-// or id: none the ledger knows, so the verdict is a new post's.
-const dryRunID = "console-dry-run"
-
 // checkPost is "Kiểm tra": a dry run, the same verdict a CMS's check gets,
 // nothing recorded.
 func (c *Console) checkPost(g *gin.Context) {
@@ -279,7 +275,9 @@ func (c *Console) checkPost(g *gin.Context) {
 		c.showCheck(g, http.StatusBadRequest, f, msg, nil)
 		return
 	}
-	id := dryRunID
+	// Without a link or id: the draft's own id (posting.DraftID), none
+	// the ledger knows, so the verdict is a new post's.
+	id := posting.DraftID(f.Title, f.Text)
 	if f.Link != "" || f.ID != "" {
 		pid, err := postIDOf(f)
 		if err != nil {

@@ -325,3 +325,28 @@ func TestLinkWithoutScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunIsANewPost: a dry run without a link or id is read as a new
+// post whatever ids the outlet has counted (an editor may record a post
+// under any valid id): its share before is the window's share now.
+func TestDryRunIsANewPost(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	e.seedNeutral(e.a, 20)
+	ed, csrf := e.session("bientap")
+	neg := func(id string) url.Values {
+		return url.Values{"csrf": {csrf}, "outlet": {e.a.ID}, "title": {"Tai nạn giao thông trên quốc lộ 14, hai người bị thương"}, "id": {id}}
+	}
+	// Ids a fixed dry-run id could have been.
+	for _, id := range []string{"console-dry-run", "dry-run", "draft"} {
+		if st, _, body := e.post(ed, "/console/check/record", neg(id)); st != http.StatusOK {
+			t.Fatalf("record %s: %d %.300s", id, st, textOf(body))
+		}
+	}
+	p, n := e.window(e.a)
+	now := strings.ReplaceAll(fmt.Sprintf("%.2f%%", 100*float64(n)/float64(p)), ".", ",")
+	st, _, body := e.post(ed, "/console/check", neg(""))
+	m := regexp.MustCompile(`([0-9,]+%) → <strong>([0-9,]+%)</strong>`).FindStringSubmatch(body)
+	if st != http.StatusOK || m == nil || m[1] != now || m[1] == m[2] {
+		t.Fatalf("dry run: %d share %v, want %s before: %.600s", st, m, now, textOf(body))
+	}
+}

@@ -91,6 +91,18 @@ func PostID(link, id string) (string, error) {
 	return LinkID(link)
 }
 
+// DraftIDPrefix starts the id a check before posting is made under when
+// the post has neither a link nor an id yet.
+const DraftIDPrefix = "draft-"
+
+// DraftID is that id: DraftIDPrefix and the first 12 bytes of the SHA-256 of
+// the title and text, in hex. It names this draft only, so the dry run
+// reads it as a new post (a fixed id could be one the outlet has counted).
+func DraftID(title, text string) string {
+	sum := sha256.Sum256([]byte(title + "\n" + text))
+	return DraftIDPrefix + hex.EncodeToString(sum[:12])
+}
+
 // LinkID is the id made from a link: LinkIDPrefix and the first 12 bytes of
 // the SHA-256 of its canonical form, in hex.
 func LinkID(link string) (string, error) {

@@ -209,3 +209,12 @@ func TestHref(t *testing.T) {
 		}
 	}
 }
+
+// TestDraftID: a draft's id is a valid post id, the same for the same
+// title and text, another for another text.
+func TestDraftID(t *testing.T) {
+	a, b := DraftID("Tin", "Nội dung"), DraftID("Tin", "Nội dung khác")
+	if !ValidID(a) || !strings.HasPrefix(a, DraftIDPrefix) || a != DraftID("Tin", "Nội dung") || a == b {
+		t.Fatalf("DraftID: %q %q", a, b)
+	}
+}
