@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +215,41 @@ func TestImportRetry(t *testing.T) {
 	}
 	if p, _ := e.window(e.a); p == 0 || p > 50 {
 		t.Fatalf("after the retry: %d posts", p)
+	}
+}
+
+// TestUploadTempFilesRemoved: an upload larger than what a form keeps in
+// memory is spooled to a temporary file; none is left once it is answered,
+// whether the file is refused or previewed.
+func TestUploadTempFilesRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	e := newEnv(t, openSQLite(t))
+	ed, csrf := e.session("bientap")
+	fields := url.Values{"csrf": {csrf}, "outlet": {e.a.ID}}
+	big := append(historyCSV(e.now, 3), bytes.Repeat([]byte("\n"), 12<<20)...) // blank lines: read and skipped
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		status int
+	}{
+		{"refused", bytes.Repeat([]byte("a"), 12<<20), http.StatusBadRequest},
+		{"previewed", big, http.StatusOK},
+	} {
+		if st, body := e.upload(ed, "/console/import", fields, "lon.csv", tc.data); st != tc.status {
+			t.Fatalf("%s: %d %.300s", tc.name, st, textOf(body))
+		}
+		// The server removes them when the handler returns, just after the answer.
+		left := []string{"?"}
+		for range 100 {
+			left, _ = filepath.Glob(filepath.Join(tmp, "multipart-*"))
+			if len(left) == 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(left) != 0 {
+			t.Errorf("%s: temporary files left: %v", tc.name, left)
+		}
 	}
 }
