@@ -220,7 +220,7 @@ func (c *Console) importUpload(g *gin.Context) {
 
 // previewOf sums up a preview for the page.
 func (c *Console) previewOf(lang string, o store.Outlet, f *importer.File, pv []importer.PreviewRow, complete bool) importPreview {
-	r := importPreview{Outlet: &o, Name: f.Name, Complete: complete, Rows: len(f.Rows) + countErrorLines(f.Errors), Posts: f.Posts(), From: f.From, To: f.LastDay()}
+	r := importPreview{Outlet: &o, Name: f.Name, Complete: complete, Rows: f.RowsRead(), Posts: f.Posts(), From: f.From, To: f.LastDay()}
 	for i, e := range f.Errors {
 		if i == errorsShown {
 			r.More = len(f.Errors) - errorsShown
@@ -264,16 +264,6 @@ func (c *Console) previewOf(lang string, o store.Outlet, f *importer.File, pv []
 		r.Shown = append(r.Shown, row)
 	}
 	return r
-}
-
-func countErrorLines(es []importer.RowError) int {
-	seen := map[int]bool{}
-	for _, e := range es {
-		if e.Line > 0 {
-			seen[e.Line] = true
-		}
-	}
-	return len(seen)
 }
 
 // excerpt is the first n characters of s, on one line.

@@ -118,6 +118,18 @@ func (f *File) LastDay() time.Time {
 	return f.To.Add(-time.Nanosecond)
 }
 
+// RowsRead counts the data rows of the file: those taken and those
+// refused (a row with several errors once).
+func (f *File) RowsRead() int {
+	refused := map[int]bool{}
+	for _, e := range f.Errors {
+		if e.Line > 0 {
+			refused[e.Line] = true
+		}
+	}
+	return len(f.Rows) + len(refused)
+}
+
 // Posts counts the rows that are not duplicates.
 func (f *File) Posts() int {
 	n := 0

@@ -277,6 +277,10 @@ func TestLinkWithID(t *testing.T) {
 	if len(f.Rows) != 1 || f.Rows[0].ID != "fb-4" || f.Rows[0].Link != "facebook.com/p/4" {
 		t.Fatalf("rows %+v", f.Rows)
 	}
+	f.Errors = append(f.Errors, RowError{Line: 2, Field: "tone", Code: "tone"}) // a second error of line 2
+	if n := f.RowsRead(); n != 4 {
+		t.Errorf("RowsRead %d, want 4 (a row with two errors is one row)", n)
+	}
 }
 
 // TestFutureSlack: a row dated up to FutureSlack after now is taken (the
