@@ -11,11 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"gatekeeper/internal/config"
+	"gatekeeper/internal/importer"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/posting"
 	"gatekeeper/internal/webhook"
@@ -413,9 +413,10 @@ func iword(l messages.Lang, k string) string {
 	return importWords[k][0]
 }
 
-// importTypeOf is the media type of an import file, by its name and content.
+// importTypeOf is the media type of an import file, by its name and
+// content, as the importer reads it (importer.IsXLSX).
 func importTypeOf(name string, data []byte) string {
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.EqualFold(filepath.Ext(name), ".xlsx") {
+	if importer.IsXLSX(name, data) {
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "text/csv"

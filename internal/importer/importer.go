@@ -246,7 +246,7 @@ func Parse(r io.Reader, name string, loc *time.Location, limits Limits) (*File, 
 		return nil, fileError("too_large", sizeText(limits.Bytes))
 	}
 	p := &parser{loc: loc, limits: limits, file: &File{Name: name}, seen: map[string]int{}}
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.EqualFold(filepath.Ext(name), ".xlsx") {
+	if IsXLSX(name, data) {
 		err = p.xlsx(data)
 	} else {
 		err = p.csv(data)
@@ -258,6 +258,13 @@ func Parse(r io.Reader, name string, loc *time.Location, limits Limits) (*File, 
 		return nil, fileError("no_rows")
 	}
 	return p.file, nil
+}
+
+// IsXLSX says whether a file is read as a workbook: a zip's signature
+// (what every XLSX file starts with) or the .xlsx extension; any other
+// file is read as CSV.
+func IsXLSX(name string, data []byte) bool {
+	return bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.EqualFold(filepath.Ext(name), ".xlsx")
 }
 
 func sizeText(n int64) string {

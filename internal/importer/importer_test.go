@@ -301,3 +301,24 @@ func TestFutureSlack(t *testing.T) {
 		t.Errorf("LastDay %s, want %s", got, want)
 	}
 }
+
+// TestIsXLSX: a workbook by its signature or its name; everything else is
+// CSV (the command line names the media type by the same rule).
+func TestIsXLSX(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		want bool
+	}{
+		{"lich-su.xlsx", "", true},
+		{"LICH-SU.XLSX", "a,b", true},
+		{"-", "PK\x03\x04rest", true},
+		{"lich-su.csv", "PK\x03\x04rest", true},
+		{"lich-su.csv", "ngày,nội dung", false},
+		{"-", "PK", false},
+	} {
+		if got := IsXLSX(tc.name, []byte(tc.data)); got != tc.want {
+			t.Errorf("IsXLSX(%q, %q) = %v", tc.name, tc.data, got)
+		}
+	}
+}
