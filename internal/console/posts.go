@@ -262,17 +262,28 @@ func (c *Console) formOutlet(g *gin.Context, f checkForm) (store.Outlet, bool) {
 	return o, true
 }
 
+// postedForm reads the check form of "Kiểm tra" and "Đã đăng" alike: its
+// outlet, which the user must be allowed to post to, and its fields,
+// validated (false: the answer is written).
+func (c *Console) postedForm(g *gin.Context) (checkForm, store.Outlet, bool) {
+	f := readCheckForm(g)
+	o, ok := c.formOutlet(g, f)
+	if !ok {
+		return f, o, false
+	}
+	if msg := f.validate(langOf(g)); msg != "" {
+		c.showCheck(g, http.StatusBadRequest, f, msg, nil)
+		return f, o, false
+	}
+	return f, o, true
+}
+
 // checkPost is "Kiểm tra": a dry run, the same verdict a CMS's check gets,
 // nothing recorded.
 func (c *Console) checkPost(g *gin.Context) {
 	lang := langOf(g)
-	f := readCheckForm(g)
-	o, ok := c.formOutlet(g, f)
+	f, o, ok := c.postedForm(g)
 	if !ok {
-		return
-	}
-	if msg := f.validate(lang); msg != "" {
-		c.showCheck(g, http.StatusBadRequest, f, msg, nil)
 		return
 	}
 	// Without a link or id: the draft's own id (posting.DraftID), none
@@ -301,13 +312,8 @@ func (c *Console) checkPost(g *gin.Context) {
 // since the dry run.
 func (c *Console) recordPost(g *gin.Context) {
 	lang := langOf(g)
-	f := readCheckForm(g)
-	o, ok := c.formOutlet(g, f)
+	f, o, ok := c.postedForm(g)
 	if !ok {
-		return
-	}
-	if msg := f.validate(lang); msg != "" {
-		c.showCheck(g, http.StatusBadRequest, f, msg, nil)
 		return
 	}
 	id, err := postIDOf(f)
