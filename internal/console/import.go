@@ -27,12 +27,14 @@ import (
 // they go (no script: each step replaces the last by CSS), so a 10,000-row
 // file shows how far it is and finishes in the same answer.
 
-// The most the import keeps: staged previews, and how long.
+// The most the import keeps: staged previews, their files' bytes (a parsed
+// file takes about as much memory as its bytes), and how long.
 const (
-	maxStages    = 16
-	stageTTL     = 30 * time.Minute
-	previewShown = 200 // rows shown in the preview table
-	errorsShown  = 500 // row errors listed
+	maxStages      = 16
+	maxStagedBytes = 3 * maxUploadBytes
+	stageTTL       = 30 * time.Minute
+	previewShown   = 200 // rows shown in the preview table
+	errorsShown    = 500 // row errors listed
 )
 
 // importStage is a parsed, previewed file waiting to be applied.
@@ -42,6 +44,7 @@ type importStage struct {
 	Outlet   string
 	Complete bool
 	File     *importer.File
+	Size     int64 // the uploaded file's bytes
 	Created  time.Time
 }
 
@@ -51,7 +54,8 @@ type importStages struct {
 	m  map[string]*importStage
 }
 
-// put keeps s, dropping expired stages and, past maxStages, the oldest.
+// put keeps s, dropping expired stages and, past maxStages or
+// maxStagedBytes, the oldest.
 func (st *importStages) put(s *importStage, now time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -63,7 +67,13 @@ func (st *importStages) put(s *importStage, now time.Time) {
 			delete(st.m, id)
 		}
 	}
-	for len(st.m) >= maxStages {
+	size := func() (n int64) {
+		for _, x := range st.m {
+			n += x.Size
+		}
+		return n
+	}
+	for len(st.m) > 0 && (len(st.m) >= maxStages || size()+s.Size > maxStagedBytes) {
 		var oldest *importStage
 		for _, x := range st.m {
 			if oldest == nil || x.Created.Before(oldest.Created) {
@@ -210,7 +220,7 @@ func (c *Console) importUpload(g *gin.Context) {
 		pv := importer.Preview(c.gate, &o, f, progress)
 		res := c.previewOf(lang, o, f, pv, d.Complete)
 		if len(f.Errors) == 0 {
-			s := &importStage{ID: randomToken(16), User: u.Username, Outlet: o.ID, Complete: d.Complete, File: f, Created: now}
+			s := &importStage{ID: randomToken(16), User: u.Username, Outlet: o.ID, Complete: d.Complete, File: f, Size: fh.Size, Created: now}
 			c.stages.put(s, now)
 			res.StageID = s.ID
 		}

@@ -253,3 +253,28 @@ func TestUploadTempFilesRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestStagesBounded: staged previews are bounded in number and in bytes;
+// the oldest go first, and a user takes only their own.
+func TestStagesBounded(t *testing.T) {
+	now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	var st importStages
+	for i := range 4 {
+		st.put(&importStage{ID: fmt.Sprint("big", i), User: "a", Size: maxUploadBytes, Created: now.Add(time.Duration(i) * time.Second)}, now)
+	}
+	if len(st.m) != maxStagedBytes/maxUploadBytes || st.m["big0"] != nil || st.m["big3"] == nil {
+		t.Fatalf("by bytes: %d kept, big0 %v", len(st.m), st.m["big0"] != nil)
+	}
+	for i := range maxStages + 1 {
+		st.put(&importStage{ID: fmt.Sprint("s", i), User: "a", Size: 1, Created: now.Add(time.Duration(10+i) * time.Second)}, now)
+	}
+	if len(st.m) != maxStages || st.m["s0"] != nil || st.m["s16"] == nil {
+		t.Fatalf("by number: %d kept", len(st.m))
+	}
+	if st.take("s16", "b", now) != nil || st.take("s16", "a", now) == nil || st.take("s16", "a", now) != nil {
+		t.Fatal("take: another user's stage, or the same one twice")
+	}
+	if st.take("s15", "a", now.Add(stageTTL+time.Minute)) != nil {
+		t.Fatal("an expired stage was taken")
+	}
+}
