@@ -93,7 +93,7 @@ func (a *api) importRun(c *gin.Context, dryRun bool) (int, any, bool) {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	o := outletOf(c)
 	loc := o.Location()
-	f, err := importer.Parse(bytes.NewReader(bodyOf(c)), importTypes[mt], loc, importer.Limits{Now: a.Clock.Now().Add(5 * time.Minute)})
+	f, err := importer.Parse(bytes.NewReader(bodyOf(c)), importTypes[mt], loc, importer.Limits{Now: a.Clock.Now()})
 	var fileErr *importer.RowError
 	switch {
 	case errors.As(err, &fileErr):
@@ -104,7 +104,7 @@ func (a *api) importRun(c *gin.Context, dryRun bool) (int, any, bool) {
 		return 0, nil, false
 	}
 	ans := &importAnswer{
-		DryRun: dryRun, Complete: complete, Rows: len(f.Rows) + errorRows(f), Posts: f.Posts(),
+		DryRun: dryRun, Complete: complete, Rows: f.RowsRead(), Posts: f.Posts(),
 		From: f.From.In(loc).Format(time.RFC3339), To: f.To.In(loc).Format(time.RFC3339),
 		Labels: map[string]int{"negative": 0, "neutral": 0, "positive": 0}, Errors: []importError{},
 	}
@@ -142,14 +142,6 @@ func (a *api) importRun(c *gin.Context, dryRun bool) (int, any, bool) {
 	}
 	ans.Result = res
 	return http.StatusOK, ans, true
-}
-
-func errorRows(f *importer.File) int {
-	seen := map[int]bool{}
-	for _, e := range f.Errors {
-		seen[e.Line] = true
-	}
-	return len(seen)
 }
 
 func pickLang(lang messages.Lang, vi, en string) string {

@@ -42,6 +42,8 @@ func TestCheckByLink(t *testing.T) {
 		`{"title": "x", "link": "javascript:alert(1)"}`:    "post.link",
 		`{"title": "x", "link": "https://a.vn/\u0000"}`:    "post.link",
 		`{"title": "x", "id": "bad id", "link": "a.vn/1"}`: "post.id",
+		// A link given with an id is a link all the same (posting.PostID).
+		`{"title": "x", "id": "fb-1", "link": "javascript:alert(1)"}`: "post.link",
 	} {
 		var p map[string]any
 		json.Unmarshal([]byte(post), &p)

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -13,11 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"gatekeeper/internal/config"
+	"gatekeeper/internal/importer"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/posting"
 	"gatekeeper/internal/webhook"
@@ -213,8 +211,7 @@ func runPost(ctx context.Context, e *Env, args []string) error {
 	}
 	if sub == "check" && postID == "" {
 		// A dry run needs an id; one made from the text names this draft.
-		sum := sha256.Sum256([]byte(*title + "\n" + *text))
-		postID = "draft-" + hex.EncodeToString(sum[:12])
+		postID = posting.DraftID(*title, *text)
 	}
 	headline := posting.Headline(*title, *text)
 	if headline == "" {
@@ -416,9 +413,10 @@ func iword(l messages.Lang, k string) string {
 	return importWords[k][0]
 }
 
-// importTypeOf is the media type of an import file, by its name and content.
+// importTypeOf is the media type of an import file, by its name and
+// content, as the importer reads it (importer.IsXLSX).
 func importTypeOf(name string, data []byte) string {
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.EqualFold(filepath.Ext(name), ".xlsx") {
+	if importer.IsXLSX(name, data) {
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "text/csv"

@@ -27,12 +27,14 @@ import (
 // they go (no script: each step replaces the last by CSS), so a 10,000-row
 // file shows how far it is and finishes in the same answer.
 
-// The most the import keeps: staged previews, and how long.
+// The most the import keeps: staged previews, their files' bytes (a parsed
+// file takes about as much memory as its bytes), and how long.
 const (
-	maxStages    = 16
-	stageTTL     = 30 * time.Minute
-	previewShown = 200 // rows shown in the preview table
-	errorsShown  = 500 // row errors listed
+	maxStages      = 16
+	maxStagedBytes = 3 * maxUploadBytes
+	stageTTL       = 30 * time.Minute
+	previewShown   = 200 // rows shown in the preview table
+	errorsShown    = 500 // row errors listed
 )
 
 // importStage is a parsed, previewed file waiting to be applied.
@@ -42,6 +44,7 @@ type importStage struct {
 	Outlet   string
 	Complete bool
 	File     *importer.File
+	Size     int64 // the uploaded file's bytes
 	Created  time.Time
 }
 
@@ -51,7 +54,8 @@ type importStages struct {
 	m  map[string]*importStage
 }
 
-// put keeps s, dropping expired stages and, past maxStages, the oldest.
+// put keeps s, dropping expired stages and, past maxStages or
+// maxStagedBytes, the oldest.
 func (st *importStages) put(s *importStage, now time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -63,7 +67,13 @@ func (st *importStages) put(s *importStage, now time.Time) {
 			delete(st.m, id)
 		}
 	}
-	for len(st.m) >= maxStages {
+	size := func() (n int64) {
+		for _, x := range st.m {
+			n += x.Size
+		}
+		return n
+	}
+	for len(st.m) > 0 && (len(st.m) >= maxStages || size()+s.Size > maxStagedBytes) {
 		var oldest *importStage
 		for _, x := range st.m {
 			if oldest == nil || x.Created.Before(oldest.Created) {
@@ -210,7 +220,7 @@ func (c *Console) importUpload(g *gin.Context) {
 		pv := importer.Preview(c.gate, &o, f, progress)
 		res := c.previewOf(lang, o, f, pv, d.Complete)
 		if len(f.Errors) == 0 {
-			s := &importStage{ID: randomToken(16), User: u.Username, Outlet: o.ID, Complete: d.Complete, File: f, Created: now}
+			s := &importStage{ID: randomToken(16), User: u.Username, Outlet: o.ID, Complete: d.Complete, File: f, Size: fh.Size, Created: now}
 			c.stages.put(s, now)
 			res.StageID = s.ID
 		}
@@ -220,10 +230,7 @@ func (c *Console) importUpload(g *gin.Context) {
 
 // previewOf sums up a preview for the page.
 func (c *Console) previewOf(lang string, o store.Outlet, f *importer.File, pv []importer.PreviewRow, complete bool) importPreview {
-	r := importPreview{Outlet: &o, Name: f.Name, Complete: complete, Rows: len(f.Rows) + countErrorLines(f.Errors), Posts: f.Posts(), From: f.From}
-	if !f.To.IsZero() {
-		r.To = f.To.Add(-time.Hour) // the last day the file covers
-	}
+	r := importPreview{Outlet: &o, Name: f.Name, Complete: complete, Rows: f.RowsRead(), Posts: f.Posts(), From: f.From, To: f.LastDay()}
 	for i, e := range f.Errors {
 		if i == errorsShown {
 			r.More = len(f.Errors) - errorsShown
@@ -269,16 +276,6 @@ func (c *Console) previewOf(lang string, o store.Outlet, f *importer.File, pv []
 	return r
 }
 
-func countErrorLines(es []importer.RowError) int {
-	seen := map[int]bool{}
-	for _, e := range es {
-		if e.Line > 0 {
-			seen[e.Line] = true
-		}
-	}
-	return len(seen)
-}
-
 // excerpt is the first n characters of s, on one line.
 func excerpt(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -308,7 +305,7 @@ func (c *Console) importApply(g *gin.Context) {
 	}
 	lang := langOf(g)
 	c.stream(g, "import_run", "import.title", importRunData{Outlet: o, Step: "apply", Name: s.File.Name}, func(progress importer.Progress) (string, any) {
-		res := importResult{Outlet: &o, Name: s.File.Name, Complete: s.Complete, From: s.File.From, To: s.File.To.Add(-time.Hour)}
+		res := importResult{Outlet: &o, Name: s.File.Name, Complete: s.Complete, From: s.File.From, To: s.File.LastDay()}
 		// The request's context ends with the page; the sync is one step
 		// that should finish whatever the browser does.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx(g)), 2*time.Minute)

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +215,66 @@ func TestImportRetry(t *testing.T) {
 	}
 	if p, _ := e.window(e.a); p == 0 || p > 50 {
 		t.Fatalf("after the retry: %d posts", p)
+	}
+}
+
+// TestUploadTempFilesRemoved: an upload larger than what a form keeps in
+// memory is spooled to a temporary file; none is left once it is answered,
+// whether the file is refused or previewed.
+func TestUploadTempFilesRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	e := newEnv(t, openSQLite(t))
+	ed, csrf := e.session("bientap")
+	fields := url.Values{"csrf": {csrf}, "outlet": {e.a.ID}}
+	big := append(historyCSV(e.now, 3), bytes.Repeat([]byte("\n"), 12<<20)...) // blank lines: read and skipped
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		status int
+	}{
+		{"refused", bytes.Repeat([]byte("a"), 12<<20), http.StatusBadRequest},
+		{"previewed", big, http.StatusOK},
+	} {
+		if st, body := e.upload(ed, "/console/import", fields, "lon.csv", tc.data); st != tc.status {
+			t.Fatalf("%s: %d %.300s", tc.name, st, textOf(body))
+		}
+		// The server removes them when the handler returns, just after the answer.
+		left := []string{"?"}
+		for range 100 {
+			left, _ = filepath.Glob(filepath.Join(tmp, "multipart-*"))
+			if len(left) == 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(left) != 0 {
+			t.Errorf("%s: temporary files left: %v", tc.name, left)
+		}
+	}
+}
+
+// TestStagesBounded: staged previews are bounded in number and in bytes;
+// the oldest go first, and a user takes only their own.
+func TestStagesBounded(t *testing.T) {
+	now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	var st importStages
+	for i := range 4 {
+		st.put(&importStage{ID: fmt.Sprint("big", i), User: "a", Size: maxUploadBytes, Created: now.Add(time.Duration(i) * time.Second)}, now)
+	}
+	if len(st.m) != maxStagedBytes/maxUploadBytes || st.m["big0"] != nil || st.m["big3"] == nil {
+		t.Fatalf("by bytes: %d kept, big0 %v", len(st.m), st.m["big0"] != nil)
+	}
+	for i := range maxStages + 1 {
+		st.put(&importStage{ID: fmt.Sprint("s", i), User: "a", Size: 1, Created: now.Add(time.Duration(10+i) * time.Second)}, now)
+	}
+	if len(st.m) != maxStages || st.m["s0"] != nil || st.m["s16"] == nil {
+		t.Fatalf("by number: %d kept", len(st.m))
+	}
+	if st.take("s16", "b", now) != nil || st.take("s16", "a", now) == nil || st.take("s16", "a", now) != nil {
+		t.Fatal("take: another user's stage, or the same one twice")
+	}
+	if st.take("s15", "a", now.Add(stageTTL+time.Minute)) != nil {
+		t.Fatal("an expired stage was taken")
 	}
 }

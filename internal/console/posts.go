@@ -262,24 +262,33 @@ func (c *Console) formOutlet(g *gin.Context, f checkForm) (store.Outlet, bool) {
 	return o, true
 }
 
-// dryRunID is the id a dry run checks under when the form gives no link
-// or id: none the ledger knows, so the verdict is a new post's.
-const dryRunID = "console-dry-run"
+// postedForm reads the check form of "Kiểm tra" and "Đã đăng" alike: its
+// outlet, which the user must be allowed to post to, and its fields,
+// validated (false: the answer is written).
+func (c *Console) postedForm(g *gin.Context) (checkForm, store.Outlet, bool) {
+	f := readCheckForm(g)
+	o, ok := c.formOutlet(g, f)
+	if !ok {
+		return f, o, false
+	}
+	if msg := f.validate(langOf(g)); msg != "" {
+		c.showCheck(g, http.StatusBadRequest, f, msg, nil)
+		return f, o, false
+	}
+	return f, o, true
+}
 
 // checkPost is "Kiểm tra": a dry run, the same verdict a CMS's check gets,
 // nothing recorded.
 func (c *Console) checkPost(g *gin.Context) {
 	lang := langOf(g)
-	f := readCheckForm(g)
-	o, ok := c.formOutlet(g, f)
+	f, o, ok := c.postedForm(g)
 	if !ok {
 		return
 	}
-	if msg := f.validate(lang); msg != "" {
-		c.showCheck(g, http.StatusBadRequest, f, msg, nil)
-		return
-	}
-	id := dryRunID
+	// Without a link or id: the draft's own id (posting.DraftID), none
+	// the ledger knows, so the verdict is a new post's.
+	id := posting.DraftID(f.Title, f.Text)
 	if f.Link != "" || f.ID != "" {
 		pid, err := postIDOf(f)
 		if err != nil {
@@ -303,13 +312,8 @@ func (c *Console) checkPost(g *gin.Context) {
 // since the dry run.
 func (c *Console) recordPost(g *gin.Context) {
 	lang := langOf(g)
-	f := readCheckForm(g)
-	o, ok := c.formOutlet(g, f)
+	f, o, ok := c.postedForm(g)
 	if !ok {
-		return
-	}
-	if msg := f.validate(lang); msg != "" {
-		c.showCheck(g, http.StatusBadRequest, f, msg, nil)
 		return
 	}
 	id, err := postIDOf(f)
@@ -355,16 +359,8 @@ func holdIDOf(a *gate.Answer) string {
 	return ""
 }
 
-// postIDOf is the id the form's post is counted under (posting.PostID);
-// a link given with an explicit id must be a valid link too.
-func postIDOf(f checkForm) (string, error) {
-	if f.Link != "" {
-		if _, err := posting.Canonical(f.Link); err != nil {
-			return "", err
-		}
-	}
-	return posting.PostID(f.Link, f.ID)
-}
+// postIDOf is the id the form's post is counted under (posting.PostID).
+func postIDOf(f checkForm) (string, error) { return posting.PostID(f.Link, f.ID) }
 
 // postingErr words a refused link or id in lang.
 func postingErr(lang string, err error) string {

@@ -305,3 +305,48 @@ func TestEditorSeesRejection(t *testing.T) {
 		t.Fatalf("my posts in English: %s", txt)
 	}
 }
+
+// TestLinkWithoutScheme: a link typed without "https://" is recorded as
+// typed, and every page points to it as an address (posting.Href), never
+// as a path of the console.
+func TestLinkWithoutScheme(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	ed, csrf := e.session("bientap")
+	st, _, body := e.post(ed, "/console/check/record", url.Values{"csrf": {csrf}, "outlet": {e.a.ID},
+		"title": {"Cháy nhà ở thị trấn, thiệt hại lớn"}, "link": {"facebook.com/dakglei/posts/56"}})
+	m := regexp.MustCompile(`href="(/console/outlets/[^"]+/holds/[^"]+)"`).FindStringSubmatch(body)
+	if st != http.StatusOK || m == nil {
+		t.Fatalf("record: %d %.400s", st, textOf(body))
+	}
+	for _, page := range []string{"/console/mine", m[1]} {
+		_, _, body := e.get(ed, page)
+		if !strings.Contains(body, `href="https://facebook.com/dakglei/posts/56"`) || strings.Contains(body, `href="facebook.com`) {
+			t.Errorf("%s: the link is not an address: %.2000s", page, body)
+		}
+	}
+}
+
+// TestDryRunIsANewPost: a dry run without a link or id is read as a new
+// post whatever ids the outlet has counted (an editor may record a post
+// under any valid id): its share before is the window's share now.
+func TestDryRunIsANewPost(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	e.seedNeutral(e.a, 20)
+	ed, csrf := e.session("bientap")
+	neg := func(id string) url.Values {
+		return url.Values{"csrf": {csrf}, "outlet": {e.a.ID}, "title": {"Tai nạn giao thông trên quốc lộ 14, hai người bị thương"}, "id": {id}}
+	}
+	// Ids a fixed dry-run id could have been.
+	for _, id := range []string{"console-dry-run", "dry-run", "draft"} {
+		if st, _, body := e.post(ed, "/console/check/record", neg(id)); st != http.StatusOK {
+			t.Fatalf("record %s: %d %.300s", id, st, textOf(body))
+		}
+	}
+	p, n := e.window(e.a)
+	now := strings.ReplaceAll(fmt.Sprintf("%.2f%%", 100*float64(n)/float64(p)), ".", ",")
+	st, _, body := e.post(ed, "/console/check", neg(""))
+	m := regexp.MustCompile(`([0-9,]+%) → <strong>([0-9,]+%)</strong>`).FindStringSubmatch(body)
+	if st != http.StatusOK || m == nil || m[1] != now || m[1] == m[2] {
+		t.Fatalf("dry run: %d share %v, want %s before: %.600s", st, m, now, textOf(body))
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gatekeeper/internal/posting"
 	"gatekeeper/internal/report"
 	"gatekeeper/internal/store"
 )
@@ -119,6 +120,8 @@ func toInt64(v any) int64 {
 
 var templateFuncs = template.FuncMap{
 	"join": strings.Join,
+	// href is a post's link as an anchor may point to it ("" when it may not).
+	"href": posting.Href,
 	"add":  func(a, b int) int { return a + b },
 	"f1":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 	"sub":  func(a, b float64) float64 { return a - b },

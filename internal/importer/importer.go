@@ -34,9 +34,15 @@ type Limits struct {
 	Rows  int   // data rows (the header not counted)
 	Bytes int64 // the file's size
 	Cell  int   // characters in one cell
-	// Now, when set, refuses rows dated after it (a post not yet published).
+	// Now, when set, refuses rows dated more than FutureSlack after it (a
+	// post not yet published).
 	Now time.Time
 }
+
+// FutureSlack is how far after Limits.Now a row may be dated: the clock of
+// the office that wrote the file may be a few minutes ahead of the
+// service's.
+const FutureSlack = 5 * time.Minute
 
 // DefaultLimits: 10,000 rows (what one API sync takes), 32 MiB, and 70,000
 // characters a cell (Facebook's longest post is 63,206).
@@ -101,6 +107,27 @@ type File struct {
 	// the start of its first row's day and the start of the day after its
 	// last row's day. A complete import speaks for [From, To) only.
 	From, To time.Time
+}
+
+// LastDay is an instant of the last day the file covers (the zero time for
+// a file without rows): To is the start of the day after it.
+func (f *File) LastDay() time.Time {
+	if f.To.IsZero() {
+		return time.Time{}
+	}
+	return f.To.Add(-time.Nanosecond)
+}
+
+// RowsRead counts the data rows of the file: those taken and those
+// refused (a row with several errors once).
+func (f *File) RowsRead() int {
+	refused := map[int]bool{}
+	for _, e := range f.Errors {
+		if e.Line > 0 {
+			refused[e.Line] = true
+		}
+	}
+	return len(f.Rows) + len(refused)
 }
 
 // Posts counts the rows that are not duplicates.
@@ -219,7 +246,7 @@ func Parse(r io.Reader, name string, loc *time.Location, limits Limits) (*File, 
 		return nil, fileError("too_large", sizeText(limits.Bytes))
 	}
 	p := &parser{loc: loc, limits: limits, file: &File{Name: name}, seen: map[string]int{}}
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.EqualFold(filepath.Ext(name), ".xlsx") {
+	if IsXLSX(name, data) {
 		err = p.xlsx(data)
 	} else {
 		err = p.csv(data)
@@ -231,6 +258,13 @@ func Parse(r io.Reader, name string, loc *time.Location, limits Limits) (*File, 
 		return nil, fileError("no_rows")
 	}
 	return p.file, nil
+}
+
+// IsXLSX says whether a file is read as a workbook: a zip's signature
+// (what every XLSX file starts with) or the .xlsx extension; any other
+// file is read as CSV.
+func IsXLSX(name string, data []byte) bool {
+	return bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.EqualFold(filepath.Ext(name), ".xlsx")
 }
 
 func sizeText(n int64) string {
@@ -360,7 +394,7 @@ func (p *parser) row(line int, cells []string) error {
 		switch {
 		case !ok:
 			errs = append(errs, rowError(line, "date", "date"))
-		case !p.limits.Now.IsZero() && at.After(p.limits.Now):
+		case !p.limits.Now.IsZero() && at.After(p.limits.Now.Add(FutureSlack)):
 			errs = append(errs, rowError(line, "date", "future"))
 		}
 		r.At = at
@@ -376,7 +410,7 @@ func (p *parser) row(line int, cells []string) error {
 			var pe *posting.Error
 			errors.As(err, &pe)
 			field := "link"
-			if strings.TrimSpace(id) != "" {
+			if pe.Code == "id" {
 				field = "id"
 			}
 			errs = append(errs, RowError{Line: line, Field: field, Code: pe.Code, VI: pe.VI, EN: pe.EN})

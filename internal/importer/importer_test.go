@@ -252,3 +252,73 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestLinkWithID: a file with an id column still has its links read as
+// links: one that is not (javascript:, spaces) is refused at its line, as
+// it is without an id, never kept to be shown; a bad id is said at the id.
+func TestLinkWithID(t *testing.T) {
+	now := testNow(t)
+	d := day(now, 1, 9, 0).Format("02/01/2006")
+	data := "ngày,nội dung,liên kết,mã bài\n" +
+		d + ",Tin một,javascript:alert(1),fb-1\n" +
+		d + ",Tin hai,https://a.vn/x y,fb-2\n" +
+		d + ",Tin ba,https://a.vn/3,bài 3\n" +
+		d + ",Tin bốn,facebook.com/p/4,fb-4\n"
+	f := parse(t, []byte(data), "id.csv", Limits{Now: now})
+	want := []struct{ field, code string }{{"link", "link_scheme"}, {"link", "link_control"}, {"id", "id"}}
+	if len(f.Errors) != len(want) {
+		t.Fatalf("errors %+v, want %d", f.Errors, len(want))
+	}
+	for i, w := range want {
+		if e := f.Errors[i]; e.Line != i+2 || e.Field != w.field || e.Code != w.code {
+			t.Errorf("line %d: %+v, want %s %s", i+2, e, w.field, w.code)
+		}
+	}
+	if len(f.Rows) != 1 || f.Rows[0].ID != "fb-4" || f.Rows[0].Link != "facebook.com/p/4" {
+		t.Fatalf("rows %+v", f.Rows)
+	}
+	f.Errors = append(f.Errors, RowError{Line: 2, Field: "tone", Code: "tone"}) // a second error of line 2
+	if n := f.RowsRead(); n != 4 {
+		t.Errorf("RowsRead %d, want 4 (a row with two errors is one row)", n)
+	}
+}
+
+// TestFutureSlack: a row dated up to FutureSlack after now is taken (the
+// office's clock may run ahead), one a minute past it is refused: the same
+// bound for the console, the API and the command line.
+func TestFutureSlack(t *testing.T) {
+	now := testNow(t).Truncate(time.Minute)
+	at := func(d time.Duration) string { return now.Add(d).In(loc).Format("2006-01-02 15:04") }
+	data := "date,text,link\n" +
+		at(FutureSlack) + ",Tin một,https://a.vn/1\n" +
+		at(FutureSlack+time.Minute) + ",Tin hai,https://a.vn/2\n"
+	f := parse(t, []byte(data), "future.csv", Limits{Now: now})
+	if len(f.Rows) != 1 || f.Rows[0].Line != 2 || len(f.Errors) != 1 || f.Errors[0].Line != 3 || f.Errors[0].Code != "future" {
+		t.Fatalf("rows %+v errors %+v", f.Rows, f.Errors)
+	}
+	// The file's last day is the row's day, in the outlet's zone.
+	if got, want := f.LastDay().In(loc).Format(time.DateOnly), f.Rows[0].At.In(loc).Format(time.DateOnly); got != want {
+		t.Errorf("LastDay %s, want %s", got, want)
+	}
+}
+
+// TestIsXLSX: a workbook by its signature or its name; everything else is
+// CSV (the command line names the media type by the same rule).
+func TestIsXLSX(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		want bool
+	}{
+		{"lich-su.xlsx", "", true},
+		{"LICH-SU.XLSX", "a,b", true},
+		{"-", "PK\x03\x04rest", true},
+		{"lich-su.csv", "PK\x03\x04rest", true},
+		{"lich-su.csv", "ngày,nội dung", false},
+		{"-", "PK", false},
+	} {
+		if got := IsXLSX(tc.name, []byte(tc.data)); got != tc.want {
+			t.Errorf("IsXLSX(%q, %q) = %v", tc.name, tc.data, got)
+		}
+	}
+}

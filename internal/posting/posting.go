@@ -71,11 +71,17 @@ var errorText = map[string][2]string{
 }
 
 // PostID is the id a post is counted under: id when given (validated as
-// every post id is), else LinkID(link).
+// every post id is), else LinkID(link). A link given with an id must be a
+// link all the same (Canonical): it is kept with the post and shown.
 func PostID(link, id string) (string, error) {
 	if id = strings.TrimSpace(id); id != "" {
 		if !ValidID(id) {
 			return "", refuse("id")
+		}
+		if strings.TrimSpace(link) != "" {
+			if _, err := Canonical(link); err != nil {
+				return "", err
+			}
 		}
 		return id, nil
 	}
@@ -83,6 +89,18 @@ func PostID(link, id string) (string, error) {
 		return "", refuse("missing")
 	}
 	return LinkID(link)
+}
+
+// DraftIDPrefix starts the id a check before posting is made under when
+// the post has neither a link nor an id yet.
+const DraftIDPrefix = "draft-"
+
+// DraftID is that id: DraftIDPrefix and the first 12 bytes of the SHA-256 of
+// the title and text, in hex. It names this draft only, so the dry run
+// reads it as a new post (a fixed id could be one the outlet has counted).
+func DraftID(title, text string) string {
+	sum := sha256.Sum256([]byte(title + "\n" + text))
+	return DraftIDPrefix + hex.EncodeToString(sum[:12])
 }
 
 // LinkID is the id made from a link: LinkIDPrefix and the first 12 bytes of
@@ -171,6 +189,34 @@ func Canonical(link string) (string, error) {
 	}
 	c.RawQuery = encode(q)
 	return c.String(), nil
+}
+
+// Href is link as an address a page may point to: the link itself when it
+// is an http or https address with a host, with "https://" in front when
+// it names no scheme and Canonical reads it ("facebook.com/…"), else ""
+// (javascript:, data:, anything that is not a post's address): a page
+// shows no anchor for it.
+func Href(link string) string {
+	link = strings.TrimSpace(link)
+	if link == "" || len(link) > MaxLinkLength {
+		return ""
+	}
+	for _, r := range link {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return ""
+		}
+	}
+	if u, err := url.Parse(link); err == nil && u.Host != "" && u.User == nil &&
+		(strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) {
+		return link
+	}
+	if scheme, rest, ok := strings.Cut(link, ":"); ok && schemePattern.MatchString(scheme) && !isPort(rest) {
+		return "" // a scheme other than http(s), or one without "//host"
+	}
+	if _, err := Canonical(link); err != nil {
+		return ""
+	}
+	return "https://" + link
 }
 
 // schemePattern is a URL scheme (RFC 3986): what comes before the first

@@ -119,6 +119,9 @@ func TestRefused(t *testing.T) {
 		{"https://example.vn:99999/x", "", "link_invalid"},
 		{"https://example.vn/\xff", "", "link_invalid"},
 		{"https://%zz", "", "link_invalid"},
+		// A link given with an id is kept and shown: it is a link all the same.
+		{"javascript:alert(1)", "fb-2026-001", "link_scheme"},
+		{"https://example.vn/a b", "fb-2026-001", "link_control"},
 	} {
 		_, err := PostID(tc.link, tc.id)
 		if code(err) != tc.code {
@@ -178,5 +181,40 @@ func TestHeadline(t *testing.T) {
 	h := Headline("", long)
 	if n := len([]rune(h)); n > MaxHeadline+1 || !strings.HasSuffix(h, "…") || strings.HasSuffix(h, " …") {
 		t.Errorf("long headline %q (%d characters)", h, n)
+	}
+}
+
+// TestHref: a link a page may point to is an http(s) address; a link
+// without a scheme gets https://; every other scheme gets no anchor.
+func TestHref(t *testing.T) {
+	for _, tc := range []struct{ link, want string }{
+		{"https://facebook.com/x/posts/1?a=b", "https://facebook.com/x/posts/1?a=b"},
+		{"HTTP://Example.vn/tin", "HTTP://Example.vn/tin"},
+		{"http://localhost:8080/?p=3", "http://localhost:8080/?p=3"}, // a CMS's own address
+		{" facebook.com/dakglei/posts/123 ", "https://facebook.com/dakglei/posts/123"},
+		{"example.vn:8080/tin", "https://example.vn:8080/tin"},
+		{"javascript:alert(1)", ""},
+		{"JavaScript://%0aalert(1)", ""},
+		{"data:text/html;base64,PHNjcmlwdD4=", ""},
+		{"vbscript:msgbox", ""},
+		{"//evil.example/x", ""},
+		{"https://user:pass@example.vn/x", ""},
+		{"https://example.vn/a b", ""},
+		{"https://example.vn/a\x00b", ""},
+		{"", ""},
+		{"not a link", ""},
+	} {
+		if got := Href(tc.link); got != tc.want {
+			t.Errorf("Href(%q) = %q, want %q", tc.link, got, tc.want)
+		}
+	}
+}
+
+// TestDraftID: a draft's id is a valid post id, the same for the same
+// title and text, another for another text.
+func TestDraftID(t *testing.T) {
+	a, b := DraftID("Tin", "Nội dung"), DraftID("Tin", "Nội dung khác")
+	if !ValidID(a) || !strings.HasPrefix(a, DraftIDPrefix) || a != DraftID("Tin", "Nội dung") || a == b {
+		t.Fatalf("DraftID: %q %q", a, b)
 	}
 }

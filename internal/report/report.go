@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"sort"
@@ -474,11 +475,30 @@ func (w *walk) step(ctx context.Context, e *event) error {
 // headlines, the decisions, relabels and withdrawals. The closed days come
 // from their digests (digest.go), the rest from the entries.
 func (b *Builder) fromAudit(ctx context.Context, o *store.Outlet, r *OutletReport) error {
+	if b.NoDigests {
+		return b.walkAudit(ctx, o, r, false)
+	}
+	before := *r // the walk only appends to r's lists and sets its figures
+	err := b.walkAudit(ctx, o, r, true)
+	if errors.Is(err, errDigest) {
+		// A kept digest is never replaced (store.AuditDays): a damaged
+		// one would fail every report of the outlet until retention trims
+		// its day. The report reads the entries instead, as it does
+		// without digests, and the log says so.
+		slog.WarnContext(ctx, "report: a damaged audit digest; reading the audit entries instead", "outlet", o.ID, "err", err)
+		*r = before
+		err = b.walkAudit(ctx, o, r, false)
+	}
+	return err
+}
+
+// walkAudit is fromAudit, from the closed days' digests when useDigests.
+func (b *Builder) walkAudit(ctx context.Context, o *store.Outlet, r *OutletReport, useDigests bool) error {
 	since := r.Start.Add(-o.Window())
 	w := &walk{b: b, o: o, r: r, posts: make(map[string]*post, 512), sensational: map[string]bool{}}
 	loc := o.Location()
 	open := since // entries from here on are read as entries
-	if ds, ok := b.Store.(store.AuditDays); ok && !b.NoDigests {
+	if ds, ok := b.Store.(store.AuditDays); ok && useDigests {
 		from, to := DateOf(since.In(loc)), closedBefore(b.Clock.Now(), loc)
 		_, digests, err := b.digests(ctx, ds, o, from, to)
 		if err != nil {
