@@ -327,9 +327,14 @@ func (a *checkAnswer) print(w io.Writer, l messages.Lang, dry bool) {
 	if a.Tone.Borderline {
 		tone += " (" + word(l, "uncertain") + ")"
 	}
+	// The same phrase in the title and the text is named once.
 	var ev []string
+	seen := map[string]bool{}
 	for _, e := range a.Tone.Evidence {
-		ev = append(ev, "«"+e.Text+"»")
+		if k := strings.ToLower(e.Text); !seen[k] {
+			seen[k] = true
+			ev = append(ev, "«"+e.Text+"»")
+		}
 	}
 	if len(ev) > 0 {
 		tone += "; " + word(l, "evidence") + ": " + strings.Join(ev, ", ")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/messages"
 	"gatekeeper/internal/posting"
 	"gatekeeper/internal/redistest"
 	"gatekeeper/internal/testsupport"
@@ -158,5 +159,25 @@ func TestPostCommands(t *testing.T) {
 				t.Fatalf("share: %s", out)
 			}
 		})
+	}
+}
+
+// A phrase found in both the title and the text is named once in the
+// printed verdict (the console's chips do the same).
+func TestPrintedEvidenceNamesAPhraseOnce(t *testing.T) {
+	var a checkAnswer
+	body := `{"decision":"hold","post_id":"p1","tone":{"label":"negative","evidence":[
+		{"text":"tai nạn giao thông"},{"text":"tử vong"},{"text":"Tai nạn giao thông"},{"text":"tử vong"}]}}`
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	a.print(&out, messages.VI, true)
+	got := out.String()
+	if n := strings.Count(strings.ToLower(got), "«tai nạn giao thông»"); n != 1 {
+		t.Errorf("«tai nạn giao thông» named %d times, want once:\n%s", n, got)
+	}
+	if n := strings.Count(got, "«tử vong»"); n != 1 {
+		t.Errorf("«tử vong» named %d times, want once:\n%s", n, got)
 	}
 }
