@@ -429,13 +429,18 @@ func importTypeOf(name string, data []byte) string {
 
 // postImport previews FILE and, with apply and no refused row, records it.
 func postImport(ctx context.Context, e *Env, c *postClient, file string, apply, complete, asJSON bool) error {
-	var data []byte
-	var err error
-	if file == "-" {
-		data, err = io.ReadAll(e.Stdin)
-	} else {
-		data, err = os.ReadFile(file)
+	in := e.Stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return fmt.Errorf("đọc tệp / read the file: %w", err)
+		}
+		defer f.Close()
+		in = f
 	}
+	// A file larger than the importer takes is refused before it is read
+	// whole or sent.
+	data, err := importer.ReadLimited(in, file, importer.DefaultLimits().Bytes)
 	if err != nil {
 		return fmt.Errorf("đọc tệp / read the file: %w", err)
 	}

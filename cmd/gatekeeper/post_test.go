@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gatekeeper/internal/clock"
+	"gatekeeper/internal/importer"
 	"gatekeeper/internal/messages"
 	"gatekeeper/internal/posting"
 	"gatekeeper/internal/redistest"
@@ -179,5 +180,25 @@ func TestPrintedEvidenceNamesAPhraseOnce(t *testing.T) {
 	}
 	if n := strings.Count(got, "«tử vong»"); n != 1 {
 		t.Errorf("«tử vong» named %d times, want once:\n%s", n, got)
+	}
+}
+
+// A file larger than the importer takes is refused before it is sent: the
+// service (here an address nothing listens on) is never asked.
+func TestPostImportRefusesATooLargeFileBeforeSending(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(importer.DefaultLimits().Bytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	e := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
+	c := &postClient{server: "http://127.0.0.1:1", outlet: "o", lang: "vi", key: []byte("k"), e: e}
+	err = postImport(context.Background(), e, c, path, false, false, false)
+	if err == nil || !strings.Contains(err.Error(), "32 MiB") {
+		t.Fatalf("error %v, want the file refused as larger than 32 MiB", err)
 	}
 }

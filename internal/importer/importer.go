@@ -238,12 +238,9 @@ func Parse(r io.Reader, name string, loc *time.Location, limits Limits) (*File, 
 	if limits.Cell <= 0 {
 		limits.Cell = def.Cell
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limits.Bytes+1))
+	data, err := ReadLimited(r, name, limits.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	if int64(len(data)) > limits.Bytes {
-		return nil, fileError("too_large", sizeText(limits.Bytes))
+		return nil, err
 	}
 	p := &parser{loc: loc, limits: limits, file: &File{Name: name}, seen: map[string]int{}}
 	if IsXLSX(name, data) {
@@ -265,6 +262,19 @@ func Parse(r io.Reader, name string, loc *time.Location, limits Limits) (*File, 
 // file is read as CSV.
 func IsXLSX(name string, data []byte) bool {
 	return bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.EqualFold(filepath.Ext(name), ".xlsx")
+}
+
+// ReadLimited reads a file of at most max bytes, and refuses a larger one
+// without reading past max+1 bytes of it.
+func ReadLimited(r io.Reader, name string, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if int64(len(data)) > max {
+		return nil, fileError("too_large", sizeText(max))
+	}
+	return data, nil
 }
 
 func sizeText(n int64) string {
