@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"gatekeeper/internal/store"
@@ -36,11 +37,15 @@ import (
 // retention trims).
 const DigestVersion = "r1"
 
-// DigestVersionIn is the version digests of days in loc are kept under:
-// the format and the zone, since a day's bounds are the zone's. An outlet
-// whose zone changes reads none of the digests made in its old zone (they
-// cover other hours).
-func DigestVersionIn(loc *time.Location) string { return DigestVersion + "." + loc.String() }
+// DigestVersionOf is the version the digests of o's days are kept under:
+// the format, the zone (a day's bounds are the zone's: an outlet whose zone
+// changes reads none of the digests made in its old zone) and the outlet's
+// creation (an outlet removed and added again under the same id never reads
+// digests its predecessor's reports left, even one a report still running
+// across the removal writes afterwards).
+func DigestVersionOf(o *store.Outlet) string {
+	return DigestVersion + "." + o.Location().String() + "." + strconv.FormatInt(o.CreatedAt.UnixMilli(), 36)
+}
 
 // eventType is an audit entry type the report reads; other types are none.
 type eventType byte
@@ -335,7 +340,7 @@ func (b *Builder) digests(ctx context.Context, ds store.AuditDays, o *store.Outl
 	if len(days) == 0 {
 		return nil, nil, nil
 	}
-	version := DigestVersionIn(o.Location())
+	version := DigestVersionOf(o)
 	got, err := ds.AuditDays(ctx, o.ID, version, keys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report: audit digests of %s: %w", o.ID, err)

@@ -95,7 +95,7 @@ func TestDigestsAgree(t *testing.T) {
 						for d := first; d.Start(loc).Before(closed); d = d.AddDays(1) {
 							keys = append(keys, d.Key())
 						}
-						got, err := rec.AuditDays(context.Background(), s.Outlet.ID, report.DigestVersionIn(loc), keys)
+						got, err := rec.AuditDays(context.Background(), s.Outlet.ID, digestVersion(t, rec, s.Outlet.ID), keys)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -149,7 +149,7 @@ func TestRetainerMakesDigests(t *testing.T) {
 			for d := first; !closed.AddDays(1).Before(d); d = d.AddDays(1) {
 				keys = append(keys, d.Key())
 			}
-			got, err := st.AuditDays(context.Background(), s.Outlet.ID, report.DigestVersionIn(loc), keys)
+			got, err := st.AuditDays(context.Background(), s.Outlet.ID, digestVersion(t, st, s.Outlet.ID), keys)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +180,7 @@ func TestDamagedDigest(t *testing.T) {
 				today.AddDays(-10).Key(): {1, 2, 200, 7},    // the format byte, then a cut event
 				today.AddDays(-30).Key(): []byte("garbage"), // another format byte
 			}
-			if err := st.(store.AuditDays).PutAuditDays(context.Background(), s.Outlet.ID, report.DigestVersionIn(loc), bad); err != nil {
+			if err := st.(store.AuditDays).PutAuditDays(context.Background(), s.Outlet.ID, digestVersion(t, st, s.Outlet.ID), bad); err != nil {
 				t.Fatal(err)
 			}
 			want := build(t, &report.Builder{Store: st, Clock: clock.Fixed(at), NoDigests: true}, s.Outlet.ID, p)
@@ -188,5 +188,34 @@ func TestDamagedDigest(t *testing.T) {
 				t.Errorf("with damaged digests:\n got %s\nwant %s", got, want)
 			}
 		})
+	}
+}
+
+// digestVersion is the version the report keeps the outlet's digests under,
+// from the outlet as stored.
+func digestVersion(t *testing.T, st interface {
+	GetOutlet(context.Context, string) (store.Outlet, error)
+}, id string) string {
+	t.Helper()
+	o, err := st.GetOutlet(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return report.DigestVersionOf(&o)
+}
+
+// An outlet removed and added again under the same id keeps its digests
+// apart from its predecessor's: the version names its creation.
+func TestDigestVersionNamesTheOutletsCreation(t *testing.T) {
+	a := store.Outlet{ID: "o", Timezone: "Asia/Ho_Chi_Minh", CreatedAt: fallbackNow}
+	b := a
+	b.CreatedAt = fallbackNow.Add(time.Millisecond)
+	if report.DigestVersionOf(&a) == report.DigestVersionOf(&b) {
+		t.Errorf("the same version %q for two creations of outlet o", report.DigestVersionOf(&a))
+	}
+	c := a
+	c.Timezone = "Europe/London"
+	if report.DigestVersionOf(&a) == report.DigestVersionOf(&c) {
+		t.Errorf("the same version %q in two zones", report.DigestVersionOf(&a))
 	}
 }
