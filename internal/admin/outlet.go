@@ -105,6 +105,18 @@ func Validate(o *store.Outlet) error {
 	return errors.Join(errs...)
 }
 
+// Problems are the separate errors Validate and ValidateKind join (err
+// itself when it joins none), one for each refused setting.
+func Problems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}
+
 // ValidateKind checks the outlet's kind and, for a social outlet, its
 // platform and page address (which only a social outlet has): part of
 // Validate, which the console also calls alone to word each field.

@@ -75,7 +75,7 @@ func TestKinds(t *testing.T) {
 	}
 	codes := func(o store.Outlet) []string {
 		var out []string
-		for _, e := range leaves(Validate(&o)) {
+		for _, e := range Problems(Validate(&o)) {
 			var s *policy.InvalidSetting
 			if errors.As(e, &s) {
 				out = append(out, s.Code)
@@ -105,14 +105,4 @@ func TestKinds(t *testing.T) {
 	if o.Platform != "" || o.PageURL != "" || Validate(&o) != nil {
 		t.Fatalf("back to a website: %+v", o)
 	}
-}
-
-func leaves(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
 }

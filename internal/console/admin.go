@@ -200,7 +200,7 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 	// The kind's rule is admin's; each refused part is said at its field.
 	kinded := *o
 	admin.SetKind(&kinded, store.OutletKind(f.Kind), f.Platform, f.PageURL)
-	for _, err := range leaves(admin.ValidateKind(&kinded)) {
+	for _, err := range admin.Problems(admin.ValidateKind(&kinded)) {
 		var s *policy.InvalidSetting
 		if errors.As(err, &s) {
 			e[kindField[s.Code]] = tr(lang, "fe."+s.Code)
@@ -259,17 +259,6 @@ func (f *outletForm) apply(ctx context.Context, lang string, o *store.Outlet, ch
 // kindField is the form field each refused part of an outlet's kind is
 // said at.
 var kindField = map[string]string{"kind": "kind", "social_only": "kind", "platform": "platform", "page_url": "page_url"}
-
-// leaves are the errors joined in err (err itself when it joins none).
-func leaves(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
-}
 
 // summary is the message above a refused form.
 func (f outletForm) summary(lang string) string {
