@@ -83,10 +83,21 @@ function signedFetch( method, p, body ) {
 
 async function login( page, user, pass ) {
 	await page.context().clearCookies();
-	await page.goto( WP + '/wp-login.php' );
+	// wp-login.php runs wp_attempt_focus() 200 ms after it loads, which
+	// focuses a field and, when it knows the user name, empties the password
+	// field: filled before that, the password can be wiped and the sign-in
+	// refused. The fields are filled once the timer has run; a refused
+	// sign-in fails with WordPress's own message.
+	await page.goto( WP + '/wp-login.php', { waitUntil: 'load' } );
+	await page.waitForTimeout( 300 );
 	await page.fill( '#user_login', user );
 	await page.fill( '#user_pass', pass );
-	await Promise.all( [ page.waitForURL( /wp-admin/ ), page.click( '#wp-submit' ) ] );
+	try {
+		await Promise.all( [ page.waitForURL( /wp-admin/ ), page.click( '#wp-submit' ) ] );
+	} catch ( e ) {
+		const why = ( await page.locator( '#login_error' ).innerText( { timeout: 1000 } ).catch( () => '' ) ) || '(no message on the page)';
+		throw new Error( `sign-in as ${ user } did not reach wp-admin (at ${ page.url() }): ${ why.trim() }; ${ e.message.split( '\n' )[ 0 ] }` );
+	}
 }
 
 async function restGet( page, route ) {
