@@ -364,17 +364,6 @@ func cut(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// ToneClass returns precision and recall of one of the three tones on the
-// rows that carry a tone label.
-func (rep *Report) ToneClass(tone string) (precision, recall float64) {
-	var row, col int
-	for _, l := range []string{"negative", "neutral", "positive"} {
-		row += rep.Tones[tone+"→"+l]
-		col += rep.Tones[l+"→"+tone]
-	}
-	return ratio(rep.Tones[tone+"→"+tone], col), ratio(rep.Tones[tone+"→"+tone], row)
-}
-
 func ratio(a, b int) float64 {
 	if b == 0 {
 		return 0
