@@ -139,6 +139,20 @@ const noCommandNotice = "gatekeeper: chưa có lệnh nên chạy \"gatekeeper s
 // isHelpArg reports whether a is a request for help.
 func isHelpArg(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
+// subcommand splits "CMD SUB ARGS…" after CMD: help asked for before SUB, or
+// no SUB at all, prints usage and ends the command (flag.ErrHelp, errUsage).
+func subcommand(e *Env, args []string, usage string) (sub string, rest []string, err error) {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprintln(e.Stderr, usage)
+		return "", nil, flag.ErrHelp
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(e.Stderr, usage)
+		return "", nil, errUsage
+	}
+	return args[0], args[1:], nil
+}
+
 // wantsHelp reports whether args ask for help before any "--".
 func wantsHelp(args []string) bool {
 	for _, a := range args {

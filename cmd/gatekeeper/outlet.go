@@ -150,15 +150,10 @@ func (f *outletFlags) apply(o *store.Outlet, given map[string]bool, all bool) er
 }
 
 func runOutlet(ctx context.Context, e *Env, args []string) error {
-	if len(args) > 0 && isHelpArg(args[0]) {
-		fmt.Fprintln(e.Stderr, outletUsage)
-		return flag.ErrHelp
+	sub, args, err := subcommand(e, args, outletUsage)
+	if err != nil {
+		return err
 	}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(e.Stderr, outletUsage)
-		return errUsage
-	}
-	sub, args := args[0], args[1:]
 	var id string
 	if sub != "list" && !wantsHelp(args) {
 		if len(args) == 0 || strings.HasPrefix(args[0], "-") {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -115,15 +114,10 @@ func (r importRowError) text(lang string) string {
 }
 
 func runPost(ctx context.Context, e *Env, args []string) error {
-	if len(args) > 0 && isHelpArg(args[0]) {
-		fmt.Fprintln(e.Stderr, postUsage)
-		return flag.ErrHelp
+	sub, args, err := subcommand(e, args, postUsage)
+	if err != nil {
+		return err
 	}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(e.Stderr, postUsage)
-		return errUsage
-	}
-	sub, args := args[0], args[1:]
 	switch sub {
 	case "check", "record", "import":
 	default:
