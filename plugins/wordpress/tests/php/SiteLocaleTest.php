@@ -60,14 +60,18 @@ final class SiteLocaleTest extends GatekeeperTestCase {
 		$this->assertSame( array( 0, 0 ), $this->share(), 'a hold is not counted' );
 	}
 
-	private function vi_draft(): int {
+	/** Inserts the Vietnamese negative post with this status (and fields). */
+	private function insert_vi( string $status, array $fields = array() ): int {
 		$id = wp_insert_post(
 			wp_slash(
-				array(
-					'post_title'   => self::TITLE,
-					'post_content' => self::CONTENT,
-					'post_status'  => 'draft',
-					'post_author'  => get_current_user_id(),
+				array_merge(
+					array(
+						'post_title'   => self::TITLE,
+						'post_content' => self::CONTENT,
+						'post_status'  => $status,
+						'post_author'  => get_current_user_id(),
+					),
+					$fields
 				)
 			),
 			true
@@ -77,23 +81,12 @@ final class SiteLocaleTest extends GatekeeperTestCase {
 	}
 
 	public function test_wp_insert_post_is_held(): void {
-		$id = wp_insert_post(
-			wp_slash(
-				array(
-					'post_title'   => self::TITLE,
-					'post_content' => self::CONTENT,
-					'post_status'  => 'publish',
-					'post_author'  => get_current_user_id(),
-				)
-			),
-			true
-		);
-		$this->assertIsInt( $id );
+		$id = $this->insert_vi( 'publish' );
 		$this->assertHeldNegative( $id );
 	}
 
 	public function test_wp_update_post_is_held(): void {
-		$id = $this->vi_draft();
+		$id = $this->insert_vi( 'draft' );
 		wp_update_post(
 			array(
 				'ID'          => $id,
@@ -104,24 +97,13 @@ final class SiteLocaleTest extends GatekeeperTestCase {
 	}
 
 	public function test_wp_publish_post_is_held(): void {
-		$id = $this->vi_draft();
+		$id = $this->insert_vi( 'draft' );
 		wp_publish_post( $id );
 		$this->assertHeldNegative( $id );
 	}
 
 	public function test_scheduled_go_live_is_held(): void {
-		$id = wp_insert_post(
-			wp_slash(
-				array(
-					'post_title'   => self::TITLE,
-					'post_content' => self::CONTENT,
-					'post_status'  => 'publish',
-					'post_date'    => wp_date( 'Y-m-d H:i:s', time() + HOUR_IN_SECONDS ),
-					'post_author'  => get_current_user_id(),
-				)
-			),
-			true
-		);
+		$id = $this->insert_vi( 'publish', array( 'post_date' => wp_date( 'Y-m-d H:i:s', time() + HOUR_IN_SECONDS ) ) );
 		$this->assertSame( 'future', $this->status( $id ), 'scheduling is not publishing' );
 		$this->go_live( $id );
 		$this->assertHeldNegative( $id );
@@ -144,7 +126,7 @@ final class SiteLocaleTest extends GatekeeperTestCase {
 
 	/** The answer says the post was read in Vietnamese. */
 	public function test_the_service_reads_the_post_in_vietnamese(): void {
-		$id = $this->vi_draft();
+		$id = $this->insert_vi( 'draft' );
 		wp_publish_post( $id );
 		$this->assertHeld( $id );
 		$r = \Gatekeeper\Client::post(
