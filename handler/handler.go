@@ -551,7 +551,8 @@ func (a *api) check(c *gin.Context) {
 	// The check claims its webhook id for this request in the same atomic
 	// step as the decision: no other route can take it, and a check whose
 	// id another route used is refused, changing nothing.
-	ans, err := a.Gate.CheckClaiming(c.Request.Context(), r.outlet, req.Post.post(), req.DryRun, r.webhookID, claimRecord(r.target))
+	claim := claimRecord(r.target)
+	ans, err := a.Gate.CheckClaiming(c.Request.Context(), r.outlet, req.Post.post(), req.DryRun, r.webhookID, claim)
 	if errors.Is(err, store.ErrWebhookReused) {
 		fail(c, "webhook_id_reused", nil, nil)
 		return
@@ -562,7 +563,7 @@ func (a *api) check(c *gin.Context) {
 	}
 	ans.Localize(lang)
 	if req.DryRun {
-		a.claimDryRun(c, r.outlet.ID, r.webhookID)
+		a.claimDryRun(c, r.outlet.ID, r.webhookID, claim)
 	}
 	c.JSON(http.StatusOK, ans)
 }
@@ -571,10 +572,10 @@ func (a *api) check(c *gin.Context) {
 // is refused on any other route (the same check may still be made with it).
 // A dry run records nothing in its store call; it is answered: a failure
 // here is only logged.
-func (a *api) claimDryRun(c *gin.Context, outlet, id string) {
+func (a *api) claimDryRun(c *gin.Context, outlet, id string, claim []byte) {
 	ctx, cancel := a.Gate.StoreCtx(c.Request.Context())
 	defer cancel()
-	if _, _, err := a.Store.Claim(ctx, outlet, id, claimRecord(reqOf(c).target)); err != nil {
+	if _, _, err := a.Store.Claim(ctx, outlet, id, claim); err != nil {
 		a.Log.Warn("could not record the webhook id of a dry run", "request_id", requestID(c), "webhook_id", id, "err", err)
 	}
 }
