@@ -171,15 +171,9 @@ func runPost(ctx context.Context, e *Env, args []string) error {
 	if *server == "" {
 		*server = "http://127.0.0.1:8080"
 	}
-	if *secret == "" {
-		*secret = e.Getenv(config.EnvName("secret"))
-	}
-	if *secret == "" {
-		return errors.New("thiếu khoá bí mật của đơn vị: --secret whsec_… hoặc GATEKEEPER_SECRET / no secret: give --secret whsec_… or set GATEKEEPER_SECRET (printed once by `gatekeeper outlet add`)")
-	}
-	key, err := webhook.DecodeSecret(*secret)
+	key, err := outletKey(e, *secret)
 	if err != nil {
-		return fmt.Errorf("--secret: %w", err)
+		return err
 	}
 	c := &postClient{server: *server, outlet: *outlet, lang: *lang, key: key, e: e}
 	ml := messages.Lang(*lang)

@@ -27,6 +27,22 @@ const signUsage = usageHeading + `
   The answer's body goes to stdout (indented on a terminal), the HTTP status
   line to stderr.`
 
+// outletKey is the signing key of --secret, or of GATEKEEPER_SECRET when the
+// flag is empty.
+func outletKey(e *Env, secret string) ([]byte, error) {
+	if secret == "" {
+		secret = e.Getenv(config.EnvName("secret"))
+	}
+	if secret == "" {
+		return nil, errors.New("thiếu khoá bí mật của đơn vị: --secret whsec_… hoặc GATEKEEPER_SECRET / no secret: give --secret whsec_… or set GATEKEEPER_SECRET (printed once by `gatekeeper outlet add`)")
+	}
+	key, err := webhook.DecodeSecret(secret)
+	if err != nil {
+		return nil, fmt.Errorf("--secret: %w", err)
+	}
+	return key, nil
+}
+
 func runSign(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "sign")
 	fs.Usage = func() { helpWith(e.Stderr, signUsage, fs) }
@@ -39,15 +55,9 @@ func runSign(ctx context.Context, e *Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
 	}
-	if *secret == "" {
-		*secret = e.Getenv(config.EnvName("secret"))
-	}
-	if *secret == "" {
-		return errors.New("no secret: give --secret whsec_… or set GATEKEEPER_SECRET (printed once by `gatekeeper outlet add`)")
-	}
-	key, err := webhook.DecodeSecret(*secret)
+	key, err := outletKey(e, *secret)
 	if err != nil {
-		return fmt.Errorf("--secret: %w", err)
+		return err
 	}
 	var body []byte
 	switch path := fs.Arg(0); {
