@@ -265,6 +265,38 @@ func TestTokenizerLongFieldCounts(t *testing.T) {
 	}
 }
 
+// The loop over cached words (cachedRun) hands over to the general path
+// exactly where it must: after every byte below '0' that may follow a word
+// ('&' and the apostrophe, which do not end a simple word, among them), at
+// words of one to nine bytes, inside ellipses, and when the token buffer has
+// no room left, which it never grows.
+func TestCachedRunSeparators(t *testing.T) {
+	c := Default()
+	var b strings.Builder
+	for sep := 0; sep < '0'; sep++ {
+		for _, w := range []string{"a", "xã", "ngày", "nghiêng", "trường", "abcdefgh", "abcdefghi", "Người"} {
+			b.WriteString(w)
+			b.WriteByte(byte(sep))
+			b.WriteString(w)
+			b.WriteString(" ")
+		}
+	}
+	s := b.String() + "đi... về.. rồi .x. y.z, “dấu” 3,5 24/6 (hỏi)? hết. xã \x00 xã \x00\x00xã "
+	fast := &tokenizer{d: c.d, cache: new(tokenCache)}
+	ref := &tokenizer{d: c.d}
+	start := "người học và bệnh viện, xã "
+	var st fieldStats
+	fast.run(start+s, &st) // every simple word is in the cache now
+	fast.toks = fast.toks[:0]
+	if i := fast.cachedRun(start, 0); i != len("người học và bệnh viện, ") {
+		t.Fatalf("cachedRun stopped at %d of %q", i, start)
+	}
+	for _, room := range []int{0, 1, 2, 5, 1000} {
+		fast.toks = make([]token, 0, room)
+		compareTokenizers(t, fast, ref, s)
+	}
+}
+
 // The optimised tokenizer matches the reference on any text, in particular
 // near the end of a string where the eight-byte scan cannot read ahead.
 func FuzzTokenizerMatchesReference(f *testing.F) {

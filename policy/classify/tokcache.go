@@ -1,6 +1,9 @@
 package classify
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 // A token cache remembers what the tokenizer made of the raw bytes of a
 // word, so the next time the same bytes come it skips the per-character
@@ -22,7 +25,8 @@ import "unicode/utf8"
 // The cache is direct-mapped, fixed in size and owned by one tokenizer (one
 // scratch, which the Classifier keeps between calls so the cache stays
 // warm), so it needs no lock and does not allocate once made. The hit path
-// is written out in tokenizer.run.
+// is written out twice: cachedRun takes the words that follow one another
+// plainly (nearly all of them), the cache branch of tokenizer.run the rest.
 const (
 	cacheBits  = 15 // 32768 entries of 16 bytes: the hot ones stay in the nearest caches
 	cacheBytes = 8
@@ -196,7 +200,7 @@ func rawKey(s string, i, j int) uint64 {
 
 // miss makes the token of the word s[i:j] (bytes raw) and stores it in
 // entry x, if the word is simple; it reports false, having done nothing,
-// for a word that is not. The hit path is in tokenizer.run.
+// for a word that is not. The hit paths are cachedRun and tokenizer.run.
 func (t *tokenizer) miss(x uint64, s string, i, j int, raw uint64) bool {
 	if end, _, ok := scanSimple(s, i); !ok || end != j {
 		return false
@@ -237,4 +241,89 @@ func (t *tokenizer) fill(x uint64, w string, raw uint64) {
 		}
 	}
 	t.cache.e[x] = e
+}
+
+// cachedRun is the hot path of tokenizer.run: it takes the words at s[i:]
+// from the cache one after another while each is a hit of at most
+// cacheBytes bytes followed by a byte below '0' (a space, most ASCII
+// punctuation, a line break), and returns where it stopped and the packed
+// counts (see statSpread), to which it adds. It stops, having taken
+// nothing of it, at the first word it cannot take so, and leaves that one
+// to the caller's general path (a miss, a long word, another separator);
+// also when the token buffers are full, so that it never grows them.
+// Only for the first pass over a field (needFold off).
+//
+// A byte below '0' ends a word without a table: no byte of a simple word
+// is below '0', and every entry holds the bytes of a simple word, so when
+// s[i:j] is found in the cache and s[j] < '0', the word is exactly s[i:j];
+// the first such byte of eight is found at once. The same argument lets the
+// first byte go unchecked: one that is not a simple word's cannot be found
+// in the cache (0, the free entries' bytes, is below '0').
+// TestTokenizerMatchesReference holds this path to the reference tokenizer.
+func (t *tokenizer) cachedRun(s string, i int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	cache := t.cache
+	start := i
+	n := len(t.toks)
+	free := t.toks[n:cap(t.toks)]
+	// Each word taken uses at least two bytes (itself and its separator)
+	// and one token: stopping before stop leaves free never short.
+	stop := min(len(s)-cacheBytes, i+2*len(free))
+	for i < stop {
+		w0 := load8(s, i)                   // the word's first byte and the seven after it
+		w := load8(s, i+1)                  // the eight bytes after its first
+		below := (w - '0'*ones) &^ w & high // the high bit of each byte below '0'; the first is exact
+		if byte(w0) < '0' || below == 0 {
+			break
+		}
+		raw := w0 & (below ^ (below - 1)) // the bytes before the first byte below '0'
+		x := cacheIndex(raw)
+		e := &cache.e[x]
+		if e.raw != raw {
+			break
+		}
+		j := i + 1 + bits.TrailingZeros64(below)>>3 // the word is s[i:j]
+		sep := s[j]
+		if sep != ' ' && wordByte[sep] != wbEnd {
+			break // '&' or an apostrophe: not a simple word's end
+		}
+		if t.packed += statSpread[e.stats]; t.packed&statsFull != 0 {
+			flushStats(t.st, &t.packed)
+		}
+		if t.record {
+			t.keys = append(t.keys, cache.side[x].key)
+		}
+		free[0] = token{id: e.id, fid: e.id & (uint32(e.flags&tDiacritic) - 1), flags: e.flags}
+		i = j + 1
+		if sep != ' ' {
+			i = t.afterWord(s, i, sep, &free[0])
+		}
+		free = free[1:]
+	}
+	if i != start {
+		// A period right before where the run stopped may begin an ellipsis.
+		t.dots = 0
+		if s[i-1] == '.' {
+			t.dots = 1
+		}
+	}
+	t.toks = t.toks[:cap(t.toks)-len(free)]
+	return i
+}
+
+// afterWord records the separator sep that ended the cached word tok and
+// returns where the next word may start: after the separator, and after one
+// space that follows punctuation.
+func (t *tokenizer) afterWord(s string, i int, sep byte, tok *token) int {
+	if info := &asciiTable[sep]; info.kind == kPunct {
+		tok.punct |= info.code
+		countPunct(t.st, info.code)
+		if i < len(s) && s[i] == ' ' {
+			i++
+		}
+	}
+	return i
 }

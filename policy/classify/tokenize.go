@@ -97,7 +97,10 @@ type tokenizer struct {
 	rendering bool
 	out       []byte
 	// cache: tokens of words seen before (see tokcache.go); nil: none.
-	cache  *tokenCache
+	cache *tokenCache
+	// packed: the counts that cache hits add, packed (see statSpread),
+	// added to st when a count nears its field's limit and at the end.
+	packed uint64
 	fillSt fieldStats // fill's counts
 }
 
@@ -131,23 +134,28 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 	t.reset()
 	t.st = st
 	st.start = len(t.toks)
-	t.dots = 0
+	t.dots, t.packed = 0, 0
 	var (
 		klen      int
 		k8        uint64
 		acc, tone uint8
 		long_     bool
 		slow      runeInfo // info of a character past the table
-		// stats: the counts of cache hits, packed (see statSpread),
-		// added to st when a count nears its field's limit and at the end.
-		stats uint64
 	)
 	needFold, record, cache := t.needFold, t.record, t.cache
 	useCache := cache != nil && !t.adding && !t.rendering
 	for i := 0; i < len(s); {
 		c := s[i]
 		if klen == 0 && useCache && wordByte[c] == wbWord {
-			// A word starts: take it from the cache if it is a simple one.
+			// A word starts: take it and the words after it from the
+			// cache while they come plainly (cachedRun), then this word
+			// from the cache if it is a simple one.
+			if !needFold {
+				if next := t.cachedRun(s, i); next != i {
+					i = next
+					continue
+				}
+			}
 			var j int
 			var raw uint64
 			if i+cacheBytes < len(s) {
@@ -180,8 +188,8 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 					if needFold && tok.flags&tDiacritic != 0 {
 						tok.fid = cache.side[x].fid
 					}
-					if stats += statSpread[e.stats]; stats&statsFull != 0 {
-						flushStats(st, &stats)
+					if t.packed += statSpread[e.stats]; t.packed&statsFull != 0 {
+						flushStats(st, &t.packed)
 					}
 					if record {
 						t.keys = append(t.keys, cache.side[x].key)
@@ -324,7 +332,7 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 	}
 	t.klen, t.k8, t.acc, t.tone, t.long = klen, k8, acc, tone, long_
 	t.end()
-	flushStats(st, &stats)
+	flushStats(st, &t.packed)
 	st.end = len(t.toks)
 }
 
@@ -508,6 +516,16 @@ func (t *tokenizer) put(k, f byte) {
 
 func (t *tokenizer) punct(p uint8) {
 	st := t.st
+	countPunct(st, p)
+	if len(t.toks) > st.start {
+		t.toks[len(t.toks)-1].punct |= p
+	} else {
+		st.lead |= p
+	}
+}
+
+// countPunct adds punctuation p to the field's counts.
+func countPunct(st *fieldStats, p uint8) {
 	if p&pQuestion != 0 {
 		st.question++
 	}
@@ -522,11 +540,6 @@ func (t *tokenizer) punct(p uint8) {
 	}
 	if p&pColon != 0 {
 		st.colon++
-	}
-	if len(t.toks) > st.start {
-		t.toks[len(t.toks)-1].punct |= p
-	} else {
-		st.lead |= p
 	}
 }
 
