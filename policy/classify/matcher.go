@@ -10,9 +10,18 @@ import (
 // phrase that starts there wins and matching resumes after it, so "dự án"
 // hides "án" and "an toàn" hides "an". Built once; read-only afterwards.
 type trie struct {
-	root  []int32 // by dict id: child node of the root, 0 if none
-	nodes []tnode // nodes[0] is the root
-	edges []tedge // each node's edges, sorted by id
+	first []firstStep // by dict id: the phrases that start with it
+	nodes []tnode     // nodes[0] is the root
+	edges []tedge     // each node's edges, sorted by id
+}
+
+// firstStep is what scan needs of a syllable that may start a phrase: the
+// root's child for it, its edges (that child's kids) and whether it is a
+// phrase by itself. The zero value is a syllable that starts no phrase.
+type firstStep struct {
+	kids  uint64
+	node  int32
+	alone uint32 // 1: the child ends a phrase (tnode.entry ≥ 0)
 }
 
 type tnode struct {
@@ -63,7 +72,7 @@ func (b *trieBuilder) insert(ids []uint32, e int32, keep func(old, new int32) bo
 }
 
 func (b *trieBuilder) build(dictSize int) *trie {
-	t := &trie{root: make([]int32, dictSize), nodes: make([]tnode, len(b.kids))}
+	t := &trie{first: make([]firstStep, dictSize), nodes: make([]tnode, len(b.kids))}
 	for n, kids := range b.kids {
 		ids := make([]uint32, 0, len(kids))
 		for id := range kids {
@@ -74,9 +83,13 @@ func (b *trieBuilder) build(dictSize int) *trie {
 		for _, id := range ids {
 			t.nodes[n].kids |= 1 << (id % 64)
 			t.edges = append(t.edges, tedge{id: id, child: kids[id]})
-			if n == 0 {
-				t.root[id] = kids[id]
-			}
+		}
+	}
+	for id, c := range b.kids[0] {
+		nd := &t.nodes[c]
+		t.first[id] = firstStep{kids: nd.kids, node: c}
+		if nd.entry >= 0 {
+			t.first[id].alone = 1
 		}
 	}
 	return t
@@ -120,25 +133,15 @@ func (t *trie) next(n int32, id uint32) int32 {
 
 // scan appends the matches in toks to dst. folded selects the folded ids.
 //
-// About a third of the syllables of a text start some phrase, in no
-// predictable order: a branch per syllable on "starts a phrase" is
-// mispredicted often. So the syllables are taken 64 at a time into a bit
-// set of those that start one (without a branch), and only those are visited.
+// About a third of the syllables of a text start some phrase, but few of
+// them start a match: most are the first syllable of longer phrases only,
+// and the syllable after them continues none. starts finds the few, 64
+// syllables at a time and without a branch (whether a syllable starts a
+// match comes in no predictable order), and only those are visited.
 func (t *trie) scan(dst []match, toks []token, folded bool) []match {
-	root := t.root
 	next := 0 // the first syllable not inside a match found already
 	for base := 0; base < len(toks); base += 64 {
-		chunk := toks[base:min(base+64, len(toks))]
-		var starts uint64
-		for k := range chunk {
-			id := chunk[k].id
-			if folded {
-				id = chunk[k].fid
-			}
-			n := uint32(root[id]) // a node index, 0 if none
-			starts |= uint64((n|-n)>>31) << k
-		}
-		for ; starts != 0; starts &= starts - 1 {
+		for starts := t.starts(toks[base:min(base+65, len(toks))], min(64, len(toks)-base), folded); starts != 0; starts &= starts - 1 {
 			i := base + bits.TrailingZeros64(starts)
 			if i < next {
 				continue
@@ -147,10 +150,10 @@ func (t *trie) scan(dst []match, toks []token, folded bool) []match {
 			if folded {
 				id = toks[i].fid
 			}
-			n := root[id]
-			// Most phrase starts go no further than their first syllable:
-			// the next one is past punctuation, in no lexicon, or continues
-			// nothing from here. Decide that here; longest walks the rest.
+			n := t.first[id].node
+			// Most matches are one syllable long: the next one is past
+			// punctuation, in no lexicon, or continues nothing from here.
+			// Decide that here; longest walks the rest.
 			nd := &t.nodes[n]
 			if nd.n == 0 || i+1 == len(toks) || toks[i].punct&pBreak != 0 || !nd.mayContinue(toks[i+1], folded) {
 				if nd.entry >= 0 {
@@ -168,6 +171,39 @@ func (t *trie) scan(dst []match, toks []token, folded bool) []match {
 		}
 	}
 	return dst
+}
+
+// starts returns the syllables of toks[:n] (n ≤ 64; toks holds the one
+// after them too, if any) that may start a match, bit k for toks[k]: those
+// that are a phrase by themselves, and those followed, within the same
+// stretch of text, by a syllable that may continue a phrase from them
+// (tnode.kids, which may say yes wrongly but never no). Any other syllable
+// would start no match, and passing it by changes nothing for the ones
+// after it.
+func (t *trie) starts(toks []token, n int, folded bool) uint64 {
+	first := t.first
+	var set uint64
+	bit := uint64(1)
+	k := 0
+	for ; k < n && k+1 < len(toks); k++ {
+		id, nid := toks[k].id, toks[k+1].id
+		if folded {
+			id, nid = toks[k].fid, toks[k+1].fid
+		}
+		f := &first[id]
+		joined := 1 - uint64(toks[k].punct&pBreak)/uint64(pBreak) // 0 after punctuation
+		set |= -(f.kids>>(nid%64)&joined | uint64(f.alone)) & bit
+		bit <<= 1
+	}
+	if k < n {
+		// The text's last syllable: nothing follows it.
+		id := toks[k].id
+		if folded {
+			id = toks[k].fid
+		}
+		set |= -uint64(first[id].alone) & bit
+	}
+	return set
 }
 
 // longest returns the longest phrase starting at toks[i], whose first
