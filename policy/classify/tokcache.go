@@ -266,17 +266,16 @@ func (t *tokenizer) cachedRun(s string, i int) int {
 		high = 0x8080808080808080
 	)
 	cache := t.cache
-	start := i
-	n := len(t.toks)
-	free := t.toks[n:cap(t.toks)]
+	toks, n := t.toks[:cap(t.toks)], len(t.toks)
 	// Each word taken uses at least two bytes (itself and its separator)
-	// and one token: stopping before stop leaves free never short.
-	stop := min(len(s)-cacheBytes, i+2*len(free))
+	// and one token: stopping before stop leaves toks never short.
+	stop := min(len(s)-cacheBytes, i+2*(len(toks)-n))
 	for i < stop {
-		w0 := load8(s, i)                   // the word's first byte and the seven after it
-		w := load8(s, i+1)                  // the eight bytes after its first
+		b := s[i : i+cacheBytes+1]
+		w0 := load8(b, 0)                   // the word's first byte and the seven after it
+		w := load8(b, 1)                    // the eight bytes after its first
 		below := (w - '0'*ones) &^ w & high // the high bit of each byte below '0'; the first is exact
-		if byte(w0) < '0' || below == 0 {
+		if b[0] < '0' || below == 0 {
 			break
 		}
 		raw := w0 & (below ^ (below - 1)) // the bytes before the first byte below '0'
@@ -285,32 +284,34 @@ func (t *tokenizer) cachedRun(s string, i int) int {
 		if e.raw != raw {
 			break
 		}
-		j := i + 1 + bits.TrailingZeros64(below)>>3 // the word is s[i:j]
-		sep := s[j]
+		k := bits.TrailingZeros64(below) >> 3 // the word is b[:k+1]
+		sep := b[k+1]
 		if sep != ' ' && wordByte[sep] != wbEnd {
 			break // '&' or an apostrophe: not a simple word's end
 		}
-		if t.packed += statSpread[e.stats]; t.packed&statsFull != 0 {
+		if t.packed += statSpread[e.stats%32]; t.packed&statsFull != 0 {
 			flushStats(t.st, &t.packed)
 		}
 		if t.record {
 			t.keys = append(t.keys, cache.side[x].key)
 		}
-		free[0] = token{id: e.id, fid: e.id & (uint32(e.flags&tDiacritic) - 1), flags: e.flags}
-		i = j + 1
+		id, flags := e.id, e.flags
+		tk := &toks[n]
+		*tk = token{id: id, fid: id & (uint32(flags&tDiacritic) - 1), flags: flags}
+		n++
+		i += k + 2 // the word and its separator
 		if sep != ' ' {
-			i = t.afterWord(s, i, sep, &free[0])
+			i = t.afterWord(s, i, sep, tk)
 		}
-		free = free[1:]
 	}
-	if i != start {
+	if n != len(t.toks) {
 		// A period right before where the run stopped may begin an ellipsis.
 		t.dots = 0
 		if s[i-1] == '.' {
 			t.dots = 1
 		}
 	}
-	t.toks = t.toks[:cap(t.toks)-len(free)]
+	t.toks = toks[:n]
 	return i
 }
 
