@@ -172,11 +172,11 @@ func (s *scratch) appendEv(out []policy.Evidence, ev []evAcc, n int, onlyPositiv
 			x.Cue = strings.TrimPrefix(structural[e.cue], "#")
 			x.Text = s.snippet(int(e.cue), t)
 		case e.neg >= 0:
-			x.Text = e.lex.entries[e.neg].text + " … " + shown(e.lex.entries[e.entry].text)
+			x.Text = e.lex.entries[e.neg].text + " … " + e.lex.entries[e.entry].shown
 		default:
-			x.Text = shown(e.lex.entries[e.entry].text)
+			x.Text = e.lex.entries[e.entry].shown
 			if !onlyPositive {
-				x.Theme = harmTheme(e.lex.themes[e.lex.entries[e.entry].theme])
+				x.Theme = e.lex.harm[e.lex.entries[e.entry].theme]
 			}
 		}
 		out = append(out, x)

@@ -17,6 +17,7 @@ const (
 // Entry is one lexicon phrase.
 type entry struct {
 	text   string // as written in the lexicon
+	shown  string // as evidence shows it (see shown)
 	theme  int    // index in the lexicon's themes
 	weight float64
 	kind   uint8
@@ -46,6 +47,7 @@ func (l *lexicon) at(i int32, start, end, n int32) int32 {
 type lexicon struct {
 	name    string
 	themes  []string
+	harm    []string // by theme: harmTheme of it, for evidence
 	entries []entry
 	ids     [][]uint32 // exact ids of each entry (for tests)
 	fids    [][]uint32
@@ -129,7 +131,7 @@ func parseLexicon(l *lexicon, src, defTheme string) error {
 		case "negation":
 			e.kind = kindNegation
 		}
-		e.text = phrase
+		e.text, e.shown = phrase, shown(phrase)
 		l.entries = append(l.entries, e)
 	}
 	return sc.Err()
@@ -189,6 +191,10 @@ func (e *entry) foldable() bool {
 }
 
 func (l *lexicon) build(dictSize int) {
+	l.harm = l.harm[:0]
+	for _, th := range l.themes {
+		l.harm = append(l.harm, harmTheme(th))
+	}
 	l.pairPositional()
 	ex, fo := newTrieBuilder(), newTrieBuilder()
 	// Same phrase twice: the later line wins in the exact trie, except that a
