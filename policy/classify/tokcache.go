@@ -34,23 +34,20 @@ const (
 
 type cacheEntry struct {
 	raw   uint64 // the word's bytes, zero-padded (simple words hold no zero byte)
-	id    uint32 // token.id; token.fid is id for a word without diacritics, else in cacheSide
+	id    uint32 // token.id; token.fid is id for a word without diacritics, else in tokenCache.fid
 	flags uint8  // token.flags
 	stats uint8  // the counts the token adds (c* bits)
 }
 
-// cacheSide is what only some calls need of an entry, kept apart so the
-// entries stay small: the record key (tokenizer.keys, for titles and
-// leads) and the folded id (for text typed without diacritics).
-type cacheSide struct {
-	key uint64
-	fid uint32
-}
-
-// tokenCache is a tokenizer's cache.
+// tokenCache is a tokenizer's cache. What only some calls need of an
+// entry is kept apart, so that the entries stay small, and in a table of
+// its own each, so that a call that needs one reads no more memory than
+// it: the record key (tokenizer.keys, for titles and leads) and the folded
+// id (for text typed without diacritics).
 type tokenCache struct {
-	e    [1 << cacheBits]cacheEntry
-	side [1 << cacheBits]cacheSide
+	e   [1 << cacheBits]cacheEntry
+	key [1 << cacheBits]uint64
+	fid [1 << cacheBits]uint32
 }
 
 // Counts a cached token adds to its field's stats.
@@ -229,7 +226,7 @@ func (t *tokenizer) fill(x uint64, w string, raw uint64) {
 	t.end()
 	tok := t.toks[n]
 	e := cacheEntry{raw: raw, id: tok.id, flags: tok.flags}
-	t.cache.side[x] = cacheSide{key: t.keys[k], fid: tok.fid}
+	t.cache.key[x], t.cache.fid[x] = t.keys[k], tok.fid
 	t.toks, t.keys = t.toks[:n], t.keys[:k]
 	t.st, t.needFold, t.record = saveSt, saveFold, saveRec
 	for _, c := range [...]struct {
@@ -293,7 +290,7 @@ func (t *tokenizer) cachedRun(s string, i int) int {
 			flushStats(t.st, &t.packed)
 		}
 		if t.record {
-			t.keys = append(t.keys, cache.side[x].key)
+			t.keys = append(t.keys, cache.key[x])
 		}
 		id, flags := e.id, e.flags
 		tk := &toks[n]

@@ -186,13 +186,13 @@ func (t *tokenizer) run(s string, st *fieldStats) {
 					// which come and go from one syllable to the next.
 					tok := token{id: e.id, fid: e.id & (uint32(e.flags&tDiacritic) - 1), flags: e.flags}
 					if needFold && tok.flags&tDiacritic != 0 {
-						tok.fid = cache.side[x].fid
+						tok.fid = cache.fid[x]
 					}
 					if t.packed += statSpread[e.stats]; t.packed&statsFull != 0 {
 						flushStats(st, &t.packed)
 					}
 					if record {
-						t.keys = append(t.keys, cache.side[x].key)
+						t.keys = append(t.keys, cache.key[x])
 					}
 					t.toks = append(t.toks, tok)
 					t.dots = 0
