@@ -76,10 +76,11 @@ const pruneEvery = 16
 var checkCount atomic.Uint64
 
 // Check decides one post atomically, claiming its webhook id in the same
-// step (store.CheckInput.Claim). A check is one EVALSHA with eight keys
-// and a compact snapshot; one that must create or update a hold (rare) is
-// told so by the script, having written nothing, and is run again with the
-// hold keys and the hold snapshot (the post's full text).
+// step (store.CheckInput.Claim). A check is one EVALSHA with the outlet's
+// key prefix (the script makes its keys from it) and a compact snapshot; one
+// that must create or update a hold (rare) is told so by the script, having
+// written nothing, and is run again with the hold ids and the hold snapshot
+// (the post's full text).
 func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResult, error) {
 	if in.Outlet == "" || in.PostID == "" || in.Day == "" || in.Window <= 0 {
 		return store.CheckResult{}, errors.New("redisstore: check: outlet, post id, day and window are required")
@@ -93,15 +94,15 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	if err != nil {
 		return store.CheckResult{}, fmt.Errorf("redisstore: check: %w", err)
 	}
-	numbers := checkNumbers(in.Rules, in.DryRun, !in.DryRun && checkCount.Add(1)%pruneEvery == 0, in.WebhookID != "")
+	numbers := checkNumbers(in.Rules, in.DryRun, !in.DryRun && checkCount.Add(1)%pruneEvery == 0, in.WebhookID != "",
+		toneCode(in.Subject.Negative, in.Subject.Positive), in.Plan.Codes())
 	var claim []byte // none: the script reads and writes no claim
 	if in.WebhookID != "" && !in.DryRun {
 		claim = in.Claim
 	}
-	keys := []string{k.win(), k.neg(), k.daily(), k.post(in.PostID), k.webhook(in.WebhookID), k.audit(), k.pos(), k.reply(in.WebhookID)}
+	keys := []string{k.prefix()}
 	args := []any{in.PostID, strconv.FormatInt(now, 10), "(" + strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
-		in.Plan.Codes(), toneCode(in.Subject.Negative, in.Subject.Positive), numbers, tail,
-		in.Snapshot, in.Actor, ledgerTTL(in.Window), claim}
+		numbers, tail, in.Snapshot, in.Actor, ledgerTTL(in.Window), claim, in.WebhookID}
 	var v any
 	for attempt, pending := 0, ""; ; attempt++ {
 		v, err = s.run(ctx, checkScript, keys, args...).Result()
@@ -109,8 +110,8 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		if !again || attempt == 4 {
 			break
 		}
-		// The hold keys, the hold id and snapshot, and the pending hold the
-		// script found (its id is only known there).
+		// The hold id and snapshot, and the pending hold the script found
+		// (its id is only known there).
 		if len(ids) > 0 {
 			pending = ids[0]
 		}
@@ -122,8 +123,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		if hs == nil {
 			hs = in.Snapshot
 		}
-		keys = append(keys[:8], k.holds(), k.hold(holdID), k.hold(pending))
-		args = append(args[:12], holdID, hs, pending)
+		args = append(args[:11], holdID, hs, pending)
 	}
 	if err != nil {
 		return store.CheckResult{}, s.fail("check", err)
@@ -169,12 +169,13 @@ func detailTail(in store.CheckInput) (string, error) {
 	return string(append(b, '}')), nil
 }
 
-// checkNumbers packs the numbers the check script only compares, as its
-// struct.unpack('<i4i4i8BBB') reads them: limit, warn_at, min_sample and
-// the dry run, prune and webhook id flags. Lua gets them as numbers
-// without making or parsing a string for each.
-func checkNumbers(r policy.Rules, dry, prune, webhook bool) string {
-	b := make([]byte, 0, 19)
+// checkNumbers packs what the check script only compares, as its
+// struct.unpack('<i4i4i8BBBB') reads them: limit, warn_at, min_sample, the
+// dry run, prune and webhook id flags and the tone (toneCode), then the
+// plan's codes (policy.Plan.Codes), which it reads byte by byte. Lua gets
+// them as numbers without making or parsing a string for each.
+func checkNumbers(r policy.Rules, dry, prune, webhook bool, tone, codes string) string {
+	b := make([]byte, 0, 20+len(codes))
 	b = binary.LittleEndian.AppendUint32(b, uint32(int32(r.Limit)))
 	b = binary.LittleEndian.AppendUint32(b, uint32(int32(r.WarnAt)))
 	b = binary.LittleEndian.AppendUint64(b, uint64(r.MinSample))
@@ -185,7 +186,8 @@ func checkNumbers(r policy.Rules, dry, prune, webhook bool) string {
 			b = append(b, 0)
 		}
 	}
-	return string(b)
+	b = append(b, tone[0])
+	return string(append(b, codes...))
 }
 
 // needed reads a "GKNEED [id...]" error, the one way a script says it must

@@ -22,9 +22,30 @@ func script(name string) *redis.Script {
 	if err != nil {
 		panic(err)
 	}
-	src := strings.ReplaceAll(string(common)+"\n"+string(body), "WEBHOOK_TTL_MS", "'"+webhookTTLms+"'")
-	return redis.NewScript(src)
+	return redis.NewScript(constants.Replace(string(common) + "\n" + string(body)))
 }
+
+// constants are written into the scripts where they name them: the
+// webhook record's lifetime (WEBHOOK_TTL_MS) and the names of an outlet's
+// keys after its prefix (KEY_WIN … KEY_REPLY_, keys.go), so a script that
+// makes its keys from the prefix (check.lua) names them as Go does. (No
+// name is the start of another.)
+var constants = strings.NewReplacer(
+	"WEBHOOK_TTL_MS", luaString(webhookTTLms),
+	"KEY_WIN", luaString(winKey),
+	"KEY_NEGATIVE", luaString(negKey),
+	"KEY_POSITIVE", luaString(posKey),
+	"KEY_DAILY", luaString(dailyKey),
+	"KEY_AUDIT", luaString(auditKey),
+	"KEY_HOLDS", luaString(holdsKey),
+	"KEY_POST_", luaString(postKey),
+	"KEY_HOLD_", luaString(holdKey),
+	"KEY_WEBHOOK_", luaString(webhookKey),
+	"KEY_REPLY_", luaString(replyKey),
+)
+
+// luaString quotes s for a Lua source (s has no quote or backslash).
+func luaString(s string) string { return "'" + s + "'" }
 
 // webhookTTLms is store.WebhookTTL in ms, written into the scripts where
 // they say WEBHOOK_TTL_MS (a constant of the script, not an argument).
