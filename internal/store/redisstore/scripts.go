@@ -13,7 +13,11 @@ import (
 //go:embed lua/*.lua
 var luaFS embed.FS
 
-func script(name string) *redis.Script {
+func script(name string) *redis.Script { return redis.NewScript(scriptSource(name)) }
+
+// scriptSource is a script's source as sent: the shared prelude, the
+// script, and the constants written in.
+func scriptSource(name string) string {
 	common, err := luaFS.ReadFile("lua/common.lua")
 	if err != nil {
 		panic(err)
@@ -22,7 +26,7 @@ func script(name string) *redis.Script {
 	if err != nil {
 		panic(err)
 	}
-	return redis.NewScript(constants.Replace(string(common) + "\n" + string(body)))
+	return constants.Replace(string(common) + "\n" + string(body))
 }
 
 // constants are written into the scripts where they name them: the
