@@ -76,7 +76,7 @@ const pruneEvery = 16
 var checkCount atomic.Uint64
 
 // Check decides one post atomically, claiming its webhook id in the same
-// step (store.CheckInput.Claim). A check is one EVALSHA with the outlet's
+// step (store.CheckInput.Claim). A check is one FCALL with the outlet's
 // key prefix (the script makes its keys from it) and a compact snapshot; one
 // that must create or update a hold (rare) is told so by the script, having
 // written nothing, and is run again with the hold ids and the hold snapshot
@@ -105,7 +105,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		numbers, tail, in.Snapshot, in.Actor, ledgerTTL(in.Window), claim, in.WebhookID}
 	var v any
 	for attempt, pending := 0, ""; ; attempt++ {
-		v, err = s.run(ctx, checkScript, keys, args...).Result()
+		v, err = s.runFunction(ctx, checkFunction, keys, args...).Result()
 		ids, again := needed(err)
 		if !again || attempt == 4 {
 			break

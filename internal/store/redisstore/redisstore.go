@@ -107,8 +107,9 @@ func NewClient(opt *redis.UniversalOptions) redis.UniversalClient {
 	return redis.NewUniversalClient(opt)
 }
 
-// New wraps a client. If own is set, Close closes it. The scripts are loaded
-// now when the server is reachable (EVALSHA falls back to EVAL otherwise).
+// New wraps a client. If own is set, Close closes it. The scripts and the
+// check function are loaded now when the server is reachable (EVALSHA falls
+// back to EVAL otherwise, FCALL to FUNCTION LOAD).
 func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Option) *Store {
 	s := &Store{rdb: rdb, own: own, readTimeout: DefaultTimeout}
 	switch c := rdb.(type) {
@@ -122,6 +123,7 @@ func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Optio
 	}
 	lctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
+	loadFunctions(lctx, rdb)
 	for _, sc := range allScripts {
 		if err := sc.Load(lctx, rdb).Err(); err != nil {
 			break

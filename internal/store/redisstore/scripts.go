@@ -18,15 +18,21 @@ func script(name string) *redis.Script { return redis.NewScript(scriptSource(nam
 // scriptSource is a script's source as sent: the shared prelude, the
 // script, and the constants written in.
 func scriptSource(name string) string {
-	common, err := luaFS.ReadFile("lua/common.lua")
+	common, body := scriptParts(name)
+	return constants.Replace(common + "\n" + body)
+}
+
+// scriptParts reads the shared prelude and lua/NAME.lua.
+func scriptParts(name string) (common, body string) {
+	c, err := luaFS.ReadFile("lua/common.lua")
 	if err != nil {
 		panic(err)
 	}
-	body, err := luaFS.ReadFile("lua/" + name + ".lua")
+	b, err := luaFS.ReadFile("lua/" + name + ".lua")
 	if err != nil {
 		panic(err)
 	}
-	return constants.Replace(string(common) + "\n" + string(body))
+	return string(c), string(b)
 }
 
 // constants are written into the scripts where they name them: the
@@ -56,7 +62,6 @@ func luaString(s string) string { return "'" + s + "'" }
 var webhookTTLms = strconv.FormatInt(store.WebhookTTL.Milliseconds(), 10)
 
 var (
-	checkScript    = script("check")
 	withdrawScript = script("withdraw")
 	syncScript     = script("sync")
 	resolveScript  = script("resolve")
@@ -66,5 +71,5 @@ var (
 	retryScript    = script("retry")
 	enqueueScript  = script("enqueue")
 
-	allScripts = []*redis.Script{checkScript, withdrawScript, syncScript, resolveScript, relabelScript, leaseScript, finishScript, retryScript, enqueueScript}
+	allScripts = []*redis.Script{withdrawScript, syncScript, resolveScript, relabelScript, leaseScript, finishScript, retryScript, enqueueScript}
 )

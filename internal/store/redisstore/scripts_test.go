@@ -13,7 +13,7 @@ import (
 )
 
 // TestScriptsHaveNoPlaceholderLeft: every name a script uses for a constant
-// (WEBHOOK_TTL_MS, KEY_…) is written in by scripts.go.
+// (WEBHOOK_TTL_MS, KEY_…, the check function's FUNCTION_NAME) is written in.
 func TestScriptsHaveNoPlaceholderLeft(t *testing.T) {
 	files, err := luaFS.ReadDir("lua")
 	if err != nil {
@@ -24,11 +24,16 @@ func TestScriptsHaveNoPlaceholderLeft(t *testing.T) {
 		if name == "common" {
 			continue
 		}
-		src := scriptSource(name)
-		for _, placeholder := range []string{"KEY_", "WEBHOOK_TTL_MS"} {
-			if strings.Contains(src, placeholder) {
-				t.Errorf("%s.lua still says %s", name, placeholder)
-			}
+		noPlaceholder(t, name+".lua", scriptSource(name))
+	}
+	noPlaceholder(t, "the check function", checkFunction.library)
+}
+
+func noPlaceholder(t *testing.T, what, src string) {
+	t.Helper()
+	for _, placeholder := range []string{"KEY_", "WEBHOOK_TTL_MS", "FUNCTION_NAME"} {
+		if strings.Contains(src, placeholder) {
+			t.Errorf("%s still says %s", what, placeholder)
 		}
 	}
 }
