@@ -2,10 +2,11 @@
 // Sentinel or Cluster, through go-redis's UniversalClient).
 //
 // Every key of an outlet carries the hash tag {o:ID}, so each operation is
-// one Lua script on one slot. A check is one round trip: EVALSHA of a script
-// that reads the post's ledger and the window's counts, evaluates the
-// policy plan (policy.Plan.Codes) and records the result, atomically. Keys
-// are listed in docs/design.md.
+// one Lua script on one slot. A check is one round trip: FCALL of a Redis
+// Function (functions.go) that reads the post's ledger and the window's
+// counts, evaluates the policy plan (policy.Plan.Codes) and records the
+// result, atomically; the other operations are scripts (EVALSHA). Keys are
+// listed in docs/design.md.
 //
 // Every call has a short, enforced deadline and scripts are never retried by
 // the client: a failure is store.ErrUnavailable, and the caller's retry with
