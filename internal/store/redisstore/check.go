@@ -103,9 +103,13 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	keys := []string{k.prefix()}
 	args := []any{in.PostID, strconv.FormatInt(now, 10), "(" + strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
 		numbers, tail, in.Snapshot, in.Actor, ledgerTTL(in.Window), claim, in.WebhookID}
+	fn := checkFunction
+	if in.DryRun {
+		fn = checkDryFunction
+	}
 	var v any
 	for attempt, pending := 0, ""; ; attempt++ {
-		v, err = s.runFunction(ctx, checkFunction, keys, args...).Result()
+		v, err = s.runFunction(ctx, fn, keys, args...).Result()
 		ids, again := needed(err)
 		if !again || attempt == 4 {
 			break

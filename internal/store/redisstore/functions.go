@@ -25,21 +25,27 @@ type function struct {
 	library string // what FUNCTION LOAD loads
 }
 
-// newFunction makes the function of lua/NAME.lua: the prelude at the
-// library's top, the script as the body of the registered function (its
-// KEYS and ARGV are the function's arguments).
-func newFunction(name string) *function {
+// newFunctions makes the functions of lua/NAME.lua: the prelude at the
+// library's top, the script as the body of a function registered twice
+// (its KEYS and ARGV are the function's arguments): as it is, and flagged
+// no-writes, for calls that write nothing (a dry run). Redis refuses a
+// function that may write, before it runs, while it refuses writes (out of
+// memory under noeviction, a failed RDB save); a script without flags ran,
+// so a dry run answered then, and with the flag it still does. Both are in
+// one library, loaded at once.
+func newFunctions(name string) (writes, readOnly *function) {
 	common, body := scriptParts(name)
-	src := constants.Replace(common + "\nredis.register_function(FUNCTION_NAME, function(KEYS, ARGV)\n" + body + "\nend)\n")
+	src := constants.Replace(common + "\nlocal function run(KEYS, ARGV)\n" + body + "\nend\n")
 	sum := sha1.Sum([]byte(src))
 	id := name + "_" + hex.EncodeToString(sum[:8])
-	return &function{
-		name:    "gk_" + id,
-		library: "#!lua name=gatekeeper_" + id + "\n" + strings.Replace(src, "FUNCTION_NAME", luaString("gk_"+id), 1),
-	}
+	library := "#!lua name=gatekeeper_" + id + "\n" + src +
+		"redis.register_function('gk_" + id + "', run)\n" +
+		"redis.register_function{function_name = 'gk_" + id + "_ro', callback = run, flags = {'no-writes'}}\n"
+	return &function{name: "gk_" + id, library: library}, &function{name: "gk_" + id + "_ro", library: library}
 }
 
-var checkFunction = newFunction("check")
+// checkFunction runs a check; checkDryFunction a dry run (no-writes).
+var checkFunction, checkDryFunction = newFunctions("check")
 
 // functionMissing reports the server's answer to FCALL of a function it
 // has not loaded.

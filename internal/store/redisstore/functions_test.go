@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gatekeeper/internal/redistest"
+	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
 
@@ -26,7 +28,7 @@ func hasCheckFunction(t *testing.T, addr string) bool {
 	for _, l := range libs {
 		for _, f := range l.Functions {
 			if f.Name == checkFunction.name {
-				return true
+				return true // and checkDryFunction, in the same library
 			}
 		}
 	}
@@ -99,20 +101,62 @@ func TestCheckLoadsItsFunctionWithWait(t *testing.T) {
 	}
 }
 
-// TestCheckFunctionNamesItsSource: the function and its library are named
-// after a hash of the source, so another version's check function beside
-// it is another name.
+// TestCheckFunctionNamesItsSource: the functions and their library are
+// named after a hash of the source, so another version's check functions
+// beside them have other names; both are in one library.
 func TestCheckFunctionNamesItsSource(t *testing.T) {
-	other := newFunction("check")
-	if other.name != checkFunction.name || other.library != checkFunction.library {
-		t.Fatal("the same source gave two functions")
+	w, ro := newFunctions("check")
+	if *w != *checkFunction || *ro != *checkDryFunction {
+		t.Fatal("the same source gave other functions")
 	}
-	if !strings.HasPrefix(checkFunction.library, "#!lua name=gatekeeper_check_") ||
-		!strings.Contains(checkFunction.library, "redis.register_function('"+checkFunction.name+"', function(KEYS, ARGV)") {
-		t.Fatalf("library head: %.200s", checkFunction.library)
+	if checkFunction.library != checkDryFunction.library {
+		t.Fatal("the check and the dry run are in two libraries")
 	}
 	id := strings.TrimPrefix(checkFunction.name, "gk_check_")
-	if len(id) != 16 || !strings.Contains(checkFunction.library, "name=gatekeeper_check_"+id+"\n") {
-		t.Fatalf("function %q, library head %.60q", checkFunction.name, checkFunction.library)
+	if len(id) != 16 || checkDryFunction.name != checkFunction.name+"_ro" ||
+		!strings.HasPrefix(checkFunction.library, "#!lua name=gatekeeper_check_"+id+"\n") {
+		t.Fatalf("functions %q and %q, library head %.60q", checkFunction.name, checkDryFunction.name, checkFunction.library)
 	}
+	for _, reg := range []string{
+		"redis.register_function('" + checkFunction.name + "', run)",
+		"redis.register_function{function_name = '" + checkDryFunction.name + "', callback = run, flags = {'no-writes'}}",
+	} {
+		if !strings.Contains(checkFunction.library, reg) {
+			t.Errorf("the library does not say %s", reg)
+		}
+	}
+}
+
+// TestDryRunWhileRedisRefusesWrites: a Redis over its maxmemory (under
+// noeviction) refuses a check, which the gate answers 503, but still runs a
+// dry run (the no-writes function) and counts nothing.
+func TestDryRunWhileRedisRefusesWrites(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	st := open(t, srv.URL())
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	o := newOutlet(t, st, now, 100, 5)
+	if err := st.Client().ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	dry := checkInput(o, "p1", true, now, "msg-1")
+	dry.DryRun = true
+	r, err := st.Check(ctx, dry)
+	if err != nil {
+		t.Fatalf("dry run over maxmemory: %v", err)
+	}
+	if r.Before != (policy.Counts{Published: 100, Negative: 5}) {
+		t.Fatalf("dry run over maxmemory: counts before %+v", r.Before)
+	}
+	if _, err := st.Check(ctx, checkInput(o, "p1", true, now, "msg-1")); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("check over maxmemory: %v, want ErrUnavailable", err)
+	}
+	if err := st.Client().ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	wantWindow(t, st, o, now, policy.Counts{Published: 100, Negative: 5})
+	if _, err := st.Check(ctx, checkInput(o, "p1", true, now, "msg-1")); err != nil {
+		t.Fatalf("check once Redis takes writes again: %v", err)
+	}
+	wantWindow(t, st, o, now, policy.Counts{Published: 101, Negative: 6})
 }
