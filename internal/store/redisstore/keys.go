@@ -13,7 +13,7 @@ func keysOf(outlet string) keys { return keys{p: "{o:" + outlet + "}:"} }
 
 // The names of an outlet's keys after its prefix (those ending in ':' are
 // followed by an id). The check script makes its keys from the prefix alone,
-// with these names written into it (scripts.go, keyNames).
+// with these names written into it (scripts.go, constants).
 const (
 	winKey     = "win"
 	negKey     = "neg"
