@@ -129,6 +129,16 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		}
 		args = append(args[:11], holdID, hs, pending)
 	}
+	if writesRefused(err) && !in.DryRun && in.WebhookID != "" {
+		// Redis refuses a function that may write, before it runs, while it
+		// refuses writes. A repeated webhook id writes nothing: asked of the
+		// no-writes registration it gets its first answer, as it did when
+		// the check was a script; a new check fails there at its first
+		// write, having written nothing, and stays unavailable.
+		if rv, rerr := s.runFunction(withoutWait(ctx), checkDryFunction, keys, args...).Result(); rerr == nil {
+			v, err = rv, nil
+		}
+	}
 	if err != nil {
 		return store.CheckResult{}, s.fail("check", err)
 	}
@@ -143,6 +153,18 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		r.Snapshot = in.Snapshot
 	}
 	return r, nil
+}
+
+// writesRefused reports Redis refusing a call that may write while it
+// refuses writes: over maxmemory under noeviction (OOM), after a failed RDB
+// save (MISCONF), or without the replicas min-replicas-to-write asks for
+// (NOREPLICAS).
+func writesRefused(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "OOM ") || strings.HasPrefix(msg, "MISCONF ") || strings.HasPrefix(msg, "NOREPLICAS ")
 }
 
 // detailTail is the end of a check's audit detail, which the script

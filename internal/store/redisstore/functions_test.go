@@ -129,7 +129,8 @@ func TestCheckFunctionNamesItsSource(t *testing.T) {
 
 // TestDryRunWhileRedisRefusesWrites: a Redis over its maxmemory (under
 // noeviction) refuses a check, which the gate answers 503, but still runs a
-// dry run (the no-writes function) and counts nothing.
+// dry run (the no-writes function) and counts nothing, and still answers a
+// repeated webhook id with its first answer.
 func TestDryRunWhileRedisRefusesWrites(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
 	st := open(t, srv.URL())
@@ -155,8 +156,30 @@ func TestDryRunWhileRedisRefusesWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantWindow(t, st, o, now, policy.Counts{Published: 100, Negative: 5})
-	if _, err := st.Check(ctx, checkInput(o, "p1", true, now, "msg-1")); err != nil {
+	first, err := st.Check(ctx, checkInput(o, "p1", true, now, "msg-1"))
+	if err != nil {
 		t.Fatalf("check once Redis takes writes again: %v", err)
+	}
+	wantWindow(t, st, o, now, policy.Counts{Published: 101, Negative: 6})
+
+	// Over maxmemory again: the CMS repeating the checked webhook id gets
+	// its first answer (it writes nothing); a new check is still refused
+	// and counts nothing.
+	if err := st.Client().ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := st.Check(ctx, checkInput(o, "p1", true, now, "msg-1"))
+	if err != nil {
+		t.Fatalf("repeated webhook id over maxmemory: %v", err)
+	}
+	if !again.Replayed || again.Situation != first.Situation || again.After != first.After {
+		t.Fatalf("repeated webhook id over maxmemory: %+v, want the first answer replayed (%+v)", again, first)
+	}
+	if _, err := st.Check(ctx, checkInput(o, "p2", true, now, "msg-2")); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("new check over maxmemory: %v, want ErrUnavailable", err)
+	}
+	if err := st.Client().ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
+		t.Fatal(err)
 	}
 	wantWindow(t, st, o, now, policy.Counts{Published: 101, Negative: 6})
 }
