@@ -270,6 +270,7 @@ func (d *checkDecoder) member(names []string, known *uint32, others *keySet, ope
 		*known |= bit
 		return key, field, "", true
 	}
+	// bytes.EqualFold is encoding/json's folding of names (its foldName).
 	for i, name := range names {
 		if bytes.EqualFold(key, []byte(name)) {
 			field = i
