@@ -535,7 +535,7 @@ func (a *api) remembered(h func(*gin.Context) (int, any, bool)) gin.HandlerFunc 
 func (a *api) check(c *gin.Context) {
 	lang := langOf(c)
 	var req checkRequest
-	if code, fields := decodeJSON(bodyOf(c), &req, lang); code != "" {
+	if code, fields := decodeCheck(bodyOf(c), &req, lang); code != "" {
 		fail(c, code, nil, fields)
 		return
 	}

@@ -170,6 +170,41 @@ func failKey(rule string, key []byte) *keyFailure {
 // a map takes over (an object of thousands of keys stays linear).
 const seenInline = 16
 
+// keySet holds the keys of one object seen so far: compared one by one up to
+// seenInline, by a map beyond. Its zero value is empty.
+type keySet struct {
+	inline [seenInline][]byte
+	n      int
+	many   map[string]struct{}
+}
+
+// repeated reports whether key was seen before in the object, and adds it.
+func (ks *keySet) repeated(key []byte) bool {
+	if ks.many != nil {
+		if _, dup := ks.many[string(key)]; dup {
+			return true
+		}
+		ks.many[string(key)] = struct{}{}
+		return false
+	}
+	for _, k := range ks.inline[:ks.n] {
+		if bytes.Equal(k, key) {
+			return true
+		}
+	}
+	if ks.n < seenInline {
+		ks.inline[ks.n] = key
+		ks.n++
+		return false
+	}
+	ks.many = make(map[string]struct{}, 2*seenInline)
+	for _, k := range ks.inline {
+		ks.many[string(k)] = struct{}{}
+	}
+	ks.many[string(key)] = struct{}{}
+	return false
+}
+
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func (s *keyScanner) skipSpace(i int) int {
@@ -243,9 +278,7 @@ func (s *keyScanner) object(i int, sh *shape) (int, *keyFailure) {
 			elem = sh.elem
 		}
 	}
-	var inline [seenInline][]byte
-	seen := inline[:0]
-	var many map[string]struct{}
+	var seen keySet
 	i = s.skipSpace(i)
 	if i < len(s.body) && s.body[i] == '}' {
 		return i + 1, nil
@@ -256,27 +289,8 @@ func (s *keyScanner) object(i int, sh *shape) (int, *keyFailure) {
 		if !plain {
 			key = decodeKey(s.body[i:end])
 		}
-		// Repeated in this object?
-		if many != nil {
-			if _, dup := many[string(key)]; dup {
-				return end, failKey("duplicate", key)
-			}
-			many[string(key)] = struct{}{}
-		} else {
-			for _, k := range seen {
-				if bytes.Equal(k, key) {
-					return end, failKey("duplicate", key)
-				}
-			}
-			if len(seen) < seenInline {
-				seen = append(seen, key)
-			} else {
-				many = make(map[string]struct{}, 2*seenInline)
-				for _, k := range seen {
-					many[string(k)] = struct{}{}
-				}
-				many[string(key)] = struct{}{}
-			}
+		if seen.repeated(key) {
+			return end, failKey("duplicate", key)
 		}
 		// A field of the struct, in its exact case?
 		vs := elem

@@ -132,21 +132,18 @@ type resolveRequest struct {
 }
 
 // decodeJSON unmarshals body into v and validates it. It returns the error
-// code and per-field messages on failure.
+// code and per-field messages on failure. (The check's body has its own
+// decoder with the same answers, decodeCheck.)
 func decodeJSON(body []byte, v any, lang messages.Lang) (string, map[string]string) {
 	if err := json.Unmarshal(body, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			field := te.Field
-			if field == "" {
-				field = "body"
-			}
-			return "validation_failed", map[string]string{field: messages.Field(lang, "type", jsonKind(te.Type))}
+			return typeRefusal(te.Field, jsonKind(te.Type), lang)
 		}
 		return "invalid_json", nil
 	}
 	if path, rule := keyProblem(body, reflect.TypeOf(v)); rule != "" {
-		return "validation_failed", map[string]string{path: messages.Field(lang, rule, "")}
+		return keyRefusal(path, rule, lang)
 	}
 	return validateStruct(v, lang)
 }

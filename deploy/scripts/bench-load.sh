@@ -8,7 +8,7 @@
 #      new post with a fresh webhook id) swept over concurrencies against the
 #      empty handler and the service; the peak is the best rate; then a run
 #      held at half the peak (--rate) for p50/p90/p99,
-#   5. Redis cost per decision from INFO commandstats (evalsha usec_per_call)
+#   5. Redis cost per decision from INFO commandstats (fcall and evalsha usec_per_call)
 #      and INFO cpu, and each process's CPU from /proc (also per request), so
 #      the load of other processes on a shared machine is visible next to
 #      every number,
@@ -78,10 +78,11 @@ tck=$(getconf CLK_TCK)
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 pcpu() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# cmdstat PORT: "calls usec" of evalsha (+ eval: a NOSCRIPT fallback), and Redis's CPU seconds.
+# cmdstat PORT: "calls usec" of the script calls: fcall (a check), evalsha (+ eval: a NOSCRIPT
+# fallback), and Redis's CPU seconds.
 cmdstat() {
 	redis-cli -p "$1" info commandstats | tr -d '\r' | awk -F'[:=,]' '
-		/^cmdstat_evalsha:|^cmdstat_eval:/ { c += $3; u += $5 }
+		/^cmdstat_fcall:|^cmdstat_evalsha:|^cmdstat_eval:/ { c += $3; u += $5 }
 		END { printf "%d %d", c, u }'
 	printf ' '
 	redis-cli -p "$1" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ { s += $2 } END { printf "%.6f\n", s }'
@@ -114,7 +115,7 @@ run() {
 		(if .rate then " (target \(.rate | floor)/s, \(.late) late)" else "" end) +
 		", statuses \(.statuses | tostring), decisions \(.decisions | tostring), errors \(.errors)" +
 		(if ($b[0] - $a[0]) > 0 then
-			", redis \((($b[1] - $a[1]) / ($b[0] - $a[0])) * 10 | round / 10) µs/evalsha, \((($b[1] - $a[1]) / ([$ok, 1] | max)) * 10 | round / 10) µs and \(((($b[2] - $a[2]) * 1e6) / ([$ok, 1] | max)) * 10 | round / 10) CPU-µs per decision, \((($b[0] - $a[0]) / ([$ok, 1] | max)) * 100 | round / 100) evalsha per decision"
+			", redis \((($b[1] - $a[1]) / ($b[0] - $a[0])) * 10 | round / 10) µs/script call, \((($b[1] - $a[1]) / ([$ok, 1] | max)) * 10 | round / 10) µs and \(((($b[2] - $a[2]) * 1e6) / ([$ok, 1] | max)) * 10 | round / 10) CPU-µs per decision, \((($b[0] - $a[0]) / ([$ok, 1] | max)) * 100 | round / 100) script calls per decision"
 		else "" end) +
 		"; CPU-µs per request: server+redis \((($svc + $red) / $tck * 1e6 / ([.requests, 1] | max)) | round), server \(($svc / $tck * 1e6 / ([.requests, 1] | max)) | round), client \(($client * 1e6 / ([.requests, 1] | max)) | round)" +
 		"; cores: all \(($busy / $tck / $secs) * 100 | round / 100), server \(($svc / $tck / $secs) * 100 | round / 100), redis \(($red / $tck / $secs) * 100 | round / 100), client \(($client / $secs) * 100 | round / 100), others \(($other) * 100 | round / 100); load1 \($load)"

@@ -114,7 +114,7 @@ bench_once() {
   local evalsha=""
   for p in $rports; do
     r1=$(python3 -c "print($r1+$(redis_cpu "$p"))")
-    evalsha+=" $(redis-cli -p "$p" info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=[0-9]*,usec_per_call=\([0-9.]*\).*/\1:\2/p')"
+    evalsha+=" $(redis-cli -p "$p" info commandstats | sed -n 's/^cmdstat_\(fcall\|evalsha\):calls=\([0-9]*\),usec=[0-9]*,usec_per_call=\([0-9.]*\).*/\2:\3/p' | tr '\n' ' ')"
   done
   python3 - "$label" "$n" "$WORK" "$g0" "$g1" "$r0" "$r1" "$DUR" "$evalsha" <<'EOF'
 import json, sys

@@ -76,10 +76,11 @@ const pruneEvery = 16
 var checkCount atomic.Uint64
 
 // Check decides one post atomically, claiming its webhook id in the same
-// step (store.CheckInput.Claim). A check is one EVALSHA with eight keys
-// and a compact snapshot; one that must create or update a hold (rare) is
-// told so by the script, having written nothing, and is run again with the
-// hold keys and the hold snapshot (the post's full text).
+// step (store.CheckInput.Claim). A check is one FCALL with the outlet's
+// key prefix (the script makes its keys from it) and a compact snapshot; one
+// that must create or update a hold (rare) is told so by the script, having
+// written nothing, and is run again with the hold ids and the hold snapshot
+// (the post's full text).
 func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResult, error) {
 	if in.Outlet == "" || in.PostID == "" || in.Day == "" || in.Window <= 0 {
 		return store.CheckResult{}, errors.New("redisstore: check: outlet, post id, day and window are required")
@@ -93,24 +94,28 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	if err != nil {
 		return store.CheckResult{}, fmt.Errorf("redisstore: check: %w", err)
 	}
-	numbers := checkNumbers(in.Rules, in.DryRun, !in.DryRun && checkCount.Add(1)%pruneEvery == 0, in.WebhookID != "")
+	numbers := checkNumbers(in.Rules, in.DryRun, !in.DryRun && checkCount.Add(1)%pruneEvery == 0, in.WebhookID != "",
+		toneCode(in.Subject.Negative, in.Subject.Positive), in.Plan.Codes())
 	var claim []byte // none: the script reads and writes no claim
 	if in.WebhookID != "" && !in.DryRun {
 		claim = in.Claim
 	}
-	keys := []string{k.win(), k.neg(), k.daily(), k.post(in.PostID), k.webhook(in.WebhookID), k.audit(), k.pos(), k.reply(in.WebhookID)}
+	keys := []string{k.prefix()}
 	args := []any{in.PostID, strconv.FormatInt(now, 10), "(" + strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
-		in.Plan.Codes(), toneCode(in.Subject.Negative, in.Subject.Positive), numbers, tail,
-		in.Snapshot, in.Actor, ledgerTTL(in.Window), claim}
+		numbers, tail, in.Snapshot, in.Actor, ledgerTTL(in.Window), claim, in.WebhookID}
+	fn := checkFunction
+	if in.DryRun {
+		fn = checkDryFunction
+	}
 	var v any
 	for attempt, pending := 0, ""; ; attempt++ {
-		v, err = s.run(ctx, checkScript, keys, args...).Result()
+		v, err = s.runFunction(ctx, fn, keys, args...).Result()
 		ids, again := needed(err)
 		if !again || attempt == 4 {
 			break
 		}
-		// The hold keys, the hold id and snapshot, and the pending hold the
-		// script found (its id is only known there).
+		// The hold id and snapshot, and the pending hold the script found
+		// (its id is only known there).
 		if len(ids) > 0 {
 			pending = ids[0]
 		}
@@ -122,8 +127,17 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		if hs == nil {
 			hs = in.Snapshot
 		}
-		keys = append(keys[:8], k.holds(), k.hold(holdID), k.hold(pending))
-		args = append(args[:12], holdID, hs, pending)
+		args = append(args[:11], holdID, hs, pending)
+	}
+	if writesRefused(err) && !in.DryRun && in.WebhookID != "" {
+		// Redis refuses a function that may write, before it runs, while it
+		// refuses writes. A repeated webhook id writes nothing: asked of the
+		// no-writes registration it gets its first answer, as it did when
+		// the check was a script; a new check fails there at its first
+		// write, having written nothing, and stays unavailable.
+		if rv, rerr := s.runFunction(withoutWait(ctx), checkDryFunction, keys, args...).Result(); rerr == nil {
+			v, err = rv, nil
+		}
 	}
 	if err != nil {
 		return store.CheckResult{}, s.fail("check", err)
@@ -139,6 +153,18 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		r.Snapshot = in.Snapshot
 	}
 	return r, nil
+}
+
+// writesRefused reports Redis refusing a call that may write while it
+// refuses writes: over maxmemory under noeviction (OOM), after a failed RDB
+// save (MISCONF), or without the replicas min-replicas-to-write asks for
+// (NOREPLICAS).
+func writesRefused(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "OOM ") || strings.HasPrefix(msg, "MISCONF ") || strings.HasPrefix(msg, "NOREPLICAS ")
 }
 
 // detailTail is the end of a check's audit detail, which the script
@@ -169,12 +195,13 @@ func detailTail(in store.CheckInput) (string, error) {
 	return string(append(b, '}')), nil
 }
 
-// checkNumbers packs the numbers the check script only compares, as its
-// struct.unpack('<i4i4i8BBB') reads them: limit, warn_at, min_sample and
-// the dry run, prune and webhook id flags. Lua gets them as numbers
-// without making or parsing a string for each.
-func checkNumbers(r policy.Rules, dry, prune, webhook bool) string {
-	b := make([]byte, 0, 19)
+// checkNumbers packs what the check script only compares, as its
+// struct.unpack('<i4i4i8BBBB') reads them: limit, warn_at, min_sample, the
+// dry run, prune and webhook id flags and the tone (toneCode), then the
+// plan's codes (policy.Plan.Codes), which it reads byte by byte. Lua gets
+// them as numbers without making or parsing a string for each.
+func checkNumbers(r policy.Rules, dry, prune, webhook bool, tone, codes string) string {
+	b := make([]byte, 0, 20+len(codes))
 	b = binary.LittleEndian.AppendUint32(b, uint32(int32(r.Limit)))
 	b = binary.LittleEndian.AppendUint32(b, uint32(int32(r.WarnAt)))
 	b = binary.LittleEndian.AppendUint64(b, uint64(r.MinSample))
@@ -185,7 +212,8 @@ func checkNumbers(r policy.Rules, dry, prune, webhook bool) string {
 			b = append(b, 0)
 		}
 	}
-	return string(b)
+	b = append(b, tone[0])
+	return string(append(b, codes...))
 }
 
 // needed reads a "GKNEED [id...]" error, the one way a script says it must

@@ -2,9 +2,11 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gatekeeper/internal/redistest"
 	"gatekeeper/internal/store"
@@ -13,10 +15,13 @@ import (
 
 // TestContractCluster runs the contract suite on a 6-node Redis Cluster
 // (3 masters, 3 replicas) through a cluster URL: every script's keys must
-// hash to one slot (the {o:ID} tag) and be declared in KEYS, or Redis
-// refuses it. It runs again with WAIT 1 after every write script, which on
-// a cluster must go to the master of the script's slot on the same
-// connection.
+// hash to one slot (the {o:ID} tag), or Redis refuses it (the check
+// function declares the outlet's key prefix and makes its keys from it; the
+// other scripts declare theirs in KEYS). It runs again with WAIT 1 after
+// every write script, which on a cluster must go to the master of the
+// script's slot on the same connection. Then every master loses the check
+// function (FUNCTION FLUSH) and checks of outlets on every master load it
+// again, with and without WAIT.
 func TestContractCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cluster test skipped in -short mode")
@@ -28,6 +33,33 @@ func TestContractCluster(t *testing.T) {
 	t.Run("Wait1", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) store.Store { return open(t, c.URL(), WithWaitReplicas(1)) })
 	})
+	t.Run("FunctionLost", func(t *testing.T) {
+		for _, wait := range []int{0, 1} {
+			st := open(t, c.URL(), WithWaitReplicas(wait))
+			for _, n := range c.Running() {
+				_, _ = redistest.DoString(n.Addr(), "FUNCTION", "FLUSH") // replicas refuse: they follow their master
+			}
+			now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+			masters := map[string]bool{}
+			for i := 0; i < 12; i++ {
+				o := newOutlet(t, st, now, 10, 1)
+				master, err := c.MasterOf(mustSlot(t, c, keysOf(o.ID).win()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				masters[master.Addr()] = true
+				if _, err := st.Check(context.Background(), checkInput(o, "p", false, now, fmt.Sprint("msg-", i))); err != nil {
+					t.Fatalf("WAIT %d: check on %s after FUNCTION FLUSH: %v", wait, master.Addr(), err)
+				}
+				if !hasCheckFunction(t, master.Addr()) {
+					t.Fatalf("WAIT %d: %s has no check function after a check", wait, master.Addr())
+				}
+			}
+			if len(masters) < 2 {
+				t.Fatalf("the outlets fell on %d master(s)", len(masters))
+			}
+		}
+	})
 	var waits int64
 	for _, n := range c.Nodes {
 		waits += waitCalls(t, n.Addr())
@@ -36,6 +68,15 @@ func TestContractCluster(t *testing.T) {
 		t.Fatal("no WAIT reached any node")
 	}
 	t.Logf("WAIT calls on the cluster: %d", waits)
+}
+
+func mustSlot(t *testing.T, c *redistest.Cluster, key string) int {
+	t.Helper()
+	slot, err := c.KeySlot(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slot
 }
 
 // waitCalls reads how many WAIT commands the server at addr has run.

@@ -11,20 +11,37 @@ type keys struct{ p string }
 
 func keysOf(outlet string) keys { return keys{p: "{o:" + outlet + "}:"} }
 
+// The names of an outlet's keys after its prefix (those ending in ':' are
+// followed by an id). The check script makes its keys from the prefix alone,
+// with these names written into it (scripts.go, constants).
+const (
+	winKey     = "win"
+	negKey     = "neg"
+	posKey     = "pos"
+	dailyKey   = "daily"
+	auditKey   = "audit"
+	holdsKey   = "holds"
+	postKey    = "post:"
+	holdKey    = "hold:"
+	webhookKey = "wh:"
+	replyKey   = "reply:"
+)
+
 // outletsKey is the set of outlet ids (in its own slot).
 const outletsKey = "gk:outlets"
 
+func (k keys) prefix() string           { return k.p }
 func (k keys) outlet() string           { return k.p + "outlet" }
-func (k keys) win() string              { return k.p + "win" }
-func (k keys) neg() string              { return k.p + "neg" }
-func (k keys) pos() string              { return k.p + "pos" }
-func (k keys) daily() string            { return k.p + "daily" }
-func (k keys) post(id string) string    { return k.p + "post:" + id }
-func (k keys) hold(id string) string    { return k.p + "hold:" + id }
-func (k keys) holds() string            { return k.p + "holds" }
-func (k keys) webhook(id string) string { return k.p + "wh:" + id }
-func (k keys) reply(id string) string   { return k.p + "reply:" + id }
-func (k keys) audit() string            { return k.p + "audit" }
+func (k keys) win() string              { return k.p + winKey }
+func (k keys) neg() string              { return k.p + negKey }
+func (k keys) pos() string              { return k.p + posKey }
+func (k keys) daily() string            { return k.p + dailyKey }
+func (k keys) post(id string) string    { return k.p + postKey + id }
+func (k keys) hold(id string) string    { return k.p + holdKey + id }
+func (k keys) holds() string            { return k.p + holdsKey }
+func (k keys) webhook(id string) string { return k.p + webhookKey + id }
+func (k keys) reply(id string) string   { return k.p + replyKey + id }
+func (k keys) audit() string            { return k.p + auditKey }
 func (k keys) outbox() string           { return k.p + "outbox" }     // zset: pending callbacks by next attempt
 func (k keys) outboxRecords() string    { return k.p + "outbox:cb" }  // hash: callback records and state
 func (k keys) outboxAll() string        { return k.p + "outbox:all" } // zset: every callback by creation

@@ -2,10 +2,11 @@
 // Sentinel or Cluster, through go-redis's UniversalClient).
 //
 // Every key of an outlet carries the hash tag {o:ID}, so each operation is
-// one Lua script on one slot. A check is one round trip: EVALSHA of a script
-// that reads the post's ledger and the window's counts, evaluates the
-// policy plan (policy.Plan.Codes) and records the result, atomically. Keys
-// are listed in docs/design.md.
+// one Lua script on one slot. A check is one round trip: FCALL of a Redis
+// Function (functions.go) that reads the post's ledger and the window's
+// counts, evaluates the policy plan (policy.Plan.Codes) and records the
+// result, atomically; the other operations are scripts (EVALSHA). Keys are
+// listed in docs/design.md.
 //
 // Every call has a short, enforced deadline and scripts are never retried by
 // the client: a failure is store.ErrUnavailable, and the caller's retry with
@@ -107,8 +108,9 @@ func NewClient(opt *redis.UniversalOptions) redis.UniversalClient {
 	return redis.NewUniversalClient(opt)
 }
 
-// New wraps a client. If own is set, Close closes it. The scripts are loaded
-// now when the server is reachable (EVALSHA falls back to EVAL otherwise).
+// New wraps a client. If own is set, Close closes it. The scripts and the
+// check function are loaded now when the server is reachable (EVALSHA falls
+// back to EVAL otherwise, FCALL to FUNCTION LOAD).
 func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Option) *Store {
 	s := &Store{rdb: rdb, own: own, readTimeout: DefaultTimeout}
 	switch c := rdb.(type) {
@@ -122,6 +124,7 @@ func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Optio
 	}
 	lctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
+	loadFunctions(lctx, rdb)
 	for _, sc := range allScripts {
 		if err := sc.Load(lctx, rdb).Err(); err != nil {
 			break

@@ -46,6 +46,14 @@ func (s *Store) run(ctx context.Context, sc *redis.Script, keys []string, args .
 	if err := ev.Err(); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
 		ev, wait = s.evalWait(ctx, conn, sc, keys, args, timeout, false)
 	}
+	return s.waited(ctx, ev, wait, cc, timeout)
+}
+
+// waited is a write's answer once its WAIT has answered: the write's own
+// error, or ErrNotReplicated when fewer replicas than asked confirmed it.
+// cc, the cluster client if any, learns the slot map again after an error
+// that says the master moved or is gone.
+func (s *Store) waited(ctx context.Context, ev, wait *redis.Cmd, cc *redis.ClusterClient, timeout time.Duration) *redis.Cmd {
 	if err := ev.Err(); err != nil {
 		if cc != nil && Unavailable(err) {
 			// A moved slot, a demoted master or a dead node: learn the

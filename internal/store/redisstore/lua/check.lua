@@ -1,48 +1,59 @@
 -- check: decide one post atomically and record the result.
--- KEYS: 1 win, 2 neg, 3 daily, 4 post ledger, 5 webhook record (checks
---       without a claim, and those an earlier version recorded), 6 audit,
---       7 pos, 8 the webhook id's claim (keys.reply; with a check's record);
---       and, once asked for them (GKNEED), 9 holds, 10 the new hold,
---       11 the post's pending hold (if known)
+-- KEYS: 1 the outlet's key prefix ({o:ID}:, keysOf). The script makes the
+--       outlet's keys from it (KEY_WIN …: the names keys.go gives them);
+--       they share its hash tag, so its slot, which is what Redis Cluster
+--       asks of the keys a script touches.
 -- ARGV: 1 post, 2 now (ms), 3 '(' and the window's start (ms: now - window),
---       4 day, 5 plan codes, 6 tone (n negative, p positive, u neutral),
---       7 numbers, little-endian (struct '<i4i4i8BBB'): limit, warn_at,
---       min_sample, dry run, prune, a webhook id (0/1 each),
---       8 the audit detail's tail (tone flags, webhook id, reading, closing
---       brace: JSON made by the caller), 9 snapshot (kept for replays),
---       10 actor, 11 ledger ttl (ms), 12 the claim record ('' none);
---       with the hold keys: 13 new hold id, 14 hold snapshot,
---       15 the pending hold id KEYS[11] belongs to
+--       4 day, 5 numbers, little-endian (struct '<i4i4i8BBBB'): limit,
+--       warn_at, min_sample, dry run, prune, a webhook id (0/1 each), the
+--       tone (the byte n negative, p positive, u neutral), then the plan's
+--       codes (policy.Plan.Codes), one byte per situation,
+--       6 the audit detail's tail (tone flags, webhook id, reading, closing
+--       brace: JSON made by the caller), 7 snapshot (kept for replays),
+--       8 actor, 9 ledger ttl (ms), 10 the claim record ('' none),
+--       11 the webhook id ('' none);
+--       once asked for them (GKNEED): 12 new hold id, 13 hold snapshot,
+--       14 the pending hold id the script named
 -- Returns {code, hold id, the audit detail (situation, counts before and
 -- after, earliest safe time, as formatted below)}; a dry run
 -- returns {code, index, P, N, hold id, earliest safe (-1 none), positive};
 -- a repeated webhook id {'r', record}; an id another request claimed
--- (KEYS[8] holds a claim other than ARGV[12]) {'u'}, having written nothing.
+-- (the claim key holds a claim other than ARGV[10]) {'u'}, having written
+-- nothing.
 --
--- The common path (a new post that is counted) is kept short: no hold keys,
--- no hold snapshot (the post's full text), ten commands, eleven arguments
--- (numbers that are only compared arrive packed, so no string is made or
--- parsed for them), one string.format. A check that must touch a hold (the
--- verdict is hold, or the post has a pending hold) answers GKNEED having
--- written nothing, and is called again with the hold keys and the hold
--- snapshot.
-local post, nowS, lo, day, plan = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local tone = ARGV[6]
-local limit, warn, minSample, dryB, pruneB, webhookB = struct.unpack('<i4i4i8BBB', ARGV[7])
+-- The common path (a new post that is counted) is kept short: no hold
+-- snapshot (the post's full text), ten commands, eleven arguments and one
+-- key (each argument costs Redis an object and Lua a string; numbers that
+-- are only compared arrive packed, so no string is made or parsed for them),
+-- one string.format. A check that must touch a hold (the verdict is hold,
+-- or the post has a pending hold) answers GKNEED having written nothing,
+-- and is called again with the hold ids and the hold snapshot.
+local K, post, nowS, lo, day, nums = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local limit, warn, minSample, dryB, pruneB, webhookB, toneB = struct.unpack('<i4i4i8BBBB', nums)
+-- string.byte(nums, planAt + i) is the plan's code (a byte) for situation
+-- index i.
+local planAt = 21
+local A, W, H, HH = 97, 119, 104, 72 -- 'a', 'w', 'h', 'H'
+local tone = 'u'
+if toneB == 110 then tone = 'n' elseif toneB == 112 then tone = 'p' end
 local dry, hasWebhook = dryB == 1, webhookB == 1
 local isNeg, isPos = tone == 'n', tone == 'p'
 local negFlag, posFlag = flags(tone)
-local full = KEYS[11] ~= nil
-local claim = ARGV[12]
+local full = ARGV[12] ~= nil
+local claim, webhookID = ARGV[10], ARGV[11]
+local kWin, kNeg, kPos = K .. KEY_WIN, K .. KEY_NEGATIVE, K .. KEY_POSITIVE
+local kLedger = K .. KEY_POST_ .. post
 
 -- A repeated webhook id gets the first answer and changes nothing; an id
 -- another request claimed is refused. (A claim equal to this one is a dry
 -- run of the same request: the id stays this check's.)
+local kReply
 if hasWebhook then
   if claim ~= '' then
     -- The claim key holds the claim alone, or a check's claim, a newline
     -- and its record (one key per checked id; see below).
-    local got = redis.call('GET', KEYS[8])
+    kReply = K .. KEY_REPLY_ .. webhookID
+    local got = redis.call('GET', kReply)
     if got then
       local nl = string.find(got, '\n', 1, true)
       if nl then
@@ -51,24 +62,24 @@ if hasWebhook then
       end
       if got ~= claim then return {'u'} end
       -- This check's claim alone: its dry run, or a check recorded by an
-      -- earlier version, which kept the record under KEYS[5].
-      local rec = redis.call('GET', KEYS[5])
+      -- earlier version, which kept the record under keys.webhook.
+      local rec = redis.call('GET', K .. KEY_WEBHOOK_ .. webhookID)
       if rec then return {'r', rec} end
     end
   else
-    local rec = redis.call('GET', KEYS[5])
+    local rec = redis.call('GET', K .. KEY_WEBHOOK_ .. webhookID)
     if rec then return {'r', rec} end
   end
 end
 
 -- What the ledger knows: policy.Ledger.
-local L = ledger(KEYS[4])
+local L = ledger(kLedger)
 local state, wasNeg, lday = L.state, L.neg == '1', L.day
 local was = toneOf(L.neg, L.pos)
 
 local pending = nil
 if state == 'held' and L.hold and L.hold ~= '' then pending = L.hold end
-if pending and not dry and ARGV[15] ~= pending then return need({pending}) end
+if pending and not dry and ARGV[14] ~= pending then return need({pending}) end
 local at, cutoff, window = 0, 0, 0
 local ledgerState = 0
 if state == 'counted' then
@@ -81,102 +92,106 @@ if state == 'counted' then
 end
 
 -- The window's counts, excluding the post.
-local P = redis.call('ZCOUNT', KEYS[1], lo, '+inf')
-local N = redis.call('ZCOUNT', KEYS[2], lo, '+inf')
-local G = redis.call('ZCOUNT', KEYS[7], lo, '+inf')
+local P = redis.call('ZCOUNT', kWin, lo, '+inf')
+local N = redis.call('ZCOUNT', kNeg, lo, '+inf')
+local G = redis.call('ZCOUNT', kPos, lo, '+inf')
 if ledgerState == 1 then P = P - 1 elseif ledgerState == 2 then P = P - 1; N = N - 1 end
 if ledgerState == 1 and was == 'p' then G = G - 1 end
 
 local idx = ledgerState * 8 + bits(P, N, limit, warn, minSample)
-local code = string.sub(plan, idx + 1, idx + 1)
-local counted = code == 'a' or code == 'w'
+local codeB = string.byte(nums, planAt + idx)
+local counted = codeB == A or codeB == W
+local code = 'a'
+if codeB == W then code = 'w' elseif codeB == H then code = 'h' elseif codeB == HH then code = 'H' end
 if not counted and not dry and not full then return need({}) end
 
--- Earliest safe time: what policy.EarliestSafe finds, the first moment at
--- which a new post (ledger: not counted) would no longer be held if the
--- window's posts left one go-live millisecond after another, the post itself
--- left out throughout. The plan holds a new post exactly while the share is
--- over the limit and the sample is not small (policy.Plan.HoldsOverLimitOnly,
--- checked below), so only two kinds of moment can lift the hold:
---   * the sample turning small, when the k = P-min_sample+1 oldest posts have
---     left: the k-th oldest post's go-live time, one ZRANGE by rank;
---   * the share falling below the limit, which only a negative post leaving
---     can do: the negative posts are visited from the c-th on, where
---     c·(10000-L) ≥ 10000·(N+1) - L·(P+1), and after a visit that found the
---     share still over (e posts gone, c of them negative) from the c'-th on,
---     c'·(10000-L) ≥ 10000·(N+1) - L·(P+1-e+c); each visit is one ZCOUNT,
---     the negative posts read by rank in pages.
--- The earlier of the two is the answer; the walk stops at the first.
-local function earliest()
-  for b = 0, 7 do
-    local c = string.sub(plan, b + 1, b + 1)
-    if (c == 'h' or c == 'H') ~= (b % 2 == 1 and b < 4) then return nil end
-  end
-  if P == 0 then return -1 end
-  local cutS = string.sub(lo, 2)
-  local postIn, postNeg = ledgerState == 1 or ledgerState == 2, ledgerState == 2
-  local best = nil
-  if minSample > 0 then
-    local k = P - minSample + 1
-    if k < 1 then k = 1 end
-    if k <= P then
-      -- the k-th oldest post of the window (rank from 0, the post skipped)
-      local r = redis.call('ZCOUNT', KEYS[1], '-inf', cutS) + k - 1
-      if postIn and redis.call('ZRANK', KEYS[1], post) <= r then r = r + 1 end
-      best = tonumber(redis.call('ZRANGE', KEYS[1], r, r, 'WITHSCORES')[2])
-    end
-  end
-  local full = 10000
-  local function nextNeg(gone, negGone)
-    local c = negGone + 1
-    if limit < full then
-      local need = math.ceil((full * (N + 1) - limit * (P + 1 - gone + negGone)) / (full - limit))
-      if need > c then c = need end
-    end
-    return c
-  end
-  -- The window's negative posts by rank (from 0, the post skipped), in pages.
-  local negRank0 = redis.call('ZCOUNT', KEYS[2], '-inf', cutS)
-  local postNegRank = nil
-  if postNeg then postNegRank = redis.call('ZRANK', KEYS[2], post) end
-  local page, pageAt = {}, -1
-  local function negRank(j) -- rank in neg of the j-th (from 1) negative post of the window
-    local r = negRank0 + j - 1
-    if postNegRank and postNegRank <= r then r = r + 1 end
-    return r
-  end
-  local function score(r) -- the score of rank r in neg, as Redis wrote it
-    if pageAt < 0 or r < pageAt or r >= pageAt + #page / 2 then
-      page, pageAt = redis.call('ZRANGE', KEYS[2], r, r + 127, 'WITHSCORES'), r
-    end
-    return page[2 * (r - pageAt) + 2]
-  end
-  local j = nextNeg(0, 0)
-  while j <= N do
-    local r = negRank(j)
-    local tS = score(r)
-    local t = tonumber(tS)
-    if best and t >= best then break end
-    -- Negative posts gone once the group at t has left: the j-1 before, the
-    -- j-th, and those after it at the same millisecond.
-    local negGone = j
-    while negGone < N do
-      local r2 = negRank(negGone + 1)
-      if score(r2) ~= tS then break end
-      negGone = negGone + 1
-    end
-    local gone = redis.call('ZCOUNT', KEYS[1], lo, tS)
-    if postIn and at <= t then gone = gone - 1 end
-    local i = bits(P - gone, N - negGone, limit, warn, minSample)
-    local c = string.sub(plan, i + 1, i + 1)
-    if c ~= 'h' and c ~= 'H' then return t + window end
-    j = nextNeg(gone, negGone)
-  end
-  if best then return best + window end
-  return -1
-end
 local es = -1
-if code == 'h' then
+if codeB == H then
+  -- Earliest safe time: what policy.EarliestSafe finds, the first moment at
+  -- which a new post (ledger: not counted) would no longer be held if the
+  -- window's posts left one go-live millisecond after another, the post itself
+  -- left out throughout. The plan holds a new post exactly while the share is
+  -- over the limit and the sample is not small (policy.Plan.HoldsOverLimitOnly,
+  -- checked below), so only two kinds of moment can lift the hold:
+  --   * the sample turning small, when the k = P-min_sample+1 oldest posts have
+  --     left: the k-th oldest post's go-live time, one ZRANGE by rank;
+  --   * the share falling below the limit, which only a negative post leaving
+  --     can do: the negative posts are visited from the c-th on, where
+  --     c·(10000-L) ≥ 10000·(N+1) - L·(P+1), and after a visit that found the
+  --     share still over (e posts gone, c of them negative) from the c'-th on,
+  --     c'·(10000-L) ≥ 10000·(N+1) - L·(P+1-e+c); each visit is one ZCOUNT,
+  --     the negative posts read by rank in pages.
+  -- The earlier of the two is the answer; the walk stops at the first.
+  -- (Made here, not above: a closure is made anew on every call that
+  -- passes its definition.)
+  local function earliest()
+    for b = 0, 7 do
+      local c = string.byte(nums, planAt + b)
+      if (c == H or c == HH) ~= (b % 2 == 1 and b < 4) then return nil end
+    end
+    if P == 0 then return -1 end
+    local cutS = string.sub(lo, 2)
+    local postIn, postNeg = ledgerState == 1 or ledgerState == 2, ledgerState == 2
+    local best = nil
+    if minSample > 0 then
+      local k = P - minSample + 1
+      if k < 1 then k = 1 end
+      if k <= P then
+        -- the k-th oldest post of the window (rank from 0, the post skipped)
+        local r = redis.call('ZCOUNT', kWin, '-inf', cutS) + k - 1
+        if postIn and redis.call('ZRANK', kWin, post) <= r then r = r + 1 end
+        best = tonumber(redis.call('ZRANGE', kWin, r, r, 'WITHSCORES')[2])
+      end
+    end
+    local full = 10000
+    local function nextNeg(gone, negGone)
+      local c = negGone + 1
+      if limit < full then
+        local need = math.ceil((full * (N + 1) - limit * (P + 1 - gone + negGone)) / (full - limit))
+        if need > c then c = need end
+      end
+      return c
+    end
+    -- The window's negative posts by rank (from 0, the post skipped), in pages.
+    local negRank0 = redis.call('ZCOUNT', kNeg, '-inf', cutS)
+    local postNegRank = nil
+    if postNeg then postNegRank = redis.call('ZRANK', kNeg, post) end
+    local page, pageAt = {}, -1
+    local function negRank(j) -- rank in neg of the j-th (from 1) negative post of the window
+      local r = negRank0 + j - 1
+      if postNegRank and postNegRank <= r then r = r + 1 end
+      return r
+    end
+    local function score(r) -- the score of rank r in neg, as Redis wrote it
+      if pageAt < 0 or r < pageAt or r >= pageAt + #page / 2 then
+        page, pageAt = redis.call('ZRANGE', kNeg, r, r + 127, 'WITHSCORES'), r
+      end
+      return page[2 * (r - pageAt) + 2]
+    end
+    local j = nextNeg(0, 0)
+    while j <= N do
+      local r = negRank(j)
+      local tS = score(r)
+      local t = tonumber(tS)
+      if best and t >= best then break end
+      -- Negative posts gone once the group at t has left: the j-1 before, the
+      -- j-th, and those after it at the same millisecond.
+      local negGone = j
+      while negGone < N do
+        local r2 = negRank(negGone + 1)
+        if score(r2) ~= tS then break end
+        negGone = negGone + 1
+      end
+      local gone = redis.call('ZCOUNT', kWin, lo, tS)
+      if postIn and at <= t then gone = gone - 1 end
+      local i = bits(P - gone, N - negGone, limit, warn, minSample)
+      local c = string.byte(nums, planAt + i)
+      if c ~= H and c ~= HH then return t + window end
+      j = nextNeg(gone, negGone)
+    end
+    if best then return best + window end
+    return -1
+  end
   cutoff = tonumber(string.sub(lo, 2))
   window = tonumber(nowS) - cutoff
   es = earliest()
@@ -188,32 +203,31 @@ if dry then
 end
 
 local holdID = ''
-local ttl = ARGV[11]
+local ttl = ARGV[9]
+local kDaily = K .. KEY_DAILY
 if counted then
   if ledgerState == 0 then
-    count(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, nowS, day, tone)
-    putLedger(KEYS[4], 'counted', negFlag, posFlag, nowS, day, '', nowS, ttl)
-    if pending then cancelHold(KEYS[11], nowS, 'rechecked') end
+    count(kWin, kNeg, kPos, kDaily, post, nowS, day, tone)
+    putLedger(kLedger, 'counted', negFlag, posFlag, nowS, day, '', nowS, ttl)
+    if pending then cancelHold(K .. KEY_HOLD_ .. pending, nowS, 'rechecked') end
   elseif ledgerState == 1 or ledgerState == 2 then
     -- An edit that changed the tone: the counts move on the post's go-live day.
-    retone(KEYS[2], KEYS[7], KEYS[3], post, L.at, lday, was, tone)
-    putLedger(KEYS[4], 'counted', negFlag, posFlag, L.at, lday, L.hold, nowS, ttl)
+    retone(kNeg, kPos, kDaily, post, L.at, lday, was, tone)
+    putLedger(kLedger, 'counted', negFlag, posFlag, L.at, lday, L.hold, nowS, ttl)
   else
     -- Went live before the window: it no longer weighs on the share.
-    putLedger(KEYS[4], state, L.neg, L.pos, L.at, lday, L.hold, nowS, ttl)
+    putLedger(kLedger, state, L.neg, L.pos, L.at, lday, L.hold, nowS, ttl)
   end
 else
-  if ledgerState ~= 0 then uncount(KEYS[1], KEYS[2], KEYS[7], KEYS[3], post, lday, was) end
-  local hk
-  if pending then
-    holdID, hk = pending, KEYS[11]
-  else
-    holdID, hk = ARGV[13], KEYS[10]
+  if ledgerState ~= 0 then uncount(kWin, kNeg, kPos, kDaily, post, lday, was) end
+  holdID = pending or ARGV[12]
+  local hk = K .. KEY_HOLD_ .. holdID
+  if not pending then
     redis.call('HSET', hk, 'id', holdID, 'post', post, 'status', 'pending', 'created', nowS)
-    redis.call('ZADD', KEYS[9], nowS, holdID)
+    redis.call('ZADD', K .. KEY_HOLDS, nowS, holdID)
   end
-  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[14])
-  putLedger(KEYS[4], 'held', negFlag, posFlag, L.at or '', lday or '', holdID, nowS, ttl)
+  redis.call('HSET', hk, 'updated', nowS, 'neg', negFlag, 'pos', posFlag, 'bp', fmt(P), 'bn', fmt(N), 'bg', fmt(G), 'es', fmt(es), 'snap', ARGV[13])
+  putLedger(kLedger, 'held', negFlag, posFlag, L.at or '', lday or '', holdID, nowS, ttl)
 end
 
 -- The audit entry; its detail is JSON, its tail (the tone, the webhook id,
@@ -226,9 +240,9 @@ end
 local verdict, typ = 'allow', 'check'
 if code == 'w' then verdict = 'warn' elseif not counted then verdict, typ = 'hold', 'hold' end
 local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"earliest_safe_ms":%d,%s',
-  idx, P, N, G, Pa, Na, Ga, es, ARGV[8])
-redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
-  'actor', ARGV[10], 'decision', verdict, 'detail', detail)
+  idx, P, N, G, Pa, Na, Ga, es, ARGV[6])
+redis.call('XADD', K .. KEY_AUDIT, '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
+  'actor', ARGV[8], 'decision', verdict, 'detail', detail)
 
 -- The answer for a repeated webhook id (the record): "code,hold id", a
 -- newline, the audit detail, a newline, the snapshot. With a claim it is
@@ -240,9 +254,9 @@ redis.call('XADD', KEYS[6], '*', 'type', typ, 'at', nowS, 'post', post, 'hold', 
 -- (One concatenation each: a long string made in Lua costs its interning.)
 if hasWebhook then
   if claim ~= '' then
-    redis.call('SET', KEYS[8], claim .. '\n' .. code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9], 'PX', WEBHOOK_TTL_MS)
+    redis.call('SET', kReply, claim .. '\n' .. code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[7], 'PX', WEBHOOK_TTL_MS)
   else
-    redis.call('SET', KEYS[5], code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[9], 'PX', WEBHOOK_TTL_MS)
+    redis.call('SET', K .. KEY_WEBHOOK_ .. webhookID, code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[7], 'PX', WEBHOOK_TTL_MS)
   end
 end
 
@@ -251,9 +265,9 @@ end
 -- The sets' marker (score -1, redisstore.WindowMarker) stays.
 if pruneB == 1 then
   local cutS = string.sub(lo, 2)
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '(-1', cutS)
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '(-1', cutS)
-  redis.call('ZREMRANGEBYSCORE', KEYS[7], '(-1', cutS)
+  redis.call('ZREMRANGEBYSCORE', kWin, '(-1', cutS)
+  redis.call('ZREMRANGEBYSCORE', kNeg, '(-1', cutS)
+  redis.call('ZREMRANGEBYSCORE', kPos, '(-1', cutS)
 end
 
 return {code, holdID, detail}
