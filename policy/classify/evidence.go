@@ -2,7 +2,6 @@ package classify
 
 import (
 	"math"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -131,7 +130,11 @@ func sortEv(ev []evAcc, max int, onlyPositive bool) int {
 	for j := 0; j < k; j++ {
 		chosen[j], at[j] = ev[top[j]], top[j]
 	}
-	slices.Sort(at[:k])
+	for j := 1; j < k; j++ { // at most maxToneEvidence: a call to a sort costs more
+		for p := j; p > 0 && at[p-1] > at[p]; p-- {
+			at[p-1], at[p] = at[p], at[p-1]
+		}
+	}
 	w, c := len(ev)-1, k-1
 	for i := len(ev) - 1; i >= 0 && w >= k; i-- {
 		if c >= 0 && at[c] == i {

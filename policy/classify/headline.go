@@ -43,25 +43,45 @@ func headline(title string) string {
 // maxSite is the longest publication name, in bytes, that headline takes off.
 const maxSite = 120
 
+// separators are what lastSeparator looks for. Each is a space, a mark
+// that starts with one of sepMarks, and a space.
+var (
+	separators = [...]string{" - ", " – ", " — ", " | "}
+	sepMarks   = [...]byte{'-', '|', 0xE2} // – and — start with E2
+)
+
 // lastSeparator finds the last " - ", " – ", " — " or " | " in s that is
 // followed by at most maxSite bytes (a long title is searched at its end
-// only).
+// only). The marks are rare in a title, so it looks for them, not for the
+// spaces before them.
 func lastSeparator(s string) (int, string) {
+	if len(s) < len(" - ") {
+		return -1, ""
+	}
 	stop := max(0, len(s)-maxSite-len(" — "))
-	for i := len(s) - 3; i >= stop; i-- {
-		if s[i] != ' ' {
-			continue
-		}
-		if c := s[i+1]; c != '-' && c != '|' && c != 0xE2 { // – and — start with E2
-			continue
-		}
-		for _, sep := range [...]string{" - ", " – ", " — ", " | "} {
-			if strings.HasPrefix(s[i:], sep) {
-				return i, sep
+	// A separator starts at i in [stop, len(s)-3]: its mark is at i+1.
+	marks := s[stop+1 : len(s)-1]
+	best, bestSep := -1, ""
+	for _, m := range sepMarks {
+		for from := 0; ; {
+			k := strings.IndexByte(marks[from:], m)
+			if k < 0 {
+				break
+			}
+			i := stop + from + k // the space before the mark
+			from += k + 1
+			if i <= best || s[i] != ' ' {
+				continue
+			}
+			for _, sep := range separators {
+				if strings.HasPrefix(s[i:], sep) {
+					best, bestSep = i, sep
+					break
+				}
 			}
 		}
 	}
-	return -1, ""
+	return best, bestSep
 }
 
 func siteName(seg string, pipe bool) bool {

@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gatekeeper/policy"
@@ -88,5 +90,45 @@ func TestLeadCues(t *testing.T) {
 	e, ok := hasEv(tease.Sensational.Evidence, "dân mạng")
 	if !ok || e.Field != "excerpt" {
 		t.Errorf("want excerpt evidence \"dân mạng\", got %+v", tease.Sensational.Evidence)
+	}
+}
+
+// lastSeparatorScan is the byte-by-byte scan that lastSeparator replaced,
+// kept as its reference: every space from the end, then the mark after it.
+func lastSeparatorScan(s string) (int, string) {
+	stop := max(0, len(s)-maxSite-len(" — "))
+	for i := len(s) - 3; i >= stop; i-- {
+		if s[i] != ' ' {
+			continue
+		}
+		if c := s[i+1]; c != '-' && c != '|' && c != 0xE2 {
+			continue
+		}
+		for _, sep := range separators {
+			if strings.HasPrefix(s[i:], sep) {
+				return i, sep
+			}
+		}
+	}
+	return -1, ""
+}
+
+// lastSeparator finds what the scan finds, on titles of separators, marks
+// without their spaces, other three-byte characters starting with E2 and
+// letters, shorter and longer than the part of a long title it searches.
+func TestLastSeparatorMatchesScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{" ", "-", "|", "–", "—", "“", "…", "a", "bé", " - ", " – ", " — ", " | ", "x y"}
+	for n := 0; n < 100000; n++ {
+		var b strings.Builder
+		for k := r.IntN(90); k > 0; k-- {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		i, sep := lastSeparator(s)
+		j, want := lastSeparatorScan(s)
+		if i != j || sep != want {
+			t.Fatalf("%q: %d %q, the scan %d %q", s, i, sep, j, want)
+		}
 	}
 }
