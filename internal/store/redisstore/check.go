@@ -100,7 +100,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	if in.WebhookID != "" && !in.DryRun {
 		claim = in.Claim
 	}
-	keys := []string{k.prefix()}
+	keys := []string{k.prefix(), k.migrationGuard()}
 	args := []any{in.PostID, strconv.FormatInt(now, 10), "(" + strconv.FormatInt(now-in.Window.Milliseconds(), 10), in.Day,
 		numbers, tail, in.Snapshot, in.Actor, ledgerTTL(in.Window), claim, in.WebhookID}
 	fn := checkFunction

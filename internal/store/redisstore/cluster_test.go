@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,9 @@ import (
 	"gatekeeper/internal/redistest"
 	"gatekeeper/internal/store"
 	"gatekeeper/internal/store/storetest"
+	"gatekeeper/policy"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // TestContractCluster runs the contract suite on a 6-node Redis Cluster
@@ -60,6 +64,7 @@ func TestContractCluster(t *testing.T) {
 			}
 		}
 	})
+	t.Run("SlotMigration", func(t *testing.T) { checkDuringSlotMigration(t, c) })
 	var waits int64
 	for _, n := range c.Nodes {
 		waits += waitCalls(t, n.Addr())
@@ -122,5 +127,119 @@ func TestContractSentinel(t *testing.T) {
 	}
 	if role := redistest.InfoField(info, "role"); role != "master" {
 		t.Fatalf("the Sentinel client reached a %s", role)
+	}
+}
+
+// checkDuringSlotMigration moves an outlet's slot to another master by hand
+// (CLUSTER SETSLOT … IMPORTING/MIGRATING, MIGRATE, SETSLOT … NODE), as
+// redis-cli --cluster reshard does. Half-way, with one of the outlet's keys
+// moved, a check is refused as unavailable and writes nothing: the store's
+// own client follows no ASK, and through a client that does, the importing
+// master answers TRYAGAIN instead of running the check on the keys moved so
+// far (the check declares two keys it never writes, keys.migrationGuard).
+// Once the slot has moved, checks count exactly again.
+func checkDuringSlotMigration(t *testing.T, c *redistest.Cluster) {
+	ctx := context.Background()
+	st := open(t, c.URL())
+	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	o := newOutlet(t, st, now, 10, 1)
+	if _, err := st.Check(ctx, checkInput(o, "a", false, now, "msg-a")); err != nil {
+		t.Fatal(err)
+	}
+	k := keysOf(o.ID)
+	slot := mustSlot(t, c, k.prefix())
+	src, err := c.MasterOf(slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := func(s *redistest.Server) *redis.Client {
+		cl := redis.NewClient(&redis.Options{Addr: s.Addr()})
+		t.Cleanup(func() { cl.Close() })
+		return cl
+	}
+	isMaster := func(s *redistest.Server) bool {
+		role, err := node(s).Do(ctx, "ROLE").Slice()
+		return err == nil && len(role) > 0 && role[0] == "master"
+	}
+	var dst *redistest.Server
+	for _, n := range c.Running() {
+		if n != src && isMaster(n) {
+			dst = n
+			break
+		}
+	}
+	if dst == nil {
+		t.Fatal("no second master")
+	}
+	from, to := node(src), node(dst)
+	fromID, err := from.ClusterMyID(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	toID, err := to.ClusterMyID(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	migrate := func(keys ...string) {
+		t.Helper()
+		args := []any{"MIGRATE", "127.0.0.1", dst.Port(), "", 0, 5000, "KEYS"}
+		for _, key := range keys {
+			args = append(args, key)
+		}
+		must(from.Do(ctx, args...).Err())
+	}
+	must(to.Do(ctx, "CLUSTER", "SETSLOT", slot, "IMPORTING", fromID).Err())
+	must(from.Do(ctx, "CLUSTER", "SETSLOT", slot, "MIGRATING", toID).Err())
+	migrate(k.win())
+
+	if _, err := st.Check(ctx, checkInput(o, "b", false, now, "msg-b")); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("check while the outlet's slot migrates: %v, want ErrUnavailable", err)
+	}
+	// A store on a client that follows ASK (New takes any client) reaches
+	// the importing master, which must not run the check on the keys moved
+	// so far.
+	follows := New(ctx, redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{src.Addr()}}), true)
+	t.Cleanup(func() { follows.Close() })
+	if _, err := follows.Check(ctx, checkInput(o, "b", false, now, "msg-b")); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("check through a client that follows ASK while the slot migrates: %v, want ErrUnavailable", err)
+	}
+
+	rest, err := from.ClusterGetKeysInSlot(ctx, slot, 10000).Result()
+	must(err)
+	if len(rest) > 0 {
+		migrate(rest...)
+	}
+	for _, n := range c.Running() {
+		if isMaster(n) {
+			must(node(n).Do(ctx, "CLUSTER", "SETSLOT", slot, "NODE", toID).Err())
+		}
+	}
+	if n, err := to.Exists(ctx, k.post("b"), k.reply("msg-b")).Result(); err != nil || n != 0 {
+		t.Fatalf("the refused check left %d key(s) (%v)", n, err)
+	}
+	// The store follows no redirect: a MOVED is unavailable, and the slot
+	// map reloads in the background, as a caller's retry finds.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, err := st.Window(ctx, o.ID, now, o.Window())
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, store.ErrUnavailable) || time.Now().After(deadline) {
+			t.Fatalf("reading the window after the slot moved: %v", err)
+		}
+	}
+	wantWindow(t, st, o, now, policy.Counts{Published: 11, Negative: 1})
+	if _, err := st.Check(ctx, checkInput(o, "b", false, now, "msg-b2")); err != nil {
+		t.Fatalf("check once the slot has moved: %v", err)
+	}
+	wantWindow(t, st, o, now, policy.Counts{Published: 12, Negative: 1})
+	if n, err := to.Exists(ctx, k.win()).Result(); err != nil || n != 1 {
+		t.Fatalf("the outlet's window is not on the new master (%d, %v)", n, err)
 	}
 }

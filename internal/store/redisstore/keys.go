@@ -30,7 +30,16 @@ const (
 // outletsKey is the set of outlet ids (in its own slot).
 const outletsKey = "gk:outlets"
 
-func (k keys) prefix() string           { return k.p }
+func (k keys) prefix() string { return k.p }
+
+// migrationGuard is a second key the check declares beside the prefix.
+// Neither is ever written. While the outlet's slot moves between Cluster
+// masters, a call whose declared keys are missing is sent to the importing
+// master, and that master refuses one declaring several keys it lacks with
+// TRYAGAIN; with the prefix alone declared it would run the check there on
+// the keys moved so far. So the check waits out a migration, as the other
+// scripts, which declare all their keys, do.
+func (k keys) migrationGuard() string   { return k.p + "check" }
 func (k keys) outlet() string           { return k.p + "outlet" }
 func (k keys) win() string              { return k.p + winKey }
 func (k keys) neg() string              { return k.p + negKey }

@@ -2,7 +2,10 @@
 -- KEYS: 1 the outlet's key prefix ({o:ID}:, keysOf). The script makes the
 --       outlet's keys from it (KEY_WIN …: the names keys.go gives them);
 --       they share its hash tag, so its slot, which is what Redis Cluster
---       asks of the keys a script touches.
+--       asks of the keys a script touches. 2 a key in that slot it never
+--       touches (keys.migrationGuard): with two declared keys missing, a
+--       master importing the slot refuses the call (TRYAGAIN) rather than
+--       run it on the keys moved so far.
 -- ARGV: 1 post, 2 now (ms), 3 '(' and the window's start (ms: now - window),
 --       4 day, 5 numbers, little-endian (struct '<i4i4i8BBBB'): limit,
 --       warn_at, min_sample, dry run, prune, a webhook id (0/1 each), the
