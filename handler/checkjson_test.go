@@ -264,8 +264,8 @@ func TestCheckDecoderKnowsEveryField(t *testing.T) {
 	}
 }
 
-// A check body is decoded with an allocation for the post, one for its
-// strings and one per list that is not empty.
+// A check body is decoded with at most an allocation for the post, one for
+// its strings and one per list that is not empty.
 func TestCheckDecodeAllocations(t *testing.T) {
 	body := []byte(`{"post": {"id": "b1", "title": "Tin số 1", "content": "` + strings.Repeat(`Người dân xã Đắk Pék phấn khởi.\n`, 90) +
 		`", "categories": ["a", "b"], "tags": [], "declared_tone": "neutral", "cms_extra": {"k": [1, 2.5, true, null]}}, "dry_run": false}`)
@@ -276,8 +276,8 @@ func TestCheckDecodeAllocations(t *testing.T) {
 			t.Fatal("refused")
 		}
 	})
-	if n != 3 {
-		t.Fatalf("%v allocations per decode, want 3", n)
+	if n > 3 {
+		t.Fatalf("%v allocations per decode, want at most 3", n)
 	}
 }
 
