@@ -25,7 +25,8 @@ func TestWindowSetsFollowLedgers(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(9, 3))
 	const window = 30 * 24 * time.Hour
-	o := store.Outlet{ID: fmt.Sprintf("tones-%d", rng.Int64()), Name: "t", Rules: policy.DefaultRules(), WindowDays: 30,
+	// A fresh id on every run: the server is shared by the package's tests (and by -count).
+	o := store.Outlet{ID: fmt.Sprintf("tones-%d-%d", rng.Int64(), time.Now().UnixNano()), Name: "t", Rules: policy.DefaultRules(), WindowDays: 30,
 		Timezone: "Asia/Ho_Chi_Minh", Secrets: []store.Secret{{Value: "whsec_dGVzdA=="}}}
 	o.Rules.MinSample = 5
 	if err := s.CreateOutlet(ctx, o); err != nil {
