@@ -19,7 +19,10 @@
 # that serves, default GATEKEEPER_BIN: to measure another build), DURATION (10s per
 # run), SWEEP ("8 16 32 64"), FSYNCS ("everysec always"), DAYS (30),
 # PER_DAY (200), POST_SIZE (3000), NEGATIVE (0.1), REDIS_SERVER (redis-server),
-# EMBEDDED (1: also measure the service on the embedded store; FSYNCS="" for only that).
+# EMBEDDED (1: also measure the service on the embedded store; FSYNCS="" for only that),
+# PROFILE (a folder: the service serves /debug/pprof on an admin address and a CPU
+# profile of each store's run at the last concurrency of SWEEP is saved there as
+# cpu-LABEL.pprof, for `go tool pprof -top bin/gatekeeper FILE`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -33,6 +36,7 @@ POST_SIZE=${POST_SIZE:-3000}
 NEGATIVE=${NEGATIVE:-0.1}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
 EMBEDDED=${EMBEDDED:-0}
+PROFILE=${PROFILE:-}
 
 for cmd in "$REDIS_SERVER" redis-cli jq curl; do
 	command -v "$cmd" >/dev/null || { echo "bench-load: $cmd is required (apt-get install -y redis-server jq curl)" >&2; exit 1; }
@@ -126,10 +130,19 @@ run() {
 sweep() {
 	peak_rps=0
 	peak_c=0
-	local c rps
+	local c rps prof
 	for c in $SWEEP; do
 		sleep 1
+		prof=
+		if [ -n "$PROFILE" ] && [ -n "${admin_port:-}" ] && [ "$c" = "${SWEEP##* }" ]; then
+			# Two seconds shorter than the run (DURATION in seconds, "8s"), so it lies inside it.
+			local secs=5
+			[[ $DURATION =~ ^[0-9]+s$ ]] && secs=$(( ${DURATION%s} > 3 ? ${DURATION%s} - 2 : 1 ))
+			curl -fsS -o "$PROFILE/cpu-$label.pprof" "http://127.0.0.1:$admin_port/debug/pprof/profile?seconds=$secs" &
+			prof=$!
+		fi
 		run "$@" --concurrency "$c"
+		[ -z "$prof" ] || wait "$prof" || echo "bench-load: no profile of $label" >&2
 		rps=$(jq -r '.rps | floor' "$work/last.json")
 		if [ "$rps" -gt "$peak_rps" ]; then peak_rps=$rps; peak_c=$c; fi
 	done
@@ -158,7 +171,14 @@ measure() {
 	local label=$1 rport=$2
 	shift 2
 	sport=$(freeport)
-	"$SERVE_BIN" serve "$@" --addr "127.0.0.1:$sport" --rate-limit 0 --log-level warn 2>"$work/serve-$label.log" &
+	local admin=()
+	admin_port=
+	if [ -n "$PROFILE" ]; then
+		mkdir -p "$PROFILE"
+		admin_port=$(freeport)
+		admin=(--admin-addr "127.0.0.1:$admin_port")
+	fi
+	"$SERVE_BIN" serve "$@" --addr "127.0.0.1:$sport" "${admin[@]}" --rate-limit 0 --log-level warn 2>"$work/serve-$label.log" &
 	server_pid=$!
 	pids+=("$server_pid")
 	waitfor "http://127.0.0.1:$sport/readyz" "$server_pid" "$work/serve-$label.log"

@@ -66,8 +66,9 @@ func loadFunctions(ctx context.Context, rdb redis.UniversalClient) {
 	_ = rdb.FunctionLoad(ctx, checkFunction.library).Err()
 }
 
-// runFunction runs a write function as run runs a write script: FCALL,
-// and with WithWaitReplicas a WAIT in the same pipeline on one connection
+// runFunction runs a write function as run runs a write script: FCALL
+// (batched with concurrent calls, batch.go, on a single server or
+// Sentinel), and with WithWaitReplicas a WAIT in the same pipeline on one connection
 // to the master that owns the keys. A server that lacks the function gets
 // FUNCTION LOAD in front of the call in the same pipeline (the load's
 // "already exists", from a concurrent caller, is no error: the call's
@@ -75,7 +76,13 @@ func loadFunctions(ctx context.Context, rdb redis.UniversalClient) {
 func (s *Store) runFunction(ctx context.Context, f *function, keys []string, args ...any) *redis.Cmd {
 	waiting := s.wait > 0 && ctx.Value(noWaitKey{}) == nil
 	if !waiting {
-		if fc := s.rdb.FCall(ctx, f.name, keys, args...); !functionMissing(fc.Err()) {
+		var fc *redis.Cmd
+		if s.batch != nil {
+			fc = s.batch.do(ctx, fcallCmd(ctx, f, keys, args))
+		} else {
+			fc = s.rdb.FCall(ctx, f.name, keys, args...)
+		}
+		if !functionMissing(fc.Err()) {
 			return fc
 		}
 	}

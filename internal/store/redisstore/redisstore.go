@@ -51,6 +51,9 @@ type Store struct {
 	wait int
 	// readTimeout bounds one reply (it caps how long WAIT may block).
 	readTimeout time.Duration
+	// batch sends concurrent checks together (a single server or Sentinel;
+	// nil on a Cluster, whose calls go to several masters).
+	batch *batcher
 }
 
 // Option configures a Store.
@@ -116,6 +119,7 @@ func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Optio
 	switch c := rdb.(type) {
 	case *redis.Client:
 		s.readTimeout = c.Options().ReadTimeout
+		s.batch = newBatcher(c)
 	case *redis.ClusterClient:
 		s.readTimeout = c.Options().ReadTimeout
 	}

@@ -1,0 +1,171 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gatekeeper/internal/redistest"
+)
+
+// pipelineCounter is a go-redis hook that counts the pipelines a client
+// sends and the commands in them.
+type pipelineCounter struct {
+	pipelines, commands, largest atomic.Int64
+}
+
+func (h *pipelineCounter) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *pipelineCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *pipelineCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.pipelines.Add(1)
+		h.commands.Add(int64(len(cmds)))
+		for n := int64(len(cmds)); ; {
+			l := h.largest.Load()
+			if n <= l || h.largest.CompareAndSwap(l, n) {
+				break
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+func batchClient(t *testing.T, addr string) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr, ReadTimeout: 2 * time.Second, MaxRetries: -1, DisableIdentity: true})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func incr(ctx context.Context, key string) *redis.Cmd { return redis.NewCmd(ctx, "incr", key) }
+
+// TestBatcherSendsConcurrentCallsTogether: calls made at once share
+// pipelines, each gets its own answer, and none is lost or sent twice.
+func TestBatcherSendsConcurrentCallsTogether(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	c := batchClient(t, srv.Addr())
+	hook := &pipelineCounter{}
+	c.AddHook(hook)
+	b := newBatcher(c)
+	const workers, each = 64, 50
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	seen := make([]atomic.Bool, workers*each+1)
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				n, err := b.do(ctx, incr(ctx, "n")).Int64()
+				if err != nil {
+					errs <- err
+					return
+				}
+				if n < 1 || n > workers*each || seen[n].Swap(true) {
+					errs <- fmt.Errorf("answer %d given twice or out of range", n)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got, err := c.Get(ctx, "n").Int64(); err != nil || got != workers*each {
+		t.Fatalf("n = %d, %v; want %d", got, err, workers*each)
+	}
+	if hook.commands.Load() != workers*each {
+		t.Fatalf("%d commands sent in pipelines, want %d", hook.commands.Load(), workers*each)
+	}
+	if hook.pipelines.Load() >= workers*each || hook.largest.Load() < 2 {
+		t.Fatalf("%d calls in %d pipelines (largest %d): not batched", workers*each, hook.pipelines.Load(), hook.largest.Load())
+	}
+	t.Logf("%d calls in %d pipelines, the largest %d", workers*each, hook.pipelines.Load(), hook.largest.Load())
+}
+
+// TestBatcherCallerLeavesOnItsContext: a caller whose context ends while
+// a batch is on its way gets the context's error at once; its call is
+// still sent (as a call whose reply is lost), and the queue goes on.
+func TestBatcherCallerLeavesOnItsContext(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	c := batchClient(t, srv.Addr())
+	b := newBatcher(c)
+	ctx := context.Background()
+	// Writes wait 400 ms: the first call's batch is on its way meanwhile.
+	if err := c.Do(ctx, "client", "pause", "400", "write").Err(); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() { first <- b.do(ctx, incr(ctx, "n")).Err() }()
+	waitSending(t, b)
+
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := b.do(short, incr(short, "n")).Err()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a caller whose context ended got %v, want its context's error", err)
+	}
+	if waited := time.Since(start); waited > 300*time.Millisecond {
+		t.Fatalf("the caller waited %s for a batch after its context ended", waited)
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("the first call: %v", err)
+	}
+	// The left call is sent in the next batch; after it, calls go on.
+	n, err := b.do(ctx, incr(ctx, "n")).Int64()
+	if err != nil || n != 3 {
+		t.Fatalf("a call after a caller left: %d, %v; want 3 (the left call ran)", n, err)
+	}
+}
+
+// TestBatcherConnectionLost: a batch whose connection is closed under it
+// fails for every call in it, and the calls after it go on, on a new
+// connection.
+func TestBatcherConnectionLost(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	c := batchClient(t, srv.Addr())
+	b := newBatcher(c)
+	ctx := context.Background()
+	if err := c.Do(ctx, "client", "pause", "400", "write").Err(); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() { first <- b.do(ctx, incr(ctx, "n")).Err() }()
+	waitSending(t, b)
+	if _, err := redistest.DoString(srv.Addr(), "CLIENT", "KILL", "TYPE", "normal"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err == nil {
+		t.Fatal("a call whose connection was closed succeeded")
+	}
+	for i := 0; i < 3; i++ {
+		if err := b.do(ctx, incr(ctx, "m")).Err(); err != nil {
+			t.Fatalf("a call after the lost connection: %v", err)
+		}
+	}
+}
+
+// waitSending waits until b has a batch on its way.
+func waitSending(t *testing.T, b *batcher) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		b.mu.Lock()
+		sending := b.sending
+		b.mu.Unlock()
+		if sending {
+			time.Sleep(20 * time.Millisecond) // it is written to Redis
+			return
+		}
+	}
+	t.Fatal("no batch was sent")
+}
