@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -511,5 +512,24 @@ func TestSubcommandHelpIsItsOwn(t *testing.T) {
 	// The flags a form does not show it does not take either.
 	if code, _, errs := run(t, "", nil, "outlet", "add", "x", "--name", "X", "--clear-categories", "--data", t.TempDir()); code == 0 || !strings.Contains(errs, "clear-categories") {
 		t.Errorf("outlet add --clear-categories: exit %d, stderr %q; want it refused", code, errs)
+	}
+}
+
+// TestServeGCPace: serving sets the collector's pace unless GOGC is set.
+func TestServeGCPace(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	paceGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != serveGCPercent {
+		t.Fatalf("without GOGC the pace is %d, want %d", got, serveGCPercent)
+	}
+	paceGC(func(k string) string {
+		if k == "GOGC" {
+			return "150"
+		}
+		return ""
+	})
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("with GOGC set, serve changed the pace to %d", got)
 	}
 }
