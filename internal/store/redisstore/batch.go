@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -22,6 +23,10 @@ import (
 // next. So each caller sends at most one batch, and an idle store has
 // nothing running.
 //
+// With WAIT n (--redis-wait-replicas), one WAIT follows the batch on its
+// connection and confirms every call in it: the replicas' acknowledgement
+// is waited for once per batch instead of once per check.
+//
 // A caller whose context ends while it waits gets the context's error at
 // once; its call stays in the batch and may still run, exactly as a call
 // whose reply is lost (the webhook id makes the CMS's retry safe). A batch
@@ -31,26 +36,43 @@ import (
 // go-redis's own AutoPipeline does the same, but it is marked experimental
 // and does not honour a command's context once it is queued.
 type batcher struct {
-	client redis.Cmdable
+	client batchClient
+	// wait, when above 0, is the n of the WAIT that follows each batch,
+	// with waitTimeout as its timeout.
+	wait        int
+	waitTimeout time.Duration
 
 	mu      sync.Mutex
 	queue   []*batchCall
 	sending bool // a batch is on its way; its sender hands over to queue[0]
 }
 
+// batchClient is what a batcher sends on (a *redis.Client).
+type batchClient interface {
+	Process(ctx context.Context, cmd redis.Cmder) error
+	Pipelined(ctx context.Context, fn func(redis.Pipeliner) error) ([]redis.Cmder, error)
+}
+
 // batchCall is one call in the queue. done gets true when the call is to
 // send the next batch (it is still waiting), then false when its answer is
-// in cmd; a call sent in the first batch it joins gets only false.
+// in cmd (and the batch's WAIT in wait); a call sent in the first batch it
+// joins gets only false.
 type batchCall struct {
 	cmd  *redis.Cmd
+	wait *redis.Cmd
 	done chan bool
 }
 
-func newBatcher(client redis.Cmdable) *batcher { return &batcher{client: client} }
+// newBatcher makes a batcher that sends on client, each batch followed by
+// WAIT wait waitTimeout when wait is above 0.
+func newBatcher(client batchClient, wait int, waitTimeout time.Duration) *batcher {
+	return &batcher{client: client, wait: wait, waitTimeout: waitTimeout}
+}
 
 // do runs cmd, batched with the calls that wait with it, and returns it
-// with its answer (or the context's error).
-func (b *batcher) do(ctx context.Context, cmd *redis.Cmd) *redis.Cmd {
+// with its answer (or the context's error), and the batch's WAIT if it
+// has one (nil when the caller left before the answer).
+func (b *batcher) do(ctx context.Context, cmd *redis.Cmd) (*redis.Cmd, *redis.Cmd) {
 	c := &batchCall{cmd: cmd, done: make(chan bool, 2)}
 	b.mu.Lock()
 	b.queue = append(b.queue, c)
@@ -58,7 +80,7 @@ func (b *batcher) do(ctx context.Context, cmd *redis.Cmd) *redis.Cmd {
 		b.sending = true
 		b.mu.Unlock()
 		b.send(ctx)
-		return cmd
+		return cmd, c.wait
 	}
 	b.mu.Unlock()
 	select {
@@ -66,7 +88,7 @@ func (b *batcher) do(ctx context.Context, cmd *redis.Cmd) *redis.Cmd {
 		if lead {
 			b.send(ctx)
 		}
-		return cmd
+		return cmd, c.wait
 	case <-ctx.Done():
 		// The call may still be sent; if it is asked to send the next
 		// batch, a goroutine does that for it, so the queue never stalls.
@@ -75,7 +97,7 @@ func (b *batcher) do(ctx context.Context, cmd *redis.Cmd) *redis.Cmd {
 				b.send(context.WithoutCancel(ctx))
 			}
 		}()
-		return redis.NewCmdResult(nil, fmt.Errorf("redis: waiting for a batch: %w", ctx.Err()))
+		return redis.NewCmdResult(nil, fmt.Errorf("redis: waiting for a batch: %w", ctx.Err())), nil
 	}
 }
 
@@ -88,12 +110,15 @@ func (b *batcher) send(ctx context.Context) {
 	b.mu.Unlock()
 
 	ctx = context.WithoutCancel(ctx)
-	_, _ = b.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for _, c := range batch {
-			_ = pipe.Process(ctx, c.cmd)
-		}
-		return nil
-	})
+	var wait *redis.Cmd
+	if len(batch) == 1 && b.wait == 0 {
+		_ = b.client.Process(ctx, batch[0].cmd) // alone: no pipeline to make
+	} else {
+		b.pipeline(ctx, batch, &wait)
+	}
+	for _, c := range batch {
+		c.wait = wait
+	}
 
 	b.mu.Lock()
 	if len(b.queue) > 0 {
@@ -105,6 +130,19 @@ func (b *batcher) send(ctx context.Context) {
 	for _, c := range batch {
 		c.done <- false
 	}
+}
+
+// pipeline sends batch as one pipeline, followed by WAIT if b waits.
+func (b *batcher) pipeline(ctx context.Context, batch []*batchCall, wait **redis.Cmd) {
+	_, _ = b.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, c := range batch {
+			_ = pipe.Process(ctx, c.cmd)
+		}
+		if b.wait > 0 {
+			*wait = pipe.Do(ctx, "WAIT", b.wait, b.waitTimeout.Milliseconds())
+		}
+		return nil
+	})
 }
 
 // fcallCmd is the command FCall sends.

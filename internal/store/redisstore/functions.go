@@ -66,23 +66,27 @@ func loadFunctions(ctx context.Context, rdb redis.UniversalClient) {
 	_ = rdb.FunctionLoad(ctx, checkFunction.library).Err()
 }
 
-// runFunction runs a write function as run runs a write script: FCALL
-// (batched with concurrent calls, batch.go, on a single server or
-// Sentinel), and with WithWaitReplicas a WAIT in the same pipeline on one connection
-// to the master that owns the keys. A server that lacks the function gets
+// runFunction runs a write function as run runs a write script: FCALL,
+// and with WithWaitReplicas a WAIT in the same pipeline on one connection
+// to the master that owns the keys. On a single server or Sentinel the
+// call goes with the calls made at the same time, and one WAIT after them
+// (batch.go). A server that lacks the function gets
 // FUNCTION LOAD in front of the call in the same pipeline (the load's
 // "already exists", from a concurrent caller, is no error: the call's
 // answer is what counts).
 func (s *Store) runFunction(ctx context.Context, f *function, keys []string, args ...any) *redis.Cmd {
 	waiting := s.wait > 0 && ctx.Value(noWaitKey{}) == nil
-	if !waiting {
-		var fc *redis.Cmd
-		if s.batch != nil {
-			fc = s.batch.do(ctx, fcallCmd(ctx, f, keys, args))
-		} else {
-			fc = s.rdb.FCall(ctx, f.name, keys, args...)
-		}
+	switch {
+	case s.batch != nil && waiting == (s.batch.wait > 0):
+		fc, wait := s.batch.do(ctx, fcallCmd(ctx, f, keys, args))
 		if !functionMissing(fc.Err()) {
+			if !waiting {
+				return fc
+			}
+			return s.waited(ctx, fc, wait, nil, s.batch.waitTimeout)
+		}
+	case !waiting:
+		if fc := s.rdb.FCall(ctx, f.name, keys, args...); !functionMissing(fc.Err()) {
 			return fc
 		}
 	}

@@ -51,8 +51,9 @@ type Store struct {
 	wait int
 	// readTimeout bounds one reply (it caps how long WAIT may block).
 	readTimeout time.Duration
-	// batch sends concurrent checks together (a single server or Sentinel;
-	// nil on a Cluster, whose calls go to several masters).
+	// batch sends concurrent checks together, with WAIT s.wait after each
+	// batch if s.wait > 0 (a single server or Sentinel; nil on a Cluster,
+	// whose calls go to several masters).
 	batch *batcher
 }
 
@@ -119,12 +120,20 @@ func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Optio
 	switch c := rdb.(type) {
 	case *redis.Client:
 		s.readTimeout = c.Options().ReadTimeout
-		s.batch = newBatcher(c)
 	case *redis.ClusterClient:
 		s.readTimeout = c.Options().ReadTimeout
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if c, ok := rdb.(*redis.Client); ok {
+		// The batch's WAIT has what is left of the read timeout, as a
+		// lone call's does; a caller with less time leaves on its own.
+		// (A read timeout too short for any WAIT leaves each call alone,
+		// to fail as it always did.)
+		if t, err := s.waitTimeout(context.Background()); s.wait == 0 || err == nil {
+			s.batch = newBatcher(c, s.wait, t)
+		}
 	}
 	lctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
