@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,6 +66,7 @@ func TestContractCluster(t *testing.T) {
 		}
 	})
 	t.Run("SlotMigration", func(t *testing.T) { checkDuringSlotMigration(t, c) })
+	t.Run("Batches", func(t *testing.T) { checkBatchesPerMaster(t, c) })
 	var waits int64
 	for _, n := range c.Nodes {
 		waits += waitCalls(t, n.Addr())
@@ -241,5 +243,65 @@ func checkDuringSlotMigration(t *testing.T, c *redistest.Cluster) {
 	wantWindow(t, st, o, now, policy.Counts{Published: 12, Negative: 1})
 	if n, err := to.Exists(ctx, k.win()).Result(); err != nil || n != 1 {
 		t.Fatalf("the outlet's window is not on the new master (%d, %v)", n, err)
+	}
+}
+
+// checkBatchesPerMaster: on a Cluster, checks made at once are batched per
+// master (one batcher per master's node client), each counted exactly, and
+// with WAIT 1 a batch shares one WAIT (the masters run fewer WAITs than
+// there were checks).
+func checkBatchesPerMaster(t *testing.T, c *redistest.Cluster) {
+	now := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	for _, wait := range []int{0, 1} {
+		st := open(t, c.URL(), WithWaitReplicas(wait))
+		outlets := make([]store.Outlet, 12)
+		for i := range outlets {
+			outlets[i] = newOutlet(t, st, now, 100, 5)
+		}
+		waitsBefore := int64(0)
+		for _, n := range c.Nodes {
+			waitsBefore += waitCalls(t, n.Addr())
+		}
+		const workers, each = 48, 4
+		errs := make(chan error, workers*each)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o := outlets[w%len(outlets)]
+				for i := range each {
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					_, err := st.Check(ctx, checkInput(o, fmt.Sprint("b", w, "-", i), false, now, fmt.Sprint("msg-b", wait, w, "-", i)))
+					cancel()
+					if err != nil {
+						errs <- fmt.Errorf("WAIT %d: check %d/%d: %w", wait, w, i, err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for _, o := range outlets {
+			wantWindow(t, st, o, now, policy.Counts{Published: int64(100 + workers*each/len(outlets)), Negative: 5})
+		}
+		masters := 0
+		st.nodeBatches.Range(func(any, any) bool { masters++; return true })
+		if masters < 2 {
+			t.Fatalf("WAIT %d: batches on %d master(s), want one per master the outlets fell on", wait, masters)
+		}
+		if wait > 0 {
+			waits := -waitsBefore
+			for _, n := range c.Nodes {
+				waits += waitCalls(t, n.Addr())
+			}
+			if waits < 1 || waits >= workers*each {
+				t.Fatalf("%d checks ran %d WAITs: not one per batch", workers*each, waits)
+			}
+			t.Logf("WAIT 1: %d checks on %d masters, %d WAITs", workers*each, masters, waits)
+		}
 	}
 }

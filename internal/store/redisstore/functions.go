@@ -70,20 +70,29 @@ func loadFunctions(ctx context.Context, rdb redis.UniversalClient) {
 // and with WithWaitReplicas a WAIT in the same pipeline on one connection
 // to the master that owns the keys. On a single server or Sentinel the
 // call goes with the calls made at the same time, and one WAIT after them
-// (batch.go). A server that lacks the function gets
+// (batch.go); on a Cluster, with the calls to the same master. A server that lacks the function gets
 // FUNCTION LOAD in front of the call in the same pipeline (the load's
 // "already exists", from a concurrent caller, is no error: the call's
 // answer is what counts).
 func (s *Store) runFunction(ctx context.Context, f *function, keys []string, args ...any) *redis.Cmd {
 	waiting := s.wait > 0 && ctx.Value(noWaitKey{}) == nil
+	// Batched: every call but a dry run's when checks wait for replicas
+	// (a batch's WAIT is for writes).
+	b, cc, err := s.batcherFor(ctx, keys[0], waiting == (s.wait > 0))
 	switch {
-	case s.batch != nil && waiting == (s.batch.wait > 0):
-		fc, wait := s.batch.do(ctx, fcallCmd(ctx, f, keys, args))
-		if !functionMissing(fc.Err()) {
-			if !waiting {
-				return fc
+	case err != nil:
+		return redis.NewCmdResult(nil, err)
+	case b != nil:
+		fc, wait := b.do(ctx, fcallCmd(ctx, f, keys, args))
+		switch {
+		case functionMissing(fc.Err()):
+		case waiting:
+			return s.waited(ctx, fc, wait, cc, b.waitTimeout)
+		default:
+			if cc != nil && Unavailable(fc.Err()) {
+				cc.ReloadState(ctx) // a moved slot or a lost master
 			}
-			return s.waited(ctx, fc, wait, nil, s.batch.waitTimeout)
+			return fc
 		}
 	case !waiting:
 		if fc := s.rdb.FCall(ctx, f.name, keys, args...); !functionMissing(fc.Err()) {
@@ -126,4 +135,30 @@ func (s *Store) fcallPipeline(ctx context.Context, p pipeliner, f *function, key
 		return nil
 	})
 	return fc, wait
+}
+
+// batcherFor returns the batcher for the master that owns key, if calls
+// are batched (batch): the store's on a single server or Sentinel, the
+// master's on a Cluster (with the cluster client, which learns the slot
+// map again when a call fails for a moved slot or a lost master).
+func (s *Store) batcherFor(ctx context.Context, key string, batch bool) (*batcher, *redis.ClusterClient, error) {
+	if !batch || !s.batching {
+		return nil, nil, nil
+	}
+	if s.batch != nil {
+		return s.batch, nil, nil
+	}
+	node, cc, err := s.masterFor(ctx, key)
+	if err != nil {
+		return nil, cc, err
+	}
+	c, ok := node.(*redis.Client)
+	if !ok {
+		return nil, cc, nil
+	}
+	if b, ok := s.nodeBatches.Load(c); ok {
+		return b.(*batcher), cc, nil
+	}
+	b, _ := s.nodeBatches.LoadOrStore(c, newBatcher(c, s.wait, s.batchWait))
+	return b.(*batcher), cc, nil
 }

@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -51,10 +52,14 @@ type Store struct {
 	wait int
 	// readTimeout bounds one reply (it caps how long WAIT may block).
 	readTimeout time.Duration
-	// batch sends concurrent checks together, with WAIT s.wait after each
-	// batch if s.wait > 0 (a single server or Sentinel; nil on a Cluster,
-	// whose calls go to several masters).
-	batch *batcher
+	// batching: checks made at once go to Redis together (batch.go), with
+	// WAIT s.wait after each batch if s.wait > 0, waiting batchWait at most.
+	batching  bool
+	batchWait time.Duration
+	// batch is the batcher of a single server or Sentinel; on a Cluster,
+	// nodeBatches has one per master's node client (*redis.Client).
+	batch       *batcher
+	nodeBatches sync.Map
 }
 
 // Option configures a Store.
@@ -126,12 +131,13 @@ func New(ctx context.Context, rdb redis.UniversalClient, own bool, opts ...Optio
 	for _, o := range opts {
 		o(s)
 	}
-	if c, ok := rdb.(*redis.Client); ok {
-		// The batch's WAIT has what is left of the read timeout, as a
-		// lone call's does; a caller with less time leaves on its own.
-		// (A read timeout too short for any WAIT leaves each call alone,
-		// to fail as it always did.)
-		if t, err := s.waitTimeout(context.Background()); s.wait == 0 || err == nil {
+	// A batch's WAIT has what is left of the read timeout, as a lone
+	// call's does; a caller with less time leaves on its own. (A read
+	// timeout too short for any WAIT leaves each call alone, to fail as it
+	// always did.)
+	if t, err := s.waitTimeout(context.Background()); s.wait == 0 || err == nil {
+		s.batching, s.batchWait = true, t
+		if c, ok := rdb.(*redis.Client); ok {
 			s.batch = newBatcher(c, s.wait, t)
 		}
 	}
