@@ -118,17 +118,9 @@ func TestBatcherSendsConcurrentCallsTogether(t *testing.T) {
 // a batch is on its way gets the context's error at once; its call is
 // still sent (as a call whose reply is lost), and the queue goes on.
 func TestBatcherCallerLeavesOnItsContext(t *testing.T) {
-	srv := redistest.Start(t, redistest.Options{})
-	c := newTestClient(t, srv.Addr())
-	b := newBatcher(c, 0, 0)
+	b, _ := newTestBatcher(t)
 	ctx := context.Background()
-	// Writes wait a second: the first call's batch is held meanwhile.
-	if err := c.Do(ctx, "client", "pause", "1000", "write").Err(); err != nil {
-		t.Fatal(err)
-	}
-	first := make(chan error, 1)
-	go func() { first <- call(b, ctx, incr(ctx, "n")).Err() }()
-	waitSending(t, b, srv.Addr())
+	first := heldCall(t, b, time.Second)
 
 	short, cancel := context.WithCancel(ctx)
 	cancel()
@@ -155,16 +147,9 @@ func TestBatcherCallerLeavesOnItsContext(t *testing.T) {
 // fails for every call in it, and the calls after it go on, on a new
 // connection.
 func TestBatcherConnectionLost(t *testing.T) {
-	srv := redistest.Start(t, redistest.Options{})
-	c := newTestClient(t, srv.Addr())
-	b := newBatcher(c, 0, 0)
+	b, srv := newTestBatcher(t)
 	ctx := context.Background()
-	if err := c.Do(ctx, "client", "pause", "400", "write").Err(); err != nil {
-		t.Fatal(err)
-	}
-	first := make(chan error, 1)
-	go func() { first <- call(b, ctx, incr(ctx, "n")).Err() }()
-	waitSending(t, b, srv.Addr())
+	first := heldCall(t, b, 400*time.Millisecond)
 	if _, err := redistest.DoString(srv.Addr(), "CLIENT", "KILL", "TYPE", "normal"); err != nil {
 		t.Fatal(err)
 	}
@@ -176,6 +161,28 @@ func TestBatcherConnectionLost(t *testing.T) {
 			t.Fatalf("a call after the lost connection: %v", err)
 		}
 	}
+}
+
+// newTestBatcher starts a Redis and returns a batcher on it (no WAIT).
+func newTestBatcher(t *testing.T) (*batcher, *redistest.Server) {
+	srv := redistest.Start(t, redistest.Options{})
+	return newBatcher(newTestClient(t, srv.Addr()), 0, 0), srv
+}
+
+// heldCall pauses the server's writes for d and makes a call (INCR n)
+// through b, whose answer, or error, the channel gets: it returns once
+// Redis holds the call's batch.
+func heldCall(t *testing.T, b *batcher, d time.Duration) <-chan error {
+	t.Helper()
+	ctx := context.Background()
+	c := b.client.(*redis.Client)
+	if err := c.Do(ctx, "client", "pause", d.Milliseconds(), "write").Err(); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() { first <- call(b, ctx, incr(ctx, "n")).Err() }()
+	waitSending(t, b, c.Options().Addr)
+	return first
 }
 
 // waitSending waits until b has a batch on its way and Redis holds its
@@ -196,6 +203,7 @@ func waitSending(t *testing.T, b *batcher, addr string) {
 	}
 	t.Fatal("no batch reached Redis")
 }
+
 // TestBatchedChecksShareOneWait: with WAIT 1, checks made at once share a
 // WAIT after their batch; each is acknowledged only when the replica has
 // it, and with the replica frozen every check of a batch is refused.
