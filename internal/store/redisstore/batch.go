@@ -14,7 +14,7 @@ import (
 // the whole batch instead of one each per check, on both sides (Redis reads
 // the batch in one go and answers it in one write). Redis runs the calls
 // one after another as it would have; a call's answer, and its error, are
-// its own. Under load this is ≈ 20% less of Redis's CPU per check
+// its own. Under load this is ≈ 10–20% less of Redis's CPU per check
 // (deploy/performance.md, round 10).
 //
 // There is no goroutine of its own: the caller that finds no batch on its
