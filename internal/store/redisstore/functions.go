@@ -83,16 +83,8 @@ func (s *Store) runFunction(ctx context.Context, f *function, keys []string, arg
 	case err != nil:
 		return redis.NewCmdResult(nil, err)
 	case b != nil:
-		fc, wait := b.do(ctx, fcallCmd(ctx, f, keys, args))
-		switch {
-		case functionMissing(fc.Err()):
-		case waiting:
+		if fc, wait := b.do(ctx, fcallCmd(ctx, f, keys, args)); !functionMissing(fc.Err()) {
 			return s.waited(ctx, fc, wait, cc, b.waitTimeout)
-		default:
-			if cc != nil && Unavailable(fc.Err()) {
-				cc.ReloadState(ctx) // a moved slot or a lost master
-			}
-			return fc
 		}
 	case !waiting:
 		if fc := s.rdb.FCall(ctx, f.name, keys, args...); !functionMissing(fc.Err()) {

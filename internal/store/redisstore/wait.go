@@ -50,9 +50,10 @@ func (s *Store) run(ctx context.Context, sc *redis.Script, keys []string, args .
 }
 
 // waited is a write's answer once its WAIT has answered: the write's own
-// error, or ErrNotReplicated when fewer replicas than asked confirmed it.
-// cc, the cluster client if any, learns the slot map again after an error
-// that says the master moved or is gone.
+// error, or ErrNotReplicated when fewer replicas than asked confirmed it;
+// wait is nil for a write sent without WAIT (a batch that waits for no
+// replica), whose answer is its own. cc, the cluster client if any, learns
+// the slot map again after an error that says the master moved or is gone.
 func (s *Store) waited(ctx context.Context, ev, wait *redis.Cmd, cc *redis.ClusterClient, timeout time.Duration) *redis.Cmd {
 	if err := ev.Err(); err != nil {
 		if cc != nil && Unavailable(err) {
@@ -60,6 +61,9 @@ func (s *Store) waited(ctx context.Context, ev, wait *redis.Cmd, cc *redis.Clust
 			// new slot map now rather than at the next periodic reload.
 			cc.ReloadState(ctx)
 		}
+		return ev
+	}
+	if wait == nil {
 		return ev
 	}
 	n, err := wait.Int64()
