@@ -435,20 +435,30 @@ type Load struct {
 }
 
 // RunLoad runs workers clients sending new posts (share negative) until
-// d has passed or max posts were sent. fault runs once, after faultAfter.
+// d has passed or max posts were sent. fault runs once, faultAfter into
+// the load or as soon as a third of max posts are answered, whichever
+// comes first: a machine fast enough to answer them all within faultAfter
+// still meets the fault with two thirds of the load to come.
 func (s *Service) RunLoad(workers int, d time.Duration, max int64, negative float64, faultAfter time.Duration, fault func()) *Load {
 	l := &Load{Start: time.Now()}
 	var (
-		mu  sync.Mutex
-		seq atomic.Int64
-		wg  sync.WaitGroup
+		mu       sync.Mutex
+		seq      atomic.Int64
+		answered atomic.Int64
+		wg       sync.WaitGroup
+		third    = make(chan struct{})
 	)
 	stop := l.Start.Add(d)
 	if fault != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			time.Sleep(faultAfter)
+			t := time.NewTimer(faultAfter)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-third:
+			}
 			fault()
 		}()
 	}
@@ -469,6 +479,9 @@ func (s *Service) RunLoad(workers int, d time.Duration, max int64, negative floa
 				mu.Lock()
 				l.Posts = append(l.Posts, p)
 				mu.Unlock()
+				if answered.Add(1) == max/3 {
+					close(third)
+				}
 				if a.Status != http.StatusOK {
 					// A CMS keeps the post waiting and moves on; this
 					// client pauses a little (shorter than Retry-After, so
