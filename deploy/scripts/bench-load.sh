@@ -22,7 +22,8 @@
 # EMBEDDED (1: also measure the service on the embedded store; FSYNCS="" for only that),
 # PROFILE (a folder: the service serves /debug/pprof on an admin address and a CPU
 # profile of each store's run at the last concurrency of SWEEP is saved there as
-# cpu-LABEL.pprof, for `go tool pprof -top bin/gatekeeper FILE`).
+# cpu-LABEL.pprof, and of its run at half the peak as cpu-LABEL-half.pprof, for
+# `go tool pprof -top bin/gatekeeper FILE`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -126,6 +127,20 @@ run() {
 	' "$work/last.json"
 }
 
+# profile NAME: with PROFILE, starts a CPU profile of the service as
+# $PROFILE/cpu-NAME.pprof for the run about to start (two seconds shorter
+# than it, DURATION in seconds, "8s", so it lies inside it) and sets prof
+# to the pid to wait for.
+profile() {
+	prof=
+	if [ -n "$PROFILE" ] && [ -n "${admin_port:-}" ]; then
+		local secs=5
+		[[ $DURATION =~ ^[0-9]+s$ ]] && secs=$(( ${DURATION%s} > 3 ? ${DURATION%s} - 2 : 1 ))
+		curl -fsS -o "$PROFILE/cpu-$1.pprof" "http://127.0.0.1:$admin_port/debug/pprof/profile?seconds=$secs" &
+		prof=$!
+	fi
+}
+
 # sweep NAME URL OUTLET SECRET REDISPORT: runs each concurrency; sets peak_rps and peak_c.
 sweep() {
 	peak_rps=0
@@ -134,13 +149,7 @@ sweep() {
 	for c in $SWEEP; do
 		sleep 1
 		prof=
-		if [ -n "$PROFILE" ] && [ -n "${admin_port:-}" ] && [ "$c" = "${SWEEP##* }" ]; then
-			# Two seconds shorter than the run (DURATION in seconds, "8s"), so it lies inside it.
-			local secs=5
-			[[ $DURATION =~ ^[0-9]+s$ ]] && secs=$(( ${DURATION%s} > 3 ? ${DURATION%s} - 2 : 1 ))
-			curl -fsS -o "$PROFILE/cpu-$label.pprof" "http://127.0.0.1:$admin_port/debug/pprof/profile?seconds=$secs" &
-			prof=$!
-		fi
+		[ "$c" != "${SWEEP##* }" ] || profile "${label:-empty}"
 		run "$@" --concurrency "$c"
 		[ -z "$prof" ] || wait "$prof" || echo "bench-load: no profile of $label" >&2
 		rps=$(jq -r '.rps | floor' "$work/last.json")
@@ -221,7 +230,9 @@ measure() {
 	svc_c=$peak_c
 	half=$((svc_peak / 2))
 	sleep 1
+	profile "$label-half"
 	run service-half "http://127.0.0.1:$sport" bench "$secret" "$rport" --rate "$half" --concurrency "$((svc_c > 32 ? svc_c : 32))"
+	[ -z "$prof" ] || wait "$prof" || echo "bench-load: no profile of $label-half" >&2
 	half_p99=$(jq -r '.p99 / 1e6 | . * 100 | round / 100' "$work/last.json")
 	echo "service peak ($label): $svc_peak req/s at concurrency $svc_c = $(awk -v a="$svc_peak" -v b="$empty_peak" 'BEGIN { printf "%.2f", a / b }') × empty ($empty_peak); p99 at half peak ($half/s): $half_p99 ms"
 	kill "$server_pid"

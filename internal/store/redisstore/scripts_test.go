@@ -3,7 +3,9 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +116,41 @@ func TestCheckScriptMakesTheKeysGoNames(t *testing.T) {
 	}
 	if st := s.rdb.HGet(ctx, k.hold(held.HoldID), "status").Val(); st != "cancelled" {
 		t.Errorf("the hold after p3's recheck: %q, want cancelled", st)
+	}
+}
+
+// TestCheckKeysOfMoreOutletsThanTheMemoHolds: the check function keeps the
+// keys it made for each outlet (outletKeys, lua/common.lua) and empties that
+// memo when it holds keyMemoMax outlets. Two rounds of checks over more
+// outlets than that each count in their own outlet's keys: the first finds
+// every window empty, the second finds exactly the first's post, whether
+// its outlet's keys were kept or made again after the memo was emptied.
+func TestCheckKeysOfMoreOutletsThanTheMemoHolds(t *testing.T) {
+	common, _ := scriptParts("check")
+	m := regexp.MustCompile(`keyMemoMax = (\d+)`).FindStringSubmatch(common)
+	if m == nil {
+		t.Fatal("lua/common.lua: no keyMemoMax")
+	}
+	memoMax, _ := strconv.Atoi(m[1])
+	n := memoMax + memoMax/2
+	srv := sharedServer(t)
+	s := open(t, srv.URL())
+	ctx := context.Background()
+	run := fmt.Sprintf("memo-%d-", time.Now().UnixNano())
+	rules := policy.DefaultRules()
+	rules.Limit, rules.WarnAt, rules.MinSample = policy.Full, policy.Full, 0
+	now := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
+	for round, subject := range []policy.Subject{{Negative: true}, {Positive: true}} {
+		for i := range n {
+			r, err := s.Check(ctx, store.CheckInput{Outlet: run + strconv.Itoa(i), PostID: "p" + strconv.Itoa(round), Now: now.Add(time.Duration(round) * time.Second),
+				Window: 30 * 24 * time.Hour, Day: "20261102", Rules: rules, Subject: subject, Plan: policy.MakePlan(rules, subject), Snapshot: []byte(`{}`), Actor: "editor"})
+			if err != nil {
+				t.Fatalf("round %d, outlet %d: %v", round, i, err)
+			}
+			want := policy.Counts{Published: int64(round), Negative: int64(round)}
+			if r.Before != want {
+				t.Fatalf("round %d, outlet %d: counts before %+v, want %+v", round, i, r.Before, want)
+			}
+		}
 	}
 }

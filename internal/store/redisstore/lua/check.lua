@@ -44,7 +44,8 @@ local isNeg, isPos = tone == 'n', tone == 'p'
 local negFlag, posFlag = flags(tone)
 local full = ARGV[12] ~= nil
 local claim, webhookID = ARGV[10], ARGV[11]
-local kWin, kNeg, kPos = K .. KEY_WIN, K .. KEY_NEGATIVE, K .. KEY_POSITIVE
+local ks = outletKeys(K)
+local kWin, kNeg, kPos = ks.win, ks.neg, ks.pos
 local kLedger = K .. KEY_POST_ .. post
 
 -- A repeated webhook id gets the first answer and changes nothing; an id
@@ -207,7 +208,7 @@ end
 
 local holdID = ''
 local ttl = ARGV[9]
-local kDaily = K .. KEY_DAILY
+local kDaily = ks.daily
 if counted then
   if ledgerState == 0 then
     count(kWin, kNeg, kPos, kDaily, post, nowS, day, tone)
@@ -244,7 +245,7 @@ local verdict, typ = 'allow', 'check'
 if code == 'w' then verdict = 'warn' elseif not counted then verdict, typ = 'hold', 'hold' end
 local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"earliest_safe_ms":%d,%s',
   idx, P, N, G, Pa, Na, Ga, es, ARGV[6])
-redis.call('XADD', K .. KEY_AUDIT, '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
+redis.call('XADD', ks.audit, '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
   'actor', ARGV[8], 'decision', verdict, 'detail', detail)
 
 -- The answer for a repeated webhook id (the record): "code,hold id", a

@@ -16,6 +16,25 @@ local function bits(p, n, limit, warn, minSample)
   return b
 end
 
+-- outletKeys returns the outlet's window, negative, positive, daily and
+-- audit keys, made from its key prefix K (the names keys.go gives them).
+-- In a Redis Function (check.lua) the memo lives as long as the library,
+-- so an outlet's keys are made once, not on every check: each string Lua
+-- makes costs its interning, which hashes every byte (deploy/performance.md,
+-- round 11). It is emptied when it holds keyMemoMax outlets, so it stays
+-- small whatever the number of outlets. (In an EVALSHA script it lives for
+-- one call.)
+local keyMemoMax = 1024
+local keyMemo, keyMemoN = {}, 0
+local function outletKeys(K)
+  local k = keyMemo[K]
+  if k then return k end
+  if keyMemoN >= keyMemoMax then keyMemo, keyMemoN = {}, 0 end
+  k = {win = K .. KEY_WIN, neg = K .. KEY_NEGATIVE, pos = K .. KEY_POSITIVE, daily = K .. KEY_DAILY, audit = K .. KEY_AUDIT}
+  keyMemo[K], keyMemoN = k, keyMemoN + 1
+  return k
+end
+
 -- count and uncount keep win, neg, pos and the daily series in line with a
 -- post's ledger: the daily series counts posts whose state is counted, in
 -- the fields DAY:p (published), DAY:n (negative) and DAY:pos (positive).
