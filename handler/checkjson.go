@@ -146,36 +146,12 @@ func (d *checkDecoder) request(req *checkRequest) (*keyFailure, bool) {
 // requestObject reads the members of the request's object (closed: an
 // unknown key is refused).
 func (d *checkDecoder) requestObject(req *checkRequest) (*keyFailure, bool) {
-	var first *keyFailure
-	var known uint32 // the fields met by their exact names
-	var others keySet
-	more, ok := d.firstMember()
-	for ok && more {
-		key, field, rule, valid := d.member(checkFieldNames[:], &known, &others, false)
-		if !valid {
-			return nil, false
+	return d.members(checkFieldNames[:], false, func(field int) (*keyFailure, bool) {
+		if field == checkPost {
+			return d.post(req)
 		}
-		if rule != "" && first == nil {
-			first = failKey(rule, key)
-		}
-		var inner *keyFailure
-		switch field {
-		case checkPost:
-			inner, ok = d.post(req)
-		case checkDryRun:
-			ok = d.dryRun(req)
-		default:
-			inner, ok = d.skip()
-		}
-		if !ok {
-			return nil, false
-		}
-		if inner != nil && first == nil {
-			first = inner.at(pathStep{key: key, index: -1})
-		}
-		more, ok = d.nextMember()
-	}
-	return first, ok
+		return nil, d.dryRun(req)
+	})
 }
 
 func (d *checkDecoder) post(req *checkRequest) (*keyFailure, bool) {
@@ -212,12 +188,25 @@ func (d *checkDecoder) dryRun(req *checkRequest) bool {
 // postObject reads the members of the post's object (open: an unknown key
 // is skipped, its value checked for repeated keys only).
 func (d *checkDecoder) postObject(p *postInput) (*keyFailure, bool) {
+	return d.members(postFieldNames[:], true, func(field int) (*keyFailure, bool) {
+		if field == postCategories || field == postTags {
+			return nil, d.stringList(p.list(field), postFieldPaths[field])
+		}
+		return nil, d.stringInto(p.field(field), postFieldPaths[field])
+	})
+}
+
+// members reads the members of the object at d.pos, each key matched among
+// names (member): value reads the value of a field, skip any other value.
+// The first key problem found, at any depth, is returned with its path.
+// With no names and open, only repeated keys are problems (skipObject).
+func (d *checkDecoder) members(names []string, open bool, value func(field int) (*keyFailure, bool)) (*keyFailure, bool) {
 	var first *keyFailure
 	var known uint32
 	var others keySet
 	more, ok := d.firstMember()
 	for ok && more {
-		key, field, rule, valid := d.member(postFieldNames[:], &known, &others, true)
+		key, field, rule, valid := d.member(names, &known, &others, open)
 		if !valid {
 			return nil, false
 		}
@@ -225,12 +214,9 @@ func (d *checkDecoder) postObject(p *postInput) (*keyFailure, bool) {
 			first = failKey(rule, key)
 		}
 		var inner *keyFailure
-		switch {
-		case field == postCategories || field == postTags:
-			ok = d.stringList(p.list(field), postFieldPaths[field])
-		case field >= 0:
-			ok = d.stringInto(p.field(field), postFieldPaths[field])
-		default:
+		if field >= 0 {
+			inner, ok = value(field)
+		} else {
 			inner, ok = d.skip()
 		}
 		if !ok {
@@ -370,27 +356,7 @@ func (d *checkDecoder) skip() (*keyFailure, bool) {
 }
 
 func (d *checkDecoder) skipObject() (*keyFailure, bool) {
-	var first *keyFailure
-	var seen keySet
-	more, ok := d.firstMember()
-	for ok && more {
-		key, valid := d.key()
-		if !valid {
-			return nil, false
-		}
-		if seen.repeated(key) && first == nil {
-			first = failKey("duplicate", key)
-		}
-		var inner *keyFailure
-		if inner, ok = d.skip(); !ok {
-			return nil, false
-		}
-		if inner != nil && first == nil {
-			first = inner.at(pathStep{key: key, index: -1})
-		}
-		more, ok = d.nextMember()
-	}
-	return first, ok
+	return d.members(nil, true, nil)
 }
 
 func (d *checkDecoder) skipArray() (*keyFailure, bool) {
