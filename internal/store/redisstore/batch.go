@@ -49,8 +49,8 @@ type batcher struct {
 
 // batchClient is what a batcher sends on (a *redis.Client).
 type batchClient interface {
+	pipeliner
 	Process(ctx context.Context, cmd redis.Cmder) error
-	Pipelined(ctx context.Context, fn func(redis.Pipeliner) error) ([]redis.Cmder, error)
 }
 
 // batchCall is one call in the queue. done gets true when the call is to
@@ -114,7 +114,11 @@ func (b *batcher) send(ctx context.Context) {
 	if len(batch) == 1 && b.wait == 0 {
 		_ = b.client.Process(ctx, batch[0].cmd) // alone: no pipeline to make
 	} else {
-		b.pipeline(ctx, batch, &wait)
+		wait = sendWithWait(ctx, b.client, func(pipe redis.Pipeliner) {
+			for _, c := range batch {
+				_ = pipe.Process(ctx, c.cmd)
+			}
+		}, b.wait, b.waitTimeout)
 	}
 	for _, c := range batch {
 		c.wait = wait
@@ -130,19 +134,6 @@ func (b *batcher) send(ctx context.Context) {
 	for _, c := range batch {
 		c.done <- false
 	}
-}
-
-// pipeline sends batch as one pipeline, followed by WAIT if b waits.
-func (b *batcher) pipeline(ctx context.Context, batch []*batchCall, wait **redis.Cmd) {
-	_, _ = b.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for _, c := range batch {
-			_ = pipe.Process(ctx, c.cmd)
-		}
-		if b.wait > 0 {
-			*wait = pipe.Do(ctx, "WAIT", b.wait, b.waitTimeout.Milliseconds())
-		}
-		return nil
-	})
 }
 
 // fcallCmd is the command FCall sends.

@@ -116,16 +116,16 @@ func (s *Store) runFunction(ctx context.Context, f *function, keys []string, arg
 // fcallPipeline sends, in one pipeline, FUNCTION LOAD if load, the call,
 // and WAIT if waiting.
 func (s *Store) fcallPipeline(ctx context.Context, p pipeliner, f *function, keys []string, args []any, load, waiting bool, timeout time.Duration) (fc, wait *redis.Cmd) {
-	_, _ = p.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+	n := 0
+	if waiting {
+		n = s.wait
+	}
+	wait = sendWithWait(ctx, p, func(pipe redis.Pipeliner) {
 		if load {
 			pipe.FunctionLoad(ctx, f.library)
 		}
 		fc = pipe.FCall(ctx, f.name, keys, args...)
-		if waiting {
-			wait = pipe.Do(ctx, "WAIT", s.wait, timeout.Milliseconds())
-		}
-		return nil
-	})
+	}, n, timeout)
 	return fc, wait
 }
 

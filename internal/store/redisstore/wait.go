@@ -98,19 +98,30 @@ func (s *Store) masterFor(ctx context.Context, key string) (pipeliner, *redis.Cl
 	return node, cc, nil
 }
 
-func (s *Store) evalWait(ctx context.Context, p pipeliner, sc *redis.Script, keys []string, args []any, timeout time.Duration, sha bool) (*redis.Cmd, *redis.Cmd) {
-	var ev *redis.Cmd
-	var wait *redis.Cmd
-	_, _ = p.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+func (s *Store) evalWait(ctx context.Context, p pipeliner, sc *redis.Script, keys []string, args []any, timeout time.Duration, sha bool) (ev, wait *redis.Cmd) {
+	wait = sendWithWait(ctx, p, func(pipe redis.Pipeliner) {
 		if sha {
 			ev = sc.EvalSha(ctx, pipe, keys, args...)
 		} else {
 			ev = sc.Eval(ctx, pipe, keys, args...)
 		}
-		wait = pipe.Do(ctx, "WAIT", s.wait, timeout.Milliseconds())
+	}, s.wait, timeout)
+	return ev, wait
+}
+
+// sendWithWait sends, as one pipeline on p's one connection, the commands
+// queue adds and then, when n is above 0, WAIT n with timeout, which
+// confirms every write before it on that connection; it returns the WAIT
+// (nil without one). Each command has its own answer and error.
+func sendWithWait(ctx context.Context, p pipeliner, queue func(redis.Pipeliner), n int, timeout time.Duration) (wait *redis.Cmd) {
+	_, _ = p.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		queue(pipe)
+		if n > 0 {
+			wait = pipe.Do(ctx, "WAIT", n, timeout.Milliseconds())
+		}
 		return nil
 	})
-	return ev, wait
+	return wait
 }
 
 // waitTimeout is how long WAIT may block: what is left of the call's
