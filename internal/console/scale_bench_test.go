@@ -189,50 +189,28 @@ func scaleChecks(b *testing.B, st *redisstore.Store, srv *redistest.Server, o st
 	b.ReportMetric(float64(cpu.Microseconds())/float64(checks), "redis-cpu-µs/check")
 }
 
-// infoField reads one numeric field of a section of INFO.
-func infoLines(b *testing.B, st *redisstore.Store, section string) []string {
-	info, err := st.Client().Info(context.Background(), section).Result()
+// info is a section of the server's INFO.
+func info(b *testing.B, st *redisstore.Store, section string) string {
+	text, err := st.Client().Info(context.Background(), section).Result()
 	if err != nil {
 		b.Fatal(err)
 	}
-	return strings.Split(info, "\n")
+	return text
 }
 
 // fcallMicros is INFO commandstats' usec_per_call of FCALL (a check).
 func fcallMicros(b *testing.B, st *redisstore.Store) float64 {
-	for _, l := range infoLines(b, st, "commandstats") {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "cmdstat_fcall:"); ok {
-			for _, kv := range strings.Split(rest, ",") {
-				if v, ok := strings.CutPrefix(kv, "usec_per_call="); ok {
-					f, _ := strconv.ParseFloat(v, 64)
-					return f
-				}
-			}
-		}
-	}
-	return 0
+	_, usec := redistest.InfoCommand(info(b, st, "commandstats"), "fcall")
+	return usec
 }
 
 // usedMemory is Redis's used_memory (INFO memory), in bytes.
 func usedMemory(b *testing.B, st *redisstore.Store) int64 {
-	for _, l := range infoLines(b, st, "memory") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "used_memory:"); ok {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			return n
-		}
-	}
-	return 0
+	n, _ := strconv.ParseInt(redistest.InfoField(info(b, st, "memory"), "used_memory"), 10, 64)
+	return n
 }
 
-// redisCPU is the server's CPU time so far (INFO cpu, user + system).
+// redisCPU is the server's CPU time so far (redistest.InfoCPU).
 func redisCPU(b *testing.B, st *redisstore.Store) time.Duration {
-	var total float64
-	for _, l := range infoLines(b, st, "cpu") {
-		k, v, _ := strings.Cut(strings.TrimSpace(l), ":")
-		if k == "used_cpu_user" || k == "used_cpu_sys" {
-			f, _ := strconv.ParseFloat(v, 64)
-			total += f
-		}
-	}
-	return time.Duration(total * float64(time.Second))
+	return redistest.InfoCPU(info(b, st, "cpu"))
 }

@@ -228,3 +228,19 @@ func TestSentinel(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// InfoCPU and InfoCommand read what Redis 7 prints.
+func TestInfoReaders(t *testing.T) {
+	cpu := "# CPU\r\nused_cpu_sys:1.250000\r\nused_cpu_user:2.500000\r\nused_cpu_sys_children:9.000000\r\n"
+	if got := InfoCPU(cpu); got != 3750*time.Millisecond {
+		t.Errorf("InfoCPU = %v, want 3.75s", got)
+	}
+	stats := "# Commandstats\r\ncmdstat_fcall:calls=5000,usec=107888,usec_per_call=21.58,rejected_calls=0,failed_calls=0\r\n" +
+		"cmdstat_fcall_ro:calls=7,usec=70,usec_per_call=10.00,rejected_calls=0,failed_calls=0\r\n"
+	if calls, usec := InfoCommand(stats, "fcall"); calls != 5000 || usec != 21.58 {
+		t.Errorf("InfoCommand(fcall) = %d, %v; want 5000, 21.58", calls, usec)
+	}
+	if calls, usec := InfoCommand(stats, "evalsha"); calls != 0 || usec != 0 {
+		t.Errorf("InfoCommand(evalsha) = %d, %v; want 0, 0", calls, usec)
+	}
+}

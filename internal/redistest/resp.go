@@ -176,6 +176,30 @@ func InfoField(info, field string) string {
 	return ""
 }
 
+// InfoCPU is the server's CPU time so far in an INFO cpu text:
+// used_cpu_user plus used_cpu_sys. Unlike commandstats' times it does not
+// count time the process spent waiting for a CPU on a busy machine.
+func InfoCPU(info string) time.Duration {
+	user, _ := strconv.ParseFloat(InfoField(info, "used_cpu_user"), 64)
+	sys, _ := strconv.ParseFloat(InfoField(info, "used_cpu_sys"), 64)
+	return time.Duration((user + sys) * float64(time.Second))
+}
+
+// InfoCommand reads a command's calls and microseconds per call (wall time
+// inside Redis) from an INFO commandstats text; 0 and 0 if it has none.
+func InfoCommand(info, command string) (calls int64, usecPerCall float64) {
+	for _, kv := range strings.Split(InfoField(info, "cmdstat_"+command), ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "calls":
+			calls, _ = strconv.ParseInt(v, 10, 64)
+		case "usec_per_call":
+			usecPerCall, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	return calls, usecPerCall
+}
+
 // WaitReplicated waits (up to timeout) until n replicas of the standalone
 // master at addr acknowledge writes (see the cluster and Sentinel set-ups,
 // which do this before they return).

@@ -43,56 +43,29 @@ func hotOutlet(b testing.TB, st *Store, now time.Time, negPerMille int) store.Ou
 }
 
 // commandMicros reads a command's (evalsha, fcall) microseconds per call
-// from INFO commandstats.
+// from INFO commandstats, and its calls.
 func commandMicros(b testing.TB, st *Store, command string) (float64, int64) {
 	b.Helper()
 	info, err := st.Client().Info(context.Background(), "commandstats").Result()
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, line := range strings.Split(info, "\n") {
-		prefix := "cmdstat_" + command + ":"
-		if !strings.HasPrefix(line, prefix) {
-			continue
-		}
-		var calls int64
-		var usec float64
-		for _, kv := range strings.Split(strings.TrimSpace(strings.TrimPrefix(line, prefix)), ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			switch k {
-			case "calls":
-				calls, _ = strconv.ParseInt(v, 10, 64)
-			case "usec_per_call":
-				usec, _ = strconv.ParseFloat(v, 64)
-			}
-		}
-		return usec, calls
-	}
-	return 0, 0
+	calls, usec := redistest.InfoCommand(info, command)
+	return usec, calls
 }
 
-// benchServer starts a server for a benchmark (2 s timeouts: a benchmark
-// measures, it does not enforce deadlines).
-// redisCPU is the server's CPU time so far (INFO cpu, user + system), which
-// unlike commandstats does not count time the process spent waiting for a
-// CPU on a busy machine.
+// redisCPU is the server's CPU time so far (redistest.InfoCPU).
 func redisCPU(b testing.TB, st *Store) time.Duration {
 	b.Helper()
 	info, err := st.Client().Info(context.Background(), "cpu").Result()
 	if err != nil {
 		b.Fatal(err)
 	}
-	var total float64
-	for _, line := range strings.Split(info, "\n") {
-		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
-		if k == "used_cpu_user" || k == "used_cpu_sys" {
-			f, _ := strconv.ParseFloat(v, 64)
-			total += f
-		}
-	}
-	return time.Duration(total * float64(time.Second))
+	return redistest.InfoCPU(info)
 }
 
+// benchServer starts a server for a benchmark (2 s timeouts: a benchmark
+// measures, it does not enforce deadlines).
 func benchServer(b *testing.B, opts redistest.Options) *Store {
 	srv := redistest.Start(b, opts)
 	st := open(b, srv.URL())
