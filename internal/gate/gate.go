@@ -371,42 +371,26 @@ func ReadingOf(cls policy.Classification, subj policy.Subject) store.Reading {
 	return r
 }
 
-// snapshotRest is a Snapshot without its post, for encodeSnapshots.
-type snapshotRest struct {
-	Classification policy.Classification `json:"classification"`
-	Notes          []string              `json:"notes,omitempty"`
-	Rules          policy.Rules          `json:"rules"`
-	Subject        policy.Subject        `json:"subject"`
-	WindowDays     int                   `json:"window_days"`
-	DryRun         bool                  `json:"dry_run,omitempty"`
-	Submitter      string                `json:"submitter,omitempty"`
-}
-
 // encodeSnapshots encodes snap twice, as json.Marshal would: compact, with
-// only the post's id and language, and, when withPost, full. Everything but the post is
-// encoded once and shared by both.
+// only the post's id and language, and, when withPost, full. Everything but
+// the post is written once (Snapshot.appendRest) and shared by both.
 func encodeSnapshots(snap *Snapshot, withPost bool) (compact, full []byte, err error) {
-	rest, err := json.Marshal(snapshotRest{
-		Classification: snap.Classification, Notes: snap.Notes, Rules: snap.Rules,
-		Subject: snap.Subject, WindowDays: snap.WindowDays, DryRun: snap.DryRun, Submitter: snap.Submitter,
-	})
+	short := Post{ID: snap.Post.ID, Language: snap.Post.Language}
+	compact, err = short.appendJSON(append(make([]byte, 0, 2048), `{"post":`...))
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
 	}
-	join := func(post Post) ([]byte, error) {
-		pj, err := json.Marshal(post)
-		if err != nil {
-			return nil, fmt.Errorf("encode snapshot: %w", err)
-		}
-		out := make([]byte, 0, len(`{"post":,`)+len(pj)+len(rest))
-		out = append(append(append(out, `{"post":`...), pj...), ',')
-		return append(out, rest[1:]...), nil // rest is a non-empty object
+	compact = append(compact, ',')
+	rest := len(compact)
+	compact = snap.appendRest(compact)
+	if !withPost {
+		return compact, nil, nil
 	}
-	if compact, err = join(Post{ID: snap.Post.ID, Language: snap.Post.Language}); err != nil || !withPost {
-		return compact, nil, err
+	full, err = snap.Post.appendJSON(append(make([]byte, 0, len(compact)+len(snap.Post.Content)+len(snap.Post.Excerpt)+512), `{"post":`...))
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
 	}
-	full, err = join(snap.Post)
-	return compact, full, err
+	return compact, append(append(full, ','), compact[rest:]...), nil
 }
 
 // canHold reports whether any situation of the plan is a hold.

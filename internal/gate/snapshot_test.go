@@ -3,10 +3,10 @@ package gate
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"testing"
 	"time"
 
+	"gatekeeper/internal/jsonappend/appendtest"
 	"gatekeeper/policy"
 )
 
@@ -45,16 +45,26 @@ func TestEncodeSnapshotsAsMarshal(t *testing.T) {
 	}
 }
 
-// TestSnapshotRestHasEverySnapshotField: snapshotRest is Snapshot but its post.
-func TestSnapshotRestHasEverySnapshotField(t *testing.T) {
-	st, rt := reflect.TypeFor[Snapshot](), reflect.TypeFor[snapshotRest]()
-	if st.NumField()-1 != rt.NumField() {
-		t.Fatalf("Snapshot has %d fields, snapshotRest %d: keep snapshotRest = Snapshot without Post", st.NumField(), rt.NumField())
-	}
-	for i := 1; i < st.NumField(); i++ {
-		f, ok := rt.FieldByName(st.Field(i).Name)
-		if !ok || f.Type != st.Field(i).Type || f.Tag != st.Field(i).Tag || f.Index[0] != i-1 {
-			t.Errorf("snapshotRest.%s differs from Snapshot's", st.Field(i).Name)
+// TestAppendJSONAsMarshal: the answer and both snapshots are written as
+// json.Marshal writes them, for values filled at random field by field (a
+// field added to Answer or Snapshot, or to a type they hold, and not to its
+// AppendJSON fails here).
+func TestAppendJSONAsMarshal(t *testing.T) {
+	const n = 3000
+	appendtest.AsMarshal(t, n, func(dst []byte, a *Answer) []byte { return a.AppendJSON(dst) })
+	appendtest.AsMarshal(t, n, func(dst []byte, s *Snapshot) []byte {
+		_, full, err := encodeSnapshots(s, true)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		return append(dst, full...)
+	})
+	appendtest.AsMarshal(t, n, func(dst []byte, s *Snapshot) []byte {
+		compact, _, err := encodeSnapshots(s, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Post = Post{ID: s.Post.ID, Language: s.Post.Language} // what Marshal is then given
+		return append(dst, compact...)
+	})
 }
