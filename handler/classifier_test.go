@@ -7,13 +7,17 @@ import (
 	"testing"
 	"time"
 
+	"gatekeeper/internal/redistest"
+	"gatekeeper/internal/store"
 	"gatekeeper/internal/testsupport/testapi"
 	"gatekeeper/policy/classify"
 )
 
 // classifierEnv is an env whose service runs the real classifier.
-func classifierEnv(t *testing.T) *env {
-	st := sqliteStore(t)
+func classifierEnv(t *testing.T) *env { return classifierEnvOn(t, sqliteStore(t)) }
+
+// classifierEnvOn is classifierEnv on st.
+func classifierEnvOn(t *testing.T, st store.Store) *env {
 	e := newEnv(t, st)
 	engine, _ := testapi.Engine(t, st, testapi.Options{Classifier: classify.Default(), Clock: e.clock.Clock(), StoreTimeout: 10 * time.Second})
 	e.engine = engine
@@ -129,5 +133,40 @@ func TestDeclaredLanguageIsAHint(t *testing.T) {
 	r := e.do(request{method: "POST", path: "/v1/outlets/en/check", body: bad, key: e.keys["en"]})
 	if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "post.language") {
 		t.Fatalf("bad language tag: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestReplayKeepsTheEvidence: a repeated webhook id gets the first answer,
+// byte for byte, with the classifier's evidence for tone and headline (kept
+// for the replay in the short form), on the embedded store and on Redis;
+// once counted and once held.
+func TestReplayKeepsTheEvidence(t *testing.T) {
+	for name, st := range map[string]func(*testing.T) store.Store{
+		"sqlite": sqliteStore,
+		"redis":  func(t *testing.T) store.Store { return redisStore(t, redistest.Start(t, redistest.Options{}).URL()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := classifierEnvOn(t, st(t))
+			e.addOutlet("o", nil)
+			e.seed("o", 100, 14, "s") // 15 of 101 is under 15%, 16 of 102 is not
+			for i, want := range []string{"warn", "hold"} {
+				body := []byte(`{"post": {"id": "r` + itoa(i) + `", "title": "SỐC: Tai nạn giao thông nghiêm trọng trên quốc lộ 14, 3 người tử vong?",
+					"content": "<p>Xe khách va chạm xe tải chở gỗ, 3 người tử vong, 5 người bị thương nặng. Công an điều tra, phong tỏa hiện trường.</p>"}}`)
+				req := request{method: "POST", path: "/v1/outlets/o/check", body: body, key: e.keys["o"], webhookID: "msg_replay" + itoa(i)}
+				first := e.do(req)
+				a := first.json(t)
+				tone, headline := a["tone"].(map[string]any), a["sensational"].(map[string]any)
+				if first.Status != 200 || a["decision"] != want || len(tone["evidence"].([]any)) < 3 || len(headline["evidence"].([]any)) < 2 {
+					t.Fatalf("check %d: want %s with evidence: %s", i, want, first.Body)
+				}
+				again := e.do(req)
+				if again.Status != 200 || again.json(t)["replayed"] != true {
+					t.Fatalf("replay %d: %s", i, again.Body)
+				}
+				if got, want := strings.Replace(string(again.Body), `,"replayed":true`, "", 1), string(first.Body); got != want {
+					t.Fatalf("replay %d differs:\n got %s\nwant %s", i, got, want)
+				}
+			}
+		})
 	}
 }

@@ -371,26 +371,27 @@ func ReadingOf(cls policy.Classification, subj policy.Subject) store.Reading {
 	return r
 }
 
-// encodeSnapshots encodes snap twice, as json.Marshal would: compact, with
-// only the post's id and language, and, when withPost, full. Everything but
-// the post is written once (Snapshot.appendRest) and shared by both.
+// encodeSnapshots encodes snap twice. compact is what a replay needs, kept
+// with the webhook record on every check: of the post only its id and
+// language, and the evidence in its short form (the bytes of each check's
+// record cost Redis time, deploy/performance.md round 12); json.Unmarshal
+// reads it back. full, made only when withPost, is what json.Marshal writes
+// of snap: the post as it was checked, for a reviewer.
 func encodeSnapshots(snap *Snapshot, withPost bool) (compact, full []byte, err error) {
 	short := Post{ID: snap.Post.ID, Language: snap.Post.Language}
-	compact, err = short.appendJSON(append(make([]byte, 0, 2048), `{"post":`...))
+	compact, err = short.appendJSON(append(make([]byte, 0, 1536), `{"post":`...))
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
 	}
-	compact = append(compact, ',')
-	rest := len(compact)
-	compact = snap.appendRest(compact)
+	compact = snap.appendRest(append(compact, ','), true)
 	if !withPost {
 		return compact, nil, nil
 	}
-	full, err = snap.Post.appendJSON(append(make([]byte, 0, len(compact)+len(snap.Post.Content)+len(snap.Post.Excerpt)+512), `{"post":`...))
+	full, err = snap.Post.appendJSON(append(make([]byte, 0, len(compact)+len(snap.Post.Content)+len(snap.Post.Excerpt)+1024), `{"post":`...))
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
 	}
-	return compact, append(append(full, ','), compact[rest:]...), nil
+	return compact, snap.appendRest(append(full, ','), false), nil
 }
 
 // canHold reports whether any situation of the plan is a hold.

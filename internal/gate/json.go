@@ -96,9 +96,15 @@ func (h *HoldRef) AppendJSON(dst []byte) []byte {
 }
 
 // appendRest appends what json.Marshal writes of s after its post: the
-// members from "classification" on and the closing brace.
-func (s *Snapshot) appendRest(dst []byte) []byte {
-	dst = s.Classification.AppendJSON(append(dst, `"classification":`...))
+// members from "classification" on and the closing brace; when compact, with
+// the evidence in its short form (policy.Evidence.AppendCompactJSON).
+func (s *Snapshot) appendRest(dst []byte, compact bool) []byte {
+	dst = append(dst, `"classification":`...)
+	if compact {
+		dst = s.Classification.AppendCompactJSON(dst)
+	} else {
+		dst = s.Classification.AppendJSON(dst)
+	}
 	if len(s.Notes) > 0 {
 		dst = jsonappend.Strings(append(dst, `,"notes":`...), s.Notes)
 	}

@@ -1,4 +1,5 @@
-// Package appendtest holds a hand-written AppendJSON to json.Marshal: it
+// Package appendtest holds a hand-written AppendJSON to json.Marshal (or a
+// short form to json.Unmarshal reading it back): it
 // fills a value of the type at random, field by field (each field also left
 // zero now and then, and nil or empty for slices and pointers, so omitempty
 // is exercised), and compares the two encodings. A field added to the type
@@ -31,6 +32,44 @@ func AsMarshal[T any](t *testing.T, n int, appendJSON func(dst []byte, v *T) []b
 		}
 		if !bytes.Equal(got, want) {
 			t.Fatalf("value %d: AppendJSON differs from json.Marshal\n got %s\nwant %s", i, got, want)
+		}
+	}
+}
+
+// ReadsBack fills a T n times and fails t unless json.Unmarshal reads
+// appendJSON(nil, &v) back as v: json.Marshal writes the same of the value
+// read back as of v read back from json.Marshal (so strings that Marshal
+// itself changes, such as invalid UTF-8, compare as it leaves them). For a short form of a
+// type that json.Unmarshal reads. appendJSON runs first: one that encodes
+// only part of a T sets v to that part.
+func ReadsBack[T any](t *testing.T, n int, appendJSON func(dst []byte, v *T) []byte) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range n {
+		var v T
+		fill(t, rng, reflect.ValueOf(&v).Elem(), 0)
+		enc := appendJSON(nil, &v)
+		var back T
+		if err := json.Unmarshal(enc, &back); err != nil {
+			t.Fatalf("value %d: json.Unmarshal of %s: %v", i, enc, err)
+		}
+		// v as json.Marshal and json.Unmarshal leave it (invalid UTF-8 read
+		// back as U+FFFD), to compare with.
+		var ref T
+		plain, err := json.Marshal(&v)
+		if err == nil {
+			err = json.Unmarshal(plain, &ref)
+		}
+		if err != nil {
+			t.Fatalf("value %d: json.Marshal and json.Unmarshal: %v", i, err)
+		}
+		got, err1 := json.Marshal(&back)
+		want, err2 := json.Marshal(&ref)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("value %d: json.Marshal: %v, %v", i, err1, err2)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("value %d: %s reads back as\n %s\nwant %s", i, enc, got, want)
 		}
 	}
 }
