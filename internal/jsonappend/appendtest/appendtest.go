@@ -21,42 +21,33 @@ import (
 // only part of a T sets v to that part for Marshal.
 func AsMarshal[T any](t *testing.T, n int, appendJSON func(dst []byte, v *T) []byte) {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range n {
-		var v T
-		fill(t, rng, reflect.ValueOf(&v).Elem(), 0)
-		got := appendJSON(nil, &v)
-		want, err := json.Marshal(&v)
+	each(t, n, 1, func(i int, v *T) {
+		got := appendJSON(nil, v)
+		want, err := json.Marshal(v)
 		if err != nil {
 			t.Fatalf("value %d: json.Marshal: %v", i, err)
 		}
 		if !bytes.Equal(got, want) {
 			t.Fatalf("value %d: AppendJSON differs from json.Marshal\n got %s\nwant %s", i, got, want)
 		}
-	}
+	})
 }
 
 // ReadsBack fills a T n times and fails t unless json.Unmarshal reads
-// appendJSON(nil, &v) back as v: json.Marshal writes the same of the value
-// read back as of v read back from json.Marshal (so strings that Marshal
-// itself changes, such as invalid UTF-8, compare as it leaves them). For a short form of a
-// type that json.Unmarshal reads. appendJSON runs first: one that encodes
-// only part of a T sets v to that part.
+// appendJSON(nil, &v) back as v, for a short form of a type that
+// json.Unmarshal reads: json.Marshal writes the same of the value read back
+// as of v read back from json.Marshal (so strings that Marshal itself
+// changes, such as invalid UTF-8, compare as it leaves them). appendJSON
+// runs first: one that encodes only part of a T sets v to that part.
 func ReadsBack[T any](t *testing.T, n int, appendJSON func(dst []byte, v *T) []byte) {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(3, 4))
-	for i := range n {
-		var v T
-		fill(t, rng, reflect.ValueOf(&v).Elem(), 0)
-		enc := appendJSON(nil, &v)
-		var back T
+	each(t, n, 3, func(i int, v *T) {
+		enc := appendJSON(nil, v)
+		var back, ref T
 		if err := json.Unmarshal(enc, &back); err != nil {
 			t.Fatalf("value %d: json.Unmarshal of %s: %v", i, enc, err)
 		}
-		// v as json.Marshal and json.Unmarshal leave it (invalid UTF-8 read
-		// back as U+FFFD), to compare with.
-		var ref T
-		plain, err := json.Marshal(&v)
+		plain, err := json.Marshal(v)
 		if err == nil {
 			err = json.Unmarshal(plain, &ref)
 		}
@@ -71,6 +62,18 @@ func ReadsBack[T any](t *testing.T, n int, appendJSON func(dst []byte, v *T) []b
 		if !bytes.Equal(got, want) {
 			t.Fatalf("value %d: %s reads back as\n %s\nwant %s", i, enc, got, want)
 		}
+	})
+}
+
+// each calls check with n values of T filled at random (the same ones for
+// the same seed).
+func each[T any](t *testing.T, n int, seed uint64, check func(i int, v *T)) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	for i := range n {
+		var v T
+		fill(t, rng, reflect.ValueOf(&v).Elem(), 0)
+		check(i, &v)
 	}
 }
 
