@@ -3,7 +3,7 @@
 // characters, invalid UTF-8, U+2028 and U+2029), numbers formatted the same
 // way. It is for the few types on the check path whose encoding is written
 // by hand (an AppendJSON method next to the type); each of those is held to
-// json.Marshal by a test that fills every field (testsupport.Fill), so a
+// json.Marshal by a test that fills every field (appendtest.AsMarshal), so a
 // field added to the type and not to its AppendJSON fails that test.
 package jsonappend
 
