@@ -343,7 +343,7 @@ func (d *checkDecoder) skip() (*keyFailure, bool) {
 	case '[':
 		return d.skipArray()
 	case '"':
-		_, _, ok := d.scanString()
+		_, _, _, ok := d.scanString()
 		return nil, ok
 	case 't':
 		return nil, d.literal("true")
@@ -528,13 +528,13 @@ func (d *checkDecoder) digits(i int) int {
 // has no escape and is valid UTF-8, a copy otherwise), the colon after it and
 // the space around.
 func (d *checkDecoder) key() ([]byte, bool) {
-	raw, plain, ok := d.scanString()
+	raw, escaped, valid, ok := d.scanString()
 	if !ok {
 		return nil, false
 	}
 	key := raw
-	if !plain {
-		key = appendUnquoted(make([]byte, 0, len(raw)), raw)
+	if escaped || !valid {
+		key = appendUnquoted(make([]byte, 0, len(raw)), raw, valid)
 	}
 	d.skipSpace()
 	if d.peek() != ':' {
@@ -551,7 +551,7 @@ func (d *checkDecoder) key() ([]byte, bool) {
 // new array and leaves the old one as it was). A request's strings share
 // one allocation instead of one each.
 func (d *checkDecoder) str() (string, bool) {
-	raw, plain, ok := d.scanString()
+	raw, escaped, valid, ok := d.scanString()
 	if !ok || len(raw) == 0 {
 		return "", ok
 	}
@@ -559,10 +559,10 @@ func (d *checkDecoder) str() (string, bool) {
 		d.text = make([]byte, 0, len(d.data)) // enough unless invalid UTF-8 (3 bytes for 1)
 	}
 	start := len(d.text)
-	if plain {
+	if !escaped && valid {
 		d.text = append(d.text, raw...)
 	} else {
-		d.text = appendUnquoted(d.text, raw)
+		d.text = appendUnquoted(d.text, raw, valid)
 	}
 	if len(d.text) == start {
 		return "", true
@@ -571,38 +571,54 @@ func (d *checkDecoder) str() (string, bool) {
 }
 
 // scanString reads the string whose quote is at d.pos and returns its
-// contents as they stand, and whether they are their own decoding (no
-// escape, valid UTF-8). It refuses what encoding/json's scanner refuses: a
-// control character, an unknown escape, a \u without four hex digits, no
-// closing quote.
-func (d *checkDecoder) scanString() (raw []byte, plain, ok bool) {
+// contents as they stand, whether they hold an escape, and whether their
+// bytes other than escapes are valid UTF-8 (checked in the same pass: two-
+// and three-byte sequences, all of Vietnamese, inline). It refuses what
+// encoding/json's scanner refuses: a control character, an unknown escape, a
+// \u without four hex digits, no closing quote.
+func (d *checkDecoder) scanString() (raw []byte, escaped, valid, ok bool) {
+	data := d.data
 	start := d.pos + 1
-	escaped := false
-	var high byte // the bits of all bytes but escapes: ≥ 0x80 if not ASCII
-	for i := start; i < len(d.data); {
-		c := d.data[i]
-		if !stringStop[c] {
-			high |= c
-			i++
+	valid = true
+	for i := start; i < len(data); {
+		c := data[i]
+		if c < utf8.RuneSelf {
+			if !stringStop[c] {
+				i++
+				continue
+			}
+			switch c {
+			case '"':
+				d.pos = i + 1
+				return data[start:i], escaped, valid, true
+			case '\\':
+				n := escapeLen(data[i:])
+				if n == 0 {
+					return nil, false, false, false
+				}
+				escaped = true
+				i += n
+				continue
+			}
+			return nil, false, false, false // a control character
+		}
+		// A sequence's bytes are all ≥ 0x80: never a quote, an escape or a
+		// control character.
+		if c >= 0xc2 && c <= 0xdf && i+1 < len(data) && data[i+1]&0xc0 == 0x80 {
+			i += 2
 			continue
 		}
-		switch {
-		case c == '"':
-			raw = d.data[start:i]
-			d.pos = i + 1
-			return raw, !escaped && (high < utf8.RuneSelf || utf8.Valid(raw)), true
-		case c == '\\':
-			n := escapeLen(d.data[i:])
-			if n == 0 {
-				return nil, false, false
-			}
-			escaped = true
-			i += n
-		default: // a control character
-			return nil, false, false
+		if c >= 0xe1 && c <= 0xef && c != 0xed && i+2 < len(data) && data[i+1]&0xc0 == 0x80 && data[i+2]&0xc0 == 0x80 {
+			i += 3
+			continue
 		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			valid = false
+		}
+		i += size
 	}
-	return nil, false, false
+	return nil, false, false, false
 }
 
 // stringStop marks the bytes that end a run of a string's plain bytes: the
@@ -652,17 +668,21 @@ func hex4(s []byte) rune {
 }
 
 // appendUnquoted appends the decoding of raw (a string's contents that
-// scanString accepted) to dst as encoding/json decodes it: each invalid
-// UTF-8 byte and each lone surrogate becomes U+FFFD, a surrogate pair one
-// rune.
-func appendUnquoted(dst, raw []byte) []byte {
+// scanString accepted, valid as it said) to dst as encoding/json decodes
+// it: each invalid UTF-8 byte and each lone surrogate becomes U+FFFD, a
+// surrogate pair one rune.
+func appendUnquoted(dst, raw []byte, valid bool) []byte {
 	for len(raw) > 0 {
 		run := raw
 		k := bytes.IndexByte(raw, '\\')
 		if k >= 0 {
 			run = raw[:k]
 		}
-		dst = appendValidUTF8(dst, run)
+		if valid {
+			dst = append(dst, run...)
+		} else {
+			dst = appendValidUTF8(dst, run)
+		}
 		if k < 0 {
 			break
 		}

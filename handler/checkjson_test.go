@@ -41,6 +41,12 @@ var checkDecodeCases = []string{
 	"{\"post\":{\"id\":\"d1\",\"title\":\"\xc3\"}}",
 	"{\"post\":{\"id\":\"d1\",\"title\":\"\xc3\\n\xa9\"}}",
 	"{\"post\":{\"id\":\"d1\",\"title\":\"\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe1\x80\"}}",
+	// the scanner's own checks of two- and three-byte sequences, and what it
+	// leaves to utf8.DecodeRune, in plain and in escaped strings
+	"{\"post\":{\"id\":\"d1\",\"title\":\"\xe0\x80\xaf \xe0\xa4\x85 \xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbd \xf0\x9f\x98\x80 Đắk\"}}",
+	"{\"post\":{\"id\":\"d1\",\"title\":\"Đắk\\n\xe0\x80\xaf \xed\xa0\x80\\t\xc3\xa9\xe1\xba\"}}",
+	"{\"post\":{\"id\":\"d1\",\"title\":\"\xe1\xba\"}}",
+	"{\"post\":{\"id\":\"d1\",\"title\":\"ok\",\"excerpt\":\"\xdf\"}}",
 	"{\"post\":{\"id\":\"d1\",\"title\":\"t\",\"categories\":[\"\xff\",\"\\u00e9\"]}}",
 	"{\"post\":{\"id\":\"d1\",\"title\":\"t\",\"x\xff\":1,\"x\xfe\":2}}",
 	"{\"post\":{\"id\":\"d1\",\"title\":\"t\",\"ti\xfftle\":1}}",
