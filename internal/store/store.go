@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"gatekeeper/internal/jsonappend"
 	"gatekeeper/policy"
 )
 
@@ -220,6 +221,20 @@ type Reading struct {
 	Tone        string   `json:"tone"` // negative, neutral, positive
 	Sensational bool     `json:"sensational,omitempty"`
 	Themes      []string `json:"themes,omitempty"` // policy.NegativeThemes of the tone evidence
+}
+
+// AppendJSON appends r as json.Marshal writes it, without reflection (every
+// check's audit detail holds it; TestReadingAppendJSONAsMarshal holds it to
+// json.Marshal).
+func (r *Reading) AppendJSON(dst []byte) []byte {
+	dst = jsonappend.String(append(dst, `{"tone":`...), r.Tone)
+	if r.Sensational {
+		dst = append(dst, `,"sensational":true`...)
+	}
+	if len(r.Themes) > 0 {
+		dst = jsonappend.Strings(append(dst, `,"themes":`...), r.Themes)
+	}
+	return append(dst, '}')
 }
 
 // WebhookTTL is how long a webhook id's answer is kept for replays.

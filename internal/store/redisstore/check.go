@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"gatekeeper/internal/jsonappend"
 	"gatekeeper/internal/store"
 	"gatekeeper/policy"
 )
@@ -90,10 +91,7 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 		ctx = withoutWait(ctx) // a dry run writes nothing
 	}
 	now := ms(in.Now)
-	tail, err := detailTail(in)
-	if err != nil {
-		return store.CheckResult{}, fmt.Errorf("redisstore: check: %w", err)
-	}
+	tail := detailTail(in)
 	numbers := checkNumbers(in.Rules, in.DryRun, !in.DryRun && checkCount.Add(1)%pruneEvery == 0, in.WebhookID != "",
 		toneCode(in.Subject.Negative, in.Subject.Positive), in.Plan.Codes())
 	var claim []byte // none: the script reads and writes no claim
@@ -107,7 +105,10 @@ func (s *Store) Check(ctx context.Context, in store.CheckInput) (store.CheckResu
 	if in.DryRun {
 		fn = checkDryFunction
 	}
-	var v any
+	var (
+		v   any
+		err error
+	)
 	for attempt, pending := 0, ""; ; attempt++ {
 		v, err = s.runFunction(ctx, fn, keys, args...).Result()
 		ids, again := needed(err)
@@ -169,30 +170,17 @@ func writesRefused(err error) bool {
 
 // detailTail is the end of a check's audit detail, which the script
 // completes with the situation, the counts and the earliest safe time:
-// the post's tone, the webhook id and the classifier's reading, as JSON.
-func detailTail(in store.CheckInput) (string, error) {
-	reading, err := json.Marshal(in.Reading)
-	if err != nil {
-		return "", fmt.Errorf("reading: %w", err)
-	}
-	b := make([]byte, 0, 80+len(in.WebhookID)+len(reading))
+// the post's tone, the webhook id and the classifier's reading, as JSON
+// (written as json.Marshal writes them).
+func detailTail(in store.CheckInput) string {
+	b := make([]byte, 0, 128+len(in.WebhookID)+16*len(in.Reading.Themes))
 	b = append(b, `"negative":`...)
 	b = strconv.AppendBool(b, in.Subject.Negative)
 	b = append(b, `,"positive":`...)
 	b = strconv.AppendBool(b, !in.Subject.Negative && in.Subject.Positive)
-	b = append(b, `,"webhook_id":`...)
-	if in.WebhookID == "" {
-		b = append(b, `""`...)
-	} else {
-		w, err := json.Marshal(in.WebhookID)
-		if err != nil {
-			return "", fmt.Errorf("webhook id: %w", err)
-		}
-		b = append(b, w...)
-	}
-	b = append(b, `,"reading":`...)
-	b = append(b, reading...)
-	return string(append(b, '}')), nil
+	b = jsonappend.String(append(b, `,"webhook_id":`...), in.WebhookID)
+	b = in.Reading.AppendJSON(append(b, `,"reading":`...))
+	return string(append(b, '}'))
 }
 
 // checkNumbers packs what the check script only compares, as its
