@@ -327,7 +327,11 @@ func (s *Service) check(ctx context.Context, o *store.Outlet, p Post, dryRun boo
 	if res.Replayed {
 		var stored Snapshot
 		if err := json.Unmarshal(res.Snapshot, &stored); err != nil {
-			return nil, fmt.Errorf("decode stored answer of webhook %s: %w", webhookID, err)
+			// Most likely kept by a newer version of Gatekeeper during a
+			// rolling upgrade. The repeat changed nothing; it is refused as
+			// the store's unavailability is (503, try again), so that a
+			// replica of the newer version answers it.
+			return nil, fmt.Errorf("decode stored answer of webhook %s: %w: %w", webhookID, store.ErrUnavailable, err)
 		}
 		snap = stored
 		// The stored answer was decided under the rules of its time.

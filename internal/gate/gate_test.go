@@ -259,3 +259,24 @@ func TestHoldIDMatchesSprintf(t *testing.T) {
 		t.Fatalf("NewHoldID() = %q", id)
 	}
 }
+
+// replayer answers every check as a replay of a stored answer it cannot
+// read, as a version of Gatekeeper that kept it in a form this one does not
+// know would.
+type replayer struct{ store.Store }
+
+func (replayer) Check(context.Context, store.CheckInput) (store.CheckResult, error) {
+	return store.CheckResult{Replayed: true, Snapshot: []byte(`{"classification":{"tone":{"evidence":[[1,2,3]]}}}`)}, nil
+}
+
+// TestUnreadableStoredAnswerIsRetried: a repeated webhook id whose stored
+// answer this version cannot read is refused as unavailable (503, try
+// again), not as an internal error.
+func TestUnreadableStoredAnswerIsRetried(t *testing.T) {
+	s, rec, o, _ := newService(t)
+	s.Store = replayer{rec}
+	_, err := s.CheckClaiming(context.Background(), o, Post{ID: "p1", Title: "Tin"}, false, "msg_1", []byte(`{}`))
+	if err == nil || !store.KindOf(err).Unavailable() {
+		t.Fatalf("err %v (kind %v), want unavailable", err, store.KindOf(err))
+	}
+}
