@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"gatekeeper/internal/messages"
+	"gatekeeper/internal/utf8seq"
 )
 
 // decodeCheck reads a check request's body into req and validates it, as
@@ -573,9 +574,9 @@ func (d *checkDecoder) str() (string, bool) {
 // scanString reads the string whose quote is at d.pos and returns its
 // contents as they stand, whether they hold an escape, and whether their
 // bytes other than escapes are valid UTF-8 (checked in the same pass: two-
-// and three-byte sequences, all of Vietnamese, inline). It refuses what
-// encoding/json's scanner refuses: a control character, an unknown escape, a
-// \u without four hex digits, no closing quote.
+// and three-byte sequences, all of Vietnamese, by utf8seq.Short). It
+// refuses what encoding/json's scanner refuses: a control character, an
+// unknown escape, a \u without four hex digits, no closing quote.
 func (d *checkDecoder) scanString() (raw []byte, escaped, valid, ok bool) {
 	data := d.data
 	start := d.pos + 1
@@ -604,12 +605,8 @@ func (d *checkDecoder) scanString() (raw []byte, escaped, valid, ok bool) {
 		}
 		// A sequence's bytes are all ≥ 0x80: never a quote, an escape or a
 		// control character.
-		if c >= 0xc2 && c <= 0xdf && i+1 < len(data) && data[i+1]&0xc0 == 0x80 {
-			i += 2
-			continue
-		}
-		if c >= 0xe1 && c <= 0xef && c != 0xed && i+2 < len(data) && data[i+1]&0xc0 == 0x80 && data[i+2]&0xc0 == 0x80 {
-			i += 3
+		if n := utf8seq.Short(data, i); n > 0 {
+			i += n
 			continue
 		}
 		r, size := utf8.DecodeRune(data[i:])

@@ -11,6 +11,8 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"gatekeeper/internal/utf8seq"
 )
 
 const hex = "0123456789abcdef"
@@ -55,14 +57,14 @@ func String(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		// Two- and three-byte sequences (all of Vietnamese) are checked here;
-		// the rest goes through utf8.DecodeRuneInString.
-		if b := s[i]; b >= 0xc2 && b <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
-			i += 2
-			continue
-		} else if b >= 0xe1 && b <= 0xec && b != 0xe2 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
-			i += 3
-			continue
+		// Two- and three-byte sequences (all of Vietnamese) in one step, but
+		// those led by E2, where U+2028 and U+2029 are; the rest goes
+		// through utf8.DecodeRuneInString.
+		if s[i] != 0xe2 {
+			if n := utf8seq.Short(s, i); n > 0 {
+				i += n
+				continue
+			}
 		}
 		c, size := utf8.DecodeRuneInString(s[i:])
 		if c == utf8.RuneError && size == 1 {
