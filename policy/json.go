@@ -83,21 +83,10 @@ func (e *Evidence) UnmarshalJSON(b []byte) error {
 // appendEvidence appends a list of evidence (nil is null), each in its
 // short form when compact.
 func appendEvidence(dst []byte, ev []Evidence, compact bool) []byte {
-	if ev == nil {
-		return append(dst, "null"...)
+	if compact {
+		return jsonappend.List(dst, ev, (*Evidence).AppendCompactJSON)
 	}
-	dst = append(dst, '[')
-	for i := range ev {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		if compact {
-			dst = ev[i].AppendCompactJSON(dst)
-		} else {
-			dst = ev[i].AppendJSON(dst)
-		}
-	}
-	return append(dst, ']')
+	return jsonappend.List(dst, ev, (*Evidence).AppendJSON)
 }
 
 // AppendJSON appends r as json.Marshal writes it.

@@ -18,19 +18,7 @@ func (a *Answer) AppendJSON(dst []byte) []byte {
 	dst = a.Sensational.AppendJSON(append(dst, `,"sensational":`...))
 	dst = a.Share.AppendJSON(append(dst, `,"share":`...))
 	dst = a.Headroom.AppendJSON(append(dst, `,"headroom":`...))
-	dst = append(dst, `,"reasons":`...)
-	if a.Reasons == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i := range a.Reasons {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = a.Reasons[i].AppendJSON(dst)
-		}
-		dst = append(dst, ']')
-	}
+	dst = jsonappend.List(append(dst, `,"reasons":`...), a.Reasons, (*Reason).AppendJSON)
 	if a.Hold != nil {
 		dst = a.Hold.AppendJSON(append(dst, `,"hold":`...))
 	}

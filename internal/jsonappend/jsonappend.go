@@ -87,19 +87,26 @@ func String(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// Strings appends ss as a JSON array of strings; a nil slice is null.
-func Strings(dst []byte, ss []string) []byte {
-	if ss == nil {
+// List appends xs as a JSON array, each element written by elem (a method
+// expression such as (*T).AppendJSON fits); a nil slice is null, as
+// Marshal writes it.
+func List[T any](dst []byte, xs []T, elem func(*T, []byte) []byte) []byte {
+	if xs == nil {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '[')
-	for i, s := range ss {
+	for i := range xs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = String(dst, s)
+		dst = elem(&xs[i], dst)
 	}
 	return append(dst, ']')
+}
+
+// Strings appends ss as a JSON array of strings; a nil slice is null.
+func Strings(dst []byte, ss []string) []byte {
+	return List(dst, ss, func(s *string, dst []byte) []byte { return String(dst, *s) })
 }
 
 // Float appends f as Marshal writes a float64: the shortest decimal that
