@@ -383,10 +383,7 @@ func ReadingOf(cls policy.Classification, subj policy.Subject) store.Reading {
 // of snap: the post as it was checked, for a reviewer.
 func encodeSnapshots(snap *Snapshot, withPost bool) (compact, full []byte, err error) {
 	short := Post{ID: snap.Post.ID, Language: snap.Post.Language}
-	compact, err = short.appendJSON(append(make([]byte, 0, 1536), `{"post":`...))
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode snapshot: %w", err)
-	}
+	compact, _ = short.appendJSON(append(make([]byte, 0, 1536), `{"post":`...)) // no published_at: it cannot fail
 	compact = snap.appendRest(append(compact, ','), true)
 	if !withPost {
 		return compact, nil, nil
