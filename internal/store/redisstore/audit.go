@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"gatekeeper/internal/store"
+	"gatekeeper/policy"
 )
 
 // AppendAudit appends an entry to the outlet's audit stream.
@@ -95,6 +97,7 @@ func decodeAuditReply(outlet string, m any) (store.AuditEntry, bool) {
 		return store.AuditEntry{}, false
 	}
 	e := store.AuditEntry{ID: id, Outlet: outlet}
+	var counts, tail string
 	for i := 0; i+1 < len(fields); i += 2 {
 		k, _ := fields[i].(string)
 		v, _ := fields[i+1].(string)
@@ -116,7 +119,18 @@ func decodeAuditReply(outlet string, m any) (store.AuditEntry, bool) {
 			if v != "" {
 				e.Detail = []byte(v)
 			}
+		case "counts":
+			counts = v
+		case "tail":
+			tail = v
 		}
+	}
+	if counts != "" {
+		d, err := checkDetail(counts, e.Decision, tail)
+		if err != nil {
+			return store.AuditEntry{}, false
+		}
+		e.Detail = d
 	}
 	if e.At.IsZero() {
 		e.At = fromMs(0)
@@ -124,27 +138,66 @@ func decodeAuditReply(outlet string, m any) (store.AuditEntry, bool) {
 	return e, true
 }
 
+// checkDetail is the JSON detail of a check's audit entry, which the check
+// script keeps as its counts (parseCounts) and the tail the caller made
+// (detailTail): the situation, the counts before and after the post, the
+// earliest safe time (Unix ms, -1 for none), then the tail's fields.
+func checkDetail(counts, decision, tail string) ([]byte, error) {
+	c, err := parseCounts(counts)
+	if err != nil {
+		return nil, err
+	}
+	if c.situation < 0 || c.situation >= int64(policy.PlanSize) {
+		return nil, fmt.Errorf("counts %q: situation %d", counts, c.situation)
+	}
+	counted := decision == string(policy.Allow) || decision == string(policy.Warn)
+	after := afterCounts(c.before, situationOf(int(c.situation)), counted, c.negative, c.positive)
+	b := make([]byte, 0, 160+len(tail))
+	b = strconv.AppendInt(append(b, `{"situation":`...), c.situation, 10)
+	b = appendCounts(append(b, `,"before":`...), c.before)
+	b = appendCounts(append(b, `,"after":`...), after)
+	b = strconv.AppendInt(append(b, `,"earliest_safe_ms":`...), c.earliestSafe, 10)
+	return append(append(b, ','), tail...), nil
+}
+
+// appendCounts writes counts as the audit detail has them.
+func appendCounts(b []byte, c policy.Counts) []byte {
+	b = strconv.AppendInt(append(b, `{"published":`...), c.Published, 10)
+	b = strconv.AppendInt(append(b, `,"negative":`...), c.Negative, 10)
+	b = strconv.AppendInt(append(b, `,"positive":`...), c.Positive, 10)
+	return append(b, '}')
+}
+
 // Recall returns the stored answer to a signed request.
 func (s *Store) Recall(ctx context.Context, outlet, webhookID string) ([]byte, bool, error) {
-	b, err := s.rdb.Get(ctx, keysOf(outlet).reply(webhookID)).Bytes()
+	b, err := s.claimAt(ctx, keysOf(outlet).reply(webhookID))
 	if err == redis.Nil {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, s.fail("recall", err)
 	}
-	return claimOf(b), true, nil
+	return b, true, nil
 }
 
-// claimOf is what a webhook id's key keeps for other routes: all of it, or,
-// for an id a check recorded (lua/check.lua), the check's claim before the
-// first newline (claims and answers are JSON, never a newline; the check's
-// record follows it).
-func claimOf(b []byte) []byte {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		return b[:i:i]
+// claimAt reads what a webhook id's key keeps for other routes: all of it
+// (a claim or an answer), or, for an id a check recorded (lua/check.lua),
+// the check's claim: the first element of its record (a list), or, as
+// earlier versions kept it, the part before the first newline (claims and
+// answers are JSON, never a newline; the record followed it). redis.Nil
+// when the key is gone.
+func (s *Store) claimAt(ctx context.Context, key string) ([]byte, error) {
+	b, err := s.rdb.Get(ctx, key).Bytes()
+	if err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE") {
+		return s.rdb.LIndex(ctx, key, 0).Bytes()
 	}
-	return b
+	if err != nil {
+		return nil, err
+	}
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i:i], nil
+	}
+	return b, nil
 }
 
 // Claim keeps record under a webhook id unless the id is already in use.
@@ -157,7 +210,7 @@ func (s *Store) Claim(ctx context.Context, outlet, webhookID string, record []by
 	if ok {
 		return record, true, nil
 	}
-	b, err := s.rdb.Get(ctx, key).Bytes()
+	b, err := s.claimAt(ctx, key)
 	if err == redis.Nil {
 		// Expired between the two calls: the id is free again.
 		return s.Claim(ctx, outlet, webhookID, record)
@@ -165,7 +218,7 @@ func (s *Store) Claim(ctx context.Context, outlet, webhookID string, record []by
 	if err != nil {
 		return nil, false, s.fail("claim", err)
 	}
-	return claimOf(b), false, nil
+	return b, false, nil
 }
 
 // Remember stores the answer to a signed request for store.WebhookTTL.

@@ -230,16 +230,33 @@ func toneCode(negative, positive bool) string {
 	return "u"
 }
 
-// decodeCheck reads the script's answer {code, hold id, audit detail}, a
-// dry run's {code, index, P, N, hold id, earliest safe,
-// positive} or, for a repeated webhook id, {"r", record}.
+// decodeCheck reads the script's answer {code, hold id, counts}, a dry
+// run's {code, index, P, N, hold id, earliest safe, positive} or, for a
+// repeated webhook id, {"r", code, hold id, counts, snapshot} ({"r",
+// record} for a record an earlier version kept).
 func decodeCheck(v any, negative, positive bool) (store.CheckResult, error) {
 	a, ok := v.([]any)
 	if ok && len(a) == 3 {
 		code, _ := a[0].(string)
 		hold, _ := a[1].(string)
-		detail, _ := a[2].(string)
-		return decodeAnswer(code, hold, detail, negative, positive)
+		counts, _ := a[2].(string)
+		r, c, err := decodeAnswer(code, hold, counts)
+		if err == nil && (c.negative != negative || c.positive != (positive && !negative)) {
+			err = fmt.Errorf("answer %q: the tone differs from the post's", counts)
+		}
+		return r, err
+	}
+	if ok && len(a) == 5 && a[0] == "r" {
+		code, _ := a[1].(string)
+		hold, _ := a[2].(string)
+		counts, _ := a[3].(string)
+		snap, _ := a[4].(string)
+		r, _, err := decodeAnswer(code, hold, counts)
+		if err != nil {
+			return r, fmt.Errorf("webhook record: %w", err)
+		}
+		r.Replayed, r.Snapshot = true, []byte(snap)
+		return r, nil
 	}
 	if ok && len(a) == 2 {
 		if rec, ok := a[1].(string); ok && a[0] == "r" {
@@ -262,49 +279,60 @@ func decodeCheck(v any, negative, positive bool) (store.CheckResult, error) {
 	return result(code, n[1], policy.Counts{Published: n[2], Negative: n[3], Positive: n[6]}, n[5], hold, negative, positive)
 }
 
-// decodeAnswer reads the script's answer: the code, the hold id and the
-// audit detail as the check script formats it, whose first eight integers
-// are the situation, the counts before and after, and the earliest safe
-// time (the tail the caller made follows them).
-func decodeAnswer(code, hold, detail string, negative, positive bool) (store.CheckResult, error) {
-	s := detail
-	var n [8]int64
-	k := 0
-	for i := 0; i < len(detail)-1 && k < len(n); i++ {
-		if detail[i] != ':' {
-			continue
-		}
-		j := i + 1
-		if detail[j] == '-' {
-			j++
-		}
-		for j < len(detail) && detail[j] >= '0' && detail[j] <= '9' {
-			j++
-		}
-		if j == i+1 || (j == i+2 && detail[i+1] == '-') {
-			continue
-		}
-		x, err := strconv.ParseInt(detail[i+1:j], 10, 64)
-		if err != nil {
-			return store.CheckResult{}, fmt.Errorf("answer %q: %w", s, err)
-		}
-		n[k], k, i = x, k+1, j-1
-	}
-	if k < len(n) {
-		return store.CheckResult{}, fmt.Errorf("answer %q: %d numbers", s, k)
-	}
-	r, err := result(code, n[0], policy.Counts{Published: n[1], Negative: n[2], Positive: n[3]}, n[7], hold, negative, positive)
-	if err != nil {
-		return r, err
-	}
-	if after := (policy.Counts{Published: n[4], Negative: n[5], Positive: n[6]}); after != r.After {
-		return store.CheckResult{}, fmt.Errorf("answer %q: counts after %+v, want %+v", s, after, r.After)
-	}
-	return r, nil
+// checkCounts is what the check script keeps of a check in its answer, its
+// record and its audit entry: "situation,P,N,G,earliest safe,tone" (the
+// counts before the post; earliest safe in Unix ms, -1 for none; the tone
+// n, p or u, toneCode).
+type checkCounts struct {
+	situation          int64
+	before             policy.Counts
+	earliestSafe       int64
+	negative, positive bool
 }
 
-// decodeRecord reads a webhook record: "code,hold id", a newline, the
-// check's audit detail (JSON), a newline, the snapshot.
+// parseCounts reads the check script's counts.
+func parseCounts(s string) (checkCounts, error) {
+	var c checkCounts
+	var n [5]int64
+	rest := s
+	for i := range n {
+		f, r, ok := strings.Cut(rest, ",")
+		if !ok {
+			return c, fmt.Errorf("counts %q: %d numbers, want 5 and a tone", s, i)
+		}
+		x, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return c, fmt.Errorf("counts %q: %w", s, err)
+		}
+		n[i], rest = x, r
+	}
+	switch rest {
+	case "n":
+		c.negative = true
+	case "p":
+		c.positive = true
+	case "u":
+	default:
+		return c, fmt.Errorf("counts %q: tone %q", s, rest)
+	}
+	c.situation, c.earliestSafe = n[0], n[4]
+	c.before = policy.Counts{Published: n[1], Negative: n[2], Positive: n[3]}
+	return c, nil
+}
+
+// decodeAnswer reads the script's answer: the code, the hold id and the
+// counts (parseCounts).
+func decodeAnswer(code, hold, counts string) (store.CheckResult, checkCounts, error) {
+	c, err := parseCounts(counts)
+	if err != nil {
+		return store.CheckResult{}, c, err
+	}
+	r, err := result(code, c.situation, c.before, c.earliestSafe, hold, c.negative, c.positive)
+	return r, c, err
+}
+
+// decodeRecord reads a webhook record an earlier version kept: "code,hold
+// id", a newline, the check's audit detail (JSON), a newline, the snapshot.
 func decodeRecord(rec string) (store.CheckResult, error) {
 	head, rest, ok1 := strings.Cut(rec, "\n")
 	detail, snap, ok2 := strings.Cut(rest, "\n")
@@ -330,10 +358,7 @@ func decodeRecord(rec string) (store.CheckResult, error) {
 	return r, nil
 }
 
-// result builds a CheckResult from what the script decided. The counts
-// after follow from the verdict: a post counted now (not one counted before
-// the window) adds itself to P, and to N if negative (to the positive count
-// if positive).
+// result builds a CheckResult from what the script decided.
 func result(code string, idx int64, before policy.Counts, es int64, hold string, negative, positive bool) (store.CheckResult, error) {
 	if idx < 0 || idx >= int64(policy.PlanSize) {
 		return store.CheckResult{}, fmt.Errorf("situation index %d", idx)
@@ -342,21 +367,31 @@ func result(code string, idx int64, before policy.Counts, es int64, hold string,
 	r := store.CheckResult{
 		Situation: sit,
 		Before:    before,
-		After:     before,
+		After:     afterCounts(before, sit, code == "a" || code == "w", negative, positive),
 		HoldID:    hold,
-	}
-	if (code == "a" || code == "w") && sit.Ledger != policy.CountedOutsideWindow {
-		r.After.Published++
-		if negative {
-			r.After.Negative++
-		} else if positive {
-			r.After.Positive++
-		}
 	}
 	if es >= 0 {
 		r.EarliestSafe = fromMs(es)
 	}
 	return r, nil
+}
+
+// afterCounts are the window's counts once a check is done: a post counted
+// now (not one counted before the window) adds itself to P, and to N if
+// negative (to the positive count if positive); a held post changes
+// nothing. The check's answer and its audit detail both take them from
+// here.
+func afterCounts(before policy.Counts, sit policy.Situation, counted, negative, positive bool) policy.Counts {
+	after := before
+	if counted && sit.Ledger != policy.CountedOutsideWindow {
+		after.Published++
+		if negative {
+			after.Negative++
+		} else if positive {
+			after.Positive++
+		}
+	}
+	return after
 }
 
 // situationOf inverts policy.Situation.Index.

@@ -89,7 +89,7 @@ func TestCheckScriptMakesTheKeysGoNames(t *testing.T) {
 	want := map[string]string{
 		k.outlet(): "", k.win(): "zset", k.neg(): "zset", k.pos(): "zset", k.daily(): "hash", k.audit(): "stream",
 		k.post("p1"): "string", k.post("p2"): "string", k.post("p3"): "string",
-		k.reply("w1"): "string", k.webhook("w2"): "string",
+		k.reply("w1"): "list", k.webhook("w2"): "list",
 		k.holds(): "zset", k.hold(held.HoldID): "hash",
 	}
 	got, err := s.rdb.Keys(ctx, k.pattern()).Result()

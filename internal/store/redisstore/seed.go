@@ -153,9 +153,10 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 			}
 			f := []any{"id", hid, "post", id, "status", status, "created", atS, "updated", atS, "neg", "1", "pos", "0",
 				"bp", win.Published, "bn", win.Negative, "bg", win.Positive, "es", "-1", "snap", `{"post":{"id":"` + id + `"}}`}
-			detail := fmt.Sprintf(`{"situation":1,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"earliest_safe_ms":-1,"negative":true,"positive":false,"webhook_id":"","reading":%s}`,
-				win.Published, win.Negative, win.Positive, win.Published, win.Negative, win.Positive, reading)
-			events = append(events, seedEvent{p.at, []any{"type", "hold", "at", atS, "post", id, "hold", hid, "actor", "seed", "decision", "hold", "detail", detail}})
+			// The audit entry as the check script writes it (its counts and tail).
+			counts := fmt.Sprintf("1,%d,%d,%d,-1,n", win.Published, win.Negative, win.Positive)
+			tail := `"negative":true,"positive":false,"webhook_id":"","reading":` + string(reading) + "}"
+			events = append(events, seedEvent{p.at, []any{"type", "hold", "at", atS, "post", id, "hold", hid, "actor", "seed", "decision", "hold", "counts", counts, "tail", tail}})
 			hold := ""
 			if !pending {
 				resolved := p.at + int64(time.Hour/time.Millisecond)
@@ -172,23 +173,19 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 			}
 		} else {
 			res.Counted++
-			after := win
-			after.Published++
-			negF, posF := "0", "0"
+			negF, posF, tone := "0", "0", "u"
 			if p.neg {
-				after.Negative++
-				negF = "1"
+				negF, tone = "1", "n"
 			} else if p.pos {
-				after.Positive++
-				posF = "1"
+				posF, tone = "1", "p"
 			}
 			decision, code := "allow", 0
 			if p.neg && policy.SituationAt(o.Rules, policy.NotCounted, win).OverWarn {
 				decision, code = "warn", 2
 			}
-			detail := fmt.Sprintf(`{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"earliest_safe_ms":-1,"negative":%t,"positive":%t,"webhook_id":"","reading":%s}`,
-				code, win.Published, win.Negative, win.Positive, after.Published, after.Negative, after.Positive, p.neg, p.pos, reading)
-			events = append(events, seedEvent{p.at, []any{"type", "check", "at", atS, "post", id, "hold", "", "actor", "seed", "decision", decision, "detail", detail}})
+			counts := fmt.Sprintf("%d,%d,%d,%d,-1,%s", code, win.Published, win.Negative, win.Positive, tone)
+			tail := fmt.Sprintf(`"negative":%t,"positive":%t,"webhook_id":"","reading":%s}`, p.neg, p.pos && !p.neg, reading)
+			events = append(events, seedEvent{p.at, []any{"type", "check", "at", atS, "post", id, "hold", "", "actor", "seed", "decision", decision, "counts", counts, "tail", tail}})
 			if p.at > now-window {
 				z := redis.Z{Score: float64(p.at), Member: id}
 				add(pipe.ZAdd(ctx, k.win(), z))
@@ -209,7 +206,12 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 				d[2]++
 			}
 			daily[day] = d
-			win = after
+			win.Published++
+			if p.neg {
+				win.Negative++
+			} else if p.pos {
+				win.Positive++
+			}
 		}
 		if err := flush(false); err != nil {
 			return err

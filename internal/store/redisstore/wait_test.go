@@ -60,7 +60,7 @@ func TestWaitReplicas(t *testing.T) {
 	rc := redis.NewClient(&redis.Options{Addr: replica.Addr(), MaxRetries: -1})
 	defer rc.Close()
 	// Read at once, without waiting: WAIT confirmed it.
-	if got, err := rc.Get(ctx, keysOf(o.ID).reply("msg-1")).Bytes(); err != nil || !bytes.Equal(claimOf(got), claim) {
+	if got, err := rc.LIndex(ctx, keysOf(o.ID).reply("msg-1"), 0).Bytes(); err != nil || !bytes.Equal(got, claim) {
 		t.Fatalf("the acknowledged check's claim on the replica: %q %v, want %s", got, err, claim)
 	}
 

@@ -17,20 +17,23 @@
 --       11 the webhook id ('' none);
 --       once asked for them (GKNEED): 12 new hold id, 13 hold snapshot,
 --       14 the pending hold id the script named
--- Returns {code, hold id, the audit detail (situation, counts before and
--- after, earliest safe time, as formatted below)}; a dry run
+-- Returns {code, hold id, the counts (situation, counts before, earliest
+-- safe time and tone, as formatted below)}; a dry run
 -- returns {code, index, P, N, hold id, earliest safe (-1 none), positive};
--- a repeated webhook id {'r', record}; an id another request claimed
--- (the claim key holds a claim other than ARGV[10]) {'u'}, having written
+-- a repeated webhook id {'r', code, hold id, counts, snapshot} (a record of
+-- an earlier version: {'r', record}); an id another request claimed (the
+-- claim key holds a claim other than ARGV[10]) {'u'}, having written
 -- nothing.
 --
 -- The common path (a new post that is counted) is kept short: no hold
--- snapshot (the post's full text), ten commands, eleven arguments and one
--- key (each argument costs Redis an object and Lua a string; numbers that
--- are only compared arrive packed, so no string is made or parsed for them),
--- one string.format. A check that must touch a hold (the verdict is hold,
--- or the post has a pending hold) answers GKNEED having written nothing,
--- and is called again with the hold ids and the hold snapshot.
+-- snapshot (the post's full text), eleven commands, eleven arguments and
+-- one key (each argument costs Redis an object and Lua a string; numbers
+-- that are only compared arrive packed, so no string is made or parsed for
+-- them), one short string.format, and no long string made in Lua (each
+-- costs a hash of all its bytes: the arguments are stored as they came).
+-- A check that must touch a hold (the verdict is hold, or the post has a
+-- pending hold) answers GKNEED having written nothing, and is called again
+-- with the hold ids and the hold snapshot.
 local K, post, nowS, lo, day, nums = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local limit, warn, minSample, dryB, pruneB, webhookB, toneB = struct.unpack('<i4i4i8BBBB', nums)
 -- string.byte(nums, planAt + i) is the plan's code (a byte) for situation
@@ -40,7 +43,6 @@ local A, W, H, HH = 97, 119, 104, 72 -- 'a', 'w', 'h', 'H'
 local tone = 'u'
 if toneB == 110 then tone = 'n' elseif toneB == 112 then tone = 'p' end
 local dry, hasWebhook = dryB == 1, webhookB == 1
-local isNeg, isPos = tone == 'n', tone == 'p'
 local negFlag, posFlag = flags(tone)
 local full = ARGV[12] ~= nil
 local claim, webhookID = ARGV[10], ARGV[11]
@@ -51,14 +53,21 @@ local kLedger = K .. KEY_POST_ .. post
 -- A repeated webhook id gets the first answer and changes nothing; an id
 -- another request claimed is refused. (A claim equal to this one is a dry
 -- run of the same request: the id stays this check's.)
-local kReply
+-- (recorded, lua/common.lua, reads a record of either form.)
+local kRecord, replaceClaim = nil, false
 if hasWebhook then
   if claim ~= '' then
-    -- The claim key holds the claim alone, or a check's claim, a newline
-    -- and its record (one key per checked id; see below).
-    kReply = K .. KEY_REPLY_ .. webhookID
-    local got = redis.call('GET', kReply)
-    if got then
+    -- The claim key holds the claim alone, or a check's record (one key per
+    -- checked id): this version's list, or an earlier version's string, the
+    -- claim, a newline and the record.
+    local kReply = K .. KEY_REPLY_ .. webhookID
+    kRecord = kReply
+    local got = redis.pcall('GET', kReply)
+    if type(got) == 'table' then
+      local rec, owner = recorded(kReply)
+      if owner ~= claim then return {'u'} end
+      return rec
+    elseif got then
       local nl = string.find(got, '\n', 1, true)
       if nl then
         if string.sub(got, 1, nl - 1) ~= claim then return {'u'} end
@@ -66,13 +75,16 @@ if hasWebhook then
       end
       if got ~= claim then return {'u'} end
       -- This check's claim alone: its dry run, or a check recorded by an
-      -- earlier version, which kept the record under keys.webhook.
-      local rec = redis.call('GET', K .. KEY_WEBHOOK_ .. webhookID)
-      if rec then return {'r', rec} end
+      -- earlier version, which kept the record under keys.webhook. The
+      -- claim is replaced by the record (below).
+      local rec = recorded(K .. KEY_WEBHOOK_ .. webhookID)
+      if rec then return rec end
+      replaceClaim = true
     end
   else
-    local rec = redis.call('GET', K .. KEY_WEBHOOK_ .. webhookID)
-    if rec then return {'r', rec} end
+    kRecord = K .. KEY_WEBHOOK_ .. webhookID
+    local rec = recorded(kRecord)
+    if rec then return rec end
   end
 end
 
@@ -234,34 +246,30 @@ else
   putLedger(kLedger, 'held', negFlag, posFlag, L.at or '', lday or '', holdID, nowS, ttl)
 end
 
--- The audit entry; its detail is JSON, its tail (the tone, the webhook id,
--- the reading) made by the caller.
-local Pa, Na, Ga = P, N, G
-if counted and ledgerState ~= 3 then
-  Pa = P + 1
-  if isNeg then Na = N + 1 elseif isPos then Ga = G + 1 end
-end
+-- The counts: "situation,P,N,G,earliest safe,tone" (P, N, G before the
+-- post; the tone n, p or u). The caller works the counts after out of them
+-- and the verdict (redisstore.afterCounts).
 local verdict, typ = 'allow', 'check'
 if code == 'w' then verdict = 'warn' elseif not counted then verdict, typ = 'hold', 'hold' end
-local detail = string.format('{"situation":%d,"before":{"published":%d,"negative":%d,"positive":%d},"after":{"published":%d,"negative":%d,"positive":%d},"earliest_safe_ms":%d,%s',
-  idx, P, N, G, Pa, Na, Ga, es, ARGV[6])
+local counts = string.format('%d,%d,%d,%d,%d,%s', idx, P, N, G, es, tone)
+-- The audit entry: its detail is the counts and the tail the caller made
+-- (the tone, the webhook id, the reading), which the reader joins into the
+-- JSON detail (redisstore.checkDetail).
 redis.call('XADD', ks.audit, '*', 'type', typ, 'at', nowS, 'post', post, 'hold', holdID,
-  'actor', ARGV[8], 'decision', verdict, 'detail', detail)
+  'actor', ARGV[8], 'decision', verdict, 'counts', counts, 'tail', ARGV[6])
 
--- The answer for a repeated webhook id (the record): "code,hold id", a
--- newline, the audit detail, a newline, the snapshot. With a claim it is
--- kept under the claim key, after the claim and a newline (a claim is JSON,
--- never a newline): one key makes the id this check's on every other route
--- (Claim and Recall read the claim before the newline) and keeps its answer,
--- under the same WAIT as the rest. Without a claim the record alone goes
--- under KEYS[5] and the id stays free elsewhere.
--- (One concatenation each: a long string made in Lua costs its interning.)
+-- The answer for a repeated webhook id (the record): a list {claim, code,
+-- hold id, counts, snapshot}, the strings stored as they are (a string
+-- made of them in Lua would cost a hash of its every byte, 9% of a check).
+-- With a claim it is kept under the claim key: one key makes the id this
+-- check's on every other route (Claim and Recall read the claim, the
+-- list's first element) and keeps its answer, under the same WAIT as the
+-- rest. Without a claim ('' first) it goes under keys.webhook and the id
+-- stays free elsewhere.
 if hasWebhook then
-  if claim ~= '' then
-    redis.call('SET', kReply, claim .. '\n' .. code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[7], 'PX', WEBHOOK_TTL_MS)
-  else
-    redis.call('SET', K .. KEY_WEBHOOK_ .. webhookID, code .. ',' .. holdID .. '\n' .. detail .. '\n' .. ARGV[7], 'PX', WEBHOOK_TTL_MS)
-  end
+  if replaceClaim then redis.call('DEL', kRecord) end
+  redis.call('RPUSH', kRecord, claim, code, holdID, counts, ARGV[7])
+  redis.call('PEXPIRE', kRecord, WEBHOOK_TTL_MS)
 end
 
 -- Prune what left the window (asked for on a share of checks: members at or
@@ -274,4 +282,4 @@ if pruneB == 1 then
   redis.call('ZREMRANGEBYSCORE', kPos, '(-1', cutS)
 end
 
-return {code, holdID, detail}
+return {code, holdID, counts}

@@ -99,6 +99,23 @@ end
 
 local function jsonStr(s) return cjson.encode(s) end
 
+-- A check's webhook record (lua/check.lua) is a list {claim, code, hold id,
+-- counts, snapshot}, which GET refuses (WRONGTYPE); earlier versions kept a
+-- string, "code,hold id", a newline, the audit detail, a newline, the
+-- snapshot (under keys.reply after the claim and a newline). recorded reads
+-- the record kept under key as the check answers a repeat: {'r', code, hold
+-- id, counts, snapshot}, and the list's claim; {'r', record} for a string;
+-- nil when there is none.
+local function recorded(key)
+  local got = redis.pcall('GET', key)
+  if type(got) == 'table' then
+    local r = redis.call('LRANGE', key, 0, -1)
+    return {'r', r[2], r[3], r[4], r[5]}, r[1]
+  end
+  if got then return {'r', got} end
+  return nil
+end
+
 -- need asks the caller to call again with the keys of these pending holds in
 -- KEYS (their ids are only known here); nothing has been written.
 local function need(ids) return redis.error_reply('GKNEED ' .. table.concat(ids, ' ')) end
