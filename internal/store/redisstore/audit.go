@@ -147,9 +147,6 @@ func checkDetail(counts, decision, tail string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.situation < 0 || c.situation >= int64(policy.PlanSize) {
-		return nil, fmt.Errorf("counts %q: situation %d", counts, c.situation)
-	}
 	counted := decision == string(policy.Allow) || decision == string(policy.Warn)
 	after := afterCounts(c.before, situationOf(int(c.situation)), counted, c.negative, c.positive)
 	b := make([]byte, 0, 160+len(tail))

@@ -290,7 +290,8 @@ type checkCounts struct {
 	negative, positive bool
 }
 
-// parseCounts reads the check script's counts.
+// parseCounts reads the check script's counts; the situation is a valid
+// index (policy.Situation.Index).
 func parseCounts(s string) (checkCounts, error) {
 	var c checkCounts
 	var n [5]int64
@@ -314,6 +315,9 @@ func parseCounts(s string) (checkCounts, error) {
 	case "u":
 	default:
 		return c, fmt.Errorf("counts %q: tone %q", s, rest)
+	}
+	if n[0] < 0 || n[0] >= int64(policy.PlanSize) {
+		return c, fmt.Errorf("counts %q: situation %d", s, n[0])
 	}
 	c.situation, c.earliestSafe = n[0], n[4]
 	c.before = policy.Counts{Published: n[1], Negative: n[2], Positive: n[3]}
