@@ -426,7 +426,11 @@ func TestSharedReasonListsStayIntact(t *testing.T) {
 			t.Fatalf("situation %d: reasons %v, want the first, sensational and shadow", i, p[i].Reasons)
 		}
 	}
-	for code, l := range onlyReason {
+	for code, l := range map[string][]string{
+		ReasonOutsideWindow: onlyOutsideWindow, ReasonAlreadyCounted: onlyAlreadyCounted, ReasonBorderlineOverLimit: onlyBorderlineOverLimit,
+		ReasonBorderline: onlyBorderline, ReasonNotNegative: onlyNotNegative, ReasonShareOverLimit: onlyShareOverLimit,
+		ReasonShareNearLimit: onlyShareNearLimit, ReasonShareWithinLimit: onlyShareWithinLimit,
+	} {
 		if len(l) != 1 || cap(l) != 1 || l[0] != code {
 			t.Errorf("shared reason list of %s is now %v (cap %d)", code, l, cap(l))
 		}

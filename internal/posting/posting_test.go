@@ -2,6 +2,8 @@ package posting
 
 import (
 	"errors"
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -217,4 +219,51 @@ func TestDraftID(t *testing.T) {
 	if !ValidID(a) || !strings.HasPrefix(a, DraftIDPrefix) || a != DraftID("Tin", "Nội dung") || a == b {
 		t.Fatalf("DraftID: %q %q", a, b)
 	}
+}
+
+// idPattern is the form ValidID accepts, as a regular expression: the
+// oracle ValidID's loop is held to.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// idsAround are ids made around every byte value (alone, first, in the
+// middle, last), of the lengths around max, and at random.
+func idsAround(max int) []string {
+	var ids []string
+	for c := range 256 {
+		b := string([]byte{byte(c)})
+		ids = append(ids, b, b+"ab", "a"+b+"b", "ab"+b)
+	}
+	for _, n := range []int{0, 1, 2, max - 1, max, max + 1, 2 * max} {
+		ids = append(ids, strings.Repeat("a", n), strings.Repeat("-", n), strings.Repeat("1", n))
+	}
+	ids = append(ids, "bài-1", "a\u0323", "post 1", "a\n", "ạ")
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "aZ09._:-/ \x00\x7f\xc3\xa1-A"
+	for range 5000 {
+		b := make([]byte, rng.IntN(max+8))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		ids = append(ids, string(b))
+	}
+	return ids
+}
+
+func TestValidIDAsPattern(t *testing.T) {
+	for _, id := range idsAround(128) {
+		if got, want := ValidID(id), idPattern.MatchString(id); got != want {
+			t.Errorf("ValidID(%q) = %t, the pattern says %t", id, got, want)
+		}
+	}
+}
+
+func FuzzValidID(f *testing.F) {
+	for _, id := range []string{"", "a", "bài-1", "x:y.z_1-2", strings.Repeat("a", 129)} {
+		f.Add(id)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if got, want := ValidID(id), idPattern.MatchString(id); got != want {
+			t.Errorf("ValidID(%q) = %t, the pattern says %t", id, got, want)
+		}
+	})
 }
