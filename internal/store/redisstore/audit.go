@@ -147,8 +147,12 @@ func checkDetail(counts, decision, tail string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	sit, err := situationOf(c.situation)
+	if err != nil {
+		return nil, fmt.Errorf("counts %q: %w", counts, err)
+	}
 	counted := decision == string(policy.Allow) || decision == string(policy.Warn)
-	after := afterCounts(c.before, situationOf(int(c.situation)), counted, c.negative, c.positive)
+	after := afterCounts(c.before, sit, counted, c.negative, c.positive)
 	b := make([]byte, 0, 160+len(tail))
 	b = strconv.AppendInt(append(b, `{"situation":`...), c.situation, 10)
 	b = appendCounts(append(b, `,"before":`...), c.before)

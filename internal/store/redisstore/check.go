@@ -290,8 +290,8 @@ type checkCounts struct {
 	negative, positive bool
 }
 
-// parseCounts reads the check script's counts; the situation is a valid
-// index (policy.Situation.Index).
+// parseCounts reads the check script's counts (situationOf checks the
+// situation).
 func parseCounts(s string) (checkCounts, error) {
 	var c checkCounts
 	var n [5]int64
@@ -315,9 +315,6 @@ func parseCounts(s string) (checkCounts, error) {
 	case "u":
 	default:
 		return c, fmt.Errorf("counts %q: tone %q", s, rest)
-	}
-	if n[0] < 0 || n[0] >= int64(policy.PlanSize) {
-		return c, fmt.Errorf("counts %q: situation %d", s, n[0])
 	}
 	c.situation, c.earliestSafe = n[0], n[4]
 	c.before = policy.Counts{Published: n[1], Negative: n[2], Positive: n[3]}
@@ -364,10 +361,10 @@ func decodeRecord(rec string) (store.CheckResult, error) {
 
 // result builds a CheckResult from what the script decided.
 func result(code string, idx int64, before policy.Counts, es int64, hold string, negative, positive bool) (store.CheckResult, error) {
-	if idx < 0 || idx >= int64(policy.PlanSize) {
-		return store.CheckResult{}, fmt.Errorf("situation index %d", idx)
+	sit, err := situationOf(idx)
+	if err != nil {
+		return store.CheckResult{}, err
 	}
-	sit := situationOf(int(idx))
 	r := store.CheckResult{
 		Situation: sit,
 		Before:    before,
@@ -398,12 +395,16 @@ func afterCounts(before policy.Counts, sit policy.Situation, counted, negative, 
 	return after
 }
 
-// situationOf inverts policy.Situation.Index.
-func situationOf(idx int) policy.Situation {
+// situationOf inverts policy.Situation.Index, refusing an index out of
+// range.
+func situationOf(idx int64) (policy.Situation, error) {
+	if idx < 0 || idx >= int64(policy.PlanSize) {
+		return policy.Situation{}, fmt.Errorf("situation index %d", idx)
+	}
 	return policy.Situation{
 		Ledger:    policy.Ledger(idx / 8),
 		OverLimit: idx&1 != 0,
 		OverWarn:  idx&2 != 0,
 		Small:     idx&4 != 0,
-	}
+	}, nil
 }

@@ -239,8 +239,10 @@ func TestCheckDetailAsEarlierVersionsWroteIt(t *testing.T) {
 			}
 		}
 	}
-	if _, err := checkDetail("0,1,2", "allow", tail); err == nil {
-		t.Fatal("short counts accepted")
+	for _, bad := range []string{"0,1,2", "40,1,2,3,-1,u", "-1,1,2,3,-1,u"} {
+		if _, err := checkDetail(bad, "allow", tail); err == nil {
+			t.Fatalf("counts %q accepted", bad)
+		}
 	}
 }
 
