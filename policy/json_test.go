@@ -21,6 +21,7 @@ func TestAppendJSONAsMarshal(t *testing.T) {
 	appendtest.AsMarshal(t, n, func(dst []byte, v *policy.Rules) []byte { return v.AppendJSON(dst) })
 	appendtest.AsMarshal(t, n, func(dst []byte, v *policy.Subject) []byte { return v.AppendJSON(dst) })
 	appendtest.AsMarshal(t, n, func(dst []byte, v *policy.Headroom) []byte { return v.AppendJSON(dst) })
+	appendtest.AsMarshal(t, n, func(dst []byte, v *policy.Counts) []byte { return v.AppendJSON(dst) })
 }
 
 // TestEvidenceCompactForm: the short form reads back as the evidence it was

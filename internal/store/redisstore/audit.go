@@ -155,18 +155,10 @@ func checkDetail(counts, decision, tail string) ([]byte, error) {
 	after := afterCounts(c.before, sit, counted, c.negative, c.positive)
 	b := make([]byte, 0, 160+len(tail))
 	b = strconv.AppendInt(append(b, `{"situation":`...), c.situation, 10)
-	b = appendCounts(append(b, `,"before":`...), c.before)
-	b = appendCounts(append(b, `,"after":`...), after)
+	b = c.before.AppendJSON(append(b, `,"before":`...))
+	b = after.AppendJSON(append(b, `,"after":`...))
 	b = strconv.AppendInt(append(b, `,"earliest_safe_ms":`...), c.earliestSafe, 10)
 	return append(append(b, ','), tail...), nil
-}
-
-// appendCounts writes counts as the audit detail has them.
-func appendCounts(b []byte, c policy.Counts) []byte {
-	b = strconv.AppendInt(append(b, `{"published":`...), c.Published, 10)
-	b = strconv.AppendInt(append(b, `,"negative":`...), c.Negative, 10)
-	b = strconv.AppendInt(append(b, `,"positive":`...), c.Positive, 10)
-	return append(b, '}')
 }
 
 // Recall returns the stored answer to a signed request.
