@@ -18,7 +18,8 @@ const benchUsage = usageHeading + `
                    [--concurrency 32] [--duration 10s] [--rate 0] [--post-size 3000] [--negative 0.1] [--json]
       every request is a new post with a fresh webhook id; --rate N holds N requests
       per second (latency counted from when each request was due) instead of
-      sending as fast as --concurrency clients can.
+      sending as fast as --concurrency clients can, and says how late the sends
+      themselves were (the load generator's own share of the latency).
   gatekeeper bench empty-server --addr 127.0.0.1:8099
       runs the baseline: an empty Gin handler on the same route, to compare against.`
 

@@ -7,7 +7,8 @@
 #   4. `gatekeeper bench` (3 KB Vietnamese posts, 10% negative, every request a
 #      new post with a fresh webhook id) swept over concurrencies against the
 #      empty handler and the service; the peak is the best rate; then a run
-#      held at half the peak (--rate) for p50/p90/p99,
+#      held at half the peak (--rate) for p50/p90/p99 (counted from when each
+#      request was due) and how late the load generator sent them (p99),
 #   5. Redis cost per decision from INFO commandstats (fcall and evalsha usec_per_call)
 #      and INFO cpu, and each process's CPU from /proc (also per request), so
 #      the load of other processes on a shared machine is visible next to
@@ -117,7 +118,7 @@ run() {
 		(.client_cpu / 1e9) as $client |
 		(((($busy / $tck) - ($srv / $tck) - $client) / $secs)) as $other |
 		"\($name) \($args): \(.rps | floor) req/s, p50 \(.p50 / 1e6 | . * 100 | round / 100) ms, p90 \(.p90 / 1e6 | . * 100 | round / 100) ms, p99 \(.p99 / 1e6 | . * 100 | round / 100) ms" +
-		(if .rate then " (target \(.rate | floor)/s, \(.late) late)" else "" end) +
+		(if .rate then " (target \(.rate | floor)/s, \(.late) late, sent late by \((.late_p99 // 0) / 1e6 | . * 100 | round / 100) ms at p99)" else "" end) +
 		", statuses \(.statuses | tostring), decisions \(.decisions | tostring), errors \(.errors)" +
 		(if ($b[0] - $a[0]) > 0 then
 			", redis \((($b[1] - $a[1]) / ($b[0] - $a[0])) * 10 | round / 10) µs/script call, \((($b[1] - $a[1]) / ([$ok, 1] | max)) * 10 | round / 10) µs and \(((($b[2] - $a[2]) * 1e6) / ([$ok, 1] | max)) * 10 | round / 10) CPU-µs per decision, \((($b[0] - $a[0]) / ([$ok, 1] | max)) * 100 | round / 100) script calls per decision"

@@ -54,9 +54,13 @@ type Result struct {
 	Elapsed   time.Duration    `json:"elapsed"`
 	RPS       float64          `json:"rps"`
 	// Rate is the target rate (0: as fast as possible); Late counts requests
-	// sent more than a millisecond after they were due.
-	Rate float64 `json:"rate,omitempty"`
-	Late int64   `json:"late,omitempty"`
+	// sent more than a millisecond after they were due, and LateP99 is the
+	// 99th percentile of how late the sends were: the part of the latency
+	// percentiles (counted from when a request was due) that the load
+	// generator itself added before the request left.
+	Rate    float64       `json:"rate,omitempty"`
+	Late    int64         `json:"late,omitempty"`
+	LateP99 time.Duration `json:"late_p99,omitempty"`
 	// ClientCPU is the CPU time (user + system) this process used during the
 	// run, to tell the load generator's share of a shared machine.
 	ClientCPU time.Duration `json:"client_cpu"`
@@ -70,7 +74,7 @@ type Result struct {
 func (r Result) String() string {
 	rate := ""
 	if r.Rate > 0 {
-		rate = fmt.Sprintf(" (target %.0f/s, %d late)", r.Rate, r.Late)
+		rate = fmt.Sprintf(" (target %.0f/s, %d late, sent late by %s at p99)", r.Rate, r.Late, ms(r.LateP99))
 	}
 	return fmt.Sprintf("%d requests in %.1fs: %.0f req/s%s, p50 %s p90 %s p99 %s max %s, statuses %v, decisions %v, transport errors %d, client CPU %.1fs",
 		r.Requests, r.Elapsed.Seconds(), r.RPS, rate, ms(r.P50), ms(r.P90), ms(r.P99), ms(r.Max), r.Statuses, r.Decisions, r.Errors, r.ClientCPU.Seconds())
@@ -160,6 +164,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		cpu0  = cpuTime()
 		mu    sync.Mutex
 		lat   []time.Duration
+		sent  []time.Duration // how late each request was sent (with Rate)
 		res   = Result{Statuses: map[int]int64{}, Decisions: map[string]int64{}}
 		wg    sync.WaitGroup
 		start = time.Now()
@@ -176,7 +181,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		go func(w int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(o.Seed, uint64(w)))
-			var local []time.Duration
+			var local, localSent []time.Duration
 			statuses := map[int]int64{}
 			decisions := map[string]int64{}
 			var errs int64
@@ -199,9 +204,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 					if !sleepUntil(ctx, due) {
 						break
 					}
-					if time.Since(due) > time.Millisecond {
+					behind := time.Since(due)
+					if behind > time.Millisecond {
 						late.Add(1)
 					}
+					localSent = append(localSent, behind)
 				}
 				req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.URL+o.Path, bytes.NewReader(body))
 				if err != nil {
@@ -233,6 +240,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			}
 			mu.Lock()
 			lat = append(lat, local...)
+			sent = append(sent, localSent...)
 			for k, v := range statuses {
 				res.Statuses[k] += v
 			}
@@ -250,11 +258,19 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	res.Requests = int64(len(lat))
 	if len(lat) > 0 {
 		slices.Sort(lat)
-		q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-		res.P50, res.P90, res.P99, res.Max = q(0.50), q(0.90), q(0.99), lat[len(lat)-1]
+		res.P50, res.P90, res.P99, res.Max = quantile(lat, 0.50), quantile(lat, 0.90), quantile(lat, 0.99), lat[len(lat)-1]
 		res.RPS = float64(len(lat)) / res.Elapsed.Seconds()
 	}
+	if len(sent) > 0 {
+		slices.Sort(sent)
+		res.LateP99 = quantile(sent, 0.99)
+	}
 	return res, nil
+}
+
+// quantile is the p-quantile of sorted (not empty).
+func quantile(sorted []time.Duration, p float64) time.Duration {
+	return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
 }
 
 // sleepUntil waits until t; false if ctx ended first.

@@ -94,4 +94,29 @@ func TestRunRate(t *testing.T) {
 	if r.Rate != rate || r.Statuses[200] != r.Requests {
 		t.Fatalf("result %s", r)
 	}
+	// Each request's latency is counted from when it was due, so it is at
+	// least as long as the send was late: so are their percentiles.
+	if r.LateP99 <= 0 || r.LateP99 > r.P99 {
+		t.Fatalf("sent late by %s at p99, latency p99 %s: want 0 < late ≤ latency", r.LateP99, r.P99)
+	}
+}
+
+// TestRunRateLateSends: a server slower than the rate makes one worker fall
+// behind; the result says by how much its sends were late.
+func TestRunRateLateSends(t *testing.T) {
+	g, _ := newTarget(t)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(5 * time.Millisecond)
+		g.ServeHTTP(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	r, err := Run(context.Background(), Options{URL: slow.URL, Outlet: "o", Key: g.key, Concurrency: 1,
+		Duration: 200 * time.Millisecond, PostSize: 100, Rate: 1000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Request n is due at n ms and the n-th send cannot leave before 5(n-1) ms.
+	if r.Requests < 3 || r.Late < r.Requests-2 || r.LateP99 < 5*time.Millisecond {
+		t.Fatalf("result %s: want every send but the first late, by 5 ms or more at p99", r)
+	}
 }
