@@ -371,3 +371,18 @@ func exportedSeries(t *testing.T) map[string]bool {
 	}
 	return out
 }
+
+// TestBenchLayersPatchApplies: deploy/scripts/bench-layers.sh measures each
+// layer of a check by patching a copy of the tree; the patch must still apply
+// to the code as it is, or the measurement cannot be made again.
+func TestBenchLayersPatchApplies(t *testing.T) {
+	git := tool(t, "git", "apt-get install -y git")
+	for _, args := range [][]string{
+		{git, "-C", "..", "apply", "--check", "deploy/scripts/bench-layers.patch"},
+		{tool(t, "bash", "apt-get install -y bash"), "-n", "scripts/bench-layers.sh"},
+	} {
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
