@@ -9,7 +9,7 @@ REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 # The same two variables deploy/Dockerfile sets (deploy/deploy_test.go checks both).
 LDFLAGS := -s -w -X main.Version=$(VERSION) -X main.Revision=$(REVISION)
 
-.PHONY: run build test test-go test-clock test-wordpress test-attacks test-failover-long deps vet bench bench-load bench-scale capacity wordpress-zip screenshots report-sample bench-retention eval train-classify bench-classify clean
+.PHONY: run build test test-go test-clock test-wordpress test-attacks test-failover-long deps vet bench bench-load bench-layers bench-scale capacity wordpress-zip screenshots report-sample bench-retention eval train-classify bench-classify clean
 
 # On 127.0.0.1:8080 (the binary's default) unless GATEKEEPER_ADDR says otherwise.
 run:
@@ -66,6 +66,10 @@ bench:
 # Load test: the service on Redis against an empty Gin handler (deploy/performance.md).
 bench-load: build
 	deploy/scripts/bench-load.sh
+
+# What each layer of a check leaves of R (deploy/performance.md, round 14).
+bench-layers:
+	deploy/scripts/bench-layers.sh
 
 # A province on one Redis: 500 outlets with a year at 20 posts a day, seeded straight into a private
 # redis-server (about 1.3 GB, 5 minutes); the console's overview, a dashboard, the all-outlets report and
