@@ -55,7 +55,7 @@ type Result struct {
 	RPS       float64          `json:"rps"`
 	// Rate is the target rate (0: as fast as possible); Late counts requests
 	// sent more than a millisecond after they were due, and LateP99 is the
-	// 99th percentile of how late the sends were: the part of the latency
+	// 99th percentile of how late the answered requests were sent: the part of the latency
 	// percentiles (counted from when a request was due) that the load
 	// generator itself added before the request left.
 	Rate    float64       `json:"rate,omitempty"`
@@ -164,7 +164,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		cpu0  = cpuTime()
 		mu    sync.Mutex
 		lat   []time.Duration
-		sent  []time.Duration // how late each request was sent (with Rate)
+		sent  []time.Duration // how late each answered request was sent (with Rate)
 		res   = Result{Statuses: map[int]int64{}, Decisions: map[string]int64{}}
 		wg    sync.WaitGroup
 		start = time.Now()
@@ -199,16 +199,16 @@ func Run(ctx context.Context, o Options) (Result, error) {
 				}
 				body := tpl.with(runID + "-" + strconv.FormatInt(n, 10))
 				var due time.Time
+				var behind time.Duration // how late this request is sent
 				if interval > 0 {
 					due = start.Add(time.Duration(n-1) * interval)
 					if !sleepUntil(ctx, due) {
 						break
 					}
-					behind := time.Since(due)
+					behind = time.Since(due)
 					if behind > time.Millisecond {
 						late.Add(1)
 					}
-					localSent = append(localSent, behind)
 				}
 				req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.URL+o.Path, bytes.NewReader(body))
 				if err != nil {
@@ -233,6 +233,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 				raw, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				local = append(local, time.Since(t0))
+				if interval > 0 {
+					localSent = append(localSent, behind)
+				}
 				statuses[resp.StatusCode]++
 				if d := decisionOf(raw); d != "" {
 					decisions[d]++
