@@ -55,9 +55,9 @@ type Result struct {
 	RPS       float64          `json:"rps"`
 	// Rate is the target rate (0: as fast as possible); Late counts requests
 	// sent more than a millisecond after they were due, and LateP99 is the
-	// 99th percentile of how late the answered requests were sent: the part of the latency
-	// percentiles (counted from when a request was due) that the load
-	// generator itself added before the request left.
+	// 99th percentile of how late the answered requests were sent: the part
+	// of the latency percentiles (counted from when a request was due) that
+	// the load generator itself added before the request left.
 	Rate    float64       `json:"rate,omitempty"`
 	Late    int64         `json:"late,omitempty"`
 	LateP99 time.Duration `json:"late_p99,omitempty"`
