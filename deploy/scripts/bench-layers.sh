@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # What each layer of a check leaves of R (deploy/performance.md, round 14):
-# bench-load.sh run against this build, and against the same build patched
+# bench-load.sh run against HEAD as committed, and against HEAD patched
 # (bench-layers.patch, in a temporary worktree; nothing in the product reads
-# the variable) so that GATEKEEPER_LAYER stops every check after one layer:
+# the variable) so that GATEKEEPER_LAYER stops every check after one layer
+# (both built from the same commit, so uncommitted changes in this tree do
+# not make "full" differ from the layers; this tree's build only drives the
+# load):
 #   full          the check as it is,
 #   unclassified  every post gets the run's first classification that is not
 #                 negative (the classifier runs once): all but the classifier,
@@ -23,6 +26,7 @@ make -s build
 tree=$(mktemp -d)
 trap 'git worktree remove --force "$tree" >/dev/null 2>&1 || rm -rf "$tree"' EXIT
 git worktree add -q --detach "$tree" HEAD
+(cd "$tree" && go build -o bin/full ./cmd/gatekeeper)
 git -C "$tree" apply "$PWD/deploy/scripts/bench-layers.patch" ||
 	{ echo "bench-layers: bench-layers.patch no longer applies to HEAD; update it" >&2; exit 1; }
 (cd "$tree" && go build -o bin/gatekeeper ./cmd/gatekeeper)
@@ -30,7 +34,7 @@ git -C "$tree" apply "$PWD/deploy/scripts/bench-layers.patch" ||
 for round in $(seq "$ROUNDS"); do
 	for l in $LAYERS; do
 		bin=$tree/bin/gatekeeper
-		[ "$l" = full ] && bin=$PWD/bin/gatekeeper
+		[ "$l" = full ] && bin=$tree/bin/full
 		echo "## round $round, layer $l"
 		GATEKEEPER_LAYER=$l SERVE_BIN=$bin deploy/scripts/bench-load.sh |
 			grep -E '^(empty|service) --concurrency|^service-half|peak' || true
