@@ -386,3 +386,50 @@ func TestBenchLayersPatchApplies(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchLayersPatchBuilds builds the service from a copy of this tree's
+// Go code with bench-layers.patch applied: a patch that applies but no
+// longer compiles would stop bench-layers.sh as surely as one that does not
+// apply.
+func TestBenchLayersPatchBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the service (-short)")
+	}
+	git := tool(t, "git", "apt-get install -y git")
+	goBin := tool(t, "go", "the Go toolchain")
+	dir := t.TempDir()
+	out, err := exec.Command(git, "-C", "..", "ls-files", "-z", "--", "go.mod", "go.sum", "cmd", "handler", "internal", "policy").Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		b, err := os.ReadFile(filepath.Join("..", name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted in the working tree
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	patch, err := filepath.Abs("scripts/bench-layers.patch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{git, "apply", patch},
+		{goBin, "build", "-o", os.DevNull, "./cmd/gatekeeper"},
+		{goBin, "vet", "./handler", "./internal/gate", "./internal/store/redisstore"},
+	} {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s (in a copy of the tree): %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}

@@ -7,18 +7,25 @@
 # not make "full" differ from the layers; this tree's build only drives the
 # load):
 #   full          the check as it is,
+#   noop          the check with the store's call to Redis made to a function
+#                 that returns at once (the same keys and arguments, the same
+#                 batches), then the run's first store result: all but the
+#                 check function's body,
+#   ping          the same with PING as the round trip: all but the function,
+#   nostore       no call to the store: the run's first store result,
 #   unclassified  every post gets the run's first classification that is not
 #                 negative (the classifier runs once): all but the classifier,
 #   decoded       the signature checked, the body decoded and validated, then
 #                 the run's first answer written: no classifier, no store call,
 #   signed        the signature checked, the body read, the answer written.
-# Settings (environment): LAYERS ("full unclassified decoded signed"), ROUNDS
+# Settings (environment): LAYERS ("full noop ping nostore unclassified decoded
+# signed"), ROUNDS
 # (2: the layers alternated, so a drifting machine drifts for all of them),
 # and bench-load.sh's own (DURATION 8s, SWEEP 64, FSYNCS everysec here).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-LAYERS=${LAYERS:-"full unclassified decoded signed"}
+LAYERS=${LAYERS:-"full noop ping nostore unclassified decoded signed"}
 ROUNDS=${ROUNDS:-2}
 export DURATION=${DURATION:-8s} SWEEP=${SWEEP:-64} FSYNCS=${FSYNCS-everysec}
 
