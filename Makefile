@@ -67,7 +67,7 @@ bench:
 bench-load: build
 	deploy/scripts/bench-load.sh
 
-# What each layer of a check leaves of R (deploy/performance.md, round 14).
+# What each layer of a check leaves of R (deploy/performance.md, rounds 14 and 15).
 bench-layers:
 	deploy/scripts/bench-layers.sh
 

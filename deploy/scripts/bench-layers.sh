@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What each layer of a check leaves of R (deploy/performance.md, round 14):
+# What each layer of a check leaves of R (deploy/performance.md, rounds 14 and 15):
 # bench-load.sh run against HEAD as committed, and against HEAD patched
 # (bench-layers.patch, in a temporary worktree; nothing in the product reads
 # the variable) so that GATEKEEPER_LAYER stops every check after one layer
