@@ -3,7 +3,6 @@ package redisstore
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -139,7 +138,9 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 		case p.pos:
 			tone = "positive"
 		}
-		reading, _ := json.Marshal(store.Reading{Tone: tone, Themes: themes})
+		// The audit entry's tail as a check writes it (detailTail).
+		tail := detailTail(store.CheckInput{Subject: policy.Subject{Negative: p.neg, Positive: p.pos},
+			Reading: store.Reading{Tone: tone, Themes: themes}})
 		atS := strconv.FormatInt(p.at, 10)
 		day := store.DayKey(fromMs(p.at), loc)
 		res.Posts++
@@ -155,7 +156,6 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 				"bp", win.Published, "bn", win.Negative, "bg", win.Positive, "es", "-1", "snap", `{"post":{"id":"` + id + `"}}`}
 			// The audit entry as the check script writes it (its counts and tail).
 			counts := fmt.Sprintf("1,%d,%d,%d,-1,n", win.Published, win.Negative, win.Positive)
-			tail := `"negative":true,"positive":false,"webhook_id":"","reading":` + string(reading) + "}"
 			events = append(events, seedEvent{p.at, []any{"type", "hold", "at", atS, "post", id, "hold", hid, "actor", "seed", "decision", "hold", "counts", counts, "tail", tail}})
 			hold := ""
 			if !pending {
@@ -173,18 +173,17 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 			}
 		} else {
 			res.Counted++
-			negF, posF, tone := "0", "0", "u"
+			negF, posF := "0", "0"
 			if p.neg {
-				negF, tone = "1", "n"
+				negF = "1"
 			} else if p.pos {
-				posF, tone = "1", "p"
+				posF = "1"
 			}
 			decision, code := "allow", 0
 			if p.neg && policy.SituationAt(o.Rules, policy.NotCounted, win).OverWarn {
 				decision, code = "warn", 2
 			}
-			counts := fmt.Sprintf("%d,%d,%d,%d,-1,%s", code, win.Published, win.Negative, win.Positive, tone)
-			tail := fmt.Sprintf(`"negative":%t,"positive":%t,"webhook_id":"","reading":%s}`, p.neg, p.pos && !p.neg, reading)
+			counts := fmt.Sprintf("%d,%d,%d,%d,-1,%s", code, win.Published, win.Negative, win.Positive, toneCode(p.neg, p.pos))
 			events = append(events, seedEvent{p.at, []any{"type", "check", "at", atS, "post", id, "hold", "", "actor", "seed", "decision", decision, "counts", counts, "tail", tail}})
 			if p.at > now-window {
 				z := redis.Z{Score: float64(p.at), Member: id}
@@ -206,12 +205,7 @@ func seedOutlet(ctx context.Context, s *Store, o store.Outlet, spec SeedSpec, re
 				d[2]++
 			}
 			daily[day] = d
-			win.Published++
-			if p.neg {
-				win.Negative++
-			} else if p.pos {
-				win.Positive++
-			}
+			win = afterCounts(win, policy.Situation{Ledger: policy.NotCounted}, true, p.neg, p.pos)
 		}
 		if err := flush(false); err != nil {
 			return err
