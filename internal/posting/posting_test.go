@@ -2,12 +2,12 @@ package posting
 
 import (
 	"errors"
-	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
 
 	"gatekeeper/internal/messages"
+	"gatekeeper/internal/testsupport"
 )
 
 func TestCanonical(t *testing.T) {
@@ -225,32 +225,8 @@ func TestDraftID(t *testing.T) {
 // oracle ValidID's loop is held to.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
-// idsAround are ids made around every byte value (alone, first, in the
-// middle, last), of the lengths around max, and at random.
-func idsAround(max int) []string {
-	var ids []string
-	for c := range 256 {
-		b := string([]byte{byte(c)})
-		ids = append(ids, b, b+"ab", "a"+b+"b", "ab"+b)
-	}
-	for _, n := range []int{0, 1, 2, max - 1, max, max + 1, 2 * max} {
-		ids = append(ids, strings.Repeat("a", n), strings.Repeat("-", n), strings.Repeat("1", n))
-	}
-	ids = append(ids, "bài-1", "a\u0323", "post 1", "a\n", "ạ")
-	rng := rand.New(rand.NewPCG(3, 4))
-	const alphabet = "aZ09._:-/ \x00\x7f\xc3\xa1-A"
-	for range 5000 {
-		b := make([]byte, rng.IntN(max+8))
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		ids = append(ids, string(b))
-	}
-	return ids
-}
-
 func TestValidIDAsPattern(t *testing.T) {
-	for _, id := range idsAround(128) {
+	for _, id := range testsupport.IDsAround(128, "aZ09._:-/ \x00\x7f\xc3\xa1-A") {
 		if got, want := ValidID(id), idPattern.MatchString(id); got != want {
 			t.Errorf("ValidID(%q) = %t, the pattern says %t", id, got, want)
 		}
